@@ -1,0 +1,75 @@
+# Graph Webhook Studio. `make run` opens the app; `make test` runs every check CI runs.
+# Both set the machine up first (scripts/setup.sh): apt packages if missing, npm packages.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# A persistent target directory outside the clone works as a cache (CI sets one).
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
+APP_BIN := $(CARGO_TARGET_DIR)/debug/webhook-studio
+export WEBHOOK_STUDIO_BIN := $(APP_BIN)
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+E2E_DIR := $(CURDIR)/target/e2e
+
+.PHONY: help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
+	ui-check e2e bench clean
+
+help:
+	@echo "make run     set up, build and open the app (ARGS='--data-dir /tmp/x' to pass flags)"
+	@echo "make test    set up, then every check: fmt, clippy, cargo test, bindings, tsc, eslint, vitest, E2E"
+	@echo "make e2e     only the real-window E2E suite (screenshots in target/e2e/)"
+	@echo "make bench   benchmarks, printed as figures"
+	@echo "make bindings  regenerate ui/src/ipc/bindings.ts after changing the command surface"
+
+setup:
+	@scripts/setup.sh run
+
+setup-test:
+	@scripts/setup.sh test
+
+ui: setup
+	npm --prefix ui run --silent build
+
+app: ui
+	cargo build -p webhook-studio
+
+run: app
+	$(APP_BIN) $(ARGS)
+
+test: setup-test ui fmt-check clippy cargo-test bindings-check ui-check e2e
+	@echo "make test: every check passed"
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+cargo-test:
+	cargo test --workspace
+
+bindings:
+	cargo run -q -p studio-core --bin gen-bindings
+
+bindings-check:
+	cargo run -q -p studio-core --bin gen-bindings -- --check
+
+ui-check:
+	cd ui && npx tsc --noEmit
+	cd ui && npx eslint --max-warnings 0 .
+	cd ui && npx vitest run
+
+e2e: setup-test ui
+	cargo build -p webhook-studio -p studio-tests --tests
+	rm -rf $(E2E_DIR)
+	$(XVFB) dbus-run-session -- tests/e2e/session.sh \
+		cargo test -p studio-tests --test e2e -- --ignored --test-threads=1
+	@echo "screenshots: $(E2E_DIR)"
+
+bench: setup
+	cargo run --release -p studio-core --bin bench-dispatch
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Makes a Debian/Ubuntu machine ready to build, run (`setup.sh run`) or test (`setup.sh test`)
+# Graph Webhook Studio. Says what is missing and how it installs it; changes nothing that is
+# already in place.
+set -euo pipefail
+
+mode="${1:-run}"
+root_dir="$(cd "$(dirname "$0")/.." && pwd)"
+
+# What building the desktop app needs (Tauri 2 on WebKitGTK 4.1).
+build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
+  libayatana-appindicator3-dev librsvg2-dev)
+# What the real-window E2E suite needs: a virtual display, a D-Bus session, a keyring, the driver.
+test_packages=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver)
+
+wanted=("${build_packages[@]}")
+if [ "$mode" = "test" ]; then wanted+=("${test_packages[@]}"); fi
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+fail() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  say "Not a Debian/Ubuntu system: install the equivalents of these packages yourself:"
+  printf '    %s\n' "${wanted[@]}"
+else
+  missing=()
+  for package in "${wanted[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing+=("$package")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "Missing system packages: ${missing[*]}"
+    if [ "$(id -u)" -eq 0 ]; then
+      sudo=()
+    elif command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+      say "Installing them with sudo apt-get (you may be asked for your password)"
+    else
+      fail "run as root or install sudo, or install them yourself: apt-get install ${missing[*]}"
+    fi
+    say "apt-get update && apt-get install ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+command -v cargo >/dev/null 2>&1 || fail "Rust is not installed: see https://rustup.rs (Rust 1.90 or newer)"
+command -v node >/dev/null 2>&1 || fail "Node.js is not installed: Node 20.19 or newer is needed for the UI build"
+command -v npm >/dev/null 2>&1 || fail "npm is not installed (it comes with Node.js)"
+node_version=$(node -p 'process.versions.node')
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || fail "Node.js $node_version is too old: the UI build needs 20.19 or newer"
+
+# npm dependencies: reinstall only when the lock file changed since the last install.
+stamp="$root_dir/ui/node_modules/.installed-lock"
+if [ ! -f "$stamp" ] || ! cmp -s "$root_dir/ui/package-lock.json" "$stamp"; then
+  say "Installing the UI's npm packages (npm ci)"
+  (cd "$root_dir/ui" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$root_dir/ui/package-lock.json" "$stamp"
+fi

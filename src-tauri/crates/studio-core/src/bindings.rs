@@ -1,0 +1,114 @@
+//! TypeScript bindings for the window, generated from the Rust types.
+//!
+//! We use ts-rs: it derives TypeScript from the same serde-annotated types the backend
+//! serializes, needs no runtime, and lets us emit one self-contained file (`ui/src/ipc/bindings.ts`)
+//! that is committed. `gen-bindings --check` and a unit test fail when that file is stale, so the
+//! window can never drift from the backend.
+
+use std::collections::BTreeMap;
+
+use ts_rs::{Config, TS, TypeVisitor};
+
+use crate::commands::{COMMAND_NAMES, commands_interface, visit_command_types};
+use crate::error::IpcError;
+use crate::events::{CoreEvent, EVENT_CHANNEL};
+
+/// Where the bindings live, relative to the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/ipc/bindings.ts";
+
+struct Declarations<'a> {
+    cfg: &'a Config,
+    found: BTreeMap<String, String>,
+}
+
+impl TypeVisitor for Declarations<'_> {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if T::output_path().is_some() {
+            let name = T::ident(self.cfg);
+            if self.found.contains_key(&name) {
+                return;
+            }
+            let docs = T::docs()
+                .map(|d| format!("{}\n", d.trim_end()))
+                .unwrap_or_default();
+            self.found
+                .insert(name, format!("{docs}export {}\n", T::decl(self.cfg)));
+        }
+        T::visit_dependencies(self);
+        T::visit_generics(self);
+    }
+}
+
+/// The whole bindings file, deterministic byte for byte.
+pub fn typescript_bindings() -> String {
+    let cfg = Config::default();
+    let mut declarations = Declarations {
+        cfg: &cfg,
+        found: BTreeMap::new(),
+    };
+    visit_command_types(&mut declarations);
+    declarations.visit::<IpcError>();
+    declarations.visit::<CoreEvent>();
+
+    let mut out = String::from(
+        "// Generated from the Rust command surface (studio-core). Do not edit by hand:\n\
+         // run `make bindings` after changing a command or a type it uses.\n\n",
+    );
+    for declaration in declarations.found.values() {
+        out.push_str(declaration);
+        out.push('\n');
+    }
+    out.push_str(&commands_interface(&cfg));
+    out.push_str("\n/** The names of every command, in declaration order. */\n");
+    out.push_str("export const COMMAND_NAMES = [");
+    out.push_str(
+        &COMMAND_NAMES
+            .iter()
+            .map(|name| format!("\"{name}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    out.push_str("] as const;\n");
+    out.push_str("\n/** The event name the shell forwards core events under. */\n");
+    out.push_str(&format!(
+        "export const EVENT_CHANNEL = \"{EVENT_CHANNEL}\";\n"
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_bindings_are_fresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../..")
+            .join(BINDINGS_PATH);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == typescript_bindings(),
+            "{} is stale: run `make bindings` and commit the result",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn every_type_the_window_needs_is_declared() {
+        let text = typescript_bindings();
+        for name in [
+            "AppInfo",
+            "Settings",
+            "SettingsPatch",
+            "IpcError",
+            "ErrorCode",
+            "CoreEvent",
+            "StatusSnapshot",
+        ] {
+            assert!(
+                text.contains(&format!("export type {name} ")),
+                "{name} missing"
+            );
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The command surface, declared once.
+//!
+//! [`command_surface!`] lists every command with its request and response type. From that one
+//! list it generates the dispatcher the shell and tests call ([`Studio::dispatch`]), the list of
+//! names, and the TypeScript `Commands` map the window's typed `call()` is built on
+//! (see `bindings.rs`). Adding a command means adding a line here and a method on `Studio`.
+
+use serde_json::Value;
+
+use crate::error::{CoreError, IpcError};
+use crate::studio::Studio;
+
+macro_rules! command_surface {
+    ($( $(#[doc = $doc:literal])* $name:ident : $request:ty => $response:ty; )*) => {
+        /// Every command the window may call, in declaration order.
+        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        impl Studio {
+            /// Runs a command by name with a JSON payload and answers in JSON.
+            ///
+            /// This is the only entry point the desktop shell exposes to the window.
+            pub async fn dispatch(&self, command: &str, payload: Value) -> Result<Value, IpcError> {
+                match command {
+                    $(stringify!($name) => {
+                        let request: $request = decode(command, payload)?;
+                        let response: $response = self.$name(request).await?;
+                        encode(&response)
+                    })*
+                    other => Err(CoreError::UnknownCommand(other.to_owned()).into()),
+                }
+            }
+        }
+
+        /// Writes the TypeScript `Commands` interface: one entry per command.
+        pub(crate) fn commands_interface(cfg: &ts_rs::Config) -> String {
+            let mut out = String::from(
+                "/** Every backend command with its request and response type. */\nexport interface Commands {\n",
+            );
+            $(
+                let docs: &[&str] = &[$($doc),*];
+                if !docs.is_empty() {
+                    out.push_str(&format!("  /**{} */\n", docs.join(" ")));
+                }
+                out.push_str(&format!(
+                    "  {}: {{ request: {}; response: {} }};\n",
+                    stringify!($name),
+                    <$request as ts_rs::TS>::name(cfg),
+                    <$response as ts_rs::TS>::name(cfg),
+                ));
+            )*
+            out.push_str("}\n");
+            out
+        }
+
+        /// Visits every request and response type so their declarations are emitted.
+        pub(crate) fn visit_command_types(visitor: &mut impl ts_rs::TypeVisitor) {
+            $(
+                visitor.visit::<$request>();
+                visitor.visit::<$response>();
+            )*
+        }
+    };
+}
+
+command_surface! {
+    /// Version, folders and start-up problems.
+    app_info: () => crate::studio::AppInfo;
+    /// Account, receiver and tunnel state for the status bar.
+    status: () => crate::status::StatusSnapshot;
+    /// The settings in effect.
+    settings_get: () => crate::settings::Settings;
+    /// Validates and saves a partial settings update; answers with the new settings.
+    settings_update: crate::settings::SettingsPatch => crate::settings::Settings;
+}
+
+fn decode<T: serde::de::DeserializeOwned>(command: &str, payload: Value) -> Result<T, IpcError> {
+    serde_json::from_value(payload).map_err(|source| {
+        CoreError::MalformedRequest {
+            command: command.to_owned(),
+            source,
+        }
+        .into()
+    })
+}
+
+fn encode<T: serde::Serialize>(response: &T) -> Result<Value, IpcError> {
+    serde_json::to_value(response).map_err(|error| {
+        CoreError::Encode {
+            what: "a command response",
+            reason: error.to_string(),
+        }
+        .into()
+    })
+}

@@ -1,0 +1,66 @@
+//! Core-to-window events.
+//!
+//! The core owns one broadcast channel. The desktop shell subscribes and forwards each event to
+//! the window under [`EVENT_CHANNEL`]; the CLI and tests subscribe directly. A slow subscriber
+//! loses the oldest events (and is told how many), it never blocks the core.
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use ts_rs::TS;
+
+use crate::settings::Settings;
+use crate::status::StatusSnapshot;
+
+/// The name the shell emits events under; the window listens on it.
+pub const EVENT_CHANNEL: &str = "studio://event";
+
+/// Something the window should know about without asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum CoreEvent {
+    /// Settings were saved (by this window, another window or the CLI's process).
+    SettingsChanged {
+        /// The new settings.
+        settings: Settings,
+    },
+    /// The account, receiver or tunnel state changed.
+    StatusChanged {
+        /// The new state.
+        status: StatusSnapshot,
+    },
+}
+
+/// The broadcast channel events travel on.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<CoreEvent>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        Self::new(1024)
+    }
+}
+
+impl EventBus {
+    /// A bus that buffers up to `capacity` events per subscriber.
+    pub fn new(capacity: usize) -> Self {
+        let (sender, _) = broadcast::channel(capacity.max(1));
+        Self { sender }
+    }
+
+    /// Sends an event to every current subscriber; with none, it is dropped.
+    pub fn publish(&self, event: CoreEvent) {
+        // An error only means nobody is listening, which is fine.
+        let _ = self.sender.send(event);
+    }
+
+    /// A new receiver that sees every event published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
+        self.sender.subscribe()
+    }
+}

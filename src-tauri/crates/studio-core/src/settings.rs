@@ -1,0 +1,354 @@
+//! The settings file: typed defaults, validation, atomic writes and recovery from a bad file.
+//!
+//! A settings file that cannot be read or parsed must never keep the app from starting. It is
+//! moved aside as `settings.toml.bad-<time>` (so nothing the user wrote is lost), the defaults
+//! are used, and the problem is reported to the window, which shows it until dismissed.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::clock::Clock;
+use crate::error::CoreError;
+
+/// How the window picks light or dark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemePreference {
+    /// Follow the operating system's appearance.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+/// Everything the user can set. Missing fields take their defaults, so older files keep working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    /// Light, dark or follow the OS.
+    pub theme: ThemePreference,
+    /// The loopback port the webhook receiver listens on; 0 picks a free one at start.
+    pub receiver_port: u16,
+    /// Largest notification body the receiver accepts, in MiB (413 above).
+    pub max_body_mib: u32,
+    /// How many receptions to keep before the oldest are pruned.
+    pub retention_max_receptions: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            theme: ThemePreference::System,
+            receiver_port: 0,
+            max_body_mib: 4,
+            retention_max_receptions: 100_000,
+        }
+    }
+}
+
+/// A partial update from the window: only the fields that are set change.
+///
+/// Numbers are wider than the stored types so an out-of-range value reaches validation and gets a
+/// sentence a person can act on, rather than a deserialization error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsPatch {
+    /// New theme.
+    #[ts(optional)]
+    pub theme: Option<ThemePreference>,
+    /// New receiver port.
+    #[ts(optional)]
+    pub receiver_port: Option<u32>,
+    /// New body limit in MiB.
+    #[ts(optional)]
+    pub max_body_mib: Option<u32>,
+    /// New retention count.
+    #[ts(optional)]
+    pub retention_max_receptions: Option<u32>,
+}
+
+/// Allowed range for the body limit, in MiB.
+pub const MAX_BODY_MIB_RANGE: std::ops::RangeInclusive<u32> = 1..=64;
+/// Allowed range for the retention count.
+pub const RETENTION_RANGE: std::ops::RangeInclusive<u32> = 100..=10_000_000;
+
+impl Settings {
+    /// Applies a patch, validating every field; on error nothing changes.
+    pub fn apply(&self, patch: &SettingsPatch) -> Result<Settings, CoreError> {
+        let mut next = self.clone();
+        if let Some(theme) = patch.theme {
+            next.theme = theme;
+        }
+        if let Some(port) = patch.receiver_port {
+            next.receiver_port = validate_port(port)?;
+        }
+        if let Some(mib) = patch.max_body_mib {
+            next.max_body_mib = in_range("Maximum body size", mib, MAX_BODY_MIB_RANGE, "MiB")?;
+        }
+        if let Some(count) = patch.retention_max_receptions {
+            next.retention_max_receptions =
+                in_range("Receptions kept", count, RETENTION_RANGE, "receptions")?;
+        }
+        Ok(next)
+    }
+
+    /// Checks a whole settings value, e.g. one just read from disk.
+    pub fn validate(&self) -> Result<(), CoreError> {
+        Settings::default()
+            .apply(&SettingsPatch {
+                theme: Some(self.theme),
+                receiver_port: Some(u32::from(self.receiver_port)),
+                max_body_mib: Some(self.max_body_mib),
+                retention_max_receptions: Some(self.retention_max_receptions),
+            })
+            .map(|_| ())
+    }
+}
+
+fn validate_port(port: u32) -> Result<u16, CoreError> {
+    match u16::try_from(port) {
+        Ok(0) => Ok(0),
+        Ok(p) if p >= 1024 => Ok(p),
+        _ => Err(CoreError::InvalidSetting {
+            field: "Receiver port",
+            problem: format!("{port} is not a port the receiver can listen on"),
+            hint: "Use 0 to pick a free port at start, or a port from 1024 to 65535.".into(),
+        }),
+    }
+}
+
+fn in_range(
+    field: &'static str,
+    value: u32,
+    range: std::ops::RangeInclusive<u32>,
+    unit: &str,
+) -> Result<u32, CoreError> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(CoreError::InvalidSetting {
+            field,
+            problem: format!("{value} {unit} is out of range"),
+            hint: format!("Use {} to {} {unit}.", range.start(), range.end()),
+        })
+    }
+}
+
+/// What went wrong with the settings file at start, shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsProblem {
+    /// What was wrong, in a sentence.
+    pub message: String,
+    /// Where the bad file was moved, if it could be moved.
+    pub backup_path: Option<String>,
+}
+
+/// The outcome of reading the settings file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedSettings {
+    /// The settings to use.
+    pub settings: Settings,
+    /// Set when the file was bad and the defaults are in use.
+    pub problem: Option<SettingsProblem>,
+}
+
+/// Reads the settings file; a missing file gives the defaults, a bad one is moved aside.
+pub fn load(path: &Path, clock: &dyn Clock) -> LoadedSettings {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return LoadedSettings {
+                settings: Settings::default(),
+                problem: None,
+            };
+        }
+        Err(error) => return recover(path, clock, format!("cannot be read: {error}")),
+    };
+    let parsed = toml::from_str::<Settings>(&text)
+        .map_err(|error| format!("is not valid: {}", error.message()))
+        .and_then(|settings| {
+            settings
+                .validate()
+                .map(|()| settings)
+                .map_err(|error| format!("has a bad value: {error}"))
+        });
+    match parsed {
+        Ok(settings) => LoadedSettings {
+            settings,
+            problem: None,
+        },
+        Err(reason) => recover(path, clock, reason),
+    }
+}
+
+fn recover(path: &Path, clock: &dyn Clock, reason: String) -> LoadedSettings {
+    let backup = backup_path(path, clock);
+    let backup_path = match std::fs::rename(path, &backup) {
+        Ok(()) => Some(backup.display().to_string()),
+        Err(error) => {
+            tracing::warn!(%error, path = %path.display(), "could not move the bad settings file aside");
+            None
+        }
+    };
+    let kept = match &backup_path {
+        Some(p) => format!(" It was kept as {p}."),
+        None => String::new(),
+    };
+    tracing::warn!(path = %path.display(), %reason, "settings file rejected; using defaults");
+    LoadedSettings {
+        settings: Settings::default(),
+        problem: Some(SettingsProblem {
+            message: format!(
+                "The settings file {} {reason}. The defaults are in use.{kept}",
+                path.display()
+            ),
+            backup_path,
+        }),
+    }
+}
+
+fn backup_path(path: &Path, clock: &dyn Clock) -> PathBuf {
+    let stamp = clock.now_utc().unix_timestamp();
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".bad-{stamp}"));
+    path.with_file_name(name)
+}
+
+/// Writes the settings atomically: a temp file in the same folder, then a rename.
+pub fn save(path: &Path, settings: &Settings) -> Result<(), CoreError> {
+    let text = toml::to_string_pretty(settings).map_err(|error| CoreError::Encode {
+        what: "settings",
+        reason: error.to_string(),
+    })?;
+    let io = |action: &'static str| {
+        let path = path.to_path_buf();
+        move |source| CoreError::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io("create the settings folder"))?;
+    }
+    let temp = path.with_extension("toml.tmp");
+    let header = "# Graph Webhook Studio settings. Edited by the app; safe to edit by hand.\n\n";
+    std::fs::write(&temp, format!("{header}{text}")).map_err(io("write settings"))?;
+    std::fs::rename(&temp, path).map_err(io("replace settings"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+
+    fn clock() -> FixedClock {
+        FixedClock::at_unix(1_700_000_000)
+    }
+
+    #[test]
+    fn missing_file_gives_defaults_without_problem() {
+        let dir = tempfile::tempdir().ok();
+        let path = dir
+            .as_ref()
+            .map(|d| d.path().join("settings.toml"))
+            .unwrap_or_default();
+        let loaded = load(&path, &clock());
+        assert_eq!(loaded.settings, Settings::default());
+        assert_eq!(loaded.problem, None);
+    }
+
+    #[test]
+    fn saved_settings_load_back() -> Result<(), CoreError> {
+        let dir = tempfile::tempdir().map_err(|source| CoreError::Io {
+            action: "make temp dir",
+            path: PathBuf::new(),
+            source,
+        })?;
+        let path = dir.path().join("config/settings.toml");
+        let settings = Settings {
+            theme: ThemePreference::Dark,
+            receiver_port: 8123,
+            ..Settings::default()
+        };
+        save(&path, &settings)?;
+        assert_eq!(load(&path, &clock()).settings, settings);
+        Ok(())
+    }
+
+    #[test]
+    fn corrupt_file_is_kept_aside_and_defaults_used() {
+        let dir = tempfile::tempdir().ok();
+        let root = dir
+            .as_ref()
+            .map(|d| d.path().to_path_buf())
+            .unwrap_or_default();
+        let path = root.join("settings.toml");
+        assert!(std::fs::write(&path, "theme = [not toml").is_ok());
+        let loaded = load(&path, &clock());
+        assert_eq!(loaded.settings, Settings::default());
+        let problem = loaded.problem.unwrap_or(SettingsProblem {
+            message: String::new(),
+            backup_path: None,
+        });
+        assert!(
+            problem.message.contains("is not valid"),
+            "{}",
+            problem.message
+        );
+        let backup = root.join("settings.toml.bad-1700000000");
+        assert_eq!(problem.backup_path, Some(backup.display().to_string()));
+        assert_eq!(
+            std::fs::read_to_string(backup).ok().as_deref(),
+            Some("theme = [not toml")
+        );
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn out_of_range_value_on_disk_is_rejected() {
+        let dir = tempfile::tempdir().ok();
+        let path = dir
+            .as_ref()
+            .map(|d| d.path().join("settings.toml"))
+            .unwrap_or_default();
+        assert!(std::fs::write(&path, "maxBodyMib = 9999\n").is_ok());
+        let loaded = load(&path, &clock());
+        assert!(loaded.problem.is_some());
+        assert_eq!(loaded.settings, Settings::default());
+    }
+
+    #[test]
+    fn patch_validates_each_field() {
+        let base = Settings::default();
+        let bad_port = SettingsPatch {
+            receiver_port: Some(70_000),
+            ..SettingsPatch::default()
+        };
+        assert!(matches!(
+            base.apply(&bad_port),
+            Err(CoreError::InvalidSetting { .. })
+        ));
+        let privileged = SettingsPatch {
+            receiver_port: Some(80),
+            ..SettingsPatch::default()
+        };
+        assert!(base.apply(&privileged).is_err());
+        let good = SettingsPatch {
+            receiver_port: Some(0),
+            max_body_mib: Some(16),
+            ..SettingsPatch::default()
+        };
+        assert_eq!(base.apply(&good).ok().map(|s| s.max_body_mib), Some(16));
+        let too_big = SettingsPatch {
+            max_body_mib: Some(65),
+            ..SettingsPatch::default()
+        };
+        assert!(base.apply(&too_big).is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! `Studio`: the running app's state and the use-cases behind every command.
+//!
+//! The GUI shell, the CLI and the tests all hold one `Studio` and call the same methods, so there
+//! is exactly one implementation of each behaviour. Methods take `&self` and are safe to call from
+//! many tasks at once.
+
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{CoreError, IpcError};
+use crate::events::{CoreEvent, EventBus};
+use crate::paths::AppPaths;
+use crate::settings::{self, Settings, SettingsPatch, SettingsProblem};
+use crate::status::StatusSnapshot;
+
+/// Facts about this build and install, shown in Settings and used by the window at start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    /// "Graph Webhook Studio".
+    pub product_name: String,
+    /// The crate version, e.g. "0.1.0".
+    pub version: String,
+    /// Operating system and architecture, e.g. "linux x86_64".
+    pub platform: String,
+    /// Where durable data lives.
+    pub data_dir: String,
+    /// Where the settings file lives.
+    pub settings_file: String,
+    /// Where log files go.
+    pub log_dir: String,
+    /// Set when the settings file was bad at start and the defaults are in use.
+    pub settings_problem: Option<SettingsProblem>,
+}
+
+/// The product name as users see it.
+pub const PRODUCT_NAME: &str = "Graph Webhook Studio";
+
+/// The running app.
+#[derive(Debug)]
+pub struct Studio {
+    paths: AppPaths,
+    clock: Arc<dyn Clock>,
+    settings: RwLock<Settings>,
+    settings_problem: Option<SettingsProblem>,
+    events: EventBus,
+}
+
+impl Studio {
+    /// Opens the app's folders and settings with the real clock.
+    pub fn open(paths: AppPaths) -> Result<Self, CoreError> {
+        Self::open_with_clock(paths, Arc::new(SystemClock))
+    }
+
+    /// Opens the app with an injected clock (tests).
+    pub fn open_with_clock(paths: AppPaths, clock: Arc<dyn Clock>) -> Result<Self, CoreError> {
+        paths.create_all()?;
+        let loaded = settings::load(&paths.settings_file(), clock.as_ref());
+        tracing::info!(data_dir = %paths.data_dir.display(), "studio opened");
+        Ok(Self {
+            paths,
+            clock,
+            settings: RwLock::new(loaded.settings),
+            settings_problem: loaded.problem,
+            events: EventBus::default(),
+        })
+    }
+
+    /// The folders in use.
+    pub fn paths(&self) -> &AppPaths {
+        &self.paths
+    }
+
+    /// The injected clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The event bus; the shell forwards it to the window.
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+
+    /// `app_info`: version, folders and start-up problems.
+    pub async fn app_info(&self, (): ()) -> Result<AppInfo, IpcError> {
+        Ok(AppInfo {
+            product_name: PRODUCT_NAME.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            platform: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            data_dir: self.paths.data_dir.display().to_string(),
+            settings_file: self.paths.settings_file().display().to_string(),
+            log_dir: self.paths.log_dir.display().to_string(),
+            settings_problem: self.settings_problem.clone(),
+        })
+    }
+
+    /// `status`: what the status bar shows.
+    pub async fn status(&self, (): ()) -> Result<StatusSnapshot, IpcError> {
+        Ok(StatusSnapshot::idle())
+    }
+
+    /// `settings_get`: the settings in effect.
+    pub async fn settings_get(&self, (): ()) -> Result<Settings, IpcError> {
+        Ok(self.current_settings())
+    }
+
+    /// `settings_update`: validates, saves atomically, then announces the change.
+    pub async fn settings_update(&self, patch: SettingsPatch) -> Result<Settings, IpcError> {
+        let mut guard = self
+            .settings
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let next = guard.apply(&patch)?;
+        settings::save(&self.paths.settings_file(), &next)?;
+        *guard = next.clone();
+        drop(guard);
+        tracing::info!(?patch, "settings saved");
+        self.events.publish(CoreEvent::SettingsChanged {
+            settings: next.clone(),
+        });
+        Ok(next)
+    }
+
+    fn current_settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}

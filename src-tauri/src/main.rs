@@ -1,0 +1,37 @@
+//! `webhook-studio`: the desktop app and, with a subcommand, the headless CLI.
+//!
+//! The command line is parsed before anything graphical starts, so `--version`, `--help` and
+//! every subcommand run without a display and never initialise GTK.
+
+mod window;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use studio_core::cli::Cli;
+use studio_core::logging::{self, LogMode};
+
+#[allow(
+    clippy::print_stderr,
+    reason = "no logger exists yet when the folders cannot be found"
+)]
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let paths = match cli.paths() {
+        Ok(paths) => paths,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mode = if cli.command.is_some() {
+        LogMode::Cli
+    } else {
+        LogMode::Gui
+    };
+    let _log_guard = logging::init(&paths.log_dir, mode);
+    match &cli.command {
+        Some(command) => studio_core::cli::run(&cli, command),
+        None => window::run(paths),
+    }
+}

@@ -1,0 +1,84 @@
+//! The real `webhook-studio` binary as a headless CLI: no display, no GTK.
+
+use std::process::{Command, Output};
+
+fn studio(args: &[&str]) -> std::io::Result<Output> {
+    Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WEBHOOK_STUDIO_DATA_DIR")
+        .output()
+}
+
+#[test]
+fn version_prints_without_a_display() -> std::io::Result<()> {
+    let out = studio(&["--version"])?;
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("webhook-studio {}", env!("CARGO_PKG_VERSION"))
+    );
+    Ok(())
+}
+
+#[test]
+fn help_lists_the_data_dir_override() -> std::io::Result<()> {
+    let out = studio(&["--help"])?;
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--data-dir"), "{text}");
+    assert!(text.contains("WEBHOOK_STUDIO_DATA_DIR"), "{text}");
+    Ok(())
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error_with_exit_code_2() -> std::io::Result<()> {
+    let out = studio(&["--bogus"])?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument"));
+    Ok(())
+}
+
+#[test]
+fn info_uses_the_data_dir_it_is_given() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().display().to_string();
+    let out = studio(&["info", "--json", "--data-dir", &path])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(info["dataDir"], serde_json::json!(path));
+    assert!(dir.path().join("logs").is_dir(), "the log folder is created below the data dir");
+    Ok(())
+}
+
+#[test]
+fn info_reports_a_corrupt_settings_file_and_keeps_it() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::create_dir_all(dir.path().join("config"))?;
+    std::fs::write(dir.path().join("config/settings.toml"), "receiverPort = \"eighty\"")?;
+    let out = Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
+        .args(["info"])
+        .env("WEBHOOK_STUDIO_DATA_DIR", dir.path())
+        .env_remove("DISPLAY")
+        .output()?;
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("warning:") && text.contains("defaults are in use"), "{text}");
+    let kept = std::fs::read_dir(dir.path().join("config"))?
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("settings.toml.bad-"));
+    assert!(kept);
+    Ok(())
+}
+
+#[test]
+fn the_window_without_a_display_explains_instead_of_panicking() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let out = studio(&["--data-dir", &dir.path().display().to_string()])?;
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no display"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    Ok(())
+}

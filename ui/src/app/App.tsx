@@ -1,0 +1,140 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+
+import { Banner } from "../components/Banner";
+import { Button } from "../components/Button";
+import { Icon } from "../components/Icon";
+import { AccountsScreen } from "../features/accounts/AccountsScreen";
+import { InspectorScreen } from "../features/inspector/InspectorScreen";
+import { ResourcesScreen } from "../features/resources/ResourcesScreen";
+import { SettingsScreen } from "../features/settings/SettingsScreen";
+import { SubscriptionsScreen } from "../features/subscriptions/SubscriptionsScreen";
+import { onCoreEvent } from "../ipc/client";
+import { queryKeys, useAppInfo, useSettings, useUpdateSettings } from "../ipc/queries";
+import { ErrorBoundary } from "./ErrorBoundary";
+import { type ScreenId, screens, useScreen } from "./navigation";
+import { StatusBar } from "./StatusBar";
+import { nextThemePreference, useAppliedTheme } from "./theme";
+
+const screenComponents: Record<ScreenId, () => React.JSX.Element> = {
+  resources: ResourcesScreen,
+  subscriptions: SubscriptionsScreen,
+  inspector: InspectorScreen,
+  accounts: AccountsScreen,
+  settings: SettingsScreen,
+};
+
+const themeLabels = { system: "System theme", light: "Light theme", dark: "Dark theme" } as const;
+const themeIcons = { system: "monitor", light: "sun", dark: "moon" } as const;
+
+/** Keeps cached data in step with what the backend announces. */
+function useCoreEvents() {
+  const client = useQueryClient();
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let cancelled = false;
+    void onCoreEvent((event) => {
+      switch (event.type) {
+        case "settingsChanged":
+          client.setQueryData(queryKeys.settings, event.settings);
+          break;
+        case "statusChanged":
+          client.setQueryData(queryKeys.status, event.status);
+          break;
+      }
+    }).then((stop) => {
+      if (cancelled) stop();
+      else unlisten = stop;
+    });
+    return () => {
+      cancelled = true;
+      unlisten?.();
+    };
+  }, [client]);
+}
+
+export function App() {
+  const [screen, navigate] = useScreen();
+  const settings = useSettings();
+  const info = useAppInfo();
+  const updateSettings = useUpdateSettings();
+  const preference = settings.data?.theme ?? "system";
+  const resolved = useAppliedTheme(preference);
+  const [problemDismissed, setProblemDismissed] = useState(false);
+  useCoreEvents();
+
+  // Tells the E2E harness that every listener above is attached.
+  useEffect(() => {
+    document.documentElement.dataset.appReady = "true";
+  }, []);
+
+  const Screen = screenComponents[screen];
+  const settingsProblem = info.data?.settingsProblem;
+
+  return (
+    <div className="app-frame">
+      <aside className="sidebar">
+        <div className="brand">
+          <img src="/app-icon.png" alt="" />
+          <div>
+            <div className="brand-name">Graph Webhook Studio</div>
+            <div className="brand-sub">Microsoft Graph change notifications</div>
+          </div>
+        </div>
+        <nav className="nav" aria-label="Main">
+          {screens.map((item, index) => (
+            <button
+              key={item.id}
+              type="button"
+              className="nav-item"
+              data-testid={`nav-${item.id}`}
+              aria-current={item.id === screen ? "page" : undefined}
+              onClick={() => {
+                navigate(item.id);
+              }}
+            >
+              <Icon name={item.icon} />
+              {item.label}
+              <span className="nav-shortcut">Ctrl {index + 1}</span>
+            </button>
+          ))}
+        </nav>
+        <div className="sidebar-footer">
+          <Button
+            variant="ghost"
+            data-testid="theme-toggle"
+            data-resolved-theme={resolved}
+            title="Switch between the system, light and dark themes"
+            disabled={!settings.data}
+            onClick={() => {
+              updateSettings.mutate({ theme: nextThemePreference(preference) });
+            }}
+          >
+            <Icon name={themeIcons[preference]} />
+            {themeLabels[preference]}
+          </Button>
+        </div>
+      </aside>
+      <main className="main" data-testid={`screen-${screen}`}>
+        {settingsProblem && !problemDismissed ? (
+          <div className="screen screen-banner">
+            <Banner
+              tone="warning"
+              title="Your settings file could not be used"
+              testId="settings-problem"
+              onDismiss={() => {
+                setProblemDismissed(true);
+              }}
+            >
+              <p className="banner-message">{settingsProblem.message}</p>
+            </Banner>
+          </div>
+        ) : null}
+        <ErrorBoundary resetKey={screen}>
+          <Screen />
+        </ErrorBoundary>
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

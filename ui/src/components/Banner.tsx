@@ -1,0 +1,62 @@
+import type { ReactNode } from "react";
+
+import type { StudioError } from "../ipc/client";
+import { Button } from "./Button";
+import { Icon } from "./Icon";
+
+/** A message that stays until dismissed: a warning or a backend error with its hint. */
+export function Banner({
+  tone,
+  title,
+  children,
+  onDismiss,
+  testId,
+}: {
+  tone: "error" | "warning";
+  title: string;
+  children?: ReactNode;
+  onDismiss?: () => void;
+  testId?: string;
+}) {
+  return (
+    <div className={`banner banner-${tone}`} role={tone === "error" ? "alert" : "status"} data-testid={testId}>
+      <span className="banner-icon">
+        <Icon name="alert" />
+      </span>
+      <div className="banner-text">
+        <span className="banner-title">{title}</span>
+        {children}
+      </div>
+      {onDismiss ? (
+        <Button variant="ghost" aria-label="Dismiss" onClick={onDismiss}>
+          <Icon name="close" size={16} />
+        </Button>
+      ) : null}
+    </div>
+  );
+}
+
+/** Shows a backend error as people should see it: the sentence, the hint, the code small. */
+export function ErrorBanner({
+  error,
+  title = "Something went wrong",
+  onDismiss,
+}: {
+  error: StudioError;
+  title?: string;
+  onDismiss?: () => void;
+}) {
+  return (
+    <Banner tone="error" title={title} testId="error-banner" {...(onDismiss ? { onDismiss } : {})}>
+      <p className="banner-message" data-testid="error-message">
+        {error.message}
+      </p>
+      {error.hint ? (
+        <p className="banner-hint" data-testid="error-hint">
+          {error.hint}
+        </p>
+      ) : null}
+      <span className="banner-code mono">{error.code}</span>
+    </Banner>
+  );
+}

@@ -1,0 +1,106 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+
+import { fakeBackend, installFakeBackend } from "../../test/fakeBackend";
+import { renderWithQueries } from "../../test/render";
+import { parseWholeNumber, SettingsScreen } from "./SettingsScreen";
+
+let backend: ReturnType<typeof fakeBackend>;
+
+describe("SettingsScreen", () => {
+  beforeEach(() => {
+    backend = installFakeBackend();
+  });
+
+  it("shows the saved values and the app's folders", async () => {
+    renderWithQueries(<SettingsScreen />);
+    expect(await screen.findByLabelText("Receiver port")).toHaveValue("0");
+    expect(screen.getByLabelText("Maximum body size (MiB)")).toHaveValue("4");
+    expect(await screen.findByText("/tmp/data/config/settings.toml")).toBeInTheDocument();
+  });
+
+  it("saves a valid change and says so", async () => {
+    const user = userEvent.setup();
+    renderWithQueries(<SettingsScreen />);
+    const port = await screen.findByLabelText("Receiver port");
+    await user.clear(port);
+    await user.type(port, "8123");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByTestId("settings-saved")).toHaveTextContent("Saved");
+    expect(backend.calls.at(-1)).toEqual({
+      command: "settings_update",
+      request: { receiverPort: 8123, maxBodyMib: 4, retentionMaxReceptions: 100000 },
+    });
+  });
+
+  it("shows the backend's error message and hint when a value is refused", async () => {
+    const user = userEvent.setup();
+    renderWithQueries(<SettingsScreen />);
+    const port = await screen.findByLabelText("Receiver port");
+    await user.clear(port);
+    await user.type(port, "70000");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByTestId("error-message")).toHaveTextContent("70000 is not a port");
+    expect(screen.getByTestId("error-hint")).toHaveTextContent("1024 to 65535");
+  });
+
+  it("flags text that is not a number without calling the backend", async () => {
+    const user = userEvent.setup();
+    renderWithQueries(<SettingsScreen />);
+    const port = await screen.findByLabelText("Receiver port");
+    await user.clear(port);
+    await user.type(port, "80a");
+    expect(screen.getByRole("alert")).toHaveTextContent("Enter a whole number.");
+    expect(screen.getByRole("button", { name: "Save" })).toBeDisabled();
+    await waitFor(() => {
+      expect(backend.calls.some((c) => c.command === "settings_update")).toBe(false);
+    });
+  });
+
+  it("changes the theme with one click", async () => {
+    const user = userEvent.setup();
+    renderWithQueries(<SettingsScreen />);
+    const dark = await screen.findByRole("button", { name: "Dark" });
+    await waitFor(() => {
+      expect(dark).toBeEnabled();
+    });
+    await user.click(dark);
+    await waitFor(() => {
+      expect(dark).toHaveAttribute("aria-pressed", "true");
+    });
+  });
+});
+
+describe("theme changes", () => {
+  it("count every click, in order, even while a save is in flight", async () => {
+    const backend = installFakeBackend();
+    const user = userEvent.setup();
+    renderWithQueries(<SettingsScreen />);
+    const light = await screen.findByRole("button", { name: "Light" });
+    await waitFor(() => {
+      expect(light).toBeEnabled();
+    });
+    await user.click(light);
+    await user.click(screen.getByRole("button", { name: "Dark" }));
+    await waitFor(() => {
+      expect(screen.getByRole("button", { name: "Dark" })).toHaveAttribute("aria-pressed", "true");
+    });
+    const themes = backend.calls.filter((c) => c.command === "settings_update").map((c) => c.request);
+    expect(themes).toEqual([{ theme: "light" }, { theme: "dark" }]);
+  });
+});
+
+describe("parseWholeNumber", () => {
+  it.each([
+    ["42", 42],
+    [" 7 ", 7],
+    ["", null],
+    ["-1", null],
+    ["1.5", null],
+    ["1e3", null],
+    ["99999999999", null],
+  ])("%j -> %j", (text, expected) => {
+    expect(parseWholeNumber(text)).toBe(expected);
+  });
+});

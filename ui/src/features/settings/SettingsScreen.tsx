@@ -1,0 +1,197 @@
+import { useState } from "react";
+
+import { ErrorBanner } from "../../components/Banner";
+import { Button } from "../../components/Button";
+import { Field } from "../../components/Field";
+import { PageHeader } from "../../components/PageHeader";
+import { Panel } from "../../components/Panel";
+import { Segmented } from "../../components/Segmented";
+import type { Settings, SettingsPatch, ThemePreference } from "../../ipc/bindings";
+import { useAppInfo, useSettings, useUpdateSettings } from "../../ipc/queries";
+
+const themeOptions: { value: ThemePreference; label: string }[] = [
+  { value: "system", label: "System" },
+  { value: "light", label: "Light" },
+  { value: "dark", label: "Dark" },
+];
+
+type Field = "receiverPort" | "maxBodyMib" | "retentionMaxReceptions";
+
+/** Only the fields the user has edited; the rest show the saved value. */
+type Draft = Partial<Record<Field, string>>;
+
+/** Parses a whole number typed by a person; anything else is reported next to the field. */
+export function parseWholeNumber(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^\d{1,10}$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+function ReceiverForm({ settings }: { settings: Settings }) {
+  const update = useUpdateSettings();
+  const [draft, setDraft] = useState<Draft>({});
+  const [saved, setSaved] = useState(false);
+
+  const text = (field: Field) => draft[field] ?? String(settings[field]);
+  const parsed = {
+    receiverPort: parseWholeNumber(text("receiverPort")),
+    maxBodyMib: parseWholeNumber(text("maxBodyMib")),
+    retentionMaxReceptions: parseWholeNumber(text("retentionMaxReceptions")),
+  };
+  const notANumber = "Enter a whole number.";
+  const dirty = (Object.keys(draft) as Field[]).some((field) => draft[field] !== String(settings[field]));
+  const valid = parsed.receiverPort !== null && parsed.maxBodyMib !== null && parsed.retentionMaxReceptions !== null;
+
+  const onChange = (field: Field) => (event: React.ChangeEvent<HTMLInputElement>) => {
+    setSaved(false);
+    update.reset();
+    setDraft({ ...draft, [field]: event.target.value });
+  };
+
+  const onSubmit = (event: React.SyntheticEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (parsed.receiverPort === null || parsed.maxBodyMib === null || parsed.retentionMaxReceptions === null) return;
+    const patch: SettingsPatch = {
+      receiverPort: parsed.receiverPort,
+      maxBodyMib: parsed.maxBodyMib,
+      retentionMaxReceptions: parsed.retentionMaxReceptions,
+    };
+    update.mutate(patch, {
+      onSuccess: () => {
+        setDraft({});
+        setSaved(true);
+      },
+    });
+  };
+
+  return (
+    <form className="form-stack" onSubmit={onSubmit} noValidate>
+      {update.error ? (
+        <ErrorBanner
+          error={update.error}
+          title="The settings were not saved"
+          onDismiss={() => {
+            update.reset();
+          }}
+        />
+      ) : null}
+      <Field
+        id="receiver-port"
+        label="Receiver port"
+        help="The loopback port notifications arrive on. 0 picks a free port each start."
+        error={parsed.receiverPort === null ? notANumber : null}
+      >
+        <input
+          id="receiver-port"
+          className="input mono"
+          inputMode="numeric"
+          value={text("receiverPort")}
+          aria-invalid={parsed.receiverPort === null}
+          onChange={onChange("receiverPort")}
+        />
+      </Field>
+      <Field
+        id="max-body"
+        label="Maximum body size (MiB)"
+        help="Larger notification bodies are refused with 413 and recorded."
+        error={parsed.maxBodyMib === null ? notANumber : null}
+      >
+        <input
+          id="max-body"
+          className="input mono"
+          inputMode="numeric"
+          value={text("maxBodyMib")}
+          aria-invalid={parsed.maxBodyMib === null}
+          onChange={onChange("maxBodyMib")}
+        />
+      </Field>
+      <Field
+        id="retention"
+        label="Receptions kept"
+        help="When there are more, the oldest are pruned."
+        error={parsed.retentionMaxReceptions === null ? notANumber : null}
+      >
+        <input
+          id="retention"
+          className="input mono"
+          inputMode="numeric"
+          value={text("retentionMaxReceptions")}
+          aria-invalid={parsed.retentionMaxReceptions === null}
+          onChange={onChange("retentionMaxReceptions")}
+        />
+      </Field>
+      <div className="form-actions">
+        <Button type="submit" variant="primary" data-testid="settings-save" disabled={!dirty || !valid || update.isPending}>
+          {update.isPending ? "Saving…" : "Save"}
+        </Button>
+        <Button
+          disabled={!dirty || update.isPending}
+          onClick={() => {
+            update.reset();
+            setDraft({});
+          }}
+        >
+          Revert
+        </Button>
+        {saved && !dirty ? (
+          <span className="saved-note" data-testid="settings-saved">
+            Saved
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+function About() {
+  const info = useAppInfo();
+  if (info.isError) return <ErrorBanner error={info.error} title="App details are unavailable" />;
+  if (!info.data) return <p className="panel-description">Loading…</p>;
+  const rows: [string, string][] = [
+    ["Version", `${info.data.productName} ${info.data.version}`],
+    ["Platform", info.data.platform],
+    ["Data folder", info.data.dataDir],
+    ["Settings file", info.data.settingsFile],
+    ["Log folder", info.data.logDir],
+  ];
+  return (
+    <dl className="details" data-testid="about">
+      {rows.map(([label, value]) => (
+        <div key={label} className="details-row">
+          <dt>{label}</dt>
+          <dd className={label === "Version" || label === "Platform" ? "" : "mono"}>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function SettingsScreen() {
+  const settings = useSettings();
+  const update = useUpdateSettings();
+  return (
+    <div className="screen">
+      <PageHeader title="Settings" subtitle="Appearance, the local receiver, and where your data lives." />
+      {settings.isError ? <ErrorBanner error={settings.error} title="Settings could not be loaded" /> : null}
+      <Panel title="Appearance">
+        <Field id="theme" label="Theme" help="System follows your operating system's light or dark mode.">
+          <Segmented
+            id="theme"
+            value={settings.data?.theme ?? "system"}
+            options={themeOptions}
+            disabled={!settings.data}
+            onChange={(theme) => {
+              update.mutate({ theme });
+            }}
+          />
+        </Field>
+      </Panel>
+      <Panel title="Receiver" description="Where Microsoft Graph delivers notifications on this machine.">
+        {settings.data ? <ReceiverForm settings={settings.data} /> : <p className="panel-description">Loading…</p>}
+      </Panel>
+      <Panel title="About">
+        <About />
+      </Panel>
+    </div>
+  );
+}
