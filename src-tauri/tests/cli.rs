@@ -45,10 +45,17 @@ fn info_uses_the_data_dir_it_is_given() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().display().to_string();
     let out = studio(&["info", "--json", "--data-dir", &path])?;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let info: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     assert_eq!(info["dataDir"], serde_json::json!(path));
-    assert!(dir.path().join("logs").is_dir(), "the log folder is created below the data dir");
+    assert!(
+        dir.path().join("logs").is_dir(),
+        "the log folder is created below the data dir"
+    );
     Ok(())
 }
 
@@ -56,7 +63,10 @@ fn info_uses_the_data_dir_it_is_given() -> std::io::Result<()> {
 fn info_reports_a_corrupt_settings_file_and_keeps_it() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     std::fs::create_dir_all(dir.path().join("config"))?;
-    std::fs::write(dir.path().join("config/settings.toml"), "receiverPort = \"eighty\"")?;
+    std::fs::write(
+        dir.path().join("config/settings.toml"),
+        "receiverPort = \"eighty\"",
+    )?;
     let out = Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
         .args(["info"])
         .env("WEBHOOK_STUDIO_DATA_DIR", dir.path())
@@ -64,10 +74,17 @@ fn info_reports_a_corrupt_settings_file_and_keeps_it() -> std::io::Result<()> {
         .output()?;
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("warning:") && text.contains("defaults are in use"), "{text}");
+    assert!(
+        text.contains("warning:") && text.contains("defaults are in use"),
+        "{text}"
+    );
     let kept = std::fs::read_dir(dir.path().join("config"))?
         .flatten()
-        .any(|e| e.file_name().to_string_lossy().starts_with("settings.toml.bad-"));
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("settings.toml.bad-")
+        });
     assert!(kept);
     Ok(())
 }

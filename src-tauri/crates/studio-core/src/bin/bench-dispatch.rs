@@ -14,13 +14,19 @@ const ROUNDS: usize = 200_000;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("webhook-studio-bench-{}", std::process::id()));
     let studio = Studio::open(AppPaths::under(&dir))?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     println!("IPC dispatch inside the backend ({ROUNDS} calls each, one thread)");
     for (name, command, payload) in [
         ("read  settings_get", "settings_get", json!(null)),
         ("read  app_info", "app_info", json!(null)),
         ("error unknown command", "nope", json!(null)),
-        ("error settings_update (refused)", "settings_update", json!({ "receiverPort": 70000 })),
+        (
+            "error settings_update (refused)",
+            "settings_update",
+            json!({ "receiverPort": 70000 }),
+        ),
     ] {
         let mut samples = Vec::with_capacity(ROUNDS);
         let started = Instant::now();
@@ -31,7 +37,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let total = started.elapsed();
         samples.sort_unstable();
-        let pick = |q: f64| samples.get(((samples.len() as f64) * q) as usize).copied().unwrap_or_default();
+        let pick = |q: f64| {
+            samples
+                .get(((samples.len() as f64) * q) as usize)
+                .copied()
+                .unwrap_or_default()
+        };
         println!(
             "  {name:<34} {:>10.0} calls/s   p50 {:>6.2} µs   p99 {:>6.2} µs",
             ROUNDS as f64 / total.as_secs_f64(),
