@@ -99,3 +99,75 @@ fn the_window_without_a_display_explains_instead_of_panicking() -> std::io::Resu
     assert!(!err.contains("panicked"), "{err}");
     Ok(())
 }
+
+#[test]
+fn catalog_json_lists_every_resource_with_paths_and_permissions() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let out = studio(&[
+        "catalog",
+        "--json",
+        "--data-dir",
+        &dir.path().display().to_string(),
+    ])?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let resources: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let list = resources.as_array().map(Vec::as_slice).unwrap_or_default();
+    assert!(list.len() >= 30, "{} resources", list.len());
+    let chat_message = list
+        .iter()
+        .find(|r| r["id"] == "chatMessage")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(chat_message["maxMinutes"], 4320);
+    assert!(
+        chat_message["paths"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|p| p["template"] == "/teams/getAllMessages"))
+    );
+    Ok(())
+}
+
+#[test]
+fn catalog_check_exits_0_when_acceptable_and_1_on_problems() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().display().to_string();
+    let good = studio(&[
+        "catalog",
+        "check",
+        "/me/messages",
+        "--expires-in",
+        "60",
+        "--data-dir",
+        &data,
+    ])?;
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&good.stdout)
+    );
+    let bad = studio(&[
+        "catalog",
+        "check",
+        "/drives/d1/root",
+        "--change-type",
+        "created",
+        "--data-dir",
+        &data,
+    ])?;
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("does not support `created`"));
+    let unknown = studio(&["catalog", "check", "/nope", "--json", "--data-dir", &data])?;
+    assert_eq!(unknown.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&unknown.stdout)?;
+    assert!(
+        json["check"]["nearest"]
+            .as_array()
+            .is_some_and(|n| !n.is_empty())
+    );
+    Ok(())
+}

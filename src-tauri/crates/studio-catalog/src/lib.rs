@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod hints;
 pub mod model;
+pub mod preview;
 pub mod template;
 pub mod validate;
 

@@ -39,6 +39,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The subscribable Graph resources: list them, or check a resource string.
+    Catalog(crate::cli_catalog::CatalogArgs),
 }
 
 impl Cli {
@@ -63,14 +65,15 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
         }
     };
     match runtime.block_on(execute(cli, command)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => fail(&error),
     }
 }
 
-async fn execute(cli: &Cli, command: &Command) -> Result<(), IpcError> {
+async fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, IpcError> {
     let studio = Studio::open(cli.paths()?)?;
     match command {
+        Command::Catalog(args) => crate::cli_catalog::run(&studio, args).await,
         Command::Info { json } => {
             let info = studio.app_info(()).await?;
             if *json {
@@ -87,7 +90,7 @@ async fn execute(cli: &Cli, command: &Command) -> Result<(), IpcError> {
                     println!("warning:       {}", problem.message);
                 }
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

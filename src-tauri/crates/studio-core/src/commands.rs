@@ -71,6 +71,10 @@ command_surface! {
     settings_get: () => crate::settings::Settings;
     /// Validates and saves a partial settings update; answers with the new settings.
     settings_update: crate::settings::SettingsPatch => crate::settings::Settings;
+    /// Every subscribable resource with its paths, limits and permissions.
+    catalog_get: () => crate::explorer::CatalogView;
+    /// Problems, permission hints and the request preview for a proposed subscription.
+    catalog_check: crate::explorer::CatalogCheckRequest => crate::explorer::CatalogCheckResponse;
 }
 
 fn decode<T: serde::de::DeserializeOwned>(command: &str, payload: Value) -> Result<T, IpcError> {

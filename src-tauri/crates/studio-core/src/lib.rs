@@ -6,10 +6,12 @@
 
 pub mod bindings;
 pub mod cli;
+pub mod cli_catalog;
 pub mod clock;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod explorer;
 pub mod logging;
 pub mod paths;
 pub mod settings;
