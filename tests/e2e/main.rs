@@ -4,4 +4,5 @@
 //! them with `--ignored` inside `tests/e2e/session.sh` under Xvfb. Screenshots land in
 //! `target/e2e/`.
 
+mod explorer;
 mod foundation;

@@ -169,6 +169,24 @@ impl RealApp {
         Ok(())
     }
 
+    /// Replaces the text of an input as a person would (select it, type over it), so the page
+    /// sees `input` events; WebDriver's `clear()` does not fire them in WebKitGTK, and a held
+    /// Control key is not reliably released by WebKitWebDriver.
+    pub async fn replace_text(&self, css: &str, text: &str) -> Result<()> {
+        const BACKSPACE: &str = "\u{E003}";
+        let input = self.wait_for(css).await?;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).select(); return null;",
+                vec![json!(css)],
+            )
+            .await?;
+        input
+            .send_keys(if text.is_empty() { BACKSPACE } else { text })
+            .await?;
+        Ok(())
+    }
+
     /// The visible text of the element matching a CSS selector.
     pub async fn text(&self, css: &str) -> Result<String> {
         Ok(self.wait_for(css).await?.text().await?)

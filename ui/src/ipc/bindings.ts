@@ -185,7 +185,7 @@ add: Array<Permission>, } | { "state": "unsupported",
 /**
  * The account kinds that can.
  */
-supported_by: Array<AccountKind>, };
+supportedBy: Array<AccountKind>, };
 
 /**
  * An error as the window and the CLI see it.
@@ -373,7 +373,7 @@ changeTypes: Array<string>,
 /**
  * Minutes from now until `expirationDateTime`.
  */
-expiresInMinutes?: bigint, 
+expiresInMinutes?: number, 
 /**
  * `includeResourceData`.
  */

@@ -51,7 +51,7 @@ export function fakeBackend(overrides: { settings?: Settings; info?: AppInfo } =
           return settings;
         }
       }
-      throw new StudioError({ code: "invalid_input", message: `unknown command ${String(command)}`, hint: null });
+      throw new StudioError({ code: "invalid_input", message: `unknown command ${command}`, hint: null });
     };
     try {
       return Promise.resolve(answer() as Commands[K]["response"]);

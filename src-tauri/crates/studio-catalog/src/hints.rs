@@ -25,7 +25,11 @@ pub struct Permission {
 
 /// Whether an account can subscribe.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", tag = "state")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "state"
+)]
 pub enum HintStatus {
     /// One of the documented permissions is granted.
     Satisfied {

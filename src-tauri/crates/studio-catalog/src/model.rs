@@ -217,14 +217,17 @@ pub struct ResourcePath {
     /// API versions, when this path differs from its resource.
     #[serde(default)]
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api: Option<Vec<ApiVersion>>,
     /// Why this path should not be used, when it is deprecated.
     #[serde(default)]
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<String>,
     /// Permissions, when this path differs from its resource.
     #[serde(default)]
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<PermissionSet>,
     /// Quotas specific to this path.
     #[serde(default)]
@@ -254,12 +257,14 @@ pub struct Resource {
     /// Why the whole resource should not be used, when it is deprecated.
     #[serde(default)]
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<String>,
     /// Maximum subscription length in minutes.
     pub max_minutes: u32,
     /// Maximum with `includeResourceData`, when lower.
     #[serde(default)]
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_minutes_rich: Option<u32>,
     /// Older documented maxima.
     #[serde(default)]
@@ -336,6 +341,7 @@ pub struct Placeholder {
     /// The look-up (issue #5) that lists candidate values, if any.
     #[serde(default)]
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lookup: Option<String>,
 }
 

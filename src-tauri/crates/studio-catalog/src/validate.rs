@@ -28,7 +28,8 @@ pub struct Proposal {
     pub change_types: Vec<String>,
     /// Minutes from now until `expirationDateTime`.
     #[ts(optional)]
-    pub expires_in_minutes: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in_minutes: Option<i32>,
     /// `includeResourceData`.
     pub include_resource_data: bool,
     /// An `encryptionCertificate` is set.
@@ -37,15 +38,19 @@ pub struct Proposal {
     pub has_lifecycle_url: bool,
     /// The `notificationUrl`, if chosen yet.
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_url: Option<String>,
     /// The `clientState`, if any.
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_state: Option<String>,
     /// Who will create it, if known.
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_kind: Option<AccountKind>,
     /// The API version it will be sent to, if known.
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_version: Option<ApiVersion>,
 }
 
@@ -79,6 +84,7 @@ pub struct Problem {
 pub struct Check {
     /// The catalog path the resource matched, if any.
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<Resolved>,
     /// Every problem, errors first.
     pub problems: Vec<Problem>,
@@ -437,7 +443,7 @@ fn check_rich_and_lifecycle(
                 "The expiration is in the past.",
                 format!("Choose up to {} from now.", describe_minutes(max)),
             ));
-        } else if minutes > i64::from(max) {
+        } else if i64::from(minutes) > i64::from(max) {
             let rich = if proposal.include_resource_data && resource.max_minutes_rich.is_some() {
                 " with resource data"
             } else {
@@ -453,7 +459,7 @@ fn check_rich_and_lifecycle(
                 ),
                 format!("Choose {} or less.", describe_minutes(max)),
             ));
-        } else if minutes < i64::from(MIN_EXPIRATION_MINUTES) {
+        } else if i64::from(minutes) < i64::from(MIN_EXPIRATION_MINUTES) {
             problems.push(problem(
                 "expirationDateTime",
                 Severity::Warning,
@@ -464,7 +470,7 @@ fn check_rich_and_lifecycle(
             ));
         }
         if let Some(limit) = resource.lifecycle.required_over_minutes
-            && minutes > i64::from(limit)
+            && i64::from(minutes) > i64::from(limit)
             && !proposal.has_lifecycle_url
         {
             {

@@ -291,3 +291,13 @@ fn the_newer_resources_are_present() {
         "/teams/allMessages is marked deprecated"
     );
 }
+
+#[test]
+fn absent_optional_fields_are_left_out_of_the_json() {
+    // The TypeScript bindings type them `field?: T`; a `null` would break that promise.
+    let user = catalog().resource("user").expect("user");
+    let json = serde_json::to_value(user).expect("serializes");
+    assert!(json.get("maxMinutesRich").is_none(), "{json}");
+    assert!(json.get("deprecated").is_none(), "{json}");
+    assert!(json["paths"][0].get("permissions").is_none());
+}

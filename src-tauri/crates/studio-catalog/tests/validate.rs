@@ -14,7 +14,7 @@ fn catalog() -> &'static Catalog {
     Catalog::get().expect("the embedded catalog loads")
 }
 
-fn proposal(resource: &str, change_types: &[&str], minutes: i64) -> Proposal {
+fn proposal(resource: &str, change_types: &[&str], minutes: i32) -> Proposal {
     Proposal {
         resource: resource.to_owned(),
         change_types: change_types.iter().map(|s| (*s).to_owned()).collect(),

@@ -43,7 +43,7 @@ pub struct CheckArgs {
     pub change_types: Vec<String>,
     /// Minutes until the subscription expires.
     #[arg(long, allow_negative_numbers = true)]
-    pub expires_in: Option<i64>,
+    pub expires_in: Option<i32>,
     /// Who creates it.
     #[arg(long, value_enum)]
     pub account_kind: Option<KindArg>,

@@ -127,7 +127,7 @@ impl Studio {
             .expires_in_minutes
             .unwrap_or(60)
             .clamp(0, 60 * 24 * 366);
-        let expiration = (self.clock().now_utc() + time::Duration::minutes(minutes))
+        let expiration = (self.clock().now_utc() + time::Duration::minutes(i64::from(minutes)))
             .replace_nanosecond(0)
             .ok()
             .and_then(|t| t.format(&Rfc3339).ok())

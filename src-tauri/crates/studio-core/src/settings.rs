@@ -59,15 +59,19 @@ impl Default for Settings {
 pub struct SettingsPatch {
     /// New theme.
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemePreference>,
     /// New receiver port.
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver_port: Option<u32>,
     /// New body limit in MiB.
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_body_mib: Option<u32>,
     /// New retention count.
     #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_max_receptions: Option<u32>,
 }
 

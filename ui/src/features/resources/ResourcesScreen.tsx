@@ -1,29 +1,113 @@
-import { EmptyState, FeatureList } from "../../components/EmptyState";
+import "./explorer.css";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { ErrorBanner } from "../../components/Banner";
 import { PageHeader } from "../../components/PageHeader";
-import { Panel } from "../../components/Panel";
+import type { AccountKind, Resource } from "../../ipc/bindings";
+import { call } from "../../ipc/client";
+import type { Choice } from "./builder";
+import { defaultFilters, type Filters, filterResources } from "./filter";
+import { ResourceDetail } from "./ResourceDetail";
+import { ResourceList } from "./ResourceList";
+
+function initialChoice(resource: Resource): Choice {
+  const minutes = Math.min(60, resource.maxMinutes);
+  return {
+    template: resource.paths[0]?.template ?? "",
+    values: {},
+    useMe: false,
+    changeTypes: resource.changeTypes.slice(0, 1),
+    expiresInMinutes: String(minutes),
+    includeResourceData: false,
+    lifecycleUrl: false,
+    accountKind: "delegatedWork",
+  };
+}
 
 export function ResourcesScreen() {
+  const catalog = useQuery({ queryKey: ["catalog_get"], queryFn: () => call("catalog_get", null), staleTime: Infinity });
+  const [filters, setFilters] = useState<Filters>(defaultFilters);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [choices, setChoices] = useState<Record<string, Choice>>({});
+
+  if (catalog.isError) {
+    return (
+      <div className="screen">
+        <ErrorBanner error={catalog.error} title="The resource catalog could not be loaded" />
+      </div>
+    );
+  }
+  const view = catalog.data;
+  const groups = view ? filterResources(view, filters) : [];
+  const selected = view?.data.resources.find((r) => r.id === selectedId) ?? groups[0]?.resources[0];
+  const choice = selected ? (choices[selected.id] ?? initialChoice(selected)) : null;
+  const count = groups.reduce((n, g) => n + g.resources.length, 0);
+
   return (
-    <div className="screen">
-      <PageHeader
-        title="Resources"
-        subtitle="Everything in Microsoft Graph you can subscribe to, and what it takes."
-      />
-      <Panel>
-        <EmptyState icon="resources" title="The resource catalog is not in this build yet" testId="resources-empty">
-          <p>
-            This screen will list every subscribable Graph resource with its paths, change types, maximum
-            subscription length and the permissions each account kind needs.
-          </p>
-          <FeatureList
-            items={[
-              { title: "Search and filter", text: "By workload, account kind, rich data and API version." },
-              { title: "Permission hints", text: "Least-privileged first, checked against your token." },
-              { title: "Request preview", text: "The exact POST /subscriptions body, ready to copy." },
-            ]}
+    <div className="explorer">
+      <div className="explorer-head">
+        <PageHeader title="Resources" subtitle="Everything in Microsoft Graph you can subscribe to, and what it takes." />
+      </div>
+      <aside className="explorer-list">
+        <input
+          className="input explorer-search"
+          type="search"
+          placeholder="Search resources, paths, entities…"
+          aria-label="Search resources"
+          data-testid="resource-search"
+          value={filters.query}
+          maxLength={200}
+          onChange={(e) => {
+            setFilters({ ...filters, query: e.target.value });
+          }}
+        />
+        <div className="explorer-filters">
+          <select
+            className="select"
+            aria-label="Account kind"
+            value={filters.accountKind}
+            onChange={(e) => {
+              setFilters({ ...filters, accountKind: e.target.value as AccountKind | "any" });
+            }}
+          >
+            <option value="any">Any account kind</option>
+            <option value="delegatedWork">Work or school</option>
+            <option value="delegatedPersonal">Personal account</option>
+            <option value="application">Application</option>
+          </select>
+          <label className="check-row">
+            <input type="checkbox" checked={filters.richOnly} onChange={(e) => { setFilters({ ...filters, richOnly: e.target.checked }); }} />
+            Rich data only
+          </label>
+          <label className="check-row">
+            <input type="checkbox" checked={filters.includeBeta} onChange={(e) => { setFilters({ ...filters, includeBeta: e.target.checked }); }} />
+            Beta
+          </label>
+          <label className="check-row">
+            <input type="checkbox" checked={filters.includeDeprecated} onChange={(e) => { setFilters({ ...filters, includeDeprecated: e.target.checked }); }} />
+            Deprecated
+          </label>
+        </div>
+        <div className="explorer-count">{view ? `${String(count)} of ${String(view.data.resources.length)} resources` : "Loading…"}</div>
+        <ResourceList groups={groups} selectedId={selected?.id ?? null} onSelect={setSelectedId} />
+      </aside>
+      <section className="explorer-detail">
+        {view && selected && choice ? (
+          <ResourceDetail
+            key={selected.id}
+            view={view}
+            resource={selected}
+            choice={choice}
+            onChange={(next) => {
+              setChoices({ ...choices, [selected.id]: next });
+            }}
           />
-        </EmptyState>
-      </Panel>
+        ) : view ? (
+          <p className="explorer-empty">Pick a resource on the left.</p>
+        ) : null}
+      </section>
     </div>
   );
 }

@@ -1,0 +1,115 @@
+//! Issue #3: the resource explorer in the real window.
+
+use anyhow::{Result, ensure};
+use studio_tests::webdriver::RealApp;
+
+const CHANNEL_MESSAGES: &str = "/teams/{team-id}/channels/{channel-id}/messages";
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn search_pick_fill_and_copy_a_teams_chat_message_subscription() -> Result<()> {
+    let app = RealApp::launch("explorer").await?;
+    app.click("[data-testid=nav-resources]").await?;
+    let search = app.wait_for("[data-testid=resource-search]").await?;
+    search.send_keys("chat").await?;
+    app.wait_until("document.querySelectorAll('[data-resource-id]').length < 10")
+        .await?;
+    app.click("[data-resource-id=chatMessage]").await?;
+    app.click(&format!("input[data-template=\"{CHANNEL_MESSAGES}\"]"))
+        .await?;
+
+    let team = app.wait_for("input[data-placeholder=team-id]").await?;
+    team.send_keys("fbe2bf47-16c8-47cf-b4a5-4b9b187c508b")
+        .await?;
+    let channel = app.wait_for("input[data-placeholder=channel-id]").await?;
+    channel
+        .send_keys("19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2")
+        .await?;
+    let resource = app.text("[data-testid=resource-string] code").await?;
+    ensure!(
+        resource
+            == "/teams/fbe2bf47-16c8-47cf-b4a5-4b9b187c508b/channels/19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2/messages",
+        "resource string: {resource}"
+    );
+
+    // Rich-data rules and limits in the facts.
+    let facts = app.text("[data-testid=resource-facts]").await?;
+    ensure!(facts.contains("$select is refused"), "facts: {facts}");
+    ensure!(facts.contains("3 days"), "facts: {facts}");
+    ensure!(
+        facts.contains("lifecycleNotificationUrl required above 1 hour"),
+        "facts: {facts}"
+    );
+
+    // Permission hints for the three kinds: personal unsupported, application with RSC flagged.
+    app.wait_until(
+        "!!document.querySelector('[data-testid=permission-hints] [data-kind=application]')",
+    )
+    .await?;
+    let app_hint = app
+        .text("[data-testid=permission-hints] [data-kind=application]")
+        .await?;
+    ensure!(
+        app_hint.contains("ChannelMessage.Read.Group") && app_hint.contains("RSC"),
+        "application: {app_hint}"
+    );
+    ensure!(
+        app_hint.contains("ChannelMessage.Read.All"),
+        "application: {app_hint}"
+    );
+    let personal = app
+        .text("[data-testid=permission-hints] [data-kind=delegatedPersonal]")
+        .await?;
+    ensure!(personal.contains("Not supported"), "personal: {personal}");
+
+    // Over an hour without a lifecycle URL: Graph's own error text, then fixed.
+    app.replace_text("input[inputmode=numeric]", "120").await?;
+    app.wait_until("document.querySelector('[data-testid=problems]')?.textContent.includes('lifecycleNotificationUrl is a required property')").await?;
+
+    // The preview holds the exact body; copying says so.
+    app.wait_until(&format!(
+        "document.querySelector('[data-testid=preview-json]')?.textContent.includes('\"resource\": \"{}\"')",
+        resource
+    ))
+    .await?;
+    app.click("[data-testid=copy-json]").await?;
+    app.wait_until("document.querySelector('[data-testid=copy-json]')?.textContent === 'Copied'")
+        .await?;
+    app.screenshot("chat-message").await?;
+    app.close().await
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn odd_input_never_breaks_the_explorer() -> Result<()> {
+    let app = RealApp::launch("explorer-input").await?;
+    let search = app.wait_for("[data-testid=resource-search]").await?;
+    search.send_keys("日本語 {} 😀 zzzzzz").await?;
+    app.wait_for("[data-testid=resource-list-empty]").await?;
+    app.replace_text("[data-testid=resource-search]", "presence")
+        .await?;
+    app.click("[data-resource-id=presence]").await?;
+    app.click("input[data-template=\"/communications/presences/{user-id}\"]")
+        .await?;
+    let user = app.wait_for("input[data-placeholder=user-id]").await?;
+    user.send_keys("{}").await?;
+    let problems = app.text("[data-testid=problems]").await?;
+    ensure!(
+        problems.contains("encryptionCertificate"),
+        "problems: {problems}"
+    );
+    let field = app.text(".placeholder-field .field-error").await?;
+    ensure!(field.contains("Replace the {…}"), "field error: {field}");
+    app.screenshot("odd-input").await?;
+
+    // Keyboard: the list follows the arrow keys.
+    app.replace_text("[data-testid=resource-search]", "")
+        .await?;
+    app.click("[data-resource-id=message]").await?;
+    app.eval("document.querySelector('[data-resource-id=message]').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true })); return null;").await?;
+    app.wait_until(
+        "document.querySelector('[aria-selected=true]')?.dataset.resourceId === 'event'",
+    )
+    .await?;
+    app.close().await
+}

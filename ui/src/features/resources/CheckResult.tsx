@@ -1,0 +1,142 @@
+import { useState } from "react";
+
+import { Button } from "../../components/Button";
+import type { AccountKind, CatalogCheckResponse, Permission, PermissionHint } from "../../ipc/bindings";
+
+const kindLabels: Record<AccountKind, string> = {
+  delegatedWork: "Delegated · work or school",
+  delegatedPersonal: "Delegated · personal account",
+  application: "Application",
+};
+
+function PermissionName({ permission }: { permission: Permission }) {
+  return (
+    <span className="permission">
+      <code>{permission.name}</code>
+      {permission.rsc ? <span className="badge" title="Resource-specific consent: a team or chat owner grants it">RSC</span> : null}
+      {permission.adminConsent ? <span className="badge badge-warn" title="An administrator must consent">admin consent</span> : null}
+    </span>
+  );
+}
+
+function HintCard({ hint, active }: { hint: PermissionHint; active: boolean }) {
+  const status = hint.status;
+  return (
+    <div className="hint-card" data-kind={hint.accountKind} data-state={status.state} data-active={active}>
+      <div className="hint-title">{kindLabels[hint.accountKind]}</div>
+      {status.state === "unsupported" ? (
+        <p className="hint-status hint-unsupported">Not supported for this path.</p>
+      ) : status.state === "satisfied" ? (
+        <p className="hint-status hint-ok">Granted: {status.by}</p>
+      ) : active ? (
+        <p className="hint-status hint-missing">Missing: request one of these</p>
+      ) : (
+        <p className="hint-status">Needs one of these (least privileged first)</p>
+      )}
+      {hint.required.length > 0 ? (
+        <ol className="permission-list">
+          {hint.required.map((p) => (
+            <li key={p.name}>
+              <PermissionName permission={p} />
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {hint.warnings.map((w) => (
+        <p key={w} className="hint-warning">
+          {w}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // Fallback for webviews without the async clipboard API.
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the only fallback there is
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok;
+  }
+}
+
+type PreviewTab = "json" | "curl" | "http";
+const tabLabels: Record<PreviewTab, string> = { json: "JSON", curl: "curl", http: "HTTP" };
+
+function Preview({ preview }: { preview: CatalogCheckResponse["preview"] }) {
+  const [tab, setTab] = useState<PreviewTab>("json");
+  const [copied, setCopied] = useState<PreviewTab | null>(null);
+  return (
+    <div className="preview" data-testid="request-preview">
+      <div className="preview-bar">
+        <div className="segmented" role="tablist">
+          {(Object.keys(tabLabels) as PreviewTab[]).map((key) => (
+            <button key={key} type="button" role="tab" aria-selected={tab === key} aria-pressed={tab === key} onClick={() => { setTab(key); }}>
+              {tabLabels[key]}
+            </button>
+          ))}
+        </div>
+        <span className="preview-spacer" />
+        {(Object.keys(tabLabels) as PreviewTab[]).map((key) => (
+          <Button
+            key={key}
+            variant="ghost"
+            data-testid={`copy-${key}`}
+            onClick={() => {
+              void copyText(preview[key]).then((ok) => {
+                setCopied(ok ? key : null);
+              });
+            }}
+          >
+            {copied === key ? "Copied" : `Copy as ${tabLabels[key]}`}
+          </Button>
+        ))}
+      </div>
+      <pre className="preview-code selectable" data-testid={`preview-${tab}`}>
+        {preview[tab]}
+      </pre>
+    </div>
+  );
+}
+
+export function CheckResult({ result, activeKind }: { result: CatalogCheckResponse; activeKind: AccountKind }) {
+  const { check } = result;
+  return (
+    <>
+      <div className="problems" data-testid="problems">
+        {check.problems.length === 0 ? (
+          <p className="problem problem-ok">Graph would accept this subscription.</p>
+        ) : (
+          check.problems.map((p, i) => (
+            <div key={`${p.field}-${String(i)}`} className={`problem problem-${p.severity}`}>
+              <span className="problem-field mono">{p.field}</span>
+              <span className="problem-message">{p.message}</span>
+              <span className="problem-fix">{p.fix}</span>
+            </div>
+          ))
+        )}
+        {check.nearest.length > 0 ? (
+          <p className="problem-nearest">
+            Nearest: {check.nearest.map((n) => <code key={n}>{n}</code>)}
+          </p>
+        ) : null}
+      </div>
+      {result.hints.length > 0 ? (
+        <div className="hints" data-testid="permission-hints">
+          {result.hints.map((h) => (
+            <HintCard key={h.accountKind} hint={h} active={h.accountKind === activeKind} />
+          ))}
+        </div>
+      ) : null}
+      <Preview preview={result.preview} />
+    </>
+  );
+}

@@ -1,0 +1,228 @@
+import { useQuery } from "@tanstack/react-query";
+
+import type { AccountKind, CatalogView, Resource } from "../../ipc/bindings";
+import { call } from "../../ipc/client";
+import { type Choice, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
+import { CheckResult } from "./CheckResult";
+import { humanMinutes } from "./filter";
+
+const kindOptions: { value: AccountKind; label: string }[] = [
+  { value: "delegatedWork", label: "Delegated (work or school)" },
+  { value: "delegatedPersonal", label: "Delegated (personal)" },
+  { value: "application", label: "Application" },
+];
+
+function Facts({ resource }: { resource: Resource }) {
+  const rich = resource.rich;
+  const richText = !rich.supported
+    ? "Not supported: notifications carry ids only."
+    : [
+        "Supported (encrypted with your certificate).",
+        rich.select === "required" ? "$select is required in the resource." : null,
+        rich.select === "refused" ? "$select is refused; all properties are sent." : null,
+        rich.encryptionRequired ? "An encryption certificate is always required." : null,
+        rich.maxItems !== null ? `At most ${String(rich.maxItems)} items per subscription.` : null,
+      ]
+        .filter(Boolean)
+        .join(" ");
+  const lifecycle = [
+    resource.lifecycle.requiredOverMinutes !== null
+      ? `lifecycleNotificationUrl required above ${humanMinutes(resource.lifecycle.requiredOverMinutes)}.`
+      : null,
+    `Events: ${resource.lifecycle.events.join(", ")}.`,
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const rows: [string, string][] = [
+    ["Change types", resource.changeTypes.join(", ")],
+    [
+      "Maximum length",
+      `${humanMinutes(resource.maxMinutes)} (${resource.maxMinutes.toLocaleString("en-US")} minutes)` +
+        (resource.maxMinutesRich !== undefined ? `; ${humanMinutes(resource.maxMinutesRich)} with resource data` : ""),
+    ],
+    ["API versions", resource.api.join(", ")],
+    ["Rich notifications", richText],
+    ["Lifecycle", lifecycle],
+  ];
+  for (const h of resource.history) rows.push(["Earlier docs", `${humanMinutes(h.minutes)}: ${h.note}`]);
+  for (const h of resource.headers) rows.push(["Header", `${h.name}: ${h.value}. ${h.why}`]);
+  for (const q of resource.quotas) rows.push(["Quota", q]);
+  for (const n of resource.notes) rows.push(["Note", n]);
+  if (resource.deprecated) rows.push(["Deprecated", resource.deprecated]);
+  rows.push(["Docs", resource.docs]);
+  return (
+    <dl className="details facts" data-testid="resource-facts">
+      {rows.map(([label, value], i) => (
+        <div key={`${label}-${String(i)}`} className="details-row">
+          <dt>{label}</dt>
+          <dd className={label === "Docs" ? "mono" : ""}>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function ResourceDetail({
+  view,
+  resource,
+  choice,
+  onChange,
+}: {
+  view: CatalogView;
+  resource: Resource;
+  choice: Choice;
+  onChange: (choice: Choice) => void;
+}) {
+  const path = resource.paths.find((p) => p.template === choice.template) ?? resource.paths[0];
+  const proposal = path ? toProposal(path, choice) : null;
+  const check = useQuery({
+    queryKey: ["catalog_check", proposal],
+    queryFn: () => (proposal ? call("catalog_check", { proposal, granted: [] }) : Promise.reject(new Error("no path"))),
+    enabled: proposal !== null,
+    placeholderData: (previous) => previous,
+  });
+  if (!path) return null;
+  const names = placeholderNames(path.template);
+  const set = (patch: Partial<Choice>) => {
+    onChange({ ...choice, ...patch });
+  };
+
+  return (
+    <div className="detail" data-testid="resource-detail">
+      <header className="detail-header">
+        <h2 className="detail-title">{resource.name}</h2>
+        <span className="badge">{resource.workload}</span>
+        <code className="detail-entity">{resource.entity}</code>
+      </header>
+      <p className="detail-description">{resource.description}</p>
+      <Facts resource={resource} />
+
+      <h3 className="detail-section">Path</h3>
+      <div className="path-options" role="radiogroup" aria-label="Resource path">
+        {resource.paths.map((p) => (
+          <label key={p.template} className="path-option" data-selected={p.template === path.template}>
+            <input
+              type="radio"
+              name="path"
+              data-template={p.template}
+              checked={p.template === path.template}
+              onChange={() => {
+                set({ template: p.template, values: {}, useMe: false });
+              }}
+            />
+            <code>{p.template}</code>
+            <span className="path-summary">
+              {p.summary}
+              {p.deprecated ? ` (deprecated: ${p.deprecated})` : ""}
+            </span>
+          </label>
+        ))}
+      </div>
+
+      {path.me ? (
+        <label className="check-row">
+          <input type="checkbox" checked={choice.useMe} onChange={(e) => { set({ useMe: e.target.checked }); }} />
+          Use <code>/me</code> for the signed-in user (delegated only)
+        </label>
+      ) : null}
+
+      {names.length > 0 ? (
+        <div className="placeholders">
+          {names.map((name) => {
+            if (choice.useMe && name === "user-id" && path.template.startsWith("/users/{user-id}")) return null;
+            const info = view.data.placeholders[name];
+            const value = choice.values[name] ?? "";
+            const problem = value === "" ? null : placeholderProblem(value, info);
+            return (
+              <label key={name} className="placeholder-field">
+                <span className="placeholder-label">
+                  {info?.label ?? name} <code>{`{${name}}`}</code>
+                </span>
+                <input
+                  className="input mono"
+                  data-placeholder={name}
+                  value={value}
+                  maxLength={2048}
+                  placeholder={info?.example ?? ""}
+                  aria-invalid={problem !== null}
+                  onChange={(e) => {
+                    set({ values: { ...choice.values, [name]: e.target.value } });
+                  }}
+                />
+                {problem ? <span className="field-error">{problem}</span> : null}
+              </label>
+            );
+          })}
+        </div>
+      ) : null}
+
+      <div className="resource-string" data-testid="resource-string">
+        <span className="statusbar-label">resource</span>
+        <code>{resourceString(path, choice)}</code>
+      </div>
+
+      <h3 className="detail-section">Subscription</h3>
+      <div className="options-grid">
+        <fieldset className="option">
+          <legend>Change types</legend>
+          {resource.changeTypes.map((type) => (
+            <label key={type} className="check-row">
+              <input
+                type="checkbox"
+                checked={choice.changeTypes.includes(type)}
+                onChange={(e) => {
+                  set({ changeTypes: e.target.checked ? [...choice.changeTypes, type] : choice.changeTypes.filter((t) => t !== type) });
+                }}
+              />
+              {type}
+            </label>
+          ))}
+        </fieldset>
+        <label className="option">
+          <span className="option-label">Expires in (minutes)</span>
+          <input
+            className="input mono"
+            inputMode="numeric"
+            value={choice.expiresInMinutes}
+            onChange={(e) => { set({ expiresInMinutes: e.target.value.slice(0, 9) }); }}
+          />
+          <span className="field-help">Up to {humanMinutes(resource.maxMinutes)}; Graph raises anything below 45 minutes.</span>
+        </label>
+        <div className="option">
+          <label className="check-row">
+            <input
+              type="checkbox"
+              checked={choice.includeResourceData}
+              disabled={!resource.rich.supported}
+              onChange={(e) => { set({ includeResourceData: e.target.checked }); }}
+            />
+            Include resource data
+          </label>
+          <label className="check-row">
+            <input type="checkbox" checked={choice.lifecycleUrl} onChange={(e) => { set({ lifecycleUrl: e.target.checked }); }} />
+            Lifecycle notification URL
+          </label>
+        </div>
+        <label className="option">
+          <span className="option-label">Check as</span>
+          <select className="select" value={choice.accountKind} onChange={(e) => { set({ accountKind: e.target.value as AccountKind }); }}>
+            {kindOptions.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+
+      <h3 className="detail-section">Check, permissions and request</h3>
+      {check.isError ? (
+        <p className="field-error">{check.error.message}</p>
+      ) : check.data ? (
+        <CheckResult result={check.data} activeKind={choice.accountKind} />
+      ) : (
+        <p className="panel-description">Checking…</p>
+      )}
+    </div>
+  );
+}

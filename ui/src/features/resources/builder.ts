@@ -1,0 +1,71 @@
+// Turns the explorer's choices into a resource string and a proposal for `catalog_check`.
+import type { AccountKind, Placeholder, Proposal, ResourcePath } from "../../ipc/bindings";
+
+export type Choice = {
+  template: string;
+  values: Record<string, string>;
+  useMe: boolean;
+  changeTypes: string[];
+  expiresInMinutes: string;
+  includeResourceData: boolean;
+  lifecycleUrl: boolean;
+  accountKind: AccountKind;
+};
+
+/** Splits a template into literal text and placeholder names, in order. */
+export function templateParts(template: string): { text: string; placeholder: boolean }[] {
+  const parts: { text: string; placeholder: boolean }[] = [];
+  const pattern = /\{([a-z0-9-]+)\}/g;
+  let last = 0;
+  for (const match of template.matchAll(pattern)) {
+    if (match.index > last) parts.push({ text: template.slice(last, match.index), placeholder: false });
+    parts.push({ text: match[1] ?? "", placeholder: true });
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ text: template.slice(last), placeholder: false });
+  return parts;
+}
+
+export function placeholderNames(template: string): string[] {
+  return templateParts(template)
+    .filter((p) => p.placeholder)
+    .map((p) => p.text);
+}
+
+/** The resource string: placeholders filled where typed, `{name}` left visible where not. */
+export function resourceString(path: ResourcePath, choice: Choice): string {
+  let text = templateParts(path.template)
+    .map((part) => {
+      if (!part.placeholder) return part.text;
+      const value = (choice.values[part.text] ?? "").trim();
+      return value === "" ? `{${part.text}}` : value;
+    })
+    .join("");
+  if (choice.useMe && path.me) text = text.replace(/^\/users\/[^/]+/, "/me");
+  return text;
+}
+
+/** A message for a placeholder value that cannot be right, or null. */
+export function placeholderProblem(value: string, placeholder: Placeholder | undefined): string | null {
+  const trimmed = value.trim();
+  if (trimmed === "") return "Required.";
+  if (trimmed.length > 1000) return "Too long for an id.";
+  if (/[{}]/.test(trimmed)) return "Replace the {…} with a real value.";
+  if (placeholder?.kind !== "filter" && placeholder?.kind !== "url" && placeholder?.kind !== "idList" && /[\s/?#]/.test(trimmed)) {
+    return "Ids contain no spaces, slashes, ? or #.";
+  }
+  return null;
+}
+
+export function toProposal(path: ResourcePath, choice: Choice): Proposal {
+  const minutes = Number(choice.expiresInMinutes.trim());
+  return {
+    resource: resourceString(path, choice),
+    changeTypes: choice.changeTypes,
+    ...(choice.expiresInMinutes.trim() !== "" && Number.isFinite(minutes) ? { expiresInMinutes: Math.trunc(minutes) } : {}),
+    includeResourceData: choice.includeResourceData,
+    hasEncryptionCertificate: choice.includeResourceData,
+    hasLifecycleUrl: choice.lifecycleUrl,
+    accountKind: choice.accountKind,
+  };
+}

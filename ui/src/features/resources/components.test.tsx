@@ -1,0 +1,95 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { useState } from "react";
+import { describe, expect, it, vi } from "vitest";
+
+import type { CatalogCheckResponse, Resource } from "../../ipc/bindings";
+import { CheckResult } from "./CheckResult";
+import { ResourceList } from "./ResourceList";
+
+const response: CatalogCheckResponse = {
+  check: {
+    resolved: { resourceId: "chatMessage", template: "/chats/{chat-id}/messages", values: [["chat-id", "c1"]], usesMe: false, canonical: "/chats/c1/messages" },
+    problems: [{ field: "lifecycleNotificationUrl", severity: "error", message: "lifecycleNotificationUrl is a required property", fix: "Set it." }],
+    nearest: [],
+  },
+  hints: [
+    { accountKind: "delegatedWork", required: [{ name: "Chat.Read", rsc: false, adminConsent: false }], status: { state: "missing", add: [] }, warnings: [] },
+    { accountKind: "delegatedPersonal", required: [], status: { state: "unsupported", supportedBy: ["delegatedWork", "application"] }, warnings: [] },
+    {
+      accountKind: "application",
+      required: [
+        { name: "ChatMessage.Read.Chat", rsc: true, adminConsent: false },
+        { name: "Chat.Read.All", rsc: false, adminConsent: true },
+      ],
+      status: { state: "satisfied", by: "Chat.Read.All" },
+      warnings: ["Graph refuses Chat.ReadWrite.All here"],
+    },
+  ],
+  preview: { json: '{ "resource": "/chats/c1/messages" }', curl: "curl -X POST …", http: "POST …" },
+};
+
+describe("CheckResult", () => {
+  it("shows problems, the three account kinds and the preview", () => {
+    render(<CheckResult result={response} activeKind="delegatedWork" />);
+    expect(screen.getByTestId("problems")).toHaveTextContent("lifecycleNotificationUrl is a required property");
+    expect(screen.getByText("Not supported for this path.")).toBeInTheDocument();
+    expect(screen.getByText("Granted: Chat.Read.All")).toBeInTheDocument();
+    expect(screen.getByText("RSC")).toBeInTheDocument();
+    expect(screen.getByText("Graph refuses Chat.ReadWrite.All here")).toBeInTheDocument();
+    expect(screen.getByTestId("preview-json")).toHaveTextContent('"resource": "/chats/c1/messages"');
+  });
+
+  it("switches preview tabs and confirms a copy", async () => {
+    const user = userEvent.setup();
+    // After setup(): user-event installs a clipboard stub of its own.
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    render(<CheckResult result={response} activeKind="application" />);
+    await user.click(screen.getByRole("tab", { name: "curl" }));
+    expect(screen.getByTestId("preview-curl")).toHaveTextContent("curl -X POST");
+    await user.click(screen.getByTestId("copy-http"));
+    await waitFor(() => {
+      expect(screen.getByTestId("copy-http")).toHaveTextContent("Copied");
+    });
+    expect(writeText).toHaveBeenCalledWith("POST …");
+  });
+});
+
+function resource(id: string, workload: string): Resource {
+  return {
+    id, name: id, entity: id, workload, docs: "", description: "", changeTypes: ["created"], api: ["v1.0"], maxMinutes: 60, history: [],
+    rich: { supported: false, select: "optional", encryptionRequired: false, maxItems: null },
+    lifecycle: { requiredOverMinutes: null, events: [] }, headers: [], quotas: [], notes: [], sources: [],
+    permissions: { delegatedWork: [], delegatedPersonal: [], application: [] }, paths: [],
+  };
+}
+
+function List() {
+  const [selected, setSelected] = useState<string | null>("a");
+  return (
+    <ResourceList
+      groups={[{ workload: "Outlook", resources: [resource("a", "Outlook"), resource("b", "Outlook")] }, { workload: "Teams", resources: [resource("c", "Teams")] }]}
+      selectedId={selected}
+      onSelect={setSelected}
+    />
+  );
+}
+
+describe("ResourceList", () => {
+  it("moves the selection with the arrow keys, Home and End", () => {
+    render(<List />);
+    const list = screen.getByRole("listbox");
+    fireEvent.keyDown(list, { key: "ArrowDown" });
+    expect(screen.getByRole("option", { name: "b" })).toHaveAttribute("aria-selected", "true");
+    fireEvent.keyDown(list, { key: "End" });
+    expect(screen.getByRole("option", { name: "c" })).toHaveAttribute("aria-selected", "true");
+    fireEvent.keyDown(list, { key: "Home" });
+    expect(screen.getByRole("option", { name: "a" })).toHaveAttribute("aria-selected", "true");
+  });
+
+  it("says so when nothing matches", () => {
+    render(<ResourceList groups={[]} selectedId={null} onSelect={() => undefined} />);
+    expect(screen.getByTestId("resource-list-empty")).toHaveTextContent("No resource matches");
+  });
+});
