@@ -171,3 +171,29 @@ fn catalog_check_exits_0_when_acceptable_and_1_on_problems() -> std::io::Result<
     );
     Ok(())
 }
+
+#[test]
+fn catalog_check_fails_when_the_granted_permissions_fall_short() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().display().to_string();
+    let args = [
+        "catalog",
+        "check",
+        "/communications/callRecords",
+        "--account-kind",
+        "app",
+        "--data-dir",
+        &data,
+    ];
+    let short = studio(&[&args[..], &["--granted", "User.Read.All"]].concat())?;
+    assert_eq!(short.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&short.stdout).contains("/adminconsent?client_id="));
+    let enough = studio(&[&args[..], &["--granted", "CallRecords.Read.All"]].concat())?;
+    assert_eq!(
+        enough.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&enough.stdout)
+    );
+    Ok(())
+}

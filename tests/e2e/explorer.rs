@@ -113,3 +113,49 @@ async fn odd_input_never_breaks_the_explorer() -> Result<()> {
     .await?;
     app.close().await
 }
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn a_pasted_resource_string_opens_its_entry_or_explains_why_not() -> Result<()> {
+    let app = RealApp::launch("explorer-lookup").await?;
+    app.replace_text(
+        "[data-testid=resource-lookup]",
+        "/me/mailFolders('inbox')/messages\u{E007}",
+    )
+    .await?;
+    app.wait_until(
+        "document.querySelector('[aria-selected=true]')?.dataset.resourceId === 'message'",
+    )
+    .await?;
+    app.wait_until(
+        "document.querySelector(\"input[data-template*=mailFolders]\")?.checked === true",
+    )
+    .await?;
+    app.wait_until(
+        "document.querySelector('input[data-placeholder=mail-folder-id]')?.value === 'inbox'",
+    )
+    .await?;
+    let resource = app.text("[data-testid=resource-string] code").await?;
+    ensure!(
+        resource == "/me/mailFolders('inbox')/messages",
+        "resource string: {resource}"
+    );
+
+    app.replace_text("[data-testid=resource-lookup]", "/me/mesages\u{E007}")
+        .await?;
+    let answer = app.text("[data-testid=lookup-answer]").await?;
+    ensure!(
+        answer.contains("is not a subscribable resource"),
+        "answer: {answer}"
+    );
+    ensure!(
+        answer.contains("/users/{user-id}/messages"),
+        "answer: {answer}"
+    );
+    app.screenshot("not-subscribable").await?;
+    app.click("[data-testid=lookup-answer] .link-button")
+        .await?;
+    app.wait_until("!document.querySelector('[data-testid=lookup-answer]')")
+        .await?;
+    app.close().await
+}

@@ -288,7 +288,11 @@ status: HintStatus,
 /**
  * Problems with what is granted.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * What to do when something is missing, for this account kind.
+ */
+action?: string, };
 
 /**
  * The permissions each account kind needs, least-privileged first; empty means not supported.

@@ -60,6 +60,39 @@ pub struct PermissionHint {
     pub status: HintStatus,
     /// Problems with what is granted.
     pub warnings: Vec<String>,
+    /// What to do when something is missing, for this account kind.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+}
+
+/// The admin-consent URL of an app registration, with `{tenant}` and `{client-id}` left for the
+/// caller to fill when it knows them (the account screen does).
+pub const ADMIN_CONSENT_URL: &str =
+    "https://login.microsoftonline.com/{tenant}/adminconsent?client_id={client-id}";
+
+fn action_for(kind: AccountKind, status: &HintStatus) -> Option<String> {
+    let HintStatus::Missing { add } = status else {
+        return None;
+    };
+    let least = add.iter().find(|p| !p.rsc).or_else(|| add.first())?;
+    Some(match kind {
+        AccountKind::DelegatedWork | AccountKind::DelegatedPersonal => {
+            let admin = if least.admin_consent {
+                " An administrator must consent to it once for the tenant."
+            } else {
+                ""
+            };
+            format!(
+                "Request {} with incremental consent: sign in again with the scope added (the account's \"Request missing permission\").{admin}",
+                least.name
+            )
+        }
+        AccountKind::Application => format!(
+            "In the app registration, add the Microsoft Graph application permission {} (API permissions → Add a permission → Microsoft Graph → Application permissions), then grant admin consent: {ADMIN_CONSENT_URL}",
+            least.name
+        ),
+    })
 }
 
 impl Catalog {
@@ -142,11 +175,13 @@ pub fn hint(
                 .into(),
         );
     }
+    let action = action_for(kind, &status);
     PermissionHint {
         account_kind: kind,
         required,
         status,
         warnings,
+        action,
     }
 }
 
@@ -191,6 +226,28 @@ mod tests {
         };
         let names: Vec<_> = add.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["Mail.ReadBasic", "Mail.Read"]);
+    }
+
+    #[test]
+    fn missing_permissions_come_with_the_action() {
+        let (c, p) = path("/communications/callRecords");
+        let app = hint(c, p, AccountKind::Application, &[]);
+        let action = app.action.expect("an action");
+        assert!(
+            action.contains("application permission CallRecords.Read.All"),
+            "{action}"
+        );
+        assert!(action.contains("/adminconsent?client_id="), "{action}");
+        let (c, p) = path("/users/{user-id}/messages");
+        let delegated = hint(c, p, AccountKind::DelegatedWork, &[]);
+        assert!(
+            delegated
+                .action
+                .expect("an action")
+                .contains("Request Mail.ReadBasic with incremental consent")
+        );
+        let granted = hint(c, p, AccountKind::DelegatedWork, &strings(&["Mail.Read"]));
+        assert_eq!(granted.action, None);
     }
 
     #[test]

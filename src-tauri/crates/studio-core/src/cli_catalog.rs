@@ -240,6 +240,12 @@ async fn run_check(studio: &Studio, args: &CheckArgs) -> Result<ExitCode, IpcErr
             HintStatus::Unsupported { .. } => "not supported".to_owned(),
         };
         println!("  {:<30} {status}", hint.account_kind.label());
+        if let (Some(action), true) = (
+            &hint.action,
+            Some(hint.account_kind) == args.account_kind.map(AccountKind::from),
+        ) {
+            println!("  {:<30}   to do: {action}", "");
+        }
         for warning in &hint.warnings {
             println!("  {:<30}   warning: {warning}", "");
         }

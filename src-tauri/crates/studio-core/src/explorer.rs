@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use studio_catalog::hints::{Permission, PermissionHint, hint};
+use studio_catalog::hints::{HintStatus, Permission, PermissionHint, hint};
 use studio_catalog::model::{AccountKind, CatalogData};
 use studio_catalog::preview::{PreviewContext, RequestPreview, preview};
-use studio_catalog::validate::{Check, Proposal, check};
+use studio_catalog::validate::{Check, Problem, Proposal, Severity, check};
 use studio_catalog::{Catalog, CatalogError};
 use time::format_description::well_known::Rfc3339;
 use ts_rs::TS;
@@ -103,7 +103,7 @@ impl Studio {
         request: CatalogCheckRequest,
     ) -> Result<CatalogCheckResponse, IpcError> {
         let catalog = catalog()?;
-        let result = check(catalog, &request.proposal);
+        let mut result = check(catalog, &request.proposal);
         let hints = match result
             .resolved
             .as_ref()
@@ -122,6 +122,21 @@ impl Studio {
                 .collect(),
             None => Vec::new(),
         };
+        // With the account's grants known, a missing permission is what Graph's 403 will say.
+        if let (Some(kind), false) = (request.proposal.account_kind, request.granted.is_empty())
+            && let Some(h) = hints.iter().find(|h| h.account_kind == kind)
+            && let HintStatus::Missing { add } = &h.status
+        {
+            result.problems.push(Problem {
+                field: "permissions".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "The account grants none of the permissions this path needs ({}); Graph would answer 403.",
+                    add.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                fix: h.action.clone().unwrap_or_default(),
+            });
+        }
         let minutes = request
             .proposal
             .expires_in_minutes

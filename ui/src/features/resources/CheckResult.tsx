@@ -42,6 +42,11 @@ function HintCard({ hint, active }: { hint: PermissionHint; active: boolean }) {
           ))}
         </ol>
       ) : null}
+      {active && hint.action !== undefined ? (
+        <p className="hint-action selectable" data-testid="hint-action">
+          {hint.action}
+        </p>
+      ) : null}
       {hint.warnings.map((w) => (
         <p key={w} className="hint-warning">
           {w}

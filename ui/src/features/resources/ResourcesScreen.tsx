@@ -11,6 +11,7 @@ import type { Choice } from "./builder";
 import { defaultFilters, type Filters, filterResources } from "./filter";
 import { ResourceDetail } from "./ResourceDetail";
 import { ResourceList } from "./ResourceList";
+import { ResourceLookup } from "./ResourceLookup";
 
 function initialChoice(resource: Resource): Choice {
   const minutes = Math.min(60, resource.maxMinutes);
@@ -49,6 +50,17 @@ export function ResourcesScreen() {
     <div className="explorer">
       <div className="explorer-head">
         <PageHeader title="Resources" subtitle="Everything in Microsoft Graph you can subscribe to, and what it takes." />
+        <ResourceLookup
+          onResolved={(resourceId, template, values, usesMe) => {
+            const resource = view?.data.resources.find((r) => r.id === resourceId);
+            if (!resource) return;
+            // Placeholders left as {name} stay empty so the inputs ask for them.
+            const filled = Object.fromEntries(Object.entries(values).filter(([, v]) => !/^\{.*\}$/.test(v) && v !== "me"));
+            setFilters(defaultFilters);
+            setSelectedId(resourceId);
+            setChoices({ ...choices, [resourceId]: { ...initialChoice(resource), template, values: filled, useMe: usesMe } });
+          }}
+        />
       </div>
       <aside className="explorer-list">
         <input
