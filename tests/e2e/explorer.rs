@@ -32,7 +32,8 @@ async fn search_pick_fill_and_copy_a_teams_chat_message_subscription() -> Result
         "resource string: {resource}"
     );
 
-    app.eval("document.querySelector('.explorer-detail').scrollTop = 0; return null;").await?;
+    app.eval("document.querySelector('.explorer-detail').scrollTop = 0; return null;")
+        .await?;
     app.screenshot("chat-message-top").await?;
 
     // Rich-data rules and limits in the facts.

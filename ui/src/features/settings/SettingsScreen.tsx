@@ -17,6 +17,22 @@ const themeOptions: { value: ThemePreference; label: string }[] = [
 
 type Field = "receiverPort" | "maxBodyMib" | "retentionMaxReceptions";
 
+const numberFields: { field: Field; id: string; label: string; help: string }[] = [
+  {
+    field: "receiverPort",
+    id: "receiver-port",
+    label: "Receiver port",
+    help: "The loopback port notifications arrive on. 0 picks a free port each start.",
+  },
+  {
+    field: "maxBodyMib",
+    id: "max-body",
+    label: "Maximum body size (MiB)",
+    help: "Larger notification bodies are refused with 413 and recorded.",
+  },
+  { field: "retentionMaxReceptions", id: "retention", label: "Receptions kept", help: "When there are more, the oldest are pruned." },
+];
+
 /** Only the fields the user has edited; the rest show the saved value. */
 type Draft = Partial<Record<Field, string>>;
 
@@ -75,51 +91,18 @@ function ReceiverForm({ settings }: { settings: Settings }) {
           }}
         />
       ) : null}
-      <Field
-        id="receiver-port"
-        label="Receiver port"
-        help="The loopback port notifications arrive on. 0 picks a free port each start."
-        error={parsed.receiverPort === null ? notANumber : null}
-      >
-        <input
-          id="receiver-port"
-          className="input mono"
-          inputMode="numeric"
-          value={text("receiverPort")}
-          aria-invalid={parsed.receiverPort === null}
-          onChange={onChange("receiverPort")}
-        />
-      </Field>
-      <Field
-        id="max-body"
-        label="Maximum body size (MiB)"
-        help="Larger notification bodies are refused with 413 and recorded."
-        error={parsed.maxBodyMib === null ? notANumber : null}
-      >
-        <input
-          id="max-body"
-          className="input mono"
-          inputMode="numeric"
-          value={text("maxBodyMib")}
-          aria-invalid={parsed.maxBodyMib === null}
-          onChange={onChange("maxBodyMib")}
-        />
-      </Field>
-      <Field
-        id="retention"
-        label="Receptions kept"
-        help="When there are more, the oldest are pruned."
-        error={parsed.retentionMaxReceptions === null ? notANumber : null}
-      >
-        <input
-          id="retention"
-          className="input mono"
-          inputMode="numeric"
-          value={text("retentionMaxReceptions")}
-          aria-invalid={parsed.retentionMaxReceptions === null}
-          onChange={onChange("retentionMaxReceptions")}
-        />
-      </Field>
+      {numberFields.map(({ field, id, label, help }) => (
+        <Field key={field} id={id} label={label} help={help} error={parsed[field] === null ? notANumber : null}>
+          <input
+            id={id}
+            className="input mono"
+            inputMode="numeric"
+            value={text(field)}
+            aria-invalid={parsed[field] === null}
+            onChange={onChange(field)}
+          />
+        </Field>
+      ))}
       <div className="form-actions">
         <Button type="submit" variant="primary" data-testid="settings-save" disabled={!dirty || !valid || update.isPending}>
           {update.isPending ? "Saving…" : "Save"}
