@@ -163,3 +163,34 @@ async fn a_pasted_resource_string_opens_its_entry_or_explains_why_not() -> Resul
         .await?;
     app.close().await
 }
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn only_documentation_links_can_be_opened() -> Result<()> {
+    let app = RealApp::launch("links").await?;
+    for url in [
+        "https://example.com/",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+    ] {
+        let answer = app
+            .invoke("open_link", serde_json::json!({ "url": url }))
+            .await?;
+        let error = answer.err().unwrap_or_default();
+        ensure!(error["code"] == "invalid_input", "{url}: {error}");
+        ensure!(
+            error["hint"]
+                .as_str()
+                .is_some_and(|h| h.contains("learn.microsoft.com")),
+            "{url}: {error}"
+        );
+    }
+    let docs = app
+        .text("[data-testid=resource-facts] .link-button")
+        .await?;
+    ensure!(
+        docs.starts_with("https://learn.microsoft.com/"),
+        "docs link: {docs}"
+    );
+    app.close().await
+}

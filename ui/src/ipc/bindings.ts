@@ -236,6 +236,15 @@ minutes: number,
 note: string, };
 
 /**
+ * `open_link` request.
+ */
+export type OpenLinkRequest = { 
+/**
+ * The link to open.
+ */
+url: string, };
+
+/**
  * The permissions of one path for each account kind, with RSC and admin-consent flags.
  */
 export type PathPermissions = { 
@@ -744,10 +753,12 @@ export interface Commands {
   catalog_get: { request: null; response: CatalogView };
   /** Problems, permission hints and the request preview for a proposed subscription. */
   catalog_check: { request: CatalogCheckRequest; response: CatalogCheckResponse };
+  /** Opens a Microsoft documentation or sign-in link in the user's browser (allowlisted hosts). */
+  open_link: { request: OpenLinkRequest; response: null };
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

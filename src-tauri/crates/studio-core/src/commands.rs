@@ -75,6 +75,8 @@ command_surface! {
     catalog_get: () => crate::explorer::CatalogView;
     /// Problems, permission hints and the request preview for a proposed subscription.
     catalog_check: crate::explorer::CatalogCheckRequest => crate::explorer::CatalogCheckResponse;
+    /// Opens a Microsoft documentation or sign-in link in the user's browser (allowlisted hosts).
+    open_link: crate::links::OpenLinkRequest => ();
 }
 
 fn decode<T: serde::de::DeserializeOwned>(command: &str, payload: Value) -> Result<T, IpcError> {

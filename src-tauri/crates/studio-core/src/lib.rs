@@ -12,6 +12,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod explorer;
+pub mod links;
 pub mod logging;
 pub mod paths;
 pub mod settings;

@@ -12,6 +12,7 @@ use ts_rs::TS;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{CoreError, IpcError};
 use crate::events::{CoreEvent, EventBus};
+use crate::links::{LinkOpener, SystemBrowser};
 use crate::paths::AppPaths;
 use crate::settings::{self, Settings, SettingsPatch, SettingsProblem};
 use crate::status::StatusSnapshot;
@@ -47,6 +48,7 @@ pub struct Studio {
     settings: RwLock<Settings>,
     settings_problem: Option<SettingsProblem>,
     events: EventBus,
+    link_opener: Arc<dyn LinkOpener>,
 }
 
 impl Studio {
@@ -66,7 +68,19 @@ impl Studio {
             settings: RwLock::new(loaded.settings),
             settings_problem: loaded.problem,
             events: EventBus::default(),
+            link_opener: Arc::new(SystemBrowser),
         })
+    }
+
+    /// Replaces how links are opened (tests record them instead of starting a browser).
+    pub fn with_link_opener(mut self, opener: Arc<dyn LinkOpener>) -> Self {
+        self.link_opener = opener;
+        self
+    }
+
+    /// How links are opened.
+    pub fn link_opener(&self) -> &dyn LinkOpener {
+        self.link_opener.as_ref()
     }
 
     /// The folders in use.

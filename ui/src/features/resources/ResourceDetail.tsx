@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 
+import { ExternalLink } from "../../components/ExternalLink";
 import type { AccountKind, CatalogView, Resource } from "../../ipc/bindings";
 import { call } from "../../ipc/client";
 import { type Choice, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
@@ -49,15 +50,20 @@ function Facts({ resource }: { resource: Resource }) {
   for (const q of resource.quotas) rows.push(["Quota", q]);
   for (const n of resource.notes) rows.push(["Note", n]);
   if (resource.deprecated) rows.push(["Deprecated", resource.deprecated]);
-  rows.push(["Docs", resource.docs]);
   return (
     <dl className="details facts" data-testid="resource-facts">
       {rows.map(([label, value], i) => (
         <div key={`${label}-${String(i)}`} className="details-row">
           <dt>{label}</dt>
-          <dd className={label === "Docs" ? "mono" : ""}>{value}</dd>
+          <dd>{value}</dd>
         </div>
       ))}
+      <div className="details-row">
+        <dt>Docs</dt>
+        <dd className="mono">
+          <ExternalLink url={resource.docs} />
+        </dd>
+      </div>
     </dl>
   );
 }
