@@ -1,0 +1,68 @@
+//! `graph-emulator`: the sandbox tenant as a standalone process (no GUI libraries).
+//!
+//! Prints one JSON line on stdout when ready (URLs, ids, the sandbox client secret, users), then
+//! logs to stderr until interrupted.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use studio_emulator::{EmulatorConfig, start};
+
+/// An offline emulator of Microsoft identity and Graph change notifications.
+#[derive(Debug, Parser)]
+#[command(name = "graph-emulator", version, about)]
+struct Args {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Seed of the tenant's ids, users and keys (the same seed gives the same tenant).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the ready line and errors are the interface"
+)]
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let config = EmulatorConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
+            seed: args.seed,
+        };
+        let emulator = match start(config).await {
+            Ok(emulator) => emulator,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match serde_json::to_string(&emulator.info) {
+            Ok(line) => println!("{line}"),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+        let _ = tokio::signal::ctrl_c().await;
+        emulator.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,68 @@
+//! The emulator's token-signing key: RSA 2048, derived from the seed, published as a JWKS.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::EncodingKey;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rsa::RsaPrivateKey;
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::EmulatorError;
+
+/// A signing key with its key id.
+#[derive(Clone)]
+pub struct SigningKey {
+    /// `kid` in token headers and the JWKS.
+    pub kid: String,
+    encoding: EncodingKey,
+    public_jwk: Value,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// The key for a seed (the same seed always gives the same key).
+    pub fn seeded(seed: u64) -> Result<SigningKey, EmulatorError> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f1d_c0de);
+        let private =
+            RsaPrivateKey::new(&mut rng, 2048).map_err(|e| EmulatorError::Key(e.to_string()))?;
+        let der = private
+            .to_pkcs1_der()
+            .map_err(|e| EmulatorError::Key(e.to_string()))?;
+        let encoding = EncodingKey::from_rsa_der(der.as_bytes());
+        let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
+        let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(n.as_bytes())[..12]);
+        let public_jwk =
+            json!({ "kty": "RSA", "use": "sig", "kid": kid, "n": n, "e": e, "alg": "RS256" });
+        Ok(SigningKey {
+            kid,
+            encoding,
+            public_jwk,
+        })
+    }
+
+    /// Signs claims as an RS256 JWT with this key's `kid`.
+    pub fn sign(&self, claims: &Value) -> Result<String, EmulatorError> {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        header.typ = Some("JWT".into());
+        jsonwebtoken::encode(&header, claims, &self.encoding)
+            .map_err(|e| EmulatorError::Key(e.to_string()))
+    }
+
+    /// The JWKS document (`{"keys":[…]}`).
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [self.public_jwk] })
+    }
+}

@@ -1,0 +1,251 @@
+//! Starting and stopping the emulator: one axum router on one loopback listener, serving identity
+//! (`authorityHost`), Graph (`graphBase`) and the control API (`/_emulator`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::EmulatorError;
+use crate::clock::EmulatorClock;
+use crate::identity;
+use crate::keys::SigningKey;
+use crate::tenant::{Tenant, User};
+
+/// How to start the emulator.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Where to listen; port 0 picks a free one. Must be a loopback address.
+    pub addr: SocketAddr,
+    /// Seed of the tenant, its ids and keys.
+    pub seed: u64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 1,
+        }
+    }
+}
+
+/// State every handler shares.
+#[derive(Debug)]
+pub struct Shared {
+    /// The seeded tenant.
+    pub tenant: Tenant,
+    /// The token-signing key.
+    pub key: SigningKey,
+    /// Time, advanceable through the control API.
+    pub clock: EmulatorClock,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The confidential app's service principal id (the `oid` of app-only tokens).
+    pub app_object_id: String,
+    /// Application permissions consented for the confidential app.
+    pub app_roles: Vec<String>,
+}
+
+/// What the emulator prints when ready (the `graph-emulator` JSON line).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadyInfo {
+    /// Stands for `https://login.microsoftonline.com`.
+    pub authority_host: String,
+    /// Stands for `https://graph.microsoft.com`.
+    pub graph_base: String,
+    /// The control API.
+    pub control: String,
+    /// Directory id.
+    pub tenant_id: String,
+    /// The desktop (public) client id.
+    pub public_client_id: String,
+    /// The app-only (confidential) client id.
+    pub confidential_client_id: String,
+    /// Its secret: a sandbox value, printed so users can point their own code at the emulator.
+    pub confidential_client_secret: String,
+    /// The seeded users.
+    pub users: Vec<User>,
+}
+
+/// A running emulator; dropping it without [`RunningEmulator::shutdown`] stops it too.
+#[derive(Debug)]
+pub struct RunningEmulator {
+    /// URLs and ids.
+    pub info: ReadyInfo,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningEmulator {
+    /// Stops accepting requests and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The application permissions the sandbox's confidential app has been granted.
+const DEFAULT_APP_ROLES: &[&str] = &[
+    "User.Read.All",
+    "Group.Read.All",
+    "Mail.Read",
+    "Calendars.Read",
+    "Contacts.Read",
+    "ChannelMessage.Read.All",
+    "Chat.Read.All",
+    "CallRecords.Read.All",
+    "Files.ReadWrite.All",
+    "Sites.ReadWrite.All",
+    "Team.ReadBasic.All",
+    "Channel.ReadBasic.All",
+    "TeamMember.Read.All",
+];
+
+/// Starts the emulator on a loopback address.
+pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
+    if !config.addr.ip().is_loopback() {
+        return Err(EmulatorError::NotLoopback(config.addr));
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| EmulatorError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let base_url = format!("http://{local}");
+    let tenant = Tenant::seeded(config.seed);
+    let key = SigningKey::seeded(config.seed)?;
+    let app_object_id = Tenant::seeded(config.seed.wrapping_add(1)).tenant_id;
+    let shared = Arc::new(Shared {
+        tenant,
+        key,
+        clock: EmulatorClock::default(),
+        base_url: base_url.clone(),
+        app_object_id,
+        app_roles: DEFAULT_APP_ROLES.iter().map(|r| (*r).to_owned()).collect(),
+    });
+    let info = ReadyInfo {
+        authority_host: base_url.clone(),
+        graph_base: base_url.clone(),
+        control: format!("{base_url}/_emulator"),
+        tenant_id: shared.tenant.tenant_id.clone(),
+        public_client_id: shared.tenant.public_client_id.clone(),
+        confidential_client_id: shared.tenant.confidential_client_id.clone(),
+        confidential_client_secret: shared.tenant.confidential_client_secret.clone(),
+        users: shared.tenant.users.clone(),
+    };
+    let app = router(shared);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(error) = serve.await {
+            tracing::error!(%error, "the emulator stopped with an error");
+        }
+    });
+    tracing::info!(%base_url, "graph emulator listening");
+    Ok(RunningEmulator {
+        info,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(identity::discovery),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(identity::keys))
+        .route("/{tenant}/oauth2/v2.0/token", post(identity::token))
+        .route("/_emulator", get(control_info))
+        .route("/_emulator/clock", post(control_clock))
+        .fallback(not_found)
+        .with_state(shared)
+}
+
+/// Graph's error shape: `{"error":{"code","message","innerError":{…}}}`.
+pub fn graph_error(status: StatusCode, code: &str, message: &str, now: i64) -> Response {
+    let request_id = format!("00000000-0000-4000-8000-{:012x}", now.unsigned_abs());
+    (
+        status,
+        Json(json!({
+            "error": {
+                "code": code,
+                "message": message,
+                "innerError": { "date": now.to_string(), "request-id": request_id, "client-request-id": request_id }
+            }
+        })),
+    )
+        .into_response()
+}
+
+async fn not_found(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    let path: String = uri.path().chars().take(200).collect();
+    graph_error(
+        StatusCode::NOT_FOUND,
+        "UnknownError",
+        &format!("Resource not found for the segment '{path}'."),
+        shared.clock.now(),
+    )
+}
+
+async fn control_info(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let mut summary = identity::tenant_summary(&shared);
+    if let Value::Object(map) = &mut summary {
+        map.insert("now".into(), json!(shared.clock.now()));
+    }
+    Json(summary)
+}
+
+/// `POST /_emulator/clock {"advanceSeconds": N}`
+async fn control_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let now = shared.clock.now();
+    let parsed: Result<Value, _> = serde_json::from_slice(&body);
+    let seconds = parsed
+        .ok()
+        .and_then(|v| v.get("advanceSeconds").and_then(Value::as_u64));
+    match seconds.and_then(|s| u32::try_from(s).ok()) {
+        Some(seconds) => {
+            shared.clock.advance(seconds);
+            Json(json!({ "now": shared.clock.now() })).into_response()
+        }
+        None => graph_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Send {\"advanceSeconds\": N} with N a whole number of seconds up to 4294967295.",
+            now,
+        ),
+    }
+}

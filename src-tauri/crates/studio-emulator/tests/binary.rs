@@ -1,0 +1,43 @@
+//! `graph-emulator --port 0` prints its ready line and serves until stopped.
+
+#![allow(clippy::expect_used, reason = "test helpers fail loudly")]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[test]
+fn prints_one_json_line_with_urls_ids_and_users() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_graph-emulator"))
+        .args(["--port", "0", "--seed", "42"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("a line");
+    let _ = child.kill();
+    let _ = child.wait();
+    let info: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+    for key in [
+        "authorityHost",
+        "graphBase",
+        "control",
+        "tenantId",
+        "publicClientId",
+        "confidentialClientId",
+        "confidentialClientSecret",
+    ] {
+        assert!(
+            info[key].as_str().is_some_and(|v| !v.is_empty()),
+            "{key} in {line}"
+        );
+    }
+    assert!(
+        info["authorityHost"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://127.0.0.1:"))
+    );
+    assert_eq!(info["users"].as_array().map(Vec::len), Some(5));
+}

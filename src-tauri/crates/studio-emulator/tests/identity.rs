@@ -1,0 +1,247 @@
+//! The emulator's identity endpoints, driven over HTTP only.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
+use serde_json::Value;
+use studio_emulator::{EmulatorConfig, RunningEmulator, start};
+
+async fn emulator() -> RunningEmulator {
+    start(EmulatorConfig::default()).await.expect("starts")
+}
+
+async fn token(e: &RunningEmulator, form: &[(&str, &str)]) -> (u16, Value) {
+    let url = format!(
+        "{}/{}/oauth2/v2.0/token",
+        e.info.authority_host, e.info.tenant_id
+    );
+    let response = reqwest::Client::new()
+        .post(url)
+        .form(form)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn discovery_and_keys_describe_the_tenant() {
+    let e = emulator().await;
+    let base = &e.info.authority_host;
+    let doc: Value = reqwest::get(format!(
+        "{base}/common/v2.0/.well-known/openid-configuration"
+    ))
+    .await
+    .expect("sent")
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(doc["issuer"], format!("{base}/{}/v2.0", e.info.tenant_id));
+    assert_eq!(doc["code_challenge_methods_supported"][0], "S256");
+    let jwks: Value = reqwest::get(doc["jwks_uri"].as_str().expect("jwks_uri"))
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(jwks["keys"][0]["kty"], "RSA");
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn client_credentials_issue_a_graph_token_signed_with_the_published_key() {
+    let e = emulator().await;
+    let (status, body) = token(
+        &e,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &e.info.confidential_client_id),
+            ("client_secret", &e.info.confidential_client_secret),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    let jwt = body["access_token"].as_str().expect("token");
+
+    let jwks: Value = reqwest::get(format!(
+        "{}/common/discovery/v2.0/keys",
+        e.info.authority_host
+    ))
+    .await
+    .expect("sent")
+    .json()
+    .await
+    .expect("json");
+    let key = &jwks["keys"][0];
+    let header = jsonwebtoken::decode_header(jwt).expect("header");
+    assert_eq!(header.kid.as_deref(), key["kid"].as_str());
+    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
+        key["n"].as_str().expect("n"),
+        key["e"].as_str().expect("e"),
+    )
+    .expect("key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&["https://graph.microsoft.com"]);
+    validation.set_issuer(&[format!("https://sts.windows.net/{}/", e.info.tenant_id)]);
+    let claims = jsonwebtoken::decode::<Value>(jwt, &decoding, &validation)
+        .expect("valid")
+        .claims;
+    assert_eq!(claims["tid"], e.info.tenant_id.as_str());
+    assert_eq!(claims["appid"], e.info.confidential_client_id.as_str());
+    assert_eq!(claims["ver"], "1.0");
+    assert!(
+        claims["roles"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r == "CallRecords.Read.All"))
+    );
+    assert!(
+        claims.get("scp").is_none(),
+        "app-only tokens carry roles, not scp"
+    );
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn identity_errors_use_the_oauth_shape_and_aadsts_codes() {
+    let e = emulator().await;
+    let id = e.info.confidential_client_id.clone();
+    // (form, expected status, OAuth error, AADSTS code)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str, u64);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", "wrong"),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ],
+            401,
+            "invalid_client",
+            7_000_215,
+        ),
+        (
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", "nobody"),
+                ("client_secret", "x"),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ],
+            400,
+            "unauthorized_client",
+            700_016,
+        ),
+        (
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &e.info.confidential_client_secret),
+                ("scope", "Mail.Read"),
+            ],
+            400,
+            "invalid_scope",
+            1_002_012,
+        ),
+        (
+            vec![("grant_type", "password")],
+            400,
+            "unsupported_grant_type",
+            70_003,
+        ),
+        (vec![], 400, "invalid_request", 900_144),
+    ];
+    for (form, status, error, code) in cases {
+        let (got, body) = token(&e, &form).await;
+        assert_eq!(
+            (got, body["error"].as_str()),
+            (status, Some(error)),
+            "{body}"
+        );
+        assert_eq!(body["error_codes"][0], code, "{body}");
+        assert!(
+            body["error_description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with(&format!("AADSTS{code}:"))),
+            "{body}"
+        );
+        assert!(body["trace_id"].is_string() && body["correlation_id"].is_string());
+    }
+    let unknown = reqwest::get(format!(
+        "{}/not-a-tenant/discovery/v2.0/keys",
+        e.info.authority_host
+    ))
+    .await
+    .expect("sent");
+    assert_eq!(unknown.status().as_u16(), 400);
+    let body: Value = unknown.json().await.expect("json");
+    assert_eq!(body["error_codes"][0], 90_002);
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_paths_and_bad_control_input_get_graph_shaped_errors() {
+    let e = emulator().await;
+    let client = reqwest::Client::new();
+    let missing = client
+        .get(format!("{}/v1.0/nothing/here", e.info.graph_base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(missing.status().as_u16(), 404);
+    let body: Value = missing.json().await.expect("json");
+    assert!(
+        body["error"]["code"].is_string() && body["error"]["innerError"]["request-id"].is_string(),
+        "{body}"
+    );
+
+    for bad in [
+        "",
+        "{",
+        "{\"advanceSeconds\": -5}",
+        "{\"advanceSeconds\": \"soon\"}",
+        "[1,2,3]",
+    ] {
+        let response = client
+            .post(format!("{}/clock", e.info.control))
+            .body(bad)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), 400, "{bad}");
+    }
+    let before: Value = client
+        .get(&e.info.control)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let after: Value = client
+        .post(format!("{}/clock", e.info.control))
+        .body("{\"advanceSeconds\": 3600}")
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let moved =
+        after["now"].as_i64().unwrap_or_default() - before["now"].as_i64().unwrap_or_default();
+    assert!((3600..3610).contains(&moved), "clock moved {moved}s");
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_emulator_refuses_to_listen_beyond_loopback() {
+    let config = EmulatorConfig {
+        addr: "0.0.0.0:0".parse().expect("addr"),
+        seed: 1,
+    };
+    assert!(start(config).await.is_err());
+}
