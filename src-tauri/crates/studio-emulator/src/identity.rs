@@ -101,6 +101,11 @@ pub async fn token(
             now,
         ),
         "client_credentials" => client_credentials(&shared, &form, now),
+        "authorization_code" => crate::delegated::redeem_code(&shared, &form, now),
+        "refresh_token" => crate::delegated::redeem_refresh(&shared, &form, now),
+        "urn:ietf:params:oauth:grant-type:device_code" => {
+            crate::delegated::redeem_device(&shared, &form, now)
+        }
         other => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",

@@ -5,11 +5,14 @@
 //! what the app uses, on one loopback port, with a deterministic seeded tenant. It powers the
 //! app's sandbox account, the tests, and users' own CI (`graph-emulator --port 0`).
 //!
-//! Built so far: the seeded tenant, RS256 signing keys and JWKS, OpenID discovery, the token
-//! endpoint's client-credentials grant, Graph-shaped errors and the control clock. See
+//! Built so far: the seeded tenant, RS256 signing keys and JWKS, OpenID discovery, client
+//! credentials, authorization code with PKCE (sign-in page and non-interactive mode), rotating
+//! refresh tokens, the device-code flow, Graph-shaped errors and the control clock. See
 //! `docs/emulator.md` for what it reproduces and what is still to come.
 
 pub mod clock;
+pub mod delegated;
+pub mod grants;
 pub mod identity;
 pub mod keys;
 pub mod server;

@@ -17,9 +17,10 @@ use tokio::task::JoinHandle;
 
 use crate::EmulatorError;
 use crate::clock::EmulatorClock;
-use crate::identity;
+use crate::grants::Grants;
 use crate::keys::SigningKey;
 use crate::tenant::{Tenant, User};
+use crate::{delegated, identity};
 
 /// How to start the emulator.
 #[derive(Debug, Clone)]
@@ -54,6 +55,8 @@ pub struct Shared {
     pub app_object_id: String,
     /// Application permissions consented for the confidential app.
     pub app_roles: Vec<String>,
+    /// Codes, refresh tokens and device codes in flight.
+    pub grants: Grants,
 }
 
 /// What the emulator prints when ready (the `graph-emulator` JSON line).
@@ -152,6 +155,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         base_url: base_url.clone(),
         app_object_id,
         app_roles: DEFAULT_APP_ROLES.iter().map(|r| (*r).to_owned()).collect(),
+        grants: Grants::default(),
     });
     let info = ReadyInfo {
         authority_host: base_url.clone(),
@@ -189,6 +193,19 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/{tenant}/discovery/v2.0/keys", get(identity::keys))
         .route("/{tenant}/oauth2/v2.0/token", post(identity::token))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(delegated::authorize).post(delegated::authorize_answer),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            post(delegated::device_code),
+        )
+        .route(
+            "/devicelogin",
+            get(delegated::device_login_page).post(delegated::device_login_answer),
+        )
+        .route("/_emulator/devicecode", post(control_device))
         .route("/_emulator", get(control_info))
         .route("/_emulator/clock", post(control_clock))
         .fallback(not_found)
@@ -247,5 +264,32 @@ async fn control_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Respon
             "Send {\"advanceSeconds\": N} with N a whole number of seconds up to 4294967295.",
             now,
         ),
+    }
+}
+
+/// `POST /_emulator/devicecode {"userCode": "…", "userPrincipalName": "…", "approve": true}`:
+/// answers a device-code sign-in without a browser (tests, CI).
+async fn control_device(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let now = shared.clock.now();
+    let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let field = |name: &str| {
+        parsed
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let approve = parsed
+        .get("approve")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    match delegated::answer_device(
+        &shared,
+        &field("userCode"),
+        &field("userPrincipalName"),
+        approve,
+    ) {
+        Ok(()) => Json(json!({ "answered": true, "approved": approve })).into_response(),
+        Err(why) => graph_error(StatusCode::BAD_REQUEST, "BadRequest", why, now),
     }
 }

@@ -1,0 +1,617 @@
+//! HTTP side of the delegated flows: `/authorize`, `/devicecode`, the device-login page, and the
+//! `authorization_code`, `refresh_token` and `device_code` grants of the token endpoint.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use serde_json::json;
+
+use crate::grants::{
+    CODE_LIFETIME, CodeGrant, DEVICE_CODE_LIFETIME, DEVICE_POLL_INTERVAL, DeviceGrant,
+    REFRESH_LIFETIME, RefreshGrant, is_loopback_redirect, pkce_matches, random_token, split_scopes,
+    user_code,
+};
+use crate::identity::{TOKEN_LIFETIME_SECONDS, oauth_error};
+use crate::server::Shared;
+use crate::tenant::User;
+
+type Params = HashMap<String, String>;
+
+fn get<'a>(params: &'a Params, name: &str) -> &'a str {
+    params.get(name).map(String::as_str).unwrap_or_default()
+}
+
+/// Escapes text for HTML (the sign-in pages echo app-supplied values).
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn find_user<'a>(shared: &'a Shared, hint: &str) -> Option<&'a User> {
+    shared
+        .tenant
+        .users
+        .iter()
+        .find(|u| u.user_principal_name.eq_ignore_ascii_case(hint) || u.id == hint)
+}
+
+/// `GET /{tenant}/oauth2/v2.0/authorize`: checks the request, then either shows the sign-in page
+/// or (with `prompt=none` and a `login_hint`) redirects at once.
+pub async fn authorize(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    Query(params): Query<Params>,
+) -> Response {
+    let now = shared.clock.now();
+    if let Some(problem) = check_authorize(&shared, &tenant, &params, now) {
+        return problem;
+    }
+    if get(&params, "prompt") == "none" {
+        return match find_user(&shared, get(&params, "login_hint")) {
+            Some(user) => issue_code(&shared, &params, &user.id.clone(), now),
+            None => redirect_error(
+                &params,
+                "login_required",
+                "AADSTS50058: A silent sign-in request was sent but no user is signed in.",
+            ),
+        };
+    }
+    let hidden: String = params
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                escape(k),
+                escape(v)
+            )
+        })
+        .collect();
+    let users: String = shared
+        .tenant
+        .users
+        .iter()
+        .map(|u| {
+            format!(
+                "<button name=\"login_hint\" value=\"{upn}\">{name}<br><small>{upn}</small></button>",
+                upn = escape(&u.user_principal_name),
+                name = escape(&u.display_name)
+            )
+        })
+        .collect();
+    let (scopes, _) = split_scopes(get(&params, "scope"));
+    let scope_list: String = scopes
+        .iter()
+        .map(|s| format!("<li>{}</li>", escape(s)))
+        .collect();
+    Html(format!(
+        "<!doctype html><meta charset=utf-8><title>Sandbox sign-in</title>\
+         <style>body{{font:15px system-ui;max-width:28rem;margin:3rem auto}}button{{display:block;width:100%;margin:.4rem 0;padding:.6rem;text-align:left}}</style>\
+         <h1>Sign in to the sandbox tenant</h1><p>The app asks for:</p><ul>{scope_list}</ul>\
+         <form method=post action=\"authorize\">{hidden}<input type=hidden name=consent value=accept>{users}</form>\
+         <form method=post action=\"authorize\">{hidden}<input type=hidden name=consent value=deny><button>Cancel</button></form>"
+    ))
+    .into_response()
+}
+
+/// `POST /{tenant}/oauth2/v2.0/authorize`: the sign-in page's answer.
+pub async fn authorize_answer(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    Form(params): Form<Params>,
+) -> Response {
+    let now = shared.clock.now();
+    if let Some(problem) = check_authorize(&shared, &tenant, &params, now) {
+        return problem;
+    }
+    if get(&params, "consent") != "accept" {
+        return redirect_error(
+            &params,
+            "access_denied",
+            "AADSTS65004: User declined to consent to access the app.",
+        );
+    }
+    match find_user(&shared, get(&params, "login_hint")) {
+        Some(user) => issue_code(&shared, &params, &user.id.clone(), now),
+        None => redirect_error(
+            &params,
+            "access_denied",
+            "AADSTS50034: The user account does not exist in the sandbox directory.",
+        ),
+    }
+}
+
+/// Errors that must not redirect (unknown app or redirect URI) are shown; others redirect.
+fn check_authorize(shared: &Shared, tenant: &str, params: &Params, now: i64) -> Option<Response> {
+    if !shared.tenant.answers_to(tenant) {
+        return Some(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_tenant",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+            now,
+        ));
+    }
+    let client_id = get(params, "client_id");
+    if client_id != shared.tenant.public_client_id {
+        return Some(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            &format!(
+                "Application with identifier '{client_id}' was not found in the directory 'Sandbox'."
+            ),
+            now,
+        ));
+    }
+    let redirect = get(params, "redirect_uri");
+    if !is_loopback_redirect(redirect) {
+        return Some(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            50011,
+            &format!(
+                "The redirect URI '{redirect}' specified in the request does not match the redirect URIs configured for the application. Desktop apps use http://localhost."
+            ),
+            now,
+        ));
+    }
+    if get(params, "response_type") != "code" {
+        return Some(redirect_error(
+            params,
+            "unsupported_response_type",
+            "AADSTS700054: response_type must be 'code'.",
+        ));
+    }
+    let method = get(params, "code_challenge_method");
+    if !get(params, "code_challenge").is_empty() && !matches!(method, "S256" | "plain" | "") {
+        return Some(redirect_error(
+            params,
+            "invalid_request",
+            "AADSTS501491: Invalid code_challenge_method.",
+        ));
+    }
+    None
+}
+
+fn redirect_error(params: &Params, error: &str, description: &str) -> Response {
+    let mut url = format!(
+        "{}?error={}&error_description={}",
+        get(params, "redirect_uri"),
+        encode(error),
+        encode(description)
+    );
+    if !get(params, "state").is_empty() {
+        url.push_str(&format!("&state={}", encode(get(params, "state"))));
+    }
+    Redirect::to(&url).into_response()
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn issue_code(shared: &Shared, params: &Params, user_id: &str, now: i64) -> Response {
+    let (scopes, offline) = split_scopes(get(params, "scope"));
+    let code = random_token(32);
+    let challenge = match get(params, "code_challenge") {
+        "" => None,
+        c => Some((
+            c.to_owned(),
+            if get(params, "code_challenge_method").is_empty() {
+                "plain"
+            } else {
+                get(params, "code_challenge_method")
+            }
+            .to_owned(),
+        )),
+    };
+    if let Ok(mut codes) = shared.grants.codes.lock() {
+        codes.insert(
+            code.clone(),
+            CodeGrant {
+                client_id: get(params, "client_id").to_owned(),
+                user_id: user_id.to_owned(),
+                scopes,
+                offline,
+                redirect_uri: get(params, "redirect_uri").to_owned(),
+                challenge,
+                expires_at: now + CODE_LIFETIME,
+                redeemed: false,
+            },
+        );
+    }
+    let mut url = format!("{}?code={code}", get(params, "redirect_uri"));
+    if !get(params, "state").is_empty() {
+        url.push_str(&format!("&state={}", encode(get(params, "state"))));
+    }
+    Redirect::to(&url).into_response()
+}
+
+/// A delegated access token (and a rotated refresh token when offline access was granted).
+fn delegated_tokens(
+    shared: &Shared,
+    client_id: &str,
+    user_id: &str,
+    scopes: &[String],
+    offline: bool,
+    now: i64,
+) -> Response {
+    let Some(user) = shared.tenant.users.iter().find(|u| u.id == user_id) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            50034,
+            "The user account does not exist in the sandbox directory.",
+            now,
+        );
+    };
+    let claims = json!({
+        "aud": "https://graph.microsoft.com",
+        "iss": format!("https://sts.windows.net/{}/", shared.tenant.tenant_id),
+        "iat": now, "nbf": now, "exp": now + TOKEN_LIFETIME_SECONDS,
+        "appid": client_id, "appidacr": "0", "idtyp": "user",
+        "oid": user.id, "sub": user.id, "upn": user.user_principal_name, "name": user.display_name,
+        "scp": scopes.join(" "),
+        "tid": shared.tenant.tenant_id, "ver": "1.0",
+    });
+    let access_token = match shared.key.sign(&claims) {
+        Ok(token) => token,
+        Err(error) => {
+            return oauth_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                50000,
+                &error.to_string(),
+                now,
+            );
+        }
+    };
+    let mut body = json!({
+        "token_type": "Bearer",
+        "scope": scopes.join(" "),
+        "expires_in": TOKEN_LIFETIME_SECONDS,
+        "ext_expires_in": TOKEN_LIFETIME_SECONDS,
+        "access_token": access_token,
+    });
+    if offline {
+        let refresh = random_token(48);
+        if let Ok(mut tokens) = shared.grants.refresh.lock() {
+            tokens.insert(
+                refresh.clone(),
+                RefreshGrant {
+                    client_id: client_id.to_owned(),
+                    user_id: user_id.to_owned(),
+                    scopes: scopes.to_vec(),
+                    expires_at: now + REFRESH_LIFETIME,
+                },
+            );
+        }
+        body["refresh_token"] = json!(refresh);
+    }
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// `grant_type=authorization_code`
+pub fn redeem_code(shared: &Shared, form: &Params, now: i64) -> Response {
+    let code = get(form, "code");
+    let grant = shared.grants.codes.lock().ok().and_then(|mut codes| {
+        let grant = codes.get(code).cloned();
+        if let Some(g) = codes.get_mut(code) {
+            g.redeemed = true;
+        }
+        grant
+    });
+    let Some(grant) = grant else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            9002313,
+            "Invalid request. Request is malformed or invalid: the authorization code is not known.",
+            now,
+        );
+    };
+    if grant.redeemed {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            54005,
+            "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+            now,
+        );
+    }
+    if now > grant.expires_at {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            70008,
+            "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+            now,
+        );
+    }
+    if get(form, "client_id") != grant.client_id || get(form, "redirect_uri") != grant.redirect_uri
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            50148,
+            "The client_id or redirect_uri does not match the authorization request.",
+            now,
+        );
+    }
+    if let Some((challenge, method)) = &grant.challenge
+        && !pkce_matches(challenge, method, get(form, "code_verifier"))
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            501481,
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+            now,
+        );
+    }
+    delegated_tokens(
+        shared,
+        &grant.client_id,
+        &grant.user_id,
+        &grant.scopes,
+        grant.offline,
+        now,
+    )
+}
+
+/// `grant_type=refresh_token`: rotates (the old refresh token stops working).
+pub fn redeem_refresh(shared: &Shared, form: &Params, now: i64) -> Response {
+    let grant = shared
+        .grants
+        .refresh
+        .lock()
+        .ok()
+        .and_then(|mut tokens| tokens.remove(get(form, "refresh_token")));
+    match grant {
+        None => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            9002313,
+            "Invalid request. The refresh token is not known or was already used.",
+            now,
+        ),
+        Some(g) if now > g.expires_at => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            700082,
+            "The refresh token has expired due to inactivity.",
+            now,
+        ),
+        Some(g) if g.client_id != get(form, "client_id") => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            70000,
+            "The refresh token was issued to a different client.",
+            now,
+        ),
+        Some(g) => delegated_tokens(shared, &g.client_id, &g.user_id, &g.scopes, true, now),
+    }
+}
+
+/// `POST /{tenant}/oauth2/v2.0/devicecode`
+pub async fn device_code(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    Form(form): Form<Params>,
+) -> Response {
+    let now = shared.clock.now();
+    if !shared.tenant.answers_to(&tenant) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_tenant",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+            now,
+        );
+    }
+    if get(&form, "client_id") != shared.tenant.public_client_id {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            "Application was not found in the directory 'Sandbox'.",
+            now,
+        );
+    }
+    let (scopes, offline) = split_scopes(get(&form, "scope"));
+    let device_code = random_token(48);
+    let code = user_code();
+    if let Ok(mut devices) = shared.grants.devices.lock() {
+        devices.insert(
+            device_code.clone(),
+            DeviceGrant {
+                user_code: code.clone(),
+                client_id: get(&form, "client_id").to_owned(),
+                scopes,
+                offline,
+                expires_at: now + DEVICE_CODE_LIFETIME,
+                interval: DEVICE_POLL_INTERVAL,
+                last_poll: None,
+                approved_by: None,
+                declined: false,
+            },
+        );
+    }
+    let verification_uri = format!("{}/devicelogin", shared.base_url);
+    Json(json!({
+        "device_code": device_code,
+        "user_code": code,
+        "verification_uri": verification_uri,
+        "expires_in": DEVICE_CODE_LIFETIME,
+        "interval": DEVICE_POLL_INTERVAL,
+        "message": format!("To sign in, use a web browser to open the page {verification_uri} and enter the code {code} to authenticate."),
+    }))
+    .into_response()
+}
+
+/// `grant_type=urn:ietf:params:oauth:grant-type:device_code`
+pub fn redeem_device(shared: &Shared, form: &Params, now: i64) -> Response {
+    let Ok(mut devices) = shared.grants.devices.lock() else {
+        return oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            50000,
+            "state unavailable",
+            now,
+        );
+    };
+    let key = get(form, "device_code");
+    let Some(grant) = devices.get_mut(key) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            70000,
+            "The device code is not known.",
+            now,
+        );
+    };
+    if now > grant.expires_at {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "expired_token",
+            70020,
+            "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+            now,
+        );
+    }
+    if grant.declined {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "authorization_declined",
+            70000,
+            "The user declined the sign-in request.",
+            now,
+        );
+    }
+    let too_fast = grant
+        .last_poll
+        .is_some_and(|last| now - last < grant.interval);
+    grant.last_poll = Some(now);
+    if let Some(user_id) = grant.approved_by.clone() {
+        let grant = grant.clone();
+        devices.remove(key);
+        drop(devices);
+        return delegated_tokens(
+            shared,
+            &grant.client_id,
+            &user_id,
+            &grant.scopes,
+            grant.offline,
+            now,
+        );
+    }
+    if too_fast {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "slow_down",
+            70016,
+            "Polling too fast: wait the interval between requests.",
+            now,
+        );
+    }
+    oauth_error(
+        StatusCode::BAD_REQUEST,
+        "authorization_pending",
+        70016,
+        "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+        now,
+    )
+}
+
+/// Approves or declines a pending device code (the device-login page and `POST /_emulator/devicecode`).
+pub fn answer_device(
+    shared: &Shared,
+    user_code: &str,
+    user: &str,
+    approve: bool,
+) -> Result<(), &'static str> {
+    let user_id = find_user(shared, user)
+        .map(|u| u.id.clone())
+        .ok_or("no such sandbox user")?;
+    let mut devices = shared
+        .grants
+        .devices
+        .lock()
+        .map_err(|_| "state unavailable")?;
+    let grant = devices
+        .values_mut()
+        .find(|g| g.user_code.eq_ignore_ascii_case(user_code.trim()))
+        .ok_or("no pending sign-in has that code")?;
+    if approve {
+        grant.approved_by = Some(user_id);
+    } else {
+        grant.declined = true;
+    }
+    Ok(())
+}
+
+/// `GET /devicelogin`: a small page to approve a device code as a sandbox user.
+pub async fn device_login_page(State(shared): State<Arc<Shared>>) -> Html<String> {
+    let users: String = shared
+        .tenant
+        .users
+        .iter()
+        .map(|u| {
+            format!(
+                "<option value=\"{0}\">{0}</option>",
+                escape(&u.user_principal_name)
+            )
+        })
+        .collect();
+    Html(format!(
+        "<!doctype html><meta charset=utf-8><title>Sandbox device sign-in</title>\
+         <style>body{{font:15px system-ui;max-width:28rem;margin:3rem auto}}input,select,button{{display:block;width:100%;margin:.4rem 0;padding:.5rem}}</style>\
+         <h1>Enter the code</h1><form method=post action=devicelogin><input name=user_code placeholder=\"XXXX-XXXX\" autofocus>\
+         <select name=user>{users}</select><button name=answer value=approve>Sign in</button><button name=answer value=decline>Decline</button></form>"
+    ))
+}
+
+/// `POST /devicelogin`
+pub async fn device_login_answer(
+    State(shared): State<Arc<Shared>>,
+    Form(form): Form<Params>,
+) -> Html<String> {
+    let approve = get(&form, "answer") != "decline";
+    match answer_device(
+        &shared,
+        get(&form, "user_code"),
+        get(&form, "user"),
+        approve,
+    ) {
+        Ok(()) if approve => Html(
+            "<!doctype html><meta charset=utf-8><p>Signed in. You can close this window.</p>"
+                .into(),
+        ),
+        Ok(()) => Html(
+            "<!doctype html><meta charset=utf-8><p>Declined. You can close this window.</p>".into(),
+        ),
+        Err(why) => Html(format!(
+            "<!doctype html><meta charset=utf-8><p>{}</p><a href=devicelogin>Try again</a>",
+            escape(why)
+        )),
+    }
+}
