@@ -132,7 +132,8 @@ impl RealApp {
                 "args": ["--data-dir", data_dir.path().display().to_string()],
             }),
         );
-        let client = ClientBuilder::rustls()?
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
             .capabilities(capabilities)
             .connect(&url)
             .await
