@@ -104,7 +104,7 @@ pub async fn token(
         "authorization_code" => crate::delegated::redeem_code(&shared, &form, now),
         "refresh_token" => crate::delegated::redeem_refresh(&shared, &form, now),
         "urn:ietf:params:oauth:grant-type:device_code" => {
-            crate::delegated::redeem_device(&shared, &form, now)
+            crate::device::redeem_device(&shared, &form, now)
         }
         other => oauth_error(
             StatusCode::BAD_REQUEST,

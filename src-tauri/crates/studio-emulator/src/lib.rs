@@ -12,6 +12,7 @@
 
 pub mod clock;
 pub mod delegated;
+pub mod device;
 pub mod grants;
 pub mod identity;
 pub mod keys;

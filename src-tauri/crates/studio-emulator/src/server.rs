@@ -20,7 +20,7 @@ use crate::clock::EmulatorClock;
 use crate::grants::Grants;
 use crate::keys::SigningKey;
 use crate::tenant::{Tenant, User};
-use crate::{delegated, identity};
+use crate::{delegated, device, identity};
 
 /// How to start the emulator.
 #[derive(Debug, Clone)]
@@ -199,11 +199,11 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/{tenant}/oauth2/v2.0/devicecode",
-            post(delegated::device_code),
+            post(device::device_code),
         )
         .route(
             "/devicelogin",
-            get(delegated::device_login_page).post(delegated::device_login_answer),
+            get(device::device_login_page).post(device::device_login_answer),
         )
         .route("/_emulator/devicecode", post(control_device))
         .route("/_emulator", get(control_info))
@@ -283,7 +283,7 @@ async fn control_device(State(shared): State<Arc<Shared>>, body: Bytes) -> Respo
         .get("approve")
         .and_then(Value::as_bool)
         .unwrap_or(true);
-    match delegated::answer_device(
+    match device::answer_device(
         &shared,
         &field("userCode"),
         &field("userPrincipalName"),
