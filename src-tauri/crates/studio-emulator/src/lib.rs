@@ -7,9 +7,11 @@
 //!
 //! Built so far: the seeded tenant, RS256 signing keys and JWKS, OpenID discovery, client
 //! credentials, authorization code with PKCE (sign-in page and non-interactive mode), rotating
-//! refresh tokens, the device-code flow, Graph-shaped errors and the control clock. See
+//! refresh tokens, the device-code flow, bearer-token checks, `/subscriptions` with the catalog's
+//! rules and the real validation handshake, Graph-shaped errors and the control clock. See
 //! `docs/emulator.md` for what it reproduces and what is still to come.
 
+pub mod caller;
 pub mod clock;
 pub mod delegated;
 pub mod device;
@@ -17,6 +19,7 @@ pub mod grants;
 pub mod identity;
 pub mod keys;
 pub mod server;
+pub mod subscriptions;
 pub mod tenant;
 
 pub use server::{EmulatorConfig, ReadyInfo, RunningEmulator, start};

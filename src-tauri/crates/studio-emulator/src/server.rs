@@ -2,16 +2,18 @@
 //! (`authorityHost`), Graph (`graphBase`) and the control API (`/_emulator`).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::{Value, json};
+use studio_catalog::model::ApiVersion;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -19,6 +21,7 @@ use crate::EmulatorError;
 use crate::clock::EmulatorClock;
 use crate::grants::Grants;
 use crate::keys::SigningKey;
+use crate::subscriptions::{self, Subscription};
 use crate::tenant::{Tenant, User};
 use crate::{delegated, device, identity};
 
@@ -29,6 +32,10 @@ pub struct EmulatorConfig {
     pub addr: SocketAddr,
     /// Seed of the tenant, its ids and keys.
     pub seed: u64,
+    /// How long a validation handshake may take (Graph: 10 seconds).
+    pub handshake_timeout: Duration,
+    /// Whether HTTPS notification URLs beyond loopback may be called (off unless asked for).
+    pub allow_remote_delivery: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -36,6 +43,8 @@ impl Default for EmulatorConfig {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed: 1,
+            handshake_timeout: Duration::from_secs(10),
+            allow_remote_delivery: false,
         }
     }
 }
@@ -57,6 +66,14 @@ pub struct Shared {
     pub app_roles: Vec<String>,
     /// Codes, refresh tokens and device codes in flight.
     pub grants: Grants,
+    /// Every subscription, of every app.
+    pub subscriptions: Mutex<Vec<Subscription>>,
+    /// Calls to notification endpoints.
+    pub http: reqwest::Client,
+    /// Validation handshake timeout.
+    pub handshake_timeout: Duration,
+    /// HTTPS endpoints beyond loopback may be called.
+    pub allow_remote_delivery: bool,
 }
 
 /// What the emulator prints when ready (the `graph-emulator` JSON line).
@@ -156,6 +173,13 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         app_object_id,
         app_roles: DEFAULT_APP_ROLES.iter().map(|r| (*r).to_owned()).collect(),
         grants: Grants::default(),
+        subscriptions: Mutex::new(Vec::new()),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| EmulatorError::Key(format!("HTTP client: {e}")))?,
+        handshake_timeout: config.handshake_timeout,
+        allow_remote_delivery: config.allow_remote_delivery,
     });
     let info = ReadyInfo {
         authority_host: base_url.clone(),
@@ -206,6 +230,28 @@ fn router(shared: Arc<Shared>) -> Router {
             get(device::device_login_page).post(device::device_login_answer),
         )
         .route("/_emulator/devicecode", post(control_device))
+        .route("/v1.0/subscriptions", get(list_v1).post(create_v1))
+        .route("/beta/subscriptions", get(list_beta).post(create_beta))
+        .route(
+            "/v1.0/subscriptions/{id}",
+            get(subscriptions::get_one)
+                .patch(subscriptions::update)
+                .delete(subscriptions::delete),
+        )
+        .route(
+            "/beta/subscriptions/{id}",
+            get(subscriptions::get_one)
+                .patch(subscriptions::update)
+                .delete(subscriptions::delete),
+        )
+        .route(
+            "/v1.0/subscriptions/{id}/reauthorize",
+            post(subscriptions::reauthorize),
+        )
+        .route(
+            "/beta/subscriptions/{id}/reauthorize",
+            post(subscriptions::reauthorize),
+        )
         .route("/_emulator", get(control_info))
         .route("/_emulator/clock", post(control_clock))
         .fallback(not_found)
@@ -292,4 +338,24 @@ async fn control_device(State(shared): State<Arc<Shared>>, body: Bytes) -> Respo
         Ok(()) => Json(json!({ "answered": true, "approved": approve })).into_response(),
         Err(why) => graph_error(StatusCode::BAD_REQUEST, "BadRequest", why, now),
     }
+}
+
+async fn create_v1(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    subscriptions::create(shared, ApiVersion::V1, headers, body).await
+}
+
+async fn create_beta(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    subscriptions::create(shared, ApiVersion::Beta, headers, body).await
+}
+
+async fn list_v1(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    subscriptions::list(shared, ApiVersion::V1, headers).await
+}
+
+async fn list_beta(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    subscriptions::list(shared, ApiVersion::Beta, headers).await
 }

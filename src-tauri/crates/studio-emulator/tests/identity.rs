@@ -241,7 +241,7 @@ async fn unknown_paths_and_bad_control_input_get_graph_shaped_errors() {
 async fn the_emulator_refuses_to_listen_beyond_loopback() {
     let config = EmulatorConfig {
         addr: "0.0.0.0:0".parse().expect("addr"),
-        seed: 1,
+        ..EmulatorConfig::default()
     };
     assert!(start(config).await.is_err());
 }

@@ -19,6 +19,9 @@ struct Args {
     /// Seed of the tenant's ids, users and keys (the same seed gives the same tenant).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Also deliver to (and validate) HTTPS endpoints beyond this machine; off by default.
+    #[arg(long)]
+    allow_remote_delivery: bool,
 }
 
 #[allow(
@@ -46,6 +49,8 @@ fn main() -> ExitCode {
         let config = EmulatorConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
             seed: args.seed,
+            allow_remote_delivery: args.allow_remote_delivery,
+            ..EmulatorConfig::default()
         };
         let emulator = match start(config).await {
             Ok(emulator) => emulator,

@@ -1,0 +1,525 @@
+//! `/subscriptions`: create, list, get, renew/update, delete, reauthorize, with Graph's rules.
+//!
+//! The rules are the catalog's (`studio_catalog::validate`, the same code the app's explorer
+//! uses), permissions come from the caller's token against the catalog, and creation runs the
+//! real validation handshake against `notificationUrl` (and the lifecycle URL) before answering.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use studio_catalog::Catalog;
+use studio_catalog::hints::{HintStatus, hint};
+use studio_catalog::model::ApiVersion;
+use studio_catalog::validate::{MIN_EXPIRATION_MINUTES, Proposal, Severity, check};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::caller::{Caller, authenticate};
+use crate::grants::random_token;
+use crate::server::{Shared, graph_error};
+
+/// A subscription as Graph returns it (the certificate itself is never echoed).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    /// Id.
+    pub id: String,
+    /// The watched resource, as given.
+    pub resource: String,
+    /// The creating app.
+    pub application_id: String,
+    /// Comma-separated change types.
+    pub change_type: String,
+    /// Echoed in every notification.
+    pub client_state: Option<String>,
+    /// Where notifications go.
+    pub notification_url: String,
+    /// Where lifecycle notifications go.
+    pub lifecycle_notification_url: Option<String>,
+    /// RFC 3339, UTC.
+    pub expiration_date_time: String,
+    /// The user or service principal that created it.
+    pub creator_id: String,
+    /// Rich notifications.
+    pub include_resource_data: bool,
+    /// `v1_2` unless set.
+    pub latest_supported_tls_version: String,
+    /// The app's certificate id.
+    pub encryption_certificate_id: Option<String>,
+    /// Always `application/json`.
+    pub notification_content_type: String,
+    /// `v1.0` or `beta` (not part of Graph's body).
+    #[serde(skip)]
+    pub api: Option<ApiVersion>,
+    /// The certificate (kept, never echoed).
+    #[serde(skip)]
+    pub encryption_certificate: Option<String>,
+    /// Expiry as Unix seconds (not part of Graph's body).
+    #[serde(skip)]
+    pub expires_at: i64,
+}
+
+fn rfc3339(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn bad(shared: &Shared, code: &str, message: &str) -> Response {
+    graph_error(StatusCode::BAD_REQUEST, code, message, shared.clock.now())
+}
+
+fn context(shared: &Shared, api: ApiVersion) -> String {
+    format!(
+        "{}/{}/$metadata#subscriptions",
+        shared.base_url,
+        api.as_str()
+    )
+}
+
+fn catalog(shared: &Shared) -> Result<&'static Catalog, Box<Response>> {
+    Catalog::get().map_err(|e| {
+        Box::new(graph_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            &e.to_string(),
+            shared.clock.now(),
+        ))
+    })
+}
+
+/// `POST /{v1.0|beta}/subscriptions`
+pub async fn create(
+    shared: Arc<Shared>,
+    api: ApiVersion,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let caller = match authenticate(&shared, &headers) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    let now = shared.clock.now();
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&body) else {
+        return bad(
+            &shared,
+            "BadRequest",
+            "Could not process subscription creation payload. Are all property names spelled and camelCased properly? Also are the dateTimeOffest properties in a valid internet date and time format?",
+        );
+    };
+    let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
+    for required in [
+        "changeType",
+        "notificationUrl",
+        "resource",
+        "expirationDateTime",
+    ] {
+        if text(required).is_none_or(|v| v.trim().is_empty()) {
+            return bad(
+                &shared,
+                "InvalidRequest",
+                &format!(
+                    "Subscription property '{required}' is required and must be a non-empty string."
+                ),
+            );
+        }
+    }
+    let (change_type, notification_url, resource, expiration) = (
+        text("changeType").unwrap_or_default(),
+        text("notificationUrl").unwrap_or_default(),
+        text("resource").unwrap_or_default(),
+        text("expirationDateTime").unwrap_or_default(),
+    );
+    let lifecycle_url = text("lifecycleNotificationUrl");
+    let Ok(expires) = OffsetDateTime::parse(&expiration, &Rfc3339) else {
+        return bad(
+            &shared,
+            "InvalidRequest",
+            "expirationDateTime must be a date and time in RFC 3339 form, e.g. 2026-11-23T12:00:00Z.",
+        );
+    };
+    let include_resource_data = body
+        .get("includeResourceData")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let certificate = text("encryptionCertificate");
+    if let Some(state) = text("clientState")
+        && state.chars().count() > 128
+    {
+        return bad(
+            &shared,
+            "InvalidRequest",
+            "clientState must be at most 128 characters long.",
+        );
+    }
+    for url in std::iter::once(&notification_url).chain(lifecycle_url.as_ref()) {
+        if let Err(why) = check_url(&shared, url) {
+            return bad(&shared, "InvalidRequest", &why);
+        }
+    }
+    let minutes = i32::try_from((expires.unix_timestamp() - now) / 60).unwrap_or(i32::MAX);
+    let proposal = Proposal {
+        resource: resource.clone(),
+        change_types: change_type
+            .split(',')
+            .map(|c| c.trim().to_owned())
+            .collect(),
+        expires_in_minutes: Some(minutes),
+        include_resource_data,
+        has_encryption_certificate: certificate.is_some(),
+        has_lifecycle_url: lifecycle_url.is_some(),
+        account_kind: Some(caller.kind),
+        api_version: Some(api),
+        ..Proposal::default()
+    };
+    let catalog = match catalog(&shared) {
+        Ok(catalog) => catalog,
+        Err(response) => return *response,
+    };
+    let result = check(catalog, &proposal);
+    if let Some(problem) = result
+        .problems
+        .iter()
+        .find(|p| p.severity == Severity::Error)
+    {
+        let code = if problem.field == "lifecycleNotificationUrl" {
+            "ValidationError"
+        } else {
+            "InvalidRequest"
+        };
+        return bad(&shared, code, &problem.message);
+    }
+    if let Some(response) = forbidden(&shared, catalog, &result.resolved, &caller, "Create") {
+        return response;
+    }
+    let duplicate = shared.subscriptions.lock().is_ok_and(|subs| {
+        subs.iter().any(|s| {
+            s.application_id == caller.app_id
+                && s.resource.eq_ignore_ascii_case(&resource)
+                && s.change_type == change_type
+        })
+    });
+    if duplicate {
+        return graph_error(
+            StatusCode::CONFLICT,
+            "Conflict",
+            "A subscription with the same resource and changeType already exists for this application.",
+            now,
+        );
+    }
+    for url in std::iter::once(&notification_url).chain(lifecycle_url.as_ref()) {
+        if let Err(message) = handshake(&shared, url).await {
+            return bad(&shared, "ValidationError", &message);
+        }
+    }
+    let expires_at = expires
+        .unix_timestamp()
+        .max(now + i64::from(MIN_EXPIRATION_MINUTES) * 60);
+    let subscription = Subscription {
+        id: uuid_like(),
+        resource,
+        application_id: caller.app_id.clone(),
+        change_type,
+        client_state: text("clientState"),
+        notification_url,
+        lifecycle_notification_url: lifecycle_url,
+        expiration_date_time: rfc3339(expires_at),
+        creator_id: caller.object_id.clone(),
+        include_resource_data,
+        latest_supported_tls_version: text("latestSupportedTlsVersion")
+            .unwrap_or_else(|| "v1_2".into()),
+        encryption_certificate_id: text("encryptionCertificateId"),
+        notification_content_type: "application/json".into(),
+        api: Some(api),
+        encryption_certificate: certificate,
+        expires_at,
+    };
+    if let Ok(mut subs) = shared.subscriptions.lock() {
+        subs.push(subscription.clone());
+    }
+    let mut out = serde_json::to_value(&subscription).unwrap_or(Value::Null);
+    out["@odata.context"] = json!(format!("{}/$entity", context(&shared, api)));
+    (StatusCode::CREATED, Json(out)).into_response()
+}
+
+/// Graph's 403 when the token lacks the permission the catalog names for this path.
+fn forbidden(
+    shared: &Shared,
+    catalog: &Catalog,
+    resolved: &Option<studio_catalog::Resolved>,
+    caller: &Caller,
+    operation: &str,
+) -> Option<Response> {
+    let (_, path) = catalog.path(&resolved.as_ref()?.template)?;
+    let h = hint(catalog, path, caller.kind, &caller.permissions);
+    matches!(
+        h.status,
+        HintStatus::Missing { .. } | HintStatus::Unsupported { .. }
+    )
+    .then(|| {
+        graph_error(
+            StatusCode::FORBIDDEN,
+            "ExtensionError",
+            &format!(
+                "Operation: {operation}; Exception: [Status Code: Forbidden; Reason: Access denied]"
+            ),
+            shared.clock.now(),
+        )
+    })
+}
+
+fn check_url(shared: &Shared, url: &str) -> Result<(), String> {
+    let parsed =
+        reqwest::Url::parse(url).map_err(|_| format!("'{url}' is not an absolute URL."))?;
+    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match parsed.scheme() {
+        "https" if loopback || shared.allow_remote_delivery => Ok(()),
+        "http" if loopback => Ok(()),
+        "https" => Err(format!("The sandbox delivers to loopback addresses only; '{url}' is not one (start graph-emulator with --allow-remote-delivery).")),
+        _ => Err("The notification URL must use HTTPS (plain http is accepted for loopback hosts in the sandbox).".into()),
+    }
+}
+
+/// Graph's validation handshake: POST `?validationToken=…` (text/plain, empty body); the endpoint
+/// must answer 200 with the decoded token byte for byte, within the timeout.
+pub async fn handshake(shared: &Shared, url: &str) -> Result<(), String> {
+    let token = format!(
+        "Validation: Testing client application reachability for subscription Request-Id: {}",
+        uuid_like()
+    );
+    let mut target = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
+    target
+        .query_pairs_mut()
+        .append_pair("validationToken", &token);
+    let started = Instant::now();
+    let sent = shared
+        .http
+        .post(target)
+        .header("content-type", "text/plain; charset=utf-8")
+        .timeout(shared.handshake_timeout)
+        .send()
+        .await;
+    let response = match sent {
+        Ok(response) => response,
+        Err(error) if error.is_timeout() => return Err("Subscription validation request timed out.".into()),
+        Err(_) => return Err("Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.".into()),
+    };
+    tracing::debug!(%url, status = response.status().as_u16(), elapsed = ?started.elapsed(), "validation handshake");
+    if response.status().as_u16() != 200 {
+        return Err("Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.".into());
+    }
+    let body = response
+        .bytes()
+        .await
+        .map_err(|_| "Subscription validation request timed out.".to_owned())?;
+    if body.as_ref() != token.as_bytes() {
+        return Err("Subscription validation request failed. Response must exactly match validationToken query parameter.".into());
+    }
+    Ok(())
+}
+
+fn uuid_like() -> String {
+    let raw = random_token(16).into_bytes();
+    let hex: String = raw.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+fn own(shared: &Shared, caller: &Caller, id: &str) -> Option<Subscription> {
+    shared
+        .subscriptions
+        .lock()
+        .ok()?
+        .iter()
+        .find(|s| s.id == id && s.application_id == caller.app_id)
+        .cloned()
+}
+
+fn not_found(shared: &Shared, id: &str) -> Response {
+    graph_error(
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        &format!("The object was not found: subscription '{id}'."),
+        shared.clock.now(),
+    )
+}
+
+/// `GET /{v1.0|beta}/subscriptions`: only the calling app's.
+pub async fn list(shared: Arc<Shared>, api: ApiVersion, headers: HeaderMap) -> Response {
+    let caller = match authenticate(&shared, &headers) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    let now = shared.clock.now();
+    let value: Vec<Subscription> = shared
+        .subscriptions
+        .lock()
+        .map(|subs| {
+            subs.iter()
+                .filter(|s| s.application_id == caller.app_id && s.expires_at > now)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    Json(json!({ "@odata.context": context(&shared, api), "value": value })).into_response()
+}
+
+/// `GET /{v1.0|beta}/subscriptions/{id}`
+pub async fn get_one(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let caller = match authenticate(&shared, &headers) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    match own(&shared, &caller, &id) {
+        Some(subscription) => Json(subscription).into_response(),
+        None => not_found(&shared, &id),
+    }
+}
+
+/// `PATCH /{v1.0|beta}/subscriptions/{id}`: renew, or move the notification URL or certificate.
+pub async fn update(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let caller = match authenticate(&shared, &headers) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    let now = shared.clock.now();
+    let Some(mut subscription) = own(&shared, &caller, &id) else {
+        return not_found(&shared, &id);
+    };
+    let Ok(Value::Object(patch)) = serde_json::from_slice::<Value>(&body) else {
+        return bad(
+            &shared,
+            "BadRequest",
+            "The request body must be a JSON object.",
+        );
+    };
+    for key in patch.keys() {
+        if ![
+            "expirationDateTime",
+            "notificationUrl",
+            "encryptionCertificate",
+            "encryptionCertificateId",
+        ]
+        .contains(&key.as_str())
+        {
+            return bad(
+                &shared,
+                "InvalidRequest",
+                &format!(
+                    "Property '{key}' cannot be updated; only expirationDateTime, notificationUrl, encryptionCertificate and encryptionCertificateId can."
+                ),
+            );
+        }
+    }
+    if let Some(text) = patch.get("expirationDateTime").and_then(Value::as_str) {
+        let Ok(expires) = OffsetDateTime::parse(text, &Rfc3339) else {
+            return bad(
+                &shared,
+                "InvalidRequest",
+                "expirationDateTime must be a date and time in RFC 3339 form.",
+            );
+        };
+        let max = Catalog::get()
+            .ok()
+            .and_then(|c| {
+                c.resolve(&subscription.resource).and_then(|r| {
+                    c.resource(&r.resource_id)
+                        .map(|res| res.max_minutes_for(subscription.include_resource_data))
+                })
+            })
+            .unwrap_or(u32::MAX);
+        if expires.unix_timestamp() - now > i64::from(max) * 60 {
+            return bad(
+                &shared,
+                "InvalidRequest",
+                &format!("Subscription expiration can only be {max} minutes in the future."),
+            );
+        }
+        subscription.expires_at = expires
+            .unix_timestamp()
+            .max(now + i64::from(MIN_EXPIRATION_MINUTES) * 60);
+        subscription.expiration_date_time = rfc3339(subscription.expires_at);
+    }
+    if let Some(url) = patch.get("notificationUrl").and_then(Value::as_str) {
+        if let Err(why) = check_url(&shared, url) {
+            return bad(&shared, "InvalidRequest", &why);
+        }
+        if let Err(message) = handshake(&shared, url).await {
+            return bad(&shared, "ValidationError", &message);
+        }
+        subscription.notification_url = url.to_owned();
+    }
+    if let Some(certificate) = patch.get("encryptionCertificate").and_then(Value::as_str) {
+        subscription.encryption_certificate = Some(certificate.to_owned());
+    }
+    if let Some(id) = patch.get("encryptionCertificateId").and_then(Value::as_str) {
+        subscription.encryption_certificate_id = Some(id.to_owned());
+    }
+    if let Ok(mut subs) = shared.subscriptions.lock()
+        && let Some(slot) = subs.iter_mut().find(|s| s.id == subscription.id)
+    {
+        *slot = subscription.clone();
+    }
+    Json(subscription).into_response()
+}
+
+/// `DELETE /{v1.0|beta}/subscriptions/{id}`
+pub async fn delete(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let caller = match authenticate(&shared, &headers) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    let removed = shared.subscriptions.lock().is_ok_and(|mut subs| {
+        let before = subs.len();
+        subs.retain(|s| !(s.id == id && s.application_id == caller.app_id));
+        subs.len() < before
+    });
+    if removed {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        not_found(&shared, &id)
+    }
+}
+
+/// `POST /{v1.0|beta}/subscriptions/{id}/reauthorize`
+pub async fn reauthorize(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let caller = match authenticate(&shared, &headers) {
+        Ok(caller) => caller,
+        Err(response) => return *response,
+    };
+    match own(&shared, &caller, &id) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => not_found(&shared, &id),
+    }
+}
