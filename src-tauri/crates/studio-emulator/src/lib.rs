@@ -13,7 +13,9 @@
 
 pub mod caller;
 pub mod clock;
+pub mod control;
 pub mod delegated;
+pub mod delivery;
 pub mod device;
 pub mod grants;
 pub mod identity;

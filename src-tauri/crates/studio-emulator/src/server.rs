@@ -23,7 +23,7 @@ use crate::grants::Grants;
 use crate::keys::SigningKey;
 use crate::subscriptions::{self, Subscription};
 use crate::tenant::{Tenant, User};
-use crate::{delegated, device, identity};
+use crate::{control, delegated, device, identity};
 
 /// How to start the emulator.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct EmulatorConfig {
     pub handshake_timeout: Duration,
     /// Whether HTTPS notification URLs beyond loopback may be called (off unless asked for).
     pub allow_remote_delivery: bool,
+    /// The first retry delay of a failed delivery (doubles each retry).
+    pub retry_base: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -45,6 +47,7 @@ impl Default for EmulatorConfig {
             seed: 1,
             handshake_timeout: Duration::from_secs(10),
             allow_remote_delivery: false,
+            retry_base: crate::delivery::DEFAULT_RETRY_BASE,
         }
     }
 }
@@ -74,6 +77,10 @@ pub struct Shared {
     pub handshake_timeout: Duration,
     /// HTTPS endpoints beyond loopback may be called.
     pub allow_remote_delivery: bool,
+    /// Every delivery attempt, oldest first.
+    pub deliveries: Mutex<Vec<crate::delivery::Delivery>>,
+    /// The first retry delay (doubles each retry).
+    pub retry_base: Duration,
 }
 
 /// What the emulator prints when ready (the `graph-emulator` JSON line).
@@ -180,6 +187,8 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             .map_err(|e| EmulatorError::Key(format!("HTTP client: {e}")))?,
         handshake_timeout: config.handshake_timeout,
         allow_remote_delivery: config.allow_remote_delivery,
+        deliveries: Mutex::new(Vec::new()),
+        retry_base: config.retry_base,
     });
     let info = ReadyInfo {
         authority_host: base_url.clone(),
@@ -253,6 +262,11 @@ fn router(shared: Arc<Shared>) -> Router {
             post(subscriptions::reauthorize),
         )
         .route("/_emulator", get(control_info))
+        .route("/_emulator/changes", post(control::changes))
+        .route("/_emulator/lifecycle", post(control::lifecycle))
+        .route("/_emulator/deliveries", get(control::deliveries))
+        .route("/_emulator/subscriptions", get(control::subscriptions))
+        .route("/_emulator/reset", post(control::reset))
         .route("/_emulator/clock", post(control_clock))
         .fallback(not_found)
         .with_state(shared)

@@ -1,0 +1,151 @@
+//! The control API under `/_emulator`: drive the sandbox from tests, the app's "Trigger a
+//! change", or a user's CI. Bad input answers Graph-shaped 400s.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::delivery::{self, deliver};
+use crate::server::{Shared, graph_error};
+
+fn parse(body: &Bytes) -> Value {
+    serde_json::from_slice(body).unwrap_or(Value::Null)
+}
+
+/// `POST /_emulator/changes {"resource": "…", "changeType": "created|updated|deleted"}`
+pub async fn changes(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let now = shared.clock.now();
+    let request = parse(&body);
+    let resource = request["resource"].as_str().unwrap_or_default().to_owned();
+    let change = request["changeType"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    if resource.trim().is_empty() || !matches!(change.as_str(), "created" | "updated" | "deleted") {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Send {\"resource\": \"/users/{id}/messages/{id}\", \"changeType\": \"created|updated|deleted\"}.",
+            now,
+        );
+    }
+    let batches = delivery::batches(&shared, &change, &resource);
+    let matched: Vec<String> = batches.values().flat_map(|(ids, _)| ids.clone()).collect();
+    for (url, (ids, items)) in batches {
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            deliver(
+                &shared,
+                "notification",
+                &url,
+                ids,
+                json!({ "value": items }),
+            )
+            .await
+        });
+    }
+    Json(json!({ "matchedSubscriptions": matched })).into_response()
+}
+
+/// `POST /_emulator/lifecycle {"subscriptionId": "…", "event": "reauthorizationRequired|subscriptionRemoved|missed"}`
+pub async fn lifecycle(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let now = shared.clock.now();
+    let request = parse(&body);
+    let id = request["subscriptionId"].as_str().unwrap_or_default();
+    let event = request["event"].as_str().unwrap_or_default();
+    if !matches!(
+        event,
+        "reauthorizationRequired" | "subscriptionRemoved" | "missed"
+    ) {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "event must be reauthorizationRequired, subscriptionRemoved or missed.",
+            now,
+        );
+    }
+    let Some(subscription) = shared
+        .subscriptions
+        .lock()
+        .ok()
+        .and_then(|subs| subs.iter().find(|s| s.id == id).cloned())
+    else {
+        return graph_error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            &format!("No subscription '{id}'."),
+            now,
+        );
+    };
+    let Some(url) = subscription.lifecycle_notification_url.clone() else {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "That subscription has no lifecycleNotificationUrl.",
+            now,
+        );
+    };
+    if event == "subscriptionRemoved"
+        && let Ok(mut subs) = shared.subscriptions.lock()
+    {
+        subs.retain(|s| s.id != subscription.id);
+    }
+    let item = json!({
+        "subscriptionId": subscription.id,
+        "subscriptionExpirationDateTime": subscription.expiration_date_time,
+        "tenantId": shared.tenant.tenant_id,
+        "clientState": subscription.client_state,
+        "lifecycleEvent": event,
+    });
+    let shared2 = Arc::clone(&shared);
+    let ids = vec![subscription.id.clone()];
+    tokio::spawn(async move {
+        deliver(&shared2, "lifecycle", &url, ids, json!({ "value": [item] })).await
+    });
+    Json(json!({ "sent": event })).into_response()
+}
+
+/// `GET /_emulator/deliveries`: every attempt, oldest first.
+pub async fn deliveries(State(shared): State<Arc<Shared>>) -> Response {
+    let log = shared
+        .deliveries
+        .lock()
+        .map(|d| d.clone())
+        .unwrap_or_default();
+    Json(json!({ "value": log })).into_response()
+}
+
+/// `GET /_emulator/subscriptions`: every app's subscriptions.
+pub async fn subscriptions(State(shared): State<Arc<Shared>>) -> Response {
+    let subs = shared
+        .subscriptions
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default();
+    Json(json!({ "value": subs })).into_response()
+}
+
+/// `POST /_emulator/reset`: forgets subscriptions, deliveries and grants in flight.
+pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
+    if let Ok(mut subs) = shared.subscriptions.lock() {
+        subs.clear();
+    }
+    if let Ok(mut log) = shared.deliveries.lock() {
+        log.clear();
+    }
+    if let Ok(mut m) = shared.grants.codes.lock() {
+        m.clear();
+    }
+    if let Ok(mut m) = shared.grants.refresh.lock() {
+        m.clear();
+    }
+    if let Ok(mut m) = shared.grants.devices.lock() {
+        m.clear();
+    }
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,282 @@
+//! Delivery: changes reach every matching subscription, batched per endpoint, retried, recorded.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde_json::{Value, json};
+use studio_emulator::{EmulatorConfig, RunningEmulator, start};
+
+/// A receiver that answers handshakes, records notification bodies, and fails the first `fail`
+/// deliveries with 503.
+#[derive(Clone, Default)]
+struct Receiver {
+    bodies: Arc<Mutex<Vec<Value>>>,
+    fail: Arc<Mutex<u32>>,
+}
+
+async fn receiver(fail: u32) -> (String, Receiver) {
+    let state = Receiver {
+        bodies: Arc::default(),
+        fail: Arc::new(Mutex::new(fail)),
+    };
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            post(
+                |State(r): State<Receiver>,
+                 Query(q): Query<HashMap<String, String>>,
+                 body: String| async move {
+                    if let Some(token) = q.get("validationToken") {
+                        return (StatusCode::OK, token.clone());
+                    }
+                    let mut fail = r.fail.lock().expect("lock");
+                    if *fail > 0 {
+                        *fail -= 1;
+                        return (StatusCode::SERVICE_UNAVAILABLE, String::new());
+                    }
+                    r.bodies
+                        .lock()
+                        .expect("lock")
+                        .push(serde_json::from_str(&body).unwrap_or(Value::Null));
+                    (StatusCode::ACCEPTED, String::new())
+                },
+            ),
+        )
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, state)
+}
+
+async fn emulator() -> RunningEmulator {
+    start(EmulatorConfig {
+        handshake_timeout: Duration::from_secs(2),
+        retry_base: Duration::from_millis(20),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("starts")
+}
+
+async fn app_token(e: &RunningEmulator) -> String {
+    let body: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            e.info.authority_host, e.info.tenant_id
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", e.info.confidential_client_id.as_str()),
+            ("client_secret", e.info.confidential_client_secret.as_str()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    body["access_token"].as_str().expect("token").to_owned()
+}
+
+async fn subscribe(
+    e: &RunningEmulator,
+    token: &str,
+    resource: &str,
+    change: &str,
+    url: &str,
+    lifecycle: Option<&str>,
+) -> String {
+    let expiration = time::OffsetDateTime::now_utc() + time::Duration::minutes(50);
+    let mut body = json!({
+        "changeType": change,
+        "notificationUrl": url,
+        "resource": resource,
+        "expirationDateTime": expiration.format(&time::format_description::well_known::Rfc3339).expect("format"),
+        "clientState": "s3cret",
+    });
+    if let Some(lifecycle) = lifecycle {
+        body["lifecycleNotificationUrl"] = json!(lifecycle);
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 201);
+    let created: Value = response.json().await.expect("json");
+    created["id"].as_str().expect("id").to_owned()
+}
+
+async fn control(e: &RunningEmulator, path: &str, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/{path}", e.info.control))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..200 {
+        if let Some(value) = probe() {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting");
+}
+
+#[tokio::test]
+async fn a_change_reaches_every_matching_subscription_in_one_batch() {
+    let e = emulator().await;
+    let (url, rx) = receiver(0).await;
+    let token = app_token(&e).await;
+    let user = e.info.users[0].id.clone();
+    let all = subscribe(&e, &token, "/users", "updated", &url, None).await;
+    let one = subscribe(&e, &token, &format!("/users/{user}"), "updated", &url, None).await;
+    let _other_change = subscribe(&e, &token, "/groups", "updated", &url, None).await;
+
+    let (status, answer) = control(
+        &e,
+        "changes",
+        json!({ "resource": format!("/users/{user}"), "changeType": "updated" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        answer["matchedSubscriptions"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let body = wait_for(|| rx.bodies.lock().expect("lock").first().cloned()).await;
+    let items = body["value"].as_array().expect("value");
+    assert_eq!(
+        items.len(),
+        2,
+        "one POST per endpoint carries both items: {body}"
+    );
+    let ids: Vec<_> = items
+        .iter()
+        .filter_map(|i| i["subscriptionId"].as_str())
+        .collect();
+    assert!(ids.contains(&all.as_str()) && ids.contains(&one.as_str()));
+    for item in items {
+        assert_eq!(item["clientState"], "s3cret");
+        assert_eq!(item["tenantId"], e.info.tenant_id.as_str());
+        assert_eq!(item["changeType"], "updated");
+        assert_eq!(item["resourceData"]["@odata.type"], "#Microsoft.Graph.User");
+        assert_eq!(item["resourceData"]["id"], user.as_str());
+    }
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_retried_and_every_attempt_is_recorded() {
+    let e = emulator().await;
+    let (url, rx) = receiver(2).await;
+    let token = app_token(&e).await;
+    let _ = subscribe(&e, &token, "/groups", "updated", &url, None).await;
+    control(
+        &e,
+        "changes",
+        json!({ "resource": "/groups/g1", "changeType": "updated" }),
+    )
+    .await;
+    wait_for(|| (!rx.bodies.lock().expect("lock").is_empty()).then_some(())).await;
+    let log: Value = reqwest::get(format!("{}/deliveries", e.info.control))
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let attempts: Vec<(u64, Option<u64>)> = log["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .map(|d| (d["attempt"].as_u64().unwrap_or(0), d["status"].as_u64()))
+        .collect();
+    assert_eq!(attempts, [(1, Some(503)), (2, Some(503)), (3, Some(202))]);
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn lifecycle_events_go_to_the_lifecycle_url() {
+    let e = emulator().await;
+    let (url, _) = receiver(0).await;
+    let (lifecycle_url, lifecycle) = receiver(0).await;
+    let token = app_token(&e).await;
+    let id = subscribe(
+        &e,
+        &token,
+        "/communications/callRecords",
+        "created",
+        &url,
+        Some(&lifecycle_url),
+    )
+    .await;
+    let (status, _) = control(
+        &e,
+        "lifecycle",
+        json!({ "subscriptionId": id, "event": "reauthorizationRequired" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let body = wait_for(|| lifecycle.bodies.lock().expect("lock").first().cloned()).await;
+    assert_eq!(
+        body["value"][0]["lifecycleEvent"],
+        "reauthorizationRequired"
+    );
+    assert_eq!(body["value"][0]["subscriptionId"], id.as_str());
+
+    let (status, _) = control(
+        &e,
+        "lifecycle",
+        json!({ "subscriptionId": id, "event": "subscriptionRemoved" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let all: Value = reqwest::get(format!("{}/subscriptions", e.info.control))
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        all["value"].as_array().map(Vec::len),
+        Some(0),
+        "subscriptionRemoved removes it"
+    );
+
+    for bad in [
+        json!({}),
+        json!({ "subscriptionId": "x", "event": "exploded" }),
+        json!({ "resource": "" }),
+    ] {
+        let (status, _) = control(&e, "lifecycle", bad.clone()).await;
+        assert!(status == 400 || status == 404, "{bad}");
+        let (status, _) = control(&e, "changes", bad).await;
+        assert_eq!(status, 400);
+    }
+    let (status, _) = control(&e, "reset", json!({})).await;
+    assert_eq!(status, 204);
+    e.shutdown().await;
+}
