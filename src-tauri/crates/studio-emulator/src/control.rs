@@ -35,18 +35,15 @@ pub async fn changes(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
         );
     }
     let batches = delivery::batches(&shared, &change, &resource);
-    let matched: Vec<String> = batches.values().flat_map(|(ids, _)| ids.clone()).collect();
-    for (url, (ids, items)) in batches {
+    let matched: Vec<String> = batches
+        .values()
+        .flat_map(|b| b.subscription_ids.clone())
+        .collect();
+    for (url, batch) in batches {
         let shared = Arc::clone(&shared);
+        let body = batch.body(&shared);
         tokio::spawn(async move {
-            deliver(
-                &shared,
-                "notification",
-                &url,
-                ids,
-                json!({ "value": items }),
-            )
-            .await
+            deliver(&shared, "notification", &url, batch.subscription_ids, body).await
         });
     }
     Json(json!({ "matchedSubscriptions": matched })).into_response()

@@ -90,7 +90,8 @@ pub fn item(
         .next()
         .unwrap_or_default()
         .to_owned();
-    json!({
+    let odata_type = entity_type(&subscription.resource);
+    let mut item = json!({
         "id": format!("{}-{}", subscription.id, shared.clock.now()),
         "subscriptionId": subscription.id,
         "subscriptionExpirationDateTime": subscription.expiration_date_time,
@@ -99,21 +100,61 @@ pub fn item(
         "clientState": subscription.client_state,
         "tenantId": shared.tenant.tenant_id,
         "resourceData": {
-            "@odata.type": entity_type(&subscription.resource),
+            "@odata.type": odata_type,
             "@odata.id": changed.trim_start_matches('/'),
             "id": id,
         },
-    })
+    });
+    if let (true, Some(certificate)) = (
+        subscription.include_resource_data,
+        &subscription.encryption_certificate,
+    ) {
+        let body = crate::rich::resource_body(&odata_type, &id, change_type, changed);
+        let certificate_id = subscription
+            .encryption_certificate_id
+            .clone()
+            .unwrap_or_default();
+        match crate::rich::encrypt(&body, certificate, &certificate_id) {
+            Ok(encrypted) => item["encryptedContent"] = encrypted,
+            Err(error) => {
+                tracing::warn!(%error, subscription = %subscription.id, "cannot encrypt resource data")
+            }
+        }
+    }
+    item
+}
+
+/// A batch for one endpoint: the subscriptions, their items, and the apps owed a validation token.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Subscription ids.
+    pub subscription_ids: Vec<String>,
+    /// Notification items.
+    pub items: Vec<Value>,
+    /// Apps with rich items in the batch.
+    pub rich_apps: Vec<String>,
+}
+
+impl Batch {
+    /// The POST body: `value`, plus `validationTokens` when resource data is included.
+    pub fn body(&self, shared: &Shared) -> Value {
+        let mut body = json!({ "value": self.items });
+        if !self.rich_apps.is_empty() {
+            let tokens: Vec<String> = self
+                .rich_apps
+                .iter()
+                .filter_map(|app| crate::rich::validation_token(shared, app))
+                .collect();
+            body["validationTokens"] = json!(tokens);
+        }
+        body
+    }
 }
 
 /// Groups items per notification URL (one POST per endpoint, as Graph batches).
-pub fn batches(
-    shared: &Shared,
-    change_type: &str,
-    changed: &str,
-) -> BTreeMap<String, (Vec<String>, Vec<Value>)> {
+pub fn batches(shared: &Shared, change_type: &str, changed: &str) -> BTreeMap<String, Batch> {
     let now = shared.clock.now();
-    let mut out: BTreeMap<String, (Vec<String>, Vec<Value>)> = BTreeMap::new();
+    let mut out: BTreeMap<String, Batch> = BTreeMap::new();
     let subscriptions = shared
         .subscriptions
         .lock()
@@ -128,10 +169,15 @@ pub fn batches(
             let entry = out
                 .entry(subscription.notification_url.clone())
                 .or_default();
-            entry.0.push(subscription.id.clone());
+            entry.subscription_ids.push(subscription.id.clone());
             entry
-                .1
+                .items
                 .push(item(shared, subscription, change_type, changed));
+            if subscription.include_resource_data
+                && !entry.rich_apps.contains(&subscription.application_id)
+            {
+                entry.rich_apps.push(subscription.application_id.clone());
+            }
         }
     }
     out

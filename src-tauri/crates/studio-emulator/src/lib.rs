@@ -20,6 +20,7 @@ pub mod device;
 pub mod grants;
 pub mod identity;
 pub mod keys;
+pub mod rich;
 pub mod server;
 pub mod subscriptions;
 pub mod tenant;

@@ -151,6 +151,17 @@ pub async fn create(
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let certificate = text("encryptionCertificate");
+    if let Some(certificate) = &certificate
+        && let Err(error) = crate::rich::read_certificate(certificate)
+    {
+        return bad(
+            &shared,
+            "InvalidRequest",
+            &format!(
+                "{error}: send the base64 DER of an X.509 certificate with an RSA public key."
+            ),
+        );
+    }
     if let Some(state) = text("clientState")
         && state.chars().count() > 128
     {

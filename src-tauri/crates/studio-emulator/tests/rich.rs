@@ -1,0 +1,244 @@
+//! Rich notifications: the emulator's `encryptedContent` opened by an independent implementation
+//! here (certificate from the openssl CLI, decryption written in this file), and its validation
+//! tokens checked against the published keys.
+
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
+use std::collections::HashMap;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aes::cipher::{BlockDecryptMut, KeyIvInit, block_padding::Pkcs7};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::Mac;
+use rsa::pkcs8::DecodePrivateKey;
+use serde_json::{Value, json};
+use studio_emulator::{EmulatorConfig, start};
+
+/// A fresh RSA key and self-signed certificate from the openssl CLI: (private key, base64 DER).
+fn openssl_certificate(dir: &std::path::Path) -> (rsa::RsaPrivateKey, String) {
+    let key = dir.join("key.pem");
+    let cert = dir.join("cert.der");
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=studio-test",
+            "-outform",
+            "DER",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("the openssl CLI runs (scripts/setup.sh installs it)");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let private = rsa::RsaPrivateKey::from_pkcs8_pem(&std::fs::read_to_string(key).expect("key"))
+        .expect("PKCS#8 key");
+    (private, STANDARD.encode(std::fs::read(cert).expect("cert")))
+}
+
+/// Opens `encryptedContent` the way the reference describes, without the emulator's code.
+fn open(private: &rsa::RsaPrivateKey, content: &Value) -> Value {
+    let field = |name: &str| {
+        STANDARD
+            .decode(content[name].as_str().expect("field"))
+            .expect("base64")
+    };
+    let key = private
+        .decrypt(rsa::Oaep::new::<sha1::Sha1>(), &field("dataKey"))
+        .expect("RSA-OAEP-SHA1 unwrap");
+    assert_eq!(key.len(), 32);
+    let data = field("data");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).expect("hmac");
+    mac.update(&data);
+    mac.verify_slice(&field("dataSignature"))
+        .expect("the HMAC-SHA256 signature matches (checked before decrypting)");
+    let iv: [u8; 16] = key[..16].try_into().expect("iv");
+    let key32: [u8; 32] = key[..].try_into().expect("key");
+    let plain = cbc::Decryptor::<aes::Aes256>::new(&key32.into(), &iv.into())
+        .decrypt_padded_vec_mut::<Pkcs7>(&data)
+        .expect("AES-256-CBC");
+    serde_json::from_slice(&plain).expect("UTF-8 JSON")
+}
+
+#[tokio::test]
+async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() {
+    let dir = std::env::temp_dir().join(format!("studio-rich-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (private, certificate) = openssl_certificate(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let bodies: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            post(
+                |State(b): State<Arc<Mutex<Vec<Value>>>>,
+                 Query(q): Query<HashMap<String, String>>,
+                 body: String| async move {
+                    if let Some(token) = q.get("validationToken") {
+                        return (StatusCode::OK, token.clone());
+                    }
+                    b.lock()
+                        .expect("lock")
+                        .push(serde_json::from_str(&body).unwrap_or(Value::Null));
+                    (StatusCode::ACCEPTED, String::new())
+                },
+            ),
+        )
+        .with_state(bodies.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let hook = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+
+    let e = start(EmulatorConfig {
+        retry_base: Duration::from_millis(20),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("starts");
+    let client = reqwest::Client::new();
+    let token: Value = client
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            e.info.authority_host, e.info.tenant_id
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", e.info.confidential_client_id.as_str()),
+            ("client_secret", e.info.confidential_client_secret.as_str()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let token = token["access_token"].as_str().expect("token").to_owned();
+    let expiration = (time::OffsetDateTime::now_utc() + time::Duration::minutes(50))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    let mut body = json!({
+        "changeType": "created",
+        "notificationUrl": hook,
+        "resource": "/chats/19:abc/messages",
+        "expirationDateTime": expiration,
+        "includeResourceData": true,
+        "encryptionCertificate": certificate,
+        "encryptionCertificateId": "cert-1",
+    });
+    let created = client
+        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        created.status().as_u16(),
+        201,
+        "{}",
+        created.text().await.unwrap_or_default()
+    );
+
+    client
+        .post(format!("{}/changes", e.info.control))
+        .json(&json!({ "resource": "/chats/19:abc/messages/m-42", "changeType": "created" }))
+        .send()
+        .await
+        .expect("sent");
+    let mut delivered = None;
+    for _ in 0..300 {
+        delivered = bodies.lock().expect("lock").first().cloned();
+        if delivered.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let delivered = delivered.expect("a notification arrives");
+    let content = &delivered["value"][0]["encryptedContent"];
+    assert_eq!(content["encryptionCertificateId"], "cert-1");
+    let der = STANDARD.decode(&certificate).expect("der");
+    let thumbprint: String = <sha1::Sha1 as sha1::Digest>::digest(&der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    assert_eq!(
+        content["encryptionCertificateThumbprint"],
+        thumbprint.as_str()
+    );
+    let resource = open(&private, content);
+    assert_eq!(resource["id"], "m-42");
+
+    let tokens = delivered["validationTokens"]
+        .as_array()
+        .expect("validationTokens with resource data");
+    assert_eq!(tokens.len(), 1);
+    let jwks: Value = client
+        .get(format!(
+            "{}/common/discovery/v2.0/keys",
+            e.info.authority_host
+        ))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let key = &jwks["keys"][0];
+    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
+        key["n"].as_str().expect("n"),
+        key["e"].as_str().expect("e"),
+    )
+    .expect("key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[e.info.confidential_client_id.as_str()]);
+    validation.set_issuer(&[format!(
+        "https://login.microsoftonline.com/{}/v2.0",
+        e.info.tenant_id
+    )]);
+    let claims =
+        jsonwebtoken::decode::<Value>(tokens[0].as_str().expect("jwt"), &decoding, &validation)
+            .expect("a valid token")
+            .claims;
+    assert_eq!(claims["azp"], "0bf30f3b-4a52-48df-9a82-234910c4a086");
+
+    // A certificate that is not one is refused at creation.
+    body["encryptionCertificate"] = json!("bm90IGEgY2VydGlmaWNhdGU=");
+    body["resource"] = json!("/chats/19:other/messages");
+    let refused = client
+        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status().as_u16(), 400);
+    e.shutdown().await;
+}
