@@ -200,6 +200,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         confidential_client_secret: shared.tenant.confidential_client_secret.clone(),
         users: shared.tenant.users.clone(),
     };
+    let ticker = tokio::spawn(crate::expiry::run(Arc::clone(&shared)));
     let app = router(shared);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -209,6 +210,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         if let Err(error) = serve.await {
             tracing::error!(%error, "the emulator stopped with an error");
         }
+        ticker.abort();
     });
     tracing::info!(%base_url, "graph emulator listening");
     Ok(RunningEmulator {

@@ -64,6 +64,9 @@ pub struct Subscription {
     /// Expiry as Unix seconds (not part of Graph's body).
     #[serde(skip)]
     pub expires_at: i64,
+    /// `reauthorizationRequired` was sent for the current expiry (reset on renewal).
+    #[serde(skip)]
+    pub reauthorization_sent: bool,
 }
 
 fn rfc3339(unix: i64) -> String {
@@ -252,6 +255,7 @@ pub async fn create(
         api: Some(api),
         encryption_certificate: certificate,
         expires_at,
+        reauthorization_sent: false,
     };
     if let Ok(mut subs) = shared.subscriptions.lock() {
         subs.push(subscription.clone());
@@ -469,6 +473,7 @@ pub async fn update(
                 &format!("Subscription expiration can only be {max} minutes in the future."),
             );
         }
+        subscription.reauthorization_sent = false;
         subscription.expires_at = expires
             .unix_timestamp()
             .max(now + i64::from(MIN_EXPIRATION_MINUTES) * 60);

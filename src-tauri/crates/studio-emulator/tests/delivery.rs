@@ -280,3 +280,46 @@ async fn lifecycle_events_go_to_the_lifecycle_url() {
     assert_eq!(status, 204);
     e.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_clock_brings_reauthorization_then_removal() {
+    let e = emulator().await;
+    let (url, _) = receiver(0).await;
+    let (lifecycle_url, lifecycle) = receiver(0).await;
+    let token = app_token(&e).await;
+    let _ = subscribe(
+        &e,
+        &token,
+        "/communications/callRecords",
+        "created",
+        &url,
+        Some(&lifecycle_url),
+    )
+    .await;
+    // 50 minutes to go: advance 41 and reauthorizationRequired arrives (10 minutes before expiry).
+    control(&e, "clock", json!({ "advanceSeconds": 41 * 60 })).await;
+    let body = wait_for(|| lifecycle.bodies.lock().expect("lock").first().cloned()).await;
+    assert_eq!(
+        body["value"][0]["lifecycleEvent"],
+        "reauthorizationRequired"
+    );
+    // Past the expiry the subscription is gone.
+    control(&e, "clock", json!({ "advanceSeconds": 10 * 60 })).await;
+    let count = || async {
+        let all: Value = reqwest::get(format!("{}/subscriptions", e.info.control))
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        all["value"].as_array().map_or(0, Vec::len)
+    };
+    for _ in 0..100 {
+        if count().await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(count().await, 0, "expired subscriptions are removed");
+    e.shutdown().await;
+}
