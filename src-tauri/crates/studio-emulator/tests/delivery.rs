@@ -6,62 +6,13 @@
     reason = "test helpers fail loudly"
 )]
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::routing::post;
 use serde_json::{Value, json};
 use studio_emulator::{EmulatorConfig, RunningEmulator, start};
 
-/// A receiver that answers handshakes, records notification bodies, and fails the first `fail`
-/// deliveries with 503.
-#[derive(Clone, Default)]
-struct Receiver {
-    bodies: Arc<Mutex<Vec<Value>>>,
-    fail: Arc<Mutex<u32>>,
-}
-
-async fn receiver(fail: u32) -> (String, Receiver) {
-    let state = Receiver {
-        bodies: Arc::default(),
-        fail: Arc::new(Mutex::new(fail)),
-    };
-    let app = axum::Router::new()
-        .route(
-            "/hook",
-            post(
-                |State(r): State<Receiver>,
-                 Query(q): Query<HashMap<String, String>>,
-                 body: String| async move {
-                    if let Some(token) = q.get("validationToken") {
-                        return (StatusCode::OK, token.clone());
-                    }
-                    let mut fail = r.fail.lock().expect("lock");
-                    if *fail > 0 {
-                        *fail -= 1;
-                        return (StatusCode::SERVICE_UNAVAILABLE, String::new());
-                    }
-                    r.bodies
-                        .lock()
-                        .expect("lock")
-                        .push(serde_json::from_str(&body).unwrap_or(Value::Null));
-                    (StatusCode::ACCEPTED, String::new())
-                },
-            ),
-        )
-        .with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (url, state)
-}
+mod common;
+use common::{app_token, expiration_in, recording_receiver};
 
 async fn emulator() -> RunningEmulator {
     start(EmulatorConfig {
@@ -73,27 +24,6 @@ async fn emulator() -> RunningEmulator {
     .expect("starts")
 }
 
-async fn app_token(e: &RunningEmulator) -> String {
-    let body: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            e.info.authority_host, e.info.tenant_id
-        ))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", e.info.confidential_client_id.as_str()),
-            ("client_secret", e.info.confidential_client_secret.as_str()),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    body["access_token"].as_str().expect("token").to_owned()
-}
-
 async fn subscribe(
     e: &RunningEmulator,
     token: &str,
@@ -102,12 +32,11 @@ async fn subscribe(
     url: &str,
     lifecycle: Option<&str>,
 ) -> String {
-    let expiration = time::OffsetDateTime::now_utc() + time::Duration::minutes(50);
     let mut body = json!({
         "changeType": change,
         "notificationUrl": url,
         "resource": resource,
-        "expirationDateTime": expiration.format(&time::format_description::well_known::Rfc3339).expect("format"),
+        "expirationDateTime": expiration_in(50),
         "clientState": "s3cret",
     });
     if let Some(lifecycle) = lifecycle {
@@ -149,7 +78,7 @@ async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
 #[tokio::test]
 async fn a_change_reaches_every_matching_subscription_in_one_batch() {
     let e = emulator().await;
-    let (url, rx) = receiver(0).await;
+    let (url, rx) = recording_receiver(0).await;
     let token = app_token(&e).await;
     let user = e.info.users[0].id.clone();
     let all = subscribe(&e, &token, "/users", "updated", &url, None).await;
@@ -192,7 +121,7 @@ async fn a_change_reaches_every_matching_subscription_in_one_batch() {
 #[tokio::test]
 async fn failed_deliveries_are_retried_and_every_attempt_is_recorded() {
     let e = emulator().await;
-    let (url, rx) = receiver(2).await;
+    let (url, rx) = recording_receiver(2).await;
     let token = app_token(&e).await;
     let _ = subscribe(&e, &token, "/groups", "updated", &url, None).await;
     control(
@@ -221,8 +150,8 @@ async fn failed_deliveries_are_retried_and_every_attempt_is_recorded() {
 #[tokio::test]
 async fn lifecycle_events_go_to_the_lifecycle_url() {
     let e = emulator().await;
-    let (url, _) = receiver(0).await;
-    let (lifecycle_url, lifecycle) = receiver(0).await;
+    let (url, _) = recording_receiver(0).await;
+    let (lifecycle_url, lifecycle) = recording_receiver(0).await;
     let token = app_token(&e).await;
     let id = subscribe(
         &e,
@@ -284,8 +213,8 @@ async fn lifecycle_events_go_to_the_lifecycle_url() {
 #[tokio::test]
 async fn the_clock_brings_reauthorization_then_removal() {
     let e = emulator().await;
-    let (url, _) = receiver(0).await;
-    let (lifecycle_url, lifecycle) = receiver(0).await;
+    let (url, _) = recording_receiver(0).await;
+    let (lifecycle_url, lifecycle) = recording_receiver(0).await;
     let token = app_token(&e).await;
     let _ = subscribe(
         &e,

@@ -8,21 +8,19 @@
     reason = "test helpers fail loudly"
 )]
 
-use std::collections::HashMap;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aes::cipher::{BlockDecryptMut, KeyIvInit, block_padding::Pkcs7};
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::Mac;
 use rsa::pkcs8::DecodePrivateKey;
 use serde_json::{Value, json};
 use studio_emulator::{EmulatorConfig, start};
+
+mod common;
+use common::{app_token, expiration_in, recording_receiver};
 
 /// A fresh RSA key and self-signed certificate from the openssl CLI: (private key, base64 DER).
 fn openssl_certificate(dir: &std::path::Path) -> (rsa::RsaPrivateKey, String) {
@@ -89,32 +87,7 @@ async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() 
     let (private, certificate) = openssl_certificate(&dir);
     let _ = std::fs::remove_dir_all(&dir);
 
-    let bodies: Arc<Mutex<Vec<Value>>> = Arc::default();
-    let app = axum::Router::new()
-        .route(
-            "/hook",
-            post(
-                |State(b): State<Arc<Mutex<Vec<Value>>>>,
-                 Query(q): Query<HashMap<String, String>>,
-                 body: String| async move {
-                    if let Some(token) = q.get("validationToken") {
-                        return (StatusCode::OK, token.clone());
-                    }
-                    b.lock()
-                        .expect("lock")
-                        .push(serde_json::from_str(&body).unwrap_or(Value::Null));
-                    (StatusCode::ACCEPTED, String::new())
-                },
-            ),
-        )
-        .with_state(bodies.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let hook = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (hook, receiver) = recording_receiver(0).await;
 
     let e = start(EmulatorConfig {
         retry_base: Duration::from_millis(20),
@@ -123,32 +96,12 @@ async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() 
     .await
     .expect("starts");
     let client = reqwest::Client::new();
-    let token: Value = client
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            e.info.authority_host, e.info.tenant_id
-        ))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", e.info.confidential_client_id.as_str()),
-            ("client_secret", e.info.confidential_client_secret.as_str()),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let token = token["access_token"].as_str().expect("token").to_owned();
-    let expiration = (time::OffsetDateTime::now_utc() + time::Duration::minutes(50))
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("format");
+    let token = app_token(&e).await;
     let mut body = json!({
         "changeType": "created",
         "notificationUrl": hook,
         "resource": "/chats/19:abc/messages",
-        "expirationDateTime": expiration,
+        "expirationDateTime": expiration_in(50),
         "includeResourceData": true,
         "encryptionCertificate": certificate,
         "encryptionCertificateId": "cert-1",
@@ -175,7 +128,7 @@ async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() 
         .expect("sent");
     let mut delivered = None;
     for _ in 0..300 {
-        delivered = bodies.lock().expect("lock").first().cloned();
+        delivered = receiver.first();
         if delivered.is_some() {
             break;
         }

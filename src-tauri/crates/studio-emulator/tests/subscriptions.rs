@@ -14,6 +14,9 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use studio_emulator::{EmulatorConfig, RunningEmulator, start};
 
+mod common;
+use common::{app_token, user_token};
+
 /// A loopback receiver answering the handshake in one of several ways.
 async fn receiver(kind: &'static str) -> String {
     let app = axum::Router::new().route(
@@ -50,83 +53,6 @@ async fn emulator() -> RunningEmulator {
     })
     .await
     .expect("starts")
-}
-
-async fn app_token(e: &RunningEmulator) -> String {
-    let body: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            e.info.authority_host, e.info.tenant_id
-        ))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", e.info.confidential_client_id.as_str()),
-            ("client_secret", e.info.confidential_client_secret.as_str()),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    body["access_token"].as_str().expect("token").to_owned()
-}
-
-async fn user_token(e: &RunningEmulator, scope: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let redirect = "http://localhost:5000/";
-    let response = client
-        .get(format!(
-            "{}/common/oauth2/v2.0/authorize",
-            e.info.authority_host
-        ))
-        .query(&[
-            ("client_id", e.info.public_client_id.as_str()),
-            ("response_type", "code"),
-            ("redirect_uri", redirect),
-            ("scope", scope),
-            ("prompt", "none"),
-            ("login_hint", "adele@sandbox.onmicrosoft.com"),
-        ])
-        .send()
-        .await
-        .expect("sent");
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let code = location
-        .split("code=")
-        .nth(1)
-        .unwrap_or_default()
-        .split('&')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let body: Value = client
-        .post(format!(
-            "{}/common/oauth2/v2.0/token",
-            e.info.authority_host
-        ))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", e.info.public_client_id.as_str()),
-            ("redirect_uri", redirect),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    body["access_token"].as_str().expect("token").to_owned()
 }
 
 async fn now(e: &RunningEmulator) -> i64 {
