@@ -263,6 +263,8 @@ fn router(shared: Arc<Shared>) -> Router {
             "/beta/subscriptions/{id}/reauthorize",
             post(subscriptions::reauthorize),
         )
+        .route("/v1.0/{*rest}", get(crate::directory::get))
+        .route("/beta/{*rest}", get(crate::directory::get))
         .route("/_emulator", get(control_info))
         .route("/_emulator/changes", post(control::changes))
         .route("/_emulator/lifecycle", post(control::lifecycle))

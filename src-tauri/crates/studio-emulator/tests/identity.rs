@@ -187,8 +187,15 @@ async fn identity_errors_use_the_oauth_shape_and_aadsts_codes() {
 async fn unknown_paths_and_bad_control_input_get_graph_shaped_errors() {
     let e = emulator().await;
     let client = reqwest::Client::new();
-    let missing = client
+    // Graph authenticates before anything else under /v1.0 and /beta.
+    let anonymous = client
         .get(format!("{}/v1.0/nothing/here", e.info.graph_base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let missing = client
+        .get(format!("{}/not-an-api/x", e.info.graph_base))
         .send()
         .await
         .expect("sent");
