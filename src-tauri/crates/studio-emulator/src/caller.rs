@@ -1,6 +1,10 @@
 //! Who is calling Graph: the bearer token checked like Graph does (signature, audience, lifetime
 //! by the emulator clock), reduced to the app, the kind of token and its permissions.
 
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
@@ -78,4 +82,17 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<
         kind,
         permissions,
     })
+}
+
+/// Handlers take a `Caller` argument: the request is authenticated before the handler runs, and
+/// answered with Graph's 401 when it is not.
+impl FromRequestParts<Arc<Shared>> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        shared: &Arc<Shared>,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(shared, &parts.headers).map_err(|rejection| *rejection)
+    }
 }

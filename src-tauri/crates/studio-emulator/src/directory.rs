@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use studio_catalog::model::AccountKind;
 
-use crate::caller::{Caller, authenticate};
+use crate::caller::Caller;
 use crate::server::{Shared, graph_error};
 
 /// Largest `$top` Graph accepts for these collections.
@@ -173,15 +173,11 @@ fn page(shared: &Shared, uri: &Uri, items: &[Value], query: &HashMap<String, Str
 /// Routes `GET /{v1.0|beta}/…` look-ups.
 pub async fn get(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
+    caller: Caller,
     uri: Uri,
     Path(rest): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let caller = match authenticate(&shared, &headers) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
     let now = shared.clock.now();
     let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
     let read_users = [

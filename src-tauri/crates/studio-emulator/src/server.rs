@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::EmulatorError;
+use crate::caller::Caller;
 use crate::clock::EmulatorClock;
 use crate::grants::Grants;
 use crate::keys::SigningKey;
@@ -358,22 +359,18 @@ async fn control_device(State(shared): State<Arc<Shared>>, body: Bytes) -> Respo
     }
 }
 
-async fn create_v1(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    subscriptions::create(shared, ApiVersion::V1, headers, body).await
+async fn create_v1(State(shared): State<Arc<Shared>>, caller: Caller, body: Bytes) -> Response {
+    subscriptions::create(shared, ApiVersion::V1, caller, body).await
 }
 
-async fn create_beta(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    subscriptions::create(shared, ApiVersion::Beta, headers, body).await
+async fn create_beta(State(shared): State<Arc<Shared>>, caller: Caller, body: Bytes) -> Response {
+    subscriptions::create(shared, ApiVersion::Beta, caller, body).await
 }
 
-async fn list_v1(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    subscriptions::list(shared, ApiVersion::V1, headers).await
+async fn list_v1(State(shared): State<Arc<Shared>>, caller: Caller) -> Response {
+    subscriptions::list(shared, ApiVersion::V1, caller).await
 }
 
-async fn list_beta(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    subscriptions::list(shared, ApiVersion::Beta, headers).await
+async fn list_beta(State(shared): State<Arc<Shared>>, caller: Caller) -> Response {
+    subscriptions::list(shared, ApiVersion::Beta, caller).await
 }

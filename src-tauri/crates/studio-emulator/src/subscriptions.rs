@@ -10,7 +10,7 @@ use std::time::Instant;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -21,7 +21,7 @@ use studio_catalog::validate::{MIN_EXPIRATION_MINUTES, Proposal, Severity, check
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::caller::{Caller, authenticate};
+use crate::caller::Caller;
 use crate::grants::random_token;
 use crate::server::{Shared, graph_error};
 
@@ -100,16 +100,7 @@ fn catalog(shared: &Shared) -> Result<&'static Catalog, Box<Response>> {
 }
 
 /// `POST /{v1.0|beta}/subscriptions`
-pub async fn create(
-    shared: Arc<Shared>,
-    api: ApiVersion,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let caller = match authenticate(&shared, &headers) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
+pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: Bytes) -> Response {
     let now = shared.clock.now();
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&body) else {
         return bad(
@@ -374,11 +365,7 @@ fn not_found(shared: &Shared, id: &str) -> Response {
 }
 
 /// `GET /{v1.0|beta}/subscriptions`: only the calling app's.
-pub async fn list(shared: Arc<Shared>, api: ApiVersion, headers: HeaderMap) -> Response {
-    let caller = match authenticate(&shared, &headers) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
+pub async fn list(shared: Arc<Shared>, api: ApiVersion, caller: Caller) -> Response {
     let now = shared.clock.now();
     let value: Vec<Subscription> = shared
         .subscriptions
@@ -397,12 +384,8 @@ pub async fn list(shared: Arc<Shared>, api: ApiVersion, headers: HeaderMap) -> R
 pub async fn get_one(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Response {
-    let caller = match authenticate(&shared, &headers) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
     match own(&shared, &caller, &id) {
         Some(subscription) => Json(subscription).into_response(),
         None => not_found(&shared, &id),
@@ -413,13 +396,9 @@ pub async fn get_one(
 pub async fn update(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
     body: Bytes,
 ) -> Response {
-    let caller = match authenticate(&shared, &headers) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
     let now = shared.clock.now();
     let Some(mut subscription) = own(&shared, &caller, &id) else {
         return not_found(&shared, &id);
@@ -506,12 +485,8 @@ pub async fn update(
 pub async fn delete(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Response {
-    let caller = match authenticate(&shared, &headers) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
     let removed = shared.subscriptions.lock().is_ok_and(|mut subs| {
         let before = subs.len();
         subs.retain(|s| !(s.id == id && s.application_id == caller.app_id));
@@ -528,12 +503,8 @@ pub async fn delete(
 pub async fn reauthorize(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Response {
-    let caller = match authenticate(&shared, &headers) {
-        Ok(caller) => caller,
-        Err(response) => return *response,
-    };
     match own(&shared, &caller, &id) {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
         None => not_found(&shared, &id),
