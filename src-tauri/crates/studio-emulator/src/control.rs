@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::bodies::GraphBody;
 use crate::delivery::{self, deliver};
 use crate::server::{Shared, graph_error};
 
@@ -18,7 +19,7 @@ fn parse(body: &Bytes) -> Value {
 }
 
 /// `POST /_emulator/changes {"resource": "…", "changeType": "created|updated|deleted"}`
-pub async fn changes(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+pub async fn changes(State(shared): State<Arc<Shared>>, GraphBody(body): GraphBody) -> Response {
     let now = shared.clock.now();
     let request = parse(&body);
     let resource = request["resource"].as_str().unwrap_or_default().to_owned();
@@ -50,7 +51,7 @@ pub async fn changes(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
 }
 
 /// `POST /_emulator/lifecycle {"subscriptionId": "…", "event": "reauthorizationRequired|subscriptionRemoved|missed"}`
-pub async fn lifecycle(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+pub async fn lifecycle(State(shared): State<Arc<Shared>>, GraphBody(body): GraphBody) -> Response {
     let now = shared.clock.now();
     let request = parse(&body);
     let id = request["subscriptionId"].as_str().unwrap_or_default();

@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Form, Json};
 use serde_json::json;
 
+use crate::bodies::OAuthForm;
 use crate::grants::{
     CODE_LIFETIME, CodeGrant, REFRESH_LIFETIME, RefreshGrant, is_loopback_redirect, pkce_matches,
     random_token, split_scopes,
@@ -104,7 +105,7 @@ pub async fn authorize(
 pub async fn authorize_answer(
     State(shared): State<Arc<Shared>>,
     Path(tenant): Path<String>,
-    Form(params): Form<Params>,
+    OAuthForm(params): OAuthForm,
 ) -> Response {
     let now = shared.clock.now();
     if let Some(problem) = check_authorize(&shared, &tenant, &params, now) {

@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Form, Json};
 use serde_json::json;
 
+use crate::bodies::OAuthForm;
 use crate::delegated::{Params, delegated_tokens, escape, find_user, get};
 use crate::grants::{
     DEVICE_CODE_LIFETIME, DEVICE_POLL_INTERVAL, DeviceGrant, random_token, split_scopes, user_code,
@@ -20,7 +21,7 @@ use crate::server::Shared;
 pub async fn device_code(
     State(shared): State<Arc<Shared>>,
     Path(tenant): Path<String>,
-    Form(form): Form<Params>,
+    OAuthForm(form): OAuthForm,
 ) -> Response {
     let now = shared.clock.now();
     if !shared.tenant.answers_to(&tenant) {
@@ -197,7 +198,7 @@ pub async fn device_login_page(State(shared): State<Arc<Shared>>) -> Html<String
 /// `POST /devicelogin`
 pub async fn device_login_answer(
     State(shared): State<Arc<Shared>>,
-    Form(form): Form<Params>,
+    OAuthForm(form): OAuthForm,
 ) -> Html<String> {
     let approve = get(&form, "answer") != "decline";
     match answer_device(

@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
 use serde_json::{Value, json};
 
+use crate::bodies::OAuthForm;
 use crate::server::Shared;
 
 /// The Graph resource's `.default` scope, the only one client credentials accept.
@@ -85,7 +86,7 @@ fn unknown_tenant(shared: &Shared, tenant: &str) -> Response {
 pub async fn token(
     State(shared): State<Arc<Shared>>,
     Path(tenant): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    OAuthForm(form): OAuthForm,
 ) -> Response {
     let now = shared.clock.now();
     if !shared.tenant.answers_to(&tenant) {

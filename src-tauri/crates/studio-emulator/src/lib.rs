@@ -11,6 +11,7 @@
 //! rules and the real validation handshake, Graph-shaped errors and the control clock. See
 //! `docs/emulator.md` for what it reproduces and what is still to come.
 
+pub mod bodies;
 pub mod caller;
 pub mod clock;
 pub mod control;

@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +17,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::EmulatorError;
+use crate::bodies::GraphBody;
 use crate::caller::Caller;
 use crate::clock::EmulatorClock;
 use crate::grants::Grants;
@@ -312,7 +312,7 @@ async fn control_info(State(shared): State<Arc<Shared>>) -> Json<Value> {
 }
 
 /// `POST /_emulator/clock {"advanceSeconds": N}`
-async fn control_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn control_clock(State(shared): State<Arc<Shared>>, GraphBody(body): GraphBody) -> Response {
     let now = shared.clock.now();
     let parsed: Result<Value, _> = serde_json::from_slice(&body);
     let seconds = parsed
@@ -334,7 +334,7 @@ async fn control_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Respon
 
 /// `POST /_emulator/devicecode {"userCode": "…", "userPrincipalName": "…", "approve": true}`:
 /// answers a device-code sign-in without a browser (tests, CI).
-async fn control_device(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn control_device(State(shared): State<Arc<Shared>>, GraphBody(body): GraphBody) -> Response {
     let now = shared.clock.now();
     let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let field = |name: &str| {
@@ -359,11 +359,19 @@ async fn control_device(State(shared): State<Arc<Shared>>, body: Bytes) -> Respo
     }
 }
 
-async fn create_v1(State(shared): State<Arc<Shared>>, caller: Caller, body: Bytes) -> Response {
+async fn create_v1(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    GraphBody(body): GraphBody,
+) -> Response {
     subscriptions::create(shared, ApiVersion::V1, caller, body).await
 }
 
-async fn create_beta(State(shared): State<Arc<Shared>>, caller: Caller, body: Bytes) -> Response {
+async fn create_beta(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    GraphBody(body): GraphBody,
+) -> Response {
     subscriptions::create(shared, ApiVersion::Beta, caller, body).await
 }
 

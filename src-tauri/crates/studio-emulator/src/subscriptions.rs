@@ -21,6 +21,7 @@ use studio_catalog::validate::{MIN_EXPIRATION_MINUTES, Proposal, Severity, check
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::bodies::GraphBody;
 use crate::caller::Caller;
 use crate::grants::random_token;
 use crate::server::{Shared, graph_error};
@@ -397,7 +398,7 @@ pub async fn update(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
     caller: Caller,
-    body: Bytes,
+    GraphBody(body): GraphBody,
 ) -> Response {
     let now = shared.clock.now();
     let Some(mut subscription) = own(&shared, &caller, &id) else {

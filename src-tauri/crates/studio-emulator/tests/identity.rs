@@ -9,6 +9,8 @@
 use serde_json::Value;
 use studio_emulator::{EmulatorConfig, RunningEmulator, start};
 
+mod common;
+
 async fn emulator() -> RunningEmulator {
     start(EmulatorConfig::default()).await.expect("starts")
 }
@@ -251,4 +253,47 @@ async fn the_emulator_refuses_to_listen_beyond_loopback() {
         ..EmulatorConfig::default()
     };
     assert!(start(config).await.is_err());
+}
+
+#[tokio::test]
+async fn bodies_the_framework_would_reject_get_the_services_own_errors() {
+    let e = emulator().await;
+    let client = reqwest::Client::new();
+    // JSON where a form is expected: Microsoft identity reads no parameters.
+    let json_token = client
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            e.info.authority_host, e.info.tenant_id
+        ))
+        .json(&serde_json::json!({ "grant_type": "client_credentials" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(json_token.status().as_u16(), 400);
+    let body: Value = json_token.json().await.expect("JSON, not plain text");
+    assert_eq!(
+        (body["error"].as_str(), body["error_codes"][0].as_u64()),
+        (Some("invalid_request"), Some(900_144)),
+        "{body}"
+    );
+
+    // Over the body limit: Graph's shape with 413, on Graph and on the control API.
+    let huge = vec![b'a'; 3 * 1024 * 1024];
+    let token = common::app_token(&e).await;
+    for url in [
+        format!("{}/v1.0/subscriptions", e.info.graph_base),
+        format!("{}/changes", e.info.control),
+    ] {
+        let response = client
+            .post(&url)
+            .bearer_auth(&token)
+            .body(huge.clone())
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), 413, "{url}");
+        let body: Value = response.json().await.expect("JSON, not plain text");
+        assert_eq!(body["error"]["code"], "RequestEntityTooLarge", "{url}");
+    }
+    e.shutdown().await;
 }
