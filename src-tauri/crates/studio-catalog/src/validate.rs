@@ -115,6 +115,15 @@ fn problem(
     }
 }
 
+/// `1 day`, `3 days`.
+fn plural(count: u32, unit: &str) -> String {
+    if count == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{count} {unit}s")
+    }
+}
+
 /// Minutes in words: `4320` → `4,320 minutes (3 days)`.
 pub fn describe_minutes(minutes: u32) -> String {
     let grouped = minutes
@@ -126,11 +135,11 @@ pub fn describe_minutes(minutes: u32) -> String {
         .collect::<Vec<_>>()
         .join(",");
     let human = if minutes >= 1440 && minutes.is_multiple_of(1440) {
-        format!("{} days", minutes / 1440)
+        plural(minutes / 1440, "day")
     } else if minutes >= 1440 {
         format!("{:.1} days", f64::from(minutes) / 1440.0)
     } else if minutes >= 60 && minutes.is_multiple_of(60) {
-        format!("{} hours", minutes / 60)
+        plural(minutes / 60, "hour")
     } else if minutes >= 60 {
         format!("{:.1} hours", f64::from(minutes) / 60.0)
     } else {

@@ -350,6 +350,8 @@ fn hostile_input_never_panics() {
 #[test]
 fn minutes_in_human_units() {
     assert_eq!(describe_minutes(120), "120 minutes (2 hours)");
+    assert_eq!(describe_minutes(1_440), "1,440 minutes (1 day)");
+    assert_eq!(describe_minutes(60), "60 minutes (1 hour)");
     assert_eq!(describe_minutes(4_320), "4,320 minutes (3 days)");
     assert_eq!(describe_minutes(4_230), "4,230 minutes (2.9 days)");
     assert_eq!(describe_minutes(43_200), "43,200 minutes (30 days)");
