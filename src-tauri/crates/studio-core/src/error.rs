@@ -102,7 +102,7 @@ pub enum CoreError {
     #[error("unknown command `{0}`")]
     UnknownCommand(String),
     /// A command's payload did not match its request type.
-    #[error("the request for `{command}` is malformed: {source}")]
+    #[error("the request for `{command}` is malformed: {}", without_values(&source.to_string()))]
     MalformedRequest {
         /// The command's name.
         command: String,
@@ -145,9 +145,42 @@ impl From<CoreError> for IpcError {
     }
 }
 
+/// serde's messages quote the offending value (`invalid type: string "…", expected u16`); a
+/// value may be a secret, and these messages reach the log, so quoted text is elided.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut inside = false;
+    for c in message.chars() {
+        if c == '"' {
+            if !inside {
+                out.push_str("\"…\"");
+            }
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn malformed_requests_never_repeat_the_values_sent() {
+        let source = serde_json::from_str::<u16>("\"hunter2-secret\"").expect_err("a type error");
+        let error = IpcError::from(CoreError::MalformedRequest {
+            command: "settings_update".into(),
+            source,
+        });
+        assert!(!error.message.contains("hunter2"), "{}", error.message);
+        assert!(
+            error.message.contains("invalid type: string \"…\""),
+            "{}",
+            error.message
+        );
+    }
 
     #[test]
     fn ipc_error_serializes_as_code_message_hint() {
