@@ -84,7 +84,7 @@ fn action_for(kind: AccountKind, status: &HintStatus) -> Option<String> {
                 ""
             };
             format!(
-                "Request {} with incremental consent: sign in again with the scope added (the account's \"Request missing permission\").{admin}",
+                "Request {} with incremental consent: sign in again with that scope added.{admin}",
                 least.name
             )
         }

@@ -9,17 +9,36 @@ const kindLabels: Record<AccountKind, string> = {
   application: "Application",
 };
 
+/** `ChannelMessage.Read.All` may wrap after a dot, never inside a word. */
+function BreakableName({ name }: { name: string }) {
+  const parts = name.split(".");
+  return (
+    <code>
+      {parts.map((part, i) => (
+        <span key={`${part}-${String(i)}`}>
+          {part}
+          {i < parts.length - 1 ? (
+            <>
+              .<wbr />
+            </>
+          ) : null}
+        </span>
+      ))}
+    </code>
+  );
+}
+
 function PermissionName({ permission }: { permission: Permission }) {
   return (
     <span className="permission">
-      <code>{permission.name}</code>
+      <BreakableName name={permission.name} />
       {permission.rsc ? <span className="badge" title="Resource-specific consent: a team or chat owner grants it">RSC</span> : null}
       {permission.adminConsent ? <span className="badge badge-warn" title="An administrator must consent">admin consent</span> : null}
     </span>
   );
 }
 
-function HintCard({ hint, active }: { hint: PermissionHint; active: boolean }) {
+function HintCard({ hint, active, grantedKnown }: { hint: PermissionHint; active: boolean; grantedKnown: boolean }) {
   const status = hint.status;
   return (
     <div className="hint-card" data-kind={hint.accountKind} data-state={status.state} data-active={active}>
@@ -28,7 +47,7 @@ function HintCard({ hint, active }: { hint: PermissionHint; active: boolean }) {
         <p className="hint-status hint-unsupported">Not supported for this path.</p>
       ) : status.state === "satisfied" ? (
         <p className="hint-status hint-ok">Granted: {status.by}</p>
-      ) : active ? (
+      ) : active && grantedKnown ? (
         <p className="hint-status hint-missing">Missing: request one of these</p>
       ) : (
         <p className="hint-status">Needs one of these (least privileged first)</p>
@@ -44,6 +63,7 @@ function HintCard({ hint, active }: { hint: PermissionHint; active: boolean }) {
       ) : null}
       {active && hint.action !== undefined ? (
         <p className="hint-action selectable" data-testid="hint-action">
+          <strong>How to get it: </strong>
           {hint.action}
         </p>
       ) : null}
@@ -112,7 +132,16 @@ function Preview({ preview }: { preview: CatalogCheckResponse["preview"] }) {
   );
 }
 
-export function CheckResult({ result, activeKind }: { result: CatalogCheckResponse; activeKind: AccountKind }) {
+/** `grantedKnown`: whether the check had an account's granted permissions (not before #5). */
+export function CheckResult({
+  result,
+  activeKind,
+  grantedKnown = false,
+}: {
+  result: CatalogCheckResponse;
+  activeKind: AccountKind;
+  grantedKnown?: boolean;
+}) {
   const { check } = result;
   return (
     <>
@@ -137,7 +166,7 @@ export function CheckResult({ result, activeKind }: { result: CatalogCheckRespon
       {result.hints.length > 0 ? (
         <div className="hints" data-testid="permission-hints">
           {result.hints.map((h) => (
-            <HintCard key={h.accountKind} hint={h} active={h.accountKind === activeKind} />
+            <HintCard key={h.accountKind} hint={h} active={h.accountKind === activeKind} grantedKnown={grantedKnown} />
           ))}
         </div>
       ) : null}
