@@ -13,6 +13,10 @@ use serde_json::{Value, json};
 use crate::bodies::GraphBody;
 use crate::delivery::{self, deliver};
 use crate::server::{Shared, graph_error};
+use crate::workloads::Change;
+use crate::workloads::paths::canonical;
+use crate::workloads::routes::collection_kind;
+use crate::workloads::writes::{create_in, sample, touch};
 
 fn parse(body: &Bytes) -> Value {
     serde_json::from_slice(body).unwrap_or(Value::Null)
@@ -35,19 +39,62 @@ pub async fn changes(State(shared): State<Arc<Shared>>, GraphBody(body): GraphBo
             now,
         );
     }
-    let batches = delivery::batches(&shared, &change, &resource);
-    let matched: Vec<String> = batches
-        .values()
-        .flat_map(|b| b.subscription_ids.clone())
-        .collect();
-    for (url, batch) in batches {
-        let shared = Arc::clone(&shared);
-        let body = batch.body(&shared);
-        tokio::spawn(async move {
-            deliver(&shared, "notification", &url, batch.subscription_ids, body).await
-        });
+    let change = match stored_change(&shared, &change, &resource) {
+        Ok(change) => change,
+        Err(response) => return *response,
+    };
+    let matched = delivery::dispatch(&shared, &change);
+    Json(json!({ "matchedSubscriptions": matched, "resource": change.resource, "changeType": change.change_type, "entity": change.body })).into_response()
+}
+
+/// What a control-API change does to the store: a path of a stored entity updates or deletes
+/// it; a collection gets a new item (`created`), its first item touched (`updated`) or its last
+/// removed (`deleted`); any other path is announced as it is. `/me` is the first seeded user.
+fn stored_change(shared: &Shared, change_type: &str, raw: &str) -> Result<Change, Box<Response>> {
+    let me = shared.tenant.users.first().map(|u| u.id.clone());
+    let mut path = canonical(raw, me.as_deref(), &shared.tenant);
+    let Ok(mut store) = shared.store.lock() else {
+        return Err(Box::new(graph_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            "The sandbox store is unavailable.",
+            shared.clock.now(),
+        )));
+    };
+    if store.find(&path).is_none() && collection_kind(&format!("{path}/children")).is_some() {
+        path.push_str("/children");
     }
-    Json(json!({ "matchedSubscriptions": matched })).into_response()
+    if store.find(&path).is_some() {
+        let entity = match change_type {
+            "deleted" => store.remove(&path),
+            "updated" => touch(shared, &mut store, &path, serde_json::Map::new()),
+            _ => store.find(&path).cloned(),
+        };
+        if let Some(entity) = entity {
+            return Ok(Change::of(&entity, change_type, &store));
+        }
+    }
+    if let Some((kind, owner)) = collection_kind(&path)
+        && (owner.is_empty() || store.find(&owner).is_some())
+    {
+        let listed: Vec<String> = store.listed(&path).iter().map(|e| e.path.clone()).collect();
+        let entity = match change_type {
+            "created" => {
+                let fields = sample(kind, store.issued, shared.clock.now(), shared);
+                Some(create_in(
+                    shared, &mut store, kind, &path, fields, None, true,
+                ))
+            }
+            "updated" => listed
+                .first()
+                .and_then(|p| touch(shared, &mut store, p, serde_json::Map::new())),
+            _ => listed.last().and_then(|p| store.remove(p)),
+        };
+        if let Some(entity) = entity {
+            return Ok(Change::of(&entity, change_type, &store));
+        }
+    }
+    Ok(Change::bare(change_type, raw, &path))
 }
 
 /// `POST /_emulator/lifecycle {"subscriptionId": "…", "event": "reauthorizationRequired|subscriptionRemoved|missed"}`
@@ -128,13 +175,17 @@ pub async fn subscriptions(State(shared): State<Arc<Shared>>) -> Response {
     Json(json!({ "value": subs })).into_response()
 }
 
-/// `POST /_emulator/reset`: forgets subscriptions, deliveries and grants in flight.
+/// `POST /_emulator/reset`: forgets subscriptions, deliveries and grants in flight, and
+/// restores the seeded content.
 pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     if let Ok(mut subs) = shared.subscriptions.lock() {
         subs.clear();
     }
     if let Ok(mut log) = shared.deliveries.lock() {
         log.clear();
+    }
+    if let Ok(mut store) = shared.store.lock() {
+        *store = crate::workloads::seed::seeded(&shared.tenant, shared.seed, shared.clock.now());
     }
     if let Ok(mut m) = shared.grants.codes.lock() {
         m.clear();

@@ -6,10 +6,12 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use studio_catalog::Catalog;
+use std::sync::Arc;
 
 use crate::server::Shared;
 use crate::subscriptions::Subscription;
+use crate::workloads::Change;
+use crate::workloads::paths::{canonical, filter_ids};
 
 /// How many times one batch is tried before it is given up (Graph keeps trying for hours; the
 /// sandbox compresses that into a few attempts).
@@ -37,79 +39,81 @@ pub struct Delivery {
     pub at: i64,
 }
 
-/// Whether a change to `changed` concerns a subscription to `subscribed`: the same resource or an
-/// item below it (`/users/u/mailFolders('inbox')/messages/m1` under `…/messages`), with `/me`
-/// standing for the subscription's creator.
-pub fn concerns(subscribed: &str, creator: &str, changed: &str) -> bool {
-    let normalize = |text: &str| {
-        let base = text
-            .trim()
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .trim_matches('/')
-            .to_lowercase();
-        if base == "me" || base.starts_with("me/") {
-            format!("users/{}{}", creator.to_lowercase(), &base[2..])
-        } else {
-            base
-        }
-    };
-    let (subscribed, changed) = (normalize(subscribed), normalize(changed));
+/// Whether a change with no stored entity behind it (the control API given any path) concerns a
+/// subscription: the same resource or an item below it.
+fn below(subscribed: &str, changed: &str) -> bool {
     !subscribed.is_empty()
         && (changed == subscribed || changed.starts_with(&format!("{subscribed}/")))
 }
 
-fn entity_type(resource: &str) -> String {
-    let entity = Catalog::get()
-        .ok()
-        .and_then(|c| {
-            c.resolve(resource)
-                .and_then(|r| c.resource(&r.resource_id).map(|res| res.entity.clone()))
-        })
-        .unwrap_or_else(|| "entity".into());
-    let short = entity.rsplit('.').next().unwrap_or("entity");
-    let mut chars = short.chars();
-    let upper = chars
-        .next()
-        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default();
-    format!("#Microsoft.Graph.{upper}")
+/// Whether a change concerns a subscription: its resource (canonical, `/me` standing for the
+/// subscription's creator) watches what changed; `$filter=id in (…)` narrows presence lists.
+pub fn concerns(shared: &Shared, subscription: &Subscription, change: &Change) -> bool {
+    let subscribed = canonical(
+        &subscription.resource,
+        Some(&subscription.creator_id),
+        &shared.tenant,
+    );
+    if subscribed.is_empty() {
+        return false;
+    }
+    if change.watchers.is_empty() {
+        return below(&subscribed, &change.path);
+    }
+    if !change.watchers.contains(&subscribed) {
+        return false;
+    }
+    match filter_ids(&subscription.resource) {
+        Some(ids) => {
+            let id = change.path.rsplit('/').next().unwrap_or_default();
+            ids.iter().any(|i| i == id)
+        }
+        None => true,
+    }
 }
 
 /// The notification item for one subscription and change.
-pub fn item(
-    shared: &Shared,
-    subscription: &Subscription,
-    change_type: &str,
-    changed: &str,
-) -> Value {
-    let id = changed
-        .trim_matches('/')
+pub fn item(shared: &Shared, subscription: &Subscription, change: &Change) -> Value {
+    let resource = if change.report_subscribed {
+        subscription.resource.trim_start_matches('/').to_owned()
+    } else {
+        change.resource.clone()
+    };
+    let id = change
+        .path
         .rsplit('/')
         .next()
         .unwrap_or_default()
         .to_owned();
-    let odata_type = entity_type(&subscription.resource);
+    let mut resource_data = json!({
+        "@odata.type": change.odata_type,
+        "@odata.id": resource,
+        "id": id,
+    });
+    if change.odata_type.ends_with(".Message")
+        || change.odata_type.ends_with(".Event")
+        || change.odata_type.ends_with(".Contact")
+    {
+        resource_data["@odata.etag"] = json!(format!("W/\"{}\"", shared.clock.now()));
+    }
+    for (key, value) in &change.resource_data {
+        resource_data[key] = value.clone();
+    }
     let mut item = json!({
-        "id": format!("{}-{}", subscription.id, shared.clock.now()),
+        "id": crate::grants::random_token(12),
         "subscriptionId": subscription.id,
         "subscriptionExpirationDateTime": subscription.expiration_date_time,
-        "changeType": change_type,
-        "resource": changed.trim_start_matches('/'),
+        "changeType": change.change_type,
+        "resource": resource,
         "clientState": subscription.client_state,
         "tenantId": shared.tenant.tenant_id,
-        "resourceData": {
-            "@odata.type": odata_type,
-            "@odata.id": changed.trim_start_matches('/'),
-            "id": id,
-        },
+        "resourceData": resource_data,
     });
     if let (true, Some(certificate)) = (
         subscription.include_resource_data,
         &subscription.encryption_certificate,
     ) {
-        let body = crate::rich::resource_body(&odata_type, &id, change_type, changed);
+        let body = crate::rich::resource_body(change, &subscription.resource);
         let certificate_id = subscription
             .encryption_certificate_id
             .clone()
@@ -152,7 +156,7 @@ impl Batch {
 }
 
 /// Groups items per notification URL (one POST per endpoint, as Graph batches).
-pub fn batches(shared: &Shared, change_type: &str, changed: &str) -> BTreeMap<String, Batch> {
+pub fn batches(shared: &Shared, change: &Change) -> BTreeMap<String, Batch> {
     let now = shared.clock.now();
     let mut out: BTreeMap<String, Batch> = BTreeMap::new();
     let subscriptions = shared
@@ -164,15 +168,13 @@ pub fn batches(shared: &Shared, change_type: &str, changed: &str) -> BTreeMap<St
         let wants = subscription
             .change_type
             .split(',')
-            .any(|c| c.trim() == change_type);
-        if wants && concerns(&subscription.resource, &subscription.creator_id, changed) {
+            .any(|c| c.trim() == change.change_type);
+        if wants && concerns(shared, subscription, change) {
             let entry = out
                 .entry(subscription.notification_url.clone())
                 .or_default();
             entry.subscription_ids.push(subscription.id.clone());
-            entry
-                .items
-                .push(item(shared, subscription, change_type, changed));
+            entry.items.push(item(shared, subscription, change));
             if subscription.include_resource_data
                 && !entry.rich_apps.contains(&subscription.application_id)
             {
@@ -181,6 +183,23 @@ pub fn batches(shared: &Shared, change_type: &str, changed: &str) -> BTreeMap<St
         }
     }
     out
+}
+
+/// Sends a change to every subscription it concerns, in the background; returns their ids.
+pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
+    let batches = batches(shared, change);
+    let matched = batches
+        .values()
+        .flat_map(|b| b.subscription_ids.clone())
+        .collect();
+    for (url, batch) in batches {
+        let shared = Arc::clone(shared);
+        let body = batch.body(&shared);
+        tokio::spawn(async move {
+            deliver(&shared, "notification", &url, batch.subscription_ids, body).await
+        });
+    }
+    matched
 }
 
 /// POSTs one body to one endpoint until it answers 2xx or the attempts run out.
@@ -226,22 +245,3 @@ pub async fn deliver(
 
 /// The default first retry delay (doubling each time).
 pub const DEFAULT_RETRY_BASE: Duration = Duration::from_secs(2);
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn changes_match_their_collection_and_me_forms() {
-        assert!(concerns(
-            "/me/mailFolders('inbox')/messages",
-            "U1",
-            "Users/u1/mailFolders('Inbox')/Messages/m1"
-        ));
-        assert!(concerns("/users/u1/messages", "x", "/users/U1/messages/m2"));
-        assert!(concerns("/users", "x", "/users/u9"));
-        assert!(!concerns("/users/u1/messages", "x", "/users/u1/events/e1"));
-        assert!(!concerns("/users/u1", "x", "/users/u12"));
-        assert!(!concerns("", "x", "/users"));
-    }
-}

@@ -5,11 +5,7 @@
 //! what the app uses, on one loopback port, with a deterministic seeded tenant. It powers the
 //! app's sandbox account, the tests, and users' own CI (`graph-emulator --port 0`).
 //!
-//! Built so far: the seeded tenant, RS256 signing keys and JWKS, OpenID discovery, client
-//! credentials, authorization code with PKCE (sign-in page and non-interactive mode), rotating
-//! refresh tokens, the device-code flow, bearer-token checks, `/subscriptions` with the catalog's
-//! rules and the real validation handshake, Graph-shaped errors and the control clock. See
-//! `docs/emulator.md` for what it reproduces and what is still to come.
+//! See `docs/emulator.md` for what it reproduces and the source of each rule.
 
 pub mod bodies;
 pub mod caller;
@@ -18,7 +14,6 @@ pub mod control;
 pub mod delegated;
 pub mod delivery;
 pub mod device;
-pub mod directory;
 pub mod expiry;
 pub mod grants;
 pub mod identity;
@@ -27,6 +22,7 @@ pub mod rich;
 pub mod server;
 pub mod subscriptions;
 pub mod tenant;
+pub mod workloads;
 
 pub use server::{EmulatorConfig, ReadyInfo, RunningEmulator, start};
 

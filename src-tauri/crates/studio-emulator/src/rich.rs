@@ -19,6 +19,8 @@ use x509_cert::Certificate;
 use x509_cert::der::{Decode, Encode};
 
 use crate::server::Shared;
+use crate::workloads::Change;
+use crate::workloads::routes::select;
 
 /// The Microsoft Graph Change Tracking app, the caller of every notification.
 pub const CHANGE_TRACKING_APP_ID: &str = "0bf30f3b-4a52-48df-9a82-234910c4a086";
@@ -102,12 +104,41 @@ pub fn validation_token(shared: &Shared, app_id: &str) -> Option<String> {
     shared.key.sign(&claims).ok()
 }
 
-/// The resource as it travels in a rich notification. The sandbox has no stored workload data
-/// yet, so the body names the item and its change.
-pub fn resource_body(odata_type: &str, id: &str, change_type: &str, resource: &str) -> Value {
-    json!({
-        "@odata.type": odata_type,
-        "id": id,
-        "sandbox": { "changeType": change_type, "resource": resource },
-    })
+/// The resource as it travels in a rich notification: the entity as it is now (as it was, for a
+/// deletion), limited to the subscription's `$select` when it has one (Outlook requires it).
+pub fn resource_body(change: &Change, subscribed: &str) -> Value {
+    let fields = subscribed.split_once('?').and_then(|(_, query)| {
+        query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            key.eq_ignore_ascii_case("$select")
+                .then(|| value.replace("%2C", ","))
+        })
+    });
+    let id = change.path.rsplit('/').next().unwrap_or_default();
+    let mut body = match &change.body {
+        Some(body) => select(body, fields.as_deref()),
+        None => json!({ "id": id }),
+    };
+    body["@odata.type"] = json!(change.odata_type);
+    body["@odata.id"] = json!(change.resource);
+    body["id"] = json!(id);
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rich_bodies_keep_only_the_selected_properties() {
+        let mut change = Change::bare("created", "Users/u/Messages/m1", "users/u/messages/m1");
+        change.odata_type = "#Microsoft.Graph.Message".into();
+        change.body = Some(json!({ "id": "m1", "subject": "Hi", "body": { "content": "secret" } }));
+        let body = resource_body(&change, "/me/messages?$select=subject");
+        assert_eq!(body["subject"], "Hi");
+        assert!(body.get("body").is_none(), "{body}");
+        assert_eq!(body["@odata.id"], "Users/u/Messages/m1");
+        let full = resource_body(&change, "/chats/c/messages");
+        assert_eq!(full["body"]["content"], "secret");
+    }
 }

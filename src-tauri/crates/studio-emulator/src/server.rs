@@ -24,6 +24,7 @@ use crate::grants::Grants;
 use crate::keys::SigningKey;
 use crate::subscriptions::{self, Subscription};
 use crate::tenant::{Tenant, User};
+use crate::workloads::{routes, writes};
 use crate::{control, delegated, device, identity};
 
 /// How to start the emulator.
@@ -82,6 +83,10 @@ pub struct Shared {
     pub deliveries: Mutex<Vec<crate::delivery::Delivery>>,
     /// The first retry delay (doubles each retry).
     pub retry_base: Duration,
+    /// The tenant's content: users, groups, mail, chats, files, …
+    pub store: Mutex<crate::workloads::Store>,
+    /// The seed (the store is rebuilt from it on reset).
+    pub seed: u64,
 }
 
 /// What the emulator prints when ready (the `graph-emulator` JSON line).
@@ -135,7 +140,8 @@ impl Drop for RunningEmulator {
     }
 }
 
-/// The application permissions the sandbox's confidential app has been granted.
+/// The application permissions the sandbox's confidential app has been granted: reading every
+/// workload, and writing the ones whose changes the sandbox can make.
 const DEFAULT_APP_ROLES: &[&str] = &[
     "User.Read.All",
     "Group.Read.All",
@@ -150,6 +156,20 @@ const DEFAULT_APP_ROLES: &[&str] = &[
     "Team.ReadBasic.All",
     "Channel.ReadBasic.All",
     "TeamMember.Read.All",
+    "Mail.ReadWrite",
+    "Mail.Send",
+    "Calendars.ReadWrite",
+    "Contacts.ReadWrite",
+    "Tasks.ReadWrite.All",
+    "Chat.ReadWrite.All",
+    "GroupMember.ReadWrite.All",
+    "User.ReadWrite.All",
+    "Presence.Read.All",
+    "Presence.ReadWrite.All",
+    "Printer.Read.All",
+    "PrintJob.ReadWrite.All",
+    "SecurityEvents.ReadWrite.All",
+    "HealthMonitoringAlert.Read.All",
 ];
 
 /// Starts the emulator on a loopback address.
@@ -173,10 +193,13 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     let tenant = Tenant::seeded(config.seed);
     let key = SigningKey::seeded(config.seed)?;
     let app_object_id = Tenant::seeded(config.seed.wrapping_add(1)).tenant_id;
+    let tenant_for_store = tenant.clone();
+    let clock = EmulatorClock::default();
+    let now = clock.now();
     let shared = Arc::new(Shared {
         tenant,
         key,
-        clock: EmulatorClock::default(),
+        clock,
         base_url: base_url.clone(),
         app_object_id,
         app_roles: DEFAULT_APP_ROLES.iter().map(|r| (*r).to_owned()).collect(),
@@ -190,6 +213,12 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         allow_remote_delivery: config.allow_remote_delivery,
         deliveries: Mutex::new(Vec::new()),
         retry_base: config.retry_base,
+        store: Mutex::new(crate::workloads::seed::seeded(
+            &tenant_for_store,
+            config.seed,
+            now,
+        )),
+        seed: config.seed,
     });
     let info = ReadyInfo {
         authority_host: base_url.clone(),
@@ -264,8 +293,20 @@ fn router(shared: Arc<Shared>) -> Router {
             "/beta/subscriptions/{id}/reauthorize",
             post(subscriptions::reauthorize),
         )
-        .route("/v1.0/{*rest}", get(crate::directory::get))
-        .route("/beta/{*rest}", get(crate::directory::get))
+        .route(
+            "/v1.0/{*rest}",
+            get(routes::get)
+                .post(writes::post)
+                .patch(writes::patch)
+                .delete(writes::delete),
+        )
+        .route(
+            "/beta/{*rest}",
+            get(routes::get)
+                .post(writes::post)
+                .patch(writes::patch)
+                .delete(writes::delete),
+        )
         .route("/_emulator", get(control_info))
         .route("/_emulator/changes", post(control::changes))
         .route("/_emulator/lifecycle", post(control::lifecycle))

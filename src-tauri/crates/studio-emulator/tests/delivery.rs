@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use studio_emulator::{EmulatorConfig, RunningEmulator, start};
 
 mod common;
-use common::{app_token, expiration_in, recording_receiver};
+use common::{app_token, control, expiration_in, recording_receiver, wait_for};
 
 async fn emulator() -> RunningEmulator {
     start(EmulatorConfig {
@@ -52,27 +52,6 @@ async fn subscribe(
     assert_eq!(response.status().as_u16(), 201);
     let created: Value = response.json().await.expect("json");
     created["id"].as_str().expect("id").to_owned()
-}
-
-async fn control(e: &RunningEmulator, path: &str, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/{path}", e.info.control))
-        .json(&body)
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
-    for _ in 0..200 {
-        if let Some(value) = probe() {
-            return value;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("timed out waiting");
 }
 
 #[tokio::test]

@@ -97,10 +97,23 @@ async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() 
     .expect("starts");
     let client = reqwest::Client::new();
     let token = app_token(&e).await;
+    let chats: Value = client
+        .get(format!("{}/v1.0/chats", e.info.graph_base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let chat = chats["value"][0]["id"]
+        .as_str()
+        .expect("a seeded chat")
+        .to_owned();
     let mut body = json!({
         "changeType": "created",
         "notificationUrl": hook,
-        "resource": "/chats/19:abc/messages",
+        "resource": format!("/chats/{chat}/messages"),
         "expirationDateTime": expiration_in(50),
         "includeResourceData": true,
         "encryptionCertificate": certificate,
@@ -120,12 +133,16 @@ async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() 
         created.text().await.unwrap_or_default()
     );
 
-    client
-        .post(format!("{}/changes", e.info.control))
-        .json(&json!({ "resource": "/chats/19:abc/messages/m-42", "changeType": "created" }))
+    let posted: Value = client
+        .post(format!("{}/v1.0/chats/{chat}/messages", e.info.graph_base))
+        .bearer_auth(&token)
+        .json(&json!({ "body": { "contentType": "text", "content": "Ship it" } }))
         .send()
         .await
-        .expect("sent");
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
     let mut delivered = None;
     for _ in 0..300 {
         delivered = receiver.first();
@@ -147,7 +164,12 @@ async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() 
         thumbprint.as_str()
     );
     let resource = open(&private, content);
-    assert_eq!(resource["id"], "m-42");
+    assert_eq!(
+        resource["id"], posted["id"],
+        "the posted message, decrypted"
+    );
+    assert_eq!(resource["body"]["content"], "Ship it");
+    assert_eq!(resource["@odata.type"], "#Microsoft.Graph.ChatMessage");
 
     let tokens = delivered["validationTokens"]
         .as_array()

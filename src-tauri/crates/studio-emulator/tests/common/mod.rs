@@ -4,6 +4,7 @@
 #![allow(
     dead_code,
     clippy::expect_used,
+    clippy::panic,
     reason = "each test file uses a subset; helpers fail loudly"
 )]
 
@@ -40,6 +41,11 @@ pub async fn app_token(e: &RunningEmulator) -> String {
 
 /// A delegated token for Adele with `scope`, through the non-interactive authorize mode.
 pub async fn user_token(e: &RunningEmulator, scope: &str) -> String {
+    user_token_as(e, "adele@sandbox.onmicrosoft.com", scope).await
+}
+
+/// A delegated token for the user `upn` with `scope`, through the non-interactive mode.
+pub async fn user_token_as(e: &RunningEmulator, upn: &str, scope: &str) -> String {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -56,7 +62,7 @@ pub async fn user_token(e: &RunningEmulator, scope: &str) -> String {
             ("redirect_uri", redirect),
             ("scope", scope),
             ("prompt", "none"),
-            ("login_hint", "adele@sandbox.onmicrosoft.com"),
+            ("login_hint", upn),
         ])
         .send()
         .await
@@ -155,4 +161,101 @@ pub async fn recording_receiver(fail: u32) -> (String, Receiver) {
         let _ = axum::serve(listener, app).await;
     });
     (url, state)
+}
+
+/// A Graph request with a token; the status and the JSON answer (null when there is none).
+pub async fn graph(
+    e: &RunningEmulator,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let url = if path.starts_with("http") {
+        path.to_owned()
+    } else {
+        format!("{}{path}", e.info.graph_base)
+    };
+    let mut request = reqwest::Client::new()
+        .request(method, url)
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Creates a subscription for `changes` on `resource` to `url` (50 minutes, clientState
+/// `s3cret`); panics unless Graph answers 201.
+pub async fn subscribe_to(
+    e: &RunningEmulator,
+    token: &str,
+    resource: &str,
+    changes: &str,
+    url: &str,
+) -> String {
+    let body = serde_json::json!({
+        "changeType": changes,
+        "notificationUrl": url,
+        "resource": resource,
+        "expirationDateTime": expiration_in(50),
+        "clientState": "s3cret",
+    });
+    let (status, created) = graph(
+        e,
+        reqwest::Method::POST,
+        token,
+        "/v1.0/subscriptions",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 201, "subscribing to {resource}: {created}");
+    created["id"].as_str().expect("id").to_owned()
+}
+
+/// A control-API POST.
+pub async fn control(e: &RunningEmulator, path: &str, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/{path}", e.info.control))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Polls `probe` every 10 ms for up to 2 seconds.
+pub async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..200 {
+        if let Some(value) = probe() {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting");
+}
+
+impl Receiver {
+    /// Every notification item received so far, across bodies.
+    pub fn items(&self) -> Vec<Value> {
+        self.bodies
+            .lock()
+            .expect("lock")
+            .iter()
+            .flat_map(|b| b["value"].as_array().cloned().unwrap_or_default())
+            .collect()
+    }
+
+    /// Waits until an item for `subscription` arrived, and returns it.
+    pub async fn item_for(&self, subscription: &str) -> Value {
+        wait_for(|| {
+            self.items()
+                .into_iter()
+                .find(|i| i["subscriptionId"] == subscription)
+        })
+        .await
+    }
 }
