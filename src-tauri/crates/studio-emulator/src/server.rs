@@ -40,6 +40,8 @@ pub struct EmulatorConfig {
     pub allow_remote_delivery: bool,
     /// The first retry delay of a failed delivery (doubles each retry).
     pub retry_base: Duration,
+    /// Active subscriptions allowed per mailbox across apps (Graph: 1,000).
+    pub mailbox_subscription_limit: usize,
 }
 
 impl Default for EmulatorConfig {
@@ -50,9 +52,13 @@ impl Default for EmulatorConfig {
             handshake_timeout: Duration::from_secs(10),
             allow_remote_delivery: false,
             retry_base: crate::delivery::DEFAULT_RETRY_BASE,
+            mailbox_subscription_limit: MAILBOX_SUBSCRIPTION_LIMIT,
         }
     }
 }
+
+/// Graph's limit of active subscriptions per mailbox, across all apps.
+pub const MAILBOX_SUBSCRIPTION_LIMIT: usize = 1000;
 
 /// State every handler shares.
 #[derive(Debug)]
@@ -87,6 +93,8 @@ pub struct Shared {
     pub store: Mutex<crate::workloads::Store>,
     /// The seed (the store is rebuilt from it on reset).
     pub seed: u64,
+    /// Active subscriptions allowed per mailbox across apps.
+    pub mailbox_subscription_limit: usize,
 }
 
 /// What the emulator prints when ready (the `graph-emulator` JSON line).
@@ -219,6 +227,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             now,
         )),
         seed: config.seed,
+        mailbox_subscription_limit: config.mailbox_subscription_limit,
     });
     let info = ReadyInfo {
         authority_host: base_url.clone(),

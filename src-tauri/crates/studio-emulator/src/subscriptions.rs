@@ -5,7 +5,6 @@
 //! real validation handshake against `notificationUrl` (and the lifecycle URL) before answering.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -15,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use studio_catalog::Catalog;
-use studio_catalog::hints::{HintStatus, hint};
 use studio_catalog::model::ApiVersion;
 use studio_catalog::validate::{MIN_EXPIRATION_MINUTES, Proposal, Severity, check};
 use time::OffsetDateTime;
@@ -24,7 +22,9 @@ use time::format_description::well_known::Rfc3339;
 use crate::bodies::GraphBody;
 use crate::caller::Caller;
 use crate::grants::random_token;
+use crate::handshake::{check_url, handshake};
 use crate::server::{Shared, graph_error};
+use crate::subscription_rules::{forbidden, over_quota, payload_shape};
 
 /// A subscription as Graph returns it (the certificate itself is never echoed).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,6 +54,12 @@ pub struct Subscription {
     pub latest_supported_tls_version: String,
     /// The app's certificate id.
     pub encryption_certificate_id: Option<String>,
+    /// Universal Print's filter of which changes notify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification_query_options: Option<String>,
+    /// The app id that the notification endpoint expects in validation tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification_url_app_id: Option<String>,
     /// Always `application/json`.
     pub notification_content_type: String,
     /// `v1.0` or `beta` (not part of Graph's body).
@@ -110,6 +116,9 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
             "Could not process subscription creation payload. Are all property names spelled and camelCased properly? Also are the dateTimeOffest properties in a valid internet date and time format?",
         );
     };
+    if let Err(message) = payload_shape(&body) {
+        return bad(&shared, "BadRequest", &message);
+    }
     let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
     for required in [
         "changeType",
@@ -155,6 +164,27 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
             &format!(
                 "{error}: send the base64 DER of an X.509 certificate with an RSA public key."
             ),
+        );
+    }
+    if let Some(version) = text("latestSupportedTlsVersion")
+        && !["v1_0", "v1_1", "v1_2", "v1_3"].contains(&version.as_str())
+    {
+        return bad(
+            &shared,
+            "InvalidRequest",
+            "latestSupportedTlsVersion must be one of v1_0, v1_1, v1_2, v1_3.",
+        );
+    }
+    if text("notificationQueryOptions").is_some()
+        && !resource
+            .trim_start_matches('/')
+            .to_lowercase()
+            .starts_with("print/")
+    {
+        return bad(
+            &shared,
+            "InvalidRequest",
+            "notificationQueryOptions is supported only for Universal Print resources.",
         );
     }
     if let Some(state) = text("clientState")
@@ -221,6 +251,14 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
             now,
         );
     }
+    if let Some(reason) = over_quota(&shared, catalog, &result.resolved, &caller, &resource) {
+        return graph_error(
+            StatusCode::FORBIDDEN,
+            "ExtensionError",
+            &format!("Operation: Create; Exception: [Status Code: Forbidden; Reason: {reason}]"),
+            now,
+        );
+    }
     for url in std::iter::once(&notification_url).chain(lifecycle_url.as_ref()) {
         if let Err(message) = handshake(&shared, url).await {
             return bad(&shared, "ValidationError", &message);
@@ -243,6 +281,8 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
         latest_supported_tls_version: text("latestSupportedTlsVersion")
             .unwrap_or_else(|| "v1_2".into()),
         encryption_certificate_id: text("encryptionCertificateId"),
+        notification_query_options: text("notificationQueryOptions"),
+        notification_url_app_id: text("notificationUrlAppId"),
         notification_content_type: "application/json".into(),
         api: Some(api),
         encryption_certificate: certificate,
@@ -257,83 +297,8 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
     (StatusCode::CREATED, Json(out)).into_response()
 }
 
-/// Graph's 403 when the token lacks the permission the catalog names for this path.
-fn forbidden(
-    shared: &Shared,
-    catalog: &Catalog,
-    resolved: &Option<studio_catalog::Resolved>,
-    caller: &Caller,
-    operation: &str,
-) -> Option<Response> {
-    let (_, path) = catalog.path(&resolved.as_ref()?.template)?;
-    let h = hint(catalog, path, caller.kind, &caller.permissions);
-    matches!(
-        h.status,
-        HintStatus::Missing { .. } | HintStatus::Unsupported { .. }
-    )
-    .then(|| {
-        graph_error(
-            StatusCode::FORBIDDEN,
-            "ExtensionError",
-            &format!(
-                "Operation: {operation}; Exception: [Status Code: Forbidden; Reason: Access denied]"
-            ),
-            shared.clock.now(),
-        )
-    })
-}
-
-fn check_url(shared: &Shared, url: &str) -> Result<(), String> {
-    let parsed =
-        reqwest::Url::parse(url).map_err(|_| format!("'{url}' is not an absolute URL."))?;
-    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match parsed.scheme() {
-        "https" if loopback || shared.allow_remote_delivery => Ok(()),
-        "http" if loopback => Ok(()),
-        "https" => Err(format!("The sandbox delivers to loopback addresses only; '{url}' is not one (start graph-emulator with --allow-remote-delivery).")),
-        _ => Err("The notification URL must use HTTPS (plain http is accepted for loopback hosts in the sandbox).".into()),
-    }
-}
-
-/// Graph's validation handshake: POST `?validationToken=…` (text/plain, empty body); the endpoint
-/// must answer 200 with the decoded token byte for byte, within the timeout.
-pub async fn handshake(shared: &Shared, url: &str) -> Result<(), String> {
-    let token = format!(
-        "Validation: Testing client application reachability for subscription Request-Id: {}",
-        uuid_like()
-    );
-    let mut target = reqwest::Url::parse(url).map_err(|e| e.to_string())?;
-    target
-        .query_pairs_mut()
-        .append_pair("validationToken", &token);
-    let started = Instant::now();
-    let sent = shared
-        .http
-        .post(target)
-        .header("content-type", "text/plain; charset=utf-8")
-        .timeout(shared.handshake_timeout)
-        .send()
-        .await;
-    let response = match sent {
-        Ok(response) => response,
-        Err(error) if error.is_timeout() => return Err("Subscription validation request timed out.".into()),
-        Err(_) => return Err("Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.".into()),
-    };
-    tracing::debug!(%url, status = response.status().as_u16(), elapsed = ?started.elapsed(), "validation handshake");
-    if response.status().as_u16() != 200 {
-        return Err("Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.".into());
-    }
-    let body = response
-        .bytes()
-        .await
-        .map_err(|_| "Subscription validation request timed out.".to_owned())?;
-    if body.as_ref() != token.as_bytes() {
-        return Err("Subscription validation request failed. Response must exactly match validationToken query parameter.".into());
-    }
-    Ok(())
-}
-
-fn uuid_like() -> String {
+/// A random id shaped like a GUID.
+pub fn uuid_like() -> String {
     let raw = random_token(16).into_bytes();
     let hex: String = raw.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!(
@@ -469,6 +434,15 @@ pub async fn update(
         subscription.notification_url = url.to_owned();
     }
     if let Some(certificate) = patch.get("encryptionCertificate").and_then(Value::as_str) {
+        if let Err(error) = crate::rich::read_certificate(certificate) {
+            return bad(
+                &shared,
+                "InvalidRequest",
+                &format!(
+                    "{error}: send the base64 DER of an X.509 certificate with an RSA public key."
+                ),
+            );
+        }
         subscription.encryption_certificate = Some(certificate.to_owned());
     }
     if let Some(id) = patch.get("encryptionCertificateId").and_then(Value::as_str) {

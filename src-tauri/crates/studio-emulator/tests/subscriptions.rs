@@ -371,3 +371,109 @@ async fn graph_rules_are_enforced() {
     assert!(message.contains("expired"), "{message}");
     e.shutdown().await;
 }
+
+#[tokio::test]
+async fn payload_shape_and_quotas_are_enforced() {
+    let e = start(EmulatorConfig {
+        mailbox_subscription_limit: 2,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("starts");
+    let url = receiver("good").await;
+    let token = app_token(&e).await;
+    let adele = e.info.users[0].id.clone();
+    let base = |resource: &str, change: &str| {
+        json!({
+            "changeType": change,
+            "notificationUrl": url,
+            "resource": resource,
+            "expirationDateTime": common::expiration_in(60),
+        })
+    };
+    let create = |body: Value| {
+        let (e, token) = (&e, token.clone());
+        async move {
+            common::graph(
+                e,
+                reqwest::Method::POST,
+                &token,
+                "/v1.0/subscriptions",
+                Some(body),
+            )
+            .await
+        }
+    };
+    let messages = format!("/users/{adele}/messages");
+    for (field, value) in [
+        ("clientStat", json!("typo")),
+        ("includeResourceData", json!("yes")),
+        ("changeType", json!(["created"])),
+    ] {
+        let mut body = base(&messages, "created");
+        body[field] = value;
+        let (status, answer) = create(body).await;
+        assert_eq!(status, 400, "{field}: {answer}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Could not process subscription creation payload"))
+        );
+    }
+    let mut body = base(&messages, "created");
+    body["latestSupportedTlsVersion"] = json!("v9");
+    assert_eq!(create(body).await.0, 400);
+    let mut body = base(&messages, "created");
+    body["notificationQueryOptions"] = json!("$filter=isFetchable eq true");
+    assert_eq!(create(body).await.0, 400, "Universal Print only");
+
+    let (_, printers) = common::graph(
+        &e,
+        reqwest::Method::GET,
+        &token,
+        "/v1.0/print/printers",
+        None,
+    )
+    .await;
+    let printer = printers["value"][0]["id"]
+        .as_str()
+        .expect("printer")
+        .to_owned();
+    let mut body = base(&format!("/print/printers/{printer}/jobs"), "created");
+    body["notificationQueryOptions"] = json!("$filter=isFetchable eq true");
+    let (status, created) = create(body).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["notificationQueryOptions"],
+        "$filter=isFetchable eq true"
+    );
+
+    assert_eq!(
+        create(base("/teams/getAllMessages", "created")).await.0,
+        201
+    );
+    let (status, second) = create(base("/teams/getAllMessages", "updated")).await;
+    assert_eq!(
+        (status, second["error"]["code"].as_str()),
+        (403, Some("ExtensionError")),
+        "{second}"
+    );
+
+    assert_eq!(create(base(&messages, "created")).await.0, 201);
+    assert_eq!(
+        create(base(&format!("/users/{adele}/events"), "created"))
+            .await
+            .0,
+        201
+    );
+    let (status, full) = create(base(&format!("/users/{adele}/contacts"), "created")).await;
+    assert_eq!(status, 403, "the mailbox is full: {full}");
+    let alex = e.info.users[1].id.clone();
+    assert_eq!(
+        create(base(&format!("/users/{alex}/contacts"), "created"))
+            .await
+            .0,
+        201
+    );
+    e.shutdown().await;
+}
