@@ -175,8 +175,8 @@ pub async fn subscriptions(State(shared): State<Arc<Shared>>) -> Response {
     Json(json!({ "value": subs })).into_response()
 }
 
-/// `POST /_emulator/reset`: forgets subscriptions, deliveries and grants in flight, and
-/// restores the seeded content.
+/// `POST /_emulator/reset`: forgets subscriptions, deliveries, grants in flight and consent
+/// changes, and restores the seeded content and the app's permissions.
 pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     if let Ok(mut subs) = shared.subscriptions.lock() {
         subs.clear();
@@ -195,6 +195,18 @@ pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     }
     if let Ok(mut m) = shared.grants.devices.lock() {
         m.clear();
+    }
+    if let Ok(mut m) = shared.grants.revoked.lock() {
+        m.clear();
+    }
+    if let Ok(mut consent) = shared.consent.lock() {
+        *consent = crate::consent::Consent::default();
+    }
+    if let Ok(mut roles) = shared.app_roles.lock() {
+        *roles = crate::server::DEFAULT_APP_ROLES
+            .iter()
+            .map(|r| (*r).to_owned())
+            .collect();
     }
     StatusCode::NO_CONTENT.into_response()
 }

@@ -5,20 +5,20 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde_json::json;
 
 use crate::bodies::OAuthForm;
+use crate::consent::consent_missing_text;
 use crate::grants::{
-    CODE_LIFETIME, CodeGrant, REFRESH_LIFETIME, RefreshGrant, is_loopback_redirect, pkce_matches,
-    random_token, split_scopes,
+    CODE_LIFETIME, CodeGrant, is_loopback_redirect, pkce_matches, random_token, split_scopes,
+    wants_openid,
 };
-use crate::identity::{TOKEN_LIFETIME_SECONDS, oauth_error};
+use crate::identity::oauth_error;
 use crate::server::Shared;
 use crate::tenant::User;
+use crate::tokens::{Issue, delegated_tokens};
 
 pub(crate) type Params = HashMap<String, String>;
 
@@ -56,7 +56,24 @@ pub async fn authorize(
     }
     if get(&params, "prompt") == "none" {
         return match find_user(&shared, get(&params, "login_hint")) {
-            Some(user) => issue_code(&shared, &params, &user.id.clone(), now),
+            Some(user) => {
+                let (scopes, _) = split_scopes(get(&params, "scope"));
+                let client = get(&params, "client_id");
+                let missing = shared
+                    .consent
+                    .lock()
+                    .map(|c| c.missing(&user.id, client, &scopes))
+                    .unwrap_or_default();
+                if missing.is_empty() {
+                    issue_code(&shared, &params, &user.id.clone(), now)
+                } else {
+                    redirect_error(
+                        &params,
+                        "consent_required",
+                        &format!("AADSTS65001: {}", consent_missing_text(client)),
+                    )
+                }
+            }
             None => redirect_error(
                 &params,
                 "login_required",
@@ -119,7 +136,13 @@ pub async fn authorize_answer(
         );
     }
     match find_user(&shared, get(&params, "login_hint")) {
-        Some(user) => issue_code(&shared, &params, &user.id.clone(), now),
+        Some(user) => {
+            let (scopes, _) = split_scopes(get(&params, "scope"));
+            if let Ok(mut consent) = shared.consent.lock() {
+                consent.grant(&user.id, get(&params, "client_id"), &scopes);
+            }
+            issue_code(&shared, &params, &user.id.clone(), now)
+        }
         None => redirect_error(
             &params,
             "access_denied",
@@ -224,10 +247,14 @@ fn issue_code(shared: &Shared, params: &Params, user_id: &str, now: i64) -> Resp
         codes.insert(
             code.clone(),
             CodeGrant {
-                client_id: get(params, "client_id").to_owned(),
-                user_id: user_id.to_owned(),
-                scopes,
-                offline,
+                issue: Issue {
+                    client_id: get(params, "client_id").to_owned(),
+                    user_id: user_id.to_owned(),
+                    scopes,
+                    offline,
+                    openid: wants_openid(get(params, "scope")),
+                    nonce: Some(get(params, "nonce").to_owned()).filter(|n| !n.is_empty()),
+                },
                 redirect_uri: get(params, "redirect_uri").to_owned(),
                 challenge,
                 expires_at: now + CODE_LIFETIME,
@@ -240,75 +267,6 @@ fn issue_code(shared: &Shared, params: &Params, user_id: &str, now: i64) -> Resp
         url.push_str(&format!("&state={}", encode(get(params, "state"))));
     }
     Redirect::to(&url).into_response()
-}
-
-/// A delegated access token (and a rotated refresh token when offline access was granted).
-pub(crate) fn delegated_tokens(
-    shared: &Shared,
-    client_id: &str,
-    user_id: &str,
-    scopes: &[String],
-    offline: bool,
-    now: i64,
-) -> Response {
-    let Some(user) = shared.tenant.users.iter().find(|u| u.id == user_id) else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            50034,
-            "The user account does not exist in the sandbox directory.",
-            now,
-        );
-    };
-    let claims = json!({
-        "aud": "https://graph.microsoft.com",
-        "iss": format!("https://sts.windows.net/{}/", shared.tenant.tenant_id),
-        "iat": now, "nbf": now, "exp": now + TOKEN_LIFETIME_SECONDS,
-        "appid": client_id, "appidacr": "0", "idtyp": "user",
-        "oid": user.id, "sub": user.id, "upn": user.user_principal_name, "name": user.display_name,
-        "scp": scopes.join(" "),
-        "tid": shared.tenant.tenant_id, "ver": "1.0",
-    });
-    let access_token = match shared.key.sign(&claims) {
-        Ok(token) => token,
-        Err(error) => {
-            return oauth_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                50000,
-                &error.to_string(),
-                now,
-            );
-        }
-    };
-    let mut body = json!({
-        "token_type": "Bearer",
-        "scope": scopes.join(" "),
-        "expires_in": TOKEN_LIFETIME_SECONDS,
-        "ext_expires_in": TOKEN_LIFETIME_SECONDS,
-        "access_token": access_token,
-    });
-    if offline {
-        let refresh = random_token(48);
-        if let Ok(mut tokens) = shared.grants.refresh.lock() {
-            tokens.insert(
-                refresh.clone(),
-                RefreshGrant {
-                    client_id: client_id.to_owned(),
-                    user_id: user_id.to_owned(),
-                    scopes: scopes.to_vec(),
-                    expires_at: now + REFRESH_LIFETIME,
-                },
-            );
-        }
-        body["refresh_token"] = json!(refresh);
-    }
-    (
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(body),
-    )
-        .into_response()
 }
 
 /// `grant_type=authorization_code`
@@ -348,7 +306,8 @@ pub fn redeem_code(shared: &Shared, form: &Params, now: i64) -> Response {
             now,
         );
     }
-    if get(form, "client_id") != grant.client_id || get(form, "redirect_uri") != grant.redirect_uri
+    if get(form, "client_id") != grant.issue.client_id
+        || get(form, "redirect_uri") != grant.redirect_uri
     {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -369,46 +328,83 @@ pub fn redeem_code(shared: &Shared, form: &Params, now: i64) -> Response {
             now,
         );
     }
-    delegated_tokens(
-        shared,
-        &grant.client_id,
-        &grant.user_id,
-        &grant.scopes,
-        grant.offline,
-        now,
-    )
+    delegated_tokens(shared, &grant.issue, now)
 }
 
-/// `grant_type=refresh_token`: rotates (the old refresh token stops working).
+/// `grant_type=refresh_token`: rotates (the old refresh token stops working). A `scope`
+/// parameter may ask for other permissions the user consented to.
 pub fn redeem_refresh(shared: &Shared, form: &Params, now: i64) -> Response {
+    let token = get(form, "refresh_token");
+    let revoked = shared
+        .grants
+        .revoked
+        .lock()
+        .is_ok_and(|r| r.contains(token));
+    if revoked {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            50173,
+            "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
+            now,
+        );
+    }
     let grant = shared
         .grants
         .refresh
         .lock()
         .ok()
-        .and_then(|mut tokens| tokens.remove(get(form, "refresh_token")));
-    match grant {
-        None => oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            9002313,
-            "Invalid request. The refresh token is not known or was already used.",
-            now,
-        ),
-        Some(g) if now > g.expires_at => oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            700082,
-            "The refresh token has expired due to inactivity.",
-            now,
-        ),
-        Some(g) if g.client_id != get(form, "client_id") => oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            70000,
-            "The refresh token was issued to a different client.",
-            now,
-        ),
-        Some(g) => delegated_tokens(shared, &g.client_id, &g.user_id, &g.scopes, true, now),
+        .and_then(|mut tokens| tokens.remove(token));
+    let mut issue = match grant {
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                9002313,
+                "Invalid request. The refresh token is not known or was already used.",
+                now,
+            );
+        }
+        Some(g) if now > g.expires_at => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                700082,
+                "The refresh token has expired due to inactivity.",
+                now,
+            );
+        }
+        Some(g) if g.issue.client_id != get(form, "client_id") => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                70000,
+                "The refresh token was issued to a different client.",
+                now,
+            );
+        }
+        Some(g) => g.issue,
+    };
+    if !get(form, "scope").is_empty() {
+        let (scopes, _) = split_scopes(get(form, "scope"));
+        let missing = shared
+            .consent
+            .lock()
+            .map(|c| c.missing(&issue.user_id, &issue.client_id, &scopes))
+            .unwrap_or_default();
+        if !missing.is_empty() {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                65001,
+                &consent_missing_text(&issue.client_id),
+                now,
+            );
+        }
+        issue.scopes = scopes;
+        issue.openid = wants_openid(get(form, "scope"));
     }
+    issue.offline = true;
+    issue.nonce = None;
+    delegated_tokens(shared, &issue, now)
 }

@@ -10,12 +10,14 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use crate::bodies::OAuthForm;
-use crate::delegated::{Params, delegated_tokens, escape, find_user, get};
+use crate::delegated::{Params, escape, find_user, get};
 use crate::grants::{
     DEVICE_CODE_LIFETIME, DEVICE_POLL_INTERVAL, DeviceGrant, random_token, split_scopes, user_code,
+    wants_openid,
 };
 use crate::identity::oauth_error;
 use crate::server::Shared;
+use crate::tokens::{Issue, delegated_tokens};
 
 /// `POST /{tenant}/oauth2/v2.0/devicecode`
 pub async fn device_code(
@@ -53,6 +55,7 @@ pub async fn device_code(
                 client_id: get(&form, "client_id").to_owned(),
                 scopes,
                 offline,
+                openid: wants_openid(get(&form, "scope")),
                 expires_at: now + DEVICE_CODE_LIFETIME,
                 interval: DEVICE_POLL_INTERVAL,
                 last_poll: None,
@@ -120,14 +123,15 @@ pub fn redeem_device(shared: &Shared, form: &Params, now: i64) -> Response {
         let grant = grant.clone();
         devices.remove(key);
         drop(devices);
-        return delegated_tokens(
-            shared,
-            &grant.client_id,
-            &user_id,
-            &grant.scopes,
-            grant.offline,
-            now,
-        );
+        let issue = Issue {
+            client_id: grant.client_id,
+            user_id,
+            scopes: grant.scopes,
+            offline: grant.offline,
+            openid: grant.openid,
+            nonce: None,
+        };
+        return delegated_tokens(shared, &issue, now);
     }
     if too_fast {
         return oauth_error(
@@ -167,6 +171,9 @@ pub fn answer_device(
         .find(|g| g.user_code.eq_ignore_ascii_case(user_code.trim()))
         .ok_or("no pending sign-in has that code")?;
     if approve {
+        if let Ok(mut consent) = shared.consent.lock() {
+            consent.grant(&user_id, &grant.client_id, &grant.scopes);
+        }
         grant.approved_by = Some(user_id);
     } else {
         grant.declined = true;

@@ -12,17 +12,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::tokens::Issue;
+
 /// An authorization code waiting to be redeemed.
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
-    /// The app that asked.
-    pub client_id: String,
-    /// The user who signed in.
-    pub user_id: String,
-    /// Granted delegated scopes (no OIDC scopes).
-    pub scopes: Vec<String>,
-    /// Whether a refresh token was asked for (`offline_access`).
-    pub offline: bool,
+    /// What redeeming the code hands out.
+    pub issue: Issue,
     /// Must match at redemption.
     pub redirect_uri: String,
     /// PKCE challenge and method.
@@ -36,12 +32,9 @@ pub struct CodeGrant {
 /// A refresh token's grant.
 #[derive(Debug, Clone)]
 pub struct RefreshGrant {
-    /// The app.
-    pub client_id: String,
-    /// The user.
-    pub user_id: String,
-    /// Granted scopes.
-    pub scopes: Vec<String>,
+    /// What the refresh token hands out again (its scopes may be narrowed or widened within
+    /// consent).
+    pub issue: Issue,
     /// Unix seconds.
     pub expires_at: i64,
 }
@@ -57,6 +50,8 @@ pub struct DeviceGrant {
     pub scopes: Vec<String>,
     /// Whether a refresh token was asked for.
     pub offline: bool,
+    /// Whether an id token was asked for (`openid`).
+    pub openid: bool,
     /// Unix seconds.
     pub expires_at: i64,
     /// Minimum seconds between polls.
@@ -78,6 +73,8 @@ pub struct Grants {
     pub refresh: Mutex<HashMap<String, RefreshGrant>>,
     /// Device codes, by device code.
     pub devices: Mutex<HashMap<String, DeviceGrant>>,
+    /// Refresh tokens revoked by ending the user's sessions (answered AADSTS50173).
+    pub revoked: Mutex<std::collections::HashSet<String>>,
 }
 
 /// Authorization codes live ten minutes, device codes fifteen, refresh tokens ninety days.
@@ -115,6 +112,11 @@ pub fn pkce_matches(challenge: &str, method: &str, verifier: &str) -> bool {
         "plain" => verifier == challenge,
         _ => false,
     }
+}
+
+/// Whether a scope string asks for an id token.
+pub fn wants_openid(scope: &str) -> bool {
+    scope.split_whitespace().any(|s| s == "openid")
 }
 
 /// Splits a `scope` parameter into delegated Graph scopes and whether `offline_access` was asked.

@@ -101,7 +101,7 @@ pub async fn token(
             "The request body must contain the following parameter: 'grant_type'.",
             now,
         ),
-        "client_credentials" => client_credentials(&shared, &form, now),
+        "client_credentials" => client_credentials(&shared, &form, &tenant, now),
         "authorization_code" => crate::delegated::redeem_code(&shared, &form, now),
         "refresh_token" => crate::delegated::redeem_refresh(&shared, &form, now),
         "urn:ietf:params:oauth:grant-type:device_code" => {
@@ -117,7 +117,12 @@ pub async fn token(
     }
 }
 
-fn client_credentials(shared: &Shared, form: &HashMap<String, String>, now: i64) -> Response {
+fn client_credentials(
+    shared: &Shared,
+    form: &HashMap<String, String>,
+    tenant: &str,
+    now: i64,
+) -> Response {
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     let client_id = field("client_id");
     if client_id.is_empty() {
@@ -140,16 +145,8 @@ fn client_credentials(shared: &Shared, form: &HashMap<String, String>, now: i64)
             now,
         );
     }
-    if field("client_secret") != shared.tenant.confidential_client_secret {
-        return oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            7000215,
-            &format!(
-                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
-            ),
-            now,
-        );
+    if let Err(response) = client_authentication(shared, form, client_id, tenant, now) {
+        return *response;
     }
     if field("scope") != GRAPH_DEFAULT_SCOPE {
         return oauth_error(
@@ -174,7 +171,7 @@ fn client_credentials(shared: &Shared, form: &HashMap<String, String>, now: i64)
         "idtyp": "app",
         "oid": shared.app_object_id,
         "sub": shared.app_object_id,
-        "roles": shared.app_roles,
+        "roles": shared.app_roles.lock().map(|r| r.clone()).unwrap_or_default(),
         "tid": shared.tenant.tenant_id,
         "ver": "1.0",
     });
@@ -194,6 +191,53 @@ fn client_credentials(shared: &Shared, form: &HashMap<String, String>, now: i64)
             now,
         ),
     }
+}
+
+/// The confidential client proves itself with its secret or a signed client assertion.
+fn client_authentication(
+    shared: &Shared,
+    form: &HashMap<String, String>,
+    client_id: &str,
+    tenant: &str,
+    now: i64,
+) -> Result<(), Box<Response>> {
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    if !field("client_assertion").is_empty() || !field("client_assertion_type").is_empty() {
+        if field("client_assertion_type") != crate::assertion::JWT_BEARER {
+            return Err(Box::new(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                50027,
+                &format!(
+                    "client_assertion_type must be {}.",
+                    crate::assertion::JWT_BEARER
+                ),
+                now,
+            )));
+        }
+        return crate::assertion::verify(shared, client_id, field("client_assertion"), tenant, now);
+    }
+    if field("client_secret").is_empty() {
+        return Err(Box::new(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            now,
+        )));
+    }
+    if field("client_secret") != shared.tenant.confidential_client_secret {
+        return Err(Box::new(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000215,
+            &format!(
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+            ),
+            now,
+        )));
+    }
+    Ok(())
 }
 
 /// A JSON value of the tenant's public facts (used by the ready line and the control API).

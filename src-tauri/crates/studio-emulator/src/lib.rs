@@ -7,9 +7,11 @@
 //!
 //! See `docs/emulator.md` for what it reproduces and the source of each rule.
 
+pub mod assertion;
 pub mod bodies;
 pub mod caller;
 pub mod clock;
+pub mod consent;
 pub mod control;
 pub mod delegated;
 pub mod delivery;
@@ -24,6 +26,7 @@ pub mod server;
 pub mod subscription_rules;
 pub mod subscriptions;
 pub mod tenant;
+pub mod tokens;
 pub mod workloads;
 
 pub use server::{EmulatorConfig, ReadyInfo, RunningEmulator, start};

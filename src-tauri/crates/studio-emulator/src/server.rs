@@ -74,7 +74,11 @@ pub struct Shared {
     /// The confidential app's service principal id (the `oid` of app-only tokens).
     pub app_object_id: String,
     /// Application permissions consented for the confidential app.
-    pub app_roles: Vec<String>,
+    pub app_roles: Mutex<Vec<String>>,
+    /// Certificates uploaded for the confidential app (client assertions).
+    pub app_certificates: Mutex<Vec<crate::assertion::AppCertificate>>,
+    /// Who consented to what for the desktop app.
+    pub consent: Mutex<crate::consent::Consent>,
     /// Codes, refresh tokens and device codes in flight.
     pub grants: Grants,
     /// Every subscription, of every app.
@@ -150,7 +154,7 @@ impl Drop for RunningEmulator {
 
 /// The application permissions the sandbox's confidential app has been granted: reading every
 /// workload, and writing the ones whose changes the sandbox can make.
-const DEFAULT_APP_ROLES: &[&str] = &[
+pub const DEFAULT_APP_ROLES: &[&str] = &[
     "User.Read.All",
     "Group.Read.All",
     "Mail.Read",
@@ -210,7 +214,9 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         clock,
         base_url: base_url.clone(),
         app_object_id,
-        app_roles: DEFAULT_APP_ROLES.iter().map(|r| (*r).to_owned()).collect(),
+        app_roles: Mutex::new(DEFAULT_APP_ROLES.iter().map(|r| (*r).to_owned()).collect()),
+        consent: Mutex::new(crate::consent::Consent::default()),
+        app_certificates: Mutex::new(Vec::new()),
         grants: Grants::default(),
         subscriptions: Mutex::new(Vec::new()),
         http: reqwest::Client::builder()
@@ -280,6 +286,9 @@ fn router(shared: Arc<Shared>) -> Router {
             get(device::device_login_page).post(device::device_login_answer),
         )
         .route("/_emulator/devicecode", post(control_device))
+        .route("/_emulator/consent", post(crate::consent::consent))
+        .route("/_emulator/revoke", post(crate::consent::revoke))
+        .route("/_emulator/certificates", post(crate::assertion::upload))
         .route("/v1.0/subscriptions", get(list_v1).post(create_v1))
         .route("/beta/subscriptions", get(list_beta).post(create_beta))
         .route(

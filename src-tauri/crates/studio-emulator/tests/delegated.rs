@@ -361,3 +361,208 @@ async fn device_code_pending_slow_down_approval_and_expiry() {
     assert_eq!(expired["error"], "expired_token");
     e.shutdown().await;
 }
+
+async fn control(e: &RunningEmulator, path: &str, body: Value) -> u16 {
+    client()
+        .post(format!("{}/{path}", e.info.control))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent")
+        .status()
+        .as_u16()
+}
+
+async fn redeem(e: &RunningEmulator, location: &str) -> Value {
+    let code = param(location, "code").expect("a code");
+    let (status, tokens) = token(
+        e,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &e.info.public_client_id),
+            ("redirect_uri", REDIRECT),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    tokens
+}
+
+#[tokio::test]
+async fn openid_brings_an_id_token_with_the_nonce() {
+    let e = emulator().await;
+    let challenge = challenge();
+    let (_, location) = authorize(
+        &e,
+        &[
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("nonce", "n-0S6_WzA2Mj"),
+        ],
+    )
+    .await;
+    let tokens = redeem(&e, &location).await;
+    let id = claims(tokens["id_token"].as_str().expect("an id token for openid"));
+    assert_eq!(id["aud"], e.info.public_client_id.as_str());
+    assert_eq!(id["nonce"], "n-0S6_WzA2Mj");
+    assert_eq!(id["preferred_username"], "adele@sandbox.onmicrosoft.com");
+    assert_eq!(id["ver"], "2.0");
+    assert_eq!(
+        id["iss"],
+        format!("{}/{}/v2.0", e.info.authority_host, e.info.tenant_id)
+    );
+    let (_, location) = authorize(&e, &[("scope", "User.Read")]).await;
+    let code = param(&location, "code").expect("code");
+    let (_, plain) = token(
+        &e,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &e.info.public_client_id),
+            ("redirect_uri", REDIRECT),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert!(plain.get("id_token").is_none(), "no openid, no id token");
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn consent_can_be_missing_granted_and_revoked() {
+    let e = emulator().await;
+    assert_eq!(
+        control(&e, "consent", serde_json::json!({ "adminConsent": false })).await,
+        200
+    );
+    let (status, location) = authorize(&e, &[]).await;
+    assert_eq!(status, 303, "{location}");
+    assert_eq!(
+        param(&location, "error").as_deref(),
+        Some("consent_required")
+    );
+    assert!(
+        param(&location, "error_description").is_some_and(|d| d.contains("AADSTS65001")),
+        "{location}"
+    );
+
+    // Consenting on the sign-in page records it; the silent flow then works.
+    let form = [
+        ("client_id", e.info.public_client_id.as_str()),
+        ("response_type", "code"),
+        ("redirect_uri", REDIRECT),
+        (
+            "scope",
+            "openid offline_access https://graph.microsoft.com/Mail.Read User.Read",
+        ),
+        ("login_hint", "adele@sandbox.onmicrosoft.com"),
+        ("consent", "accept"),
+    ];
+    let answered = client()
+        .post(format!(
+            "{}/common/oauth2/v2.0/authorize",
+            e.info.authority_host
+        ))
+        .form(&form)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(answered.status().as_u16(), 303);
+    let (_, location) = authorize(&e, &[]).await;
+    let tokens = redeem(&e, &location).await;
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
+
+    // Asking a refresh token for more than was consented to is refused.
+    let (status, error) = token(
+        &e,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &e.info.public_client_id),
+            ("refresh_token", &refresh),
+            ("scope", "Mail.Read Calendars.Read"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, error["error_codes"][0].as_u64()),
+        (400, Some(65001)),
+        "{error}"
+    );
+
+    // Revoking the user's consent ends their sessions.
+    let (_, location) = authorize(&e, &[]).await;
+    let tokens = redeem(&e, &location).await;
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
+    let revoke =
+        serde_json::json!({ "userPrincipalName": "adele@sandbox.onmicrosoft.com", "grant": false });
+    assert_eq!(control(&e, "consent", revoke).await, 200);
+    let (status, error) = token(
+        &e,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &e.info.public_client_id),
+            ("refresh_token", &refresh),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, error["error_codes"][0].as_u64()),
+        (400, Some(50173)),
+        "{error}"
+    );
+    let (_, location) = authorize(&e, &[]).await;
+    assert_eq!(
+        param(&location, "error").as_deref(),
+        Some("consent_required")
+    );
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn ending_sessions_revokes_refresh_tokens() {
+    let e = emulator().await;
+    let (_, location) = authorize(&e, &[]).await;
+    let code = param(&location, "code").expect("code");
+    let (_, tokens) = token(
+        &e,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &e.info.public_client_id),
+            ("redirect_uri", REDIRECT),
+            ("code", &code),
+        ],
+    )
+    .await;
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
+    let ended = serde_json::json!({ "userPrincipalName": "adele@sandbox.onmicrosoft.com" });
+    assert_eq!(control(&e, "revoke", ended).await, 200);
+    let (status, error) = token(
+        &e,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &e.info.public_client_id),
+            ("refresh_token", &refresh),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert!(
+        error["error_description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("AADSTS50173"))
+    );
+    e.shutdown().await;
+}

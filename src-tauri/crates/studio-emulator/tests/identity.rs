@@ -297,3 +297,167 @@ async fn bodies_the_framework_would_reject_get_the_services_own_errors() {
     }
     e.shutdown().await;
 }
+
+/// A client assertion signed with `key`, naming the certificate `der_b64` in `x5t`.
+fn assertion(key: &rsa::RsaPrivateKey, der_b64: &str, claims: &Value) -> String {
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(der_b64)
+        .expect("der");
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.x5t = Some(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(<sha1::Sha1 as sha1::Digest>::digest(&der)),
+    );
+    let pkcs1 = rsa::pkcs1::EncodeRsaPrivateKey::to_pkcs1_der(key).expect("pkcs1");
+    let key = jsonwebtoken::EncodingKey::from_rsa_der(pkcs1.as_bytes());
+    jsonwebtoken::encode(&header, claims, &key).expect("signed")
+}
+
+#[tokio::test]
+async fn client_assertions_sign_in_with_an_uploaded_certificate() {
+    let e = emulator().await;
+    let dir = std::env::temp_dir().join(format!("studio-assert-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("a")).expect("dir");
+    std::fs::create_dir_all(dir.join("b")).expect("dir");
+    let (key, certificate, _) = common::openssl_certificate(&dir.join("a"));
+    let (stranger_key, stranger, _) = common::openssl_certificate(&dir.join("b"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let uploaded = reqwest::Client::new()
+        .post(format!("{}/certificates", e.info.control))
+        .json(&serde_json::json!({ "certificate": certificate }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(uploaded.status().as_u16(), 201);
+
+    let client = e.info.confidential_client_id.clone();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let endpoint = format!(
+        "{}/{}/oauth2/v2.0/token",
+        e.info.authority_host, e.info.tenant_id
+    );
+    let claims = |iss: &str, aud: &str, exp: i64| serde_json::json!({ "iss": iss, "sub": iss, "aud": aud, "jti": "j-1", "nbf": now - 10, "exp": exp });
+    let try_with = |jwt: String| {
+        let (e, client) = (&e, client.clone());
+        async move {
+            token(
+                e,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &client),
+                    ("scope", "https://graph.microsoft.com/.default"),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &jwt),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, tokens) = try_with(assertion(
+        &key,
+        &certificate,
+        &claims(&client, &endpoint, now + 600),
+    ))
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    assert!(tokens["access_token"].is_string());
+
+    for (jwt, expected_status, code) in [
+        (
+            assertion(
+                &stranger_key,
+                &stranger,
+                &claims(&client, &endpoint, now + 600),
+            ),
+            401,
+            700027,
+        ),
+        (
+            assertion(
+                &stranger_key,
+                &certificate,
+                &claims(&client, &endpoint, now + 600),
+            ),
+            401,
+            700027,
+        ),
+        (
+            assertion(&key, &certificate, &claims(&client, &endpoint, now - 3600)),
+            401,
+            700024,
+        ),
+        (
+            assertion(
+                &key,
+                &certificate,
+                &claims("someone-else", &endpoint, now + 600),
+            ),
+            401,
+            700021,
+        ),
+        (
+            assertion(
+                &key,
+                &certificate,
+                &claims(&client, "https://example.com/token", now + 600),
+            ),
+            400,
+            50027,
+        ),
+        ("not.a.jwt".to_owned(), 400, 50027),
+    ] {
+        let (status, error) = try_with(jwt).await;
+        assert_eq!(
+            (status, error["error_codes"][0].as_u64()),
+            (expected_status, Some(code)),
+            "{error}"
+        );
+    }
+    let (status, error) = token(
+        &e,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, error["error_codes"][0].as_u64()),
+        (401, Some(7000218))
+    );
+    e.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_apps_permissions_can_be_taken_away() {
+    let e = emulator().await;
+    let set = reqwest::Client::new()
+        .post(format!("{}/consent", e.info.control))
+        .json(&serde_json::json!({ "appRoles": ["User.Read.All"] }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(set.status().as_u16(), 200);
+    let token = common::app_token(&e).await;
+    let adele = e.info.users[0].id.clone();
+    let (status, denied) = common::graph(
+        &e,
+        reqwest::Method::GET,
+        &token,
+        &format!("/v1.0/users/{adele}/messages"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, denied["error"]["code"].as_str()),
+        (403, Some("ErrorAccessDenied"))
+    );
+    let (status, _) = common::graph(&e, reqwest::Method::GET, &token, "/v1.0/users", None).await;
+    assert_eq!(status, 200);
+    e.shutdown().await;
+}

@@ -8,53 +8,17 @@
     reason = "test helpers fail loudly"
 )]
 
-use std::process::Command;
 use std::time::Duration;
 
 use aes::cipher::{BlockDecryptMut, KeyIvInit, block_padding::Pkcs7};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::Mac;
-use rsa::pkcs8::DecodePrivateKey;
 use serde_json::{Value, json};
 use studio_emulator::{EmulatorConfig, start};
 
 mod common;
-use common::{app_token, expiration_in, recording_receiver};
-
-/// A fresh RSA key and self-signed certificate from the openssl CLI: (private key, base64 DER).
-fn openssl_certificate(dir: &std::path::Path) -> (rsa::RsaPrivateKey, String) {
-    let key = dir.join("key.pem");
-    let cert = dir.join("cert.der");
-    let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=studio-test",
-            "-outform",
-            "DER",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("the openssl CLI runs (scripts/setup.sh installs it)");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    let private = rsa::RsaPrivateKey::from_pkcs8_pem(&std::fs::read_to_string(key).expect("key"))
-        .expect("PKCS#8 key");
-    (private, STANDARD.encode(std::fs::read(cert).expect("cert")))
-}
+use common::{app_token, expiration_in, openssl_certificate, recording_receiver};
 
 /// Opens `encryptedContent` the way the reference describes, without the emulator's code.
 fn open(private: &rsa::RsaPrivateKey, content: &Value) -> Value {
@@ -84,7 +48,7 @@ fn open(private: &rsa::RsaPrivateKey, content: &Value) -> Value {
 async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() {
     let dir = std::env::temp_dir().join(format!("studio-rich-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let (private, certificate) = openssl_certificate(&dir);
+    let (private, certificate, _) = openssl_certificate(&dir);
     let _ = std::fs::remove_dir_all(&dir);
 
     let (hook, receiver) = recording_receiver(0).await;

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::post;
+use base64::Engine;
 use serde_json::Value;
 use studio_emulator::RunningEmulator;
 
@@ -258,4 +259,45 @@ impl Receiver {
         })
         .await
     }
+}
+
+/// A fresh RSA key and self-signed certificate from the openssl CLI: (private key, base64 DER,
+/// the key as PKCS#8 PEM).
+pub fn openssl_certificate(dir: &std::path::Path) -> (rsa::RsaPrivateKey, String, String) {
+    let key = dir.join("key.pem");
+    let cert = dir.join("cert.der");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=studio-test",
+            "-outform",
+            "DER",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("the openssl CLI runs (scripts/setup.sh installs it)");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let pem = std::fs::read_to_string(key).expect("key");
+    let private = <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(&pem)
+        .expect("PKCS#8 key");
+    let der = std::fs::read(cert).expect("cert");
+    (
+        private,
+        base64::engine::general_purpose::STANDARD.encode(der),
+        pem,
+    )
 }

@@ -1,0 +1,113 @@
+//! Issuing delegated tokens: the access token Graph accepts (v1 shape, `scp`), a rotating refresh
+//! token when `offline_access` was granted, and an OpenID Connect id token when `openid` was
+//! asked for (v2 shape, `aud` the app, the `nonce` of the authorization request).
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::grants::{REFRESH_LIFETIME, RefreshGrant, random_token};
+use crate::identity::{TOKEN_LIFETIME_SECONDS, oauth_error};
+use crate::server::Shared;
+
+/// What a delegated grant hands out.
+#[derive(Debug, Clone, Default)]
+pub struct Issue {
+    /// The app.
+    pub client_id: String,
+    /// The signed-in user's object id.
+    pub user_id: String,
+    /// Graph permissions (`scp`).
+    pub scopes: Vec<String>,
+    /// `offline_access`: a refresh token too.
+    pub offline: bool,
+    /// `openid`: an id token too.
+    pub openid: bool,
+    /// The authorization request's `nonce`, echoed in the id token.
+    pub nonce: Option<String>,
+}
+
+/// The token response for a delegated grant.
+pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
+    let Some(user) = shared.tenant.users.iter().find(|u| u.id == issue.user_id) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            50034,
+            "The user account does not exist in the sandbox directory.",
+            now,
+        );
+    };
+    let tid = &shared.tenant.tenant_id;
+    let claims = json!({
+        "aud": "https://graph.microsoft.com",
+        "iss": format!("https://sts.windows.net/{tid}/"),
+        "iat": now, "nbf": now, "exp": now + TOKEN_LIFETIME_SECONDS,
+        "appid": issue.client_id, "appidacr": "0", "idtyp": "user",
+        "oid": user.id, "sub": user.id, "upn": user.user_principal_name, "name": user.display_name,
+        "scp": issue.scopes.join(" "),
+        "tid": tid, "ver": "1.0",
+    });
+    let signed = shared.key.sign(&claims).and_then(|access| {
+        let id = issue
+            .openid
+            .then(|| {
+                let mut claims = json!({
+                    "aud": issue.client_id,
+                    "iss": format!("{}/{tid}/v2.0", shared.base_url),
+                    "iat": now, "nbf": now, "exp": now + TOKEN_LIFETIME_SECONDS,
+                    "sub": user.id, "oid": user.id, "tid": tid,
+                    "preferred_username": user.user_principal_name, "name": user.display_name,
+                    "ver": "2.0",
+                });
+                if let Some(nonce) = &issue.nonce {
+                    claims["nonce"] = json!(nonce);
+                }
+                shared.key.sign(&claims)
+            })
+            .transpose()?;
+        Ok((access, id))
+    });
+    let (access_token, id_token) = match signed {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            return oauth_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                50000,
+                &error.to_string(),
+                now,
+            );
+        }
+    };
+    let mut body = json!({
+        "token_type": "Bearer",
+        "scope": issue.scopes.join(" "),
+        "expires_in": TOKEN_LIFETIME_SECONDS,
+        "ext_expires_in": TOKEN_LIFETIME_SECONDS,
+        "access_token": access_token,
+    });
+    if let Some(id_token) = id_token {
+        body["id_token"] = json!(id_token);
+    }
+    if issue.offline {
+        let refresh = random_token(48);
+        if let Ok(mut tokens) = shared.grants.refresh.lock() {
+            tokens.insert(
+                refresh.clone(),
+                RefreshGrant {
+                    issue: issue.clone(),
+                    expires_at: now + REFRESH_LIFETIME,
+                },
+            );
+        }
+        body["refresh_token"] = json!(refresh);
+    }
+    (
+        StatusCode::OK,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
+        .into_response()
+}
