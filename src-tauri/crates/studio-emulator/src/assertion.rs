@@ -42,6 +42,8 @@ pub struct AppCertificate {
     pub x5t_s256: String,
     /// The public key, PKCS#1 DER.
     pub public_key: Vec<u8>,
+    /// The certificate as uploaded (kept with `--data`).
+    pub der_base64: String,
 }
 
 impl AppCertificate {
@@ -54,6 +56,7 @@ impl AppCertificate {
             x5t: URL_SAFE_NO_PAD.encode(Sha1::digest(&der)),
             x5t_s256: URL_SAFE_NO_PAD.encode(Sha256::digest(&der)),
             public_key: key.to_pkcs1_der().ok()?.as_bytes().to_vec(),
+            der_base64: base64_der.trim().to_owned(),
         })
     }
 }

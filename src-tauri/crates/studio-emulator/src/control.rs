@@ -165,6 +165,11 @@ pub async fn deliveries(State(shared): State<Arc<Shared>>) -> Response {
     Json(json!({ "value": log })).into_response()
 }
 
+/// `GET /_emulator/endpoints`: Graph's slow/drop accounting of every notification endpoint.
+pub async fn endpoints(State(shared): State<Arc<Shared>>) -> Response {
+    Json(json!({ "value": shared.throttle.report(shared.clock.now()) })).into_response()
+}
+
 /// `GET /_emulator/subscriptions`: every app's subscriptions.
 pub async fn subscriptions(State(shared): State<Arc<Shared>>) -> Response {
     let subs = shared
@@ -184,6 +189,7 @@ pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     if let Ok(mut log) = shared.deliveries.lock() {
         log.clear();
     }
+    shared.throttle.clear();
     if let Ok(mut store) = shared.store.lock() {
         *store = crate::workloads::seed::seeded(&shared.tenant, shared.seed, shared.clock.now());
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::server::Shared;
 use crate::subscriptions::Subscription;
+use crate::throttle::EndpointState;
 use crate::workloads::Change;
 use crate::workloads::paths::{canonical, filter_ids};
 
@@ -37,6 +38,8 @@ pub struct Delivery {
     pub body: Value,
     /// Unix seconds (emulator clock).
     pub at: i64,
+    /// Not sent: the endpoint is in Graph's "drop" state.
+    pub dropped: bool,
 }
 
 /// Whether a change with no stored entity behind it (the control API given any path) concerns a
@@ -193,9 +196,34 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
         .flat_map(|b| b.subscription_ids.clone())
         .collect();
     for (url, batch) in batches {
+        let body = batch.body(shared);
+        let now = shared.clock.now();
+        let held_back = match shared.throttle.admit(&url, now) {
+            EndpointState::Drop => {
+                tracing::warn!(%url, "endpoint in Graph's drop state: notification dropped");
+                if let Ok(mut log) = shared.deliveries.lock() {
+                    log.push(Delivery {
+                        subscription_ids: batch.subscription_ids,
+                        url,
+                        kind: "notification",
+                        attempt: 0,
+                        status: None,
+                        latency_ms: 0,
+                        body,
+                        at: now,
+                        dropped: true,
+                    });
+                }
+                continue;
+            }
+            EndpointState::Slow => shared.clock.real(shared.retry_base),
+            EndpointState::Healthy => Duration::ZERO,
+        };
         let shared = Arc::clone(shared);
-        let body = batch.body(&shared);
         tokio::spawn(async move {
+            if !held_back.is_zero() {
+                tokio::time::sleep(held_back).await;
+            }
             deliver(&shared, "notification", &url, batch.subscription_ids, body).await
         });
     }
@@ -220,15 +248,22 @@ pub async fn deliver(
             .send()
             .await;
         let status = sent.as_ref().ok().map(|r| r.status().as_u16());
+        let elapsed = started.elapsed();
+        shared.throttle.record(
+            url,
+            shared.clock.now(),
+            status.is_none() || elapsed > shared.slow_response,
+        );
         let record = Delivery {
             subscription_ids: subscription_ids.clone(),
             url: url.to_owned(),
             kind,
             attempt,
             status,
-            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            latency_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             body: body.clone(),
             at: shared.clock.now(),
+            dropped: false,
         };
         if let Ok(mut log) = shared.deliveries.lock() {
             log.push(record);
@@ -237,7 +272,7 @@ pub async fn deliver(
             return;
         }
         if attempt < MAX_ATTEMPTS {
-            tokio::time::sleep(shared.retry_base * 2u32.pow(attempt - 1)).await;
+            tokio::time::sleep(shared.clock.real(shared.retry_base * 2u32.pow(attempt - 1))).await;
         }
     }
     tracing::warn!(%url, "gave up delivering after {MAX_ATTEMPTS} attempts");

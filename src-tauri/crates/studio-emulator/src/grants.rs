@@ -30,7 +30,8 @@ pub struct CodeGrant {
 }
 
 /// A refresh token's grant.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefreshGrant {
     /// What the refresh token hands out again (its scopes may be narrowed or widened within
     /// consent).

@@ -21,11 +21,13 @@ pub mod grants;
 pub mod handshake;
 pub mod identity;
 pub mod keys;
+pub mod persist;
 pub mod rich;
 pub mod server;
 pub mod subscription_rules;
 pub mod subscriptions;
 pub mod tenant;
+pub mod throttle;
 pub mod tokens;
 pub mod workloads;
 
@@ -50,4 +52,7 @@ pub enum EmulatorError {
     /// Generating or using the signing key failed.
     #[error("signing key: {0}")]
     Key(String),
+    /// The `--data` file cannot be read.
+    #[error("data file: {0}")]
+    Data(String),
 }

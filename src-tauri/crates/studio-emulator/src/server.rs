@@ -42,6 +42,12 @@ pub struct EmulatorConfig {
     pub retry_base: Duration,
     /// Active subscriptions allowed per mailbox across apps (Graph: 1,000).
     pub mailbox_subscription_limit: usize,
+    /// Emulated seconds per real second (`--time-scale`); retries and lifecycle speed up.
+    pub time_scale: f64,
+    /// A response slower than this counts against the endpoint (Graph: 10 seconds).
+    pub slow_response: Duration,
+    /// Where the tenant's state is kept between runs (`--data`).
+    pub data_file: Option<std::path::PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -53,6 +59,9 @@ impl Default for EmulatorConfig {
             allow_remote_delivery: false,
             retry_base: crate::delivery::DEFAULT_RETRY_BASE,
             mailbox_subscription_limit: MAILBOX_SUBSCRIPTION_LIMIT,
+            time_scale: 1.0,
+            slow_response: crate::throttle::DEFAULT_SLOW_RESPONSE,
+            data_file: None,
         }
     }
 }
@@ -99,6 +108,10 @@ pub struct Shared {
     pub seed: u64,
     /// Active subscriptions allowed per mailbox across apps.
     pub mailbox_subscription_limit: usize,
+    /// Graph's slow/drop accounting per endpoint.
+    pub throttle: crate::throttle::Throttle,
+    /// A response slower than this counts against the endpoint.
+    pub slow_response: Duration,
 }
 
 /// What the emulator prints when ready (the `graph-emulator` JSON line).
@@ -202,11 +215,23 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             source,
         })?;
     let base_url = format!("http://{local}");
-    let tenant = Tenant::seeded(config.seed);
-    let key = SigningKey::seeded(config.seed)?;
-    let app_object_id = Tenant::seeded(config.seed.wrapping_add(1)).tenant_id;
+    let saved = match &config.data_file {
+        Some(path) => crate::persist::load(path)?,
+        None => None,
+    };
+    let seed = saved.as_ref().map_or(config.seed, |s| s.seed);
+    if seed != config.seed {
+        tracing::warn!(
+            seed,
+            asked = config.seed,
+            "the data file's seed wins over --seed"
+        );
+    }
+    let tenant = Tenant::seeded(seed);
+    let key = SigningKey::seeded(seed)?;
+    let app_object_id = Tenant::seeded(seed.wrapping_add(1)).tenant_id;
     let tenant_for_store = tenant.clone();
-    let clock = EmulatorClock::default();
+    let clock = EmulatorClock::scaled(config.time_scale);
     let now = clock.now();
     let shared = Arc::new(Shared {
         tenant,
@@ -227,13 +252,11 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         allow_remote_delivery: config.allow_remote_delivery,
         deliveries: Mutex::new(Vec::new()),
         retry_base: config.retry_base,
-        store: Mutex::new(crate::workloads::seed::seeded(
-            &tenant_for_store,
-            config.seed,
-            now,
-        )),
-        seed: config.seed,
+        store: Mutex::new(crate::workloads::seed::seeded(&tenant_for_store, seed, now)),
+        seed,
         mailbox_subscription_limit: config.mailbox_subscription_limit,
+        throttle: crate::throttle::Throttle::default(),
+        slow_response: config.slow_response,
     });
     let info = ReadyInfo {
         authority_host: base_url.clone(),
@@ -245,7 +268,18 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         confidential_client_secret: shared.tenant.confidential_client_secret.clone(),
         users: shared.tenant.users.clone(),
     };
+    if let Some(saved) = saved {
+        crate::persist::restore(&shared, saved);
+    }
     let ticker = tokio::spawn(crate::expiry::run(Arc::clone(&shared)));
+    let keeper = config
+        .data_file
+        .clone()
+        .map(|path| tokio::spawn(crate::persist::keep(Arc::clone(&shared), path)));
+    let last_save = config
+        .data_file
+        .clone()
+        .map(|path| (Arc::clone(&shared), path));
     let app = router(shared);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -256,6 +290,14 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
             tracing::error!(%error, "the emulator stopped with an error");
         }
         ticker.abort();
+        if let Some(keeper) = keeper {
+            keeper.abort();
+        }
+        if let Some((shared, path)) = last_save
+            && let Err(error) = crate::persist::save(&path, &crate::persist::snapshot(&shared))
+        {
+            tracing::warn!(%error, path = %path.display(), "cannot save the sandbox state");
+        }
     });
     tracing::info!(%base_url, "graph emulator listening");
     Ok(RunningEmulator {
@@ -329,6 +371,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/changes", post(control::changes))
         .route("/_emulator/lifecycle", post(control::lifecycle))
         .route("/_emulator/deliveries", get(control::deliveries))
+        .route("/_emulator/endpoints", get(control::endpoints))
         .route("/_emulator/subscriptions", get(control::subscriptions))
         .route("/_emulator/reset", post(control::reset))
         .route("/_emulator/clock", post(control_clock))

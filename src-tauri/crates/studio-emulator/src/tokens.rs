@@ -12,7 +12,8 @@ use crate::identity::{TOKEN_LIFETIME_SECONDS, oauth_error};
 use crate::server::Shared;
 
 /// What a delegated grant hands out.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Issue {
     /// The app.
     pub client_id: String,

@@ -231,3 +231,77 @@ async fn the_clock_brings_reauthorization_then_removal() {
     assert_eq!(count().await, 0, "expired subscriptions are removed");
     e.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_slow_endpoint_is_throttled_then_dropped_like_graph_does() {
+    use axum::extract::Query;
+    use std::collections::HashMap;
+    let e = start(EmulatorConfig {
+        handshake_timeout: Duration::from_secs(2),
+        retry_base: Duration::from_millis(20),
+        slow_response: Duration::from_millis(30),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("starts");
+    let app = axum::Router::new().route(
+        "/slow",
+        axum::routing::post(|Query(q): Query<HashMap<String, String>>| async move {
+            match q.get("validationToken") {
+                Some(token) => token.clone(),
+                None => {
+                    tokio::time::sleep(Duration::from_millis(60)).await;
+                    String::new()
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/slow", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let token = app_token(&e).await;
+    let _ = subscribe(&e, &token, "/users", "updated", &url, None).await;
+    let user = e.info.users[0].id.clone();
+    let change = json!({ "resource": format!("/users/{user}"), "changeType": "updated" });
+    for _ in 0..12 {
+        control(&e, "changes", change.clone()).await;
+    }
+    let deliveries = || async {
+        let log: Value = reqwest::get(format!("{}/deliveries", e.info.control))
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        log["value"].as_array().cloned().unwrap_or_default()
+    };
+    for _ in 0..200 {
+        if deliveries().await.len() >= 12 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    control(&e, "changes", change).await;
+    let log = deliveries().await;
+    assert!(
+        log.iter()
+            .any(|d| d["dropped"] == true && d["status"].is_null()),
+        "the next notification is dropped: {log:?}"
+    );
+    let endpoints: Value = reqwest::get(format!("{}/endpoints", e.info.control))
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let endpoint = &endpoints["value"][0];
+    assert_eq!(endpoint["url"], url.as_str());
+    assert_eq!(endpoint["state"], "drop");
+    assert!(endpoint["slowResponses"].as_u64() >= Some(10), "{endpoint}");
+    assert!(endpoint["droppedNotifications"].as_u64() >= Some(1));
+    e.shutdown().await;
+}

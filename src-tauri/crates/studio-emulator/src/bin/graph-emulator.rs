@@ -22,6 +22,20 @@ struct Args {
     /// Also deliver to (and validate) HTTPS endpoints beyond this machine; off by default.
     #[arg(long)]
     allow_remote_delivery: bool,
+    /// Emulated seconds per real second: expiry, lifecycle events and retries come sooner
+    /// (e.g. 60 makes an hour pass in a minute).
+    #[arg(long, default_value_t = 1.0, value_parser = time_scale)]
+    time_scale: f64,
+    /// Keep the tenant's state (content, subscriptions, sign-ins) in this JSON file between runs.
+    #[arg(long, value_name = "FILE")]
+    data: Option<std::path::PathBuf>,
+}
+
+fn time_scale(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(scale) if scale.is_finite() && (0.001..=100_000.0).contains(&scale) => Ok(scale),
+        _ => Err("a number from 0.001 to 100000".into()),
+    }
 }
 
 #[allow(
@@ -50,6 +64,8 @@ fn main() -> ExitCode {
             addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
             seed: args.seed,
             allow_remote_delivery: args.allow_remote_delivery,
+            time_scale: args.time_scale,
+            data_file: args.data,
             ..EmulatorConfig::default()
         };
         let emulator = match start(config).await {
