@@ -69,6 +69,7 @@ e2e: setup-test ui
 
 bench: setup
 	cargo run --release -p studio-core --bin bench-dispatch
+	cargo run --release -p studio-emulator --example delivery-bench
 
 clean:
 	cargo clean

@@ -25,6 +25,7 @@ use crate::grants::random_token;
 use crate::handshake::{check_url, handshake};
 use crate::server::{Shared, graph_error};
 use crate::subscription_rules::{forbidden, over_quota, payload_shape};
+use crate::workloads::paths::canonical;
 
 /// A subscription as Graph returns it (the certificate itself is never echoed).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -236,11 +237,19 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
     if let Some(response) = forbidden(&shared, catalog, &result.resolved, &caller, "Create") {
         return response;
     }
+    // The same resource (as Graph resolves it: `/me` is the caller) and the same set of change
+    // types from the same app is a duplicate.
+    let wanted = canonical(&resource, Some(&caller.object_id), &shared.tenant);
+    let change_set = |text: &str| {
+        let mut set: Vec<String> = text.split(',').map(|c| c.trim().to_lowercase()).collect();
+        set.sort();
+        set
+    };
     let duplicate = shared.subscriptions.lock().is_ok_and(|subs| {
         subs.iter().any(|s| {
             s.application_id == caller.app_id
-                && s.resource.eq_ignore_ascii_case(&resource)
-                && s.change_type == change_type
+                && canonical(&s.resource, Some(&s.creator_id), &shared.tenant) == wanted
+                && change_set(&s.change_type) == change_set(&change_type)
         })
     });
     if duplicate {

@@ -352,11 +352,24 @@ async fn graph_rules_are_enforced() {
     let (status, _, _) = error(
         &post(
             Some(app.clone()),
-            subscription("/users", "updated", &hook, &in_minutes(t0, 60)),
+            subscription("Users/", "updated", &hook, &in_minutes(t0, 60)),
         )
         .await,
     );
-    assert_eq!(status, 409);
+    assert_eq!(status, 409, "the same resource however it is spelled");
+    // `/me/messages` of two users are two mailboxes, not a duplicate.
+    for upn in [
+        "adele@sandbox.onmicrosoft.com",
+        "alex@sandbox.onmicrosoft.com",
+    ] {
+        let token = common::user_token_as(&e, upn, "Mail.Read").await;
+        let (status, created) = post(
+            Some(token),
+            subscription("/me/messages", "created", &hook, &in_minutes(t0, 60)),
+        )
+        .await;
+        assert_eq!(status, 201, "{upn}: {created}");
+    }
 
     // Tokens expire by the emulator clock.
     reqwest::Client::new()
