@@ -376,7 +376,47 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/reset", post(control::reset))
         .route("/_emulator/clock", post(control_clock))
         .fallback(not_found)
+        .layer(axum::middleware::map_response_with_state(
+            Arc::clone(&shared),
+            graph_shaped,
+        ))
         .with_state(shared)
+}
+
+/// Framework answers (a path that is not UTF-8, a method a route lacks) become Graph-shaped
+/// errors too: a client of Graph never sees plain text.
+async fn graph_shaped(State(shared): State<Arc<Shared>>, response: Response) -> Response {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), 2048)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let (code, fallback) = match status.as_u16() {
+        405 => (
+            "MethodNotAllowed",
+            "The HTTP method is not allowed on this resource.",
+        ),
+        413 => ("RequestEntityTooLarge", "The request body is too large."),
+        415 => (
+            "UnsupportedMediaType",
+            "The request's content type is not supported.",
+        ),
+        _ => ("BadRequest", "The request could not be read."),
+    };
+    let message = if text.trim().is_empty() {
+        fallback.to_owned()
+    } else {
+        text
+    };
+    graph_error(status, code, &message, shared.clock.now())
 }
 
 /// Graph's error shape: `{"error":{"code","message","innerError":{…}}}`.

@@ -385,6 +385,13 @@ pub async fn update(
             "The request body must be a JSON object.",
         );
     };
+    if patch.values().any(|v| !v.is_string()) {
+        return bad(
+            &shared,
+            "BadRequest",
+            "Could not process subscription update payload: expirationDateTime, notificationUrl, encryptionCertificate and encryptionCertificateId are strings.",
+        );
+    }
     for key in patch.keys() {
         if ![
             "expirationDateTime",

@@ -157,7 +157,7 @@ mod tests {
     fn ten_percent_is_slow_fifteen_is_drop_and_drop_lasts_ten_minutes() {
         let throttle = Throttle::default();
         for i in 0..20 {
-            throttle.record("a", 1000, i < 3);
+            throttle.record("a", 1000, i >= 17);
         }
         assert_eq!(
             throttle.admit("a", 1000),
