@@ -190,6 +190,9 @@ pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
         log.clear();
     }
     shared.throttle.clear();
+    if let Ok(mut busy) = shared.busy.lock() {
+        *busy = None;
+    }
     if let Ok(mut store) = shared.store.lock() {
         *store = crate::workloads::seed::seeded(&shared.tenant, shared.seed, shared.clock.now());
     }

@@ -9,6 +9,7 @@
 
 pub mod assertion;
 pub mod bodies;
+pub mod busy;
 pub mod caller;
 pub mod clock;
 pub mod consent;

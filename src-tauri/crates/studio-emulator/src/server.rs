@@ -112,6 +112,8 @@ pub struct Shared {
     pub throttle: crate::throttle::Throttle,
     /// A response slower than this counts against the endpoint.
     pub slow_response: Duration,
+    /// Graph requests to answer 429/503 with `Retry-After` (control API).
+    pub busy: Mutex<Option<crate::busy::Busy>>,
 }
 
 /// What the emulator prints when ready (the `graph-emulator` JSON line).
@@ -257,6 +259,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         mailbox_subscription_limit: config.mailbox_subscription_limit,
         throttle: crate::throttle::Throttle::default(),
         slow_response: config.slow_response,
+        busy: Mutex::new(None),
     });
     let info = ReadyInfo {
         authority_host: base_url.clone(),
@@ -372,10 +375,15 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/lifecycle", post(control::lifecycle))
         .route("/_emulator/deliveries", get(control::deliveries))
         .route("/_emulator/endpoints", get(control::endpoints))
+        .route("/_emulator/throttle", post(crate::busy::throttle))
         .route("/_emulator/subscriptions", get(control::subscriptions))
         .route("/_emulator/reset", post(control::reset))
         .route("/_emulator/clock", post(control_clock))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            crate::busy::answer_busy,
+        ))
         .layer(axum::middleware::map_response_with_state(
             Arc::clone(&shared),
             graph_shaped,

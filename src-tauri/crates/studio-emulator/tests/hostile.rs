@@ -110,3 +110,44 @@ async fn garbage_gets_shaped_4xx_answers_and_the_emulator_keeps_serving() {
     assert_eq!(alive.status().as_u16(), 200);
     e.shutdown().await;
 }
+
+#[tokio::test]
+async fn graph_can_be_told_to_throttle_with_retry_after() {
+    let e = start(EmulatorConfig::default()).await.expect("starts");
+    let app = common::app_token(&e).await;
+    let (status, _) = common::control(
+        &e,
+        "throttle",
+        serde_json::json!({ "requests": 2, "retryAfterSeconds": 3, "status": 429 }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    for _ in 0..2 {
+        let response = reqwest::Client::new()
+            .get(format!("{}/v1.0/users", e.info.graph_base))
+            .bearer_auth(&app)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), 429);
+        assert_eq!(
+            response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("3")
+        );
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "TooManyRequests");
+    }
+    let (status, _) = common::graph(&e, Method::GET, &app, "/v1.0/users", None).await;
+    assert_eq!(status, 200, "throttling ends after the requests asked for");
+    let (status, _) = common::control(
+        &e,
+        "throttle",
+        serde_json::json!({ "requests": 1, "status": 418 }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    e.shutdown().await;
+}
