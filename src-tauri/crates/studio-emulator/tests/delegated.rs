@@ -362,6 +362,40 @@ async fn device_code_pending_slow_down_approval_and_expiry() {
     e.shutdown().await;
 }
 
+/// `grant_type=refresh_token`, optionally asking for `scope`.
+async fn refresh_with(
+    e: &RunningEmulator,
+    refresh_token: &str,
+    scope: Option<&str>,
+) -> (u16, Value) {
+    let mut form = vec![
+        ("grant_type", "refresh_token"),
+        ("client_id", e.info.public_client_id.as_str()),
+        ("refresh_token", refresh_token),
+    ];
+    if let Some(scope) = scope {
+        form.push(("scope", scope));
+    }
+    token(e, &form).await
+}
+
+/// Redeems the code in `location` without PKCE.
+async fn redeem_without_pkce(e: &RunningEmulator, location: &str) -> Value {
+    let code = param(location, "code").expect("code");
+    let (status, tokens) = token(
+        e,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &e.info.public_client_id),
+            ("redirect_uri", REDIRECT),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    tokens
+}
+
 async fn control(e: &RunningEmulator, path: &str, body: Value) -> u16 {
     client()
         .post(format!("{}/{path}", e.info.control))
@@ -414,17 +448,7 @@ async fn openid_brings_an_id_token_with_the_nonce() {
         format!("{}/{}/v2.0", e.info.authority_host, e.info.tenant_id)
     );
     let (_, location) = authorize(&e, &[("scope", "User.Read")]).await;
-    let code = param(&location, "code").expect("code");
-    let (_, plain) = token(
-        &e,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", &e.info.public_client_id),
-            ("redirect_uri", REDIRECT),
-            ("code", &code),
-        ],
-    )
-    .await;
+    let plain = redeem_without_pkce(&e, &location).await;
     assert!(plain.get("id_token").is_none(), "no openid, no id token");
     e.shutdown().await;
 }
@@ -477,16 +501,7 @@ async fn consent_can_be_missing_granted_and_revoked() {
         .to_owned();
 
     // Asking a refresh token for more than was consented to is refused.
-    let (status, error) = token(
-        &e,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", &e.info.public_client_id),
-            ("refresh_token", &refresh),
-            ("scope", "Mail.Read Calendars.Read"),
-        ],
-    )
-    .await;
+    let (status, error) = refresh_with(&e, &refresh, Some("Mail.Read Calendars.Read")).await;
     assert_eq!(
         (status, error["error_codes"][0].as_u64()),
         (400, Some(65001)),
@@ -503,15 +518,7 @@ async fn consent_can_be_missing_granted_and_revoked() {
     let revoke =
         serde_json::json!({ "userPrincipalName": "adele@sandbox.onmicrosoft.com", "grant": false });
     assert_eq!(control(&e, "consent", revoke).await, 200);
-    let (status, error) = token(
-        &e,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", &e.info.public_client_id),
-            ("refresh_token", &refresh),
-        ],
-    )
-    .await;
+    let (status, error) = refresh_with(&e, &refresh, None).await;
     assert_eq!(
         (status, error["error_codes"][0].as_u64()),
         (400, Some(50173)),
@@ -529,32 +536,14 @@ async fn consent_can_be_missing_granted_and_revoked() {
 async fn ending_sessions_revokes_refresh_tokens() {
     let e = emulator().await;
     let (_, location) = authorize(&e, &[]).await;
-    let code = param(&location, "code").expect("code");
-    let (_, tokens) = token(
-        &e,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", &e.info.public_client_id),
-            ("redirect_uri", REDIRECT),
-            ("code", &code),
-        ],
-    )
-    .await;
+    let tokens = redeem_without_pkce(&e, &location).await;
     let refresh = tokens["refresh_token"]
         .as_str()
         .expect("refresh")
         .to_owned();
     let ended = serde_json::json!({ "userPrincipalName": "adele@sandbox.onmicrosoft.com" });
     assert_eq!(control(&e, "revoke", ended).await, 200);
-    let (status, error) = token(
-        &e,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", &e.info.public_client_id),
-            ("refresh_token", &refresh),
-        ],
-    )
-    .await;
+    let (status, error) = refresh_with(&e, &refresh, None).await;
     assert_eq!(
         (status, error["error"].as_str()),
         (400, Some("invalid_grant"))

@@ -296,6 +296,22 @@ fn create(shared: &Arc<Shared>, caller: &Caller, path: &str, body: &[u8]) -> Res
     (StatusCode::CREATED, Json(entity.body)).into_response()
 }
 
+/// The answer for a write to nothing: 403 when the caller could not write there anyway, else
+/// the service's 404, or Graph's 400 for a path that names no collection.
+fn absent(shared: &Shared, caller: &Caller, path: &str) -> Response {
+    match collection_kind(path.rsplit_once('/').map_or("", |(p, _)| p)) {
+        Some((kind, _)) if !may(kind, caller, true) => denied(shared, kind, caller),
+        Some((kind, _)) => missing(shared, kind.family, path),
+        None => bad(
+            shared,
+            &format!(
+                "Resource not found for the segment '{}'.",
+                path.split('/').next().unwrap_or_default()
+            ),
+        ),
+    }
+}
+
 /// `PATCH /{v1.0|beta}/…`: update an entity (a list item's `/fields` too).
 pub async fn patch(
     State(shared): State<Arc<Shared>>,
@@ -319,17 +335,7 @@ pub async fn patch(
         return unavailable(&shared);
     };
     let Some((entity, kind)) = store.find(&path).and_then(|e| Some((e.clone(), e.kind()?))) else {
-        return match collection_kind(path.rsplit_once('/').map_or("", |(p, _)| p)) {
-            Some((kind, _)) if !may(kind, &caller, true) => denied(&shared, kind, &caller),
-            Some((kind, _)) => missing(&shared, kind.family, &path),
-            None => bad(
-                &shared,
-                &format!(
-                    "Resource not found for the segment '{}'.",
-                    path.split('/').next().unwrap_or_default()
-                ),
-            ),
-        };
+        return absent(&shared, &caller, &path);
     };
     let is_self = kind.name == "user" && entity.id().eq_ignore_ascii_case(&caller.object_id);
     if !may_write(kind, &entity.audience, &caller, is_self) || kind.write.is_empty() {
@@ -387,17 +393,7 @@ pub async fn delete(
         return unavailable(&shared);
     };
     let Some((entity, kind)) = store.find(&path).and_then(|e| Some((e.clone(), e.kind()?))) else {
-        return match collection_kind(path.rsplit_once('/').map_or("", |(p, _)| p)) {
-            Some((kind, _)) if !may(kind, &caller, true) => denied(&shared, kind, &caller),
-            Some((kind, _)) => missing(&shared, kind.family, &path),
-            None => bad(
-                &shared,
-                &format!(
-                    "Resource not found for the segment '{}'.",
-                    path.split('/').next().unwrap_or_default()
-                ),
-            ),
-        };
+        return absent(&shared, &caller, &path);
     };
     if !may_write(kind, &entity.audience, &caller, false)
         || kind.write.is_empty()
