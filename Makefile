@@ -13,7 +13,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 E2E_DIR := $(CURDIR)/target/e2e
 
 .PHONY: help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
-	ui-check e2e bench clean
+	ui-check keyring-test e2e bench clean
 
 help:
 	@echo "make run     set up, build and open the app (ARGS='--data-dir /tmp/x' to pass flags)"
@@ -37,7 +37,7 @@ app: ui
 run: app
 	$(APP_BIN) $(ARGS)
 
-test: setup-test ui fmt-check clippy cargo-test bindings-check ui-check e2e
+test: setup-test ui fmt-check clippy cargo-test keyring-test bindings-check ui-check e2e
 	@echo "make test: every check passed"
 
 fmt-check:
@@ -59,6 +59,15 @@ ui-check:
 	cd ui && npx tsc --noEmit
 	cd ui && npx eslint --max-warnings 0 .
 	cd ui && npx vitest run
+
+# The OS keyring for real: inside a throwaway D-Bus session with an unlocked gnome-keyring, then
+# with no session bus at all (an empty runtime dir, no display) to see "unavailable" reported.
+keyring-test: setup-test
+	cargo test -p studio-identity --test keyring --no-run
+	dbus-run-session -- tests/e2e/session.sh \
+		cargo test -p studio-identity --test keyring -- --ignored secrets_ signing_out
+	env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY -u WAYLAND_DISPLAY XDG_RUNTIME_DIR=$$(mktemp -d) \
+		cargo test -p studio-identity --test keyring -- --ignored without_a_session_bus
 
 e2e: setup-test ui
 	cargo build -p webhook-studio -p studio-tests --tests

@@ -9,7 +9,7 @@ root_dir="$(cd "$(dirname "$0")/.." && pwd)"
 
 # What building the desktop app needs (Tauri 2 on WebKitGTK 4.1).
 build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev
-  libayatana-appindicator3-dev librsvg2-dev)
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 # What the tests need: a virtual display, a D-Bus session, a keyring and the driver for the real
 # window; the openssl CLI makes certificates independently of our code for the crypto tests.
 test_packages=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver openssl)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command inside a hermetic desktop session for the E2E suite. Call it under
+# Runs a command inside a hermetic desktop session (the E2E suite, the keyring tests). Call it under
 #   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- tests/e2e/session.sh CMD...
 # It gives the command a temp HOME (so the keyring and any stray app data land there), an
 # unlocked gnome-keyring, and TAURI_WEBVIEW_AUTOMATION (without it WebKitWebDriver hangs).
