@@ -225,7 +225,8 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
     if let Some(problem) = result
         .problems
         .iter()
-        .find(|p| p.severity == Severity::Error)
+        // An account kind that cannot subscribe at all is a permission problem: Graph's 403 below.
+        .find(|p| p.severity == Severity::Error && p.field != "account")
     {
         let code = if problem.field == "lifecycleNotificationUrl" {
             "ValidationError"

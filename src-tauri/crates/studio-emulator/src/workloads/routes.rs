@@ -26,10 +26,31 @@ pub const DEFAULT_TOP: usize = 100;
 
 /// Collections that list another collection's entities (a folder's messages, the calendar's
 /// events): the alias pattern, the kind, and how many segments name the owner that must exist.
-const ALIASES: [(&str, &str, usize); 2] = [
+const ALIASES: [(&str, &str, usize); 4] = [
     ("users/*/mailfolders/*/messages", "message", 4),
     ("users/*/calendar/events", "event", 2),
+    ("users/*/chats", "chat", 2),
+    ("users/*/drives", "drive", 2),
 ];
+
+/// Collections that list what a user takes part in (`/me/chats`, `/me/drives`): the pattern and
+/// the collection whose entities have the user in their audience.
+const MEMBERSHIPS: [(&str, &str); 2] = [("users/*/chats", "chats"), ("users/*/drives", "drives")];
+
+/// The entities of a membership collection (`users/{id}/chats`) for that user.
+fn memberships<'a>(store: &'a super::Store, path: &str) -> Option<Vec<&'a Entity>> {
+    let (_, base) = MEMBERSHIPS
+        .iter()
+        .find(|(pattern, _)| paths::matches(pattern, path))?;
+    let user = path.split('/').nth(1)?;
+    Some(
+        store
+            .listed(base)
+            .into_iter()
+            .filter(|e| e.audience.iter().any(|a| a == user))
+            .collect(),
+    )
+}
 
 /// What a canonical collection path lists: its kind and the path of the entity that owns it.
 pub fn collection_kind(collection: &str) -> Option<(&'static Kind, String)> {
@@ -301,8 +322,8 @@ pub async fn get(
         if !owner_visible(&store, kind, &owner, &caller) {
             return denied(&shared, kind, &caller);
         }
-        let items: Vec<Value> = store
-            .listed(&path)
+        let items: Vec<Value> = memberships(&store, &path)
+            .unwrap_or_else(|| store.listed(&path))
             .into_iter()
             .filter(|e| sees(kind, &e.audience, &caller))
             .map(|e| e.body.clone())

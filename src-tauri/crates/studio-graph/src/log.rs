@@ -1,0 +1,197 @@
+//! The HTTP exchange log: every Graph request the app makes, with its answer, so users can see
+//! exactly what was sent and copy any call as `curl`.
+//!
+//! Authorization headers are redacted before an exchange is recorded; bodies are kept up to
+//! 64 KiB each. Where the log lives is the caller's choice ([`ExchangeLog`]); the app keeps it in
+//! its SQLite store, tests in memory.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The most of a body an exchange keeps.
+pub const MAX_LOGGED_BODY: usize = 64 * 1024;
+/// What a redacted header value reads.
+pub const REDACTED_HEADER: &str = "‹redacted›";
+
+/// One request and its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Exchange {
+    /// The `client-request-id` the app sent (also Graph's correlation id).
+    pub id: String,
+    /// The account that made it.
+    pub account_id: String,
+    /// When it started, RFC 3339.
+    pub at: String,
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The full URL.
+    pub url: String,
+    /// The HTTP status, or none when no answer came.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u32,
+    /// Request headers (Authorization redacted).
+    pub request_headers: Vec<(String, String)>,
+    /// The request body, if any (truncated at 64 KiB).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<String>,
+    /// Response headers.
+    pub response_headers: Vec<(String, String)>,
+    /// The response body, if any (truncated at 64 KiB).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+    /// What went wrong when there was no answer (timeout, connection refused).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+impl Exchange {
+    /// The request as a `curl` command; the token is left for the user to supply as `$TOKEN`.
+    pub fn to_curl(&self) -> String {
+        let quote = |text: &str| format!("'{}'", text.replace('\'', "'\\''"));
+        let mut parts = vec![format!("curl -X {}", self.method), quote(&self.url)];
+        for (name, value) in &self.request_headers {
+            if name.eq_ignore_ascii_case("authorization") {
+                parts.push("-H \"Authorization: Bearer $TOKEN\"".to_owned());
+            } else {
+                parts.push(format!("-H {}", quote(&format!("{name}: {value}"))));
+            }
+        }
+        if let Some(body) = &self.request_body {
+            parts.push(format!("--data-raw {}", quote(body)));
+        }
+        parts.join(" \\\n  ")
+    }
+}
+
+/// Keeps a body for the log: UTF-8 (lossy), at most `MAX_LOGGED_BODY` bytes.
+pub fn loggable_body(bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let kept = &bytes[..bytes.len().min(MAX_LOGGED_BODY)];
+    let mut text = String::from_utf8_lossy(kept).into_owned();
+    if bytes.len() > MAX_LOGGED_BODY {
+        text.push_str(&format!(
+            "\n… ({} more bytes not kept)",
+            bytes.len() - MAX_LOGGED_BODY
+        ));
+    }
+    Some(text)
+}
+
+/// Headers for the log, with credentials redacted.
+pub fn loggable_headers(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let shown = if is_credential(name.as_str()) {
+                REDACTED_HEADER.to_owned()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_owned(), shown)
+        })
+        .collect()
+}
+
+fn is_credential(name: &str) -> bool {
+    [
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+    ]
+    .iter()
+    .any(|c| name.eq_ignore_ascii_case(c))
+}
+
+/// Somewhere exchanges go.
+pub trait ExchangeLog: Send + Sync + std::fmt::Debug {
+    /// Records one exchange.
+    fn record(&self, exchange: Exchange);
+}
+
+/// The newest exchanges in memory (tests, the CLI).
+#[derive(Debug)]
+pub struct MemoryLog {
+    capacity: usize,
+    entries: Mutex<VecDeque<Exchange>>,
+}
+
+impl MemoryLog {
+    /// Keeps at most `capacity` exchanges.
+    pub fn new(capacity: usize) -> MemoryLog {
+        MemoryLog {
+            capacity,
+            entries: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Every kept exchange, oldest first.
+    pub fn entries(&self) -> Vec<Exchange> {
+        self.entries
+            .lock()
+            .map(|e| e.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl ExchangeLog for MemoryLog {
+    fn record(&self, exchange: Exchange) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.push_back(exchange);
+            while entries.len() > self.capacity {
+                entries.pop_front();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curl_never_carries_the_token_and_quotes_safely() {
+        let exchange = Exchange {
+            id: "r1".into(),
+            account_id: "a".into(),
+            at: "t".into(),
+            method: "POST".into(),
+            url: "https://graph.microsoft.com/v1.0/subscriptions".into(),
+            status: Some(201),
+            duration_ms: 12,
+            request_headers: vec![
+                ("authorization".into(), REDACTED_HEADER.into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            request_body: Some("{\"clientState\":\"it's\"}".into()),
+            response_headers: vec![],
+            response_body: None,
+            failure: None,
+        };
+        let curl = exchange.to_curl();
+        assert!(curl.contains("$TOKEN") && !curl.contains(REDACTED_HEADER));
+        assert!(curl.contains("it'\\''s"), "{curl}");
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "Authorization",
+            reqwest::header::HeaderValue::from_static("Bearer secret"),
+        );
+        assert_eq!(loggable_headers(&headers)[0].1, REDACTED_HEADER);
+        assert_eq!(
+            loggable_body(&vec![b'a'; MAX_LOGGED_BODY + 5]).map(|b| b.ends_with("not kept)")),
+            Some(true)
+        );
+    }
+}
