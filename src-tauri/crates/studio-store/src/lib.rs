@@ -1,0 +1,306 @@
+//! The app's SQLite store (`studio.sqlite3` in the data directory).
+//!
+//! It keeps what must survive a restart and may be exported: account configurations (never a
+//! secret: those are in the OS keyring), the HTTP exchange log (Authorization already redacted),
+//! and, from later issues, notifications and subscriptions. The schema is versioned with
+//! `PRAGMA user_version` and migrated forward on open; a database from a newer app is refused
+//! rather than damaged. WAL mode keeps readers and the writer out of each other's way.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use studio_graph::Exchange;
+use studio_identity::AccountConfig;
+
+/// The newest schema this build knows.
+pub const SCHEMA_VERSION: i64 = 1;
+/// Exchanges kept in the log; older ones are dropped as new ones arrive.
+pub const HTTP_LOG_LIMIT: i64 = 5_000;
+
+const MIGRATIONS: [&str; 1] = [
+    // 1: accounts and the HTTP exchange log.
+    "CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        config TEXT NOT NULL
+     );
+     CREATE TABLE http_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        exchange TEXT NOT NULL
+     );
+     CREATE INDEX http_log_account ON http_log (account_id, seq);",
+];
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("the database failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file is from a newer version of the app.
+    #[error(
+        "the database was written by a newer version of the app (schema {0}, this one knows {SCHEMA_VERSION})"
+    )]
+    TooNew(i64),
+    /// A stored value could not be read back.
+    #[error("a stored value is damaged: {0}")]
+    Damaged(String),
+    /// The store's lock was poisoned by a panic elsewhere.
+    #[error("the store is unavailable")]
+    Poisoned,
+}
+
+/// The store.
+#[derive(Debug)]
+pub struct Store {
+    connection: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating and migrating) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let connection = Connection::open(path)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        Store::prepare(connection)
+    }
+
+    /// A store in memory (tests, the CLI's dry runs).
+    pub fn in_memory() -> Result<Store, StoreError> {
+        Store::prepare(Connection::open_in_memory()?)
+    }
+
+    fn prepare(mut connection: Connection) -> Result<Store, StoreError> {
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew(version));
+        }
+        for (index, migration) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
+            let transaction = connection.transaction()?;
+            transaction.execute_batch(migration)?;
+            transaction.pragma_update(None, "user_version", index + 1)?;
+            transaction.commit()?;
+            tracing::info!(version = index + 1, "database migrated");
+        }
+        Ok(Store {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn with<T>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.connection.lock().map_err(|_| StoreError::Poisoned)?;
+        work(&mut connection)
+    }
+
+    /// Every account, in the order they were added.
+    pub fn accounts(&self) -> Result<Vec<AccountConfig>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare("SELECT config FROM accounts ORDER BY position, id")?;
+            let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+            rows.map(|row| {
+                let text = row?;
+                serde_json::from_str(&text).map_err(|e| StoreError::Damaged(e.to_string()))
+            })
+            .collect()
+        })
+    }
+
+    /// Adds or replaces an account (by id).
+    pub fn put_account(&self, account: &AccountConfig) -> Result<(), StoreError> {
+        let config =
+            serde_json::to_string(account).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        self.with(|c| {
+            let existing: Option<i64> = c
+                .query_row(
+                    "SELECT position FROM accounts WHERE id = ?1",
+                    params![account.id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let position = match existing {
+                Some(position) => position,
+                None => c.query_row(
+                    "SELECT COALESCE(MAX(position), 0) + 1 FROM accounts",
+                    [],
+                    |row| row.get(0),
+                )?,
+            };
+            c.execute(
+                "INSERT INTO accounts (id, position, config) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET config = excluded.config",
+                params![account.id, position, config],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Removes an account and its log; removing nothing is fine.
+    pub fn remove_account(&self, id: &str) -> Result<bool, StoreError> {
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            let removed = transaction.execute("DELETE FROM accounts WHERE id = ?1", params![id])?;
+            transaction.execute("DELETE FROM http_log WHERE account_id = ?1", params![id])?;
+            transaction.commit()?;
+            Ok(removed > 0)
+        })
+    }
+
+    /// Appends an exchange to the log, dropping the oldest beyond the limit.
+    pub fn record_exchange(&self, exchange: &Exchange) -> Result<(), StoreError> {
+        let text =
+            serde_json::to_string(exchange).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO http_log (id, account_id, at, exchange) VALUES (?1, ?2, ?3, ?4)",
+                params![exchange.id, exchange.account_id, exchange.at, text],
+            )?;
+            c.execute(
+                "DELETE FROM http_log WHERE seq <= (SELECT MAX(seq) FROM http_log) - ?1",
+                params![HTTP_LOG_LIMIT],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The newest exchanges first, optionally of one account.
+    pub fn exchanges(
+        &self,
+        account_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Exchange>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT exchange FROM http_log WHERE ?1 IS NULL OR account_id = ?1 ORDER BY seq DESC LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![account_id, limit], |row| row.get::<_, String>(0))?;
+            rows.map(|row| serde_json::from_str(&row?).map_err(|e| StoreError::Damaged(e.to_string())))
+                .collect()
+        })
+    }
+
+    /// Empties the log.
+    pub fn clear_exchanges(&self) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute("DELETE FROM http_log", [])?;
+            Ok(())
+        })
+    }
+}
+
+/// The store as a Graph exchange log.
+impl studio_graph::ExchangeLog for Store {
+    fn record(&self, exchange: Exchange) {
+        if let Err(error) = self.record_exchange(&exchange) {
+            tracing::warn!(%error, "cannot keep an HTTP exchange");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use studio_identity::{AccountKind, Cloud, Credential};
+
+    fn account(id: &str) -> AccountConfig {
+        AccountConfig {
+            id: id.into(),
+            name: format!("{id}@contoso.example"),
+            kind: AccountKind::Work,
+            tenant: "organizations".into(),
+            client_id: "c".into(),
+            cloud: Cloud::Global,
+            scopes: vec!["Mail.Read".into()],
+            credential: Credential::None,
+        }
+    }
+
+    fn exchange(n: usize, account: &str) -> Exchange {
+        Exchange {
+            id: format!("r{n}"),
+            account_id: account.into(),
+            at: "2026-11-23T00:00:00Z".into(),
+            method: "GET".into(),
+            url: "https://graph.microsoft.com/v1.0/subscriptions".into(),
+            status: Some(200),
+            duration_ms: 3,
+            request_headers: vec![],
+            request_body: None,
+            response_headers: vec![],
+            response_body: Some("{}".into()),
+            failure: None,
+        }
+    }
+
+    #[test]
+    fn accounts_keep_their_order_and_survive_reopening() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("studio.sqlite3");
+        {
+            let store = Store::open(&path).expect("opens");
+            for id in ["b", "a", "c"] {
+                store.put_account(&account(id)).expect("put");
+            }
+            let mut renamed = account("a");
+            renamed.name = "renamed".into();
+            store.put_account(&renamed).expect("replace");
+            store.record_exchange(&exchange(1, "a")).expect("log");
+            assert!(store.remove_account("c").expect("remove"));
+            assert!(!store.remove_account("c").expect("remove again"));
+        }
+        let store = Store::open(&path).expect("reopens");
+        let names: Vec<String> = store
+            .accounts()
+            .expect("list")
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        assert_eq!(names, vec!["b@contoso.example", "renamed"]);
+        assert_eq!(store.exchanges(Some("a"), 10).expect("log").len(), 1);
+    }
+
+    #[test]
+    fn the_log_keeps_the_newest_and_a_newer_schema_is_refused() {
+        let store = Store::in_memory().expect("opens");
+        for n in 0..usize::try_from(HTTP_LOG_LIMIT).unwrap_or(0) + 10 {
+            store
+                .record_exchange(&exchange(n, if n % 2 == 0 { "a" } else { "b" }))
+                .expect("log");
+        }
+        let all = store.exchanges(None, 100_000).expect("all");
+        assert_eq!(all.len(), usize::try_from(HTTP_LOG_LIMIT).unwrap_or(0));
+        assert_eq!(
+            all[0].id,
+            format!("r{}", HTTP_LOG_LIMIT + 9),
+            "newest first"
+        );
+        assert!(
+            store
+                .exchanges(Some("a"), 5)
+                .expect("a")
+                .iter()
+                .all(|x| x.account_id == "a")
+        );
+
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("future.sqlite3");
+        let connection = Connection::open(&path).expect("open");
+        connection
+            .pragma_update(None, "user_version", 99)
+            .expect("set");
+        drop(connection);
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew(99))));
+    }
+}
