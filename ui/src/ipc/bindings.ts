@@ -2,9 +2,55 @@
 // run `make bindings` after changing a command or a type it uses.
 
 /**
+ * One account.
+ */
+export type AccountConfig = { 
+/**
+ * Stable id (secret names derive from it).
+ */
+id: string, 
+/**
+ * What people see: the user's sign-in name, or the app's name.
+ */
+name: string, 
+/**
+ * How it signs in.
+ */
+kind: AccountKind, 
+/**
+ * Tenant id, domain, `common`, `organizations` or `consumers`.
+ */
+tenant: string, 
+/**
+ * The application (client) id.
+ */
+clientId: string, 
+/**
+ * Which cloud.
+ */
+cloud: Cloud, 
+/**
+ * Delegated permissions asked for (without the resource prefix), e.g. `Mail.Read`.
+ */
+scopes: Array<string>, 
+/**
+ * How an app-only account proves itself.
+ */
+credential: Credential, };
+
+/**
  * Who a subscription is created as.
  */
 export type AccountKind = "delegatedWork" | "delegatedPersonal" | "application";
+
+/**
+ * Names one account (`account_remove`, `account_select`, `account_check`).
+ */
+export type AccountRef = { 
+/**
+ * The account's id.
+ */
+id: string, };
 
 /**
  * Which account is active.
@@ -23,6 +69,57 @@ label: string, };
  * The kinds of account the status bar distinguishes.
  */
 export type AccountStatusKind = "none" | "sandbox" | "delegated" | "application";
+
+/**
+ * One account as shown.
+ */
+export type AccountSummary = { 
+/**
+ * Its configuration (no secrets in it).
+ */
+config: AccountConfig, 
+/**
+ * A label for the cloud ("Global", "Sandbox (this computer)", …).
+ */
+cloudLabel: string, 
+/**
+ * Whether it is the account in use.
+ */
+current: boolean, 
+/**
+ * What its access token says, when one is in memory.
+ */
+claims?: Claims, 
+/**
+ * What went wrong the last time it was checked.
+ */
+problem?: IpcError, };
+
+/**
+ * Every account.
+ */
+export type AccountsView = { 
+/**
+ * In the order they were added.
+ */
+accounts: Array<AccountSummary>, 
+/**
+ * Where secrets go.
+ */
+secretStorage: SecretStorage, };
+
+/**
+ * `account_add_sandbox`.
+ */
+export type AddSandboxRequest = { 
+/**
+ * App-only (the sandbox app) instead of a user.
+ */
+appOnly: boolean, 
+/**
+ * The sandbox user to sign in as (default Adele).
+ */
+userPrincipalName?: string, };
 
 /**
  * A Graph API version.
@@ -61,6 +158,35 @@ logDir: string,
  * Set when the settings file was bad at start and the defaults are in use.
  */
 settingsProblem: SettingsProblem | null, };
+
+/**
+ * `account_add_app`: an app registration with a secret or a certificate.
+ */
+export type AppRequest = { 
+/**
+ * Tenant id or domain (app-only needs a real tenant, not `common`).
+ */
+tenant: string, 
+/**
+ * The application (client) id.
+ */
+clientId: string, 
+/**
+ * Which cloud.
+ */
+cloud: CloudChoice, 
+/**
+ * A name to show.
+ */
+name?: string, 
+/**
+ * The client secret's value.
+ */
+clientSecret?: string, 
+/**
+ * A PEM with the certificate and its private key.
+ */
+certificatePem?: string, };
 
 /**
  * A proposed subscription and what the current account grants, if known.
@@ -153,22 +279,202 @@ problems: Array<Problem>,
 nearest: Array<string>, };
 
 /**
+ * The displayable claims of an access token.
+ */
+export type Claims = { 
+/**
+ * `upn`, `preferred_username`, `unique_name` or the app id.
+ */
+subject: string, 
+/**
+ * `name`, when the token has one.
+ */
+displayName?: string, 
+/**
+ * `tid`.
+ */
+tenantId: string, 
+/**
+ * `oid`.
+ */
+objectId: string, 
+/**
+ * `appid` or `azp`.
+ */
+appId: string, 
+/**
+ * `exp`, Unix seconds (a double in TypeScript: seconds fit exactly).
+ */
+expiresAt: number, 
+/**
+ * `scp` split, or `roles`.
+ */
+permissions: Array<string>, 
+/**
+ * Whether the permissions are application roles.
+ */
+appOnly: boolean, };
+
+/**
+ * Which Microsoft cloud an account signs in to.
+ */
+export type Cloud = { "kind": "global" } | { "kind": "usGovernment" } | { "kind": "china" } | { "kind": "custom", 
+/**
+ * Stands for `https://login.microsoftonline.com`.
+ */
+authorityHost: string, 
+/**
+ * Stands for `https://graph.microsoft.com`.
+ */
+graphBase: string, };
+
+/**
+ * Which Microsoft cloud, as the window offers it.
+ */
+export type CloudChoice = "global" | "usGovernment" | "china";
+
+/**
  * Something the window should know about without asking.
  */
 export type CoreEvent = { "type": "settingsChanged", 
 /**
  * The new settings.
  */
-settings: Settings, } | { "type": "statusChanged", 
+settings: Settings, } | { "type": "accountsChanged" } | { "type": "statusChanged", 
 /**
  * The new state.
  */
 status: StatusSnapshot, };
 
 /**
+ * How an app-only account proves itself.
+ */
+export type Credential = { "kind": "none" } | { "kind": "secret" } | { "kind": "certificate", 
+/**
+ * SHA-1 of the DER, uppercase hex, as the Entra portal shows it.
+ */
+thumbprint: string, 
+/**
+ * base64url SHA-1, the assertion's `x5t` header.
+ */
+x5t: string, };
+
+/**
+ * `account_sign_in` and `account_device_start`: a delegated Microsoft account.
+ */
+export type DelegatedRequest = { 
+/**
+ * Work or school, or personal.
+ */
+personal: boolean, 
+/**
+ * Tenant id, domain, `organizations`, `common` or `consumers`.
+ */
+tenant: string, 
+/**
+ * The app registration's application (client) id.
+ */
+clientId: string, 
+/**
+ * Which cloud.
+ */
+cloud: CloudChoice, 
+/**
+ * Permissions to ask for (e.g. `Mail.Read`); `User.Read` is always added.
+ */
+scopes: Array<string>, };
+
+/**
+ * A device-code sign-in waiting for the user.
+ */
+export type DeviceCodeView = { 
+/**
+ * Pass to `account_device_finish` / `account_device_cancel`.
+ */
+flowId: string, 
+/**
+ * The code to type.
+ */
+userCode: string, 
+/**
+ * Where to type it.
+ */
+verificationUri: string, 
+/**
+ * Microsoft's sentence.
+ */
+message: string, 
+/**
+ * Seconds until the code expires.
+ */
+expiresIn: number, };
+
+/**
+ * Names one device-code sign-in.
+ */
+export type DeviceFlowRef = { 
+/**
+ * From `account_device_start`.
+ */
+flowId: string, };
+
+/**
  * The stable error codes the UI and scripts may branch on.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "storage" | "network" | "permission_denied" | "keyring" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "storage" | "network" | "permission_denied" | "keyring" | "cancelled" | "internal";
+
+/**
+ * One request and its answer.
+ */
+export type Exchange = { 
+/**
+ * The `client-request-id` the app sent (also Graph's correlation id).
+ */
+id: string, 
+/**
+ * The account that made it.
+ */
+accountId: string, 
+/**
+ * When it started, RFC 3339.
+ */
+at: string, 
+/**
+ * `GET`, `POST`, …
+ */
+method: string, 
+/**
+ * The full URL.
+ */
+url: string, 
+/**
+ * The HTTP status, or none when no answer came.
+ */
+status?: number, 
+/**
+ * How long it took, in milliseconds.
+ */
+durationMs: number, 
+/**
+ * Request headers (Authorization redacted).
+ */
+requestHeaders: Array<[string, string]>, 
+/**
+ * The request body, if any (truncated at 64 KiB).
+ */
+requestBody?: string, 
+/**
+ * Response headers.
+ */
+responseHeaders: Array<[string, string]>, 
+/**
+ * The response body, if any (truncated at 64 KiB).
+ */
+responseBody?: string, 
+/**
+ * What went wrong when there was no answer (timeout, connection refused).
+ */
+failure?: string, };
 
 /**
  * Whether an account can subscribe.
@@ -186,6 +492,19 @@ add: Array<Permission>, } | { "state": "unsupported",
  * The account kinds that can.
  */
 supportedBy: Array<AccountKind>, };
+
+/**
+ * `http_log_list`.
+ */
+export type HttpLogRequest = { 
+/**
+ * Only this account's exchanges.
+ */
+accountId?: string, 
+/**
+ * At most this many, newest first (default 200).
+ */
+limit?: number, };
 
 /**
  * An error as the window and the CLI see it.
@@ -430,6 +749,19 @@ state: ServiceState,
 localUrl: string | null, };
 
 /**
+ * `account_request_permissions`: incremental consent.
+ */
+export type RequestPermissions = { 
+/**
+ * The account's id.
+ */
+id: string, 
+/**
+ * The permissions to add (e.g. `Mail.Read`).
+ */
+scopes: Array<string>, };
+
+/**
  * The request in three copyable forms.
  */
 export type RequestPreview = { 
@@ -611,6 +943,11 @@ encryptionRequired: boolean,
 maxItems: number | null, };
 
 /**
+ * Where secrets are kept now.
+ */
+export type SecretStorage = "keyring" | "session";
+
+/**
  * Whether `$select` belongs in the resource of a rich subscription.
  */
 export type SelectRule = "required" | "refused" | "optional";
@@ -639,7 +976,12 @@ maxBodyMib: number,
 /**
  * How many receptions to keep before the oldest are pruned.
  */
-retentionMaxReceptions: number, };
+retentionMaxReceptions: number, 
+/**
+ * Where secrets go: the OS keyring, or (the user's explicit choice when there is none)
+ * this session's memory. Takes effect at the next start.
+ */
+secretStorage: SecretStorage, };
 
 /**
  * A partial update from the window: only the fields that are set change.
@@ -663,7 +1005,11 @@ maxBodyMib?: number,
 /**
  * New retention count.
  */
-retentionMaxReceptions?: number, };
+retentionMaxReceptions?: number, 
+/**
+ * Where secrets go from the next start.
+ */
+secretStorage?: SecretStorage, };
 
 /**
  * What went wrong with the settings file at start, shown to the user.
@@ -718,6 +1064,131 @@ receiver: ReceiverStatus,
 tunnel: TunnelStatus, };
 
 /**
+ * A subscription as Graph returns it.
+ */
+export type Subscription = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * The watched resource.
+ */
+resource: string, 
+/**
+ * Comma-separated `created`, `updated`, `deleted`.
+ */
+changeType: string, 
+/**
+ * Where notifications go.
+ */
+notificationUrl: string, 
+/**
+ * RFC 3339.
+ */
+expirationDateTime: string, 
+/**
+ * Echoed in every notification.
+ */
+clientState?: string, 
+/**
+ * Where lifecycle notifications go.
+ */
+lifecycleNotificationUrl?: string, 
+/**
+ * The app that created it.
+ */
+applicationId?: string, 
+/**
+ * The user or service principal that created it.
+ */
+creatorId?: string, 
+/**
+ * Rich notifications.
+ */
+includeResourceData?: boolean, 
+/**
+ * The app's id for its encryption certificate.
+ */
+encryptionCertificateId?: string, 
+/**
+ * `v1_0` … `v1_3`.
+ */
+latestSupportedTlsVersion?: string, 
+/**
+ * The app id the endpoint expects in validation tokens.
+ */
+notificationUrlAppId?: string, 
+/**
+ * Universal Print's filter.
+ */
+notificationQueryOptions?: string, 
+/**
+ * Always `application/json`.
+ */
+notificationContentType?: string, };
+
+/**
+ * Names one subscription of an account.
+ */
+export type SubscriptionRef = { 
+/**
+ * The account (the one in use when absent).
+ */
+accountId?: string, 
+/**
+ * The subscription's id.
+ */
+id: string, };
+
+/**
+ * One subscription with what the list shows about it.
+ */
+export type SubscriptionView = { 
+/**
+ * As Graph returned it.
+ */
+subscription: Subscription, 
+/**
+ * Expiry, Unix seconds (the countdown runs in the window).
+ */
+expiresAt: number, 
+/**
+ * The catalog's name for the resource, when it knows it ("Outlook message").
+ */
+resourceName?: string, 
+/**
+ * The longest renewal the resource allows, in minutes.
+ */
+maxMinutes?: number, };
+
+/**
+ * `subscriptions_list`.
+ */
+export type SubscriptionsRequest = { 
+/**
+ * The account (the one in use when absent).
+ */
+accountId?: string, };
+
+/**
+ * The account's subscriptions.
+ */
+export type SubscriptionsView = { 
+/**
+ * Whose.
+ */
+accountId: string, 
+/**
+ * The account's name.
+ */
+accountName: string, 
+/**
+ * Soonest expiry first.
+ */
+items: Array<SubscriptionView>, };
+
+/**
  * How the window picks light or dark.
  */
 export type ThemePreference = "system" | "light" | "dark";
@@ -755,10 +1226,44 @@ export interface Commands {
   catalog_check: { request: CatalogCheckRequest; response: CatalogCheckResponse };
   /** Opens a Microsoft documentation or sign-in link in the user's browser (allowlisted hosts). */
   open_link: { request: OpenLinkRequest; response: null };
+  /** Every account, with what its token says, and where secrets are kept. */
+  accounts_list: { request: null; response: AccountsView };
+  /** Adds the sandbox tenant (as a user, or app-only) in one click. */
+  account_add_sandbox: { request: AddSandboxRequest; response: AccountSummary };
+  /** Signs in a work, school or personal account in the system browser. */
+  account_sign_in: { request: DelegatedRequest; response: AccountSummary };
+  /** Starts a device-code sign-in; answers the code to show. */
+  account_device_start: { request: DelegatedRequest; response: DeviceCodeView };
+  /** Waits for a device-code sign-in to finish. */
+  account_device_finish: { request: DeviceFlowRef; response: AccountSummary };
+  /** Cancels a waiting device-code sign-in. */
+  account_device_cancel: { request: DeviceFlowRef; response: null };
+  /** Adds an app registration with a client secret or a certificate. */
+  account_add_app: { request: AppRequest; response: AccountSummary };
+  /** Gets a fresh token for an account and answers what it says. */
+  account_check: { request: AccountRef; response: AccountSummary };
+  /** Makes an account the one in use. */
+  account_select: { request: AccountRef; response: null };
+  /** Signs out: removes the account and its secrets. */
+  account_remove: { request: AccountRef; response: null };
+  /** Signs in again asking for more permissions (incremental consent). */
+  account_request_permissions: { request: RequestPermissions; response: AccountSummary };
+  /** The account's subscriptions, from Graph. */
+  subscriptions_list: { request: SubscriptionsRequest; response: SubscriptionsView };
+  /** Renews a subscription to the longest expiration its resource allows. */
+  subscription_renew: { request: SubscriptionRef; response: SubscriptionView };
+  /** Deletes a subscription. */
+  subscription_delete: { request: SubscriptionRef; response: null };
+  /** Reauthorizes a subscription. */
+  subscription_reauthorize: { request: SubscriptionRef; response: null };
+  /** The newest Graph requests and answers (Authorization redacted). */
+  http_log_list: { request: HttpLogRequest; response: Array<Exchange> };
+  /** Empties the HTTP log. */
+  http_log_clear: { request: null; response: null };
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "http_log_list", "http_log_clear"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -7,6 +7,7 @@ export const defaultSettings: Settings = {
   receiverPort: 0,
   maxBodyMib: 4,
   retentionMaxReceptions: 100000,
+  secretStorage: "keyring",
 };
 
 export const appInfo: AppInfo = {

@@ -77,6 +77,40 @@ command_surface! {
     catalog_check: crate::explorer::CatalogCheckRequest => crate::explorer::CatalogCheckResponse;
     /// Opens a Microsoft documentation or sign-in link in the user's browser (allowlisted hosts).
     open_link: crate::links::OpenLinkRequest => ();
+    /// Every account, with what its token says, and where secrets are kept.
+    accounts_list: () => crate::accounts::views::AccountsView;
+    /// Adds the sandbox tenant (as a user, or app-only) in one click.
+    account_add_sandbox: crate::accounts::views::AddSandboxRequest => crate::accounts::views::AccountSummary;
+    /// Signs in a work, school or personal account in the system browser.
+    account_sign_in: crate::accounts::views::DelegatedRequest => crate::accounts::views::AccountSummary;
+    /// Starts a device-code sign-in; answers the code to show.
+    account_device_start: crate::accounts::views::DelegatedRequest => crate::accounts::views::DeviceCodeView;
+    /// Waits for a device-code sign-in to finish.
+    account_device_finish: crate::accounts::views::DeviceFlowRef => crate::accounts::views::AccountSummary;
+    /// Cancels a waiting device-code sign-in.
+    account_device_cancel: crate::accounts::views::DeviceFlowRef => ();
+    /// Adds an app registration with a client secret or a certificate.
+    account_add_app: crate::accounts::views::AppRequest => crate::accounts::views::AccountSummary;
+    /// Gets a fresh token for an account and answers what it says.
+    account_check: crate::accounts::views::AccountRef => crate::accounts::views::AccountSummary;
+    /// Makes an account the one in use.
+    account_select: crate::accounts::views::AccountRef => ();
+    /// Signs out: removes the account and its secrets.
+    account_remove: crate::accounts::views::AccountRef => ();
+    /// Signs in again asking for more permissions (incremental consent).
+    account_request_permissions: crate::accounts::views::RequestPermissions => crate::accounts::views::AccountSummary;
+    /// The account's subscriptions, from Graph.
+    subscriptions_list: crate::subscriptions::SubscriptionsRequest => crate::subscriptions::SubscriptionsView;
+    /// Renews a subscription to the longest expiration its resource allows.
+    subscription_renew: crate::subscriptions::SubscriptionRef => crate::subscriptions::SubscriptionView;
+    /// Deletes a subscription.
+    subscription_delete: crate::subscriptions::SubscriptionRef => ();
+    /// Reauthorizes a subscription.
+    subscription_reauthorize: crate::subscriptions::SubscriptionRef => ();
+    /// The newest Graph requests and answers (Authorization redacted).
+    http_log_list: crate::subscriptions::HttpLogRequest => Vec<studio_graph::Exchange>;
+    /// Empties the HTTP log.
+    http_log_clear: () => ();
 }
 
 fn decode<T: serde::de::DeserializeOwned>(command: &str, payload: Value) -> Result<T, IpcError> {

@@ -26,6 +26,9 @@ pub enum ErrorCode {
     PermissionDenied,
     /// The OS keyring is missing, locked or refused.
     Keyring,
+    /// The user stopped it (closed the sign-in tab, cancelled a device code): not a failure to
+    /// shout about.
+    Cancelled,
     /// A bug on our side; the message says what broke.
     Internal,
 }
@@ -110,6 +113,9 @@ pub enum CoreError {
         #[source]
         source: serde_json::Error,
     },
+    /// The database could not be opened.
+    #[error("the database cannot be opened: {0}")]
+    Store(String),
     /// A value could not be turned into JSON or TOML (a bug).
     #[error("cannot encode {what}: {reason}")]
     Encode {
@@ -141,6 +147,9 @@ impl From<CoreError> for IpcError {
                 ),
             CoreError::MalformedRequest { .. } => IpcError::new(ErrorCode::InvalidInput, message),
             CoreError::Encode { .. } => IpcError::new(ErrorCode::Internal, message),
+            CoreError::Store(_) => IpcError::new(ErrorCode::Storage, message).with_hint(
+                "Check that the data folder is writable; a database from a newer version of the app needs that version.",
+            ),
         }
     }
 }

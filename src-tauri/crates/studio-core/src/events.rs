@@ -27,6 +27,8 @@ pub enum CoreEvent {
         /// The new settings.
         settings: Settings,
     },
+    /// An account was added, removed, chosen or signed in again: refetch the accounts.
+    AccountsChanged,
     /// The account, receiver or tunnel state changed.
     StatusChanged {
         /// The new state.

@@ -4,6 +4,8 @@
 //! [`Studio::dispatch`] and [`Studio::events`] to the window; the CLI ([`cli`]) and the tests call
 //! the same `Studio` directly. See `docs/architecture.md` for the whole picture.
 
+pub mod account_commands;
+pub mod accounts;
 pub mod bindings;
 pub mod cli;
 pub mod cli_catalog;
@@ -18,6 +20,7 @@ pub mod paths;
 pub mod settings;
 pub mod status;
 pub mod studio;
+pub mod subscriptions;
 
 pub use error::{CoreError, ErrorCode, IpcError};
 pub use events::{CoreEvent, EVENT_CHANNEL, EventBus};

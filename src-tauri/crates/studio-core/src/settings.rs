@@ -37,6 +37,9 @@ pub struct Settings {
     pub max_body_mib: u32,
     /// How many receptions to keep before the oldest are pruned.
     pub retention_max_receptions: u32,
+    /// Where secrets go: the OS keyring, or (the user's explicit choice when there is none)
+    /// this session's memory. Takes effect at the next start.
+    pub secret_storage: crate::accounts::views::SecretStorage,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             receiver_port: 0,
             max_body_mib: 4,
             retention_max_receptions: 100_000,
+            secret_storage: crate::accounts::views::SecretStorage::Keyring,
         }
     }
 }
@@ -73,6 +77,10 @@ pub struct SettingsPatch {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_max_receptions: Option<u32>,
+    /// Where secrets go from the next start.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_storage: Option<crate::accounts::views::SecretStorage>,
 }
 
 /// Allowed range for the body limit, in MiB.
@@ -97,6 +105,9 @@ impl Settings {
             next.retention_max_receptions =
                 in_range("Receptions kept", count, RETENTION_RANGE, "receptions")?;
         }
+        if let Some(storage) = patch.secret_storage {
+            next.secret_storage = storage;
+        }
         Ok(next)
     }
 
@@ -108,6 +119,7 @@ impl Settings {
                 receiver_port: Some(u32::from(self.receiver_port)),
                 max_body_mib: Some(self.max_body_mib),
                 retention_max_receptions: Some(self.retention_max_receptions),
+                secret_storage: Some(self.secret_storage),
             })
             .map(|_| ())
     }

@@ -9,13 +9,38 @@ use std::sync::{Arc, RwLock};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::accounts::Accounts;
+use crate::accounts::sandbox::Sandbox;
+use crate::accounts::views::SecretStorage;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{CoreError, IpcError};
 use crate::events::{CoreEvent, EventBus};
 use crate::links::{LinkOpener, SystemBrowser};
 use crate::paths::AppPaths;
 use crate::settings::{self, Settings, SettingsPatch, SettingsProblem};
-use crate::status::StatusSnapshot;
+use crate::status::{AccountStatus, AccountStatusKind, StatusSnapshot};
+use studio_identity::AccountKind;
+use studio_identity::flows::Browser;
+use studio_identity::secrets::{KeyringStore, SecretStore, SessionStore};
+
+/// The keyring service the app's secrets live under (tests point
+/// `WEBHOOK_STUDIO_KEYRING_NAMESPACE` elsewhere).
+pub const KEYRING_NAMESPACE: &str = "dev.graphwebhookstudio.app";
+
+/// The secret store for a setting; `WEBHOOK_STUDIO_SECRETS=session` forces the session store
+/// (tests, CI) and `WEBHOOK_STUDIO_KEYRING_NAMESPACE` moves keyring entries aside.
+fn secret_store(setting: SecretStorage) -> (Arc<dyn SecretStore>, SecretStorage) {
+    let forced = std::env::var("WEBHOOK_STUDIO_SECRETS").is_ok_and(|v| v == "session");
+    if forced || setting == SecretStorage::Session {
+        return (Arc::new(SessionStore::default()), SecretStorage::Session);
+    }
+    let namespace = std::env::var("WEBHOOK_STUDIO_KEYRING_NAMESPACE")
+        .unwrap_or_else(|_| KEYRING_NAMESPACE.to_owned());
+    (
+        Arc::new(KeyringStore::new(namespace)),
+        SecretStorage::Keyring,
+    )
+}
 
 /// Facts about this build and install, shown in Settings and used by the window at start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -49,6 +74,8 @@ pub struct Studio {
     settings_problem: Option<SettingsProblem>,
     events: EventBus,
     link_opener: Arc<dyn LinkOpener>,
+    store: Arc<studio_store::Store>,
+    accounts: Accounts,
 }
 
 impl Studio {
@@ -61,14 +88,29 @@ impl Studio {
     pub fn open_with_clock(paths: AppPaths, clock: Arc<dyn Clock>) -> Result<Self, CoreError> {
         paths.create_all()?;
         let loaded = settings::load(&paths.settings_file(), clock.as_ref());
-        tracing::info!(data_dir = %paths.data_dir.display(), "studio opened");
+        let store = Arc::new(
+            studio_store::Store::open(&paths.data_dir.join("studio.sqlite3"))
+                .map_err(|e| CoreError::Store(e.to_string()))?,
+        );
+        let (secrets, storage) = secret_store(loaded.settings.secret_storage);
+        let events = EventBus::default();
+        let accounts = Accounts::new(
+            Arc::clone(&store),
+            secrets,
+            storage,
+            Sandbox::new(paths.data_dir.join("sandbox.json")),
+            events.clone(),
+        );
+        tracing::info!(data_dir = %paths.data_dir.display(), ?storage, "studio opened");
         Ok(Self {
             paths,
             clock,
             settings: RwLock::new(loaded.settings),
             settings_problem: loaded.problem,
-            events: EventBus::default(),
+            events,
             link_opener: Arc::new(SystemBrowser),
+            store,
+            accounts,
         })
     }
 
@@ -76,6 +118,34 @@ impl Studio {
     pub fn with_link_opener(mut self, opener: Arc<dyn LinkOpener>) -> Self {
         self.link_opener = opener;
         self
+    }
+
+    /// Replaces the secret store (tests use memory) and the sign-in browser.
+    pub fn with_accounts(
+        mut self,
+        secrets: Arc<dyn SecretStore>,
+        browser: Arc<dyn Browser>,
+    ) -> Self {
+        let sandbox = Sandbox::new(self.paths.data_dir.join("sandbox.json"));
+        self.accounts = Accounts::new(
+            Arc::clone(&self.store),
+            secrets,
+            SecretStorage::Session,
+            sandbox,
+            self.events.clone(),
+        )
+        .with_browser(browser);
+        self
+    }
+
+    /// The accounts service.
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// The SQLite store.
+    pub fn store(&self) -> &studio_store::Store {
+        &self.store
     }
 
     /// How links are opened.
@@ -113,7 +183,18 @@ impl Studio {
 
     /// `status`: what the status bar shows.
     pub async fn status(&self, (): ()) -> Result<StatusSnapshot, IpcError> {
-        Ok(StatusSnapshot::idle())
+        let mut status = StatusSnapshot::idle();
+        if let Some(account) = self.accounts.current()? {
+            status.account = AccountStatus {
+                kind: match account.kind {
+                    AccountKind::Sandbox | AccountKind::SandboxApp => AccountStatusKind::Sandbox,
+                    AccountKind::Application => AccountStatusKind::Application,
+                    AccountKind::Work | AccountKind::Personal => AccountStatusKind::Delegated,
+                },
+                label: account.name,
+            };
+        }
+        Ok(status)
     }
 
     /// `settings_get`: the settings in effect.

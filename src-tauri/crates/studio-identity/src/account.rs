@@ -3,9 +3,10 @@
 //! secret store under the account's id.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Which Microsoft cloud an account signs in to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(
     rename_all = "camelCase",
     tag = "kind",
@@ -60,7 +61,7 @@ impl Cloud {
 }
 
 /// How an account signs in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum AccountKind {
     /// The built-in sandbox tenant, as one of its users (delegated).
@@ -88,7 +89,7 @@ impl AccountKind {
 }
 
 /// How an app-only account proves itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(
     rename_all = "camelCase",
     tag = "kind",
@@ -109,7 +110,7 @@ pub enum Credential {
 }
 
 /// One account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountConfig {
     /// Stable id (secret names derive from it).

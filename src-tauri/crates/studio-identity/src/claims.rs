@@ -4,16 +4,19 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 /// The displayable claims of an access token.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Claims {
     /// `upn`, `preferred_username`, `unique_name` or the app id.
     pub subject: String,
     /// `name`, when the token has one.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `tid`.
     pub tenant_id: String,
@@ -21,7 +24,8 @@ pub struct Claims {
     pub object_id: String,
     /// `appid` or `azp`.
     pub app_id: String,
-    /// `exp`, Unix seconds.
+    /// `exp`, Unix seconds (a double in TypeScript: seconds fit exactly).
+    #[ts(type = "number")]
     pub expires_at: i64,
     /// `scp` split, or `roles`.
     pub permissions: Vec<String>,

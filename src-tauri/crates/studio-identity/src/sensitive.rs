@@ -65,6 +65,14 @@ impl From<String> for Sensitive<String> {
     }
 }
 
+/// Secrets may arrive in a request (a client secret typed into the window, piped to the CLI);
+/// they can never be written out, so there is no `Serialize`.
+impl<'de> serde::Deserialize<'de> for Sensitive<String> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Sensitive)
+    }
+}
+
 impl<T: Zeroize + PartialEq> PartialEq for Sensitive<T> {
     fn eq(&self, other: &Self) -> bool {
         self.0 == other.0

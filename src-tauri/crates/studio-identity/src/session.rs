@@ -107,6 +107,15 @@ impl Session {
         }
     }
 
+    /// What the access token in memory says, without asking the network (none after a restart
+    /// until the account is used).
+    pub async fn cached_claims(&self) -> Option<Claims> {
+        let cached = self.cached.lock().await;
+        cached
+            .as_ref()
+            .and_then(|c| claims::read(c.token.expose()).ok())
+    }
+
     /// What the current access token says (for display; refreshes it if needed).
     pub async fn claims(&self, now: i64) -> Result<Claims, IdentityError> {
         let token = self.access_token(now).await?;

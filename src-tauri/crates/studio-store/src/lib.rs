@@ -14,11 +14,11 @@ use studio_graph::Exchange;
 use studio_identity::AccountConfig;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// Exchanges kept in the log; older ones are dropped as new ones arrive.
 pub const HTTP_LOG_LIMIT: i64 = 5_000;
 
-const MIGRATIONS: [&str; 1] = [
+const MIGRATIONS: [&str; 2] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -33,6 +33,8 @@ const MIGRATIONS: [&str; 1] = [
         exchange TEXT NOT NULL
      );
      CREATE INDEX http_log_account ON http_log (account_id, seq);",
+    // 2: small named values (the account in use).
+    "CREATE TABLE preferences (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 ];
 
 /// Why the store failed.
@@ -191,6 +193,32 @@ impl Store {
         })
     }
 
+    /// A named value, if set.
+    pub fn preference(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT value FROM preferences WHERE key = ?1",
+                params![key],
+                |row| row.get(0),
+            )
+            .optional()?)
+        })
+    }
+
+    /// Sets (or, with `None`, clears) a named value.
+    pub fn set_preference(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        self.with(|c| {
+            match value {
+                Some(value) => c.execute(
+                    "INSERT INTO preferences (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?,
+                None => c.execute("DELETE FROM preferences WHERE key = ?1", params![key])?,
+            };
+            Ok(())
+        })
+    }
+
     /// Empties the log.
     pub fn clear_exchanges(&self) -> Result<(), StoreError> {
         self.with(|c| {
@@ -269,6 +297,17 @@ mod tests {
             .collect();
         assert_eq!(names, vec!["b@contoso.example", "renamed"]);
         assert_eq!(store.exchanges(Some("a"), 10).expect("log").len(), 1);
+        store
+            .set_preference("current-account", Some("b"))
+            .expect("set");
+        assert_eq!(
+            store.preference("current-account").expect("get").as_deref(),
+            Some("b")
+        );
+        store
+            .set_preference("current-account", None)
+            .expect("clear");
+        assert_eq!(store.preference("current-account").expect("get"), None);
     }
 
     #[test]

@@ -1,0 +1,153 @@
+//! The account and subscription commands on [`Studio`]: thin forwards to the accounts service
+//! and the subscription use-cases, so the window, the CLI and the tests share them.
+
+use studio_graph::Exchange;
+
+use crate::accounts::views::{
+    AccountRef, AccountSummary, AccountsView, AddSandboxRequest, AppRequest, DelegatedRequest,
+    DeviceCodeView, DeviceFlowRef, RequestPermissions,
+};
+use crate::error::IpcError;
+use crate::studio::Studio;
+use crate::subscriptions::{
+    self, HttpLogRequest, SubscriptionRef, SubscriptionView, SubscriptionsRequest,
+    SubscriptionsView,
+};
+
+impl Studio {
+    /// `accounts_list`
+    pub async fn accounts_list(&self, (): ()) -> Result<AccountsView, IpcError> {
+        self.accounts().list().await
+    }
+
+    /// `account_add_sandbox`
+    pub async fn account_add_sandbox(
+        &self,
+        request: AddSandboxRequest,
+    ) -> Result<AccountSummary, IpcError> {
+        let added = self
+            .accounts()
+            .add_sandbox(request.app_only, request.user_principal_name.as_deref())
+            .await;
+        self.announce_status().await;
+        added
+    }
+
+    /// `account_sign_in`
+    pub async fn account_sign_in(
+        &self,
+        request: DelegatedRequest,
+    ) -> Result<AccountSummary, IpcError> {
+        let added = self.accounts().sign_in(&request).await;
+        self.announce_status().await;
+        added
+    }
+
+    /// `account_device_start`
+    pub async fn account_device_start(
+        &self,
+        request: DelegatedRequest,
+    ) -> Result<DeviceCodeView, IpcError> {
+        self.accounts().device_start(&request).await
+    }
+
+    /// `account_device_finish`
+    pub async fn account_device_finish(
+        &self,
+        request: DeviceFlowRef,
+    ) -> Result<AccountSummary, IpcError> {
+        let added = self.accounts().device_finish(&request.flow_id, 1.0).await;
+        self.announce_status().await;
+        added
+    }
+
+    /// `account_device_cancel`
+    pub async fn account_device_cancel(&self, request: DeviceFlowRef) -> Result<(), IpcError> {
+        self.accounts().device_cancel(&request.flow_id);
+        Ok(())
+    }
+
+    /// `account_add_app`
+    pub async fn account_add_app(&self, request: AppRequest) -> Result<AccountSummary, IpcError> {
+        let added = self.accounts().add_app(request).await;
+        self.announce_status().await;
+        added
+    }
+
+    /// `account_check`
+    pub async fn account_check(&self, request: AccountRef) -> Result<AccountSummary, IpcError> {
+        self.accounts().check(&request.id).await
+    }
+
+    /// `account_select`
+    pub async fn account_select(&self, request: AccountRef) -> Result<(), IpcError> {
+        self.accounts().select(&request.id)?;
+        self.announce_status().await;
+        Ok(())
+    }
+
+    /// `account_remove`
+    pub async fn account_remove(&self, request: AccountRef) -> Result<(), IpcError> {
+        self.accounts().remove(&request.id).await?;
+        self.announce_status().await;
+        Ok(())
+    }
+
+    /// `account_request_permissions`
+    pub async fn account_request_permissions(
+        &self,
+        request: RequestPermissions,
+    ) -> Result<AccountSummary, IpcError> {
+        self.accounts()
+            .request_permissions(&request.id, &request.scopes)
+            .await
+    }
+
+    /// `subscriptions_list`
+    pub async fn subscriptions_list(
+        &self,
+        request: SubscriptionsRequest,
+    ) -> Result<SubscriptionsView, IpcError> {
+        subscriptions::list(self.accounts(), &request).await
+    }
+
+    /// `subscription_renew`
+    pub async fn subscription_renew(
+        &self,
+        request: SubscriptionRef,
+    ) -> Result<SubscriptionView, IpcError> {
+        subscriptions::renew(
+            self.accounts(),
+            &request,
+            self.clock().now_utc().unix_timestamp(),
+        )
+        .await
+    }
+
+    /// `subscription_delete`
+    pub async fn subscription_delete(&self, request: SubscriptionRef) -> Result<(), IpcError> {
+        subscriptions::delete(self.accounts(), &request).await
+    }
+
+    /// `subscription_reauthorize`
+    pub async fn subscription_reauthorize(&self, request: SubscriptionRef) -> Result<(), IpcError> {
+        subscriptions::reauthorize(self.accounts(), &request).await
+    }
+
+    /// `http_log_list`
+    pub async fn http_log_list(&self, request: HttpLogRequest) -> Result<Vec<Exchange>, IpcError> {
+        subscriptions::exchanges(self.store(), &request)
+    }
+
+    /// `http_log_clear`
+    pub async fn http_log_clear(&self, (): ()) -> Result<(), IpcError> {
+        Ok(self.store().clear_exchanges()?)
+    }
+
+    async fn announce_status(&self) {
+        if let Ok(status) = self.status(()).await {
+            self.events()
+                .publish(crate::events::CoreEvent::StatusChanged { status });
+        }
+    }
+}

@@ -1,0 +1,595 @@
+//! Accounts: add one (the sandbox in one click, a Microsoft work, school or personal account in
+//! the browser or with a device code, an app registration with a secret or certificate), list
+//! them with what their tokens say, choose the one in use, ask for more permissions, sign out.
+//!
+//! Nothing is half-saved: an account's configuration and secrets are kept only after a token was
+//! obtained with them; if keeping fails, what was kept is removed again. Configurations live in
+//! the SQLite store, secrets in the secret store (the OS keyring, or this session's memory by the
+//! user's choice).
+
+pub mod errors;
+pub mod sandbox;
+pub mod views;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use studio_graph::GraphClient;
+use studio_identity::account::{AccountConfig, AccountKind, Credential, new_id};
+use studio_identity::certificate::AppCertificate;
+use studio_identity::flows::{self, AppProof, Browser, DeviceSignIn, Tokens};
+use studio_identity::sandbox::{SilentBrowser, silent_parameters};
+use studio_identity::secrets::SecretStore;
+use studio_identity::session::Session;
+use studio_identity::{IdentityError, Sensitive};
+use studio_store::Store;
+use tokio::sync::Notify;
+
+use crate::error::{ErrorCode, IpcError};
+use crate::events::{CoreEvent, EventBus};
+use sandbox::Sandbox;
+use views::{
+    AccountSummary, AccountsView, AppRequest, DelegatedRequest, DeviceCodeView, SecretStorage,
+    cloud_label,
+};
+
+/// The store key of the account in use.
+const CURRENT: &str = "current-account";
+/// The sandbox user one click signs in as.
+pub const DEFAULT_SANDBOX_USER: &str = "adele@sandbox.onmicrosoft.com";
+
+/// The OS's browser, for delegated sign-in.
+#[derive(Debug, Default)]
+pub struct SystemBrowser;
+
+impl Browser for SystemBrowser {
+    fn open(&self, url: &str) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        let url = url.to_owned();
+        Box::pin(async move { open::that_detached(&url).map_err(|e| e.to_string()) })
+    }
+}
+
+/// Which secret name of an account a value goes under.
+type SecretName = fn(&AccountConfig) -> String;
+
+struct PendingDevice {
+    account: AccountConfig,
+    sign_in: Arc<DeviceSignIn>,
+    cancel: Arc<Notify>,
+}
+
+/// The accounts service.
+pub struct Accounts {
+    store: Arc<Store>,
+    secrets: Arc<dyn SecretStore>,
+    storage: SecretStorage,
+    sandbox: Sandbox,
+    browser: Arc<dyn Browser>,
+    events: EventBus,
+    sessions: Mutex<HashMap<String, Arc<Session>>>,
+    pending: Mutex<HashMap<String, PendingDevice>>,
+    problems: Mutex<HashMap<String, IpcError>>,
+}
+
+impl std::fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Accounts")
+            .field("storage", &self.storage)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unknown(id: &str) -> IpcError {
+    IpcError::new(
+        ErrorCode::NotFound,
+        format!("No account has the id '{id}'."),
+    )
+    .with_hint("Refresh the list of accounts.")
+}
+
+impl Accounts {
+    /// The service over a store, a secret store and the sandbox's data file.
+    pub fn new(
+        store: Arc<Store>,
+        secrets: Arc<dyn SecretStore>,
+        storage: SecretStorage,
+        sandbox: Sandbox,
+        events: EventBus,
+    ) -> Accounts {
+        Accounts {
+            store,
+            secrets,
+            storage,
+            sandbox,
+            browser: Arc::new(SystemBrowser),
+            events,
+            sessions: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            problems: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Replaces the browser used for delegated sign-in (tests answer it themselves).
+    pub fn with_browser(mut self, browser: Arc<dyn Browser>) -> Accounts {
+        self.browser = browser;
+        self
+    }
+
+    /// The in-process sandbox.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// The account in use, if any.
+    pub fn current(&self) -> Result<Option<AccountConfig>, IpcError> {
+        let accounts = self.store.accounts()?;
+        let chosen = self.store.preference(CURRENT)?;
+        Ok(chosen
+            .and_then(|id| accounts.iter().find(|a| a.id == id).cloned())
+            .or_else(|| accounts.first().cloned()))
+    }
+
+    /// An account by id, or the one in use.
+    pub fn account(&self, id: Option<&str>) -> Result<AccountConfig, IpcError> {
+        match id {
+            Some(id) => self
+                .store
+                .accounts()?
+                .into_iter()
+                .find(|a| a.id == id)
+                .ok_or_else(|| unknown(id)),
+            None => self.current()?.ok_or_else(|| {
+                IpcError::new(ErrorCode::NotFound, "No account is signed in.")
+                    .with_hint("Add one under Accounts: the sandbox tenant needs one click.")
+            }),
+        }
+    }
+
+    /// Every account with what its token says.
+    pub async fn list(&self) -> Result<AccountsView, IpcError> {
+        let current = self.current()?.map(|a| a.id);
+        let mut accounts = Vec::new();
+        for config in self.store.accounts()? {
+            accounts.push(self.summary(config, current.as_deref()).await);
+        }
+        Ok(AccountsView {
+            accounts,
+            secret_storage: self.storage,
+        })
+    }
+
+    async fn summary(&self, config: AccountConfig, current: Option<&str>) -> AccountSummary {
+        let session = self
+            .sessions
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&config.id).cloned());
+        let claims = match session {
+            Some(session) => session.cached_claims().await,
+            None => None,
+        };
+        let problem = self
+            .problems
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&config.id).cloned());
+        AccountSummary {
+            cloud_label: cloud_label(config.kind, &config.cloud),
+            current: current == Some(config.id.as_str()),
+            claims,
+            problem,
+            config,
+        }
+    }
+
+    /// The account's session (its tokens), with the sandbox's live URLs for sandbox accounts.
+    pub async fn session(&self, config: &AccountConfig) -> Result<Arc<Session>, IpcError> {
+        if let Some(session) = self
+            .sessions
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&config.id).cloned())
+        {
+            return Ok(session);
+        }
+        let live = self.sandbox.live(config).await?;
+        let session = Arc::new(Session::new(live, Arc::clone(&self.secrets)));
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.insert(config.id.clone(), Arc::clone(&session));
+        }
+        Ok(session)
+    }
+
+    /// A Graph client for an account (the one in use by default); every call is logged.
+    pub async fn client(
+        &self,
+        id: Option<&str>,
+    ) -> Result<(AccountConfig, Arc<Session>, GraphClient), IpcError> {
+        let config = self.account(id)?;
+        let session = self.session(&config).await?;
+        let client = GraphClient::new(
+            session.account.cloud.graph_base(),
+            &config.id,
+            session.clone(),
+            self.store.clone(),
+        )
+        .map_err(|e| errors::graph_error(e, &studio_graph::HintContext::default()))?;
+        Ok((config, session, client))
+    }
+
+    /// Checks an account now: gets a token (refreshing it) and answers what it says.
+    pub async fn check(&self, id: &str) -> Result<AccountSummary, IpcError> {
+        let config = self.account(Some(id))?;
+        let session = self.session(&config).await?;
+        let result = session.claims(flows::now()).await;
+        if let Ok(mut problems) = self.problems.lock() {
+            match &result {
+                Ok(_) => problems.remove(id),
+                Err(error) => problems.insert(id.to_owned(), IpcError::from(clone_error(error))),
+            };
+        }
+        result.map_err(IpcError::from)?;
+        let current = self.current()?.map(|a| a.id);
+        Ok(self.summary(config, current.as_deref()).await)
+    }
+
+    /// Keeps a signed-in account: secrets first (through the session), then the configuration;
+    /// if the configuration cannot be kept, the secrets are removed again.
+    async fn keep(
+        &self,
+        mut config: AccountConfig,
+        tokens: Tokens,
+        secret: Option<(SecretName, &Sensitive<String>)>,
+    ) -> Result<AccountSummary, IpcError> {
+        let claims = studio_identity::claims::read(tokens.access_token.expose()).ok();
+        if let Some(existing) = self.store.accounts()?.into_iter().find(|a| {
+            a.kind == config.kind
+                && a.client_id == config.client_id
+                && a.tenant == config.tenant
+                && (config.kind.app_only()
+                    || a.name == config.name
+                    || claims.as_ref().is_some_and(|c| c.subject == a.name))
+        }) {
+            config.id = existing.id;
+        }
+        if !config.kind.app_only()
+            && let Some(claims) = &claims
+        {
+            config.name.clone_from(&claims.subject);
+        }
+        let live = self.sandbox.live(&config).await?;
+        let session = Arc::new(Session::new(live, Arc::clone(&self.secrets)));
+        if let Some((name, value)) = secret {
+            self.secrets.put(&name(&config), value)?;
+        }
+        if let Err(error) = session.accept(tokens).await {
+            let _ = session.sign_out().await;
+            return Err(error.into());
+        }
+        if let Err(error) = self.store.put_account(&config) {
+            let _ = session.sign_out().await;
+            return Err(error.into());
+        }
+        self.store.set_preference(CURRENT, Some(&config.id))?;
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.insert(config.id.clone(), session);
+        }
+        if let Ok(mut problems) = self.problems.lock() {
+            problems.remove(&config.id);
+        }
+        tracing::info!(account = %config.id, kind = ?config.kind, "account signed in");
+        self.changed();
+        Ok(self.summary(config.clone(), Some(&config.id)).await)
+    }
+
+    fn changed(&self) {
+        self.events.publish(CoreEvent::AccountsChanged);
+    }
+
+    /// One click: the sandbox as a user (Adele unless told otherwise) or as its app.
+    pub async fn add_sandbox(
+        &self,
+        app_only: bool,
+        user: Option<&str>,
+    ) -> Result<AccountSummary, IpcError> {
+        let info = self.sandbox.info().await?;
+        if app_only {
+            let config = info.facts.app_only();
+            let tokens = flows::client_credentials(&config, AppProof::Secret(&info.secret)).await?;
+            return self
+                .keep(
+                    config,
+                    tokens,
+                    Some((AccountConfig::client_secret, &info.secret)),
+                )
+                .await;
+        }
+        let upn = user.unwrap_or(DEFAULT_SANDBOX_USER);
+        if !info.users.iter().any(|u| u.eq_ignore_ascii_case(upn)) {
+            return Err(IpcError::new(
+                ErrorCode::InvalidInput,
+                format!("The sandbox has no user '{upn}'."),
+            )
+            .with_hint(format!("Choose one of {}.", info.users.join(", "))));
+        }
+        let config = info.facts.delegated(upn);
+        let params = silent_parameters(upn);
+        let extra: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let tokens = flows::sign_in_with_browser(
+            &config,
+            &SilentBrowser,
+            &extra,
+            std::time::Duration::from_secs(20),
+        )
+        .await?;
+        self.keep(config, tokens, None).await
+    }
+
+    fn delegated_config(request: &DelegatedRequest) -> Result<AccountConfig, IpcError> {
+        let tenant = request.tenant.trim();
+        let client_id = request.client_id.trim();
+        if tenant.is_empty() || client_id.is_empty() {
+            return Err(IpcError::new(ErrorCode::InvalidInput, "Enter the tenant and the application (client) id.").with_hint("Both are on the app registration's Overview page in the Microsoft Entra admin center."));
+        }
+        let mut scopes: Vec<String> = vec!["User.Read".into()];
+        for scope in &request.scopes {
+            let scope = scope.trim();
+            if !scope.is_empty() && !scopes.iter().any(|s| s.eq_ignore_ascii_case(scope)) {
+                scopes.push(scope.to_owned());
+            }
+        }
+        Ok(AccountConfig {
+            id: new_id(),
+            name: "(signing in)".into(),
+            kind: if request.personal {
+                AccountKind::Personal
+            } else {
+                AccountKind::Work
+            },
+            tenant: if request.personal && tenant == "organizations" {
+                "consumers".into()
+            } else {
+                tenant.to_owned()
+            },
+            client_id: client_id.to_owned(),
+            cloud: request.cloud.cloud(),
+            scopes,
+            credential: Credential::None,
+        })
+    }
+
+    /// A delegated sign-in in the system browser (authorization code + PKCE, loopback redirect).
+    pub async fn sign_in(&self, request: &DelegatedRequest) -> Result<AccountSummary, IpcError> {
+        let config = Self::delegated_config(request)?;
+        let tokens = flows::sign_in_with_browser(
+            &config,
+            self.browser.as_ref(),
+            &[("prompt", "select_account")],
+            flows::BROWSER_TIMEOUT,
+        )
+        .await?;
+        self.keep(config, tokens, None).await
+    }
+
+    /// Starts a device-code sign-in: show the code, then call [`Accounts::device_finish`].
+    pub async fn device_start(
+        &self,
+        request: &DelegatedRequest,
+    ) -> Result<DeviceCodeView, IpcError> {
+        let config = Self::delegated_config(request)?;
+        let sign_in = flows::start_device_code(&config).await?;
+        let flow_id = new_id();
+        let view = DeviceCodeView {
+            flow_id: flow_id.clone(),
+            user_code: sign_in.user_code.clone(),
+            verification_uri: sign_in.verification_uri.clone(),
+            message: sign_in.message.clone(),
+            expires_in: sign_in.expires_in,
+        };
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.insert(
+                flow_id,
+                PendingDevice {
+                    account: config,
+                    sign_in: Arc::new(sign_in),
+                    cancel: Arc::new(Notify::new()),
+                },
+            );
+        }
+        Ok(view)
+    }
+
+    /// Waits for the user to finish a device-code sign-in (or cancel it).
+    pub async fn device_finish(
+        &self,
+        flow_id: &str,
+        time_scale: f64,
+    ) -> Result<AccountSummary, IpcError> {
+        let (config, sign_in, cancel) = {
+            let pending = self
+                .pending
+                .lock()
+                .map_err(|_| IpcError::new(ErrorCode::Internal, "state unavailable"))?;
+            let found = pending.get(flow_id).ok_or_else(|| {
+                IpcError::new(
+                    ErrorCode::NotFound,
+                    "That device-code sign-in is not waiting any more.",
+                )
+                .with_hint("Start the sign-in again.")
+            })?;
+            (
+                found.account.clone(),
+                Arc::clone(&found.sign_in),
+                Arc::clone(&found.cancel),
+            )
+        };
+        let outcome = tokio::select! {
+            result = flows::finish_device_code(&config, &sign_in, time_scale) => result,
+            () = cancel.notified() => Err(IdentityError::Cancelled("The device-code sign-in was cancelled.".into())),
+        };
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.remove(flow_id);
+        }
+        self.keep(config, outcome?, None).await
+    }
+
+    /// Cancels a waiting device-code sign-in; nothing is kept.
+    pub fn device_cancel(&self, flow_id: &str) {
+        if let Ok(pending) = self.pending.lock()
+            && let Some(found) = pending.get(flow_id)
+        {
+            found.cancel.notify_waiters();
+            found.cancel.notify_one();
+        }
+    }
+
+    /// An app registration with a client secret or a certificate (checked by getting a token).
+    pub async fn add_app(&self, request: AppRequest) -> Result<AccountSummary, IpcError> {
+        let tenant = request.tenant.trim();
+        if tenant.is_empty() || request.client_id.trim().is_empty() {
+            return Err(IpcError::new(
+                ErrorCode::InvalidInput,
+                "Enter the tenant and the application (client) id.",
+            ));
+        }
+        if ["common", "organizations", "consumers"].contains(&tenant.to_lowercase().as_str()) {
+            return Err(IpcError::new(
+                ErrorCode::InvalidInput,
+                format!("App-only access needs the tenant itself, not '{tenant}'."),
+            )
+            .with_hint("Use the tenant id or its domain (e.g. contoso.onmicrosoft.com)."));
+        }
+        let mut config = AccountConfig {
+            id: new_id(),
+            name: request
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| {
+                    format!(
+                        "App {}",
+                        request.client_id.trim().chars().take(8).collect::<String>()
+                    )
+                }),
+            kind: AccountKind::Application,
+            tenant: tenant.to_owned(),
+            client_id: request.client_id.trim().to_owned(),
+            cloud: request.cloud.cloud(),
+            scopes: Vec::new(),
+            credential: Credential::Secret,
+        };
+        match (&request.client_secret, &request.certificate_pem) {
+            (Some(secret), None) if !secret.is_empty() => {
+                let tokens = flows::client_credentials(&config, AppProof::Secret(secret)).await?;
+                self.keep(config, tokens, Some((AccountConfig::client_secret, secret)))
+                    .await
+            }
+            (None, Some(pem)) => {
+                let certificate = AppCertificate::from_pem(pem.expose())?;
+                config.credential = Credential::Certificate {
+                    thumbprint: certificate.thumbprint.clone(),
+                    x5t: certificate.x5t.clone(),
+                };
+                let tokens =
+                    flows::client_credentials(&config, AppProof::Certificate(&certificate)).await?;
+                self.keep(
+                    config,
+                    tokens,
+                    Some((AccountConfig::certificate_key, &certificate.key_pem)),
+                )
+                .await
+            }
+            _ => Err(IpcError::new(
+                ErrorCode::InvalidInput,
+                "Give either a client secret or a certificate, not both and not neither.",
+            )),
+        }
+    }
+
+    /// Incremental consent: signs in again asking for more permissions.
+    pub async fn request_permissions(
+        &self,
+        id: &str,
+        scopes: &[String],
+    ) -> Result<AccountSummary, IpcError> {
+        let mut config = self.account(Some(id))?;
+        if config.kind.app_only() {
+            return Err(IpcError::new(ErrorCode::InvalidInput, "App-only accounts get their permissions from admin consent, not from a sign-in.").with_hint("Add the application permission to the app registration and grant admin consent, then check the account again."));
+        }
+        for scope in scopes {
+            if !config.scopes.iter().any(|s| s.eq_ignore_ascii_case(scope)) {
+                config.scopes.push(scope.clone());
+            }
+        }
+        let live = self.sandbox.live(&config).await?;
+        let tokens = if config.kind.sandbox() {
+            let params = silent_parameters(&config.name);
+            let extra: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            flows::sign_in_with_browser(
+                &live,
+                &SilentBrowser,
+                &extra,
+                std::time::Duration::from_secs(20),
+            )
+            .await?
+        } else {
+            flows::sign_in_with_browser(
+                &live,
+                self.browser.as_ref(),
+                &[("login_hint", config.name.as_str())],
+                flows::BROWSER_TIMEOUT,
+            )
+            .await?
+        };
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.remove(id);
+        }
+        self.keep(config, tokens, None).await
+    }
+
+    /// Makes an account the one in use.
+    pub fn select(&self, id: &str) -> Result<(), IpcError> {
+        self.account(Some(id))?;
+        self.store.set_preference(CURRENT, Some(id))?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Signs out: removes the account's secrets, then the account.
+    pub async fn remove(&self, id: &str) -> Result<(), IpcError> {
+        let config = self.account(Some(id))?;
+        let session = self.session(&config).await?;
+        session.sign_out().await?;
+        self.store.remove_account(id)?;
+        if self.store.preference(CURRENT)?.as_deref() == Some(id) {
+            self.store.set_preference(CURRENT, None)?;
+        }
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.remove(id);
+        }
+        tracing::info!(account = %id, "account signed out");
+        self.changed();
+        Ok(())
+    }
+}
+
+/// Identity errors are not `Clone`; the problem kept for display is rebuilt from the parts.
+fn clone_error(error: &IdentityError) -> IdentityError {
+    match error {
+        IdentityError::Service {
+            error,
+            code,
+            description,
+        } => IdentityError::Service {
+            error: error.clone(),
+            code: *code,
+            description: description.clone(),
+        },
+        IdentityError::Network(what) => IdentityError::Network(what.clone()),
+        IdentityError::Cancelled(why) => IdentityError::Cancelled(why.clone()),
+        IdentityError::NotSignedIn => IdentityError::NotSignedIn,
+        other => IdentityError::Invalid(other.to_string()),
+    }
+}

@@ -1,0 +1,206 @@
+//! The Subscriptions screen's and the CLI's use-cases: the account's subscriptions from Graph,
+//! renew (to the longest expiration the resource allows), delete, reauthorize, and the HTTP
+//! exchange log behind every call.
+
+use serde::{Deserialize, Serialize};
+use studio_catalog::Catalog;
+use studio_catalog::model::ApiVersion;
+use studio_graph::{Exchange, HintContext, Subscription};
+use ts_rs::TS;
+
+use crate::accounts::Accounts;
+use crate::accounts::errors::graph_error;
+use crate::error::IpcError;
+
+/// `subscriptions_list`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscriptionsRequest {
+    /// The account (the one in use when absent).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+}
+
+/// One subscription with what the list shows about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionView {
+    /// As Graph returned it.
+    pub subscription: Subscription,
+    /// Expiry, Unix seconds (the countdown runs in the window).
+    #[ts(type = "number")]
+    pub expires_at: i64,
+    /// The catalog's name for the resource, when it knows it ("Outlook message").
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+    /// The longest renewal the resource allows, in minutes.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_minutes: Option<u32>,
+}
+
+/// The account's subscriptions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionsView {
+    /// Whose.
+    pub account_id: String,
+    /// The account's name.
+    pub account_name: String,
+    /// Soonest expiry first.
+    pub items: Vec<SubscriptionView>,
+}
+
+/// Names one subscription of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscriptionRef {
+    /// The account (the one in use when absent).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The subscription's id.
+    pub id: String,
+}
+
+/// `http_log_list`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpLogRequest {
+    /// Only this account's exchanges.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// At most this many, newest first (default 200).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+fn parse_time(text: &str) -> i64 {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .unwrap_or(0)
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn describe(subscription: Subscription) -> SubscriptionView {
+    let catalog = Catalog::get().ok();
+    let resource = catalog.and_then(|c| {
+        c.resolve(&subscription.resource)
+            .and_then(|r| c.resource(&r.resource_id))
+    });
+    SubscriptionView {
+        expires_at: parse_time(&subscription.expiration_date_time),
+        resource_name: resource.map(|r| r.name.clone()),
+        max_minutes: resource
+            .map(|r| r.max_minutes_for(subscription.include_resource_data.unwrap_or(false))),
+        subscription,
+    }
+}
+
+/// The account's subscriptions, soonest expiry first.
+pub async fn list(
+    accounts: &Accounts,
+    request: &SubscriptionsRequest,
+) -> Result<SubscriptionsView, IpcError> {
+    let (config, _, client) = accounts.client(request.account_id.as_deref()).await?;
+    let mut items: Vec<SubscriptionView> = client
+        .list_subscriptions(ApiVersion::V1)
+        .await
+        .map_err(|e| graph_error(e, &HintContext::default()))?
+        .into_iter()
+        .map(describe)
+        .collect();
+    items.sort_by_key(|s| s.expires_at);
+    Ok(SubscriptionsView {
+        account_id: config.id,
+        account_name: config.name,
+        items,
+    })
+}
+
+/// Renews to the longest expiration the resource allows (less a minute of slack).
+pub async fn renew(
+    accounts: &Accounts,
+    request: &SubscriptionRef,
+    now: i64,
+) -> Result<SubscriptionView, IpcError> {
+    let (config, session, client) = accounts.client(request.account_id.as_deref()).await?;
+    let current = client
+        .get_subscription(ApiVersion::V1, &request.id)
+        .await
+        .map_err(|e| graph_error(e, &HintContext::default()))?;
+    let minutes = describe(current.clone())
+        .max_minutes
+        .unwrap_or(60)
+        .saturating_sub(1)
+        .max(45);
+    let expiration = rfc3339(now + i64::from(minutes) * 60);
+    let granted = session
+        .cached_claims()
+        .await
+        .map(|c| c.permissions)
+        .unwrap_or_default();
+    let context = HintContext {
+        resource: Some(&current.resource),
+        account_kind: Some(catalog_kind(config.kind)),
+        granted: &granted,
+    };
+    client
+        .renew_subscription(ApiVersion::V1, &request.id, &expiration)
+        .await
+        .map(describe)
+        .map_err(|e| graph_error(e, &context))
+}
+
+/// Deletes a subscription.
+pub async fn delete(accounts: &Accounts, request: &SubscriptionRef) -> Result<(), IpcError> {
+    let (_, _, client) = accounts.client(request.account_id.as_deref()).await?;
+    client
+        .delete_subscription(ApiVersion::V1, &request.id)
+        .await
+        .map_err(|e| graph_error(e, &HintContext::default()))
+}
+
+/// Reauthorizes a subscription (after `reauthorizationRequired`).
+pub async fn reauthorize(accounts: &Accounts, request: &SubscriptionRef) -> Result<(), IpcError> {
+    let (_, _, client) = accounts.client(request.account_id.as_deref()).await?;
+    client
+        .reauthorize_subscription(ApiVersion::V1, &request.id)
+        .await
+        .map_err(|e| graph_error(e, &HintContext::default()))
+}
+
+/// The newest exchanges.
+pub fn exchanges(
+    store: &studio_store::Store,
+    request: &HttpLogRequest,
+) -> Result<Vec<Exchange>, IpcError> {
+    Ok(store.exchanges(
+        request.account_id.as_deref(),
+        request.limit.unwrap_or(200).min(5000),
+    )?)
+}
+
+/// The catalog's account kind for an account.
+pub fn catalog_kind(kind: studio_identity::AccountKind) -> studio_catalog::model::AccountKind {
+    use studio_catalog::model::AccountKind as Catalog;
+    use studio_identity::AccountKind as Identity;
+    match kind {
+        Identity::SandboxApp | Identity::Application => Catalog::Application,
+        Identity::Personal => Catalog::DelegatedPersonal,
+        Identity::Sandbox | Identity::Work => Catalog::DelegatedWork,
+    }
+}

@@ -1,0 +1,222 @@
+//! Accounts and subscriptions through `Studio::dispatch`, the way the window calls them, against
+//! the in-process sandbox: one-click sign-in, claims, the status bar, subscriptions from Graph
+//! (renew, reauthorize, delete), the HTTP log, sign-out, and bad input. Secrets stay in memory.
+
+#![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::Query;
+use serde_json::{Value, json};
+use studio_core::{AppPaths, Studio};
+use studio_identity::sandbox::SilentBrowser;
+use studio_identity::secrets::{SecretStore, SessionStore};
+
+fn studio(dir: &std::path::Path, secrets: Arc<SessionStore>) -> Studio {
+    Studio::open(AppPaths::under(dir))
+        .expect("opens")
+        .with_accounts(secrets, Arc::new(SilentBrowser))
+}
+
+async fn call(studio: &Studio, command: &str, payload: Value) -> Value {
+    studio
+        .dispatch(command, payload)
+        .await
+        .unwrap_or_else(|error| panic!("{command}: {error}"))
+}
+
+async fn receiver() -> String {
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(|Query(q): Query<HashMap<String, String>>| async move {
+            q.get("validationToken").cloned().unwrap_or_default()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    url
+}
+
+#[tokio::test]
+async fn the_sandbox_in_one_click_then_its_subscriptions_then_sign_out() {
+    let dir = tempfile::tempdir().expect("dir");
+    let secrets = Arc::new(SessionStore::default());
+    let studio = studio(dir.path(), Arc::clone(&secrets));
+    let empty = call(&studio, "accounts_list", Value::Null).await;
+    assert_eq!(empty["accounts"], json!([]));
+    assert_eq!(empty["secretStorage"], "session");
+
+    let mut events = studio.events().subscribe();
+    let added = call(&studio, "account_add_sandbox", json!({})).await;
+    assert_eq!(added["config"]["name"], "adele@sandbox.onmicrosoft.com");
+    assert_eq!(added["config"]["kind"], "sandbox");
+    assert_eq!(added["current"], true);
+    assert!(
+        added["claims"]["permissions"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|x| x == "Mail.Read"))
+    );
+    assert!(matches!(
+        events.recv().await,
+        Ok(studio_core::CoreEvent::AccountsChanged)
+    ));
+    let status = call(&studio, "status", Value::Null).await;
+    assert_eq!(
+        (
+            status["account"]["kind"].as_str(),
+            status["account"]["label"].as_str()
+        ),
+        (Some("sandbox"), Some("adele@sandbox.onmicrosoft.com"))
+    );
+    let id = added["config"]["id"].as_str().expect("id").to_owned();
+    let again = call(&studio, "account_add_sandbox", json!({})).await;
+    assert_eq!(
+        again["config"]["id"],
+        id.as_str(),
+        "signing in again keeps one account"
+    );
+    let app = call(&studio, "account_add_sandbox", json!({ "appOnly": true })).await;
+    assert_eq!(app["claims"]["appOnly"], true);
+    let app_id = app["config"]["id"].as_str().expect("id").to_owned();
+    call(&studio, "account_select", json!({ "id": id })).await;
+
+    // A subscription made through the account's Graph client shows up in the list.
+    let (_, _, client) = studio.accounts().client(None).await.expect("client");
+    let url = receiver().await;
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::minutes(60))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("time");
+    let made = client
+        .create_subscription(
+            studio_catalog::model::ApiVersion::V1,
+            &studio_graph::NewSubscription {
+                change_type: "created".into(),
+                notification_url: url,
+                resource: "/me/messages".into(),
+                expiration_date_time: expires,
+                ..studio_graph::NewSubscription::default()
+            },
+        )
+        .await
+        .expect("created");
+    let listed = call(&studio, "subscriptions_list", json!({})).await;
+    assert_eq!(listed["items"][0]["subscription"]["id"], made.id.as_str());
+    assert_eq!(listed["items"][0]["resourceName"], "Outlook message");
+    let before = listed["items"][0]["expiresAt"].as_i64().expect("expiry");
+    let renewed = call(&studio, "subscription_renew", json!({ "id": made.id })).await;
+    assert!(
+        renewed["expiresAt"].as_i64().expect("expiry") > before + 24 * 3600,
+        "renewed to the resource's maximum"
+    );
+    call(
+        &studio,
+        "subscription_reauthorize",
+        json!({ "id": made.id }),
+    )
+    .await;
+    call(&studio, "subscription_delete", json!({ "id": made.id })).await;
+    assert_eq!(
+        call(&studio, "subscriptions_list", json!({})).await["items"],
+        json!([])
+    );
+    let gone = studio
+        .dispatch("subscription_delete", json!({ "id": made.id }))
+        .await
+        .expect_err("already gone");
+    assert_eq!(serde_json::to_value(gone.code).expect("code"), "not_found");
+    assert!(gone.hint.is_some_and(|h| h.contains("no longer exists")));
+
+    let log = call(&studio, "http_log_list", json!({ "accountId": id })).await;
+    let log = log.as_array().expect("list");
+    assert!(log.len() >= 5);
+    assert!(
+        log.iter()
+            .all(|x| x["requestHeaders"].as_array().is_some_and(|h| h
+                .iter()
+                .all(|pair| pair[0] != "authorization" || pair[1] == "‹redacted›")))
+    );
+
+    // Signing out removes the secrets; a restart keeps the other account.
+    call(&studio, "account_remove", json!({ "id": app_id })).await;
+    let config: studio_identity::AccountConfig =
+        serde_json::from_value(app["config"].clone()).expect("config");
+    assert!(
+        secrets
+            .get(&config.client_secret())
+            .expect("read")
+            .is_none()
+    );
+    studio.accounts().sandbox().stop().await;
+    drop(studio);
+    let reopened = self::studio(dir.path(), secrets);
+    let list = call(&reopened, "accounts_list", Value::Null).await;
+    assert_eq!(list["accounts"].as_array().map(Vec::len), Some(1));
+    let checked = call(&reopened, "account_check", json!({ "id": id })).await;
+    assert_eq!(
+        checked["claims"]["subject"], "adele@sandbox.onmicrosoft.com",
+        "the refresh token still works after a restart"
+    );
+    reopened.accounts().sandbox().stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_nothing_is_half_saved() {
+    let dir = tempfile::tempdir().expect("dir");
+    let studio = studio(dir.path(), Arc::new(SessionStore::default()));
+    for (command, payload, code) in [
+        (
+            "account_add_app",
+            json!({ "tenant": "common", "clientId": "c", "clientSecret": "s" }),
+            "invalid_input",
+        ),
+        (
+            "account_add_app",
+            json!({ "tenant": "contoso.example", "clientId": "c" }),
+            "invalid_input",
+        ),
+        (
+            "account_add_app",
+            json!({ "tenant": "t", "clientId": "c", "certificatePem": "not a pem" }),
+            "invalid_input",
+        ),
+        (
+            "account_sign_in",
+            json!({ "personal": false, "tenant": "", "clientId": "" }),
+            "invalid_input",
+        ),
+        (
+            "account_add_sandbox",
+            json!({ "userPrincipalName": "nobody@sandbox.onmicrosoft.com" }),
+            "invalid_input",
+        ),
+        ("account_select", json!({ "id": "nope" }), "not_found"),
+        ("subscriptions_list", json!({}), "not_found"),
+        (
+            "account_device_finish",
+            json!({ "flowId": "nope" }),
+            "not_found",
+        ),
+    ] {
+        let error = studio
+            .dispatch(command, payload.clone())
+            .await
+            .expect_err(command);
+        assert_eq!(
+            serde_json::to_value(error.code).expect("code"),
+            code,
+            "{command} {payload}: {error}"
+        );
+        assert!(!error.message.contains("\"s\""), "no secret in messages");
+    }
+    assert_eq!(
+        call(&studio, "accounts_list", Value::Null).await["accounts"],
+        json!([])
+    );
+    studio.accounts().sandbox().stop().await;
+}
