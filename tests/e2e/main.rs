@@ -4,5 +4,6 @@
 //! them with `--ignored` inside `tests/e2e/session.sh` under Xvfb. Screenshots land in
 //! `target/e2e/`.
 
+mod accounts;
 mod explorer;
 mod foundation;

@@ -41,6 +41,10 @@ function useCoreEvents() {
         case "statusChanged":
           client.setQueryData(queryKeys.status, event.status);
           break;
+        case "accountsChanged":
+          void client.invalidateQueries({ queryKey: queryKeys.accounts });
+          void client.invalidateQueries({ queryKey: queryKeys.subscriptions });
+          break;
       }
     }).then((stop) => {
       if (cancelled) stop();

@@ -16,7 +16,7 @@ name: string,
 /**
  * How it signs in.
  */
-kind: AccountKind, 
+kind: AccountType, 
 /**
  * Tenant id, domain, `common`, `organizations` or `consumers`.
  */
@@ -94,6 +94,11 @@ claims?: Claims,
  * What went wrong the last time it was checked.
  */
 problem?: IpcError, };
+
+/**
+ * How an account signs in.
+ */
+export type AccountType = "sandbox" | "sandboxApp" | "work" | "personal" | "application";
 
 /**
  * Every account.
@@ -943,6 +948,35 @@ encryptionRequired: boolean,
 maxItems: number | null, };
 
 /**
+ * Where the in-process sandbox tenant answers (for curl, users' own tests, "trigger a change").
+ */
+export type SandboxView = { 
+/**
+ * Stands for `https://login.microsoftonline.com`.
+ */
+authorityHost: string, 
+/**
+ * Stands for `https://graph.microsoft.com`.
+ */
+graphBase: string, 
+/**
+ * The control API (`POST /changes`, `GET /deliveries`, …).
+ */
+control: string, 
+/**
+ * The sandbox tenant's id.
+ */
+tenantId: string, 
+/**
+ * The desktop (public) client's id.
+ */
+publicClientId: string, 
+/**
+ * The seeded users' sign-in names.
+ */
+users: Array<string>, };
+
+/**
  * Where secrets are kept now.
  */
 export type SecretStorage = "keyring" | "session";
@@ -1248,6 +1282,8 @@ export interface Commands {
   account_remove: { request: AccountRef; response: null };
   /** Signs in again asking for more permissions (incremental consent). */
   account_request_permissions: { request: RequestPermissions; response: AccountSummary };
+  /** Where the sandbox tenant answers on this computer (starts it if needed). */
+  sandbox_info: { request: null; response: SandboxView };
   /** The account's subscriptions, from Graph. */
   subscriptions_list: { request: SubscriptionsRequest; response: SubscriptionsView };
   /** Renews a subscription to the longest expiration its resource allows. */
@@ -1263,7 +1299,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "http_log_list", "http_log_clear"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "http_log_list", "http_log_clear"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -16,6 +16,9 @@ export const queryKeys = {
   appInfo: ["app_info"] as const,
   settings: ["settings"] as const,
   status: ["status"] as const,
+  accounts: ["accounts"] as const,
+  subscriptions: ["subscriptions"] as const,
+  httpLog: ["http_log"] as const,
 };
 
 export function useAppInfo() {

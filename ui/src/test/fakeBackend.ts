@@ -1,5 +1,5 @@
 // A fake of the typed IPC client for component tests: answers commands from an in-memory state.
-import type { AppInfo, Commands, Settings, StatusSnapshot } from "../ipc/bindings";
+import type { AccountSummary, AppInfo, Commands, Settings, StatusSnapshot, SubscriptionView } from "../ipc/bindings";
 import { StudioError } from "../ipc/client";
 
 export const defaultSettings: Settings = {
@@ -26,8 +26,53 @@ export const idleStatus: StatusSnapshot = {
   tunnel: { provider: "none", state: "stopped", publicUrl: null },
 };
 
-export function fakeBackend(overrides: { settings?: Settings; info?: AppInfo } = {}) {
+export const sandboxAccount: AccountSummary = {
+  config: {
+    id: "acct-1",
+    name: "adele@sandbox.onmicrosoft.com",
+    kind: "sandbox",
+    tenant: "0f8d7c6b-0000-4000-8000-000000000001",
+    clientId: "11111111-2222-4333-8444-555555555555",
+    cloud: { kind: "custom", authorityHost: "http://127.0.0.1:1", graphBase: "http://127.0.0.1:1" },
+    scopes: ["User.Read", "Mail.Read"],
+    credential: { kind: "none" },
+  },
+  cloudLabel: "Sandbox tenant (on this computer)",
+  current: true,
+  claims: {
+    subject: "adele@sandbox.onmicrosoft.com",
+    displayName: "Adele Vance",
+    tenantId: "0f8d7c6b-0000-4000-8000-000000000001",
+    objectId: "u1",
+    appId: "11111111-2222-4333-8444-555555555555",
+    expiresAt: Date.now() / 1000 + 3000,
+    permissions: ["User.Read", "Mail.Read"],
+    appOnly: false,
+  },
+};
+
+export function subscriptionFixture(id: string, minutesLeft: number): SubscriptionView {
+  const expiresAt = Math.round(Date.now() / 1000 + minutesLeft * 60);
+  return {
+    subscription: {
+      id,
+      resource: "/me/mailFolders('inbox')/messages",
+      changeType: "created,updated",
+      notificationUrl: "https://example.ngrok.app/notifications",
+      expirationDateTime: new Date(expiresAt * 1000).toISOString(),
+    },
+    expiresAt,
+    resourceName: "Outlook message",
+    maxMinutes: 10080,
+  };
+}
+
+export function fakeBackend(
+  overrides: { settings?: Settings; info?: AppInfo; accounts?: AccountSummary[]; subscriptions?: SubscriptionView[] } = {},
+) {
   let settings = overrides.settings ?? defaultSettings;
+  let accounts = overrides.accounts ?? [];
+  let subscriptions = overrides.subscriptions ?? [];
   const calls: { command: keyof Commands; request: unknown }[] = [];
   const call = <K extends keyof Commands>(command: K, request: Commands[K]["request"]) => {
     calls.push({ command, request });
@@ -51,6 +96,28 @@ export function fakeBackend(overrides: { settings?: Settings; info?: AppInfo } =
           settings = { ...settings, ...patch };
           return settings;
         }
+        case "accounts_list":
+          return { accounts, secretStorage: "keyring" };
+        case "account_add_sandbox":
+          accounts = [{ ...sandboxAccount }];
+          return sandboxAccount;
+        case "account_remove":
+          accounts = accounts.filter((a) => a.config.id !== (request as { id: string }).id);
+          return null;
+        case "account_check":
+          return accounts[0];
+        case "subscriptions_list":
+          return { accountId: "acct-1", accountName: sandboxAccount.config.name, items: subscriptions };
+        case "subscription_renew": {
+          const renewed = subscriptionFixture((request as { id: string }).id, 10000);
+          subscriptions = subscriptions.map((item) => (item.subscription.id === renewed.subscription.id ? renewed : item));
+          return renewed;
+        }
+        case "subscription_delete":
+          subscriptions = subscriptions.filter((item) => item.subscription.id !== (request as { id: string }).id);
+          return null;
+        case "http_log_list":
+          return [];
       }
       throw new StudioError({ code: "invalid_input", message: `unknown command ${command}`, hint: null });
     };

@@ -5,7 +5,7 @@ use studio_graph::Exchange;
 
 use crate::accounts::views::{
     AccountRef, AccountSummary, AccountsView, AddSandboxRequest, AppRequest, DelegatedRequest,
-    DeviceCodeView, DeviceFlowRef, RequestPermissions,
+    DeviceCodeView, DeviceFlowRef, RequestPermissions, SandboxView,
 };
 use crate::error::IpcError;
 use crate::studio::Studio;
@@ -101,6 +101,19 @@ impl Studio {
         self.accounts()
             .request_permissions(&request.id, &request.scopes)
             .await
+    }
+
+    /// `sandbox_info` (starts the sandbox if it is not running)
+    pub async fn sandbox_info(&self, (): ()) -> Result<SandboxView, IpcError> {
+        let info = self.accounts().sandbox().info().await?;
+        Ok(SandboxView {
+            authority_host: info.facts.authority_host,
+            graph_base: info.facts.graph_base,
+            control: info.control,
+            tenant_id: info.facts.tenant_id,
+            public_client_id: info.facts.public_client_id,
+            users: info.users,
+        })
     }
 
     /// `subscriptions_list`

@@ -19,14 +19,24 @@ pub const BINDINGS_PATH: &str = "ui/src/ipc/bindings.ts";
 struct Declarations<'a> {
     cfg: &'a Config,
     found: BTreeMap<String, String>,
+    owners: BTreeMap<String, std::any::TypeId>,
+    collisions: Vec<String>,
 }
 
 impl TypeVisitor for Declarations<'_> {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
         if T::output_path().is_some() {
             let name = T::ident(self.cfg);
-            if self.found.contains_key(&name) {
-                return;
+            match self.owners.get(&name) {
+                Some(owner) if *owner == std::any::TypeId::of::<T>() => return,
+                Some(_) => {
+                    self.collisions.push(name);
+                    return;
+                }
+                None => {
+                    self.owners
+                        .insert(name.clone(), std::any::TypeId::of::<T>());
+                }
             }
             let docs = T::docs()
                 .map(|d| format!("{}\n", d.trim_end()))
@@ -39,12 +49,30 @@ impl TypeVisitor for Declarations<'_> {
     }
 }
 
+/// Names that two different Rust types would both declare in TypeScript (one would silently win):
+/// give one of them `#[ts(rename = "…")]`.
+pub fn name_collisions() -> Vec<String> {
+    let cfg = Config::default();
+    let mut declarations = Declarations {
+        cfg: &cfg,
+        found: BTreeMap::new(),
+        owners: BTreeMap::new(),
+        collisions: Vec::new(),
+    };
+    visit_command_types(&mut declarations);
+    declarations.visit::<IpcError>();
+    declarations.visit::<CoreEvent>();
+    declarations.collisions
+}
+
 /// The whole bindings file, deterministic byte for byte.
 pub fn typescript_bindings() -> String {
     let cfg = Config::default();
     let mut declarations = Declarations {
         cfg: &cfg,
         found: BTreeMap::new(),
+        owners: BTreeMap::new(),
+        collisions: Vec::new(),
     };
     visit_command_types(&mut declarations);
     declarations.visit::<IpcError>();
@@ -91,6 +119,11 @@ mod tests {
             "{} is stale: run `make bindings` and commit the result",
             path.display()
         );
+    }
+
+    #[test]
+    fn no_two_types_share_a_typescript_name() {
+        assert_eq!(name_collisions(), Vec::<String>::new());
     }
 
     #[test]

@@ -99,6 +99,8 @@ command_surface! {
     account_remove: crate::accounts::views::AccountRef => ();
     /// Signs in again asking for more permissions (incremental consent).
     account_request_permissions: crate::accounts::views::RequestPermissions => crate::accounts::views::AccountSummary;
+    /// Where the sandbox tenant answers on this computer (starts it if needed).
+    sandbox_info: () => crate::accounts::views::SandboxView;
     /// The account's subscriptions, from Graph.
     subscriptions_list: crate::subscriptions::SubscriptionsRequest => crate::subscriptions::SubscriptionsView;
     /// Renews a subscription to the longest expiration its resource allows.

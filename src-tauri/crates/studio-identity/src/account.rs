@@ -63,6 +63,8 @@ impl Cloud {
 /// How an account signs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+// The catalog's `AccountKind` (which permissions apply) already has the TypeScript name.
+#[ts(rename = "AccountType")]
 pub enum AccountKind {
     /// The built-in sandbox tenant, as one of its users (delegated).
     Sandbox,

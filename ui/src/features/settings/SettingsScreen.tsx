@@ -169,6 +169,26 @@ export function SettingsScreen() {
           />
         </Field>
       </Panel>
+      <Panel title="Secrets" description="Refresh tokens, client secrets and certificate keys.">
+        <Field
+          id="secret-storage"
+          label="Keep secrets in"
+          help="The system keyring keeps sign-ins across restarts. Without a keyring, choose this session only: nothing is written to disk and sign-ins are forgotten when the app quits. Takes effect at the next start."
+        >
+          <Segmented
+            id="secret-storage"
+            value={settings.data?.secretStorage ?? "keyring"}
+            options={[
+              { value: "keyring", label: "System keyring" },
+              { value: "session", label: "This session only" },
+            ]}
+            disabled={!settings.data}
+            onChange={(secretStorage) => {
+              update.mutate({ secretStorage });
+            }}
+          />
+        </Field>
+      </Panel>
       <Panel title="Receiver" description="Where Microsoft Graph delivers notifications on this machine.">
         {settings.data ? <ReceiverForm settings={settings.data} /> : <p className="panel-description">Loading…</p>}
       </Panel>

@@ -1,26 +1,175 @@
-import { EmptyState, FeatureList } from "../../components/EmptyState";
+// The account in use's subscriptions, from Graph: resource, change types, expiry countdown and
+// notification URL, with renew, reauthorize and delete; below, the HTTP log of every Graph call.
+import { useEffect, useState } from "react";
+
+import { ErrorBanner } from "../../components/Banner";
+import { Button } from "../../components/Button";
+import { EmptyState } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
 import { Panel } from "../../components/Panel";
+import type { SubscriptionView } from "../../ipc/bindings";
+import { untilText } from "../accounts/AccountCard";
+import { useAccountCommand, useAccounts, useSubscriptions } from "../accounts/queries";
+import "../accounts/accounts.css";
+import { HttpLog } from "./HttpLog";
+
+/** Re-renders every `ms` so countdowns move. */
+function useNow(ms: number): number {
+  const [now, setNow] = useState(() => Date.now() / 1000);
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      setNow(Date.now() / 1000);
+    }, ms);
+    return () => {
+      window.clearInterval(timer);
+    };
+  }, [ms]);
+  return now;
+}
+
+function Row({ item, accountId, now }: { item: SubscriptionView; accountId: string; now: number }) {
+  const renew = useAccountCommand("subscription_renew");
+  const reauthorize = useAccountCommand("subscription_reauthorize");
+  const remove = useAccountCommand("subscription_delete");
+  const [confirming, setConfirming] = useState(false);
+  const s = item.subscription;
+  // Graph asks for reauthorization 10 minutes before expiry; warn a little earlier.
+  const soon = item.expiresAt - now < 15 * 60;
+  const error = renew.error ?? reauthorize.error ?? remove.error;
+  const ref = { accountId, id: s.id };
+  return (
+    <>
+      <tr data-testid="subscription-row">
+        <td className="subscription-resource">
+          <div className="mono">{s.resource}</div>
+          {item.resourceName ? <div className="muted">{item.resourceName}</div> : null}
+        </td>
+        <td>{s.changeType.split(",").join(", ")}</td>
+        <td className={`nowrap${soon ? " expiry-soon" : ""}`} title={s.expirationDateTime} data-testid="subscription-expiry">
+          {untilText(item.expiresAt, now)}
+        </td>
+        <td className="subscription-url mono" title={s.notificationUrl}>
+          {s.notificationUrl}
+        </td>
+        <td>
+          <div className="row-actions">
+            <Button
+              disabled={renew.isPending}
+              data-testid="subscription-renew"
+              title={item.maxMinutes ? `Renew to the longest this resource allows (${String(item.maxMinutes)} minutes)` : "Renew"}
+              onClick={() => {
+                renew.mutate(ref);
+              }}
+            >
+              Renew
+            </Button>
+            <Button
+              disabled={reauthorize.isPending}
+              onClick={() => {
+                reauthorize.mutate(ref);
+              }}
+            >
+              Reauthorize
+            </Button>
+            {confirming ? (
+              <Button
+                variant="primary"
+                data-testid="subscription-delete-confirm"
+                disabled={remove.isPending}
+                onClick={() => {
+                  remove.mutate(ref);
+                }}
+              >
+                Delete it
+              </Button>
+            ) : (
+              <Button
+                variant="ghost"
+                data-testid="subscription-delete"
+                onClick={() => {
+                  setConfirming(true);
+                }}
+              >
+                Delete…
+              </Button>
+            )}
+          </div>
+        </td>
+      </tr>
+      {error ? (
+        <tr>
+          <td colSpan={5}>
+            <ErrorBanner error={error} title="Graph refused" />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
 
 export function SubscriptionsScreen() {
+  const accounts = useAccounts();
+  const current = accounts.data?.accounts.find((a) => a.current);
+  const subscriptions = useSubscriptions(current?.config.id);
+  const now = useNow(15_000);
+  const items = subscriptions.data?.items ?? [];
+
   return (
     <div className="screen">
-      <PageHeader title="Subscriptions" subtitle="The change-notification subscriptions of the current account." />
-      <Panel>
-        <EmptyState icon="subscriptions" title="No account is connected" testId="subscriptions-empty">
-          <p>
-            Once an account is connected, its subscriptions appear here with their resource, change types, expiry
-            countdown and notification URL.
-          </p>
-          <FeatureList
-            items={[
-              { title: "Renew and reauthorize", text: "Before Graph removes a subscription." },
-              { title: "Automatic renewal", text: "Subscriptions created here are kept alive." },
-              { title: "Delete", text: "Clean up what you no longer need." },
-            ]}
-          />
-        </EmptyState>
-      </Panel>
+      <PageHeader
+        title="Subscriptions"
+        subtitle={current ? `Change-notification subscriptions of ${current.config.name}.` : "The change-notification subscriptions of the account in use."}
+        actions={
+          current ? (
+            <Button
+              data-testid="subscriptions-refresh"
+              disabled={subscriptions.isFetching}
+              onClick={() => {
+                void subscriptions.refetch();
+              }}
+            >
+              {subscriptions.isFetching ? "Refreshing…" : "Refresh"}
+            </Button>
+          ) : undefined
+        }
+      />
+      {!accounts.isPending && !current ? (
+        <Panel>
+          <EmptyState icon="subscriptions" title="No account is connected" testId="subscriptions-empty">
+            <p>Add an account under Accounts (the sandbox tenant takes one click); its subscriptions appear here.</p>
+          </EmptyState>
+        </Panel>
+      ) : null}
+      {current ? (
+        <Panel testId="subscription-list">
+          {subscriptions.error ? <ErrorBanner error={subscriptions.error} title="The subscriptions could not be read" /> : null}
+          {subscriptions.isPending ? <p className="muted">Asking Graph…</p> : null}
+          {subscriptions.isSuccess && items.length === 0 ? (
+            <EmptyState icon="subscriptions" title="No subscriptions" testId="subscriptions-none">
+              <p>This app has no subscriptions for this account yet. Subscriptions made with its app registration appear here.</p>
+            </EmptyState>
+          ) : null}
+          {items.length > 0 ? (
+            <table className="subscription-table">
+              <thead>
+                <tr>
+                  <th>Resource</th>
+                  <th>Changes</th>
+                  <th>Expires</th>
+                  <th>Notification URL</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((item) => (
+                  <Row key={item.subscription.id} item={item} accountId={current.config.id} now={now} />
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </Panel>
+      ) : null}
+      {current ? <HttpLog accountId={current.config.id} /> : null}
     </div>
   );
 }

@@ -185,3 +185,21 @@ pub fn cloud_label(kind: AccountKind, cloud: &Cloud) -> String {
         Cloud::Custom { authority_host, .. } => format!("Custom ({authority_host})"),
     }
 }
+
+/// Where the in-process sandbox tenant answers (for curl, users' own tests, "trigger a change").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxView {
+    /// Stands for `https://login.microsoftonline.com`.
+    pub authority_host: String,
+    /// Stands for `https://graph.microsoft.com`.
+    pub graph_base: String,
+    /// The control API (`POST /changes`, `GET /deliveries`, …).
+    pub control: String,
+    /// The sandbox tenant's id.
+    pub tenant_id: String,
+    /// The desktop (public) client's id.
+    pub public_client_id: String,
+    /// The seeded users' sign-in names.
+    pub users: Vec<String>,
+}

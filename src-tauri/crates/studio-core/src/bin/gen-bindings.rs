@@ -6,11 +6,19 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use studio_core::bindings::{BINDINGS_PATH, typescript_bindings};
+use studio_core::bindings::{BINDINGS_PATH, name_collisions, typescript_bindings};
 
 #[allow(clippy::print_stderr, reason = "a build tool reports on stderr")]
 fn main() -> ExitCode {
     let check = std::env::args().any(|arg| arg == "--check");
+    let collisions = name_collisions();
+    if !collisions.is_empty() {
+        eprintln!(
+            "two Rust types would declare the same TypeScript name: {} (give one #[ts(rename = \"…\")])",
+            collisions.join(", ")
+        );
+        return ExitCode::FAILURE;
+    }
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../..")
         .join(BINDINGS_PATH);

@@ -1,0 +1,99 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { fakeBackend, installFakeBackend, sandboxAccount, subscriptionFixture } from "../../test/fakeBackend";
+import { renderWithQueries } from "../../test/render";
+import { curlOf } from "../subscriptions/HttpLog";
+import { SubscriptionsScreen } from "../subscriptions/SubscriptionsScreen";
+import { untilText } from "./AccountCard";
+import { AccountsScreen } from "./AccountsScreen";
+
+describe("AccountsScreen", () => {
+  it("adds the sandbox in one click and shows who it is and what it may do", async () => {
+    const backend = installFakeBackend();
+    const user = userEvent.setup();
+    renderWithQueries(<AccountsScreen />);
+    expect(await screen.findByTestId("accounts-empty")).toBeInTheDocument();
+    await user.click(screen.getByTestId("add-sandbox"));
+    const card = await screen.findByTestId("account-card");
+    expect(within(card).getByTestId("account-name")).toHaveTextContent("Adele Vance");
+    expect(card).toHaveTextContent("adele@sandbox.onmicrosoft.com");
+    expect(within(card).getByTestId("account-permissions")).toHaveTextContent("Mail.Read");
+    expect(within(card).getByTestId("account-in-use")).toBeInTheDocument();
+    expect(backend.calls.some((c) => c.command === "account_add_sandbox")).toBe(true);
+  });
+
+  it("asks before signing out", async () => {
+    const backend = installFakeBackend(fakeBackend({ accounts: [sandboxAccount] }));
+    const user = userEvent.setup();
+    renderWithQueries(<AccountsScreen />);
+    await user.click(await screen.findByTestId("account-remove"));
+    expect(backend.calls.some((c) => c.command === "account_remove")).toBe(false);
+    await user.click(screen.getByTestId("account-remove-confirm"));
+    await waitFor(() => {
+      expect(backend.calls.some((c) => c.command === "account_remove")).toBe(true);
+    });
+  });
+
+  it("guides the app-registration form and keeps the secret out of sight", async () => {
+    installFakeBackend();
+    const user = userEvent.setup();
+    renderWithQueries(<AccountsScreen />);
+    await user.click(await screen.findByTestId("add-app"));
+    expect(screen.getByTestId("app-form")).toHaveTextContent("admin consent");
+    expect(screen.getByLabelText("Secret value")).toHaveAttribute("type", "password");
+    expect(screen.getByRole("button", { name: "Add the app" })).toBeDisabled();
+  });
+});
+
+describe("SubscriptionsScreen", () => {
+  it("lists the account's subscriptions with countdowns and renews one", async () => {
+    const backend = installFakeBackend(
+      fakeBackend({ accounts: [sandboxAccount], subscriptions: [subscriptionFixture("s-soon", 10), subscriptionFixture("s-later", 3000)] }),
+    );
+    const user = userEvent.setup();
+    renderWithQueries(<SubscriptionsScreen />);
+    const rows = await screen.findAllByTestId("subscription-row");
+    expect(rows).toHaveLength(2);
+    const soon = within(rows[0] as HTMLElement).getByTestId("subscription-expiry");
+    expect(soon).toHaveTextContent("in 10 min");
+    expect(soon).toHaveClass("expiry-soon");
+    await user.click(within(rows[0] as HTMLElement).getByTestId("subscription-renew"));
+    await waitFor(() => {
+      expect(backend.calls.some((c) => c.command === "subscription_renew")).toBe(true);
+    });
+  });
+
+  it("says what to do without an account", async () => {
+    installFakeBackend();
+    renderWithQueries(<SubscriptionsScreen />);
+    expect(await screen.findByTestId("subscriptions-empty")).toHaveTextContent("Add an account");
+  });
+});
+
+describe("helpers", () => {
+  it("counts down in words", () => {
+    expect(untilText(1000, 1000)).toBe("expired");
+    expect(untilText(1030, 1000)).toBe("in 30 s");
+    expect(untilText(1000 + 3 * 3600, 1000)).toBe("in 3 h");
+    expect(untilText(1000 + 5 * 86400, 1000)).toBe("in 5 days");
+  });
+
+  it("copies requests as curl without the token", () => {
+    const curl = curlOf({
+      id: "r",
+      accountId: "a",
+      at: "t",
+      method: "POST",
+      url: "https://graph.microsoft.com/v1.0/subscriptions",
+      durationMs: 3,
+      requestHeaders: [["authorization", "‹redacted›"], ["content-type", "application/json"]],
+      requestBody: "{\"clientState\":\"it's\"}",
+      responseHeaders: [],
+    });
+    expect(curl).toContain("$TOKEN");
+    expect(curl).not.toContain("redacted");
+    expect(curl).toContain("it'\\''s");
+  });
+});
