@@ -197,3 +197,94 @@ fn catalog_check_fails_when_the_granted_permissions_fall_short() -> std::io::Res
     );
     Ok(())
 }
+
+/// The binary with a data dir and secrets kept in memory (the user's keyring is never touched).
+fn studio_in(dir: &std::path::Path, args: &[&str]) -> std::io::Result<Output> {
+    Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("WEBHOOK_STUDIO_SECRETS", "session")
+        .stdin(std::process::Stdio::null())
+        .output()
+}
+
+#[test]
+fn accounts_and_subscriptions_from_the_command_line() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let text = |out: &Output| String::from_utf8_lossy(&out.stdout).into_owned();
+    let err = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    let out = studio_in(dir.path(), &["account", "add", "--sandbox"])?;
+    assert!(out.status.success(), "{}", err(&out));
+    assert!(
+        text(&out).contains("adele@sandbox.onmicrosoft.com"),
+        "{}",
+        text(&out)
+    );
+    let out = studio_in(dir.path(), &["account", "add", "--sandbox", "--app"])?;
+    assert!(out.status.success(), "{}", err(&out));
+    let out = studio_in(dir.path(), &["account", "list", "--json"])?;
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(list["accounts"].as_array().map(Vec::len), Some(2));
+    assert!(
+        !text(&out).contains("sbx~"),
+        "the sandbox app's secret never leaves"
+    );
+    let out = studio_in(dir.path(), &["subscription", "list", "--account", "adele"])?;
+    assert!(out.status.success(), "{}", err(&out));
+    assert!(text(&out).contains("no subscriptions"), "{}", text(&out));
+    let out = studio_in(dir.path(), &["subscription", "delete", "0000-missing"])?;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err(&out).contains("hint:"), "{}", err(&out));
+    let out = studio_in(dir.path(), &["account", "remove", "sandbox app"])?;
+    assert!(out.status.success(), "{}", err(&out));
+    let out = studio_in(dir.path(), &["account", "remove", "nobody"])?;
+    assert_eq!(out.status.code(), Some(1));
+    Ok(())
+}
+
+#[test]
+fn secrets_never_come_from_the_command_line() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let out = studio_in(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            "--tenant",
+            "t",
+            "--client-id",
+            "c",
+            "--client-secret",
+            "x",
+        ],
+    )?;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "there is no --client-secret flag"
+    );
+    let out = studio_in(
+        dir.path(),
+        &[
+            "account",
+            "add",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            "c",
+            "--app",
+            "--client-secret-stdin",
+        ],
+    )?;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+    let out = studio_in(
+        dir.path(),
+        &["account", "add", "--sandbox", "--tenant", "t"],
+    )?;
+    assert_eq!(out.status.code(), Some(2));
+    Ok(())
+}

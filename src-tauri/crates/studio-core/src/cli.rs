@@ -41,6 +41,11 @@ pub enum Command {
     },
     /// The subscribable Graph resources: list them, or check a resource string.
     Catalog(crate::cli_catalog::CatalogArgs),
+    /// Accounts: add (the sandbox, a Microsoft account, an app registration), list, use, remove.
+    #[command(subcommand)]
+    Account(crate::cli_accounts::AccountCommand),
+    /// The account's subscriptions: list, get, renew, delete, reauthorize.
+    Subscription(crate::cli_accounts::SubscriptionArgs),
 }
 
 impl Cli {
@@ -74,6 +79,8 @@ async fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, IpcError> {
     let studio = Studio::open(cli.paths()?)?;
     match command {
         Command::Catalog(args) => crate::cli_catalog::run(&studio, args).await,
+        Command::Account(command) => crate::cli_accounts::account(&studio, command).await,
+        Command::Subscription(args) => crate::cli_accounts::subscription(&studio, args).await,
         Command::Info { json } => {
             let info = studio.app_info(()).await?;
             if *json {

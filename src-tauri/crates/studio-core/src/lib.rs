@@ -8,6 +8,7 @@ pub mod account_commands;
 pub mod accounts;
 pub mod bindings;
 pub mod cli;
+pub mod cli_accounts;
 pub mod cli_catalog;
 pub mod clock;
 pub mod commands;
