@@ -1,7 +1,9 @@
 import { useState } from "react";
 
+import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
 import type { AccountKind, CatalogCheckResponse, Permission, PermissionHint } from "../../ipc/bindings";
+import { useAccountCommand } from "../accounts/queries";
 
 const kindLabels: Record<AccountKind, string> = {
   delegatedWork: "Delegated · work or school",
@@ -38,8 +40,20 @@ function PermissionName({ permission }: { permission: Permission }) {
   );
 }
 
-function HintCard({ hint, active, grantedKnown }: { hint: PermissionHint; active: boolean; grantedKnown: boolean }) {
+function HintCard({
+  hint,
+  active,
+  grantedKnown,
+  accountId,
+}: {
+  hint: PermissionHint;
+  active: boolean;
+  grantedKnown: boolean;
+  accountId?: string | undefined;
+}) {
   const status = hint.status;
+  const request = useAccountCommand("account_request_permissions");
+  const least = hint.required.find((p) => !p.rsc);
   return (
     <div className="hint-card" data-kind={hint.accountKind} data-state={status.state} data-active={active}>
       <div className="hint-title">{kindLabels[hint.accountKind]}</div>
@@ -60,6 +74,20 @@ function HintCard({ hint, active, grantedKnown }: { hint: PermissionHint; active
             </li>
           ))}
         </ol>
+      ) : null}
+      {active && grantedKnown && accountId && status.state === "missing" && least ? (
+        <div className="hint-request">
+          <Button
+            data-testid="request-permission"
+            disabled={request.isPending}
+            onClick={() => {
+              request.mutate({ id: accountId, scopes: [least.name] });
+            }}
+          >
+            {request.isPending ? "Waiting for consent…" : `Request ${least.name}`}
+          </Button>
+          {request.error ? <ErrorBanner error={request.error} title="The permission was not granted" /> : null}
+        </div>
       ) : null}
       {active && hint.action !== undefined ? (
         <p className="hint-action selectable" data-testid="hint-action">
@@ -132,15 +160,20 @@ function Preview({ preview }: { preview: CatalogCheckResponse["preview"] }) {
   );
 }
 
-/** `grantedKnown`: whether the check had an account's granted permissions (not before #5). */
+/**
+ * `grantedKnown`: whether the check had the account's granted permissions; `accountId`: the
+ * delegated account that may ask for a missing permission (incremental consent).
+ */
 export function CheckResult({
   result,
   activeKind,
   grantedKnown = false,
+  accountId,
 }: {
   result: CatalogCheckResponse;
   activeKind: AccountKind;
   grantedKnown?: boolean;
+  accountId?: string;
 }) {
   const { check } = result;
   return (
@@ -166,7 +199,13 @@ export function CheckResult({
       {result.hints.length > 0 ? (
         <div className="hints" data-testid="permission-hints">
           {result.hints.map((h) => (
-            <HintCard key={h.accountKind} hint={h} active={h.accountKind === activeKind} grantedKnown={grantedKnown} />
+            <HintCard
+              key={h.accountKind}
+              hint={h}
+              active={h.accountKind === activeKind}
+              grantedKnown={grantedKnown}
+              accountId={accountId}
+            />
           ))}
         </div>
       ) : null}

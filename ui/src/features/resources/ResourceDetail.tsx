@@ -1,8 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { ExternalLink } from "../../components/ExternalLink";
-import type { AccountKind, CatalogView, Resource } from "../../ipc/bindings";
+import type { AccountKind, AccountType, CatalogView, Resource } from "../../ipc/bindings";
 import { call } from "../../ipc/client";
+import { useAccounts } from "../accounts/queries";
 import { type Choice, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
 import { CheckResult } from "./CheckResult";
 import { humanMinutes } from "./filter";
@@ -68,6 +69,13 @@ function Facts({ resource }: { resource: Resource }) {
   );
 }
 
+/** Which permissions of the catalog apply to an account. */
+export function catalogKindOf(kind: AccountType): AccountKind {
+  if (kind === "personal") return "delegatedPersonal";
+  if (kind === "application" || kind === "sandboxApp") return "application";
+  return "delegatedWork";
+}
+
 export function ResourceDetail({
   view,
   resource,
@@ -81,9 +89,15 @@ export function ResourceDetail({
 }) {
   const path = resource.paths.find((p) => p.template === choice.template) ?? resource.paths[0];
   const proposal = path ? toProposal(path, choice) : null;
+  const accounts = useAccounts();
+  const account = accounts.data?.accounts.find((a) => a.current);
+  // The account in use's token decides the hints for its own kind of account.
+  const granted =
+    account?.claims && catalogKindOf(account.config.kind) === choice.accountKind ? account.claims.permissions : null;
   const check = useQuery({
-    queryKey: ["catalog_check", proposal],
-    queryFn: () => (proposal ? call("catalog_check", { proposal, granted: [] }) : Promise.reject(new Error("no path"))),
+    queryKey: ["catalog_check", proposal, granted],
+    queryFn: () =>
+      proposal ? call("catalog_check", { proposal, granted: granted ?? [] }) : Promise.reject(new Error("no path")),
     enabled: proposal !== null,
     placeholderData: (previous) => previous,
   });
@@ -225,7 +239,21 @@ export function ResourceDetail({
       {check.isError ? (
         <p className="field-error">{check.error.message}</p>
       ) : check.data ? (
-        <CheckResult result={check.data} activeKind={choice.accountKind} />
+        <>
+          {granted && account ? (
+            <p className="panel-description" data-testid="checked-against">
+              Permissions checked against the token of {account.config.name}.
+            </p>
+          ) : null}
+          <CheckResult
+            result={check.data}
+            activeKind={choice.accountKind}
+            grantedKnown={granted !== null}
+            {...(granted && account && catalogKindOf(account.config.kind) !== "application"
+              ? { accountId: account.config.id }
+              : {})}
+          />
+        </>
       ) : (
         <p className="panel-description">Checking…</p>
       )}

@@ -4,6 +4,8 @@ import { useState } from "react";
 import { describe, expect, it, vi } from "vitest";
 
 import type { CatalogCheckResponse, Resource } from "../../ipc/bindings";
+import { installFakeBackend } from "../../test/fakeBackend";
+import { renderWithQueries } from "../../test/render";
 import { CheckResult } from "./CheckResult";
 import { ResourceList } from "./ResourceList";
 
@@ -31,7 +33,7 @@ const response: CatalogCheckResponse = {
 
 describe("CheckResult", () => {
   it("shows problems, the three account kinds and the preview", () => {
-    render(<CheckResult result={response} activeKind="delegatedWork" />);
+    renderWithQueries(<CheckResult result={response} activeKind="delegatedWork" />);
     expect(screen.getByTestId("problems")).toHaveTextContent("lifecycleNotificationUrl is a required property");
     expect(screen.getByText("Not supported for this path.")).toBeInTheDocument();
     expect(screen.getByText("Granted: Chat.Read.All")).toBeInTheDocument();
@@ -45,7 +47,7 @@ describe("CheckResult", () => {
     // After setup(): user-event installs a clipboard stub of its own.
     const writeText = vi.fn(() => Promise.resolve());
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
-    render(<CheckResult result={response} activeKind="application" />);
+    renderWithQueries(<CheckResult result={response} activeKind="application" />);
     await user.click(screen.getByRole("tab", { name: "curl" }));
     expect(screen.getByTestId("preview-curl")).toHaveTextContent("curl -X POST");
     await user.click(screen.getByTestId("copy-http"));
@@ -91,5 +93,28 @@ describe("ResourceList", () => {
   it("says so when nothing matches", () => {
     render(<ResourceList groups={[]} selectedId={null} onSelect={() => undefined} />);
     expect(screen.getByTestId("resource-list-empty")).toHaveTextContent("No resource matches");
+  });
+});
+
+describe("incremental consent", () => {
+  it("offers to request the least-privileged missing permission for the account in use", async () => {
+    const backend = installFakeBackend();
+    const user = userEvent.setup();
+    const missing: CatalogCheckResponse = {
+      ...response,
+      hints: [
+        {
+          accountKind: "delegatedWork",
+          required: [{ name: "Chat.Read", rsc: false, adminConsent: false }],
+          status: { state: "missing", add: [] },
+          warnings: [],
+        },
+      ],
+    };
+    renderWithQueries(<CheckResult result={missing} activeKind="delegatedWork" grantedKnown accountId="acct-1" />);
+    await user.click(screen.getByTestId("request-permission"));
+    await waitFor(() => {
+      expect(backend.calls.at(-1)).toEqual({ command: "account_request_permissions", request: { id: "acct-1", scopes: ["Chat.Read"] } });
+    });
   });
 });
