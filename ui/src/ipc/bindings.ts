@@ -111,7 +111,11 @@ accounts: Array<AccountSummary>,
 /**
  * Where secrets go.
  */
-secretStorage: SecretStorage, };
+secretStorage: SecretStorage, 
+/**
+ * Why the keyring cannot be used right now, when it cannot.
+ */
+secretProblem?: IpcError, };
 
 /**
  * `account_add_sandbox`.
@@ -180,6 +184,14 @@ clientId: string,
  * Which cloud.
  */
 cloud: CloudChoice, 
+/**
+ * With `cloud: custom`: the authority host.
+ */
+customAuthority?: string, 
+/**
+ * With `cloud: custom`: the Graph host.
+ */
+customGraph?: string, 
 /**
  * A name to show.
  */
@@ -336,7 +348,7 @@ graphBase: string, };
 /**
  * Which Microsoft cloud, as the window offers it.
  */
-export type CloudChoice = "global" | "usGovernment" | "china";
+export type CloudChoice = "global" | "usGovernment" | "china" | "custom";
 
 /**
  * Something the window should know about without asking.
@@ -384,6 +396,14 @@ clientId: string,
  * Which cloud.
  */
 cloud: CloudChoice, 
+/**
+ * With `cloud: custom`: the authority host (stands for https://login.microsoftonline.com).
+ */
+customAuthority?: string, 
+/**
+ * With `cloud: custom`: the Graph host (stands for https://graph.microsoft.com).
+ */
+customGraph?: string, 
 /**
  * Permissions to ask for (e.g. `Mail.Read`); `User.Read` is always added.
  */

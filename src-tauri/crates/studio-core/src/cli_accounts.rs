@@ -56,6 +56,8 @@ pub enum CloudArg {
     UsGovernment,
     /// China (21Vianet).
     China,
+    /// Any authority and Graph host (--authority, --graph).
+    Custom,
 }
 
 /// `account add`.
@@ -90,6 +92,12 @@ pub struct AddArgs {
     /// Which Microsoft cloud.
     #[arg(long, value_enum, default_value = "global")]
     pub cloud: CloudArg,
+    /// With --cloud custom: the authority host (stands for https://login.microsoftonline.com).
+    #[arg(long, value_name = "URL")]
+    pub authority: Option<String>,
+    /// With --cloud custom: the Graph host (stands for https://graph.microsoft.com).
+    #[arg(long, value_name = "URL")]
+    pub graph: Option<String>,
     /// Read the client secret from standard input (never from the command line).
     #[arg(long, requires = "app")]
     pub client_secret_stdin: bool,
@@ -290,6 +298,7 @@ async fn add(studio: &Studio, args: &AddArgs) -> Result<AccountSummary, IpcError
         CloudArg::Global => CloudChoice::Global,
         CloudArg::UsGovernment => CloudChoice::UsGovernment,
         CloudArg::China => CloudChoice::China,
+        CloudArg::Custom => CloudChoice::Custom,
     };
     let tenant = args.tenant.clone().unwrap_or_default();
     let client_id = args.client_id.clone().ok_or_else(|| {
@@ -320,6 +329,8 @@ async fn add(studio: &Studio, args: &AddArgs) -> Result<AccountSummary, IpcError
                 tenant,
                 client_id,
                 cloud,
+                custom_authority: args.authority.clone(),
+                custom_graph: args.graph.clone(),
                 name: args.name.clone(),
                 client_secret,
                 certificate_pem,
@@ -331,6 +342,8 @@ async fn add(studio: &Studio, args: &AddArgs) -> Result<AccountSummary, IpcError
         tenant,
         client_id,
         cloud,
+        custom_authority: args.authority.clone(),
+        custom_graph: args.graph.clone(),
         scopes: args.scopes.clone(),
     };
     if args.device_code {

@@ -220,3 +220,114 @@ async fn bad_input_is_refused_and_nothing_is_half_saved() {
     );
     studio.accounts().sandbox().stop().await;
 }
+
+/// A browser whose user clicks Cancel on the sandbox's sign-in page.
+#[derive(Debug)]
+struct DecliningBrowser;
+
+impl studio_identity::flows::Browser for DecliningBrowser {
+    fn open(
+        &self,
+        url: &str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + '_>> {
+        let url = url.to_owned();
+        Box::pin(async move {
+            let parsed = reqwest::Url::parse(&url).map_err(|e| e.to_string())?;
+            let mut form: Vec<(String, String)> = parsed
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            form.push(("consent".into(), "deny".into()));
+            let mut target = parsed.clone();
+            target.set_query(None);
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::limited(3))
+                .build()
+                .map_err(|e| e.to_string())?;
+            client
+                .post(target)
+                .form(&form)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+fn sandbox_request(info: &Value) -> Value {
+    json!({
+        "personal": false,
+        "tenant": info["tenantId"],
+        "clientId": info["publicClientId"],
+        "cloud": "custom",
+        "customAuthority": info["authorityHost"],
+        "customGraph": info["graphBase"],
+        "scopes": ["Mail.Read"],
+    })
+}
+
+#[tokio::test]
+async fn a_declined_consent_or_a_cancelled_device_code_keeps_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let studio = Studio::open(AppPaths::under(dir.path()))
+        .expect("opens")
+        .with_accounts(
+            Arc::new(SessionStore::default()),
+            Arc::new(DecliningBrowser),
+        );
+    let info = call(&studio, "sandbox_info", Value::Null).await;
+    let request = sandbox_request(&info);
+
+    let declined = studio
+        .dispatch("account_sign_in", request.clone())
+        .await
+        .expect_err("declined");
+    assert_eq!(
+        serde_json::to_value(declined.code).expect("code"),
+        "permission_denied",
+        "{declined}"
+    );
+    assert!(declined.message.contains("AADSTS65004"), "{declined}");
+    assert!(declined.hint.is_some_and(|h| h.contains("declined")));
+
+    let device = call(&studio, "account_device_start", request.clone()).await;
+    let flow = device["flowId"].as_str().expect("flow").to_owned();
+    assert!(
+        device["userCode"].as_str().is_some_and(|c| c.len() == 9),
+        "{device}"
+    );
+    let studio = Arc::new(studio);
+    let waiting = {
+        let studio = Arc::clone(&studio);
+        let flow = flow.clone();
+        tokio::spawn(async move {
+            studio
+                .dispatch("account_device_finish", json!({ "flowId": flow }))
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    call(&studio, "account_device_cancel", json!({ "flowId": flow })).await;
+    let cancelled = waiting.await.expect("joined").expect_err("cancelled");
+    assert_eq!(
+        serde_json::to_value(cancelled.code).expect("code"),
+        "cancelled"
+    );
+
+    let mut insecure = request;
+    insecure["customAuthority"] = json!("http://login.example.com");
+    let refused = studio
+        .dispatch("account_sign_in", insecure)
+        .await
+        .expect_err("plain http elsewhere");
+    assert_eq!(
+        serde_json::to_value(refused.code).expect("code"),
+        "invalid_input"
+    );
+    assert_eq!(
+        call(&studio, "accounts_list", Value::Null).await["accounts"],
+        json!([])
+    );
+    studio.accounts().sandbox().stop().await;
+}

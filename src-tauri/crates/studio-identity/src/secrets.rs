@@ -45,6 +45,10 @@ pub trait SecretStore: Send + Sync + std::fmt::Debug {
     fn delete(&self, name: &str) -> Result<(), SecretError>;
     /// Which kind of store this is, for people ("the system keyring", "this session only").
     fn describe(&self) -> &'static str;
+    /// Whether the store works now (the keyring writes, reads back and deletes a probe entry).
+    fn probe(&self) -> Result<(), SecretError> {
+        Ok(())
+    }
 }
 
 /// The OS keyring, through the `keyring` crate.
@@ -82,7 +86,7 @@ impl KeyringStore {
     }
 
     /// Writes, reads back and deletes a probe entry: whether this keyring works now.
-    pub fn probe(&self) -> Result<(), SecretError> {
+    fn check(&self) -> Result<(), SecretError> {
         let name = "probe";
         let value = Sensitive::new("ok".to_owned());
         self.put(name, &value)?;
@@ -173,6 +177,10 @@ impl SecretStore for KeyringStore {
 
     fn describe(&self) -> &'static str {
         "the system keyring"
+    }
+
+    fn probe(&self) -> Result<(), SecretError> {
+        self.check()
     }
 }
 
@@ -266,6 +274,10 @@ impl SecretStore for BrokenStore {
     }
     fn describe(&self) -> &'static str {
         "a keyring that cannot be used"
+    }
+
+    fn probe(&self) -> Result<(), SecretError> {
+        Err(self.error())
     }
 }
 

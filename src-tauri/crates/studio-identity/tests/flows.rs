@@ -318,3 +318,22 @@ async fn client_credentials_with_a_secret_and_with_a_certificate() {
     assert!(AppCertificate::from_pem("no pem here").is_err());
     e.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_refresh_token_unused_for_90_days_has_expired() {
+    let e = emulator(1.0).await;
+    let account = facts(&e).delegated("megan@sandbox.onmicrosoft.com");
+    let tokens = silent_sign_in(&account, "megan@sandbox.onmicrosoft.com")
+        .await
+        .expect("signs in");
+    let session = Session::new(account, Arc::new(SessionStore::default()));
+    session.accept(tokens).await.expect("kept");
+    control(&e, "clock", json!({ "advanceSeconds": 91 * 24 * 3600 })).await;
+    let error = session
+        .access_token(flows::now() + 91 * 24 * 3600)
+        .await
+        .expect_err("expired");
+    assert_eq!(code(&error), Some(700082), "{error:?}");
+    assert!(error.hint().is_some_and(|h| h.contains("Sign in")));
+    e.shutdown().await;
+}

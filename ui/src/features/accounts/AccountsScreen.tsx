@@ -6,6 +6,7 @@ import { Banner, ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
 import { EmptyState } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
+import { toStudioError } from "../../ipc/client";
 import { Panel } from "../../components/Panel";
 import { AccountCard } from "./AccountCard";
 import { AppForm, DelegatedForm } from "./AddForms";
@@ -32,6 +33,9 @@ export function AccountsScreen() {
         </Banner>
       ) : null}
       {accounts.error ? <ErrorBanner error={accounts.error} title="The accounts could not be read" /> : null}
+      {accounts.data?.secretProblem ? (
+        <ErrorBanner error={toStudioError(accounts.data.secretProblem)} title="Secrets cannot be kept in the system keyring" />
+      ) : null}
 
       <Panel title="Your accounts" testId="account-list">
         {accounts.isPending ? <p className="muted">Loading…</p> : null}

@@ -15,7 +15,24 @@ const clouds: { value: CloudChoice; label: string }[] = [
   { value: "global", label: "Global" },
   { value: "usGovernment", label: "US Government" },
   { value: "china", label: "China" },
+  { value: "custom", label: "Custom" },
 ];
+
+/** The authority and Graph host of a custom cloud. */
+function CustomCloud({ prefix, authority, graph, onAuthority, onGraph }: {
+  prefix: string;
+  authority: string;
+  graph: string;
+  onAuthority: (value: string) => void;
+  onGraph: (value: string) => void;
+}) {
+  return (
+    <>
+      <Text id={`${prefix}-authority`} label="Authority host" value={authority} onChange={onAuthority} placeholder="https://login.microsoftonline.com" />
+      <Text id={`${prefix}-graph`} label="Graph host" value={graph} onChange={onGraph} placeholder="https://graph.microsoft.com" />
+    </>
+  );
+}
 
 const REGISTER_URL = "https://learn.microsoft.com/entra/identity-platform/quickstart-register-app";
 
@@ -49,6 +66,8 @@ export function DelegatedForm({ onDone }: { onDone: () => void }) {
   const [tenant, setTenant] = useState("organizations");
   const [clientId, setClientId] = useState("");
   const [cloud, setCloud] = useState<CloudChoice>("global");
+  const [authority, setAuthority] = useState("");
+  const [graph, setGraph] = useState("");
   const [scopes, setScopes] = useState("Mail.Read");
   const signIn = useAccountCommand("account_sign_in");
   const start = useAccountCommand("account_device_start");
@@ -58,6 +77,7 @@ export function DelegatedForm({ onDone }: { onDone: () => void }) {
     tenant: personal && tenant === "organizations" ? "consumers" : tenant,
     clientId,
     cloud,
+    ...(cloud === "custom" ? { customAuthority: authority, customGraph: graph } : {}),
     scopes: scopes.split(/[\s,]+/).filter(Boolean),
   };
   const error = signIn.error ?? start.error;
@@ -87,6 +107,9 @@ export function DelegatedForm({ onDone }: { onDone: () => void }) {
       <Field id="delegated-cloud" label="Cloud">
         <Segmented id="delegated-cloud" value={cloud} options={clouds} onChange={setCloud} />
       </Field>
+      {cloud === "custom" ? (
+        <CustomCloud prefix="delegated" authority={authority} graph={graph} onAuthority={setAuthority} onGraph={setGraph} />
+      ) : null}
       <Text id="delegated-scopes" label="Permissions" value={scopes} onChange={setScopes} help="Separated by spaces; User.Read is always asked for. More can be asked for later." />
       {error ? <ErrorBanner error={error} title="Sign-in did not finish" /> : null}
       {device ? (
@@ -173,6 +196,8 @@ export function AppForm({ onDone }: { onDone: () => void }) {
   const [clientId, setClientId] = useState("");
   const [name, setName] = useState("");
   const [cloud, setCloud] = useState<CloudChoice>("global");
+  const [authority, setAuthority] = useState("");
+  const [graph, setGraph] = useState("");
   const [proof, setProof] = useState<"secret" | "certificate">("secret");
   const [secret, setSecret] = useState("");
   const [pem, setPem] = useState("");
@@ -191,6 +216,9 @@ export function AppForm({ onDone }: { onDone: () => void }) {
       <Field id="app-cloud" label="Cloud">
         <Segmented id="app-cloud" value={cloud} options={clouds} onChange={setCloud} />
       </Field>
+      {cloud === "custom" ? (
+        <CustomCloud prefix="app" authority={authority} graph={graph} onAuthority={setAuthority} onGraph={setGraph} />
+      ) : null}
       <Field id="app-proof" label="Credential">
         <Segmented
           id="app-proof"
@@ -222,6 +250,7 @@ export function AppForm({ onDone }: { onDone: () => void }) {
                 tenant,
                 clientId,
                 cloud,
+                ...(cloud === "custom" ? { customAuthority: authority, customGraph: graph } : {}),
                 ...(name.trim() ? { name } : {}),
                 ...(proof === "secret" ? { clientSecret: secret } : { certificatePem: pem }),
               },

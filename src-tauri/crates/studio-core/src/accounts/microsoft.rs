@@ -9,7 +9,7 @@ use studio_identity::certificate::AppCertificate;
 use studio_identity::flows::{self, AppProof};
 use tokio::sync::Notify;
 
-use super::views::{AccountSummary, AppRequest, DelegatedRequest, DeviceCodeView};
+use super::views::{AccountSummary, AppRequest, DelegatedRequest, DeviceCodeView, cloud_of};
 use super::{Accounts, PendingDevice};
 use crate::error::{ErrorCode, IpcError};
 
@@ -41,7 +41,11 @@ impl Accounts {
                 tenant.to_owned()
             },
             client_id: client_id.to_owned(),
-            cloud: request.cloud.cloud(),
+            cloud: cloud_of(
+                request.cloud,
+                request.custom_authority.as_deref(),
+                request.custom_graph.as_deref(),
+            )?,
             scopes,
             credential: Credential::None,
         })
@@ -163,7 +167,11 @@ impl Accounts {
             kind: AccountKind::Application,
             tenant: tenant.to_owned(),
             client_id: request.client_id.trim().to_owned(),
-            cloud: request.cloud.cloud(),
+            cloud: cloud_of(
+                request.cloud,
+                request.custom_authority.as_deref(),
+                request.custom_graph.as_deref(),
+            )?,
             scopes: Vec::new(),
             credential: Credential::Secret,
         };

@@ -68,6 +68,7 @@ pub struct Accounts {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     pending: Mutex<HashMap<String, PendingDevice>>,
     problems: Mutex<HashMap<String, IpcError>>,
+    keyring_ok: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -105,6 +106,7 @@ impl Accounts {
             sessions: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             problems: Mutex::new(HashMap::new()),
+            keyring_ok: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -154,7 +156,26 @@ impl Accounts {
         Ok(AccountsView {
             accounts,
             secret_storage: self.storage,
+            secret_problem: self.secret_problem().await,
         })
+    }
+
+    /// Why secrets cannot be kept right now (probed until it works once).
+    async fn secret_problem(&self) -> Option<IpcError> {
+        if self.keyring_ok.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
+        let secrets = Arc::clone(&self.secrets);
+        let probed = tokio::task::spawn_blocking(move || secrets.probe()).await;
+        match probed {
+            Ok(Ok(())) => {
+                self.keyring_ok
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                None
+            }
+            Ok(Err(error)) => Some(IpcError::from(error)),
+            Err(_) => None,
+        }
     }
 
     async fn summary(&self, config: AccountConfig, current: Option<&str>) -> AccountSummary {

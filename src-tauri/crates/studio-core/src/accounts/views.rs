@@ -8,7 +8,7 @@ use studio_identity::account::{AccountConfig, AccountKind, Cloud};
 use studio_identity::claims::Claims;
 use ts_rs::TS;
 
-use crate::error::IpcError;
+use crate::error::{ErrorCode, IpcError};
 
 /// One account as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -48,6 +48,10 @@ pub struct AccountsView {
     pub accounts: Vec<AccountSummary>,
     /// Where secrets go.
     pub secret_storage: SecretStorage,
+    /// Why the keyring cannot be used right now, when it cannot.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_problem: Option<IpcError>,
 }
 
 /// `account_add_sandbox`.
@@ -74,17 +78,46 @@ pub enum CloudChoice {
     UsGovernment,
     /// China (21Vianet).
     China,
+    /// Any authority and Graph host (`customAuthority`, `customGraph`).
+    Custom,
 }
 
-impl CloudChoice {
-    /// The cloud.
-    pub fn cloud(self) -> Cloud {
-        match self {
-            CloudChoice::Global => Cloud::Global,
-            CloudChoice::UsGovernment => Cloud::UsGovernment,
-            CloudChoice::China => Cloud::China,
+/// The cloud a request names; `custom` needs both URLs (http only for loopback hosts).
+pub fn cloud_of(
+    choice: CloudChoice,
+    authority: Option<&str>,
+    graph: Option<&str>,
+) -> Result<Cloud, IpcError> {
+    Ok(match choice {
+        CloudChoice::Global => Cloud::Global,
+        CloudChoice::UsGovernment => Cloud::UsGovernment,
+        CloudChoice::China => Cloud::China,
+        CloudChoice::Custom => {
+            let check = |what: &str, value: Option<&str>| -> Result<String, IpcError> {
+                let text = value.map(str::trim).unwrap_or_default();
+                let parsed = url::Url::parse(text).map_err(|_| {
+                    IpcError::new(
+                        ErrorCode::InvalidInput,
+                        format!("The custom {what} '{text}' is not a URL."),
+                    )
+                    .with_hint("Give the scheme and host, e.g. https://login.example.com.")
+                })?;
+                let loopback =
+                    matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+                if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
+                    return Err(IpcError::new(
+                        ErrorCode::InvalidInput,
+                        format!("The custom {what} must use https (http only on this computer)."),
+                    ));
+                }
+                Ok(text.trim_end_matches('/').to_owned())
+            };
+            Cloud::Custom {
+                authority_host: check("authority", authority)?,
+                graph_base: check("Graph host", graph)?,
+            }
         }
-    }
+    })
 }
 
 /// `account_sign_in` and `account_device_start`: a delegated Microsoft account.
@@ -100,6 +133,14 @@ pub struct DelegatedRequest {
     /// Which cloud.
     #[serde(default)]
     pub cloud: CloudChoice,
+    /// With `cloud: custom`: the authority host (stands for https://login.microsoftonline.com).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_authority: Option<String>,
+    /// With `cloud: custom`: the Graph host (stands for https://graph.microsoft.com).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_graph: Option<String>,
     /// Permissions to ask for (e.g. `Mail.Read`); `User.Read` is always added.
     #[serde(default)]
     pub scopes: Vec<String>,
@@ -116,6 +157,14 @@ pub struct AppRequest {
     /// Which cloud.
     #[serde(default)]
     pub cloud: CloudChoice,
+    /// With `cloud: custom`: the authority host.
+    #[ts(optional)]
+    #[serde(default)]
+    pub custom_authority: Option<String>,
+    /// With `cloud: custom`: the Graph host.
+    #[ts(optional)]
+    #[serde(default)]
+    pub custom_graph: Option<String>,
     /// A name to show.
     #[ts(optional)]
     #[serde(default)]
