@@ -137,3 +137,45 @@ async fn sandbox_in_one_click_then_list_and_delete_a_subscription() -> Result<()
     app.screenshot("subscriptions-deleted").await?;
     app.close().await
 }
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn placeholders_are_picked_from_the_account_in_use() -> Result<()> {
+    let app = RealApp::launch("lookup").await?;
+    app.invoke("account_add_sandbox", json!({}))
+        .await?
+        .map_err(|e| anyhow::anyhow!("account_add_sandbox: {e}"))?;
+    app.click("[data-testid=nav-resources]").await?;
+    let search = app.wait_for("[data-testid=resource-search]").await?;
+    search.send_keys("chat").await?;
+    app.click("[data-resource-id=chatMessage]").await?;
+    app.click("input[data-template=\"/teams/{team-id}/channels/{channel-id}/messages\"]")
+        .await?;
+    app.wait_until("document.querySelector('select[data-lookup=team-id]')?.options.length > 1")
+        .await?;
+    let pick = |name: &str| {
+        format!(
+            "const s = document.querySelector('select[data-lookup={name}]');
+             const setter = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;
+             setter.call(s, s.options[1].value);
+             s.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             return null;"
+        )
+    };
+    app.eval(&pick("team-id")).await?;
+    app.wait_until("document.querySelector('select[data-lookup=channel-id]')?.options.length > 1")
+        .await?;
+    app.eval(&pick("channel-id")).await?;
+    let resource = app.text("[data-testid=resource-string] code").await?;
+    ensure!(
+        resource.starts_with("/teams/")
+            && resource.contains("/channels/19:")
+            && resource.ends_with("/messages"),
+        "resource: {resource}"
+    );
+    app.wait_for("[data-testid=checked-against]").await?;
+    app.eval("document.querySelector('.placeholders').scrollIntoView(); return null;")
+        .await?;
+    app.screenshot("explorer-picked").await?;
+    app.close().await
+}

@@ -580,6 +580,40 @@ minutes: number,
 note: string, };
 
 /**
+ * One thing to pick.
+ */
+export type LookupItem = { 
+/**
+ * What goes into the path.
+ */
+id: string, 
+/**
+ * What people recognise.
+ */
+label: string, 
+/**
+ * A second line (a UPN, a mail address, a chat type).
+ */
+detail?: string, };
+
+/**
+ * `lookup`: what can fill a catalog placeholder, from the account's tenant.
+ */
+export type LookupRequest = { 
+/**
+ * The account (the one in use when absent).
+ */
+accountId?: string, 
+/**
+ * The placeholder's name, e.g. `team-id`.
+ */
+placeholder: string, 
+/**
+ * The team (channels), site (lists) or user (mail folders, To Do lists of app-only accounts).
+ */
+parent?: string, };
+
+/**
  * `open_link` request.
  */
 export type OpenLinkRequest = { 
@@ -1312,6 +1346,8 @@ export interface Commands {
   subscription_delete: { request: SubscriptionRef; response: null };
   /** Reauthorizes a subscription. */
   subscription_reauthorize: { request: SubscriptionRef; response: null };
+  /** What can fill a resource placeholder (users, teams, channels, chats, …), from the account. */
+  lookup: { request: LookupRequest; response: Array<LookupItem> };
   /** The newest Graph requests and answers (Authorization redacted). */
   http_log_list: { request: HttpLogRequest; response: Array<Exchange> };
   /** Empties the HTTP log. */
@@ -1319,7 +1355,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "http_log_list", "http_log_clear"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "lookup", "http_log_list", "http_log_clear"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -147,6 +147,14 @@ impl Studio {
         subscriptions::reauthorize(self.accounts(), &request).await
     }
 
+    /// `lookup`
+    pub async fn lookup(
+        &self,
+        request: subscriptions::LookupRequest,
+    ) -> Result<Vec<studio_graph::LookupItem>, IpcError> {
+        subscriptions::lookup(self.accounts(), &request).await
+    }
+
     /// `http_log_list`
     pub async fn http_log_list(&self, request: HttpLogRequest) -> Result<Vec<Exchange>, IpcError> {
         subscriptions::exchanges(self.store(), &request)

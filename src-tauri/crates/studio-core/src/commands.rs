@@ -109,6 +109,8 @@ command_surface! {
     subscription_delete: crate::subscriptions::SubscriptionRef => ();
     /// Reauthorizes a subscription.
     subscription_reauthorize: crate::subscriptions::SubscriptionRef => ();
+    /// What can fill a resource placeholder (users, teams, channels, chats, …), from the account.
+    lookup: crate::subscriptions::LookupRequest => Vec<studio_graph::LookupItem>;
     /// The newest Graph requests and answers (Authorization redacted).
     http_log_list: crate::subscriptions::HttpLogRequest => Vec<studio_graph::Exchange>;
     /// Empties the HTTP log.

@@ -204,3 +204,48 @@ pub fn catalog_kind(kind: studio_identity::AccountKind) -> studio_catalog::model
         Identity::Sandbox | Identity::Work => Catalog::DelegatedWork,
     }
 }
+
+/// `lookup`: what can fill a catalog placeholder, from the account's tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LookupRequest {
+    /// The account (the one in use when absent).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The placeholder's name, e.g. `team-id`.
+    pub placeholder: String,
+    /// The team (channels), site (lists) or user (mail folders, To Do lists of app-only accounts).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// Things to pick for a placeholder (none when it cannot be looked up).
+pub async fn lookup(
+    accounts: &Accounts,
+    request: &LookupRequest,
+) -> Result<Vec<studio_graph::LookupItem>, IpcError> {
+    let Some(kind) = studio_graph::LookupKind::for_placeholder(&request.placeholder) else {
+        return Ok(Vec::new());
+    };
+    let (config, session, client) = accounts.client(request.account_id.as_deref()).await?;
+    let granted = session
+        .cached_claims()
+        .await
+        .map(|c| c.permissions)
+        .unwrap_or_default();
+    let context = HintContext {
+        resource: None,
+        account_kind: Some(catalog_kind(config.kind)),
+        granted: &granted,
+    };
+    client
+        .lookup(
+            kind,
+            request.parent.as_deref().filter(|p| !p.trim().is_empty()),
+            !config.kind.app_only(),
+        )
+        .await
+        .map_err(|e| graph_error(e, &context))
+}

@@ -86,6 +86,32 @@ async fn the_sandbox_in_one_click_then_its_subscriptions_then_sign_out() {
     let app_id = app["config"]["id"].as_str().expect("id").to_owned();
     call(&studio, "account_select", json!({ "id": id })).await;
 
+    // Look-ups fill placeholders from the account's tenant.
+    let teams = call(&studio, "lookup", json!({ "placeholder": "team-id" })).await;
+    assert_eq!(teams.as_array().map(Vec::len), Some(2), "{teams}");
+    let team = teams[0]["id"].as_str().expect("team").to_owned();
+    let channels = call(
+        &studio,
+        "lookup",
+        json!({ "placeholder": "channel-id", "parent": team }),
+    )
+    .await;
+    assert!(
+        channels[0]["id"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("19:")),
+        "{channels}"
+    );
+    assert_eq!(
+        call(&studio, "lookup", json!({ "placeholder": "odata-filter" })).await,
+        json!([])
+    );
+    let needs_team = studio
+        .dispatch("lookup", json!({ "placeholder": "channel-id" }))
+        .await
+        .expect_err("needs a team");
+    assert!(needs_team.message.contains("team"), "{needs_team}");
+
     // A subscription made through the account's Graph client shows up in the list.
     let (_, _, client) = studio.accounts().client(None).await.expect("client");
     let url = receiver().await;

@@ -6,6 +6,7 @@ import { call } from "../../ipc/client";
 import { useAccounts } from "../accounts/queries";
 import { type Choice, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
 import { CheckResult } from "./CheckResult";
+import { PlaceholderPicker } from "./PlaceholderPicker";
 import { humanMinutes } from "./filter";
 
 const kindOptions: { value: AccountKind; label: string }[] = [
@@ -169,6 +170,18 @@ export function ResourceDetail({
                     set({ values: { ...choice.values, [name]: e.target.value } });
                   }}
                 />
+                {account ? (
+                  <PlaceholderPicker
+                    name={name}
+                    accountId={account.config.id}
+                    accountName={account.config.name}
+                    appOnly={catalogKindOf(account.config.kind) === "application"}
+                    values={choice.values}
+                    onPick={(picked) => {
+                      set({ values: { ...choice.values, [name]: picked } });
+                    }}
+                  />
+                ) : null}
                 {problem ? <span className="field-error">{problem}</span> : null}
               </label>
             );
