@@ -79,6 +79,7 @@ e2e: setup-test ui
 bench: setup
 	cargo run --release -p studio-core --bin bench-dispatch
 	cargo run --release -p studio-emulator --example delivery-bench
+	cargo run --release -p studio-receiver --example receiver-bench
 
 clean:
 	cargo clean

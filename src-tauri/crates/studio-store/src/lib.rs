@@ -13,12 +13,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 use studio_graph::Exchange;
 use studio_identity::AccountConfig;
 
+pub mod receptions;
+
+pub use receptions::{GroupCommit, NewReception, Reception, ReceptionKind};
+
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// Exchanges kept in the log; older ones are dropped as new ones arrive.
 pub const HTTP_LOG_LIMIT: i64 = 5_000;
 
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -35,6 +39,21 @@ const MIGRATIONS: [&str; 2] = [
      CREATE INDEX http_log_account ON http_log (account_id, seq);",
     // 2: small named values (the account in use).
     "CREATE TABLE preferences (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 3: every request the receiver got, stored before it is acknowledged.
+    "CREATE TABLE receptions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        received_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        query TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        body BLOB NOT NULL,
+        peer TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        reason TEXT
+     );
+     CREATE INDEX receptions_kind ON receptions (kind, id);",
 ];
 
 /// Why the store failed.
@@ -99,7 +118,7 @@ impl Store {
         })
     }
 
-    fn with<T>(
+    pub(crate) fn with<T>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {

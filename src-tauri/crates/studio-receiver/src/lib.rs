@@ -1,0 +1,184 @@
+//! The webhook receiver: the local endpoint Graph reaches (through a tunnel) with validation
+//! handshakes, change notifications and lifecycle notifications.
+//!
+//! Rules it keeps, whatever arrives:
+//! - A validation request (`?validationToken=` on POST, or GET, which some proxies turn it into)
+//!   on the notification or lifecycle path is answered at once: 200, `text/plain`, the URL-decoded
+//!   token byte for byte. The handshake is recorded after the answer, never before it.
+//! - A notification is stored, raw (method, path, query, headers, body, peer, time), **before**
+//!   the 202 goes out; if it cannot be stored the answer is 503 so Graph retries. Concurrent
+//!   requests share a transaction ([`studio_store::GroupCommit`]).
+//! - Bodies are bounded (413 above the limit, recorded with the reason); any content type is
+//!   accepted, since Graph's and proxies' vary.
+//! - Paths carry an unguessable per-install segment; anything else is answered 404 and recorded
+//!   as "unexpected" so users see scanners hitting their public URL.
+//!
+//! Verification, decryption and forwarding run after the acknowledgement (later modules).
+
+pub mod routes;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use studio_store::{GroupCommit, NewReception};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Largest notification body by default (4 MiB).
+pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Where receptions go (the store's group commit in the app; failing sinks in tests).
+pub trait ReceptionSink: Send + Sync {
+    /// Stores a reception; resolves with its id once it is durable.
+    fn commit(
+        &self,
+        reception: NewReception,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, String>> + Send + '_>>;
+}
+
+impl ReceptionSink for GroupCommit {
+    fn commit(
+        &self,
+        reception: NewReception,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, String>> + Send + '_>> {
+        Box::pin(GroupCommit::commit(self, reception))
+    }
+}
+
+/// How to run the receiver.
+#[derive(Debug, Clone)]
+pub struct ReceiverConfig {
+    /// Where to listen (127.0.0.1, port 0 picks a free one).
+    pub addr: SocketAddr,
+    /// The unguessable path segment (see [`new_secret`]).
+    pub secret: String,
+    /// The largest body accepted, in bytes.
+    pub max_body: usize,
+}
+
+impl Default for ReceiverConfig {
+    fn default() -> Self {
+        ReceiverConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            secret: new_secret(),
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+/// A new unguessable path segment: 128 random bits, hex.
+pub fn new_secret() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why the receiver could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReceiverError {
+    /// The port is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The path segment would not be a single URL path segment.
+    #[error("the receiver's path segment must be letters and digits")]
+    BadSecret,
+}
+
+/// A running receiver.
+#[derive(Debug)]
+pub struct RunningReceiver {
+    /// `http://127.0.0.1:PORT`.
+    pub local_url: String,
+    /// The notification path, e.g. `/{secret}/notifications`.
+    pub notification_path: String,
+    /// The lifecycle path.
+    pub lifecycle_path: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningReceiver {
+    /// The local notification URL.
+    pub fn notification_url(&self) -> String {
+        format!("{}{}", self.local_url, self.notification_path)
+    }
+
+    /// The local lifecycle URL.
+    pub fn lifecycle_url(&self) -> String {
+        format!("{}{}", self.local_url, self.lifecycle_path)
+    }
+
+    /// Stops accepting, finishes requests in flight, returns when done.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningReceiver {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the receiver on a loopback listener.
+pub async fn start(
+    config: ReceiverConfig,
+    sink: Arc<dyn ReceptionSink>,
+) -> Result<RunningReceiver, ReceiverError> {
+    if config.secret.is_empty() || !config.secret.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(ReceiverError::BadSecret);
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ReceiverError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| ReceiverError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let notification_path = format!("/{}/notifications", config.secret);
+    let lifecycle_path = format!("/{}/lifecycle", config.secret);
+    let app = routes::router(routes::ReceiverState {
+        sink,
+        notification_path: notification_path.clone(),
+        lifecycle_path: lifecycle_path.clone(),
+        max_body: config.max_body,
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, service).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(error) = served.await {
+            tracing::error!(%error, "the receiver stopped with an error");
+        }
+    });
+    tracing::info!(%local, "receiver listening");
+    Ok(RunningReceiver {
+        local_url: format!("http://{local}"),
+        notification_path,
+        lifecycle_path,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}

@@ -1,0 +1,291 @@
+//! The receiver over real HTTP: exact handshakes (POST and GET), notifications stored before
+//! the 202, 503 when they cannot be, 413 above the limit, everything else recorded as unexpected.
+
+#![allow(clippy::expect_used, reason = "tests fail loudly")]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use studio_receiver::{ReceiverConfig, ReceptionSink, RunningReceiver, start};
+use studio_store::{GroupCommit, NewReception, ReceptionKind, Store};
+
+async fn receiver(max_body: usize) -> (RunningReceiver, Arc<Store>) {
+    let store = Arc::new(Store::in_memory().expect("store"));
+    let sink = Arc::new(GroupCommit::start(Arc::clone(&store)));
+    let config = ReceiverConfig {
+        max_body,
+        ..ReceiverConfig::default()
+    };
+    (start(config, sink).await.expect("starts"), store)
+}
+
+#[tokio::test]
+async fn handshakes_are_answered_byte_for_byte_on_post_and_get() {
+    let (r, store) = receiver(1024).await;
+    let client = reqwest::Client::new();
+    let token = "Validation: Testing client application reachability for subscription Request-Id: 5a2c<&>\"'✓";
+    for (method, url) in [
+        (reqwest::Method::POST, r.notification_url()),
+        (reqwest::Method::GET, r.lifecycle_url()),
+    ] {
+        let response = client
+            .request(method, &url)
+            .query(&[("validationToken", token)])
+            .header("content-type", "text/plain; charset=utf-8")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .expect("type")
+                .starts_with("text/plain")
+        );
+        assert_eq!(
+            response.bytes().await.expect("body").as_ref(),
+            token.as_bytes()
+        );
+    }
+    for _ in 0..100 {
+        if store.reception_count().expect("count") == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let kinds: Vec<ReceptionKind> = store
+        .receptions(10)
+        .expect("list")
+        .iter()
+        .map(|x| x.request.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![ReceptionKind::Validation, ReceptionKind::Validation]
+    );
+    r.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_notification_is_stored_before_it_is_acknowledged() {
+    let (r, store) = receiver(1024).await;
+    let body = r#"{"value":[{"subscriptionId":"s1","clientState":"x","changeType":"created","resource":"Users/u/Messages/m"}]}"#;
+    let response = reqwest::Client::new()
+        .post(r.notification_url())
+        .header("content-type", "application/json; odata.metadata=minimal")
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 202);
+    // No waiting: a 202 means it is already in the store.
+    let stored = store.receptions(1).expect("list");
+    assert_eq!(stored.len(), 1);
+    let request = &stored[0].request;
+    assert_eq!(
+        (request.kind, request.status),
+        (ReceptionKind::Notification, 202)
+    );
+    assert_eq!(request.body, body.as_bytes());
+    assert!(
+        request
+            .headers
+            .iter()
+            .any(|(n, v)| n == "content-type" && v.contains("odata"))
+    );
+    assert!(request.peer.starts_with("127.0.0.1:"));
+    r.shutdown().await;
+}
+
+#[tokio::test]
+async fn oversized_unexpected_and_wrong_method_requests_are_refused_and_recorded() {
+    let (r, store) = receiver(64).await;
+    let client = reqwest::Client::new();
+    let big = client
+        .post(r.notification_url())
+        .body(vec![b'x'; 65])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(big.status().as_u16(), 413);
+    let scan = client
+        .get(format!("{}/wp-login.php?x=1", r.local_url))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(scan.status().as_u16(), 404);
+    let guess = client
+        .post(format!("{}/notifications", r.local_url))
+        .body("{}")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(guess.status().as_u16(), 404, "the secret segment is needed");
+    let get = client.get(r.notification_url()).send().await.expect("sent");
+    assert_eq!(get.status().as_u16(), 405);
+    let stored = store.receptions(10).expect("list");
+    let seen: Vec<(ReceptionKind, u16)> = stored
+        .iter()
+        .rev()
+        .map(|x| (x.request.kind, x.request.status))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (ReceptionKind::Rejected, 413),
+            (ReceptionKind::Unexpected, 404),
+            (ReceptionKind::Unexpected, 404),
+            (ReceptionKind::Rejected, 405),
+        ]
+    );
+    assert!(
+        stored
+            .iter()
+            .any(|x| x.request.path == "/wp-login.php" && x.request.query == "x=1")
+    );
+    r.shutdown().await;
+}
+
+/// A store that is full.
+struct Failing;
+
+impl ReceptionSink for Failing {
+    fn commit(
+        &self,
+        _: NewReception,
+    ) -> Pin<Box<dyn Future<Output = Result<i64, String>> + Send + '_>> {
+        Box::pin(async { Err("disk full".to_owned()) })
+    }
+}
+
+#[tokio::test]
+async fn a_notification_that_cannot_be_stored_is_answered_503_so_graph_retries() {
+    let r = start(ReceiverConfig::default(), Arc::new(Failing))
+        .await
+        .expect("starts");
+    let response = reqwest::Client::new()
+        .post(r.notification_url())
+        .body("{}")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 503);
+    r.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_burst_of_concurrent_notifications_all_land() {
+    let (r, store) = receiver(1024 * 1024).await;
+    let client = reqwest::Client::new();
+    let url = r.notification_url();
+    let mut sends = Vec::new();
+    for n in 0..200 {
+        let (client, url) = (client.clone(), url.clone());
+        sends.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .body(format!("{{\"value\":[{{\"n\":{n}}}]}}"))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }));
+    }
+    for send in sends {
+        assert_eq!(send.await.expect("joined").expect("sent"), 202);
+    }
+    assert_eq!(store.reception_count().expect("count"), 200);
+    assert!(
+        start(
+            ReceiverConfig {
+                secret: "../x".into(),
+                ..ReceiverConfig::default()
+            },
+            Arc::new(Failing)
+        )
+        .await
+        .is_err()
+    );
+    r.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_sandbox_validates_then_delivers_to_the_receiver() {
+    let (r, store) = receiver(1024 * 1024).await;
+    let e = studio_emulator::start(studio_emulator::EmulatorConfig::default())
+        .await
+        .expect("emulator");
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            e.info.authority_host, e.info.tenant_id
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", e.info.confidential_client_id.as_str()),
+            ("client_secret", e.info.confidential_client_secret.as_str()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("time");
+    let created = http
+        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
+        .bearer_auth(token["access_token"].as_str().expect("token"))
+        .json(&serde_json::json!({
+            "changeType": "updated",
+            "notificationUrl": r.notification_url(),
+            "lifecycleNotificationUrl": r.lifecycle_url(),
+            "resource": "/users",
+            "expirationDateTime": expires,
+            "clientState": "s3cret",
+        }))
+        .send()
+        .await
+        .expect("created");
+    assert_eq!(
+        created.status().as_u16(),
+        201,
+        "the receiver passed Graph's handshake"
+    );
+    let user = &e.info.users[0].id;
+    http.post(format!("{}/changes", e.info.control))
+        .json(&serde_json::json!({ "resource": format!("/users/{user}"), "changeType": "updated" }))
+        .send()
+        .await
+        .expect("change");
+    let mut notification = None;
+    for _ in 0..200 {
+        notification = store
+            .receptions(10)
+            .expect("list")
+            .into_iter()
+            .find(|x| x.request.kind == ReceptionKind::Notification);
+        if notification.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let notification = notification.expect("the notification arrived and was stored");
+    let body: serde_json::Value = serde_json::from_slice(&notification.request.body).expect("json");
+    assert_eq!(body["value"][0]["clientState"], "s3cret");
+    let handshakes = store
+        .receptions(10)
+        .expect("list")
+        .iter()
+        .filter(|x| x.request.kind == ReceptionKind::Validation)
+        .count();
+    assert_eq!(
+        handshakes, 2,
+        "notification and lifecycle URLs were both validated"
+    );
+    e.shutdown().await;
+    r.shutdown().await;
+}

@@ -1,0 +1,261 @@
+//! Receptions: every request the receiver got, exactly as it arrived, stored **before** it is
+//! acknowledged so nothing Graph was told "202" about can be lost.
+//!
+//! Concurrent requests are committed together: [`GroupCommit`] is a writer thread that takes
+//! whatever is queued, inserts it in one transaction, and only then answers each waiting request.
+//! One fsync serves a burst instead of one per POST.
+
+use std::sync::Arc;
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{Store, StoreError};
+
+/// The most receptions one transaction takes.
+pub const MAX_BATCH: usize = 512;
+
+/// What kind of request it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReceptionKind {
+    /// A change notification POST.
+    Notification,
+    /// A lifecycle notification POST.
+    Lifecycle,
+    /// A validation handshake (`?validationToken=`).
+    Validation,
+    /// Anything else (scanners, typos): answered 404, kept so users see it.
+    Unexpected,
+    /// Refused (too large, unreadable): kept with the reason.
+    Rejected,
+}
+
+impl ReceptionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ReceptionKind::Notification => "notification",
+            ReceptionKind::Lifecycle => "lifecycle",
+            ReceptionKind::Validation => "validation",
+            ReceptionKind::Unexpected => "unexpected",
+            ReceptionKind::Rejected => "rejected",
+        }
+    }
+
+    fn parse(text: &str) -> ReceptionKind {
+        match text {
+            "notification" => ReceptionKind::Notification,
+            "lifecycle" => ReceptionKind::Lifecycle,
+            "validation" => ReceptionKind::Validation,
+            "rejected" => ReceptionKind::Rejected,
+            _ => ReceptionKind::Unexpected,
+        }
+    }
+}
+
+/// A request as it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReception {
+    /// RFC 3339 with sub-second precision.
+    pub received_at: String,
+    /// What it was.
+    pub kind: ReceptionKind,
+    /// HTTP method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// Raw query string (may be empty).
+    pub query: String,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body, byte for byte (empty when refused unread).
+    pub body: Vec<u8>,
+    /// The peer's address.
+    pub peer: String,
+    /// The status answered.
+    pub status: u16,
+    /// Why it was refused or unexpected.
+    pub reason: Option<String>,
+}
+
+/// A stored reception.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reception {
+    /// Its id (insertion order).
+    pub id: i64,
+    /// Everything else.
+    pub request: NewReception,
+}
+
+impl Store {
+    /// Inserts receptions in one transaction; answers their ids in order.
+    pub fn insert_receptions(&self, batch: &[NewReception]) -> Result<Vec<i64>, StoreError> {
+        self.with(|c| {
+            let transaction = c.transaction()?;
+            let mut ids = Vec::with_capacity(batch.len());
+            {
+                let mut statement = transaction.prepare_cached(
+                    "INSERT INTO receptions (received_at, kind, method, path, query, headers, body, peer, status, reason)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?;
+                for r in batch {
+                    let headers = serde_json::to_string(&r.headers).map_err(|e| StoreError::Damaged(e.to_string()))?;
+                    statement.execute(params![r.received_at, r.kind.as_str(), r.method, r.path, r.query, headers, r.body, r.peer, r.status, r.reason])?;
+                    ids.push(transaction.last_insert_rowid());
+                }
+            }
+            transaction.commit()?;
+            Ok(ids)
+        })
+    }
+
+    /// The newest receptions first.
+    pub fn receptions(&self, limit: u32) -> Result<Vec<Reception>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT id, received_at, kind, method, path, query, headers, body, peer, status, reason
+                 FROM receptions ORDER BY id DESC LIMIT ?1",
+            )?;
+            let rows = statement.query_map(params![limit], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, String>(6)?,
+                    row.get::<_, Vec<u8>>(7)?,
+                    row.get::<_, String>(8)?,
+                    row.get::<_, u16>(9)?,
+                    row.get::<_, Option<String>>(10)?,
+                ))
+            })?;
+            rows.map(|row| {
+                let (id, received_at, kind, method, path, query, headers, body, peer, status, reason) = row?;
+                Ok(Reception {
+                    id,
+                    request: NewReception {
+                        received_at,
+                        kind: ReceptionKind::parse(&kind),
+                        method,
+                        path,
+                        query,
+                        headers: serde_json::from_str(&headers).map_err(|e| StoreError::Damaged(e.to_string()))?,
+                        body,
+                        peer,
+                        status,
+                        reason,
+                    },
+                })
+            })
+            .collect()
+        })
+    }
+
+    /// How many receptions are stored.
+    pub fn reception_count(&self) -> Result<i64, StoreError> {
+        self.with(|c| Ok(c.query_row("SELECT COUNT(*) FROM receptions", [], |row| row.get(0))?))
+    }
+}
+
+type Waiting = (NewReception, oneshot::Sender<Result<i64, String>>);
+
+/// Commits receptions in groups on a writer thread; `commit` resolves once the reception is
+/// durable (or failed to be).
+#[derive(Debug, Clone)]
+pub struct GroupCommit {
+    queue: mpsc::Sender<Waiting>,
+}
+
+impl GroupCommit {
+    /// Starts the writer thread over a store.
+    pub fn start(store: Arc<Store>) -> GroupCommit {
+        let (queue, mut incoming) = mpsc::channel::<Waiting>(8 * MAX_BATCH);
+        let spawned = std::thread::Builder::new().name("reception-writer".into()).spawn(move || {
+            while let Some(first) = incoming.blocking_recv() {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match incoming.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let (receptions, replies): (Vec<NewReception>, Vec<_>) = batch.into_iter().unzip();
+                match store.insert_receptions(&receptions) {
+                    Ok(ids) => {
+                        for (reply, id) in replies.into_iter().zip(ids) {
+                            let _ = reply.send(Ok(id));
+                        }
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, count = replies.len(), "receptions could not be stored");
+                        for reply in replies {
+                            let _ = reply.send(Err(error.to_string()));
+                        }
+                    }
+                }
+            }
+        });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "the reception writer could not start");
+        }
+        GroupCommit { queue }
+    }
+
+    /// Stores one reception; resolves with its id once it is committed.
+    pub async fn commit(&self, reception: NewReception) -> Result<i64, String> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send((reception, reply))
+            .await
+            .map_err(|_| "the reception writer has stopped".to_owned())?;
+        answer
+            .await
+            .map_err(|_| "the reception writer has stopped".to_owned())?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reception(n: usize) -> NewReception {
+        NewReception {
+            received_at: "2026-11-23T00:00:00.000Z".into(),
+            kind: ReceptionKind::Notification,
+            method: "POST".into(),
+            path: "/s/notifications".into(),
+            query: String::new(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: format!("{{\"n\":{n}}}").into_bytes(),
+            peer: "127.0.0.1:1".into(),
+            status: 202,
+            reason: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_commits_share_transactions_and_all_land() {
+        let store = Arc::new(Store::in_memory().expect("opens"));
+        let writer = GroupCommit::start(Arc::clone(&store));
+        let mut handles = Vec::new();
+        for n in 0..300 {
+            let writer = writer.clone();
+            handles.push(tokio::spawn(
+                async move { writer.commit(reception(n)).await },
+            ));
+        }
+        let mut ids = Vec::new();
+        for handle in handles {
+            ids.push(handle.await.expect("joined").expect("stored"));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 300);
+        assert_eq!(store.reception_count().expect("count"), 300);
+        let newest = store.receptions(1).expect("list");
+        assert_eq!(newest[0].request.headers[0].0, "content-type");
+    }
+}
