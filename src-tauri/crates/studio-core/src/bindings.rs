@@ -53,8 +53,13 @@ impl TypeVisitor for Declarations<'_> {
 /// give one of them `#[ts(rename = "…")]`.
 pub fn name_collisions() -> Vec<String> {
     let cfg = Config::default();
+    every_declaration(&cfg).collisions
+}
+
+/// Visits every type the window sees: the commands' requests and responses, errors and events.
+fn every_declaration(cfg: &Config) -> Declarations<'_> {
     let mut declarations = Declarations {
-        cfg: &cfg,
+        cfg,
         found: BTreeMap::new(),
         owners: BTreeMap::new(),
         collisions: Vec::new(),
@@ -62,21 +67,13 @@ pub fn name_collisions() -> Vec<String> {
     visit_command_types(&mut declarations);
     declarations.visit::<IpcError>();
     declarations.visit::<CoreEvent>();
-    declarations.collisions
+    declarations
 }
 
 /// The whole bindings file, deterministic byte for byte.
 pub fn typescript_bindings() -> String {
     let cfg = Config::default();
-    let mut declarations = Declarations {
-        cfg: &cfg,
-        found: BTreeMap::new(),
-        owners: BTreeMap::new(),
-        collisions: Vec::new(),
-    };
-    visit_command_types(&mut declarations);
-    declarations.visit::<IpcError>();
-    declarations.visit::<CoreEvent>();
+    let declarations = every_declaration(&cfg);
 
     let mut out = String::from(
         "// Generated from the Rust command surface (studio-core). Do not edit by hand:\n\

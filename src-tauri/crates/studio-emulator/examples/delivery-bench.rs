@@ -56,27 +56,6 @@ async fn receiver(count: Arc<AtomicUsize>) -> String {
     url
 }
 
-async fn app_token(e: &RunningEmulator, http: &reqwest::Client) -> String {
-    let body: Value = http
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            e.info.authority_host, e.info.tenant_id
-        ))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", e.info.confidential_client_id.as_str()),
-            ("client_secret", e.info.confidential_client_secret.as_str()),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    body["access_token"].as_str().expect("token").to_owned()
-}
-
 async fn subscribe(
     e: &RunningEmulator,
     http: &reqwest::Client,
@@ -139,7 +118,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() {
     let http = reqwest::Client::new();
     let e = start(EmulatorConfig::default()).await.expect("emulator");
-    let token = app_token(&e, &http).await;
+    let token = e.app_token().await.expect("token");
     let user = format!("/users/{}", e.info.users[0].id);
     let other = format!("/users/{}", e.info.users[1].id);
     println!("graph-emulator delivery to a loopback receiver ({CONCURRENCY} changes in flight)\n");

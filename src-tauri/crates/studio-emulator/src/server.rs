@@ -148,6 +148,31 @@ pub struct RunningEmulator {
 }
 
 impl RunningEmulator {
+    /// An app-only Graph token for the sandbox's confidential app (client credentials with its
+    /// secret), for users' own tests and ours.
+    pub async fn app_token(&self) -> Result<String, reqwest::Error> {
+        let body: Value = reqwest::Client::new()
+            .post(format!(
+                "{}/{}/oauth2/v2.0/token",
+                self.info.authority_host, self.info.tenant_id
+            ))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", self.info.confidential_client_id.as_str()),
+                (
+                    "client_secret",
+                    self.info.confidential_client_secret.as_str(),
+                ),
+                ("scope", crate::identity::GRAPH_DEFAULT_SCOPE),
+            ])
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(body["access_token"].as_str().unwrap_or_default().to_owned())
+    }
+
     /// Stops accepting requests and waits for the server task to end.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

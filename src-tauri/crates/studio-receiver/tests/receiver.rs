@@ -216,29 +216,13 @@ async fn the_sandbox_validates_then_delivers_to_the_receiver() {
         .await
         .expect("emulator");
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            e.info.authority_host, e.info.tenant_id
-        ))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", e.info.confidential_client_id.as_str()),
-            ("client_secret", e.info.confidential_client_secret.as_str()),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
+    let token = e.app_token().await.expect("token");
     let expires = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
         .format(&time::format_description::well_known::Rfc3339)
         .expect("time");
     let created = http
         .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
-        .bearer_auth(token["access_token"].as_str().expect("token"))
+        .bearer_auth(&token)
         .json(&serde_json::json!({
             "changeType": "updated",
             "notificationUrl": r.notification_url(),

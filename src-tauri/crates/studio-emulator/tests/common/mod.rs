@@ -20,24 +20,7 @@ use studio_emulator::RunningEmulator;
 
 /// An app-only Graph token for the sandbox's confidential client.
 pub async fn app_token(e: &RunningEmulator) -> String {
-    let body: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            e.info.authority_host, e.info.tenant_id
-        ))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", e.info.confidential_client_id.as_str()),
-            ("client_secret", e.info.confidential_client_secret.as_str()),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    body["access_token"].as_str().expect("token").to_owned()
+    e.app_token().await.expect("an app token")
 }
 
 /// A delegated token for Adele with `scope`, through the non-interactive authorize mode.
