@@ -13,9 +13,11 @@
 //! - Paths carry an unguessable per-install segment; anything else is answered 404 and recorded
 //!   as "unexpected" so users see scanners hitting their public URL.
 //!
-//! Verification, decryption and forwarding run after the acknowledgement (later modules).
+//! Verification and decryption run after the acknowledgement (`verify`: items, clientState,
+//! duplicates, `encryptedContent`); JWT checks and forwarding follow.
 
 pub mod routes;
+pub mod verify;
 
 use std::future::Future;
 use std::net::SocketAddr;

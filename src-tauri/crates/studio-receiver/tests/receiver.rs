@@ -273,3 +273,112 @@ async fn the_sandbox_validates_then_delivers_to_the_receiver() {
     e.shutdown().await;
     r.shutdown().await;
 }
+
+#[tokio::test]
+async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key() {
+    use rsa::pkcs8::DecodePrivateKey;
+    let dir = std::env::temp_dir().join(format!("receiver-rich-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=receiver-test",
+            "-outform",
+            "DER",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.der"))
+        .output()
+        .expect("the openssl CLI runs");
+    assert!(made.status.success());
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(
+        &std::fs::read_to_string(dir.join("key.pem")).expect("key"),
+    )
+    .expect("pkcs8");
+    let certificate = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        std::fs::read(dir.join("cert.der")).expect("cert"),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let (r, store) = receiver(1024 * 1024).await;
+    let e = studio_emulator::start(studio_emulator::EmulatorConfig::default())
+        .await
+        .expect("emulator");
+    let token = e.app_token().await.expect("token");
+    let http = reqwest::Client::new();
+    let chats: serde_json::Value = http
+        .get(format!("{}/v1.0/chats", e.info.graph_base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("chats")
+        .json()
+        .await
+        .expect("json");
+    let chat = chats["value"][0]["id"].as_str().expect("chat").to_owned();
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::minutes(50))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("time");
+    let created = http
+        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "changeType": "created",
+            "notificationUrl": r.notification_url(),
+            "resource": format!("/chats/{chat}/messages"),
+            "expirationDateTime": expires,
+            "includeResourceData": true,
+            "encryptionCertificate": certificate,
+            "encryptionCertificateId": "cert-1",
+        }))
+        .send()
+        .await
+        .expect("created");
+    assert_eq!(created.status().as_u16(), 201);
+    http.post(format!("{}/v1.0/chats/{chat}/messages", e.info.graph_base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "body": { "content": "decrypt me" } }))
+        .send()
+        .await
+        .expect("posted");
+    let mut body = None;
+    for _ in 0..200 {
+        body = store
+            .receptions(10)
+            .expect("list")
+            .into_iter()
+            .find(|x| x.request.kind == ReceptionKind::Notification)
+            .map(|x| x.request.body);
+        if body.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (items, tokens) = studio_receiver::verify::items(&body.expect("arrived")).expect("items");
+    assert_eq!(
+        tokens.len(),
+        1,
+        "rich notifications carry validation tokens"
+    );
+    let resource =
+        studio_receiver::verify::decrypt(&items[0]["encryptedContent"], &key).expect("decrypts");
+    assert_eq!(resource["body"]["content"], "decrypt me");
+    let mut tampered = items[0]["encryptedContent"].clone();
+    tampered["data"] = serde_json::json!("AAAAAAAAAAAAAAAAAAAAAA==");
+    assert_eq!(
+        studio_receiver::verify::decrypt(&tampered, &key),
+        Err(studio_receiver::verify::DecryptError::BadSignature)
+    );
+    e.shutdown().await;
+    r.shutdown().await;
+}
