@@ -16,6 +16,7 @@
 //! Verification and decryption run after the acknowledgement (`verify`: items, clientState,
 //! duplicates, `encryptedContent`); JWT checks and forwarding follow.
 
+pub mod process;
 pub mod routes;
 pub mod verify;
 
@@ -142,6 +143,15 @@ pub async fn start(
     config: ReceiverConfig,
     sink: Arc<dyn ReceptionSink>,
 ) -> Result<RunningReceiver, ReceiverError> {
+    start_with(config, sink, None).await
+}
+
+/// Starts the receiver; `after` runs on each stored notification (item checks), after the 202.
+pub async fn start_with(
+    config: ReceiverConfig,
+    sink: Arc<dyn ReceptionSink>,
+    after: Option<Arc<dyn process::AfterCommit>>,
+) -> Result<RunningReceiver, ReceiverError> {
     if config.secret.is_empty() || !config.secret.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(ReceiverError::BadSecret);
     }
@@ -164,6 +174,7 @@ pub async fn start(
         notification_path: notification_path.clone(),
         lifecycle_path: lifecycle_path.clone(),
         max_body: config.max_body,
+        after,
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -23,6 +23,8 @@ pub struct ReceiverState {
     pub lifecycle_path: String,
     /// The largest body accepted.
     pub max_body: usize,
+    /// What runs on each stored notification, after the answer.
+    pub after: Option<Arc<dyn crate::process::AfterCommit>>,
 }
 
 impl std::fmt::Debug for ReceiverState {
@@ -137,10 +139,16 @@ async fn receive(
             record.reason = Some(format!("{} without a validationToken", parts.method));
             remember(&state, record, "Method not allowed.").await
         }
-        Some(_) => {
+        Some(kind) => {
             record.status = 202;
+            let body = state.after.as_ref().map(|_| record.body.clone());
             match state.sink.commit(record).await {
-                Ok(_) => StatusCode::ACCEPTED.into_response(),
+                Ok(id) => {
+                    if let (Some(after), Some(body)) = (state.after.clone(), body) {
+                        tokio::task::spawn_blocking(move || after.stored(id, kind, body));
+                    }
+                    StatusCode::ACCEPTED.into_response()
+                }
                 Err(error) => {
                     tracing::error!(%error, "a notification could not be stored: answering 503 so Graph retries");
                     text(

@@ -382,3 +382,88 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
     e.shutdown().await;
     r.shutdown().await;
 }
+
+/// Knows one subscription and one certificate key.
+struct Known {
+    key: Option<rsa::RsaPrivateKey>,
+}
+
+impl studio_receiver::process::Subscriptions for Known {
+    fn client_state(&self, subscription_id: &str) -> Option<Option<String>> {
+        (subscription_id == "s1").then(|| Some("s3cret".to_owned()))
+    }
+    fn private_key(&self, _: &str) -> Option<rsa::RsaPrivateKey> {
+        self.key.clone()
+    }
+}
+
+#[tokio::test]
+async fn after_the_202_items_are_checked_and_duplicates_marked() {
+    let store = Arc::new(Store::in_memory().expect("store"));
+    let sink = Arc::new(GroupCommit::start(Arc::clone(&store)));
+    let recorder = Arc::new(studio_receiver::process::ItemRecorder::new(
+        Arc::clone(&store),
+        Arc::new(Known { key: None }),
+    ));
+    let r = studio_receiver::start_with(ReceiverConfig::default(), sink, Some(recorder))
+        .await
+        .expect("starts");
+    let body = serde_json::json!({ "value": [
+        { "id": "n1", "subscriptionId": "s1", "clientState": "s3cret", "changeType": "created", "resource": "Users/u/Messages/m1" },
+        { "id": "n2", "subscriptionId": "s1", "clientState": "forged", "changeType": "updated", "resource": "Users/u/Messages/m1" },
+        { "id": "n3", "subscriptionId": "s1", "changeType": "deleted", "resource": "Users/u/Messages/m1" },
+        { "id": "n4", "subscriptionId": "other", "clientState": "x", "changeType": "created" },
+        { "subscriptionId": "s1", "clientState": "s3cret", "lifecycleEvent": "reauthorizationRequired" },
+        { "id": "n5", "subscriptionId": "s1", "clientState": "s3cret", "encryptedContent": { "data": "AAAA", "dataKey": "AAAA", "dataSignature": "AAAA", "encryptionCertificateId": "c1" } },
+    ]});
+    let client = reqwest::Client::new();
+    for _ in 0..2 {
+        let sent = client
+            .post(r.notification_url())
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(sent.status().as_u16(), 202);
+    }
+    let mut items = Vec::new();
+    for _ in 0..200 {
+        items = store.items(100).expect("items");
+        if items.len() == 12 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(items.len(), 12);
+    let first: Vec<&studio_store::StoredItem> =
+        items.iter().filter(|i| i.duplicate_of.is_none()).collect();
+    assert_eq!(first.len(), 6, "the second POST repeats the first");
+    let checks: Vec<&str> = first
+        .iter()
+        .rev()
+        .map(|i| i.item.client_state.as_str())
+        .collect();
+    assert_eq!(
+        checks,
+        vec![
+            "matches",
+            "differs",
+            "missing",
+            "unknownSubscription",
+            "matches",
+            "matches"
+        ]
+    );
+    assert!(
+        first
+            .iter()
+            .any(|i| i.item.lifecycle_event.as_deref() == Some("reauthorizationRequired"))
+    );
+    assert!(first.iter().any(|i| {
+        i.item
+            .decrypt_error
+            .as_deref()
+            .is_some_and(|e| e.contains("no private key"))
+    }));
+    r.shutdown().await;
+}

@@ -13,16 +13,18 @@ use rusqlite::{Connection, OptionalExtension, params};
 use studio_graph::Exchange;
 use studio_identity::AccountConfig;
 
+pub mod items;
 pub mod receptions;
 
+pub use items::{NewItem, StoredItem};
 pub use receptions::{GroupCommit, NewReception, Reception, ReceptionKind};
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 /// Exchanges kept in the log; older ones are dropped as new ones arrive.
 pub const HTTP_LOG_LIMIT: i64 = 5_000;
 
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -54,6 +56,24 @@ const MIGRATIONS: [&str; 3] = [
         reason TEXT
      );
      CREATE INDEX receptions_kind ON receptions (kind, id);",
+    // 4: the items of each notification with what was checked about them.
+    "CREATE TABLE items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        reception_id INTEGER NOT NULL REFERENCES receptions (id),
+        position INTEGER NOT NULL,
+        subscription_id TEXT,
+        change_type TEXT,
+        resource TEXT,
+        lifecycle_event TEXT,
+        client_state TEXT NOT NULL,
+        dedup_key TEXT NOT NULL,
+        duplicate_of INTEGER,
+        decrypted TEXT,
+        decrypt_error TEXT,
+        item TEXT NOT NULL
+     );
+     CREATE INDEX items_dedup ON items (dedup_key);
+     CREATE INDEX items_reception ON items (reception_id);",
 ];
 
 /// Why the store failed.
