@@ -8,8 +8,9 @@
 //! - A notification is stored, raw (method, path, query, headers, body, peer, time), **before**
 //!   the 202 goes out; if it cannot be stored the answer is 503 so Graph retries. Concurrent
 //!   requests share a transaction ([`studio_store::GroupCommit`]).
-//! - Bodies are bounded (413 above the limit, recorded with the reason); any content type is
-//!   accepted, since Graph's and proxies' vary.
+//! - Bodies are bounded in size (413 above the limit) and in time (408 for a client that sends
+//!   too slowly), each recorded with the reason; any content type is accepted, since Graph's and
+//!   proxies' vary.
 //! - Paths carry an unguessable per-install segment; anything else is answered 404 and recorded
 //!   as "unexpected" so users see scanners hitting their public URL.
 //!
@@ -31,6 +32,8 @@ use tokio::task::JoinHandle;
 
 /// Largest notification body by default (4 MiB).
 pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+/// How long a body may take to arrive by default.
+pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Where receptions go (the store's group commit in the app; failing sinks in tests).
 pub trait ReceptionSink: Send + Sync {
@@ -59,6 +62,8 @@ pub struct ReceiverConfig {
     pub secret: String,
     /// The largest body accepted, in bytes.
     pub max_body: usize,
+    /// How long a body may take to arrive (slow clients get 408, recorded).
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for ReceiverConfig {
@@ -67,6 +72,7 @@ impl Default for ReceiverConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             secret: new_secret(),
             max_body: DEFAULT_MAX_BODY,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 }
@@ -174,6 +180,7 @@ pub async fn start_with(
         notification_path: notification_path.clone(),
         lifecycle_path: lifecycle_path.clone(),
         max_body: config.max_body,
+        body_timeout: config.body_timeout,
         after,
     });
     let (stop, stopped) = oneshot::channel::<()>();

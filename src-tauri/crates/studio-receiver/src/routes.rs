@@ -23,6 +23,8 @@ pub struct ReceiverState {
     pub lifecycle_path: String,
     /// The largest body accepted.
     pub max_body: usize,
+    /// How long a body may take to arrive.
+    pub body_timeout: std::time::Duration,
     /// What runs on each stored notification, after the answer.
     pub after: Option<Arc<dyn crate::process::AfterCommit>>,
 }
@@ -116,9 +118,23 @@ async fn receive(
         return text(StatusCode::OK, token);
     }
 
-    let bytes = match axum::body::to_bytes(Body::new(body), state.max_body).await {
-        Ok(bytes) => bytes,
+    let read = tokio::time::timeout(
+        state.body_timeout,
+        axum::body::to_bytes(Body::new(body), state.max_body),
+    )
+    .await;
+    let bytes = match read {
+        Ok(Ok(bytes)) => bytes,
         Err(_) => {
+            record.kind = ReceptionKind::Rejected;
+            record.status = 408;
+            record.reason = Some(format!(
+                "the body did not arrive within {} s",
+                state.body_timeout.as_secs_f32()
+            ));
+            return remember(&state, record, "Request timeout.").await;
+        }
+        Ok(Err(_)) => {
             record.kind = ReceptionKind::Rejected;
             record.status = 413;
             record.reason = Some(format!("the body is larger than {} bytes", state.max_body));

@@ -467,3 +467,37 @@ async fn after_the_202_items_are_checked_and_duplicates_marked() {
     }));
     r.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_client_that_sends_too_slowly_gets_408_and_is_recorded() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let store = Arc::new(Store::in_memory().expect("store"));
+    let sink = Arc::new(GroupCommit::start(Arc::clone(&store)));
+    let config = ReceiverConfig {
+        body_timeout: std::time::Duration::from_millis(200),
+        ..ReceiverConfig::default()
+    };
+    let r = start(config, sink).await.expect("starts");
+    let address = r.local_url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connects");
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 1000\r\n\r\n{{\"value\":",
+        r.notification_path
+    );
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    let mut answer = vec![0u8; 256];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut answer))
+        .await
+        .expect("answered in time")
+        .expect("reads");
+    let text = String::from_utf8_lossy(&answer[..n]).into_owned();
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    let stored = store.receptions(1).expect("list");
+    assert_eq!(
+        (stored[0].request.kind, stored[0].request.status),
+        (ReceptionKind::Rejected, 408)
+    );
+    r.shutdown().await;
+}
