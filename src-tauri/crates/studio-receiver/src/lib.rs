@@ -19,6 +19,7 @@
 
 pub mod process;
 pub mod routes;
+pub mod tokens;
 pub mod verify;
 
 use std::future::Future;

@@ -373,6 +373,68 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
     let resource =
         studio_receiver::verify::decrypt(&items[0]["encryptedContent"], &key).expect("decrypts");
     assert_eq!(resource["body"]["content"], "decrypt me");
+    // The validation token checks out against the authority's published keys; forgeries do not.
+    let keys: jsonwebtoken::jwk::JwkSet = http
+        .get(format!(
+            "{}/common/discovery/v2.0/keys",
+            e.info.authority_host
+        ))
+        .send()
+        .await
+        .expect("keys")
+        .json()
+        .await
+        .expect("jwks");
+    use studio_receiver::tokens::{TokenProblem, check};
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let app = e.info.confidential_client_id.as_str();
+    let claims = check(&tokens[0], &keys, app, now).expect("a trusted token");
+    assert_eq!(claims["azp"], "0bf30f3b-4a52-48df-9a82-234910c4a086");
+    assert!(matches!(
+        check(&tokens[0], &keys, "another-app", now),
+        Err(TokenProblem::Audience(_))
+    ));
+    assert_eq!(
+        check(&tokens[0], &keys, app, now + 7200),
+        Err(TokenProblem::Lifetime)
+    );
+    let payload = tokens[0].split('.').nth(1).expect("payload");
+    assert_eq!(
+        check(
+            &format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}."),
+            &keys,
+            app,
+            now
+        ),
+        Err(TokenProblem::Malformed),
+        "alg none"
+    );
+    let kid = jsonwebtoken::decode_header(&tokens[0])
+        .expect("header")
+        .kid
+        .expect("kid");
+    let forger = {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(99);
+        rsa::RsaPrivateKey::new(&mut rng, 2048).expect("a key")
+    };
+    let der = rsa::pkcs1::EncodeRsaPrivateKey::to_pkcs1_der(&forger).expect("der");
+    let claims_value: serde_json::Value = claims.clone();
+    for (forged_kid, expected) in [
+        (kid.clone(), TokenProblem::BadSignature),
+        ("nope".to_owned(), TokenProblem::UnknownKey("nope".into())),
+    ] {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(forged_kid);
+        let forged = jsonwebtoken::encode(
+            &header,
+            &claims_value,
+            &jsonwebtoken::EncodingKey::from_rsa_der(der.as_bytes()),
+        )
+        .expect("signed");
+        assert_eq!(check(&forged, &keys, app, now), Err(expected));
+    }
+
     let mut tampered = items[0]["encryptedContent"].clone();
     tampered["data"] = serde_json::json!("AAAAAAAAAAAAAAAAAAAAAA==");
     assert_eq!(
