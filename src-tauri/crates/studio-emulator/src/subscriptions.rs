@@ -21,11 +21,11 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::bodies::GraphBody;
 use crate::caller::Caller;
-use crate::grants::random_token;
 use crate::handshake::{check_url, handshake};
 use crate::server::{Shared, graph_error};
 use crate::subscription_rules::{forbidden, over_quota, payload_shape};
 use crate::workloads::paths::canonical;
+use crate::workloads::timestamp;
 
 /// A subscription as Graph returns it (the certificate itself is never echoed).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,13 +75,6 @@ pub struct Subscription {
     /// `reauthorizationRequired` was sent for the current expiry (reset on renewal).
     #[serde(skip)]
     pub reauthorization_sent: bool,
-}
-
-fn rfc3339(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
 }
 
 fn bad(shared: &Shared, code: &str, message: &str) -> Response {
@@ -285,7 +278,7 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
         client_state: text("clientState"),
         notification_url,
         lifecycle_notification_url: lifecycle_url,
-        expiration_date_time: rfc3339(expires_at),
+        expiration_date_time: timestamp(expires_at),
         creator_id: caller.object_id.clone(),
         include_resource_data,
         latest_supported_tls_version: text("latestSupportedTlsVersion")
@@ -309,16 +302,7 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
 
 /// A random id shaped like a GUID.
 pub fn uuid_like() -> String {
-    let raw = random_token(16).into_bytes();
-    let hex: String = raw.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-4{}-8{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    )
+    crate::tenant::guid_of(rand::random())
 }
 
 fn own(shared: &Shared, caller: &Caller, id: &str) -> Option<Subscription> {
@@ -439,7 +423,7 @@ pub async fn update(
         subscription.expires_at = expires
             .unix_timestamp()
             .max(now + i64::from(MIN_EXPIRATION_MINUTES) * 60);
-        subscription.expiration_date_time = rfc3339(subscription.expires_at);
+        subscription.expiration_date_time = timestamp(subscription.expires_at);
     }
     if let Some(url) = patch.get("notificationUrl").and_then(Value::as_str) {
         if let Err(why) = check_url(&shared, url) {

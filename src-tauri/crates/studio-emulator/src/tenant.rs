@@ -46,7 +46,11 @@ const PEOPLE: [(&str, &str); 5] = [
 pub const DOMAIN: &str = "sandbox.onmicrosoft.com";
 
 fn guid(rng: &mut ChaCha8Rng) -> String {
-    let b: [u8; 16] = rng.r#gen();
+    guid_of(rng.r#gen())
+}
+
+/// Sixteen bytes written as a version-4 GUID (`xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx`).
+pub fn guid_of(b: [u8; 16]) -> String {
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
         u32::from_be_bytes([b[0], b[1], b[2], b[3]]),

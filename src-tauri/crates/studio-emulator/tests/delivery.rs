@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use studio_emulator::{EmulatorConfig, RunningEmulator, start};
 
 mod common;
-use common::{app_token, control, expiration_in, recording_receiver, wait_for};
+use common::{app_token, control, recording_receiver, subscribe_with, wait_for};
 
 async fn emulator() -> RunningEmulator {
     start(EmulatorConfig {
@@ -24,45 +24,15 @@ async fn emulator() -> RunningEmulator {
     .expect("starts")
 }
 
-async fn subscribe(
-    e: &RunningEmulator,
-    token: &str,
-    resource: &str,
-    change: &str,
-    url: &str,
-    lifecycle: Option<&str>,
-) -> String {
-    let mut body = json!({
-        "changeType": change,
-        "notificationUrl": url,
-        "resource": resource,
-        "expirationDateTime": expiration_in(50),
-        "clientState": "s3cret",
-    });
-    if let Some(lifecycle) = lifecycle {
-        body["lifecycleNotificationUrl"] = json!(lifecycle);
-    }
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status().as_u16(), 201);
-    let created: Value = response.json().await.expect("json");
-    created["id"].as_str().expect("id").to_owned()
-}
-
 #[tokio::test]
 async fn a_change_reaches_every_matching_subscription_in_one_batch() {
     let e = emulator().await;
     let (url, rx) = recording_receiver(0).await;
     let token = app_token(&e).await;
     let user = e.info.users[0].id.clone();
-    let all = subscribe(&e, &token, "/users", "updated", &url, None).await;
-    let one = subscribe(&e, &token, &format!("/users/{user}"), "updated", &url, None).await;
-    let _other_change = subscribe(&e, &token, "/groups", "updated", &url, None).await;
+    let all = subscribe_with(&e, &token, "/users", "updated", &url, None).await;
+    let one = subscribe_with(&e, &token, &format!("/users/{user}"), "updated", &url, None).await;
+    let _other_change = subscribe_with(&e, &token, "/groups", "updated", &url, None).await;
 
     let (status, answer) = control(
         &e,
@@ -102,7 +72,7 @@ async fn failed_deliveries_are_retried_and_every_attempt_is_recorded() {
     let e = emulator().await;
     let (url, rx) = recording_receiver(2).await;
     let token = app_token(&e).await;
-    let _ = subscribe(&e, &token, "/groups", "updated", &url, None).await;
+    let _ = subscribe_with(&e, &token, "/groups", "updated", &url, None).await;
     control(
         &e,
         "changes",
@@ -132,7 +102,7 @@ async fn lifecycle_events_go_to_the_lifecycle_url() {
     let (url, _) = recording_receiver(0).await;
     let (lifecycle_url, lifecycle) = recording_receiver(0).await;
     let token = app_token(&e).await;
-    let id = subscribe(
+    let id = subscribe_with(
         &e,
         &token,
         "/communications/callRecords",
@@ -195,7 +165,7 @@ async fn the_clock_brings_reauthorization_then_removal() {
     let (url, _) = recording_receiver(0).await;
     let (lifecycle_url, lifecycle) = recording_receiver(0).await;
     let token = app_token(&e).await;
-    let _ = subscribe(
+    let _ = subscribe_with(
         &e,
         &token,
         "/communications/callRecords",
@@ -264,7 +234,7 @@ async fn a_slow_endpoint_is_throttled_then_dropped_like_graph_does() {
         let _ = axum::serve(listener, app).await;
     });
     let token = app_token(&e).await;
-    let _ = subscribe(&e, &token, "/users", "updated", &url, None).await;
+    let _ = subscribe_with(&e, &token, "/users", "updated", &url, None).await;
     let user = e.info.users[0].id.clone();
     let change = json!({ "resource": format!("/users/{user}"), "changeType": "updated" });
     for _ in 0..12 {

@@ -36,7 +36,7 @@ impl Subscriptions for NoSubscriptions {
 /// Runs after a reception is stored (on a blocking thread: it may decrypt and write).
 pub trait AfterCommit: Send + Sync {
     /// A reception was stored with this id.
-    fn stored(&self, id: i64, kind: ReceptionKind, body: Vec<u8>);
+    fn stored(&self, id: i64, kind: ReceptionKind, body: axum::body::Bytes);
 }
 
 /// Reads stored notifications into checked items.
@@ -119,7 +119,7 @@ impl ItemRecorder {
 }
 
 impl AfterCommit for ItemRecorder {
-    fn stored(&self, id: i64, kind: ReceptionKind, body: Vec<u8>) {
+    fn stored(&self, id: i64, kind: ReceptionKind, body: axum::body::Bytes) {
         if !matches!(kind, ReceptionKind::Notification | ReceptionKind::Lifecycle) {
             return;
         }

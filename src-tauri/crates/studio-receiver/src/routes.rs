@@ -157,7 +157,8 @@ async fn receive(
         }
         Some(kind) => {
             record.status = 202;
-            let body = state.after.as_ref().map(|_| record.body.clone());
+            // The same buffer, shared (no second copy of up to 4 MiB on the hot path).
+            let body = state.after.as_ref().map(|_| bytes.clone());
             match state.sink.commit(record).await {
                 Ok(id) => {
                     if let (Some(after), Some(body)) = (state.after.clone(), body) {

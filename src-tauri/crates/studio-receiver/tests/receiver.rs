@@ -209,6 +209,44 @@ async fn a_burst_of_concurrent_notifications_all_land() {
     r.shutdown().await;
 }
 
+/// Creates a sandbox subscription (`fields` plus an expiry 50 minutes out); answers Graph's status.
+async fn subscribe(
+    e: &studio_emulator::RunningEmulator,
+    token: &str,
+    mut fields: serde_json::Value,
+) -> u16 {
+    fields["expirationDateTime"] = serde_json::json!(
+        (time::OffsetDateTime::now_utc() + time::Duration::minutes(50))
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("time")
+    );
+    reqwest::Client::new()
+        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
+        .bearer_auth(token)
+        .json(&fields)
+        .send()
+        .await
+        .expect("created")
+        .status()
+        .as_u16()
+}
+
+/// The body of the first notification stored, once it arrived (2 s at most).
+async fn first_notification(store: &Store) -> Vec<u8> {
+    for _ in 0..200 {
+        let found = store
+            .receptions(10)
+            .expect("list")
+            .into_iter()
+            .find(|x| x.request.kind == ReceptionKind::Notification);
+        if let Some(found) = found {
+            return found.request.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    Vec::new()
+}
+
 #[tokio::test]
 async fn the_sandbox_validates_then_delivers_to_the_receiver() {
     let (r, store) = receiver(1024 * 1024).await;
@@ -217,48 +255,28 @@ async fn the_sandbox_validates_then_delivers_to_the_receiver() {
         .expect("emulator");
     let http = reqwest::Client::new();
     let token = e.app_token().await.expect("token");
-    let expires = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("time");
-    let created = http
-        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({
+    let status = subscribe(
+        &e,
+        &token,
+        serde_json::json!({
             "changeType": "updated",
             "notificationUrl": r.notification_url(),
             "lifecycleNotificationUrl": r.lifecycle_url(),
             "resource": "/users",
-            "expirationDateTime": expires,
             "clientState": "s3cret",
-        }))
-        .send()
-        .await
-        .expect("created");
-    assert_eq!(
-        created.status().as_u16(),
-        201,
-        "the receiver passed Graph's handshake"
-    );
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "the receiver passed Graph's handshake");
     let user = &e.info.users[0].id;
     http.post(format!("{}/changes", e.info.control))
         .json(&serde_json::json!({ "resource": format!("/users/{user}"), "changeType": "updated" }))
         .send()
         .await
         .expect("change");
-    let mut notification = None;
-    for _ in 0..200 {
-        notification = store
-            .receptions(10)
-            .expect("list")
-            .into_iter()
-            .find(|x| x.request.kind == ReceptionKind::Notification);
-        if notification.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    let notification = notification.expect("the notification arrived and was stored");
-    let body: serde_json::Value = serde_json::from_slice(&notification.request.body).expect("json");
+    let notification = first_notification(&store).await;
+    let body: serde_json::Value =
+        serde_json::from_slice(&notification).expect("the notification arrived and was stored");
     assert_eq!(body["value"][0]["clientState"], "s3cret");
     let handshakes = store
         .receptions(10)
@@ -326,45 +344,28 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
         .await
         .expect("json");
     let chat = chats["value"][0]["id"].as_str().expect("chat").to_owned();
-    let expires = (time::OffsetDateTime::now_utc() + time::Duration::minutes(50))
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("time");
-    let created = http
-        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({
+    let status = subscribe(
+        &e,
+        &token,
+        serde_json::json!({
             "changeType": "created",
             "notificationUrl": r.notification_url(),
             "resource": format!("/chats/{chat}/messages"),
-            "expirationDateTime": expires,
             "includeResourceData": true,
             "encryptionCertificate": certificate,
             "encryptionCertificateId": "cert-1",
-        }))
-        .send()
-        .await
-        .expect("created");
-    assert_eq!(created.status().as_u16(), 201);
+        }),
+    )
+    .await;
+    assert_eq!(status, 201);
     http.post(format!("{}/v1.0/chats/{chat}/messages", e.info.graph_base))
         .bearer_auth(&token)
         .json(&serde_json::json!({ "body": { "content": "decrypt me" } }))
         .send()
         .await
         .expect("posted");
-    let mut body = None;
-    for _ in 0..200 {
-        body = store
-            .receptions(10)
-            .expect("list")
-            .into_iter()
-            .find(|x| x.request.kind == ReceptionKind::Notification)
-            .map(|x| x.request.body);
-        if body.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    let (items, tokens) = studio_receiver::verify::items(&body.expect("arrived")).expect("items");
+    let body = first_notification(&store).await;
+    let (items, tokens) = studio_receiver::verify::items(&body).expect("arrived, with items");
     assert_eq!(
         tokens.len(),
         1,

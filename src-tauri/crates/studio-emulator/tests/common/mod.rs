@@ -180,13 +180,28 @@ pub async fn subscribe_to(
     changes: &str,
     url: &str,
 ) -> String {
-    let body = serde_json::json!({
+    subscribe_with(e, token, resource, changes, url, None).await
+}
+
+/// [`subscribe_to`] with a lifecycle notification URL too.
+pub async fn subscribe_with(
+    e: &RunningEmulator,
+    token: &str,
+    resource: &str,
+    changes: &str,
+    url: &str,
+    lifecycle: Option<&str>,
+) -> String {
+    let mut body = serde_json::json!({
         "changeType": changes,
         "notificationUrl": url,
         "resource": resource,
         "expirationDateTime": expiration_in(50),
         "clientState": "s3cret",
     });
+    if let Some(lifecycle) = lifecycle {
+        body["lifecycleNotificationUrl"] = serde_json::json!(lifecycle);
+    }
     let (status, created) = graph(
         e,
         reqwest::Method::POST,
