@@ -12,8 +12,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use crate::bodies::OAuthForm;
 use crate::consent::consent_missing_text;
 use crate::grants::{
-    CODE_LIFETIME, CodeGrant, is_loopback_redirect, pkce_matches, random_token, split_scopes,
-    wants_openid,
+    CODE_LIFETIME, CodeGrant, fingerprint, is_loopback_redirect, pkce_matches, random_token,
+    split_scopes, wants_openid,
 };
 use crate::identity::oauth_error;
 use crate::server::Shared;
@@ -334,7 +334,8 @@ pub fn redeem_code(shared: &Shared, form: &Params, now: i64) -> Response {
 /// `grant_type=refresh_token`: rotates (the old refresh token stops working). A `scope`
 /// parameter may ask for other permissions the user consented to.
 pub fn redeem_refresh(shared: &Shared, form: &Params, now: i64) -> Response {
-    let token = get(form, "refresh_token");
+    let token = fingerprint(get(form, "refresh_token"));
+    let token = token.as_str();
     let revoked = shared
         .grants
         .revoked

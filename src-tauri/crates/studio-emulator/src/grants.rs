@@ -70,11 +70,12 @@ pub struct DeviceGrant {
 pub struct Grants {
     /// Authorization codes.
     pub codes: Mutex<HashMap<String, CodeGrant>>,
-    /// Refresh tokens.
+    /// Refresh tokens, by their [`fingerprint`] (the tokens themselves are never kept, so the
+    /// `--data` file holds nothing a client could use).
     pub refresh: Mutex<HashMap<String, RefreshGrant>>,
     /// Device codes, by device code.
     pub devices: Mutex<HashMap<String, DeviceGrant>>,
-    /// Refresh tokens revoked by ending the user's sessions (answered AADSTS50173).
+    /// Fingerprints of refresh tokens revoked by ending the user's sessions (answered AADSTS50173).
     pub revoked: Mutex<std::collections::HashSet<String>>,
 }
 
@@ -86,6 +87,14 @@ pub const DEVICE_CODE_LIFETIME: i64 = 900;
 pub const DEVICE_POLL_INTERVAL: i64 = 5;
 /// Refresh-token lifetime.
 pub const REFRESH_LIFETIME: i64 = 90 * 24 * 3600;
+
+/// What a refresh token is kept under: its SHA-256, hex.
+pub fn fingerprint(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// A random URL-safe token.
 pub fn random_token(bytes: usize) -> String {

@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::grants::{REFRESH_LIFETIME, RefreshGrant, random_token};
+use crate::grants::{REFRESH_LIFETIME, RefreshGrant, fingerprint, random_token};
 use crate::identity::{TOKEN_LIFETIME_SECONDS, oauth_error};
 use crate::server::Shared;
 
@@ -96,7 +96,7 @@ pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
         let refresh = random_token(48);
         if let Ok(mut tokens) = shared.grants.refresh.lock() {
             tokens.insert(
-                refresh.clone(),
+                fingerprint(&refresh),
                 RefreshGrant {
                     issue: issue.clone(),
                     expires_at: now + REFRESH_LIFETIME,

@@ -90,3 +90,61 @@ async fn subscriptions_content_and_settings_survive_a_restart() {
     assert_eq!(std::fs::read_to_string(&file).expect("read"), "{ not json");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn refresh_tokens_are_kept_only_as_fingerprints() {
+    let dir = tempfile_dir("tokens");
+    let file = dir.join("sandbox.json");
+    let config = EmulatorConfig {
+        data_file: Some(file.clone()),
+        ..EmulatorConfig::default()
+    };
+    let e = start(config.clone()).await.expect("starts");
+    let tokens = common::user_tokens_as(
+        &e,
+        "adele@sandbox.onmicrosoft.com",
+        "offline_access User.Read",
+    )
+    .await;
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_owned();
+    let client_id = e.info.public_client_id.clone();
+    e.shutdown().await;
+    let kept = std::fs::read_to_string(&file).expect("saved");
+    assert!(
+        !kept.contains(&refresh),
+        "the data file never holds a usable refresh token"
+    );
+
+    let again = start(config).await.expect("starts again");
+    let refreshed: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "{}/common/oauth2/v2.0/token",
+            again.info.authority_host
+        ))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", client_id.as_str()),
+            ("refresh_token", refresh.as_str()),
+        ])
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        refreshed["access_token"].is_string(),
+        "the kept fingerprint still redeems: {refreshed}"
+    );
+    again.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempfile_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("studio-persist-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}

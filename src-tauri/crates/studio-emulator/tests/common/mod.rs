@@ -30,6 +30,14 @@ pub async fn user_token(e: &RunningEmulator, scope: &str) -> String {
 
 /// A delegated token for the user `upn` with `scope`, through the non-interactive mode.
 pub async fn user_token_as(e: &RunningEmulator, upn: &str, scope: &str) -> String {
+    user_tokens_as(e, upn, scope).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+/// The whole token response for the user `upn` with `scope` (non-interactive mode).
+pub async fn user_tokens_as(e: &RunningEmulator, upn: &str, scope: &str) -> Value {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -82,7 +90,7 @@ pub async fn user_token_as(e: &RunningEmulator, upn: &str, scope: &str) -> Strin
         .json()
         .await
         .expect("json");
-    body["access_token"].as_str().expect("token").to_owned()
+    body
 }
 
 /// `now + minutes` in RFC 3339 (real time, which the emulator clock starts from).
