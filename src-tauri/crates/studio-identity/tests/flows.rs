@@ -337,3 +337,38 @@ async fn a_refresh_token_unused_for_90_days_has_expired() {
     assert!(error.hint().is_some_and(|h| h.contains("Sign in")));
     e.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_answer_that_is_not_oauth_is_refused_without_repeating_it() {
+    let app = axum::Router::new().fallback(|| async {
+        axum::Json(serde_json::json!({ "access_token": "leaked-secret-value" }))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let mut account = facts_for(&base).app_only();
+    account.tenant = "contoso.example".into();
+    let secret = Sensitive::new("s".to_owned());
+    let error = flows::client_credentials(&account, AppProof::Secret(&secret))
+        .await
+        .expect_err("not OAuth");
+    assert!(matches!(error, IdentityError::Invalid(_)), "{error:?}");
+    assert!(
+        !error.to_string().contains("leaked-secret-value"),
+        "{error}"
+    );
+}
+
+fn facts_for(base: &str) -> SandboxFacts {
+    SandboxFacts {
+        authority_host: base.to_owned(),
+        graph_base: base.to_owned(),
+        tenant_id: "t".into(),
+        public_client_id: "p".into(),
+        confidential_client_id: "c".into(),
+    }
+}
