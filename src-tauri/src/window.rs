@@ -58,7 +58,9 @@ pub fn run(paths: AppPaths) -> ExitCode {
         .setup(move |app| {
             // The page applies the theme itself. We do not call the native `set_theme`: in
             // WebKitGTK a GTK theme change while an IPC reply is in flight lost that reply.
+            let first = Arc::clone(&bridge);
             tauri::async_runtime::spawn(forward_events(app.handle().clone(), bridge));
+            tauri::async_runtime::spawn(async move { first.first_start().await });
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
-use studio_tests::webdriver::RealApp;
+use studio_tests::webdriver::{Launch, RealApp};
 
 /// A delegated token for Adele from the app's own sandbox, the way any client would get one.
 async fn adele_token(sandbox: &Value) -> Result<String> {
@@ -177,5 +177,21 @@ async fn placeholders_are_picked_from_the_account_in_use() -> Result<()> {
     app.eval("document.querySelector('.placeholders').scrollIntoView(); return null;")
         .await?;
     app.screenshot("explorer-picked").await?;
+    app.close().await
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn a_first_start_lands_signed_in_to_the_sandbox() -> Result<()> {
+    let launch = Launch {
+        sandbox_on_first_start: true,
+        ..Launch::default()
+    };
+    let app = RealApp::launch_with("first-start", launch).await?;
+    app.wait_until("document.querySelector('.statusbar')?.textContent.includes('adele@sandbox')")
+        .await?;
+    app.click("[data-testid=nav-accounts]").await?;
+    app.wait_for("[data-testid=account-in-use]").await?;
+    app.screenshot("accounts").await?;
     app.close().await
 }

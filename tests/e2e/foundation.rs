@@ -178,6 +178,7 @@ async fn backend_errors_are_readable() -> Result<()> {
 async fn corrupt_settings_file_is_reported_and_kept() -> Result<()> {
     let launch = Launch {
         files: vec![("config/settings.toml".into(), "theme = [oops\n".into())],
+        ..Launch::default()
     };
     let app = RealApp::launch_with("corrupt-settings", launch).await?;
     let banner = app.text("[data-testid=settings-problem]").await?;

@@ -66,6 +66,9 @@ impl Drop for ProcessGroup {
 pub struct Launch {
     /// Files to write into the data directory before the app starts (relative path, content).
     pub files: Vec<(String, String)>,
+    /// Let the app sign in the sandbox on its first start, as it does for users; off by default
+    /// so tests begin from the empty state.
+    pub sandbox_on_first_start: bool,
 }
 
 /// The running app, its driver and a WebDriver session.
@@ -113,7 +116,12 @@ impl RealApp {
         }
         let port = free_port()?;
         let log = std::fs::File::create(data_dir.path().join("webdriver.log"))?;
-        let child = Command::new("WebKitWebDriver")
+        let mut driver_command = Command::new("WebKitWebDriver");
+        if !launch.sandbox_on_first_start {
+            // The app inherits the driver's environment.
+            driver_command.env("WEBHOOK_STUDIO_FIRST_START", "empty");
+        }
+        let child = driver_command
             .arg(format!("--port={port}"))
             .process_group(0)
             .stdout(log.try_clone()?)

@@ -9,6 +9,9 @@ use crate::accounts::views::{
 };
 use crate::error::IpcError;
 use crate::studio::Studio;
+
+/// The store key that marks the first start as done.
+const FIRST_START: &str = "first-start";
 use crate::subscriptions::{
     self, HttpLogRequest, SubscriptionRef, SubscriptionView, SubscriptionsRequest,
     SubscriptionsView,
@@ -163,6 +166,38 @@ impl Studio {
     /// `http_log_clear`
     pub async fn http_log_clear(&self, (): ()) -> Result<(), IpcError> {
         Ok(self.store().clear_exchanges()?)
+    }
+
+    /// The first time the window opens on a data folder with no account, the sandbox tenant is
+    /// signed in, so a new user lands in a working app. Once only: an account removed later is
+    /// not brought back. `WEBHOOK_STUDIO_FIRST_START=empty` skips it (tests of the empty state).
+    pub async fn first_start(&self) {
+        if std::env::var("WEBHOOK_STUDIO_FIRST_START").is_ok_and(|v| v == "empty") {
+            return;
+        }
+        let store = self.store();
+        match store.preference(FIRST_START) {
+            Ok(None) => {}
+            Ok(Some(_)) => return,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the first-start mark");
+                return;
+            }
+        }
+        if let Err(error) = store.set_preference(FIRST_START, Some("done")) {
+            tracing::warn!(%error, "cannot keep the first-start mark");
+            return;
+        }
+        if store.accounts().is_ok_and(|a| a.is_empty()) {
+            match self.account_add_sandbox(AddSandboxRequest::default()).await {
+                Ok(summary) => {
+                    tracing::info!(account = %summary.config.name, "first start: the sandbox tenant is signed in")
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "first start: the sandbox could not be signed in")
+                }
+            }
+        }
     }
 
     async fn announce_status(&self) {
