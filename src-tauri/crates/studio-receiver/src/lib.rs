@@ -27,8 +27,9 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use studio_store::{GroupCommit, NewReception};
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Largest notification body by default (4 MiB).
@@ -111,8 +112,9 @@ pub struct RunningReceiver {
     pub notification_path: String,
     /// The lifecycle path.
     pub lifecycle_path: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    app: axum::Router,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl RunningReceiver {
@@ -126,12 +128,33 @@ impl RunningReceiver {
         format!("{}{}", self.local_url, self.lifecycle_path)
     }
 
+    /// Serves the same routes on another listener too (a tunnel's connections: ngrok hands them
+    /// over directly, so nothing is forwarded through a second local hop). It stops with the
+    /// receiver.
+    pub fn serve_also<L>(&mut self, listener: L)
+    where
+        L: axum::serve::Listener<Addr = SocketAddr>,
+    {
+        let listener = listener.tap_io(|_| {});
+        let service = self
+            .app
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let mut stopped = self.stop.subscribe();
+        self.tasks.push(tokio::spawn(async move {
+            let served = axum::serve(listener, service).with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            });
+            if let Err(error) = served.await {
+                tracing::error!(%error, "the receiver's tunnel listener stopped with an error");
+            }
+        }));
+    }
+
     /// Stops accepting, finishes requests in flight, returns when done.
     pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
+        self.stop.send_replace(true);
+        for task in std::mem::take(&mut self.tasks) {
             let _ = task.await;
         }
     }
@@ -139,9 +162,7 @@ impl RunningReceiver {
 
 impl Drop for RunningReceiver {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.stop.send_replace(true);
     }
 }
 
@@ -184,11 +205,13 @@ pub async fn start_with(
         body_timeout: config.body_timeout,
         after,
     });
-    let (stop, stopped) = oneshot::channel::<()>();
+    let (stop, mut stopped) = watch::channel(false);
+    let service = app
+        .clone()
+        .into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, service).with_graceful_shutdown(async {
-            let _ = stopped.await;
+        let served = axum::serve(listener, service).with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
         });
         if let Err(error) = served.await {
             tracing::error!(%error, "the receiver stopped with an error");
@@ -199,7 +222,8 @@ pub async fn start_with(
         local_url: format!("http://{local}"),
         notification_path,
         lifecycle_path,
-        stop: Some(stop),
-        task: Some(task),
+        app,
+        stop,
+        tasks: vec![task],
     })
 }

@@ -44,6 +44,31 @@ pub struct StoredItem {
     pub item: NewItem,
 }
 
+/// The columns `item_row` reads.
+pub(crate) const ITEM_SELECT: &str = "SELECT id, reception_id, duplicate_of, position, subscription_id, change_type, resource, lifecycle_event,
+        client_state, dedup_key, decrypted, decrypt_error, item FROM items";
+
+/// Reads an item row selected with [`ITEM_SELECT`].
+pub(crate) fn item_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredItem> {
+    Ok(StoredItem {
+        id: row.get(0)?,
+        reception_id: row.get(1)?,
+        duplicate_of: row.get(2)?,
+        item: NewItem {
+            position: row.get(3)?,
+            subscription_id: row.get(4)?,
+            change_type: row.get(5)?,
+            resource: row.get(6)?,
+            lifecycle_event: row.get(7)?,
+            client_state: row.get(8)?,
+            dedup_key: row.get(9)?,
+            decrypted: row.get(10)?,
+            decrypt_error: row.get(11)?,
+            item: row.get(12)?,
+        },
+    })
+}
+
 impl Store {
     /// Keeps the items of one reception; each is marked as a duplicate of the first earlier item
     /// with the same key.
@@ -83,30 +108,9 @@ impl Store {
     /// The newest items first.
     pub fn items(&self, limit: u32) -> Result<Vec<StoredItem>, StoreError> {
         self.with(|c| {
-            let mut statement = c.prepare(
-                "SELECT id, reception_id, duplicate_of, position, subscription_id, change_type, resource, lifecycle_event,
-                        client_state, dedup_key, decrypted, decrypt_error, item
-                 FROM items ORDER BY id DESC LIMIT ?1",
-            )?;
-            let rows = statement.query_map(params![limit], |row| {
-                Ok(StoredItem {
-                    id: row.get(0)?,
-                    reception_id: row.get(1)?,
-                    duplicate_of: row.get(2)?,
-                    item: NewItem {
-                        position: row.get(3)?,
-                        subscription_id: row.get(4)?,
-                        change_type: row.get(5)?,
-                        resource: row.get(6)?,
-                        lifecycle_event: row.get(7)?,
-                        client_state: row.get(8)?,
-                        dedup_key: row.get(9)?,
-                        decrypted: row.get(10)?,
-                        decrypt_error: row.get(11)?,
-                        item: row.get(12)?,
-                    },
-                })
-            })?;
+            let mut statement =
+                c.prepare_cached(&format!("{ITEM_SELECT} ORDER BY id DESC LIMIT ?1"))?;
+            let rows = statement.query_map(params![limit], item_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }

@@ -13,18 +13,22 @@ use rusqlite::{Connection, OptionalExtension, params};
 use studio_graph::Exchange;
 use studio_identity::AccountConfig;
 
+pub mod inspect;
 pub mod items;
+pub mod owned;
 pub mod receptions;
 
+pub use inspect::{Forward, ReceptionQuery, ReceptionSummary};
 pub use items::{NewItem, StoredItem};
+pub use owned::{OwnedSubscription, RenewalEntry, StoredCertificate};
 pub use receptions::{GroupCommit, NewReception, Reception, ReceptionKind};
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 6;
 /// Exchanges kept in the log; older ones are dropped as new ones arrive.
 pub const HTTP_LOG_LIMIT: i64 = 5_000;
 
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 6] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -74,6 +78,62 @@ const MIGRATIONS: [&str; 4] = [
      );
      CREATE INDEX items_dedup ON items (dedup_key);
      CREATE INDEX items_reception ON items (reception_id);",
+    // 5: what the app created: subscriptions, their renewal history, certificates' public parts.
+    "CREATE TABLE owned_subscriptions (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        resource TEXT NOT NULL,
+        change_type TEXT NOT NULL,
+        client_state TEXT NOT NULL,
+        certificate_id TEXT,
+        include_resource_data INTEGER NOT NULL,
+        notification_url TEXT NOT NULL,
+        lifecycle_url TEXT,
+        expiration TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        note TEXT,
+        request TEXT NOT NULL
+     );
+     CREATE TABLE renewals (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        subscription_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        detail TEXT NOT NULL
+     );
+     CREATE INDEX renewals_subscription ON renewals (subscription_id, seq);
+     CREATE TABLE certificates (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        bits INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        not_after TEXT NOT NULL,
+        thumbprint TEXT NOT NULL,
+        der BLOB NOT NULL,
+        retired_at TEXT
+     );",
+    // 6: full-text search over what arrived (each item as received and decrypted), and where
+    // forwarded copies went.
+    "CREATE VIRTUAL TABLE items_text USING fts5 (item, decrypted, content = 'items', content_rowid = 'id');
+     CREATE TRIGGER items_text_insert AFTER INSERT ON items BEGIN
+        INSERT INTO items_text (rowid, item, decrypted) VALUES (new.id, new.item, new.decrypted);
+     END;
+     CREATE TRIGGER items_text_delete AFTER DELETE ON items BEGIN
+        INSERT INTO items_text (items_text, rowid, item, decrypted) VALUES ('delete', old.id, old.item, old.decrypted);
+     END;
+     CREATE TABLE forwards (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        reception_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        url TEXT NOT NULL,
+        status INTEGER,
+        duration_ms INTEGER NOT NULL,
+        body TEXT,
+        failure TEXT
+     );
+     CREATE INDEX forwards_reception ON forwards (reception_id);",
 ];
 
 /// Why the store failed.

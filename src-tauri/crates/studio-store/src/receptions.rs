@@ -33,7 +33,8 @@ pub enum ReceptionKind {
 }
 
 impl ReceptionKind {
-    fn as_str(self) -> &'static str {
+    /// The stored name (`notification`, …).
+    pub fn as_str(self) -> &'static str {
         match self {
             ReceptionKind::Notification => "notification",
             ReceptionKind::Lifecycle => "lifecycle",
@@ -117,39 +118,8 @@ impl Store {
                 "SELECT id, received_at, kind, method, path, query, headers, body, peer, status, reason
                  FROM receptions ORDER BY id DESC LIMIT ?1",
             )?;
-            let rows = statement.query_map(params![limit], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, String>(6)?,
-                    row.get::<_, Vec<u8>>(7)?,
-                    row.get::<_, String>(8)?,
-                    row.get::<_, u16>(9)?,
-                    row.get::<_, Option<String>>(10)?,
-                ))
-            })?;
-            rows.map(|row| {
-                let (id, received_at, kind, method, path, query, headers, body, peer, status, reason) = row?;
-                Ok(Reception {
-                    id,
-                    request: NewReception {
-                        received_at,
-                        kind: ReceptionKind::parse(&kind),
-                        method,
-                        path,
-                        query,
-                        headers: serde_json::from_str(&headers).map_err(|e| StoreError::Damaged(e.to_string()))?,
-                        body,
-                        peer,
-                        status,
-                        reason,
-                    },
-                })
-            })
+            let rows = statement.query_map(params![limit], reception_row)?;
+            rows.map(|row| row.map_err(StoreError::from).and_then(decode_row))
             .collect()
         })
     }
@@ -158,6 +128,58 @@ impl Store {
     pub fn reception_count(&self) -> Result<i64, StoreError> {
         self.with(|c| Ok(c.query_row("SELECT COUNT(*) FROM receptions", [], |row| row.get(0))?))
     }
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    String,
+    u16,
+    Option<String>,
+);
+
+/// Reads a `receptions` row (columns in table order).
+pub(crate) fn reception_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+        row.get(10)?,
+    ))
+}
+
+/// Turns a row into a reception.
+pub(crate) fn decode_row(row: Row) -> Result<Reception, StoreError> {
+    let (id, received_at, kind, method, path, query, headers, body, peer, status, reason) = row;
+    Ok(Reception {
+        id,
+        request: NewReception {
+            received_at,
+            kind: ReceptionKind::parse(&kind),
+            method,
+            path,
+            query,
+            headers: serde_json::from_str(&headers)
+                .map_err(|e| StoreError::Damaged(e.to_string()))?,
+            body,
+            peer,
+            status,
+            reason,
+        },
+    })
 }
 
 type Waiting = (NewReception, oneshot::Sender<Result<i64, String>>);
