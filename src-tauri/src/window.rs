@@ -60,7 +60,7 @@ pub fn run(paths: AppPaths) -> ExitCode {
             // WebKitGTK a GTK theme change while an IPC reply is in flight lost that reply.
             let first = Arc::clone(&bridge);
             tauri::async_runtime::spawn(forward_events(app.handle().clone(), bridge));
-            tauri::async_runtime::spawn(async move { first.first_start().await });
+            tauri::async_runtime::spawn(first.launch());
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -274,6 +274,74 @@ data: CatalogData,
 permissions: { [key in string]: PathPermissions }, };
 
 /**
+ * `cert_export`.
+ */
+export type CertificateExport = { 
+/**
+ * Which.
+ */
+id: string, 
+/**
+ * PEM text; otherwise base64 DER (what `encryptionCertificate` carries).
+ */
+pem: boolean, };
+
+/**
+ * Names a certificate.
+ */
+export type CertificateRef = { 
+/**
+ * Its id.
+ */
+id: string, };
+
+/**
+ * `cert_create`.
+ */
+export type CertificateRequest = { 
+/**
+ * 2048 (default), 3072 or 4096.
+ */
+bits?: number, };
+
+/**
+ * A certificate as the window shows it.
+ */
+export type CertificateView = { 
+/**
+ * The id sent as `encryptionCertificateId`.
+ */
+id: string, 
+/**
+ * RSA key size.
+ */
+bits: number, 
+/**
+ * Subject.
+ */
+subject: string, 
+/**
+ * When it was made.
+ */
+createdAt: string, 
+/**
+ * When it expires.
+ */
+notAfter: string, 
+/**
+ * SHA-256 thumbprint, hex.
+ */
+thumbprint: string, 
+/**
+ * The one new subscriptions use.
+ */
+current: boolean, 
+/**
+ * Subscriptions (of this app) that still reference it.
+ */
+usedBy: number, };
+
+/**
  * A change a subscription can ask to be told about.
  */
 export type ChangeType = "created" | "updated" | "deleted";
@@ -357,11 +425,61 @@ export type CoreEvent = { "type": "settingsChanged",
 /**
  * The new settings.
  */
-settings: Settings, } | { "type": "accountsChanged" } | { "type": "statusChanged", 
+settings: Settings, } | { "type": "accountsChanged" } | { "type": "receptionsArrived", 
+/**
+ * The newest reception's id.
+ */
+newestId: number, } | { "type": "receiverChanged" } | { "type": "statusChanged", 
 /**
  * The new state.
  */
 status: StatusSnapshot, };
+
+/**
+ * `subscription_create`.
+ */
+export type CreateSubscriptionRequest = { 
+/**
+ * The account (the one in use when absent).
+ */
+accountId?: string, 
+/**
+ * The resource path, e.g. `/me/mailFolders('inbox')/messages`.
+ */
+resource: string, 
+/**
+ * `created,updated,deleted` (any non-empty subset the resource supports).
+ */
+changeType: string, 
+/**
+ * Minutes until expiry (default and maximum: the resource's longest).
+ */
+expirationMinutes?: number, 
+/**
+ * Ask for rich notifications (encrypted resource data; a certificate is made if needed).
+ */
+includeResourceData: boolean, 
+/**
+ * `notificationQueryOptions` (Universal Print).
+ */
+notificationQueryOptions?: string, 
+/**
+ * Skip the validation preflight.
+ */
+skipPreflight: boolean, };
+
+/**
+ * `subscription_create`'s answer.
+ */
+export type CreatedSubscription = { 
+/**
+ * As Graph answered.
+ */
+subscription: SubscriptionView, 
+/**
+ * The preflight, unless skipped.
+ */
+preflight?: PreflightReport, };
 
 /**
  * How an app-only account proves itself.
@@ -444,6 +562,35 @@ export type DeviceFlowRef = {
 flowId: string, };
 
 /**
+ * Where the receiver answers, locally and publicly.
+ */
+export type Endpoints = { 
+/**
+ * `http://127.0.0.1:PORT/{secret}/notifications`.
+ */
+localNotificationUrl: string, 
+/**
+ * The lifecycle path, locally.
+ */
+localLifecycleUrl: string, 
+/**
+ * The public notification URL (through the tunnel), when there is one.
+ */
+publicNotificationUrl?: string, 
+/**
+ * The public lifecycle URL.
+ */
+publicLifecycleUrl?: string, 
+/**
+ * `none`, `url` or `ngrok`.
+ */
+tunnel: string, 
+/**
+ * Where notifications are forwarded, if anywhere.
+ */
+forwardTo?: string, };
+
+/**
  * The stable error codes the UI and scripts may branch on.
  */
 export type ErrorCode = "invalid_input" | "not_found" | "storage" | "network" | "permission_denied" | "keyring" | "cancelled" | "internal";
@@ -502,6 +649,52 @@ responseBody?: string,
 failure?: string, };
 
 /**
+ * `receptions_export`.
+ */
+export type ExportRequest = { 
+/**
+ * `ndjson` or `har`.
+ */
+format: string, 
+/**
+ * The file to write (replaced).
+ */
+path: string, };
+
+/**
+ * A forwarded copy and what the target answered.
+ */
+export type Forward = { 
+/**
+ * The reception forwarded.
+ */
+receptionId: number, 
+/**
+ * When (RFC 3339).
+ */
+at: string, 
+/**
+ * Where to.
+ */
+url: string, 
+/**
+ * The status answered, when there was an answer.
+ */
+status: number | null, 
+/**
+ * How long it took.
+ */
+durationMs: number, 
+/**
+ * The answer's body (first 64 KiB).
+ */
+body: string | null, 
+/**
+ * Why there was no answer.
+ */
+failure: string | null, };
+
+/**
  * Whether an account can subscribe.
  */
 export type HintStatus = { "state": "satisfied", 
@@ -547,6 +740,59 @@ message: string,
  * What to do about it, when we know.
  */
 hint: string | null, };
+
+/**
+ * One item with its checks, for display.
+ */
+export type ItemView = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * Place in the POST.
+ */
+position: number, 
+/**
+ * `subscriptionId`.
+ */
+subscriptionId: string | null, 
+/**
+ * `changeType`.
+ */
+changeType: string | null, 
+/**
+ * `resource`.
+ */
+resource: string | null, 
+/**
+ * `lifecycleEvent`.
+ */
+lifecycleEvent: string | null, 
+/**
+ * `matches`, `differs`, `missing`, `unknownSubscription`.
+ */
+clientState: string, 
+/**
+ * The item this repeats.
+ */
+duplicateOf: number | null, 
+/**
+ * The validation tokens' verdict.
+ */
+tokens: string | null, 
+/**
+ * The decrypted resource, pretty JSON.
+ */
+decrypted: string | null, 
+/**
+ * Why it could not be decrypted.
+ */
+decryptError: string | null, 
+/**
+ * The item as received, pretty JSON.
+ */
+item: string, };
 
 /**
  * Lifecycle rules.
@@ -621,6 +867,81 @@ export type OpenLinkRequest = {
  * The link to open.
  */
 url: string, };
+
+/**
+ * A subscription this app created.
+ */
+export type OwnedSubscription = { 
+/**
+ * Graph's id.
+ */
+id: string, 
+/**
+ * The account that created it.
+ */
+accountId: string, 
+/**
+ * The resource path.
+ */
+resource: string, 
+/**
+ * `created,updated`.
+ */
+changeType: string, 
+/**
+ * The clientState sent (compared in constant time on arrival).
+ */
+clientState: string, 
+/**
+ * The certificate registered for rich notifications.
+ */
+certificateId: string | null, 
+/**
+ * Whether notifications carry resource data.
+ */
+includeResourceData: boolean, 
+/**
+ * Where notifications go.
+ */
+notificationUrl: string, 
+/**
+ * Where lifecycle notifications go.
+ */
+lifecycleUrl: string | null, 
+/**
+ * Current expiry (RFC 3339).
+ */
+expiration: string, 
+/**
+ * When it was created (RFC 3339).
+ */
+createdAt: string, 
+/**
+ * `active`, `missed` (Graph dropped notifications), `removed` (Graph removed it and it could
+ * not be recreated), `deleted` (by the user), `failed` (renewal gave up).
+ */
+state: string, 
+/**
+ * What the user should know about the state.
+ */
+note: string | null, 
+/**
+ * The creation request (JSON) to recreate it from.
+ */
+request: string, };
+
+/**
+ * `owned_subscriptions`.
+ */
+export type OwnedView = { 
+/**
+ * Subscriptions this app created, newest first.
+ */
+items: Array<OwnedSubscription>, 
+/**
+ * The renewal history, newest first.
+ */
+history: Array<RenewalEntry>, };
 
 /**
  * The permissions of one path for each account kind, with RSC and admin-consent flags.
@@ -729,6 +1050,39 @@ lookup?: string, };
 export type PlaceholderKind = "id" | "idList" | "filter" | "url" | "name";
 
 /**
+ * What the preflight saw when it played Graph's validation request against the URL.
+ */
+export type PreflightReport = { 
+/**
+ * The URL tried.
+ */
+url: string, 
+/**
+ * Everything Graph checks passed.
+ */
+ok: boolean, 
+/**
+ * The status answered.
+ */
+status?: number, 
+/**
+ * The content type answered.
+ */
+contentType?: string, 
+/**
+ * The body was the token, byte for byte.
+ */
+echoed: boolean, 
+/**
+ * Round trip in milliseconds (Graph allows 10 s).
+ */
+latencyMs: number, 
+/**
+ * What is wrong, in Graph's terms.
+ */
+problem?: string, };
+
+/**
  * One thing wrong with a proposal.
  */
 export type Problem = { 
@@ -806,6 +1160,196 @@ state: ServiceState,
  * The loopback URL when listening.
  */
 localUrl: string | null, };
+
+/**
+ * `receiver_status`.
+ */
+export type ReceiverView = { 
+/**
+ * Where it answers, when running.
+ */
+endpoints: Endpoints | null, 
+/**
+ * The tunnel.
+ */
+tunnel: TunnelView, 
+/**
+ * An ngrok authtoken is saved (or `NGROK_AUTHTOKEN` is set).
+ */
+ngrokAuthtokenSaved: boolean, 
+/**
+ * The newest reception's id.
+ */
+newestId: number, };
+
+/**
+ * A reception whole.
+ */
+export type ReceptionDetail = { 
+/**
+ * The list line.
+ */
+summary: ReceptionSummary, 
+/**
+ * The raw query string.
+ */
+query: string, 
+/**
+ * Headers in order.
+ */
+headers: Array<[string, string]>, 
+/**
+ * The body as text (pretty when JSON), when it is UTF-8.
+ */
+bodyText: string | null, 
+/**
+ * The body as base64, when it is not UTF-8.
+ */
+bodyBase64: string | null, 
+/**
+ * Only the first [`BODY_SHOWN`] bytes are shown.
+ */
+bodyTruncated: boolean, 
+/**
+ * Its items with their checks.
+ */
+items: Array<ItemView>, 
+/**
+ * Where it was forwarded or replayed.
+ */
+forwards: Array<Forward>, };
+
+/**
+ * `reception_get` / `reception_replay`.
+ */
+export type ReceptionRef = { 
+/**
+ * The reception.
+ */
+id: number, 
+/**
+ * Where to replay it (replay only).
+ */
+url?: string, };
+
+/**
+ * A line of the Inspector's list.
+ */
+export type ReceptionSummary = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * When it arrived (RFC 3339).
+ */
+receivedAt: string, 
+/**
+ * What it was.
+ */
+kind: string, 
+/**
+ * HTTP method.
+ */
+method: string, 
+/**
+ * Path.
+ */
+path: string, 
+/**
+ * The status answered.
+ */
+status: number, 
+/**
+ * Why it was refused or unexpected.
+ */
+reason: string | null, 
+/**
+ * Body size in bytes.
+ */
+bodyBytes: number, 
+/**
+ * Who sent it.
+ */
+peer: string, 
+/**
+ * Items read from it.
+ */
+items: number, 
+/**
+ * The first item's change type or lifecycle event.
+ */
+change: string | null, 
+/**
+ * The first item's resource.
+ */
+resource: string | null, 
+/**
+ * Items whose clientState did not match (differs, missing, unknown subscription).
+ */
+clientStateProblems: number, 
+/**
+ * Items that repeat an earlier one.
+ */
+duplicates: number, 
+/**
+ * Items decrypted.
+ */
+decrypted: number, 
+/**
+ * Items that could not be decrypted.
+ */
+decryptFailures: number, };
+
+/**
+ * `receptions_list`.
+ */
+export type ReceptionsRequest = { 
+/**
+ * Older than this id (the next page).
+ */
+before?: number, 
+/**
+ * Newer than this id (what arrived since).
+ */
+after?: number, 
+/**
+ * Only this kind (`notification`, `lifecycle`, `validation`, `unexpected`, `rejected`).
+ */
+kind?: string, 
+/**
+ * Words an item must contain (as received or decrypted).
+ */
+text?: string, 
+/**
+ * At most this many (default 200, at most 1,000).
+ */
+limit?: number, };
+
+/**
+ * One renewal-history entry.
+ */
+export type RenewalEntry = { 
+/**
+ * The subscription.
+ */
+subscriptionId: string, 
+/**
+ * When (RFC 3339).
+ */
+at: string, 
+/**
+ * `created`, `renewed`, `reauthorized`, `recreated`, `moved`, `missed`, `retry`, `gaveUp`.
+ */
+action: string, 
+/**
+ * Whether it worked.
+ */
+ok: boolean, 
+/**
+ * Details (the new expiry, the error).
+ */
+detail: string, };
 
 /**
  * `account_request_permissions`: incremental consent.
@@ -1031,6 +1575,15 @@ publicClientId: string,
 users: Array<string>, };
 
 /**
+ * A secret typed by the user (never echoed back).
+ */
+export type SecretInput = { 
+/**
+ * The value; empty removes it.
+ */
+value: string, };
+
+/**
  * Where secrets are kept now.
  */
 export type SecretStorage = "keyring" | "session";
@@ -1069,7 +1622,27 @@ retentionMaxReceptions: number,
  * Where secrets go: the OS keyring, or (the user's explicit choice when there is none)
  * this session's memory. Takes effect at the next start.
  */
-secretStorage: SecretStorage, };
+secretStorage: SecretStorage, 
+/**
+ * How Graph reaches the receiver.
+ */
+tunnel: TunnelKind, 
+/**
+ * The public base URL when `tunnel` is `url` (https).
+ */
+tunnelUrl: string, 
+/**
+ * A reserved ngrok domain (empty: a random one).
+ */
+ngrokDomain: string, 
+/**
+ * Re-POST every notification to this URL (empty: off).
+ */
+forwardTo: string, 
+/**
+ * The most body bytes kept, in MiB, before the oldest receptions are pruned.
+ */
+retentionMaxMib: number, };
 
 /**
  * A partial update from the window: only the fields that are set change.
@@ -1097,7 +1670,27 @@ retentionMaxReceptions?: number,
 /**
  * Where secrets go from the next start.
  */
-secretStorage?: SecretStorage, };
+secretStorage?: SecretStorage, 
+/**
+ * How Graph reaches the receiver.
+ */
+tunnel?: TunnelKind, 
+/**
+ * Your own public URL.
+ */
+tunnelUrl?: string, 
+/**
+ * A reserved ngrok domain.
+ */
+ngrokDomain?: string, 
+/**
+ * Forwarding target (empty: off).
+ */
+forwardTo?: string, 
+/**
+ * Body bytes kept, MiB.
+ */
+retentionMaxMib?: number, };
 
 /**
  * What went wrong with the settings file at start, shown to the user.
@@ -1282,6 +1875,11 @@ items: Array<SubscriptionView>, };
 export type ThemePreference = "system" | "light" | "dark";
 
 /**
+ * How Graph reaches the receiver.
+ */
+export type TunnelKind = "none" | "ngrok" | "url";
+
+/**
  * Whether a public URL is up.
  */
 export type TunnelStatus = { 
@@ -1297,6 +1895,31 @@ state: ServiceState,
  * The public URL when online.
  */
 publicUrl: string | null, };
+
+/**
+ * The tunnel as the window shows it.
+ */
+export type TunnelView = { 
+/**
+ * `off`, `connecting`, `online`, `reconnecting`, `failed`.
+ */
+state: string, 
+/**
+ * The public base URL when online.
+ */
+publicUrl: string | null, 
+/**
+ * ngrok's error code on failure.
+ */
+code: string | null, 
+/**
+ * What happened (failure, reconnect).
+ */
+message: string | null, 
+/**
+ * What to do.
+ */
+hint: string | null, };
 
 /** Every backend command with its request and response type. */
 export interface Commands {
@@ -1352,10 +1975,42 @@ export interface Commands {
   http_log_list: { request: HttpLogRequest; response: Array<Exchange> };
   /** Empties the HTTP log. */
   http_log_clear: { request: null; response: null };
+  /** Where the receiver answers, the tunnel's state, the newest reception. */
+  receiver_status: { request: null; response: ReceiverView };
+  /** Starts (or restarts) the receiver and tunnel with the settings; moves subscriptions if the URL changed. */
+  receiver_start: { request: null; response: Endpoints };
+  /** Stops the tunnel and the receiver. */
+  receiver_stop: { request: null; response: null };
+  /** Saves the ngrok authtoken in the keyring (empty removes it). */
+  ngrok_authtoken_set: { request: SecretInput; response: null };
+  /** A page of receptions, newest first, filtered by kind or text. */
+  receptions_list: { request: ReceptionsRequest; response: Array<ReceptionSummary> };
+  /** One reception with its headers, body, checked items and forwards. */
+  reception_get: { request: ReceptionRef; response: ReceptionDetail };
+  /** Re-POSTs a stored reception to a URL and answers what it said. */
+  reception_replay: { request: ReceptionRef; response: Forward };
+  /** Writes every reception to an NDJSON or HAR file; answers how many. */
+  receptions_export: { request: ExportRequest; response: bigint };
+  /** Creates a subscription to this app's receiver (preflight first) and records it. */
+  subscription_create: { request: CreateSubscriptionRequest; response: CreatedSubscription };
+  /** Plays Graph's validation request against the receiver's URL. */
+  subscription_preflight: { request: null; response: PreflightReport };
+  /** Subscriptions this app created, with the renewal history. */
+  owned_subscriptions: { request: null; response: OwnedView };
+  /** Renews the app's subscriptions that are due now. */
+  subscriptions_upkeep: { request: null; response: Array<RenewalEntry> };
+  /** Certificates for rich notifications. */
+  certificates_list: { request: null; response: Array<CertificateView> };
+  /** Makes a certificate (2048/3072/4096 bits); new subscriptions use it. */
+  certificate_create: { request: CertificateRequest; response: CertificateView };
+  /** A certificate as PEM or base64 DER. */
+  certificate_export: { request: CertificateExport; response: string };
+  /** Deletes a certificate no subscription uses. */
+  certificate_delete: { request: CertificateRef; response: null };
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "lookup", "http_log_list", "http_log_clear"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "lookup", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_replay", "receptions_export", "subscription_create", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "certificates_list", "certificate_create", "certificate_export", "certificate_delete"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -8,6 +8,11 @@ export const defaultSettings: Settings = {
   maxBodyMib: 4,
   retentionMaxReceptions: 100000,
   secretStorage: "keyring",
+  tunnel: "none",
+  tunnelUrl: "",
+  ngrokDomain: "",
+  forwardTo: "",
+  retentionMaxMib: 1024,
 };
 
 export const appInfo: AppInfo = {

@@ -142,7 +142,9 @@ impl Studio {
 
     /// `subscription_delete`
     pub async fn subscription_delete(&self, request: SubscriptionRef) -> Result<(), IpcError> {
-        subscriptions::delete(self.accounts(), &request).await
+        subscriptions::delete(self.accounts(), &request).await?;
+        self.forget_owned(&request.id);
+        Ok(())
     }
 
     /// `subscription_reauthorize`

@@ -115,6 +115,38 @@ command_surface! {
     http_log_list: crate::subscriptions::HttpLogRequest => Vec<studio_graph::Exchange>;
     /// Empties the HTTP log.
     http_log_clear: () => ();
+    /// Where the receiver answers, the tunnel's state, the newest reception.
+    receiver_status: () => crate::pipeline_commands::ReceiverView;
+    /// Starts (or restarts) the receiver and tunnel with the settings; moves subscriptions if the URL changed.
+    receiver_start: () => crate::pipeline::Endpoints;
+    /// Stops the tunnel and the receiver.
+    receiver_stop: () => ();
+    /// Saves the ngrok authtoken in the keyring (empty removes it).
+    ngrok_authtoken_set: crate::pipeline_commands::SecretInput => ();
+    /// A page of receptions, newest first, filtered by kind or text.
+    receptions_list: crate::pipeline::inspect::ReceptionsRequest => Vec<studio_store::ReceptionSummary>;
+    /// One reception with its headers, body, checked items and forwards.
+    reception_get: crate::pipeline::inspect::ReceptionRef => crate::pipeline::inspect::ReceptionDetail;
+    /// Re-POSTs a stored reception to a URL and answers what it said.
+    reception_replay: crate::pipeline::inspect::ReceptionRef => studio_store::Forward;
+    /// Writes every reception to an NDJSON or HAR file; answers how many.
+    receptions_export: crate::pipeline::inspect::ExportRequest => u64;
+    /// Creates a subscription to this app's receiver (preflight first) and records it.
+    subscription_create: crate::pipeline::create::CreateSubscriptionRequest => crate::pipeline::create::CreatedSubscription;
+    /// Plays Graph's validation request against the receiver's URL.
+    subscription_preflight: () => crate::pipeline::create::PreflightReport;
+    /// Subscriptions this app created, with the renewal history.
+    owned_subscriptions: () => crate::pipeline_commands::OwnedView;
+    /// Renews the app's subscriptions that are due now.
+    subscriptions_upkeep: () => Vec<studio_store::RenewalEntry>;
+    /// Certificates for rich notifications.
+    certificates_list: () => Vec<crate::pipeline::certificates::CertificateView>;
+    /// Makes a certificate (2048/3072/4096 bits); new subscriptions use it.
+    certificate_create: crate::pipeline::certificates::CertificateRequest => crate::pipeline::certificates::CertificateView;
+    /// A certificate as PEM or base64 DER.
+    certificate_export: crate::pipeline::certificates::CertificateExport => String;
+    /// Deletes a certificate no subscription uses.
+    certificate_delete: crate::pipeline_commands::CertificateRef => ();
 }
 
 fn decode<T: serde::de::DeserializeOwned>(command: &str, payload: Value) -> Result<T, IpcError> {

@@ -29,6 +29,14 @@ pub enum CoreEvent {
     },
     /// An account was added, removed, chosen or signed in again: refetch the accounts.
     AccountsChanged,
+    /// Receptions arrived (sent at most four times a second, however many arrive).
+    ReceptionsArrived {
+        /// The newest reception's id.
+        #[ts(type = "number")]
+        newest_id: i64,
+    },
+    /// The receiver, the tunnel or the app's subscriptions changed: refetch them.
+    ReceiverChanged,
     /// The account, receiver or tunnel state changed.
     StatusChanged {
         /// The new state.

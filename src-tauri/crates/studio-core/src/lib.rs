@@ -18,6 +18,8 @@ pub mod explorer;
 pub mod links;
 pub mod logging;
 pub mod paths;
+pub mod pipeline;
+pub mod pipeline_commands;
 pub mod settings;
 pub mod status;
 pub mod studio;

@@ -25,6 +25,19 @@ pub enum ThemePreference {
     Dark,
 }
 
+/// How Graph reaches the receiver.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TunnelKind {
+    /// No public URL (the sandbox delivers to loopback).
+    #[default]
+    None,
+    /// An ngrok session inside the app.
+    Ngrok,
+    /// The user's own public URL forwarding to the receiver's port.
+    Url,
+}
+
 /// Everything the user can set. Missing fields take their defaults, so older files keep working.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default, rename_all = "camelCase")]
@@ -40,6 +53,16 @@ pub struct Settings {
     /// Where secrets go: the OS keyring, or (the user's explicit choice when there is none)
     /// this session's memory. Takes effect at the next start.
     pub secret_storage: crate::accounts::views::SecretStorage,
+    /// How Graph reaches the receiver.
+    pub tunnel: TunnelKind,
+    /// The public base URL when `tunnel` is `url` (https).
+    pub tunnel_url: String,
+    /// A reserved ngrok domain (empty: a random one).
+    pub ngrok_domain: String,
+    /// Re-POST every notification to this URL (empty: off).
+    pub forward_to: String,
+    /// The most body bytes kept, in MiB, before the oldest receptions are pruned.
+    pub retention_max_mib: u32,
 }
 
 impl Default for Settings {
@@ -50,6 +73,11 @@ impl Default for Settings {
             max_body_mib: 4,
             retention_max_receptions: 100_000,
             secret_storage: crate::accounts::views::SecretStorage::Keyring,
+            tunnel: TunnelKind::None,
+            tunnel_url: String::new(),
+            ngrok_domain: String::new(),
+            forward_to: String::new(),
+            retention_max_mib: 1024,
         }
     }
 }
@@ -81,7 +109,30 @@ pub struct SettingsPatch {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_storage: Option<crate::accounts::views::SecretStorage>,
+    /// How Graph reaches the receiver.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnel: Option<TunnelKind>,
+    /// Your own public URL.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnel_url: Option<String>,
+    /// A reserved ngrok domain.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ngrok_domain: Option<String>,
+    /// Forwarding target (empty: off).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_to: Option<String>,
+    /// Body bytes kept, MiB.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_max_mib: Option<u32>,
 }
+
+/// Allowed range for the kept body bytes, in MiB.
+pub const RETENTION_MIB_RANGE: std::ops::RangeInclusive<u32> = 16..=1_048_576;
 
 /// Allowed range for the body limit, in MiB.
 pub const MAX_BODY_MIB_RANGE: std::ops::RangeInclusive<u32> = 1..=64;
@@ -108,6 +159,61 @@ impl Settings {
         if let Some(storage) = patch.secret_storage {
             next.secret_storage = storage;
         }
+        if let Some(kind) = patch.tunnel {
+            next.tunnel = kind;
+        }
+        if let Some(url) = &patch.tunnel_url {
+            next.tunnel_url = if url.trim().is_empty() {
+                String::new()
+            } else {
+                studio_tunnel::check_public_url(url).map_err(|e| CoreError::InvalidSetting {
+                    field: "Public URL",
+                    problem: e.to_string(),
+                    hint: "Give the https:// address your proxy or tunnel forwards to this computer's receiver port.".into(),
+                })?
+            };
+        }
+        if let Some(domain) = &patch.ngrok_domain {
+            let domain = domain
+                .trim()
+                .trim_start_matches("https://")
+                .trim_end_matches('/');
+            let ok = domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if !ok {
+                return Err(CoreError::InvalidSetting {
+                    field: "ngrok domain",
+                    problem: format!("'{domain}' is not a domain name"),
+                    hint: "Use the domain reserved in the ngrok dashboard, e.g. contoso-dev.ngrok.app, or leave it empty.".into(),
+                });
+            }
+            next.ngrok_domain = domain.to_ascii_lowercase();
+        }
+        if let Some(target) = &patch.forward_to {
+            next.forward_to = if target.trim().is_empty() {
+                String::new()
+            } else {
+                crate::pipeline::forward::check_target(target).map_err(|e| {
+                    CoreError::InvalidSetting {
+                        field: "Forward to",
+                        problem: e.message,
+                        hint: "Use a full http:// or https:// URL, e.g. http://localhost:3000/api/notifications, or leave it empty.".into(),
+                    }
+                })?
+            };
+        }
+        if let Some(mib) = patch.retention_max_mib {
+            next.retention_max_mib = in_range("Body bytes kept", mib, RETENTION_MIB_RANGE, "MiB")?;
+        }
+        if next.tunnel == TunnelKind::Url && next.tunnel_url.is_empty() && patch.tunnel.is_some() {
+            return Err(CoreError::InvalidSetting {
+                field: "Public URL",
+                problem: "your own URL is chosen but none is given".into(),
+                hint: "Enter the https:// address that forwards to this computer's receiver port."
+                    .into(),
+            });
+        }
         Ok(next)
     }
 
@@ -120,6 +226,11 @@ impl Settings {
                 max_body_mib: Some(self.max_body_mib),
                 retention_max_receptions: Some(self.retention_max_receptions),
                 secret_storage: Some(self.secret_storage),
+                tunnel: Some(self.tunnel),
+                tunnel_url: Some(self.tunnel_url.clone()),
+                ngrok_domain: Some(self.ngrok_domain.clone()),
+                forward_to: Some(self.forward_to.clone()),
+                retention_max_mib: Some(self.retention_max_mib),
             })
             .map(|_| ())
     }

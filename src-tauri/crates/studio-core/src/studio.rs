@@ -17,6 +17,8 @@ use crate::error::{CoreError, IpcError};
 use crate::events::{CoreEvent, EventBus};
 use crate::links::{LinkOpener, SystemBrowser};
 use crate::paths::AppPaths;
+use crate::pipeline::Pipeline;
+use crate::pipeline::renewal::RetryBook;
 use crate::settings::{self, Settings, SettingsPatch, SettingsProblem};
 use crate::status::{AccountStatus, AccountStatusKind, StatusSnapshot};
 use studio_identity::AccountKind;
@@ -76,6 +78,8 @@ pub struct Studio {
     link_opener: Arc<dyn LinkOpener>,
     store: Arc<studio_store::Store>,
     accounts: Accounts,
+    pipeline: Pipeline,
+    retries: RetryBook,
 }
 
 impl Studio {
@@ -94,6 +98,7 @@ impl Studio {
         );
         let (secrets, storage) = secret_store(loaded.settings.secret_storage);
         let events = EventBus::default();
+        let pipeline = Pipeline::new(Arc::clone(&store), Arc::clone(&secrets), events.clone());
         let accounts = Accounts::new(
             Arc::clone(&store),
             secrets,
@@ -111,6 +116,8 @@ impl Studio {
             link_opener: Arc::new(SystemBrowser),
             store,
             accounts,
+            pipeline,
+            retries: RetryBook::default(),
         })
     }
 
@@ -127,6 +134,11 @@ impl Studio {
         browser: Arc<dyn Browser>,
     ) -> Self {
         let sandbox = Sandbox::new(self.paths.data_dir.join("sandbox.json"));
+        self.pipeline = Pipeline::new(
+            Arc::clone(&self.store),
+            Arc::clone(&secrets),
+            self.events.clone(),
+        );
         self.accounts = Accounts::new(
             Arc::clone(&self.store),
             secrets,
@@ -141,6 +153,21 @@ impl Studio {
     /// The accounts service.
     pub fn accounts(&self) -> &Accounts {
         &self.accounts
+    }
+
+    /// The notification pipeline.
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
+    /// Renewal retries in progress.
+    pub fn retries(&self) -> &RetryBook {
+        &self.retries
+    }
+
+    /// The settings in effect now.
+    pub fn settings_now(&self) -> Settings {
+        self.current_settings()
     }
 
     /// The SQLite store.
@@ -193,6 +220,24 @@ impl Studio {
                 },
                 label: account.name,
             };
+        }
+        if let Some(endpoints) = self.pipeline.endpoints().await {
+            status.receiver.state = crate::status::ServiceState::Running;
+            status.receiver.local_url = Some(endpoints.local_notification_url.clone());
+            status.tunnel.provider = endpoints.tunnel.clone();
+        }
+        let tunnel = self.pipeline.tunnel_status();
+        status.tunnel.state = match &tunnel {
+            studio_tunnel::TunnelStatus::Off => crate::status::ServiceState::Stopped,
+            studio_tunnel::TunnelStatus::Connecting
+            | studio_tunnel::TunnelStatus::Reconnecting { .. } => {
+                crate::status::ServiceState::Starting
+            }
+            studio_tunnel::TunnelStatus::Online { .. } => crate::status::ServiceState::Running,
+            studio_tunnel::TunnelStatus::Failed { .. } => crate::status::ServiceState::Failed,
+        };
+        if let studio_tunnel::TunnelStatus::Online { public_url } = tunnel {
+            status.tunnel.public_url = Some(public_url);
         }
         Ok(status)
     }

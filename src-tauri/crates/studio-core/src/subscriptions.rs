@@ -95,7 +95,8 @@ fn rfc3339(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-fn describe(subscription: Subscription) -> SubscriptionView {
+/// The list's view of a subscription.
+pub fn describe(subscription: Subscription) -> SubscriptionView {
     let catalog = Catalog::get().ok();
     let resource = catalog.and_then(|c| {
         c.resolve(&subscription.resource)

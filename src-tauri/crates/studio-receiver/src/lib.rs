@@ -17,6 +17,7 @@
 //! Verification and decryption run after the acknowledgement (`verify`: items, clientState,
 //! duplicates, `encryptedContent`); JWT checks and forwarding follow.
 
+pub mod certificate;
 pub mod process;
 pub mod routes;
 pub mod tokens;

@@ -5,6 +5,9 @@
 
 use std::sync::Arc;
 
+/// The body buffer handed to [`AfterCommit`] (shared, not copied).
+pub use axum::body::Bytes;
+
 use rsa::RsaPrivateKey;
 use serde_json::Value;
 use studio_store::{NewItem, ReceptionKind, Store};
@@ -18,6 +21,13 @@ pub trait Subscriptions: Send + Sync {
     fn client_state(&self, subscription_id: &str) -> Option<Option<String>>;
     /// The private key of the certificate the app registered under this id.
     fn private_key(&self, certificate_id: &str) -> Option<RsaPrivateKey>;
+}
+
+/// Checks a POST's `validationTokens` (the caller fetches and caches the authority's keys).
+pub trait TokenChecker: Send + Sync {
+    /// The verdict for the tokens of a POST to `subscription_id`'s receiver: `valid (n)` or
+    /// `invalid: why`.
+    fn verdict(&self, subscription_id: &str, tokens: &[String]) -> String;
 }
 
 /// No known subscriptions (until the app creates its own): every item is "unknown subscription".
@@ -36,13 +46,14 @@ impl Subscriptions for NoSubscriptions {
 /// Runs after a reception is stored (on a blocking thread: it may decrypt and write).
 pub trait AfterCommit: Send + Sync {
     /// A reception was stored with this id.
-    fn stored(&self, id: i64, kind: ReceptionKind, body: axum::body::Bytes);
+    fn stored(&self, id: i64, kind: ReceptionKind, body: Bytes);
 }
 
 /// Reads stored notifications into checked items.
 pub struct ItemRecorder {
     store: Arc<Store>,
     subscriptions: Arc<dyn Subscriptions>,
+    tokens: Option<Arc<dyn TokenChecker>>,
 }
 
 impl std::fmt::Debug for ItemRecorder {
@@ -57,13 +68,31 @@ impl ItemRecorder {
         ItemRecorder {
             store,
             subscriptions,
+            tokens: None,
         }
+    }
+
+    /// Also checks `validationTokens` with `checker`.
+    pub fn with_tokens(mut self, checker: Arc<dyn TokenChecker>) -> ItemRecorder {
+        self.tokens = Some(checker);
+        self
     }
 
     /// The checked items of one body (an unreadable body gives none).
     pub fn check(&self, body: &[u8]) -> Vec<NewItem> {
-        let Ok((items, _tokens)) = verify::items(body) else {
+        let Ok((items, tokens)) = verify::items(body) else {
             return Vec::new();
+        };
+        let verdict = match (&self.tokens, tokens.is_empty()) {
+            (Some(checker), false) => {
+                let subscription = items
+                    .iter()
+                    .find_map(|item| item.get("subscriptionId").and_then(Value::as_str))
+                    .unwrap_or_default();
+                Some(checker.verdict(subscription, &tokens))
+            }
+            (None, false) => Some("not checked".to_owned()),
+            (_, true) => None,
         };
         items
             .iter()
@@ -112,6 +141,7 @@ impl ItemRecorder {
                     decrypted,
                     decrypt_error,
                     item: item.to_string(),
+                    tokens: verdict.clone(),
                 }
             })
             .collect()
@@ -119,7 +149,7 @@ impl ItemRecorder {
 }
 
 impl AfterCommit for ItemRecorder {
-    fn stored(&self, id: i64, kind: ReceptionKind, body: axum::body::Bytes) {
+    fn stored(&self, id: i64, kind: ReceptionKind, body: Bytes) {
         if !matches!(kind, ReceptionKind::Notification | ReceptionKind::Lifecycle) {
             return;
         }

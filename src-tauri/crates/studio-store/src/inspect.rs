@@ -4,6 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{Reception, Store, StoreError, StoredItem};
 
@@ -23,10 +24,11 @@ pub struct ReceptionQuery {
 }
 
 /// A line of the Inspector's list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceptionSummary {
     /// Its id.
+    #[ts(type = "number")]
     pub id: i64,
     /// When it arrived (RFC 3339).
     pub received_at: String,
@@ -41,30 +43,37 @@ pub struct ReceptionSummary {
     /// Why it was refused or unexpected.
     pub reason: Option<String>,
     /// Body size in bytes.
+    #[ts(type = "number")]
     pub body_bytes: i64,
     /// Who sent it.
     pub peer: String,
     /// Items read from it.
+    #[ts(type = "number")]
     pub items: i64,
     /// The first item's change type or lifecycle event.
     pub change: Option<String>,
     /// The first item's resource.
     pub resource: Option<String>,
     /// Items whose clientState did not match (differs, missing, unknown subscription).
+    #[ts(type = "number")]
     pub client_state_problems: i64,
     /// Items that repeat an earlier one.
+    #[ts(type = "number")]
     pub duplicates: i64,
     /// Items decrypted.
+    #[ts(type = "number")]
     pub decrypted: i64,
     /// Items that could not be decrypted.
+    #[ts(type = "number")]
     pub decrypt_failures: i64,
 }
 
 /// A forwarded copy and what the target answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Forward {
     /// The reception forwarded.
+    #[ts(type = "number")]
     pub reception_id: i64,
     /// When (RFC 3339).
     pub at: String,
@@ -73,6 +82,7 @@ pub struct Forward {
     /// The status answered, when there was an answer.
     pub status: Option<u16>,
     /// How long it took.
+    #[ts(type = "number")]
     pub duration_ms: i64,
     /// The answer's body (first 64 KiB).
     pub body: Option<String>,

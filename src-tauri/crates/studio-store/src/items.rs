@@ -29,6 +29,8 @@ pub struct NewItem {
     pub decrypt_error: Option<String>,
     /// The item as it arrived (JSON text).
     pub item: String,
+    /// What the POST's `validationTokens` check said (`None` when it carried none).
+    pub tokens: Option<String>,
 }
 
 /// A kept item.
@@ -46,7 +48,7 @@ pub struct StoredItem {
 
 /// The columns `item_row` reads.
 pub(crate) const ITEM_SELECT: &str = "SELECT id, reception_id, duplicate_of, position, subscription_id, change_type, resource, lifecycle_event,
-        client_state, dedup_key, decrypted, decrypt_error, item FROM items";
+        client_state, dedup_key, decrypted, decrypt_error, item, tokens FROM items";
 
 /// Reads an item row selected with [`ITEM_SELECT`].
 pub(crate) fn item_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredItem> {
@@ -65,6 +67,7 @@ pub(crate) fn item_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredItem> 
             decrypted: row.get(10)?,
             decrypt_error: row.get(11)?,
             item: row.get(12)?,
+            tokens: row.get(13)?,
         },
     })
 }
@@ -82,8 +85,8 @@ impl Store {
                     .flatten();
                 transaction.execute(
                     "INSERT INTO items (reception_id, position, subscription_id, change_type, resource, lifecycle_event,
-                        client_state, dedup_key, duplicate_of, decrypted, decrypt_error, item)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                        client_state, dedup_key, duplicate_of, decrypted, decrypt_error, item, tokens)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                     params![
                         reception_id,
                         item.position,
@@ -96,7 +99,8 @@ impl Store {
                         duplicate_of,
                         item.decrypted,
                         item.decrypt_error,
-                        item.item
+                        item.item,
+                        item.tokens
                     ],
                 )?;
             }

@@ -123,6 +123,7 @@ const MIGRATIONS: [&str; 6] = [
      CREATE TRIGGER items_text_delete AFTER DELETE ON items BEGIN
         INSERT INTO items_text (items_text, rowid, item, decrypted) VALUES ('delete', old.id, old.item, old.decrypted);
      END;
+     ALTER TABLE items ADD COLUMN tokens TEXT;
      CREATE TABLE forwards (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         reception_id INTEGER NOT NULL,
