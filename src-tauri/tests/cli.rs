@@ -288,3 +288,117 @@ fn secrets_never_come_from_the_command_line() -> std::io::Result<()> {
     assert_eq!(out.status.code(), Some(2));
     Ok(())
 }
+
+/// POSTs JSON to a loopback URL with a bare HTTP/1.1 request (no client library needed here).
+fn post_json(url: &str, body: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = std::net::TcpStream::connect(host)?;
+    write!(
+        stream,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer)
+}
+
+#[cfg(unix)]
+#[test]
+fn listen_prints_each_notification_with_its_checks_and_stops_on_ctrl_c() -> std::io::Result<()> {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir()?;
+    let added = studio_in(dir.path(), &["account", "add", "--sandbox"])?;
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
+        .args([
+            "listen",
+            "--json",
+            "--subscribe",
+            "/me/messages?$select=subject",
+            "--change-type",
+            "created",
+            "--rich",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("WEBHOOK_STUDIO_SECRETS", "session")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first: serde_json::Value =
+        serde_json::from_str(&lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??)?;
+    assert_eq!(first["event"], "listening", "{first}");
+    assert!(first["subscription"]["id"].is_string(), "{first}");
+    let control = first["sandboxControl"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let answer = post_json(
+        &format!("{control}/changes"),
+        r#"{"resource":"/me/messages","changeType":"created"}"#,
+    )?;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let mut notification = serde_json::Value::Null;
+    for line in lines.by_ref() {
+        let value: serde_json::Value = serde_json::from_str(&line?)?;
+        if value["kind"] == "notification" {
+            notification = value;
+            break;
+        }
+    }
+    let item = &notification["items"][0];
+    assert_eq!(item["clientState"], "matches", "{notification}");
+    assert_eq!(item["tokens"], "valid (1)", "{notification}");
+    assert!(item["decrypted"]["subject"].is_string(), "{notification}");
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()?;
+    assert!(interrupted.success());
+    let status = child.wait()?;
+    assert!(status.success(), "Ctrl-C is a clean stop: {status}");
+    Ok(())
+}
+
+#[test]
+fn certificates_from_the_command_line() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let empty = studio_in(dir.path(), &["cert", "list"])?;
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("No certificates yet"));
+    let made = studio_in(dir.path(), &["cert", "create", "--bits", "2048"])?;
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let id = String::from_utf8_lossy(&made.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(id.starts_with("gws-"), "{id}");
+    let pem = studio_in(dir.path(), &["cert", "export", &id, "--pem"])?;
+    assert!(String::from_utf8_lossy(&pem.stdout).starts_with("-----BEGIN CERTIFICATE-----"));
+    let listed = studio_in(dir.path(), &["cert", "list", "--json"])?;
+    let list: serde_json::Value = serde_json::from_slice(&listed.stdout)?;
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["current"], true);
+    let weak = studio_in(dir.path(), &["cert", "create", "--bits", "1024"])?;
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("2048, 3072 or 4096"));
+    let deleted = studio_in(dir.path(), &["cert", "delete", &id])?;
+    assert!(deleted.status.success());
+    let missing = studio_in(dir.path(), &["cert", "export", &id])?;
+    assert_eq!(missing.status.code(), Some(1));
+    Ok(())
+}

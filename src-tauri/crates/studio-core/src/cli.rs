@@ -46,6 +46,11 @@ pub enum Command {
     Account(crate::cli_accounts::AccountCommand),
     /// The account's subscriptions: list, get, renew, delete, reauthorize.
     Subscription(crate::cli_accounts::SubscriptionArgs),
+    /// Receive notifications: print the public URL, then every reception and its checks.
+    Listen(crate::cli_listen::ListenArgs),
+    /// Certificates for rich notifications: create, list, export, delete.
+    #[command(subcommand)]
+    Cert(crate::cli_listen::CertCommand),
 }
 
 impl Cli {
@@ -76,11 +81,23 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
 }
 
 async fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, IpcError> {
-    let studio = Studio::open(cli.paths()?)?;
+    let studio = std::sync::Arc::new(Studio::open(cli.paths()?)?);
+    let outcome = dispatch(std::sync::Arc::clone(&studio), command).await;
+    // The in-process sandbox saves its state on the way out (subscriptions made or deleted just
+    // now would otherwise be lost with the process).
+    studio.accounts().sandbox().stop().await;
+    outcome
+}
+
+async fn dispatch(studio: std::sync::Arc<Studio>, command: &Command) -> Result<ExitCode, IpcError> {
     match command {
         Command::Catalog(args) => crate::cli_catalog::run(&studio, args).await,
         Command::Account(command) => crate::cli_accounts::account(&studio, command).await,
         Command::Subscription(args) => crate::cli_accounts::subscription(&studio, args).await,
+        Command::Listen(args) => {
+            crate::cli_listen::listen(std::sync::Arc::clone(&studio), args).await
+        }
+        Command::Cert(command) => crate::cli_listen::cert(&studio, command).await,
         Command::Info { json } => {
             let info = studio.app_info(()).await?;
             if *json {

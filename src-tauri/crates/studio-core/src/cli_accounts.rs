@@ -189,7 +189,7 @@ fn print_account(summary: &AccountSummary) {
 }
 
 /// The account named by `name`: its id, its name, or a unique prefix of either.
-async fn resolve(studio: &Studio, name: &str) -> Result<String, IpcError> {
+pub(crate) async fn resolve(studio: &Studio, name: &str) -> Result<String, IpcError> {
     let accounts = studio.accounts_list(()).await?.accounts;
     let exact = accounts
         .iter()

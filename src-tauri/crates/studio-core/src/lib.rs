@@ -10,6 +10,7 @@ pub mod bindings;
 pub mod cli;
 pub mod cli_accounts;
 pub mod cli_catalog;
+pub mod cli_listen;
 pub mod clock;
 pub mod commands;
 pub mod error;

@@ -106,6 +106,7 @@ impl Studio {
             Sandbox::new(paths.data_dir.join("sandbox.json")),
             events.clone(),
         );
+        pipeline.set_sandbox(accounts.sandbox_shared());
         tracing::info!(data_dir = %paths.data_dir.display(), ?storage, "studio opened");
         Ok(Self {
             paths,
@@ -147,6 +148,7 @@ impl Studio {
             self.events.clone(),
         )
         .with_browser(browser);
+        self.pipeline.set_sandbox(self.accounts.sandbox_shared());
         self
     }
 

@@ -62,7 +62,7 @@ pub struct Accounts {
     store: Arc<Store>,
     secrets: Arc<dyn SecretStore>,
     storage: SecretStorage,
-    sandbox: Sandbox,
+    sandbox: Arc<Sandbox>,
     browser: Arc<dyn Browser>,
     events: EventBus,
     sessions: Mutex<HashMap<String, Arc<Session>>>,
@@ -100,7 +100,7 @@ impl Accounts {
             store,
             secrets,
             storage,
-            sandbox,
+            sandbox: Arc::new(sandbox),
             browser: Arc::new(SystemBrowser),
             events,
             sessions: Mutex::new(HashMap::new()),
@@ -119,6 +119,11 @@ impl Accounts {
     /// The in-process sandbox.
     pub fn sandbox(&self) -> &Sandbox {
         &self.sandbox
+    }
+
+    /// The in-process sandbox, shared (the receiver's token checks need its live URLs).
+    pub fn sandbox_shared(&self) -> Arc<Sandbox> {
+        Arc::clone(&self.sandbox)
     }
 
     /// The account in use, if any.

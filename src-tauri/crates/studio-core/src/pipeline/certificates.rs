@@ -173,13 +173,16 @@ impl Certificates {
         self.view(&id)
     }
 
-    /// The current certificate, made (2048 bits) when there is none or it expires within a week.
+    /// The current certificate, made (2048 bits) when there is none, its key is gone, or it
+    /// expires within a week.
     pub async fn current(&self, now: i64) -> Result<StoredCertificate, IpcError> {
         let current = self
             .store
             .certificates()?
             .into_iter()
             .find(|c| c.retired_at.is_none());
+        // A certificate whose key is gone (session-only secrets, a cleared keyring) is useless.
+        let current = current.filter(|c| matches!(self.secrets.get(&key_name(&c.id)), Ok(Some(_))));
         let fresh = current.filter(|c| {
             time::OffsetDateTime::parse(
                 &c.not_after,

@@ -126,6 +126,7 @@ pub struct Pipeline {
     newest: Arc<AtomicI64>,
     signals: mpsc::UnboundedSender<LifecycleSignal>,
     signals_out: std::sync::Mutex<Option<mpsc::UnboundedReceiver<LifecycleSignal>>>,
+    sandbox: std::sync::RwLock<Option<Arc<crate::accounts::sandbox::Sandbox>>>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -153,6 +154,7 @@ impl Pipeline {
             forwarder: Arc::new(Forwarder::new(Arc::clone(&store))),
             key_cache: Arc::default(),
             live: Mutex::new(None),
+            sandbox: std::sync::RwLock::new(None),
             tunnel_status: watch::channel(TunnelStatus::Off).0,
             newest: Arc::new(AtomicI64::new(newest)),
             signals_out: std::sync::Mutex::new(Some(signals_out)),
@@ -162,6 +164,14 @@ impl Pipeline {
             events,
             known,
         }
+    }
+
+    /// The in-process sandbox, whose authority signs the sandbox's validation tokens.
+    pub fn set_sandbox(&self, sandbox: Arc<crate::accounts::sandbox::Sandbox>) {
+        *self
+            .sandbox
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(sandbox);
     }
 
     /// The certificates service.
@@ -257,6 +267,11 @@ impl Pipeline {
             known: Arc::clone(&self.known),
             cache: Arc::clone(&self.key_cache),
             runtime: runtime.clone(),
+            sandbox: self
+                .sandbox
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone(),
         }));
         self.forwarder.set_target(config.forward_to.clone());
         let after = Arc::new(AfterStored {

@@ -88,6 +88,8 @@ pub struct Tokens {
     pub(crate) known: Arc<super::known::KnownSubscriptions>,
     pub(crate) cache: Arc<KeyCache>,
     pub(crate) runtime: tokio::runtime::Handle,
+    /// Sandbox accounts are stored without ports; their live authority comes from here.
+    pub(crate) sandbox: Option<Arc<crate::accounts::sandbox::Sandbox>>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -109,6 +111,13 @@ impl Tokens {
             .into_iter()
             .find(|a| a.id == owned.account_id)
             .ok_or_else(|| "the subscription's account was removed".to_owned())?;
+        let account = match (&self.sandbox, account.kind.sandbox()) {
+            (Some(sandbox), true) => self
+                .runtime
+                .block_on(sandbox.live(&account))
+                .map_err(|e| e.message)?,
+            _ => account,
+        };
         let url = format!(
             "{}/{}/discovery/v2.0/keys",
             account.cloud.authority_host().trim_end_matches('/'),
