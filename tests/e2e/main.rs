@@ -7,3 +7,4 @@
 mod accounts;
 mod explorer;
 mod foundation;
+mod inspector;

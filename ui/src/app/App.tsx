@@ -41,6 +41,14 @@ function useCoreEvents() {
         case "statusChanged":
           client.setQueryData(queryKeys.status, event.status);
           break;
+        case "receptionsArrived":
+          void client.invalidateQueries({ queryKey: queryKeys.receptions });
+          break;
+        case "receiverChanged":
+          void client.invalidateQueries({ queryKey: queryKeys.receiver });
+          void client.invalidateQueries({ queryKey: queryKeys.status });
+          void client.invalidateQueries({ queryKey: queryKeys.owned });
+          break;
         case "accountsChanged":
           void client.invalidateQueries({ queryKey: queryKeys.accounts });
           void client.invalidateQueries({ queryKey: queryKeys.subscriptions });

@@ -19,6 +19,10 @@ export const queryKeys = {
   accounts: ["accounts"] as const,
   subscriptions: ["subscriptions"] as const,
   httpLog: ["http_log"] as const,
+  receiver: ["receiver"] as const,
+  receptions: ["receptions"] as const,
+  owned: ["owned_subscriptions"] as const,
+  certificates: ["certificates"] as const,
 };
 
 export function useAppInfo() {

@@ -1,5 +1,14 @@
 // A fake of the typed IPC client for component tests: answers commands from an in-memory state.
-import type { AccountSummary, AppInfo, Commands, Settings, StatusSnapshot, SubscriptionView } from "../ipc/bindings";
+import type {
+  AccountSummary,
+  AppInfo,
+  Commands,
+  ReceptionDetail,
+  ReceptionSummary,
+  Settings,
+  StatusSnapshot,
+  SubscriptionView,
+} from "../ipc/bindings";
 import { StudioError } from "../ipc/client";
 
 export const defaultSettings: Settings = {
@@ -72,8 +81,64 @@ export function subscriptionFixture(id: string, minutesLeft: number): Subscripti
   };
 }
 
+export function receptionFixture(id: number, overrides: Partial<ReceptionSummary> = {}): ReceptionSummary {
+  return {
+    id,
+    receivedAt: "2026-11-23T06:18:57.632Z",
+    kind: "notification",
+    method: "POST",
+    path: "/abc/notifications",
+    status: 202,
+    reason: null,
+    bodyBytes: 812,
+    peer: "127.0.0.1:41796",
+    items: 1,
+    change: "created",
+    resource: "Users/u1/Messages/m1",
+    clientStateProblems: 0,
+    duplicates: 0,
+    decrypted: 1,
+    decryptFailures: 0,
+    ...overrides,
+  };
+}
+
+export function detailFixture(summary: ReceptionSummary): ReceptionDetail {
+  return {
+    summary,
+    query: "",
+    headers: [["content-type", "application/json"]],
+    bodyText: '{"value":[{"<script>":"not rendered"}]}',
+    bodyBase64: null,
+    bodyTruncated: false,
+    items: [
+      {
+        id: summary.id * 10,
+        position: 0,
+        subscriptionId: "s1",
+        changeType: "created",
+        resource: summary.resource,
+        lifecycleEvent: null,
+        clientState: summary.clientStateProblems > 0 ? "differs" : "matches",
+        duplicateOf: null,
+        tokens: "valid (1)",
+        decrypted: '{\n  "subject": "<b>Hello</b>"\n}',
+        decryptError: null,
+        item: "{}",
+      },
+    ],
+    forwards: [],
+  };
+}
+
 export function fakeBackend(
-  overrides: { settings?: Settings; info?: AppInfo; accounts?: AccountSummary[]; subscriptions?: SubscriptionView[] } = {},
+  overrides: {
+    settings?: Settings;
+    info?: AppInfo;
+    accounts?: AccountSummary[];
+    subscriptions?: SubscriptionView[];
+    receptions?: ReceptionSummary[];
+  } = {},
 ) {
   let settings = overrides.settings ?? defaultSettings;
   let accounts = overrides.accounts ?? [];
@@ -123,6 +188,30 @@ export function fakeBackend(
           return null;
         case "http_log_list":
           return [];
+        case "receiver_status":
+          return {
+            endpoints: {
+              localNotificationUrl: "http://127.0.0.1:7071/abc/notifications",
+              localLifecycleUrl: "http://127.0.0.1:7071/abc/lifecycle",
+              tunnel: "none",
+            },
+            tunnel: { state: "off", publicUrl: null, code: null, message: null, hint: null },
+            ngrokAuthtokenSaved: false,
+            newestId: 0,
+          };
+        case "receptions_list": {
+          const filter = request as Commands["receptions_list"]["request"];
+          return (overrides.receptions ?? []).filter((r) => filter.kind === undefined || r.kind === filter.kind);
+        }
+        case "reception_get": {
+          const found = (overrides.receptions ?? []).find((r) => r.id === (request as { id: number }).id);
+          if (!found) throw new StudioError({ code: "not_found", message: "not stored", hint: null });
+          return detailFixture(found);
+        }
+        case "certificates_list":
+          return [];
+        case "owned_subscriptions":
+          return { items: [], history: [] };
       }
       throw new StudioError({ code: "invalid_input", message: `unknown command ${command}`, hint: null });
     };

@@ -6,6 +6,7 @@ import { call } from "../../ipc/client";
 import { useAccounts } from "../accounts/queries";
 import { type Choice, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
 import { CheckResult } from "./CheckResult";
+import { CreateSubscription } from "./CreateSubscription";
 import { PlaceholderPicker } from "./PlaceholderPicker";
 import { humanMinutes } from "./filter";
 
@@ -142,7 +143,7 @@ export function ResourceDetail({
 
       {path.me ? (
         <label className="check-row">
-          <input type="checkbox" checked={choice.useMe} onChange={(e) => { set({ useMe: e.target.checked }); }} />
+          <input type="checkbox" data-testid="use-me" checked={choice.useMe} onChange={(e) => { set({ useMe: e.target.checked }); }} />
           Use <code>/me</code> for the signed-in user (delegated only)
         </label>
       ) : null}
@@ -270,6 +271,19 @@ export function ResourceDetail({
       ) : (
         <p className="panel-description">Checking…</p>
       )}
+
+      <h3 className="detail-section">Create it</h3>
+      <CreateSubscription
+        account={account}
+        resource={resourceString(path, choice)}
+        changeTypes={choice.changeTypes}
+        expiresInMinutes={choice.expiresInMinutes}
+        includeResourceData={choice.includeResourceData}
+        blocked={names.some((n) => (choice.values[n] ?? "") === "" && !(choice.useMe && n === "user-id")) ? "Fill in every placeholder first." : null}
+        onOpenInspector={() => {
+          window.location.hash = "/inspector";
+        }}
+      />
     </div>
   );
 }

@@ -30,7 +30,7 @@ describe("SettingsScreen", () => {
     expect(await screen.findByTestId("settings-saved")).toHaveTextContent("Saved");
     expect(backend.calls.at(-1)).toEqual({
       command: "settings_update",
-      request: { receiverPort: 8123, maxBodyMib: 4, retentionMaxReceptions: 100000 },
+      request: { receiverPort: 8123, maxBodyMib: 4, retentionMaxReceptions: 100000, retentionMaxMib: 1024 },
     });
   });
 

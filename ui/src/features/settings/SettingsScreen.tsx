@@ -8,6 +8,8 @@ import { Panel } from "../../components/Panel";
 import { Segmented } from "../../components/Segmented";
 import type { Settings, SettingsPatch, ThemePreference } from "../../ipc/bindings";
 import { useAppInfo, useSettings, useUpdateSettings } from "../../ipc/queries";
+import { Certificates } from "./Certificates";
+import { TunnelForm } from "./TunnelForm";
 
 const themeOptions: { value: ThemePreference; label: string }[] = [
   { value: "system", label: "System" },
@@ -15,7 +17,7 @@ const themeOptions: { value: ThemePreference; label: string }[] = [
   { value: "dark", label: "Dark" },
 ];
 
-type Field = "receiverPort" | "maxBodyMib" | "retentionMaxReceptions";
+type Field = "receiverPort" | "maxBodyMib" | "retentionMaxReceptions" | "retentionMaxMib";
 
 const numberFields: { field: Field; id: string; label: string; help: string }[] = [
   {
@@ -31,6 +33,7 @@ const numberFields: { field: Field; id: string; label: string; help: string }[] 
     help: "Larger notification bodies are refused with 413 and recorded.",
   },
   { field: "retentionMaxReceptions", id: "retention", label: "Receptions kept", help: "When there are more, the oldest are pruned." },
+  { field: "retentionMaxMib", id: "retention-mib", label: "Body bytes kept (MiB)", help: "When stored bodies take more, the oldest receptions are pruned." },
 ];
 
 /** Only the fields the user has edited; the rest show the saved value. */
@@ -53,10 +56,11 @@ function ReceiverForm({ settings }: { settings: Settings }) {
     receiverPort: parseWholeNumber(text("receiverPort")),
     maxBodyMib: parseWholeNumber(text("maxBodyMib")),
     retentionMaxReceptions: parseWholeNumber(text("retentionMaxReceptions")),
+    retentionMaxMib: parseWholeNumber(text("retentionMaxMib")),
   };
   const notANumber = "Enter a whole number.";
   const dirty = (Object.keys(draft) as Field[]).some((field) => draft[field] !== String(settings[field]));
-  const valid = parsed.receiverPort !== null && parsed.maxBodyMib !== null && parsed.retentionMaxReceptions !== null;
+  const valid = parsed.receiverPort !== null && parsed.maxBodyMib !== null && parsed.retentionMaxReceptions !== null && parsed.retentionMaxMib !== null;
 
   const onChange = (field: Field) => (event: React.ChangeEvent<HTMLInputElement>) => {
     setSaved(false);
@@ -66,11 +70,12 @@ function ReceiverForm({ settings }: { settings: Settings }) {
 
   const onSubmit = (event: React.SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (parsed.receiverPort === null || parsed.maxBodyMib === null || parsed.retentionMaxReceptions === null) return;
+    if (parsed.receiverPort === null || parsed.maxBodyMib === null || parsed.retentionMaxReceptions === null || parsed.retentionMaxMib === null) return;
     const patch: SettingsPatch = {
       receiverPort: parsed.receiverPort,
       maxBodyMib: parsed.maxBodyMib,
       retentionMaxReceptions: parsed.retentionMaxReceptions,
+      retentionMaxMib: parsed.retentionMaxMib,
     };
     update.mutate(patch, {
       onSuccess: () => {
@@ -154,7 +159,7 @@ export function SettingsScreen() {
   const update = useUpdateSettings();
   return (
     <div className="screen">
-      <PageHeader title="Settings" subtitle="Appearance, the local receiver, and where your data lives." />
+      <PageHeader title="Settings" subtitle="Appearance, secrets, the receiver and its tunnel, certificates, and where your data lives." />
       {settings.isError ? <ErrorBanner error={settings.error} title="Settings could not be loaded" /> : null}
       <Panel title="Appearance">
         <Field id="theme" label="Theme" help="System follows your operating system's light or dark mode.">
@@ -191,6 +196,12 @@ export function SettingsScreen() {
       </Panel>
       <Panel title="Receiver" description="Where Microsoft Graph delivers notifications on this machine.">
         {settings.data ? <ReceiverForm settings={settings.data} /> : <p className="panel-description">Loading…</p>}
+      </Panel>
+      <Panel title="Tunnel and forwarding" description="How Microsoft Graph reaches your receiver, and where copies go.">
+        {settings.data ? <TunnelForm key={JSON.stringify([settings.data.tunnel, settings.data.tunnelUrl, settings.data.ngrokDomain, settings.data.forwardTo])} settings={settings.data} /> : <p className="panel-description">Loading…</p>}
+      </Panel>
+      <Panel title="Certificates" description="For rich notifications: Graph encrypts resource data with the certificate, the app decrypts with its private key (kept in the system keyring).">
+        <Certificates />
       </Panel>
       <Panel title="About">
         <About />

@@ -11,7 +11,9 @@ import type { SubscriptionView } from "../../ipc/bindings";
 import { untilText } from "../accounts/AccountCard";
 import { useAccountCommand, useAccounts, useSubscriptions } from "../accounts/queries";
 import "../accounts/accounts.css";
+import { useOwnedSubscriptions } from "../inspector/queries";
 import { HttpLog } from "./HttpLog";
+import { ownedNote, Upkeep } from "./Upkeep";
 
 /** Re-renders every `ms` so countdowns move. */
 function useNow(ms: number): number {
@@ -27,7 +29,7 @@ function useNow(ms: number): number {
   return now;
 }
 
-function Row({ item, accountId, now }: { item: SubscriptionView; accountId: string; now: number }) {
+function Row({ item, accountId, now, note }: { item: SubscriptionView; accountId: string; now: number; note: string | null }) {
   const renew = useAccountCommand("subscription_renew");
   const reauthorize = useAccountCommand("subscription_reauthorize");
   const remove = useAccountCommand("subscription_delete");
@@ -43,6 +45,11 @@ function Row({ item, accountId, now }: { item: SubscriptionView; accountId: stri
         <td className="subscription-resource">
           <div className="mono">{s.resource}</div>
           {item.resourceName ? <div className="muted">{item.resourceName}</div> : null}
+          {note ? (
+            <div className="owned-note" data-testid="owned-note">
+              {note}
+            </div>
+          ) : null}
         </td>
         <td>{s.changeType.split(",").join(", ")}</td>
         <td className={`nowrap${soon ? " expiry-soon" : ""}`} title={s.expirationDateTime} data-testid="subscription-expiry">
@@ -113,6 +120,7 @@ export function SubscriptionsScreen() {
   const subscriptions = useSubscriptions(current?.config.id);
   const now = useNow(15_000);
   const items = subscriptions.data?.items ?? [];
+  const owned = useOwnedSubscriptions();
 
   return (
     <div className="screen">
@@ -146,7 +154,7 @@ export function SubscriptionsScreen() {
           {subscriptions.isPending ? <p className="muted">Asking Graph…</p> : null}
           {subscriptions.isSuccess && items.length === 0 ? (
             <EmptyState icon="subscriptions" title="No subscriptions" testId="subscriptions-none">
-              <p>This app has no subscriptions for this account yet. Subscriptions made with its app registration appear here.</p>
+              <p>This app has no subscriptions for this account yet. Create one from Resources (pick a resource, then Create subscription); subscriptions made with this app registration elsewhere appear here too.</p>
             </EmptyState>
           ) : null}
           {items.length > 0 ? (
@@ -162,13 +170,20 @@ export function SubscriptionsScreen() {
               </thead>
               <tbody>
                 {items.map((item) => (
-                  <Row key={item.subscription.id} item={item} accountId={current.config.id} now={now} />
+                  <Row
+                    key={item.subscription.id}
+                    item={item}
+                    accountId={current.config.id}
+                    now={now}
+                    note={ownedNote(owned.data?.items.find((o) => o.id === item.subscription.id))}
+                  />
                 ))}
               </tbody>
             </table>
           ) : null}
         </Panel>
       ) : null}
+      {current ? <Upkeep /> : null}
       {current ? <HttpLog accountId={current.config.id} /> : null}
     </div>
   );

@@ -1,0 +1,76 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { fakeBackend, installFakeBackend, receptionFixture } from "../../test/fakeBackend";
+import { renderWithQueries } from "../../test/render";
+import { InspectorScreen } from "./InspectorScreen";
+import { verdict } from "./ReceptionList";
+
+// jsdom lays nothing out; give the virtualized list a viewport so it renders rows.
+const sizes = ["clientHeight", "clientWidth"] as const;
+beforeAll(() => {
+  for (const name of sizes) Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => 640 });
+});
+afterAll(() => {
+  for (const name of sizes) Reflect.deleteProperty(HTMLElement.prototype, name);
+});
+
+describe("InspectorScreen", () => {
+  it("says how to get notifications when nothing arrived, with the receiver's URL", async () => {
+    installFakeBackend();
+    renderWithQueries(<InspectorScreen />);
+    expect(await screen.findByTestId("inspector-empty")).toHaveTextContent("Create a subscription");
+    expect(await screen.findByTestId("receiver-url")).toHaveTextContent("http://127.0.0.1:7071/abc/notifications");
+  });
+
+  it("lists receptions with their verdicts and shows one's checks as text, never as HTML", async () => {
+    installFakeBackend(
+      fakeBackend({
+        receptions: [
+          receptionFixture(3, { clientStateProblems: 1 }),
+          receptionFixture(2, { kind: "validation", items: 0, change: null, resource: null, status: 200 }),
+          receptionFixture(1),
+        ],
+      }),
+    );
+    const user = userEvent.setup();
+    renderWithQueries(<InspectorScreen />);
+    const rows = await screen.findAllByTestId("reception-row");
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toHaveTextContent("1 clientState problem(s)");
+    expect(rows[1]).toHaveTextContent("handshake · notification URL");
+    expect(rows[1]).toHaveTextContent("answered, token echoed");
+    await user.click(rows[2] as HTMLElement);
+    const detail = await screen.findByTestId("reception-detail");
+    expect(await within(detail).findByText("#1 · notification · 202")).toBeInTheDocument();
+    expect(within(detail).getByTestId("check-client-state")).toHaveTextContent("clientState matches");
+    expect(within(detail).getByTestId("check-tokens")).toHaveTextContent("validation tokens valid (1)");
+    expect(within(detail).getByTestId("decrypted")).toHaveTextContent('"subject": "<b>Hello</b>"');
+    expect(detail.querySelector("b")).toBeNull();
+    await user.click(within(detail).getByTestId("tab-body"));
+    expect(within(detail).getByTestId("raw-body")).toHaveTextContent('{"<script>":"not rendered"}');
+    expect(document.querySelector("script")).toBeNull();
+  });
+
+  it("filters by kind", async () => {
+    const backend = installFakeBackend(fakeBackend({ receptions: [receptionFixture(2, { kind: "unexpected", status: 404 }), receptionFixture(1)] }));
+    const user = userEvent.setup();
+    renderWithQueries(<InspectorScreen />);
+    await screen.findAllByTestId("reception-row");
+    await user.click(screen.getByRole("button", { name: "Unexpected" }));
+    expect(await screen.findAllByTestId("reception-row")).toHaveLength(1);
+    expect(backend.calls.some((c) => c.command === "receptions_list" && (c.request as { kind?: string }).kind === "unexpected")).toBe(true);
+  });
+});
+
+describe("verdict", () => {
+  it("names the worst thing about a reception", () => {
+    expect(verdict(receptionFixture(1)).text).toBe("verified, decrypted");
+    expect(verdict(receptionFixture(1, { decrypted: 0 })).text).toBe("verified");
+    expect(verdict(receptionFixture(1, { decryptFailures: 1 })).tone).toBe("danger");
+    expect(verdict(receptionFixture(1, { duplicates: 2 })).text).toBe("2 duplicate(s)");
+    expect(verdict(receptionFixture(1, { kind: "rejected", reason: "the body is larger than 4194304 bytes" })).text).toContain("larger");
+    expect(verdict(receptionFixture(1, { items: 0 })).tone).toBe("warn");
+  });
+});
