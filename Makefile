@@ -12,7 +12,7 @@ export WEBHOOK_STUDIO_BIN := $(APP_BIN)
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 E2E_DIR := $(CURDIR)/target/e2e
 
-.PHONY: help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
+.PHONY: soak fuzz help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
 	ui-check keyring-test e2e bench clean
 
 help:
@@ -80,6 +80,19 @@ bench: setup
 	cargo run --release -p studio-core --bin bench-dispatch
 	cargo run --release -p studio-emulator --example delivery-bench
 	cargo run --release -p studio-receiver --example receiver-bench
+	cargo run --release -p studio-receiver --example rich-bench
+	SOAK_SECONDS=60 cargo run --release -p studio-receiver --example soak
+
+# The 10-minute memory soak of the receiver (resident memory printed every 30 s).
+soak: setup
+	SOAK_SECONDS=600 cargo run --release -p studio-receiver --example soak
+
+# Coverage-guided fuzzing of the notification parser and the decryptor (needs a nightly
+# toolchain and `cargo install cargo-fuzz`; CI runs the same properties as proptest on stable).
+FUZZ_SECONDS ?= 60
+fuzz:
+	cargo +nightly fuzz run notification_parser -- -max_total_time=$(FUZZ_SECONDS)
+	cargo +nightly fuzz run decryptor -- -max_total_time=$(FUZZ_SECONDS)
 
 clean:
 	cargo clean

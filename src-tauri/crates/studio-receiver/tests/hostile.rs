@@ -11,14 +11,19 @@ use serde_json::{Value, json};
 use studio_receiver::verify::{check_client_state, decrypt, duplicate_key, items};
 
 /// One key for every case (making RSA keys is slow in a debug build).
-fn key() -> &'static rsa::RsaPrivateKey {
-    static KEY: std::sync::OnceLock<rsa::RsaPrivateKey> = std::sync::OnceLock::new();
+fn key() -> &'static studio_receiver::verify::DecryptionKey {
+    static KEY: std::sync::OnceLock<studio_receiver::verify::DecryptionKey> =
+        std::sync::OnceLock::new();
     KEY.get_or_init(|| {
         use rand::SeedableRng;
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        match rsa::RsaPrivateKey::new(&mut rng, 1024) {
+        let key = match rsa::RsaPrivateKey::new(&mut rng, 2048) {
             Ok(key) => key,
             Err(error) => panic!("a test key: {error}"),
+        };
+        match studio_receiver::verify::DecryptionKey::from_rsa(&key) {
+            Ok(key) => key,
+            Err(error) => panic!("a usable key: {error}"),
         }
     })
 }

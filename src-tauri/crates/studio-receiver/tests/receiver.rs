@@ -294,7 +294,6 @@ async fn the_sandbox_validates_then_delivers_to_the_receiver() {
 
 #[tokio::test]
 async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key() {
-    use rsa::pkcs8::DecodePrivateKey;
     let dir = std::env::temp_dir().join(format!("receiver-rich-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let made = std::process::Command::new("openssl")
@@ -318,7 +317,7 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
         .output()
         .expect("the openssl CLI runs");
     assert!(made.status.success());
-    let key = rsa::RsaPrivateKey::from_pkcs8_pem(
+    let key = studio_receiver::certificate::decryption_key(
         &std::fs::read_to_string(dir.join("key.pem")).expect("key"),
     )
     .expect("pkcs8");
@@ -448,14 +447,14 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
 
 /// Knows one subscription and one certificate key.
 struct Known {
-    key: Option<rsa::RsaPrivateKey>,
+    key: Option<Arc<studio_receiver::verify::DecryptionKey>>,
 }
 
 impl studio_receiver::process::Subscriptions for Known {
     fn client_state(&self, subscription_id: &str) -> Option<Option<String>> {
         (subscription_id == "s1").then(|| Some("s3cret".to_owned()))
     }
-    fn private_key(&self, _: &str) -> Option<rsa::RsaPrivateKey> {
+    fn private_key(&self, _: &str) -> Option<Arc<studio_receiver::verify::DecryptionKey>> {
         self.key.clone()
     }
 }

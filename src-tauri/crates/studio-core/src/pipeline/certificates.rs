@@ -142,7 +142,7 @@ impl Certificates {
             other => IpcError::new(ErrorCode::Internal, other.to_string()),
         })?;
         let id = format!("gws-{}", &made.thumbprint[..16]);
-        let key = studio_receiver::certificate::private_key(&made.private_key_pem)
+        let key = studio_receiver::certificate::decryption_key(&made.private_key_pem)
             .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
         self.secrets.put(
             &key_name(&id),
@@ -167,7 +167,7 @@ impl Certificates {
             old.retired_at = Some(rfc3339(now));
             self.store.put_certificate(&old)?;
         }
-        self.known.remember_key(&id, key);
+        self.known.remember_key(&id, Arc::new(key));
         tracing::info!(%id, bits, "certificate made");
         self.prune_retired()?;
         self.view(&id)

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use rsa::RsaPrivateKey;
 use studio_identity::secrets::SecretStore;
 use studio_receiver::process::Subscriptions;
+use studio_receiver::verify::DecryptionKey;
 use studio_store::{OwnedSubscription, Store};
 
 /// The keyring entry of a certificate's private key.
@@ -20,7 +20,7 @@ pub struct KnownSubscriptions {
     store: Arc<Store>,
     secrets: Arc<dyn SecretStore>,
     by_id: RwLock<HashMap<String, OwnedSubscription>>,
-    keys: RwLock<HashMap<String, RsaPrivateKey>>,
+    keys: RwLock<HashMap<String, Arc<DecryptionKey>>>,
 }
 
 impl std::fmt::Debug for KnownSubscriptions {
@@ -66,7 +66,7 @@ impl KnownSubscriptions {
     }
 
     /// Keeps a key in memory (just made, or just read).
-    pub fn remember_key(&self, certificate_id: &str, key: RsaPrivateKey) {
+    pub fn remember_key(&self, certificate_id: &str, key: Arc<DecryptionKey>) {
         self.keys
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -88,14 +88,14 @@ impl Subscriptions for KnownSubscriptions {
             .map(|s| Some(s.client_state).filter(|c| !c.is_empty()))
     }
 
-    fn private_key(&self, certificate_id: &str) -> Option<RsaPrivateKey> {
+    fn private_key(&self, certificate_id: &str) -> Option<Arc<DecryptionKey>> {
         if let Some(key) = self
             .keys
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(certificate_id)
         {
-            return Some(key.clone());
+            return Some(Arc::clone(key));
         }
         let pem = match self.secrets.get(&key_name(certificate_id)) {
             Ok(Some(pem)) => pem,
@@ -105,8 +105,8 @@ impl Subscriptions for KnownSubscriptions {
                 return None;
             }
         };
-        let key = studio_receiver::certificate::private_key(pem.expose()).ok()?;
-        self.remember_key(certificate_id, key.clone());
+        let key = Arc::new(studio_receiver::certificate::decryption_key(pem.expose()).ok()?);
+        self.remember_key(certificate_id, Arc::clone(&key));
         Some(key)
     }
 }
