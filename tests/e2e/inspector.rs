@@ -72,11 +72,14 @@ async fn a_subscription_made_in_the_app_delivers_into_the_inspector() -> Result<
         "clientState checks: {checks}"
     );
     app.wait_for("[data-testid=check-decrypted]").await?;
+    // The list line catches up once the items were checked (after the 202).
+    app.wait_until("document.querySelector('[data-testid=reception-row][data-kind=notification]')?.textContent.includes('verified')")
+        .await?;
+    app.screenshot("inspector-notification").await?;
     let decrypted = app.text("[data-testid=decrypted]").await?;
     ensure!(decrypted.contains("subject"), "decrypted: {decrypted}");
     let tokens = app.text("[data-testid=check-tokens]").await?;
     ensure!(tokens.contains("valid"), "tokens: {tokens}");
-    app.screenshot("inspector-notification").await?;
 
     // Handshakes are listed too; a filter narrows the list.
     app.click("[data-value=validation]").await?;

@@ -79,9 +79,15 @@ impl ItemRecorder {
 
     /// The checked items of one body (an unreadable body gives none).
     pub fn check(&self, body: &[u8]) -> Vec<NewItem> {
-        let Ok((items, tokens)) = verify::items(body) else {
-            return Vec::new();
-        };
+        self.read(body).unwrap_or_default()
+    }
+
+    /// The checked items of one body, or why it has none (not JSON, no `value` array, …).
+    pub fn read(&self, body: &[u8]) -> Result<Vec<NewItem>, String> {
+        let (items, tokens) = verify::items(body).map_err(|e| e.to_string())?;
+        if items.is_empty() {
+            return Err("the \"value\" array is empty".into());
+        }
         let verdict = match (&self.tokens, tokens.is_empty()) {
             (Some(checker), false) => {
                 let subscription = items
@@ -93,7 +99,7 @@ impl ItemRecorder {
             (None, false) => Some("not checked".to_owned()),
             (_, true) => None,
         };
-        items
+        Ok(items
             .iter()
             .enumerate()
             .map(|(position, item)| {
@@ -143,7 +149,7 @@ impl ItemRecorder {
                     tokens: verdict.clone(),
                 }
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -152,10 +158,15 @@ impl AfterCommit for ItemRecorder {
         if !matches!(kind, ReceptionKind::Notification | ReceptionKind::Lifecycle) {
             return;
         }
-        let items = self.check(&body);
-        if items.is_empty() {
-            return;
-        }
+        let items = match self.read(&body) {
+            Ok(items) => items,
+            Err(why) => {
+                if let Err(error) = self.store.set_reception_reason(id, &why) {
+                    tracing::warn!(%error, reception = id, "the reason could not be kept");
+                }
+                return;
+            }
+        };
         if let Err(error) = self.store.insert_items(id, &items) {
             tracing::warn!(%error, reception = id, "the items of a notification could not be kept");
         }

@@ -527,6 +527,33 @@ async fn after_the_202_items_are_checked_and_duplicates_marked() {
             .as_deref()
             .is_some_and(|e| e.contains("no private key"))
     }));
+
+    // Malformed JSON under a JSON content type: acknowledged (Graph must not retry it forever),
+    // kept, and explained once it was read.
+    let garbage = client
+        .post(r.notification_url())
+        .header("content-type", "application/json")
+        .body("{\"value\": [tru")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(garbage.status().as_u16(), 202);
+    let mut reason = None;
+    for _ in 0..200 {
+        reason = store
+            .receptions(1)
+            .expect("receptions")
+            .first()
+            .and_then(|r| r.request.reason.clone());
+        if reason.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(
+        reason.as_deref().is_some_and(|r| r.contains("not JSON")),
+        "{reason:?}"
+    );
     r.shutdown().await;
 }
 

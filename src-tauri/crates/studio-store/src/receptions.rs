@@ -124,6 +124,18 @@ impl Store {
         })
     }
 
+    /// Explains, after the fact, why a stored reception gave nothing to check (it was already
+    /// acknowledged; the reason shows with it).
+    pub fn set_reception_reason(&self, id: i64, reason: &str) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE receptions SET reason = ?2 WHERE id = ?1",
+                params![id, reason],
+            )?;
+            Ok(())
+        })
+    }
+
     /// How many receptions are stored.
     pub fn reception_count(&self) -> Result<i64, StoreError> {
         self.with(|c| Ok(c.query_row("SELECT COUNT(*) FROM receptions", [], |row| row.get(0))?))

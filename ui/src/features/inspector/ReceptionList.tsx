@@ -16,7 +16,7 @@ const kindLabels: Record<string, string> = {
 export function verdict(r: ReceptionSummary): { tone: "ok" | "warn" | "danger" | "idle"; text: string } {
   if (r.kind === "rejected" || r.kind === "unexpected") return { tone: "danger", text: r.reason ?? `answered ${String(r.status)}` };
   if (r.kind === "validation") return { tone: "ok", text: "answered, token echoed" };
-  if (r.items === 0) return { tone: "warn", text: "no items read" };
+  if (r.items === 0) return r.reason ? { tone: "danger", text: r.reason } : { tone: "idle", text: "items not read yet" };
   if (r.clientStateProblems > 0) return { tone: "danger", text: `${String(r.clientStateProblems)} clientState problem(s)` };
   if (r.decryptFailures > 0) return { tone: "danger", text: `${String(r.decryptFailures)} not decrypted` };
   if (r.duplicates > 0) return { tone: "warn", text: `${String(r.duplicates)} duplicate(s)` };

@@ -124,6 +124,8 @@ pub struct Pipeline {
     live: Mutex<Option<Live>>,
     tunnel_status: watch::Sender<TunnelStatus>,
     newest: Arc<AtomicI64>,
+    /// Counts receptions whose items were checked and kept (after their 202).
+    checked: Arc<AtomicI64>,
     signals: mpsc::UnboundedSender<LifecycleSignal>,
     signals_out: std::sync::Mutex<Option<mpsc::UnboundedReceiver<LifecycleSignal>>>,
     sandbox: std::sync::RwLock<Option<Arc<crate::accounts::sandbox::Sandbox>>>,
@@ -157,6 +159,7 @@ impl Pipeline {
             sandbox: std::sync::RwLock::new(None),
             tunnel_status: watch::channel(TunnelStatus::Off).0,
             newest: Arc::new(AtomicI64::new(newest)),
+            checked: Arc::default(),
             signals_out: std::sync::Mutex::new(Some(signals_out)),
             signals,
             store,
@@ -279,6 +282,7 @@ impl Pipeline {
             store: Arc::clone(&self.store),
             signals: self.signals.clone(),
             forwarder: Arc::clone(&self.forwarder),
+            checked: Arc::clone(&self.checked),
             runtime,
         });
         let receiver_config = ReceiverConfig {
@@ -340,6 +344,7 @@ impl Pipeline {
         let ticker = tokio::spawn(announce(
             Arc::clone(&self.store),
             Arc::clone(&self.newest),
+            Arc::clone(&self.checked),
             self.events.clone(),
             tunnel.status.clone(),
         ));
@@ -371,15 +376,18 @@ async fn stop_live(live: Live) {
     live.receiver.shutdown().await;
 }
 
-/// Tells the window when something arrived (at most four times a second, however many arrive)
-/// and when the tunnel's state changes.
+/// Tells the window when something arrived or was checked (at most four times a second, however
+/// many arrive: a reception is listed at once, its items a moment later, after the 202) and when
+/// the tunnel's state changes.
 async fn announce(
     store: Arc<Store>,
     newest: Arc<AtomicI64>,
+    checked: Arc<AtomicI64>,
     events: EventBus,
     mut tunnel: watch::Receiver<TunnelStatus>,
 ) {
     let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut announced_checks = checked.load(Ordering::Relaxed);
     loop {
         tokio::select! {
             _ = tick.tick() => {
@@ -389,7 +397,10 @@ async fn announce(
                     .ok()
                     .and_then(Result::ok)
                     .unwrap_or(0);
-                if latest > newest.swap(latest, Ordering::Relaxed) {
+                let checks = checked.load(Ordering::Relaxed);
+                let arrived = latest > newest.swap(latest, Ordering::Relaxed);
+                if arrived || checks != announced_checks {
+                    announced_checks = checks;
                     events.publish(CoreEvent::ReceptionsArrived { newest_id: latest });
                 }
             }
@@ -411,6 +422,7 @@ struct AfterStored {
     store: Arc<Store>,
     signals: mpsc::UnboundedSender<LifecycleSignal>,
     forwarder: Arc<Forwarder>,
+    checked: Arc<AtomicI64>,
     runtime: tokio::runtime::Handle,
 }
 
@@ -422,13 +434,21 @@ impl AfterCommit for AfterStored {
             self.runtime
                 .spawn(async move { forwarder.forward(id, body.to_vec()).await });
         }
-        let items = self.items.check(&body);
-        if items.is_empty() {
-            return;
-        }
+        let items = match self.items.read(&body) {
+            Ok(items) => items,
+            Err(why) => {
+                // Acknowledged (Graph must not retry garbage forever), kept, and now explained.
+                if let Err(error) = self.store.set_reception_reason(id, &why) {
+                    tracing::warn!(%error, reception = id, "the reason could not be kept");
+                }
+                self.checked.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        };
         if let Err(error) = self.store.insert_items(id, &items) {
             tracing::warn!(%error, reception = id, "the items of a notification could not be kept");
         }
+        self.checked.fetch_add(1, Ordering::Relaxed);
         if kind == ReceptionKind::Lifecycle {
             for item in items {
                 if let (Some(subscription_id), Some(event)) =
