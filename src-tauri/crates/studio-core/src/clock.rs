@@ -37,3 +37,21 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// RFC 3339 for Unix seconds (empty when out of range), as Graph writes times.
+pub fn rfc3339(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Unix seconds of an RFC 3339 time (0 when unreadable).
+pub fn unix_of(text: &str) -> i64 {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(OffsetDateTime::unix_timestamp)
+        .unwrap_or(0)
+}

@@ -79,22 +79,6 @@ pub struct HttpLogRequest {
     pub limit: Option<u32>,
 }
 
-fn parse_time(text: &str) -> i64 {
-    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map(|t| t.unix_timestamp())
-        .unwrap_or(0)
-}
-
-fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 /// The list's view of a subscription.
 pub fn describe(subscription: Subscription) -> SubscriptionView {
     let catalog = Catalog::get().ok();
@@ -103,7 +87,7 @@ pub fn describe(subscription: Subscription) -> SubscriptionView {
             .and_then(|r| c.resource(&r.resource_id))
     });
     SubscriptionView {
-        expires_at: parse_time(&subscription.expiration_date_time),
+        expires_at: crate::clock::unix_of(&subscription.expiration_date_time),
         resource_name: resource.map(|r| r.name.clone()),
         max_minutes: resource
             .map(|r| r.max_minutes_for(subscription.include_resource_data.unwrap_or(false))),
@@ -148,12 +132,8 @@ pub async fn renew(
         .unwrap_or(60)
         .saturating_sub(1)
         .max(45);
-    let expiration = rfc3339(now + i64::from(minutes) * 60);
-    let granted = session
-        .cached_claims()
-        .await
-        .map(|c| c.permissions)
-        .unwrap_or_default();
+    let expiration = crate::clock::rfc3339(now + i64::from(minutes) * 60);
+    let granted = granted(&session).await;
     let context = HintContext {
         resource: Some(&current.resource),
         account_kind: Some(catalog_kind(config.kind)),
@@ -195,6 +175,15 @@ pub fn exchanges(
     )?)
 }
 
+/// The permissions an account's token holds, as far as the cached token tells (for hints).
+pub async fn granted(session: &studio_identity::session::Session) -> Vec<String> {
+    session
+        .cached_claims()
+        .await
+        .map(|c| c.permissions)
+        .unwrap_or_default()
+}
+
 /// The catalog's account kind for an account.
 pub fn catalog_kind(kind: studio_identity::AccountKind) -> studio_catalog::model::AccountKind {
     use studio_catalog::model::AccountKind as Catalog;
@@ -231,11 +220,7 @@ pub async fn lookup(
         return Ok(Vec::new());
     };
     let (config, session, client) = accounts.client(request.account_id.as_deref()).await?;
-    let granted = session
-        .cached_claims()
-        .await
-        .map(|c| c.permissions)
-        .unwrap_or_default();
+    let granted = granted(&session).await;
     let context = HintContext {
         resource: None,
         account_kind: Some(catalog_kind(config.kind)),

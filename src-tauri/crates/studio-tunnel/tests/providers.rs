@@ -1,7 +1,7 @@
 //! The providers without the internet: "none", a URL you bring, and ngrok's failure paths against
 //! loopback stand-ins for its service. The real service is exercised by the `online` feature.
 
-#![allow(clippy::panic, reason = "test assertions")]
+#![allow(clippy::panic, clippy::expect_used, reason = "test assertions")]
 
 use std::time::Duration;
 
@@ -63,16 +63,18 @@ async fn ngrok_without_an_authtoken_says_where_to_put_one() {
     assert!(hint.contains("Settings → Tunnel"), "{hint}");
 }
 
-#[tokio::test]
-async fn an_unreachable_ngrok_service_fails_with_a_network_hint() {
-    // A port that was just free: nothing listens there.
-    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = free.local_addr().expect("addr").port();
-    drop(free);
+/// Opens ngrok against a stand-in service on a loopback port, with a well-formed authtoken;
+/// answers the outcome (it must not hang) and the status it left.
+async fn ngrok_against(
+    port: u16,
+    domain: Option<&str>,
+) -> (Result<studio_tunnel::OpenTunnel, TunnelError>, TunnelStatus) {
     let (status, _) = watch::channel(TunnelStatus::Off);
     let attempt = open(
         request(
-            TunnelChoice::Ngrok { domain: None },
+            TunnelChoice::Ngrok {
+                domain: domain.map(str::to_owned),
+            },
             Some("2abcdefghijklmnop_0123456789ABCDEFGHIJ"),
             Some(format!("localhost:{port}")),
         ),
@@ -81,12 +83,23 @@ async fn an_unreachable_ngrok_service_fails_with_a_network_hint() {
     let result = tokio::time::timeout(Duration::from_secs(30), attempt)
         .await
         .expect("gives up instead of hanging");
+    let last = status.borrow().clone();
+    (result, last)
+}
+
+#[tokio::test]
+async fn an_unreachable_ngrok_service_fails_with_a_network_hint() {
+    // A port that was just free: nothing listens there.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = free.local_addr().expect("addr").port();
+    drop(free);
+    let (result, status) = ngrok_against(port, None).await;
     let Err(TunnelError::Ngrok { message, hint, .. }) = result else {
         panic!("an ngrok failure expected");
     };
     assert!(message.contains("tcp"), "{message}");
     assert!(hint.contains("network"), "{hint}");
-    assert!(matches!(&*status.borrow(), TunnelStatus::Failed { .. }));
+    assert!(matches!(status, TunnelStatus::Failed { .. }));
 }
 
 #[tokio::test]
@@ -101,20 +114,7 @@ async fn a_service_that_does_not_speak_tls_is_a_failure_not_a_hang() {
             let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
         }
     });
-    let (status, _) = watch::channel(TunnelStatus::Off);
-    let attempt = open(
-        request(
-            TunnelChoice::Ngrok {
-                domain: Some("contoso-dev.ngrok.app".into()),
-            },
-            Some("2abcdefghijklmnop_0123456789ABCDEFGHIJ"),
-            Some(format!("localhost:{port}")),
-        ),
-        status.clone(),
-    );
-    let result = tokio::time::timeout(Duration::from_secs(30), attempt)
-        .await
-        .expect("gives up instead of hanging");
+    let (result, _) = ngrok_against(port, Some("contoso-dev.ngrok.app")).await;
     assert!(
         matches!(result, Err(TunnelError::Ngrok { .. })),
         "{result:?}"

@@ -12,6 +12,7 @@ use studio_identity::secrets::SecretStore;
 use studio_store::{Store, StoredCertificate};
 use ts_rs::TS;
 
+use crate::clock::rfc3339;
 use crate::error::{ErrorCode, IpcError};
 use crate::pipeline::known::{KnownSubscriptions, key_name};
 
@@ -67,16 +68,6 @@ pub struct Certificates {
     store: Arc<Store>,
     secrets: Arc<dyn SecretStore>,
     known: Arc<KnownSubscriptions>,
-}
-
-fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 impl Certificates {

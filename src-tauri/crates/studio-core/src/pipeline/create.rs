@@ -275,11 +275,7 @@ pub async fn send_create(
     new: &NewSubscription,
 ) -> Result<SubscriptionView, IpcError> {
     let (config, session, client) = accounts.client(Some(account_id)).await?;
-    let granted = session
-        .cached_claims()
-        .await
-        .map(|c| c.permissions)
-        .unwrap_or_default();
+    let granted = crate::subscriptions::granted(&session).await;
     let context = HintContext {
         resource: Some(&new.resource),
         account_kind: Some(catalog_kind(config.kind)),

@@ -122,7 +122,7 @@ impl Forwarder {
         };
         let forward = Forward {
             reception_id,
-            at: crate::pipeline::renewal::rfc3339(time::OffsetDateTime::now_utc().unix_timestamp()),
+            at: crate::clock::rfc3339(time::OffsetDateTime::now_utc().unix_timestamp()),
             url: url.to_owned(),
             status,
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),

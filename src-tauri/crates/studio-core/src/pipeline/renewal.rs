@@ -32,23 +32,7 @@ use crate::pipeline::{Endpoints, LifecycleSignal, Pipeline};
 /// Renewal attempts before a subscription is marked failed.
 pub const MAX_ATTEMPTS: u32 = 5;
 
-/// RFC 3339 for Unix seconds (empty when out of range).
-pub fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
-/// Unix seconds of an RFC 3339 time (0 when unreadable: treated as due).
-pub fn unix(text: &str) -> i64 {
-    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map(|t| t.unix_timestamp())
-        .unwrap_or(0)
-}
+pub use crate::clock::{rfc3339, unix_of as unix};
 
 /// The resource's longest lifetime in minutes.
 pub fn longest_minutes(owned: &OwnedSubscription) -> u32 {
