@@ -1,5 +1,6 @@
 //! Reading what arrived, for the Inspector, the CLI and exports: pages of reception summaries
-//! (newest first, filtered by kind or by full-text search over the items), one reception with its
+//! (newest first, filtered by kind or by full-text search over the items, as received and
+//! decrypted; requests without items are searched in their raw path and body), one reception with its
 //! items, forwarded copies, and retention (the oldest pruned beyond a count and a size).
 
 use rusqlite::{OptionalExtension, params};
@@ -111,16 +112,25 @@ impl Store {
             .as_deref()
             .map(fts_phrase)
             .filter(|t| !t.is_empty());
+        // Requests with no items (scanners, refused bodies) are searched in their raw bytes.
+        let raw = query
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.as_bytes().to_vec());
         self.with(|c| {
             let sql = format!(
                 "{SUMMARY}
                  WHERE (?1 IS NULL OR r.id < ?1) AND (?2 IS NULL OR r.id > ?2) AND (?3 IS NULL OR r.kind = ?3)
-                   AND (?4 IS NULL OR r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?4))
+                   AND (?4 IS NULL
+                        OR r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?4)
+                        OR (r.kind IN ('unexpected', 'rejected') AND instr(r.path || ' ' || r.body, ?6) > 0))
                  GROUP BY r.id ORDER BY r.id DESC LIMIT ?5"
             );
             let mut statement = c.prepare_cached(&sql)?;
             let rows = statement.query_map(
-                params![query.before, query.after, query.kind, text, query.limit],
+                params![query.before, query.after, query.kind, text, query.limit, raw],
                 |row| {
                     Ok(ReceptionSummary {
                         id: row.get(0)?,
@@ -361,13 +371,30 @@ mod tests {
             })
             .expect("search");
         assert_eq!(found.iter().map(|s| s.id).collect::<Vec<_>>(), [ids[0]]);
+        let mut scanner = reception(ReceptionKind::Unexpected, "<?php system($_GET['c']); ?>");
+        scanner.path = "/wp-login.php".into();
+        let scanner = store.insert_receptions(&[scanner]).expect("stored")[0];
+        for words in ["wp-login", "system($_GET"] {
+            let hits = store
+                .reception_summaries(&ReceptionQuery {
+                    text: Some(words.into()),
+                    limit: 10,
+                    ..ReceptionQuery::default()
+                })
+                .expect("search");
+            assert_eq!(
+                hits.iter().map(|s| s.id).collect::<Vec<_>>(),
+                [scanner],
+                "{words}"
+            );
+        }
         assert_eq!(store.items_of(ids[2]).expect("items").len(), 1);
         assert_eq!(
             store.reception(ids[1]).expect("one").map(|r| r.id),
             Some(ids[1])
         );
 
-        assert_eq!(store.prune(2, u64::MAX).expect("prune"), 1);
+        assert_eq!(store.prune(3, u64::MAX).expect("prune"), 1);
         assert!(store.reception(ids[0]).expect("gone").is_none());
         assert!(store.items_of(ids[0]).expect("items").is_empty());
         let after = store
@@ -382,7 +409,11 @@ mod tests {
         let newest = store
             .insert_receptions(&[reception(ReceptionKind::Lifecycle, "{\"a\"}")])
             .expect("stored")[0];
-        assert_eq!(store.prune(100, 10).expect("prune"), 2);
+        assert_eq!(
+            store.prune(100, 10).expect("prune"),
+            3,
+            "the scanner's body too"
+        );
         assert_eq!(store.newest_reception_id().expect("newest"), newest);
         assert!(store.reception(ids[2]).expect("gone").is_none());
     }
