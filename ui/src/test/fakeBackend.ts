@@ -208,6 +208,12 @@ export function fakeBackend(
           if (!found) throw new StudioError({ code: "not_found", message: "not stored", hint: null });
           return detailFixture(found);
         }
+        case "receiver_start":
+          return {
+            localNotificationUrl: "http://127.0.0.1:8123/abc/notifications",
+            localLifecycleUrl: "http://127.0.0.1:8123/abc/lifecycle",
+            tunnel: "none",
+          };
         case "certificates_list":
           return [];
         case "owned_subscriptions":

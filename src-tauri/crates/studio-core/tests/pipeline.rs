@@ -321,3 +321,52 @@ async fn renewal_and_lifecycle_keep_subscriptions_alive() {
     assert_eq!(after["items"][0]["state"], "deleted");
     studio.pipeline().stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tunnel_that_fails_leaves_the_receiver_listening_locally() {
+    let dir = tempfile::tempdir().expect("dir");
+    let studio = studio(dir.path(), Arc::new(studio_core::clock::SystemClock));
+    call(&studio, "account_add_sandbox", json!({})).await;
+    let config = studio_core::pipeline::ListenConfig {
+        port: 0,
+        max_body: 1024 * 1024,
+        tunnel: studio_tunnel::TunnelChoice::Ngrok { domain: None },
+        ngrok_server: Some("localhost:9".into()),
+        forward_to: None,
+    };
+    // No authtoken is saved in this test's secret store (and the environment has none).
+    if std::env::var_os("NGROK_AUTHTOKEN").is_some() {
+        return;
+    }
+    let failed = studio
+        .start_receiving(config)
+        .await
+        .expect_err("ngrok cannot open without an authtoken");
+    assert!(
+        failed.message.contains("keeps listening"),
+        "{}",
+        failed.message
+    );
+    assert!(
+        failed
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.contains("authtoken")),
+        "{failed:?}"
+    );
+    let status = call(&studio, "receiver_status", Value::Null).await;
+    assert_eq!(status["tunnel"]["state"], "failed");
+    assert!(
+        status["endpoints"]["localNotificationUrl"].is_string(),
+        "{status}"
+    );
+    // The sandbox still delivers to the local receiver.
+    let created = call(
+        &studio,
+        "subscription_create",
+        json!({"resource": "/me/events", "changeType": "created"}),
+    )
+    .await;
+    assert_eq!(created["preflight"]["ok"], true);
+    studio.pipeline().stop().await;
+}

@@ -28,9 +28,13 @@ describe("SettingsScreen", () => {
     await user.type(port, "8123");
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(await screen.findByTestId("settings-saved")).toHaveTextContent("Saved");
-    expect(backend.calls.at(-1)).toEqual({
+    expect(backend.calls.find((c) => c.command === "settings_update")).toEqual({
       command: "settings_update",
       request: { receiverPort: 8123, maxBodyMib: 4, retentionMaxReceptions: 100000, retentionMaxMib: 1024 },
+    });
+    // A new port applies at once: the receiver restarts on it.
+    await waitFor(() => {
+      expect(backend.calls.some((c) => c.command === "receiver_start")).toBe(true);
     });
   });
 

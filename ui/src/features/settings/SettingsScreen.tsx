@@ -8,6 +8,7 @@ import { Panel } from "../../components/Panel";
 import { Segmented } from "../../components/Segmented";
 import type { Settings, SettingsPatch, ThemePreference } from "../../ipc/bindings";
 import { useAppInfo, useSettings, useUpdateSettings } from "../../ipc/queries";
+import { usePipelineCommand } from "../inspector/queries";
 import { Certificates } from "./Certificates";
 import { TunnelForm } from "./TunnelForm";
 
@@ -48,6 +49,7 @@ export function parseWholeNumber(text: string): number | null {
 
 function ReceiverForm({ settings }: { settings: Settings }) {
   const update = useUpdateSettings();
+  const restart = usePipelineCommand("receiver_start");
   const [draft, setDraft] = useState<Draft>({});
   const [saved, setSaved] = useState(false);
 
@@ -77,10 +79,13 @@ function ReceiverForm({ settings }: { settings: Settings }) {
       retentionMaxReceptions: parsed.retentionMaxReceptions,
       retentionMaxMib: parsed.retentionMaxMib,
     };
+    const portOrLimitChanged = patch.receiverPort !== settings.receiverPort || patch.maxBodyMib !== settings.maxBodyMib;
     update.mutate(patch, {
       onSuccess: () => {
         setDraft({});
         setSaved(true);
+        // The port and the body limit apply to a listening receiver only when it restarts.
+        if (portOrLimitChanged) restart.mutate(null);
       },
     });
   };
@@ -96,6 +101,7 @@ function ReceiverForm({ settings }: { settings: Settings }) {
           }}
         />
       ) : null}
+      {restart.error ? <ErrorBanner error={restart.error} title="Saved, but the receiver did not restart" /> : null}
       {numberFields.map(({ field, id, label, help }) => (
         <Field key={field} id={id} label={label} help={help} error={parsed[field] === null ? notANumber : null}>
           <input

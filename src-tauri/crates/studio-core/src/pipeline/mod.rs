@@ -97,7 +97,7 @@ impl Endpoints {
 
 struct Live {
     receiver: RunningReceiver,
-    tunnel: OpenTunnel,
+    tunnel: Option<OpenTunnel>,
     endpoints: Endpoints,
     ticker: tokio::task::JoinHandle<()>,
 }
@@ -309,21 +309,37 @@ impl Pipeline {
             choice: config.tunnel.clone(),
             ngrok_server: config.ngrok_server.clone(),
         };
-        let mut tunnel = match studio_tunnel::open(request, self.tunnel_status.clone()).await {
-            Ok(tunnel) => tunnel,
+        // A tunnel that fails leaves the receiver listening locally (the sandbox still delivers);
+        // the failure is reported, with ngrok's code and a hint, after the receiver is in place.
+        let (mut tunnel, problem) = match studio_tunnel::open(request, self.tunnel_status.clone())
+            .await
+        {
+            Ok(tunnel) => (Some(tunnel), None),
             Err(error) => {
-                receiver.shutdown().await;
-                self.events.publish(CoreEvent::ReceiverChanged);
-                let TunnelStatus::Failed { hint, .. } = error.status() else {
-                    return Err(IpcError::new(ErrorCode::Network, error.to_string()));
+                let hint = match error.status() {
+                    TunnelStatus::Failed { hint, .. } => hint,
+                    _ => String::new(),
                 };
-                return Err(IpcError::new(ErrorCode::Network, error.to_string()).with_hint(hint));
+                let failure = IpcError::new(
+                    ErrorCode::Network,
+                    format!(
+                        "The tunnel did not open: {error}. The receiver keeps listening on this computer (the sandbox still delivers)."
+                    ),
+                );
+                (
+                    None,
+                    Some(if hint.is_empty() {
+                        failure
+                    } else {
+                        failure.with_hint(hint)
+                    }),
+                )
             }
         };
-        if let Some(listener) = tunnel.listener.take() {
+        if let Some(listener) = tunnel.as_mut().and_then(|t| t.listener.take()) {
             receiver.serve_also(listener);
         }
-        let public = tunnel.public_url.clone();
+        let public = tunnel.as_ref().and_then(|t| t.public_url.clone());
         let endpoints = Endpoints {
             local_notification_url: receiver.notification_url(),
             local_lifecycle_url: receiver.lifecycle_url(),
@@ -346,7 +362,7 @@ impl Pipeline {
             Arc::clone(&self.newest),
             Arc::clone(&self.checked),
             self.events.clone(),
-            tunnel.status.clone(),
+            self.tunnel_status.subscribe(),
         ));
         *live = Some(Live {
             receiver,
@@ -357,7 +373,10 @@ impl Pipeline {
         drop(live);
         self.events.publish(CoreEvent::ReceiverChanged);
         tracing::info!(?endpoints, "receiving");
-        Ok(endpoints)
+        match problem {
+            Some(problem) => Err(problem),
+            None => Ok(endpoints),
+        }
     }
 
     /// Stops the tunnel and the receiver (requests in flight finish).
@@ -372,7 +391,9 @@ impl Pipeline {
 
 async fn stop_live(live: Live) {
     live.ticker.abort();
-    live.tunnel.close().await;
+    if let Some(tunnel) = live.tunnel {
+        tunnel.close().await;
+    }
     live.receiver.shutdown().await;
 }
 
