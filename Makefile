@@ -62,18 +62,20 @@ ui-check:
 
 # The OS keyring for real: inside a throwaway D-Bus session with an unlocked gnome-keyring, then
 # with no session bus at all (an empty runtime dir, no display) to see "unavailable" reported.
+# `--workspace` (not `-p`) keeps cargo's feature resolution the same as `cargo test --workspace`,
+# so nothing is compiled a second time with other features (it was 230 crates on a clean cache).
 keyring-test: setup-test
-	cargo test -p studio-identity --test keyring --no-run
+	cargo test --workspace --test keyring --no-run
 	dbus-run-session -- tests/e2e/session.sh \
-		cargo test -p studio-identity --test keyring -- --ignored secrets_ signing_out
+		cargo test --workspace --test keyring -- --ignored secrets_ signing_out
 	env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY -u WAYLAND_DISPLAY XDG_RUNTIME_DIR=$$(mktemp -d) \
-		cargo test -p studio-identity --test keyring -- --ignored without_a_session_bus
+		cargo test --workspace --test keyring -- --ignored without_a_session_bus
 
 e2e: setup-test ui
-	cargo build -p webhook-studio -p studio-tests --tests
+	cargo build --workspace --bins --tests
 	rm -rf $(E2E_DIR)
 	$(XVFB) dbus-run-session -- tests/e2e/session.sh \
-		cargo test -p studio-tests --test e2e -- --ignored --test-threads=1
+		cargo test --workspace --test e2e -- --ignored --test-threads=1
 	@echo "screenshots: $(E2E_DIR)"
 
 bench: setup

@@ -109,3 +109,38 @@ async fn a_subscription_made_in_the_app_delivers_into_the_inspector() -> Result<
     ensure!(error.contains("https"), "error: {error}");
     app.close().await
 }
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn ngrok_without_an_authtoken_says_what_to_do_and_keeps_receiving_locally() -> Result<()> {
+    let app = RealApp::launch("tunnel").await?;
+    call(&app, "account_add_sandbox", json!({})).await?;
+    app.click("[data-testid=nav-settings]").await?;
+    app.click("#tunnel-kind [data-value=ngrok]").await?;
+    app.wait_for("#ngrok-token").await?;
+    app.click("[data-testid=tunnel-apply]").await?;
+    let error = app
+        .text("[data-testid=tunnel-form] [data-testid=error-message]")
+        .await?;
+    ensure!(error.contains("did not open"), "error: {error}");
+    let hint = app
+        .text("[data-testid=tunnel-form] [data-testid=error-hint]")
+        .await?;
+    ensure!(hint.contains("authtoken"), "hint: {hint}");
+    app.eval("document.querySelector('[data-testid=tunnel-form]').scrollIntoView(); return null;")
+        .await?;
+    app.screenshot("settings-ngrok-without-token").await?;
+
+    app.click("[data-testid=nav-inspector]").await?;
+    app.wait_for("[data-testid=tunnel-failed]").await?;
+    app.screenshot("inspector-tunnel-failed").await?;
+    let url = app
+        .eval("return document.querySelector('[data-testid=receiver-url]')?.textContent ?? '';")
+        .await?;
+    ensure!(
+        url.as_str()
+            .is_some_and(|u| u.starts_with("http://127.0.0.1:")),
+        "still receiving locally: {url}"
+    );
+    app.close().await
+}

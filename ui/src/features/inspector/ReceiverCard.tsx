@@ -40,7 +40,7 @@ function tunnelText(tunnel: TunnelView, provider: string): string {
     case "reconnecting":
       return `Reconnecting (${tunnel.message ?? "connection lost"})…`;
     case "failed":
-      return "Failed";
+      return `${provider === "ngrok" ? "ngrok" : "The tunnel"} failed: only the sandbox tenant can reach this receiver.`;
     default:
       return "Off";
   }

@@ -204,7 +204,7 @@ export function SettingsScreen() {
         {settings.data ? <ReceiverForm settings={settings.data} /> : <p className="panel-description">Loading…</p>}
       </Panel>
       <Panel title="Tunnel and forwarding" description="How Microsoft Graph reaches your receiver, and where copies go.">
-        {settings.data ? <TunnelForm key={JSON.stringify([settings.data.tunnel, settings.data.tunnelUrl, settings.data.ngrokDomain, settings.data.forwardTo])} settings={settings.data} /> : <p className="panel-description">Loading…</p>}
+        {settings.data ? <TunnelForm settings={settings.data} /> : <p className="panel-description">Loading…</p>}
       </Panel>
       <Panel title="Certificates" description="For rich notifications: Graph encrypts resource data with the certificate, the app decrypts with its private key (kept in the system keyring).">
         <Certificates />
