@@ -243,6 +243,16 @@ async fn print_since(studio: &Studio, after: i64, newest: i64, json: bool) -> i6
         .await
         .unwrap_or_default();
     for summary in page.into_iter().rev() {
+        // A notification is printed once its items were checked (a moment after its 202), or
+        // with the reason it has none; the next announcement brings it back otherwise.
+        let unchecked = matches!(summary.kind.as_str(), "notification" | "lifecycle")
+            && summary.items == 0
+            && summary.reason.is_none();
+        let age = time::OffsetDateTime::now_utc().unix_timestamp()
+            - crate::clock::unix_of(&summary.received_at);
+        if unchecked && age < 5 {
+            break;
+        }
         last = last.max(summary.id);
         let Ok(detail) = studio
             .reception_get(crate::pipeline::inspect::ReceptionRef {
