@@ -181,7 +181,8 @@ async fn notifications_for_a_subscription_made_here_arrive_verified_and_decrypte
         Some(1),
         "only the rich one mentions subject"
     );
-    let ndjson = dir.path().join("out.ndjson");
+    // Into a folder that does not exist yet (the window exports to `<data>/exports/`).
+    let ndjson = dir.path().join("exports").join("out.ndjson");
     let count = call(
         &studio,
         "receptions_export",

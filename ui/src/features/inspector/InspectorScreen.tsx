@@ -73,6 +73,14 @@ export function InspectorScreen() {
     queryFn: ({ pageParam }) => call("receptions_list", { ...filter, limit: PAGE, ...(pageParam === null ? {} : { before: pageParam }) }),
     initialPageParam: null as number | null,
     getNextPageParam: (last) => (last.length === PAGE ? (last.at(-1)?.id ?? null) : null),
+    // Items are checked a moment after the 202; the backend announces it, and while a line still
+    // waits for its checks the list also looks again every second, so it never stays stale.
+    refetchInterval: (query) => {
+      const waiting = query.state.data?.pages.some((page) =>
+        page.some((r) => (r.kind === "notification" || r.kind === "lifecycle") && r.items === 0 && r.reason === null),
+      );
+      return waiting ? 1000 : false;
+    },
   });
   const items = pages.data?.pages.flat() ?? [];
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;

@@ -330,6 +330,9 @@ pub fn export(store: &Store, request: &ExportRequest) -> Result<u64, IpcError> {
         )
     };
     let path = Path::new(&request.path);
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(io)?;
+    }
     let temporary = path.with_extension("partial");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary).map_err(io)?);
     let upto = store.newest_reception_id()?;
