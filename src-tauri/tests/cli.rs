@@ -396,6 +396,13 @@ fn certificates_from_the_command_line() -> std::io::Result<()> {
     let weak = studio_in(dir.path(), &["cert", "create", "--bits", "1024"])?;
     assert_eq!(weak.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&weak.stderr).contains("2048, 3072 or 4096"));
+    let bogus = studio_in(dir.path(), &["listen", "--tunnel", "bogus"])?;
+    assert_eq!(bogus.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&bogus.stderr);
+    assert!(
+        said.contains("not a tunnel provider") && said.contains("hint:"),
+        "{said}"
+    );
     let deleted = studio_in(dir.path(), &["cert", "delete", &id])?;
     assert!(deleted.status.success());
     let missing = studio_in(dir.path(), &["cert", "export", &id])?;

@@ -478,4 +478,58 @@ mod tests {
         };
         assert!(base.apply(&too_big).is_err());
     }
+
+    #[test]
+    fn tunnel_forwarding_and_retention_are_checked_before_saving() {
+        let base = Settings::default();
+        let refused = |patch: SettingsPatch| match base.apply(&patch) {
+            Err(CoreError::InvalidSetting { field, hint, .. }) => (field, hint),
+            other => panic!("refused expected, got {other:?}"),
+        };
+        let (field, hint) = refused(SettingsPatch {
+            tunnel: Some(TunnelKind::Url),
+            tunnel_url: Some("http://plain.example.com".into()),
+            ..SettingsPatch::default()
+        });
+        assert_eq!(field, "Public URL");
+        assert!(hint.contains("https://"), "{hint}");
+        let (field, _) = refused(SettingsPatch {
+            tunnel: Some(TunnelKind::Url),
+            ..SettingsPatch::default()
+        });
+        assert_eq!(field, "Public URL", "your own URL without a URL");
+        let (field, _) = refused(SettingsPatch {
+            forward_to: Some("ftp://files.example.com".into()),
+            ..SettingsPatch::default()
+        });
+        assert_eq!(field, "Forward to");
+        let (field, _) = refused(SettingsPatch {
+            ngrok_domain: Some("my domain!".into()),
+            ..SettingsPatch::default()
+        });
+        assert_eq!(field, "ngrok domain");
+        let (field, _) = refused(SettingsPatch {
+            retention_max_mib: Some(1),
+            ..SettingsPatch::default()
+        });
+        assert_eq!(field, "Body bytes kept");
+
+        let saved = base
+            .apply(&SettingsPatch {
+                tunnel: Some(TunnelKind::Ngrok),
+                ngrok_domain: Some(" https://Contoso-Dev.ngrok.app/ ".into()),
+                forward_to: Some("http://localhost:3000/api".into()),
+                ..SettingsPatch::default()
+            })
+            .expect("accepted");
+        assert_eq!(saved.ngrok_domain, "contoso-dev.ngrok.app");
+        assert_eq!(saved.forward_to, "http://localhost:3000/api");
+        let cleared = saved
+            .apply(&SettingsPatch {
+                forward_to: Some("  ".into()),
+                ..SettingsPatch::default()
+            })
+            .expect("empty turns forwarding off");
+        assert_eq!(cleared.forward_to, "");
+    }
 }

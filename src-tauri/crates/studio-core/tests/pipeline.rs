@@ -228,6 +228,53 @@ async fn notifications_for_a_subscription_made_here_arrive_verified_and_decrypte
     let detail = call(&studio, "reception_get", json!({"id": arrived[0]["id"]})).await;
     assert_eq!(detail["forwards"].as_array().map(Vec::len), Some(1));
 
+    // Bad input is refused with a code and a sentence; nothing is written or lost.
+    for (command, payload, code) in [
+        (
+            "receptions_export",
+            json!({"format": "xml", "path": dir.path().join("x.xml").display().to_string()}),
+            studio_core::ErrorCode::InvalidInput,
+        ),
+        (
+            "reception_get",
+            json!({"id": 999_999}),
+            studio_core::ErrorCode::NotFound,
+        ),
+        (
+            "reception_replay",
+            json!({"id": 999_999, "url": "http://127.0.0.1:9/"}),
+            studio_core::ErrorCode::NotFound,
+        ),
+        (
+            "certificate_export",
+            json!({"id": "gws-unknown"}),
+            studio_core::ErrorCode::NotFound,
+        ),
+        (
+            "certificate_create",
+            json!({"bits": 1024}),
+            studio_core::ErrorCode::InvalidInput,
+        ),
+    ] {
+        let error = studio.dispatch(command, payload).await.expect_err(command);
+        assert_eq!(error.code, code, "{command}: {error:?}");
+        assert!(!error.message.is_empty());
+    }
+    assert!(!dir.path().join("x.xml").exists());
+    // The certificate a live subscription uses cannot be deleted.
+    let in_use = studio
+        .dispatch("certificate_delete", json!({"id": certificates[0]["id"]}))
+        .await
+        .expect_err("in use");
+    assert_eq!(in_use.code, studio_core::ErrorCode::InvalidInput);
+    assert!(
+        in_use
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.contains("decrypt")),
+        "{in_use:?}"
+    );
+
     let bad = studio
         .dispatch(
             "reception_replay",
