@@ -50,10 +50,10 @@ cargo-test:
 	cargo test --workspace
 
 bindings:
-	cargo run -q -p studio-core --bin gen-bindings
+	cargo xtask bindings
 
 bindings-check:
-	cargo run -q -p studio-core --bin gen-bindings -- --check
+	cargo xtask bindings --check
 
 ui-check:
 	cd ui && npx tsc --noEmit
@@ -79,7 +79,7 @@ e2e: setup-test ui
 	@echo "screenshots: $(E2E_DIR)"
 
 bench: setup
-	cargo run --release -p studio-core --bin bench-dispatch
+	cargo run --release -p xtask -- bench-dispatch
 	cargo run --release -p studio-emulator --example delivery-bench
 	cargo run --release -p studio-receiver --example receiver-bench
 	cargo run --release -p studio-receiver --example rich-bench

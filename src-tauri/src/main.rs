@@ -8,8 +8,8 @@ mod window;
 use std::process::ExitCode;
 
 use clap::Parser;
-use studio_core::cli::Cli;
-use studio_core::logging::{self, LogMode};
+use studio_cli::Cli;
+use studio_cli::logging::{self, LogMode};
 
 #[allow(
     clippy::print_stderr,
@@ -30,8 +30,9 @@ fn main() -> ExitCode {
         LogMode::Gui
     };
     let _log_guard = logging::init(&paths.log_dir, mode);
+    let options = studio_cli::environment::options();
     match &cli.command {
-        Some(command) => studio_core::cli::run(&cli, command),
-        None => window::run(paths),
+        Some(command) => studio_cli::run(&cli, command, options),
+        None => window::run(paths, options),
     }
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::Value;
-use studio_core::{AppPaths, EVENT_CHANNEL, IpcError, Studio};
+use studio_core::{AppPaths, EVENT_CHANNEL, IpcError, Options, Studio};
 use tauri::{AppHandle, Emitter, State};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -32,7 +32,7 @@ async fn rpc(
     clippy::print_stderr,
     reason = "shown when the window cannot open at all"
 )]
-pub fn run(paths: AppPaths) -> ExitCode {
+pub fn run(paths: AppPaths, options: Options) -> ExitCode {
     if cfg!(target_os = "linux")
         && std::env::var_os("DISPLAY").is_none()
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
@@ -43,7 +43,7 @@ pub fn run(paths: AppPaths) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let studio = match Studio::open(paths) {
+    let studio = match Studio::open(paths, options) {
         Ok(studio) => Arc::new(studio),
         Err(error) => {
             tracing::error!(%error, "cannot open the app's data");
@@ -80,6 +80,7 @@ async fn forward_events(handle: AppHandle, studio: Arc<Studio>) {
     loop {
         match events.recv().await {
             Ok(event) => {
+                tracing::debug!(?event, "event to the window");
                 if let Err(error) = handle.emit(EVENT_CHANNEL, &event) {
                     tracing::warn!(%error, "could not forward an event to the window");
                 }

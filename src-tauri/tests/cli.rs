@@ -359,7 +359,11 @@ fn listen_prints_each_notification_with_its_checks_and_stops_on_ctrl_c() -> std:
     }
     let item = &notification["items"][0];
     assert_eq!(item["clientState"], "matches", "{notification}");
-    assert_eq!(item["tokens"], "valid (1)", "{notification}");
+    assert_eq!(
+        item["tokens"],
+        serde_json::json!({"state": "valid", "count": 1}),
+        "{notification}"
+    );
     assert!(item["decrypted"]["subject"].is_string(), "{notification}");
     let interrupted = Command::new("kill")
         .args(["-INT", &child.id().to_string()])

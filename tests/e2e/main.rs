@@ -5,6 +5,7 @@
 //! `target/e2e/`.
 
 mod accounts;
+mod arrival;
 mod explorer;
 mod foundation;
 mod inspector;

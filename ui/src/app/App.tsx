@@ -10,6 +10,7 @@ import { ResourcesScreen } from "../features/resources/ResourcesScreen";
 import { SettingsScreen } from "../features/settings/SettingsScreen";
 import { SubscriptionsScreen } from "../features/subscriptions/SubscriptionsScreen";
 import { onCoreEvent } from "../ipc/client";
+import { staleAfterEvent } from "../ipc/invalidation";
 import { queryKeys, useAppInfo, useSettings, useUpdateSettings } from "../ipc/queries";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { type ScreenId, screens, useScreen } from "./navigation";
@@ -27,33 +28,22 @@ const screenComponents: Record<ScreenId, () => React.JSX.Element> = {
 const themeLabels = { system: "System theme", light: "Light theme", dark: "Dark theme" } as const;
 const themeIcons = { system: "monitor", light: "sun", dark: "moon" } as const;
 
-/** Keeps cached data in step with what the backend announces. */
+/** Keeps cached data in step with what the backend announces (ipc/invalidation.ts says what). */
 function useCoreEvents() {
   const client = useQueryClient();
   useEffect(() => {
     let unlisten: (() => void) | undefined;
     let cancelled = false;
     void onCoreEvent((event) => {
-      switch (event.type) {
-        case "settingsChanged":
-          client.setQueryData(queryKeys.settings, event.settings);
-          break;
-        case "statusChanged":
-          client.setQueryData(queryKeys.status, event.status);
-          break;
-        case "receptionsArrived":
-          void client.invalidateQueries({ queryKey: queryKeys.receptions });
-          break;
-        case "receiverChanged":
-          void client.invalidateQueries({ queryKey: queryKeys.receiver });
-          void client.invalidateQueries({ queryKey: queryKeys.status });
-          void client.invalidateQueries({ queryKey: queryKeys.owned });
-          break;
-        case "accountsChanged":
-          void client.invalidateQueries({ queryKey: queryKeys.accounts });
-          void client.invalidateQueries({ queryKey: queryKeys.subscriptions });
-          break;
-      }
+      if (event.type === "settingsChanged") client.setQueryData(queryKeys.settings, event.settings);
+      if (event.type === "statusChanged") client.setQueryData(queryKeys.status, event.status);
+      // Refetch from a task of its own: in WebKitGTK an IPC call started inside the event's
+      // callback never reached the backend (seen in the E2E suite: the list kept a notification
+      // as "items not read yet" although `itemsChecked` had arrived).
+      const stale = staleAfterEvent(event);
+      window.setTimeout(() => {
+        for (const key of stale) void client.invalidateQueries({ queryKey: key });
+      }, 0);
     }).then((stop) => {
       if (cancelled) stop();
       else unlisten = stop;

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 
-import type { StudioError } from "../ipc/client";
+import type { IpcError } from "../ipc/bindings";
 import { Button } from "./Button";
 import { Icon } from "./Icon";
 
@@ -36,13 +36,14 @@ export function Banner({
   );
 }
 
-/** Shows a backend error as people should see it: the sentence, the hint, the code small. */
+/** Shows a backend error (thrown, or a problem inside an answer) as people should see it: the
+ * sentence, the hint, the code small. */
 export function ErrorBanner({
   error,
   title = "Something went wrong",
   onDismiss,
 }: {
-  error: StudioError;
+  error: IpcError;
   title?: string;
   onDismiss?: () => void;
 }) {

@@ -401,6 +401,11 @@ permissions: Array<string>,
 appOnly: boolean, };
 
 /**
+ * What the clientState check found.
+ */
+export type ClientStateVerdict = "matches" | "differs" | "missing" | "unknownSubscription";
+
+/**
  * Which Microsoft cloud an account signs in to.
  */
 export type Cloud = { "kind": "global" } | { "kind": "usGovernment" } | { "kind": "china" } | { "kind": "custom", 
@@ -429,7 +434,11 @@ settings: Settings, } | { "type": "accountsChanged" } | { "type": "receptionsArr
 /**
  * The newest reception's id.
  */
-newestId: number, } | { "type": "receiverChanged" } | { "type": "statusChanged", 
+newestId: number, } | { "type": "itemsChecked", 
+/**
+ * The receptions whose items are now kept (the newest, at most 256).
+ */
+receptionIds: number[], } | { "type": "httpLogChanged" } | { "type": "receiverChanged" } | { "type": "statusChanged", 
 /**
  * The new state.
  */
@@ -582,9 +591,9 @@ publicNotificationUrl?: string,
  */
 publicLifecycleUrl?: string, 
 /**
- * `none`, `url` or `ngrok`.
+ * Which provider makes it public.
  */
-tunnel: string, 
+tunnel: TunnelKind, 
 /**
  * Where notifications are forwarded, if anywhere.
  */
@@ -649,24 +658,29 @@ responseBody?: string,
 failure?: string, };
 
 /**
+ * The formats receptions export to.
+ */
+export type ExportFormat = "ndjson" | "har";
+
+/**
  * `receptions_export`.
  */
 export type ExportRequest = { 
 /**
- * `ndjson` or `har`.
+ * Which format.
  */
-format: string, 
+format: ExportFormat, 
 /**
  * The file to write (replaced).
  */
 path: string, };
 
 /**
- * A forwarded copy and what the target answered.
+ * A forwarded or replayed copy and what the target answered.
  */
-export type Forward = { 
+export type ForwardView = { 
 /**
- * The reception forwarded.
+ * The reception sent.
  */
 receptionId: number, 
 /**
@@ -742,6 +756,16 @@ message: string,
 hint: string | null, };
 
 /**
+ * An item's `changeType` (unlike the catalog's change types, it may be one nobody asked for).
+ */
+export type ItemChangeType = "created" | "updated" | "deleted" | "unknown";
+
+/**
+ * An item's `lifecycleEvent` (unlike the catalog's, it may be one this app does not know).
+ */
+export type ItemLifecycleEvent = "reauthorizationRequired" | "subscriptionRemoved" | "missed" | "unknown";
+
+/**
  * One item with its checks, for display.
  */
 export type ItemView = { 
@@ -760,7 +784,7 @@ subscriptionId: string | null,
 /**
  * `changeType`.
  */
-changeType: string | null, 
+changeType: ItemChangeType | null, 
 /**
  * `resource`.
  */
@@ -768,19 +792,19 @@ resource: string | null,
 /**
  * `lifecycleEvent`.
  */
-lifecycleEvent: string | null, 
+lifecycleEvent: ItemLifecycleEvent | null, 
 /**
- * `matches`, `differs`, `missing`, `unknownSubscription`.
+ * The clientState check.
  */
-clientState: string, 
+clientState: ClientStateVerdict, 
 /**
  * The item this repeats.
  */
 duplicateOf: number | null, 
 /**
- * The validation tokens' verdict.
+ * The validation tokens' verdict (none when the POST carried none).
  */
-tokens: string | null, 
+tokens: TokenVerdict | null, 
 /**
  * The decrypted resource, pretty JSON.
  */
@@ -869,9 +893,10 @@ export type OpenLinkRequest = {
 url: string, };
 
 /**
- * A subscription this app created.
+ * A subscription this app created, as the window shows it (its clientState and the recorded
+ * request stay inside).
  */
-export type OwnedSubscription = { 
+export type OwnedSubscriptionView = { 
 /**
  * Graph's id.
  */
@@ -888,10 +913,6 @@ resource: string,
  * `created,updated`.
  */
 changeType: string, 
-/**
- * The clientState sent (compared in constant time on arrival).
- */
-clientState: string, 
 /**
  * The certificate registered for rich notifications.
  */
@@ -917,18 +938,13 @@ expiration: string,
  */
 createdAt: string, 
 /**
- * `active`, `missed` (Graph dropped notifications), `removed` (Graph removed it and it could
- * not be recreated), `deleted` (by the user), `failed` (renewal gave up).
+ * Where it stands.
  */
-state: string, 
+state: SubscriptionState, 
 /**
  * What the user should know about the state.
  */
-note: string | null, 
-/**
- * The creation request (JSON) to recreate it from.
- */
-request: string, };
+note: string | null, };
 
 /**
  * `owned_subscriptions`.
@@ -937,11 +953,11 @@ export type OwnedView = {
 /**
  * Subscriptions this app created, newest first.
  */
-items: Array<OwnedSubscription>, 
+items: Array<OwnedSubscriptionView>, 
 /**
  * The renewal history, newest first.
  */
-history: Array<RenewalEntry>, };
+history: Array<RenewalView>, };
 
 /**
  * The permissions of one path for each account kind, with RSC and admin-consent flags.
@@ -1151,7 +1167,7 @@ apiVersion?: ApiVersion, };
 /**
  * Whether the webhook receiver is listening.
  */
-export type ReceiverStatus = { 
+export type ReceiverSummary = { 
 /**
  * Running or not.
  */
@@ -1172,9 +1188,9 @@ endpoints: Endpoints | null,
 /**
  * The tunnel.
  */
-tunnel: TunnelView, 
+tunnel: TunnelStatus, 
 /**
- * An ngrok authtoken is saved (or `NGROK_AUTHTOKEN` is set).
+ * An ngrok authtoken is saved (or the environment has one).
  */
 ngrokAuthtokenSaved: boolean, 
 /**
@@ -1183,13 +1199,27 @@ ngrokAuthtokenSaved: boolean,
 newestId: number, };
 
 /**
+ * `receiver_start`'s answer: the receiver listens; the tunnel may have failed (then the
+ * receiver keeps listening on this computer, where the sandbox still delivers).
+ */
+export type ReceivingStarted = { 
+/**
+ * Where it answers.
+ */
+endpoints: Endpoints, 
+/**
+ * Why the tunnel did not open, with what to do.
+ */
+tunnelProblem?: IpcError, };
+
+/**
  * A reception whole.
  */
 export type ReceptionDetail = { 
 /**
  * The list line.
  */
-summary: ReceptionSummary, 
+summary: ReceptionLine, 
 /**
  * The raw query string.
  */
@@ -1217,25 +1247,17 @@ items: Array<ItemView>,
 /**
  * Where it was forwarded or replayed.
  */
-forwards: Array<Forward>, };
+forwards: Array<ForwardView>, };
 
 /**
- * `reception_get` / `reception_replay`.
+ * What kind of request it was.
  */
-export type ReceptionRef = { 
-/**
- * The reception.
- */
-id: number, 
-/**
- * Where to replay it (replay only).
- */
-url?: string, };
+export type ReceptionKind = "notification" | "lifecycle" | "validation" | "unexpected" | "rejected";
 
 /**
  * A line of the Inspector's list.
  */
-export type ReceptionSummary = { 
+export type ReceptionLine = { 
 /**
  * Its id.
  */
@@ -1247,7 +1269,7 @@ receivedAt: string,
 /**
  * What it was.
  */
-kind: string, 
+kind: ReceptionKind, 
 /**
  * HTTP method.
  */
@@ -1261,7 +1283,7 @@ path: string,
  */
 status: number, 
 /**
- * Why it was refused or unexpected.
+ * Why it was refused or unexpected, or why it has no items.
  */
 reason: string | null, 
 /**
@@ -1273,13 +1295,21 @@ bodyBytes: number,
  */
 peer: string, 
 /**
+ * Its items have not been checked yet (a moment after the 202).
+ */
+pending: boolean, 
+/**
  * Items read from it.
  */
 items: number, 
 /**
- * The first item's change type or lifecycle event.
+ * The first item's change type.
  */
-change: string | null, 
+changeType: ItemChangeType | null, 
+/**
+ * The first item's lifecycle event.
+ */
+lifecycleEvent: ItemLifecycleEvent | null, 
 /**
  * The first item's resource.
  */
@@ -1302,6 +1332,19 @@ decrypted: number,
 decryptFailures: number, };
 
 /**
+ * `reception_get` / `reception_replay`.
+ */
+export type ReceptionRef = { 
+/**
+ * The reception.
+ */
+id: number, 
+/**
+ * Where to replay it (replay only).
+ */
+url?: string, };
+
+/**
  * `receptions_list`.
  */
 export type ReceptionsRequest = { 
@@ -1314,9 +1357,9 @@ before?: number,
  */
 after?: number, 
 /**
- * Only this kind (`notification`, `lifecycle`, `validation`, `unexpected`, `rejected`).
+ * Only this kind.
  */
-kind?: string, 
+kind?: ReceptionKind, 
 /**
  * Words an item must contain (as received or decrypted).
  */
@@ -1327,9 +1370,14 @@ text?: string,
 limit?: number, };
 
 /**
- * One renewal-history entry.
+ * What the upkeep did to a subscription.
  */
-export type RenewalEntry = { 
+export type RenewalAction = "created" | "renewed" | "reauthorized" | "recreated" | "moved" | "missed" | "retry" | "gaveUp" | "ignored";
+
+/**
+ * One step of the upkeep, as the window shows it.
+ */
+export type RenewalView = { 
 /**
  * The subscription.
  */
@@ -1339,9 +1387,9 @@ subscriptionId: string,
  */
 at: string, 
 /**
- * `created`, `renewed`, `reauthorized`, `recreated`, `moved`, `missed`, `retry`, `gaveUp`.
+ * What was done.
  */
-action: string, 
+action: RenewalAction, 
 /**
  * Whether it worked.
  */
@@ -1738,11 +1786,11 @@ account: AccountStatus,
 /**
  * The receiver.
  */
-receiver: ReceiverStatus, 
+receiver: ReceiverSummary, 
 /**
  * The tunnel.
  */
-tunnel: TunnelStatus, };
+tunnel: TunnelSummary, };
 
 /**
  * A subscription as Graph returns it.
@@ -1823,6 +1871,11 @@ accountId?: string,
 id: string, };
 
 /**
+ * Where a subscription the app created stands.
+ */
+export type SubscriptionState = "active" | "missed" | "removed" | "deleted" | "failed";
+
+/**
  * One subscription with what the list shows about it.
  */
 export type SubscriptionView = { 
@@ -1875,18 +1928,60 @@ items: Array<SubscriptionView>, };
 export type ThemePreference = "system" | "light" | "dark";
 
 /**
+ * What the check of a POST's `validationTokens` found.
+ */
+export type TokenVerdict = { "state": "valid", 
+/**
+ * How many tokens were checked.
+ */
+count: number, } | { "state": "invalid", 
+/**
+ * Which check failed, for people.
+ */
+reason: string, } | { "state": "notChecked", 
+/**
+ * Why, for people.
+ */
+reason: string, };
+
+/**
  * How Graph reaches the receiver.
  */
 export type TunnelKind = "none" | "ngrok" | "url";
 
 /**
+ * Where the tunnel is, as the status bar shows it.
+ */
+export type TunnelStatus = { "state": "off" } | { "state": "connecting" } | { "state": "online", 
+/**
+ * The public base URL (no trailing slash).
+ */
+publicUrl: string, } | { "state": "reconnecting", 
+/**
+ * What went wrong.
+ */
+reason: string, } | { "state": "failed", 
+/**
+ * ngrok's error code (`ERR_NGROK_107`), when it gave one.
+ */
+code: string | null, 
+/**
+ * What happened.
+ */
+message: string, 
+/**
+ * What to do about it.
+ */
+hint: string, };
+
+/**
  * Whether a public URL is up.
  */
-export type TunnelStatus = { 
+export type TunnelSummary = { 
 /**
- * `none`, `ngrok` or `url`.
+ * Which provider.
  */
-provider: string, 
+provider: TunnelKind, 
 /**
  * Running or not.
  */
@@ -1895,31 +1990,6 @@ state: ServiceState,
  * The public URL when online.
  */
 publicUrl: string | null, };
-
-/**
- * The tunnel as the window shows it.
- */
-export type TunnelView = { 
-/**
- * `off`, `connecting`, `online`, `reconnecting`, `failed`.
- */
-state: string, 
-/**
- * The public base URL when online.
- */
-publicUrl: string | null, 
-/**
- * ngrok's error code on failure.
- */
-code: string | null, 
-/**
- * What happened (failure, reconnect).
- */
-message: string | null, 
-/**
- * What to do.
- */
-hint: string | null, };
 
 /** Every backend command with its request and response type. */
 export interface Commands {
@@ -1935,6 +2005,8 @@ export interface Commands {
   catalog_get: { request: null; response: CatalogView };
   /** Problems, permission hints and the request preview for a proposed subscription. */
   catalog_check: { request: CatalogCheckRequest; response: CatalogCheckResponse };
+  /** What can fill a resource placeholder (users, teams, channels, chats, …), from the account. */
+  lookup: { request: LookupRequest; response: Array<LookupItem> };
   /** Opens a Microsoft documentation or sign-in link in the user's browser (allowlisted hosts). */
   open_link: { request: OpenLinkRequest; response: null };
   /** Every account, with what its token says, and where secrets are kept. */
@@ -1969,28 +2041,6 @@ export interface Commands {
   subscription_delete: { request: SubscriptionRef; response: null };
   /** Reauthorizes a subscription. */
   subscription_reauthorize: { request: SubscriptionRef; response: null };
-  /** What can fill a resource placeholder (users, teams, channels, chats, …), from the account. */
-  lookup: { request: LookupRequest; response: Array<LookupItem> };
-  /** The newest Graph requests and answers (Authorization redacted). */
-  http_log_list: { request: HttpLogRequest; response: Array<Exchange> };
-  /** Empties the HTTP log. */
-  http_log_clear: { request: null; response: null };
-  /** Where the receiver answers, the tunnel's state, the newest reception. */
-  receiver_status: { request: null; response: ReceiverView };
-  /** Starts (or restarts) the receiver and tunnel with the settings; moves subscriptions if the URL changed. */
-  receiver_start: { request: null; response: Endpoints };
-  /** Stops the tunnel and the receiver. */
-  receiver_stop: { request: null; response: null };
-  /** Saves the ngrok authtoken in the keyring (empty removes it). */
-  ngrok_authtoken_set: { request: SecretInput; response: null };
-  /** A page of receptions, newest first, filtered by kind or text. */
-  receptions_list: { request: ReceptionsRequest; response: Array<ReceptionSummary> };
-  /** One reception with its headers, body, checked items and forwards. */
-  reception_get: { request: ReceptionRef; response: ReceptionDetail };
-  /** Re-POSTs a stored reception to a URL and answers what it said. */
-  reception_replay: { request: ReceptionRef; response: Forward };
-  /** Writes every reception to an NDJSON or HAR file; answers how many. */
-  receptions_export: { request: ExportRequest; response: bigint };
   /** Creates a subscription to this app's receiver (preflight first) and records it. */
   subscription_create: { request: CreateSubscriptionRequest; response: CreatedSubscription };
   /** Plays Graph's validation request against the receiver's URL. */
@@ -1998,7 +2048,27 @@ export interface Commands {
   /** Subscriptions this app created, with the renewal history. */
   owned_subscriptions: { request: null; response: OwnedView };
   /** Renews the app's subscriptions that are due now. */
-  subscriptions_upkeep: { request: null; response: Array<RenewalEntry> };
+  subscriptions_upkeep: { request: null; response: Array<RenewalView> };
+  /** The newest Graph requests and answers (Authorization redacted). */
+  http_log_list: { request: HttpLogRequest; response: Array<Exchange> };
+  /** Empties the HTTP log. */
+  http_log_clear: { request: null; response: null };
+  /** Where the receiver answers, the tunnel's state, the newest reception. */
+  receiver_status: { request: null; response: ReceiverView };
+  /** Starts (or restarts) the receiver and tunnel with the settings; moves subscriptions if the URL changed. A tunnel that fails comes back as `tunnelProblem`. */
+  receiver_start: { request: null; response: ReceivingStarted };
+  /** Stops the tunnel and the receiver. */
+  receiver_stop: { request: null; response: null };
+  /** Saves the ngrok authtoken in the keyring (empty removes it). */
+  ngrok_authtoken_set: { request: SecretInput; response: null };
+  /** A page of receptions, newest first, filtered by kind or text. */
+  receptions_list: { request: ReceptionsRequest; response: Array<ReceptionLine> };
+  /** One reception with its headers, body, checked items and forwards. */
+  reception_get: { request: ReceptionRef; response: ReceptionDetail };
+  /** Re-POSTs a stored reception to a URL and answers what it said. */
+  reception_replay: { request: ReceptionRef; response: ForwardView };
+  /** Writes every reception to an NDJSON or HAR file; answers how many. */
+  receptions_export: { request: ExportRequest; response: bigint };
   /** Certificates for rich notifications. */
   certificates_list: { request: null; response: Array<CertificateView> };
   /** Makes a certificate (2048/3072/4096 bits); new subscriptions use it. */
@@ -2010,7 +2080,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "lookup", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_replay", "receptions_export", "subscription_create", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "certificates_list", "certificate_create", "certificate_export", "certificate_delete"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_replay", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -1,9 +1,13 @@
-// TanStack Query hooks over the typed client: caching, loading and error states for every read,
-// and mutations that update the cache with what the backend answers.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+// TanStack Query hooks over the typed client, shared by every screen: caching, loading and error
+// states for every read, and one mutation hook that refreshes what a command may change
+// (invalidation.ts says what). Nothing here polls: core events keep the cache fresh (App.tsx).
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
-import type { Settings, SettingsPatch } from "./bindings";
+import type { CatalogCheckRequest, Commands, LookupRequest, ReceptionsRequest, Settings, SettingsPatch } from "./bindings";
 import { call, type StudioError } from "./client";
+import { queryKeys, staleAfterCommand } from "./invalidation";
+
+export { queryKeys } from "./invalidation";
 
 // Every query and mutation rejects with a StudioError (see client.ts), never a bare Error.
 declare module "@tanstack/react-query" {
@@ -11,19 +15,6 @@ declare module "@tanstack/react-query" {
     defaultError: StudioError;
   }
 }
-
-export const queryKeys = {
-  appInfo: ["app_info"] as const,
-  settings: ["settings"] as const,
-  status: ["status"] as const,
-  accounts: ["accounts"] as const,
-  subscriptions: ["subscriptions"] as const,
-  httpLog: ["http_log"] as const,
-  receiver: ["receiver"] as const,
-  receptions: ["receptions"] as const,
-  owned: ["owned_subscriptions"] as const,
-  certificates: ["certificates"] as const,
-};
 
 export function useAppInfo() {
   return useQuery({ queryKey: queryKeys.appInfo, queryFn: () => call("app_info", null), staleTime: Infinity });
@@ -35,6 +26,105 @@ export function useSettings() {
 
 export function useStatus() {
   return useQuery({ queryKey: queryKeys.status, queryFn: () => call("status", null) });
+}
+
+export function useCatalog() {
+  return useQuery({ queryKey: queryKeys.catalog, queryFn: () => call("catalog_get", null), staleTime: Infinity });
+}
+
+/** The live check of a proposed subscription; the previous answer stays while the next loads. */
+export function useCatalogCheck(request: CatalogCheckRequest | null) {
+  return useQuery({
+    queryKey: [...queryKeys.checks, request],
+    queryFn: () => (request ? call("catalog_check", request) : Promise.reject(new Error("no path"))),
+    enabled: request !== null,
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function useAccounts() {
+  return useQuery({ queryKey: queryKeys.accounts, queryFn: () => call("accounts_list", null) });
+}
+
+export function useSandboxInfo(enabled: boolean) {
+  return useQuery({ queryKey: queryKeys.sandbox, queryFn: () => call("sandbox_info", null), enabled, staleTime: Infinity });
+}
+
+export function useSubscriptions(accountId: string | undefined) {
+  return useQuery({
+    queryKey: [...queryKeys.subscriptions, accountId ?? "current"],
+    queryFn: () => call("subscriptions_list", accountId ? { accountId } : {}),
+    enabled: accountId !== undefined,
+    retry: false,
+  });
+}
+
+/** The newest Graph exchanges; `httpLogChanged` refreshes them as calls are made. */
+export function useHttpLog(accountId: string | undefined) {
+  return useQuery({
+    queryKey: [...queryKeys.httpLog, accountId ?? "all"],
+    queryFn: () => call("http_log_list", accountId ? { accountId, limit: 100 } : { limit: 100 }),
+  });
+}
+
+export function useLookup(request: LookupRequest, enabled: boolean) {
+  return useQuery({
+    queryKey: [...queryKeys.lookups, request],
+    queryFn: () => call("lookup", request),
+    enabled,
+    retry: false,
+    staleTime: 60_000,
+  });
+}
+
+export function useReceiver() {
+  return useQuery({ queryKey: queryKeys.receiver, queryFn: () => call("receiver_status", null) });
+}
+
+export function useReceptions(request: ReceptionsRequest) {
+  return useQuery({
+    queryKey: [...queryKeys.receptions, request],
+    queryFn: () => call("receptions_list", request),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Receptions page by page, newest first; `receptionsArrived` and `itemsChecked` refresh them. */
+export function useReceptionPages(filter: Omit<ReceptionsRequest, "before" | "after" | "limit">, pageSize: number) {
+  return useInfiniteQuery({
+    queryKey: [...queryKeys.receptions, "pages", filter],
+    queryFn: ({ pageParam }) =>
+      call("receptions_list", { ...filter, limit: pageSize, ...(pageParam === null ? {} : { before: pageParam }) }),
+    initialPageParam: null as number | null,
+    getNextPageParam: (last) => (last.length === pageSize ? (last.at(-1)?.id ?? null) : null),
+  });
+}
+
+export function useReception(id: number | null) {
+  return useQuery({
+    queryKey: [...queryKeys.receptions, "one", id],
+    queryFn: () => call("reception_get", { id: id ?? 0 }),
+    enabled: id !== null,
+  });
+}
+
+export function useOwnedSubscriptions() {
+  return useQuery({ queryKey: queryKeys.owned, queryFn: () => call("owned_subscriptions", null) });
+}
+
+export function useCertificates() {
+  return useQuery({ queryKey: queryKeys.certificates, queryFn: () => call("certificates_list", null) });
+}
+
+/** A mutation over one command that refreshes what the command may change once it settles. */
+export function useCommand<K extends keyof Commands>(command: K) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (request: Commands[K]["request"]) => call(command, request),
+    onSettled: () => {
+      for (const key of staleAfterCommand[command]) void client.invalidateQueries({ queryKey: key });
+    },
+  });
 }
 
 /**
@@ -59,6 +149,7 @@ export function useUpdateSettings() {
     },
     onSuccess: (settings) => {
       client.setQueryData(queryKeys.settings, settings);
+      void client.invalidateQueries({ queryKey: queryKeys.status });
     },
   });
 }

@@ -4,7 +4,9 @@ import type {
   AppInfo,
   Commands,
   ReceptionDetail,
-  ReceptionSummary,
+  ReceptionLine,
+  ReceivingStarted,
+  ReceiverView,
   Settings,
   StatusSnapshot,
   SubscriptionView,
@@ -81,7 +83,7 @@ export function subscriptionFixture(id: string, minutesLeft: number): Subscripti
   };
 }
 
-export function receptionFixture(id: number, overrides: Partial<ReceptionSummary> = {}): ReceptionSummary {
+export function receptionFixture(id: number, overrides: Partial<ReceptionLine> = {}): ReceptionLine {
   return {
     id,
     receivedAt: "2026-11-23T06:18:57.632Z",
@@ -92,8 +94,10 @@ export function receptionFixture(id: number, overrides: Partial<ReceptionSummary
     reason: null,
     bodyBytes: 812,
     peer: "127.0.0.1:41796",
+    pending: false,
     items: 1,
-    change: "created",
+    changeType: "created",
+    lifecycleEvent: null,
     resource: "Users/u1/Messages/m1",
     clientStateProblems: 0,
     duplicates: 0,
@@ -103,7 +107,7 @@ export function receptionFixture(id: number, overrides: Partial<ReceptionSummary
   };
 }
 
-export function detailFixture(summary: ReceptionSummary): ReceptionDetail {
+export function detailFixture(summary: ReceptionLine): ReceptionDetail {
   return {
     summary,
     query: "",
@@ -121,7 +125,7 @@ export function detailFixture(summary: ReceptionSummary): ReceptionDetail {
         lifecycleEvent: null,
         clientState: summary.clientStateProblems > 0 ? "differs" : "matches",
         duplicateOf: null,
-        tokens: "valid (1)",
+        tokens: { state: "valid", count: 1 },
         decrypted: '{\n  "subject": "<b>Hello</b>"\n}',
         decryptError: null,
         item: "{}",
@@ -137,7 +141,7 @@ export function fakeBackend(
     info?: AppInfo;
     accounts?: AccountSummary[];
     subscriptions?: SubscriptionView[];
-    receptions?: ReceptionSummary[];
+    receptions?: ReceptionLine[];
   } = {},
 ) {
   let settings = overrides.settings ?? defaultSettings;
@@ -195,10 +199,10 @@ export function fakeBackend(
               localLifecycleUrl: "http://127.0.0.1:7071/abc/lifecycle",
               tunnel: "none",
             },
-            tunnel: { state: "off", publicUrl: null, code: null, message: null, hint: null },
+            tunnel: { state: "off" },
             ngrokAuthtokenSaved: false,
             newestId: 0,
-          };
+          } satisfies ReceiverView;
         case "receptions_list": {
           const filter = request as Commands["receptions_list"]["request"];
           return (overrides.receptions ?? []).filter((r) => filter.kind === undefined || r.kind === filter.kind);
@@ -210,10 +214,12 @@ export function fakeBackend(
         }
         case "receiver_start":
           return {
-            localNotificationUrl: "http://127.0.0.1:8123/abc/notifications",
-            localLifecycleUrl: "http://127.0.0.1:8123/abc/lifecycle",
-            tunnel: "none",
-          };
+            endpoints: {
+              localNotificationUrl: "http://127.0.0.1:8123/abc/notifications",
+              localLifecycleUrl: "http://127.0.0.1:8123/abc/lifecycle",
+              tunnel: "none",
+            },
+          } satisfies ReceivingStarted;
         case "certificates_list":
           return [];
         case "owned_subscriptions":

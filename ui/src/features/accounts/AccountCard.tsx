@@ -4,9 +4,10 @@ import { useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
+import { Badge } from "../../components/Badge";
 import type { AccountSummary, AccountType } from "../../ipc/bindings";
 import { toStudioError } from "../../ipc/client";
-import { useAccountCommand } from "./queries";
+import { useCommand } from "../../ipc/queries";
 
 const kindLabels: Record<AccountType, string> = {
   sandbox: "Sandbox user",
@@ -28,9 +29,9 @@ export function untilText(unixSeconds: number, now: number = Date.now() / 1000):
 
 export function AccountCard({ account }: { account: AccountSummary }) {
   const { config, claims } = account;
-  const check = useAccountCommand("account_check");
-  const select = useAccountCommand("account_select");
-  const remove = useAccountCommand("account_remove");
+  const check = useCommand("account_check");
+  const select = useCommand("account_select");
+  const remove = useCommand("account_remove");
   const [confirming, setConfirming] = useState(false);
   const problem = check.error ?? (account.problem ? toStudioError(account.problem) : null);
   const credential =
@@ -49,13 +50,13 @@ export function AccountCard({ account }: { account: AccountSummary }) {
           </h3>
           {claims?.displayName && claims.displayName !== config.name ? <p className="account-upn">{config.name}</p> : null}
           <p className="account-meta">
-            <span className="badge">{kindLabels[config.kind]}</span> {account.cloudLabel}
+            <Badge>{kindLabels[config.kind]}</Badge> {account.cloudLabel}
           </p>
         </div>
         {account.current ? (
-          <span className="badge badge-accent" data-testid="account-in-use">
+          <Badge tone="accent" testId="account-in-use">
             In use
-          </span>
+          </Badge>
         ) : (
           <Button
             data-testid="account-use"

@@ -10,14 +10,14 @@ import { toStudioError } from "../../ipc/client";
 import { Panel } from "../../components/Panel";
 import { AccountCard } from "./AccountCard";
 import { AppForm, DelegatedForm } from "./AddForms";
-import { useAccountCommand, useAccounts, useSandboxInfo } from "./queries";
+import { useCommand, useAccounts, useSandboxInfo } from "../../ipc/queries";
 import "./accounts.css";
 
 type Adding = "none" | "delegated" | "app";
 
 export function AccountsScreen() {
   const accounts = useAccounts();
-  const addSandbox = useAccountCommand("account_add_sandbox");
+  const addSandbox = useCommand("account_add_sandbox");
   const [adding, setAdding] = useState<Adding>("none");
   const list = accounts.data?.accounts ?? [];
   const hasSandbox = list.some((a) => a.config.kind === "sandbox" || a.config.kind === "sandboxApp");

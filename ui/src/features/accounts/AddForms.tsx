@@ -9,7 +9,7 @@ import { ExternalLink } from "../../components/ExternalLink";
 import { Field } from "../../components/Field";
 import { Segmented } from "../../components/Segmented";
 import type { CloudChoice, DelegatedRequest, DeviceCodeView } from "../../ipc/bindings";
-import { useAccountCommand } from "./queries";
+import { useCommand } from "../../ipc/queries";
 
 const clouds: { value: CloudChoice; label: string }[] = [
   { value: "global", label: "Global" },
@@ -69,8 +69,8 @@ export function DelegatedForm({ onDone }: { onDone: () => void }) {
   const [authority, setAuthority] = useState("");
   const [graph, setGraph] = useState("");
   const [scopes, setScopes] = useState("Mail.Read");
-  const signIn = useAccountCommand("account_sign_in");
-  const start = useAccountCommand("account_device_start");
+  const signIn = useCommand("account_sign_in");
+  const start = useCommand("account_device_start");
   const [device, setDevice] = useState<DeviceCodeView | null>(null);
   const request: DelegatedRequest = {
     personal,
@@ -153,8 +153,8 @@ function DeviceCode({ device, onFinished, onCancelled }: {
   onFinished: () => void;
   onCancelled: () => void;
 }) {
-  const finish = useAccountCommand("account_device_finish");
-  const cancel = useAccountCommand("account_device_cancel");
+  const finish = useCommand("account_device_finish");
+  const cancel = useCommand("account_device_cancel");
   const started = useRef(false);
   useEffect(() => {
     if (started.current) return;
@@ -201,7 +201,7 @@ export function AppForm({ onDone }: { onDone: () => void }) {
   const [proof, setProof] = useState<"secret" | "certificate">("secret");
   const [secret, setSecret] = useState("");
   const [pem, setPem] = useState("");
-  const add = useAccountCommand("account_add_app");
+  const add = useCommand("account_add_app");
   const ready = tenant.trim() && clientId.trim() && (proof === "secret" ? secret : pem.trim());
 
   return (

@@ -1,6 +1,5 @@
 // Everything that reached the receiver, newest first and live: filter by kind, search the items
 // (as received or decrypted), open one to see its checks, replay it, or export them all.
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { useCallback, useDeferredValue, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
@@ -8,16 +7,15 @@ import { Button } from "../../components/Button";
 import { EmptyState, FeatureList } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
 import { Segmented } from "../../components/Segmented";
-import { call } from "../../ipc/client";
-import { queryKeys, useAppInfo } from "../../ipc/queries";
-import { usePipelineCommand } from "./queries";
+import type { ReceptionKind } from "../../ipc/bindings";
+import { useAppInfo, useCommand, useReceptionPages } from "../../ipc/queries";
 import { ReceiverCard } from "./ReceiverCard";
 import { ReceptionDetail } from "./ReceptionDetail";
 import { ReceptionList } from "./ReceptionList";
 import "./inspector.css";
 
 const PAGE = 200;
-type Kind = "all" | "notification" | "lifecycle" | "validation" | "unexpected" | "rejected";
+type Kind = "all" | ReceptionKind;
 const kinds: { value: Kind; label: string }[] = [
   { value: "all", label: "All" },
   { value: "notification", label: "Notifications" },
@@ -29,7 +27,7 @@ const kinds: { value: Kind; label: string }[] = [
 
 function Export() {
   const info = useAppInfo();
-  const exporter = usePipelineCommand("receptions_export");
+  const exporter = useCommand("receptions_export");
   const [written, setWritten] = useState<string | null>(null);
   const run = (format: "ndjson" | "har") => {
     if (!info.data) return;
@@ -68,20 +66,8 @@ export function InspectorScreen() {
   const search = useDeferredValue(text.trim());
   const [selected, setSelected] = useState<number | null>(null);
   const filter = { ...(kind === "all" ? {} : { kind }), ...(search ? { text: search } : {}) };
-  const pages = useInfiniteQuery({
-    queryKey: [...queryKeys.receptions, "pages", filter],
-    queryFn: ({ pageParam }) => call("receptions_list", { ...filter, limit: PAGE, ...(pageParam === null ? {} : { before: pageParam }) }),
-    initialPageParam: null as number | null,
-    getNextPageParam: (last) => (last.length === PAGE ? (last.at(-1)?.id ?? null) : null),
-    // Items are checked a moment after the 202; the backend announces it, and while a line still
-    // waits for its checks the list also looks again every second, so it never stays stale.
-    refetchInterval: (query) => {
-      const waiting = query.state.data?.pages.some((page) =>
-        page.some((r) => (r.kind === "notification" || r.kind === "lifecycle") && r.items === 0 && r.reason === null),
-      );
-      return waiting ? 1000 : false;
-    },
-  });
+  // Refreshed when the backend announces arrivals and, a moment after the 202, checked items.
+  const pages = useReceptionPages(filter, PAGE);
   const items = pages.data?.pages.flat() ?? [];
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const more = useCallback(() => {

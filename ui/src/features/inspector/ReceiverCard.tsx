@@ -5,10 +5,10 @@ import { useState } from "react";
 import { Banner, ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
 import { StatusDot, type Tone } from "../../components/StatusDot";
-import type { TunnelView } from "../../ipc/bindings";
-import { usePipelineCommand, useReceiver } from "./queries";
+import type { TunnelKind, TunnelStatus } from "../../ipc/bindings";
+import { useCommand, useReceiver } from "../../ipc/queries";
 
-const tunnelTone: Record<string, Tone> = { online: "ok", connecting: "warn", reconnecting: "warn", failed: "danger", off: "idle" };
+const tunnelTone: Record<TunnelStatus["state"], Tone> = { online: "ok", connecting: "warn", reconnecting: "warn", failed: "danger", off: "idle" };
 
 function CopyButton({ text, testId }: { text: string; testId: string }) {
   const [copied, setCopied] = useState(false);
@@ -30,27 +30,27 @@ function CopyButton({ text, testId }: { text: string; testId: string }) {
   );
 }
 
-function tunnelText(tunnel: TunnelView, provider: string): string {
+function tunnelText(tunnel: TunnelStatus, provider: TunnelKind): string {
   if (provider === "none") return "No tunnel: only the sandbox tenant can reach this receiver.";
   switch (tunnel.state) {
     case "online":
-      return `Online at ${tunnel.publicUrl ?? ""}`;
+      return `Online at ${tunnel.publicUrl}`;
     case "connecting":
       return "Connecting…";
     case "reconnecting":
-      return `Reconnecting (${tunnel.message ?? "connection lost"})…`;
+      return `Reconnecting (${tunnel.reason})…`;
     case "failed":
       return `${provider === "ngrok" ? "ngrok" : "The tunnel"} failed: only the sandbox tenant can reach this receiver.`;
-    default:
+    case "off":
       return "Off";
   }
 }
 
 export function ReceiverCard() {
   const receiver = useReceiver();
-  const start = usePipelineCommand("receiver_start");
-  const stop = usePipelineCommand("receiver_stop");
-  const preflight = usePipelineCommand("subscription_preflight");
+  const start = useCommand("receiver_start");
+  const stop = useCommand("receiver_stop");
+  const preflight = useCommand("subscription_preflight");
   const data = receiver.data;
   const endpoints = data?.endpoints ?? null;
   const graphUrl = endpoints ? (endpoints.publicNotificationUrl ?? endpoints.localNotificationUrl) : null;
@@ -63,7 +63,7 @@ export function ReceiverCard() {
           <strong>{endpoints ? "Receiving" : "Not receiving"}</strong>
           {data && endpoints ? (
             <span className="muted" data-testid="tunnel-state">
-              <StatusDot tone={tunnelTone[data.tunnel.state] ?? "idle"} /> {tunnelText(data.tunnel, endpoints.tunnel)}
+              <StatusDot tone={tunnelTone[data.tunnel.state]} /> {tunnelText(data.tunnel, endpoints.tunnel)}
             </span>
           ) : null}
         </div>

@@ -5,10 +5,10 @@ import { useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
-import type { ItemView, ReceptionDetail as Detail } from "../../ipc/bindings";
-import { usePipelineCommand, useReception } from "./queries";
+import type { ClientStateVerdict, ItemView, ReceptionDetail as Detail, TokenVerdict } from "../../ipc/bindings";
+import { useCommand, useReception } from "../../ipc/queries";
 
-const clientStateText: Record<string, { tone: string; text: string }> = {
+const clientStateText: Record<ClientStateVerdict, { tone: string; text: string }> = {
   matches: { tone: "ok", text: "clientState matches" },
   differs: { tone: "danger", text: "clientState differs: not from your subscription" },
   missing: { tone: "danger", text: "clientState missing" },
@@ -23,10 +23,22 @@ function Check({ tone, children, testId }: { tone: string; children: React.React
   );
 }
 
+/** What the validation-token check found, in words, with its tone. */
+export function tokensCheck(verdict: TokenVerdict): { tone: string; text: string } {
+  switch (verdict.state) {
+    case "valid":
+      return { tone: "ok", text: `validation tokens valid (${String(verdict.count)})` };
+    case "invalid":
+      return { tone: "danger", text: `validation tokens invalid: ${verdict.reason}` };
+    case "notChecked":
+      return { tone: "warn", text: `validation tokens not checked: ${verdict.reason}` };
+  }
+}
+
 function Item({ item }: { item: ItemView }) {
   const [raw, setRaw] = useState(false);
-  const cs = clientStateText[item.clientState] ?? { tone: "warn", text: item.clientState };
-  const tokensTone = item.tokens === null ? null : item.tokens.startsWith("valid") ? "ok" : item.tokens.startsWith("invalid") ? "danger" : "warn";
+  const cs = clientStateText[item.clientState];
+  const tokens = item.tokens === null ? null : tokensCheck(item.tokens);
   return (
     <article className="item-card" data-testid="item-card">
       <header className="item-head">
@@ -37,9 +49,9 @@ function Item({ item }: { item: ItemView }) {
         <Check tone={cs.tone} testId="check-client-state">
           {cs.text}
         </Check>
-        {item.tokens !== null && tokensTone ? (
-          <Check tone={tokensTone} testId="check-tokens">
-            validation tokens {item.tokens}
+        {tokens ? (
+          <Check tone={tokens.tone} testId="check-tokens">
+            {tokens.text}
           </Check>
         ) : null}
         {item.duplicateOf !== null ? <Check tone="warn">duplicate of item {item.duplicateOf}</Check> : null}
@@ -77,7 +89,7 @@ function Item({ item }: { item: ItemView }) {
 }
 
 function Replay({ detail }: { detail: Detail }) {
-  const replay = usePipelineCommand("reception_replay");
+  const replay = useCommand("reception_replay");
   const [url, setUrl] = useState("http://localhost:3000/api/notifications");
   return (
     <form

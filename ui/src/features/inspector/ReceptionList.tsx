@@ -2,9 +2,9 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef } from "react";
 
-import type { ReceptionSummary } from "../../ipc/bindings";
+import type { ReceptionKind, ReceptionLine } from "../../ipc/bindings";
 
-const kindLabels: Record<string, string> = {
+const kindLabels: Record<ReceptionKind, string> = {
   notification: "Notification",
   lifecycle: "Lifecycle",
   validation: "Validation",
@@ -13,10 +13,11 @@ const kindLabels: Record<string, string> = {
 };
 
 /** The verdict a line shows: the worst thing about it. */
-export function verdict(r: ReceptionSummary): { tone: "ok" | "warn" | "danger" | "idle"; text: string } {
+export function verdict(r: ReceptionLine): { tone: "ok" | "warn" | "danger" | "idle"; text: string } {
   if (r.kind === "rejected" || r.kind === "unexpected") return { tone: "danger", text: r.reason ?? `answered ${String(r.status)}` };
   if (r.kind === "validation") return { tone: "ok", text: "answered, token echoed" };
-  if (r.items === 0) return r.reason ? { tone: "danger", text: r.reason } : { tone: "idle", text: "items not read yet" };
+  if (r.pending) return { tone: "idle", text: "items not read yet" };
+  if (r.items === 0) return { tone: "danger", text: r.reason ?? "no items" };
   if (r.clientStateProblems > 0) return { tone: "danger", text: `${String(r.clientStateProblems)} clientState problem(s)` };
   if (r.decryptFailures > 0) return { tone: "danger", text: `${String(r.decryptFailures)} not decrypted` };
   if (r.duplicates > 0) return { tone: "warn", text: `${String(r.duplicates)} duplicate(s)` };
@@ -24,8 +25,9 @@ export function verdict(r: ReceptionSummary): { tone: "ok" | "warn" | "danger" |
 }
 
 /** What a line leads with: the change, or what kind of request it was. */
-export function headline(r: ReceptionSummary): string {
-  if (r.change) return r.change;
+export function headline(r: ReceptionLine): string {
+  const change = r.changeType ?? r.lifecycleEvent;
+  if (change) return change;
   const endpoint = r.path.endsWith("/lifecycle") ? "lifecycle URL" : r.path.endsWith("/notifications") ? "notification URL" : null;
   if (r.kind === "validation") return `handshake · ${endpoint ?? r.path}`;
   return `${r.method} ${String(r.status)}`;
@@ -42,7 +44,7 @@ export function ReceptionList({
   onSelect,
   onEnd,
 }: {
-  items: ReceptionSummary[];
+  items: ReceptionLine[];
   selected: number | null;
   onSelect: (id: number) => void;
   onEnd: () => void;
@@ -77,7 +79,7 @@ export function ReceptionList({
               }}
             >
               <span className="reception-line">
-                <span className={`kind-badge kind-${r.kind}`}>{kindLabels[r.kind] ?? r.kind}</span>
+                <span className={`kind-badge kind-${r.kind}`}>{kindLabels[r.kind]}</span>
                 <span className="reception-change">{headline(r)}</span>
                 {r.items > 1 ? <span className="muted">×{r.items}</span> : null}
                 <span className="reception-time mono">{time(r.receivedAt)}</span>

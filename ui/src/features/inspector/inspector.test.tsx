@@ -29,7 +29,7 @@ describe("InspectorScreen", () => {
       fakeBackend({
         receptions: [
           receptionFixture(3, { clientStateProblems: 1 }),
-          receptionFixture(2, { kind: "validation", items: 0, change: null, resource: null, status: 200 }),
+          receptionFixture(2, { kind: "validation", items: 0, changeType: null, resource: null, status: 200 }),
           receptionFixture(1),
         ],
       }),
@@ -71,7 +71,7 @@ describe("verdict", () => {
     expect(verdict(receptionFixture(1, { decryptFailures: 1 })).tone).toBe("danger");
     expect(verdict(receptionFixture(1, { duplicates: 2 })).text).toBe("2 duplicate(s)");
     expect(verdict(receptionFixture(1, { kind: "rejected", reason: "the body is larger than 4194304 bytes" })).text).toContain("larger");
-    expect(verdict(receptionFixture(1, { items: 0 })).text).toBe("items not read yet");
+    expect(verdict(receptionFixture(1, { items: 0, pending: true })).text).toBe("items not read yet");
     expect(verdict(receptionFixture(1, { items: 0, reason: "the body is not JSON: EOF" })).tone).toBe("danger");
   });
 });

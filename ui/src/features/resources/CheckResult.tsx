@@ -2,8 +2,9 @@ import { useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
+import { Badge } from "../../components/Badge";
 import type { AccountKind, CatalogCheckResponse, Permission, PermissionHint } from "../../ipc/bindings";
-import { useAccountCommand } from "../accounts/queries";
+import { useCommand } from "../../ipc/queries";
 
 const kindLabels: Record<AccountKind, string> = {
   delegatedWork: "Delegated · work or school",
@@ -34,8 +35,8 @@ function PermissionName({ permission }: { permission: Permission }) {
   return (
     <span className="permission">
       <BreakableName name={permission.name} />
-      {permission.rsc ? <span className="badge" title="Resource-specific consent: a team or chat owner grants it">RSC</span> : null}
-      {permission.adminConsent ? <span className="badge badge-warn" title="An administrator must consent">admin consent</span> : null}
+      {permission.rsc ? <Badge title="Resource-specific consent: a team or chat owner grants it">RSC</Badge> : null}
+      {permission.adminConsent ? <Badge tone="warn" title="An administrator must consent">admin consent</Badge> : null}
     </span>
   );
 }
@@ -52,7 +53,7 @@ function HintCard({
   accountId?: string | undefined;
 }) {
   const status = hint.status;
-  const request = useAccountCommand("account_request_permissions");
+  const request = useCommand("account_request_permissions");
   const least = hint.required.find((p) => !p.rsc);
   return (
     <div className="hint-card" data-kind={hint.accountKind} data-state={status.state} data-active={active}>

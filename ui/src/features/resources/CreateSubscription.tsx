@@ -3,7 +3,7 @@
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
 import type { AccountSummary } from "../../ipc/bindings";
-import { usePipelineCommand } from "../inspector/queries";
+import { useCommand } from "../../ipc/queries";
 
 export function CreateSubscription({
   account,
@@ -22,7 +22,7 @@ export function CreateSubscription({
   blocked: string | null;
   onOpenInspector: () => void;
 }) {
-  const create = usePipelineCommand("subscription_create");
+  const create = useCommand("subscription_create");
   const minutes = Number(expiresInMinutes.trim());
   const why = !account
     ? "Add an account first (Accounts)."

@@ -1,8 +1,6 @@
 // Picks a placeholder's value from the account in use (its users, teams, channels, chats, mail
 // folders, drives, sites, lists, To Do lists, printers) instead of pasting a GUID.
-import { useQuery } from "@tanstack/react-query";
-
-import { call } from "../../ipc/client";
+import { useLookup } from "../../ipc/queries";
 
 /** The placeholder a look-up needs first, if any (channels need their team, …). */
 export function parentOf(name: string, appOnly: boolean): string | null {
@@ -44,13 +42,7 @@ export function PlaceholderPicker({
   const parentName = parentOf(name, appOnly);
   const parent = parentName ? (values[parentName] ?? "").trim() : "";
   const ready = lookable.has(name) && (parentName === null || parent !== "");
-  const items = useQuery({
-    queryKey: ["lookup", accountId, name, parent],
-    queryFn: () => call("lookup", { accountId, placeholder: name, ...(parent ? { parent } : {}) }),
-    enabled: ready,
-    staleTime: 60_000,
-    retry: false,
-  });
+  const items = useLookup({ accountId, placeholder: name, ...(parent ? { parent } : {}) }, ready);
   if (!lookable.has(name)) return null;
   const label = !ready
     ? `Fill {${parentName ?? ""}} first`

@@ -1,9 +1,7 @@
-import { useQuery } from "@tanstack/react-query";
-
 import { ExternalLink } from "../../components/ExternalLink";
+import { Badge } from "../../components/Badge";
 import type { AccountKind, AccountType, CatalogView, Resource } from "../../ipc/bindings";
-import { call } from "../../ipc/client";
-import { useAccounts } from "../accounts/queries";
+import { useAccounts, useCatalogCheck } from "../../ipc/queries";
 import { type Choice, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
 import { CheckResult } from "./CheckResult";
 import { CreateSubscription } from "./CreateSubscription";
@@ -96,13 +94,7 @@ export function ResourceDetail({
   // The account in use's token decides the hints for its own kind of account.
   const granted =
     account?.claims && catalogKindOf(account.config.kind) === choice.accountKind ? account.claims.permissions : null;
-  const check = useQuery({
-    queryKey: ["catalog_check", proposal, granted],
-    queryFn: () =>
-      proposal ? call("catalog_check", { proposal, granted: granted ?? [] }) : Promise.reject(new Error("no path")),
-    enabled: proposal !== null,
-    placeholderData: (previous) => previous,
-  });
+  const check = useCatalogCheck(proposal ? { proposal, granted: granted ?? [] } : null);
   if (!path) return null;
   const names = placeholderNames(path.template);
   const set = (patch: Partial<Choice>) => {
@@ -113,7 +105,7 @@ export function ResourceDetail({
     <div className="detail" data-testid="resource-detail">
       <header className="detail-header">
         <h2 className="detail-title">{resource.name}</h2>
-        <span className="badge">{resource.workload}</span>
+        <Badge>{resource.workload}</Badge>
         <code className="detail-entity">{resource.entity}</code>
       </header>
       <p className="detail-description">{resource.description}</p>

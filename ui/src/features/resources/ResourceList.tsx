@@ -2,6 +2,7 @@ import { useRef } from "react";
 
 import type { Resource } from "../../ipc/bindings";
 import { isBetaOnly, isDeprecated } from "./filter";
+import { Badge } from "../../components/Badge";
 
 /** The grouped list: a listbox navigable with ↑ ↓ Home End; selection follows focus. */
 export function ResourceList({
@@ -61,9 +62,9 @@ export function ResourceList({
             >
               <span className="resource-item-name">{resource.name}</span>
               <span className="resource-item-badges">
-                {isBetaOnly(resource) ? <span className="badge">beta</span> : null}
-                {resource.rich.supported ? <span className="badge badge-accent">rich</span> : null}
-                {isDeprecated(resource) ? <span className="badge badge-warn">deprecated</span> : null}
+                {isBetaOnly(resource) ? <Badge>beta</Badge> : null}
+                {resource.rich.supported ? <Badge tone="accent">rich</Badge> : null}
+                {isDeprecated(resource) ? <Badge tone="warn">deprecated</Badge> : null}
               </span>
             </button>
           ))}

@@ -1,12 +1,11 @@
 import "./explorer.css";
 
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { PageHeader } from "../../components/PageHeader";
 import type { AccountKind, Resource } from "../../ipc/bindings";
-import { call } from "../../ipc/client";
+import { useCatalog } from "../../ipc/queries";
 import type { Choice } from "./builder";
 import { defaultFilters, type Filters, filterResources } from "./filter";
 import { ResourceDetail } from "./ResourceDetail";
@@ -28,7 +27,7 @@ function initialChoice(resource: Resource): Choice {
 }
 
 export function ResourcesScreen() {
-  const catalog = useQuery({ queryKey: ["catalog_get"], queryFn: () => call("catalog_get", null), staleTime: Infinity });
+  const catalog = useCatalog();
   const [filters, setFilters] = useState<Filters>(defaultFilters);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [choices, setChoices] = useState<Record<string, Choice>>({});

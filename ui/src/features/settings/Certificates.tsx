@@ -5,13 +5,14 @@ import { useState } from "react";
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
 import { Segmented } from "../../components/Segmented";
+import { Badge } from "../../components/Badge";
 import { call } from "../../ipc/client";
-import { useCertificates, usePipelineCommand } from "../inspector/queries";
+import { useCertificates, useCommand } from "../../ipc/queries";
 
 export function Certificates() {
   const certificates = useCertificates();
-  const create = usePipelineCommand("certificate_create");
-  const remove = usePipelineCommand("certificate_delete");
+  const create = useCommand("certificate_create");
+  const remove = useCommand("certificate_delete");
   const [bits, setBits] = useState<"2048" | "3072" | "4096">("2048");
   const [copied, setCopied] = useState<string | null>(null);
   const list = certificates.data ?? [];
@@ -35,7 +36,7 @@ export function Certificates() {
             {list.map((c) => (
               <tr key={c.id} data-testid="certificate-row">
                 <td className="mono" title={`SHA-256 ${c.thumbprint}`}>
-                  {c.id} {c.current ? <span className="badge badge-accent">current</span> : <span className="badge">retired</span>}
+                  {c.id} {c.current ? <Badge tone="accent">current</Badge> : <Badge>retired</Badge>}
                 </td>
                 <td>RSA {c.bits}</td>
                 <td className="nowrap">{new Date(c.notAfter).toLocaleDateString()}</td>

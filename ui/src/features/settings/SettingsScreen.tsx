@@ -8,7 +8,7 @@ import { Panel } from "../../components/Panel";
 import { Segmented } from "../../components/Segmented";
 import type { Settings, SettingsPatch, ThemePreference } from "../../ipc/bindings";
 import { useAppInfo, useSettings, useUpdateSettings } from "../../ipc/queries";
-import { usePipelineCommand } from "../inspector/queries";
+import { useCommand } from "../../ipc/queries";
 import { Certificates } from "./Certificates";
 import { TunnelForm } from "./TunnelForm";
 
@@ -49,7 +49,7 @@ export function parseWholeNumber(text: string): number | null {
 
 function ReceiverForm({ settings }: { settings: Settings }) {
   const update = useUpdateSettings();
-  const restart = usePipelineCommand("receiver_start");
+  const restart = useCommand("receiver_start");
   const [draft, setDraft] = useState<Draft>({});
   const [saved, setSaved] = useState(false);
 
@@ -102,6 +102,7 @@ function ReceiverForm({ settings }: { settings: Settings }) {
         />
       ) : null}
       {restart.error ? <ErrorBanner error={restart.error} title="Saved, but the receiver did not restart" /> : null}
+      {restart.data?.tunnelProblem ? <ErrorBanner error={restart.data.tunnelProblem} title="The receiver restarted, but the tunnel did not open" /> : null}
       {numberFields.map(({ field, id, label, help }) => (
         <Field key={field} id={id} label={label} help={help} error={parsed[field] === null ? notANumber : null}>
           <input

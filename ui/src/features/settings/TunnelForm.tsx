@@ -8,8 +8,7 @@ import { Button } from "../../components/Button";
 import { Field } from "../../components/Field";
 import { Segmented } from "../../components/Segmented";
 import type { Settings, TunnelKind } from "../../ipc/bindings";
-import { useUpdateSettings } from "../../ipc/queries";
-import { usePipelineCommand, useReceiver } from "../inspector/queries";
+import { useCommand, useReceiver, useUpdateSettings } from "../../ipc/queries";
 
 const kinds: { value: TunnelKind; label: string }[] = [
   { value: "none", label: "None (sandbox)" },
@@ -19,8 +18,8 @@ const kinds: { value: TunnelKind; label: string }[] = [
 
 export function TunnelForm({ settings }: { settings: Settings }) {
   const update = useUpdateSettings();
-  const restart = usePipelineCommand("receiver_start");
-  const saveToken = usePipelineCommand("ngrok_authtoken_set");
+  const restart = useCommand("receiver_start");
+  const saveToken = useCommand("ngrok_authtoken_set");
   const receiver = useReceiver();
   const [kind, setKind] = useState<TunnelKind>(settings.tunnel);
   const [url, setUrl] = useState(settings.tunnelUrl);
@@ -39,8 +38,8 @@ export function TunnelForm({ settings }: { settings: Settings }) {
       {
         onSuccess: () => {
           restart.mutate(null, {
-            onSuccess: () => {
-              setApplied(true);
+            onSuccess: (started) => {
+              setApplied(started.tunnelProblem === undefined);
             },
           });
         },
@@ -104,6 +103,7 @@ export function TunnelForm({ settings }: { settings: Settings }) {
       </Field>
       {update.error ? <ErrorBanner error={update.error} title="Not saved" /> : null}
       {restart.error ? <ErrorBanner error={restart.error} title="Saved, but the receiver did not restart" /> : null}
+      {restart.data?.tunnelProblem ? <ErrorBanner error={restart.data.tunnelProblem} title="Saved; the receiver listens, but the tunnel did not open" /> : null}
       {saveToken.error ? <ErrorBanner error={saveToken.error} title="The authtoken was not saved" /> : null}
       <div className="form-actions">
         <Button type="submit" variant="primary" data-testid="tunnel-apply" disabled={!dirty || update.isPending || restart.isPending}>

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { Button } from "../../components/Button";
 import { Panel } from "../../components/Panel";
 import type { Exchange } from "../../ipc/bindings";
-import { useAccountCommand, useHttpLog } from "../accounts/queries";
+import { useCommand, useHttpLog } from "../../ipc/queries";
 
 /** The request as curl, the token left as $TOKEN (mirrors Exchange::to_curl in the backend). */
 export function curlOf(exchange: Exchange): string {
@@ -62,7 +62,7 @@ function Entry({ exchange }: { exchange: Exchange }) {
 
 export function HttpLog({ accountId }: { accountId: string }) {
   const log = useHttpLog(accountId);
-  const clear = useAccountCommand("http_log_clear");
+  const clear = useCommand("http_log_clear");
   const entries = log.data ?? [];
   return (
     <Panel title="HTTP log" description="Every request to Microsoft Graph for this account, newest first." testId="http-log">

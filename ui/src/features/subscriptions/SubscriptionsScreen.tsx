@@ -9,9 +9,9 @@ import { PageHeader } from "../../components/PageHeader";
 import { Panel } from "../../components/Panel";
 import type { SubscriptionView } from "../../ipc/bindings";
 import { untilText } from "../accounts/AccountCard";
-import { useAccountCommand, useAccounts, useSubscriptions } from "../accounts/queries";
+import { useCommand, useAccounts, useSubscriptions } from "../../ipc/queries";
 import "../accounts/accounts.css";
-import { useOwnedSubscriptions } from "../inspector/queries";
+import { useOwnedSubscriptions } from "../../ipc/queries";
 import { HttpLog } from "./HttpLog";
 import { ownedNote, Upkeep } from "./Upkeep";
 
@@ -30,9 +30,9 @@ function useNow(ms: number): number {
 }
 
 function Row({ item, accountId, now, note }: { item: SubscriptionView; accountId: string; now: number; note: string | null }) {
-  const renew = useAccountCommand("subscription_renew");
-  const reauthorize = useAccountCommand("subscription_reauthorize");
-  const remove = useAccountCommand("subscription_delete");
+  const renew = useCommand("subscription_renew");
+  const reauthorize = useCommand("subscription_reauthorize");
+  const remove = useCommand("subscription_delete");
   const [confirming, setConfirming] = useState(false);
   const s = item.subscription;
   // Graph asks for reauthorization 10 minutes before expiry; warn a little earlier.

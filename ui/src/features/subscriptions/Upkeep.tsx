@@ -1,10 +1,10 @@
 // What the app does to keep its own subscriptions alive: the ones that need attention (missed
 // notifications, removed by Graph, renewal given up) and the renewal history.
 import { Panel } from "../../components/Panel";
-import type { OwnedSubscription } from "../../ipc/bindings";
-import { useOwnedSubscriptions } from "../inspector/queries";
+import type { OwnedSubscriptionView, RenewalAction } from "../../ipc/bindings";
+import { useOwnedSubscriptions } from "../../ipc/queries";
 
-const actionText: Record<string, string> = {
+const actionText: Record<RenewalAction, string> = {
   created: "Created",
   renewed: "Renewed",
   reauthorized: "Reauthorized",
@@ -17,7 +17,7 @@ const actionText: Record<string, string> = {
 };
 
 /** The note shown under a subscription made here. */
-export function ownedNote(owned: OwnedSubscription | undefined): string | null {
+export function ownedNote(owned: OwnedSubscriptionView | undefined): string | null {
   if (!owned) return null;
   if (owned.state === "active") return owned.includeResourceData ? "Made here · renewed automatically · decrypted with " + (owned.certificateId ?? "?") : "Made here · renewed automatically";
   return owned.note ?? owned.state;
@@ -53,7 +53,7 @@ export function Upkeep() {
           {history.map((entry, i) => (
             <tr key={`${entry.at}-${String(i)}`}>
               <td className="nowrap">{new Date(entry.at).toLocaleString()}</td>
-              <td className={entry.ok ? "" : "field-error"}>{actionText[entry.action] ?? entry.action}</td>
+              <td className={entry.ok ? "" : "field-error"}>{actionText[entry.action]}</td>
               <td className="mono">{entry.subscriptionId.slice(0, 8)}…</td>
               <td className="muted">{entry.detail}</td>
             </tr>

@@ -1,0 +1,352 @@
+//! `webhook-studio listen` (like `stripe listen`): print the public URL, then every reception and
+//! its checked items as they arrive.
+//!
+//! It listens to the same events the window does: a reception is printed once the writer
+//! announced it and, for notifications, once the checker announced its items (so a line always
+//! carries its checks), in the order they arrived.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI's output is its interface"
+)]
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use serde_json::{Value, json};
+use studio_core::commands::receiving::listen_config;
+use studio_core::receiving::reading::{ReceptionDetail, ReceptionRef, ReceptionsRequest};
+use studio_core::subscriptions::create::CreateSubscriptionRequest;
+use studio_core::subscriptions::graph::{SubscriptionRef, SubscriptionView};
+use studio_core::{CoreError, CoreEvent, Studio};
+use studio_receiver::TokenVerdict;
+use studio_tunnel::TunnelChoice;
+use tokio::sync::broadcast::error::RecvError;
+
+/// How long a notification may wait for its checks before it is printed without them.
+const CHECKS_AWAITED_SECONDS: i64 = 10;
+
+/// `listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// The account (id, name or unique prefix); the one in use by default.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// `ngrok`, `none`, or `url=https://…` (your own URL forwarding to --port). Default: Settings.
+    #[arg(long, value_name = "PROVIDER")]
+    pub tunnel: Option<String>,
+    /// The loopback port (0: a free one). Default: Settings.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Re-POST every notification to this URL (your service).
+    #[arg(long, value_name = "URL")]
+    pub forward_to: Option<String>,
+    /// Also create a subscription to this resource once listening.
+    #[arg(long, value_name = "RESOURCE")]
+    pub subscribe: Option<String>,
+    /// The change types for --subscribe.
+    #[arg(
+        long,
+        default_value = "created,updated,deleted",
+        requires = "subscribe"
+    )]
+    pub change_type: String,
+    /// With --subscribe: rich notifications (encrypted resource data).
+    #[arg(long, requires = "subscribe")]
+    pub rich: bool,
+    /// One JSON object per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn tunnel_choice(text: &str) -> Result<TunnelChoice, CoreError> {
+    match text {
+        "none" => Ok(TunnelChoice::None),
+        "ngrok" => Ok(TunnelChoice::Ngrok { domain: None }),
+        other => match other.strip_prefix("url=") {
+            Some(url) => Ok(TunnelChoice::Url {
+                url: url.to_owned(),
+            }),
+            None => Err(
+                CoreError::refused(format!("'{other}' is not a tunnel provider.")).with_hint(
+                    "Use --tunnel none, --tunnel ngrok or --tunnel url=https://your.host",
+                ),
+            ),
+        },
+    }
+}
+
+/// Runs `listen` until Ctrl-C.
+pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, CoreError> {
+    let mut config = listen_config(&studio.settings_now());
+    if let Some(tunnel) = &args.tunnel {
+        config.tunnel = tunnel_choice(tunnel)?;
+    }
+    if let Some(port) = args.port {
+        config.port = port;
+    }
+    if let Some(target) = &args.forward_to {
+        config.forward_to = Some(studio_core::receiving::forward::check_target(target)?);
+    }
+    let account_id = match &args.account {
+        Some(name) => Some(crate::accounts::resolve(&studio, name).await?),
+        None => None,
+    };
+    let mut events = studio.events().subscribe();
+    let started = studio.start_receiving(config).await?;
+    if let Some(problem) = started.tunnel_problem {
+        studio.receiver_stop(()).await?;
+        let refusal = CoreError::unreachable(problem.message);
+        return Err(match problem.hint {
+            Some(hint) => refusal.with_hint(hint),
+            None => refusal,
+        });
+    }
+    let endpoints = started.endpoints;
+    let (notification, lifecycle) = endpoints.for_graph();
+    let account = studio.accounts().account(account_id.as_deref()).ok();
+    let sandbox_control = match &account {
+        Some(a) if a.kind.sandbox() => studio.sandbox_info(()).await.ok().map(|s| s.control),
+        _ => None,
+    };
+    let subscription = match &args.subscribe {
+        Some(resource) => {
+            Some(subscribe_or_reuse(&studio, account_id.clone(), resource, args).await?)
+        }
+        None => None,
+    };
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "event": "listening",
+                "notificationUrl": notification,
+                "lifecycleUrl": lifecycle,
+                "local": endpoints.local_notification_url,
+                "forwardTo": endpoints.forward_to,
+                "sandboxControl": sandbox_control,
+                "subscription": subscription.as_ref().map(|s| &s.subscription),
+            })
+        );
+    } else {
+        println!("Receiving at {notification}");
+        println!("  lifecycle  {lifecycle}");
+        if let Some(target) = &endpoints.forward_to {
+            println!("  forwarding to {target}");
+        }
+        if let Some(view) = &subscription {
+            let s = &view.subscription;
+            println!(
+                "Subscribed {} to {} ({}), expires {}",
+                s.id, s.resource, s.change_type, s.expiration_date_time
+            );
+        }
+        if let Some(control) = &sandbox_control {
+            println!(
+                "Trigger a sandbox change: curl -X POST {control}/changes -H 'content-type: application/json' -d '{{\"resource\":\"/me/messages\",\"changeType\":\"created\"}}'"
+            );
+        }
+        println!("Waiting for notifications (Ctrl-C to stop)…");
+    }
+    let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
+    let mut printed = studio.receiver_status(()).await?.newest_id;
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            event = events.recv() => match event {
+                Ok(CoreEvent::ReceptionsArrived { .. } | CoreEvent::ItemsChecked { .. })
+                | Err(RecvError::Lagged(_)) => {
+                    printed = print_ready(&studio, printed, args.json).await;
+                }
+                Ok(_) => {}
+                Err(RecvError::Closed) => break,
+            }
+        }
+    }
+    upkeep.abort();
+    studio.receiver_stop(()).await?;
+    if !args.json {
+        println!("Stopped. Subscriptions made here keep running until they expire.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates the `--subscribe` subscription, or keeps using one made here earlier for the same
+/// resource and change types (renewed to its maximum), so running `listen` again just works.
+async fn subscribe_or_reuse(
+    studio: &Studio,
+    account_id: Option<String>,
+    resource: &str,
+    args: &ListenArgs,
+) -> Result<SubscriptionView, CoreError> {
+    let account = studio.accounts().account(account_id.as_deref())?;
+    let earlier = studio
+        .owned_subscriptions(())
+        .await?
+        .items
+        .into_iter()
+        .find(|s| {
+            s.account_id == account.id
+                && s.resource == resource.trim()
+                && s.change_type == args.change_type.trim()
+                && s.include_resource_data == args.rich
+                && s.state.is_live()
+        });
+    if let Some(earlier) = earlier {
+        let renewed = studio
+            .subscription_renew(SubscriptionRef {
+                account_id: Some(account.id.clone()),
+                id: earlier.id.clone(),
+            })
+            .await;
+        if let Ok(view) = renewed {
+            return Ok(view);
+        }
+    }
+    Ok(studio
+        .subscription_create(CreateSubscriptionRequest {
+            account_id,
+            resource: resource.to_owned(),
+            change_type: args.change_type.clone(),
+            include_resource_data: args.rich,
+            ..CreateSubscriptionRequest::default()
+        })
+        .await?
+        .subscription)
+}
+
+/// Prints the receptions after `after` that are ready (oldest first), stopping at the first
+/// notification still waiting for its checks; answers the last printed id.
+async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 {
+    let mut last = after;
+    let page = studio
+        .receptions_list(ReceptionsRequest {
+            after: Some(after),
+            limit: Some(1000),
+            ..ReceptionsRequest::default()
+        })
+        .await
+        .unwrap_or_default();
+    let now = studio.clock().now_unix();
+    for line in page.into_iter().rev() {
+        let waited = now - studio_primitives::clock::unix_of(&line.received_at);
+        if line.pending && waited < CHECKS_AWAITED_SECONDS {
+            break;
+        }
+        last = line.id;
+        let Ok(detail) = studio
+            .reception_get(ReceptionRef {
+                id: line.id,
+                url: None,
+            })
+            .await
+        else {
+            continue;
+        };
+        if json {
+            println!("{}", reception_json(&detail));
+        } else {
+            print_reception(&detail);
+        }
+    }
+    last
+}
+
+fn reception_json(detail: &ReceptionDetail) -> Value {
+    let s = &detail.summary;
+    json!({
+        "event": "reception",
+        "id": s.id,
+        "receivedAt": s.received_at,
+        "kind": s.kind,
+        "status": s.status,
+        "method": s.method,
+        "path": s.path,
+        "reason": s.reason,
+        "items": detail.items.iter().map(|i| json!({
+            "subscriptionId": i.subscription_id,
+            "changeType": i.change_type,
+            "lifecycleEvent": i.lifecycle_event,
+            "resource": i.resource,
+            "clientState": i.client_state,
+            "duplicateOf": i.duplicate_of,
+            "tokens": i.tokens,
+            "decrypted": i.decrypted.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok()),
+            "decryptError": i.decrypt_error,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The token verdict in a few words.
+fn tokens_text(verdict: &TokenVerdict) -> String {
+    match verdict {
+        TokenVerdict::Valid { count } => format!("valid ({count})"),
+        TokenVerdict::Invalid { reason } => format!("invalid: {reason}"),
+        TokenVerdict::NotChecked { reason } => format!("not checked: {reason}"),
+    }
+}
+
+fn print_reception(detail: &ReceptionDetail) {
+    let s = &detail.summary;
+    let reason = s
+        .reason
+        .as_deref()
+        .map(|r| format!("  ({r})"))
+        .unwrap_or_default();
+    println!(
+        "{}  {:<12} {}  {} {}{reason}",
+        s.received_at,
+        s.kind.as_str(),
+        s.status,
+        s.method,
+        s.path
+    );
+    for item in &detail.items {
+        let what = match (item.change_type, item.lifecycle_event) {
+            (Some(change), _) => change.as_str(),
+            (None, Some(event)) => event.as_str(),
+            (None, None) => "?",
+        };
+        let mut checks = vec![format!("clientState={}", item.client_state.as_str())];
+        if let Some(of) = item.duplicate_of {
+            checks.push(format!("duplicate-of={of}"));
+        }
+        if let Some(tokens) = &item.tokens {
+            checks.push(format!("tokens={}", tokens_text(tokens)));
+        }
+        if let Some(error) = &item.decrypt_error {
+            checks.push(format!("not-decrypted: {error}"));
+        }
+        println!(
+            "    {what:<10} {}  {}",
+            item.resource.as_deref().unwrap_or("-"),
+            checks.join("  ")
+        );
+        if let Some(decrypted) = &item.decrypted {
+            let compact = serde_json::from_str::<Value>(decrypted)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| decrypted.clone());
+            println!("      decrypted {compact}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_verdicts_read_as_before() {
+        assert_eq!(tokens_text(&TokenVerdict::Valid { count: 1 }), "valid (1)");
+        assert_eq!(
+            tokens_text(&TokenVerdict::Invalid {
+                reason: "outside its lifetime".into()
+            }),
+            "invalid: outside its lifetime"
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! The Accounts screen's commands: add (the sandbox in one click, a Microsoft account, an app
+//! registration), check, choose, ask for more permissions, sign out, and where the sandbox tenant
+//! answers. Thin forwards to the accounts service (`crate::accounts`), plus the first start.
+
+use crate::accounts::views::{
+    AccountRef, AccountSummary, AccountsView, AddSandboxRequest, AppRequest, DelegatedRequest,
+    DeviceCodeView, DeviceFlowRef, RequestPermissions, SandboxView,
+};
+use crate::error::CoreError;
+use crate::events::CoreEvent;
+use crate::options::FirstStart;
+use crate::studio::Studio;
+
+/// The store key that marks the first start as done.
+const FIRST_START: &str = "first-start";
+
+impl Studio {
+    /// `accounts_list`
+    pub async fn accounts_list(&self, (): ()) -> Result<AccountsView, CoreError> {
+        self.accounts().list().await
+    }
+
+    /// `account_add_sandbox`
+    pub async fn account_add_sandbox(
+        &self,
+        request: AddSandboxRequest,
+    ) -> Result<AccountSummary, CoreError> {
+        let added = self
+            .accounts()
+            .add_sandbox(request.app_only, request.user_principal_name.as_deref())
+            .await;
+        self.announce_status().await;
+        added
+    }
+
+    /// `account_sign_in`
+    pub async fn account_sign_in(
+        &self,
+        request: DelegatedRequest,
+    ) -> Result<AccountSummary, CoreError> {
+        let added = self.accounts().sign_in(&request).await;
+        self.announce_status().await;
+        added
+    }
+
+    /// `account_device_start`
+    pub async fn account_device_start(
+        &self,
+        request: DelegatedRequest,
+    ) -> Result<DeviceCodeView, CoreError> {
+        self.accounts().device_start(&request).await
+    }
+
+    /// `account_device_finish`
+    pub async fn account_device_finish(
+        &self,
+        request: DeviceFlowRef,
+    ) -> Result<AccountSummary, CoreError> {
+        let added = self.accounts().device_finish(&request.flow_id, 1.0).await;
+        self.announce_status().await;
+        added
+    }
+
+    /// `account_device_cancel`
+    pub async fn account_device_cancel(&self, request: DeviceFlowRef) -> Result<(), CoreError> {
+        self.accounts().device_cancel(&request.flow_id);
+        Ok(())
+    }
+
+    /// `account_add_app`
+    pub async fn account_add_app(&self, request: AppRequest) -> Result<AccountSummary, CoreError> {
+        let added = self.accounts().add_app(request).await;
+        self.announce_status().await;
+        added
+    }
+
+    /// `account_check`
+    pub async fn account_check(&self, request: AccountRef) -> Result<AccountSummary, CoreError> {
+        self.accounts().check(&request.id).await
+    }
+
+    /// `account_select`
+    pub async fn account_select(&self, request: AccountRef) -> Result<(), CoreError> {
+        self.accounts().select(&request.id)?;
+        self.announce_status().await;
+        Ok(())
+    }
+
+    /// `account_remove`
+    pub async fn account_remove(&self, request: AccountRef) -> Result<(), CoreError> {
+        self.accounts().remove(&request.id).await?;
+        self.announce_status().await;
+        Ok(())
+    }
+
+    /// `account_request_permissions`
+    pub async fn account_request_permissions(
+        &self,
+        request: RequestPermissions,
+    ) -> Result<AccountSummary, CoreError> {
+        self.accounts()
+            .request_permissions(&request.id, &request.scopes)
+            .await
+    }
+
+    /// `sandbox_info` (starts the sandbox if it is not running)
+    pub async fn sandbox_info(&self, (): ()) -> Result<SandboxView, CoreError> {
+        let info = self.accounts().sandbox().info().await?;
+        Ok(SandboxView {
+            authority_host: info.facts.authority_host,
+            graph_base: info.facts.graph_base,
+            control: info.control,
+            tenant_id: info.facts.tenant_id,
+            public_client_id: info.facts.public_client_id,
+            users: info.users,
+        })
+    }
+
+    /// The first time the window opens on a data folder with no account, the sandbox tenant is
+    /// signed in, so a new user lands in a working app. Once only: an account removed later is
+    /// not brought back. [`FirstStart::Empty`] skips it (tests of the empty state).
+    pub async fn first_start(&self) {
+        if self.options().first_start == FirstStart::Empty {
+            return;
+        }
+        let store = self.store();
+        match store.preference(FIRST_START) {
+            Ok(None) => {}
+            Ok(Some(_)) => return,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the first-start mark");
+                return;
+            }
+        }
+        if let Err(error) = store.set_preference(FIRST_START, Some("done")) {
+            tracing::warn!(%error, "cannot keep the first-start mark");
+            return;
+        }
+        if self.accounts().configs().is_ok_and(|a| a.is_empty()) {
+            match self.account_add_sandbox(AddSandboxRequest::default()).await {
+                Ok(summary) => {
+                    tracing::info!(account = %summary.config.name, "first start: the sandbox tenant is signed in")
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "first start: the sandbox could not be signed in")
+                }
+            }
+        }
+    }
+
+    /// Tells the window the status bar's new state.
+    pub(crate) async fn announce_status(&self) {
+        if let Ok(status) = self.status(()).await {
+            self.events().publish(CoreEvent::StatusChanged { status });
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Settings and the app's own state: version and folders, the status bar, the settings file.
+
+use serde::{Deserialize, Serialize};
+use studio_identity::AccountKind;
+use studio_tunnel::TunnelStatus;
+use ts_rs::TS;
+
+use crate::error::CoreError;
+use crate::events::CoreEvent;
+use crate::settings::{self, Settings, SettingsPatch, SettingsProblem};
+use crate::status::{AccountStatus, AccountStatusKind, ServiceState, StatusSnapshot};
+use crate::studio::{PRODUCT_NAME, Studio};
+
+/// Facts about this build and install, shown in Settings and used by the window at start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    /// "Graph Webhook Studio".
+    pub product_name: String,
+    /// The crate version, e.g. "0.1.0".
+    pub version: String,
+    /// Operating system and architecture, e.g. "linux x86_64".
+    pub platform: String,
+    /// Where durable data lives.
+    pub data_dir: String,
+    /// Where the settings file lives.
+    pub settings_file: String,
+    /// Where log files go.
+    pub log_dir: String,
+    /// Set when the settings file was bad at start and the defaults are in use.
+    pub settings_problem: Option<SettingsProblem>,
+}
+
+impl Studio {
+    /// `app_info`: version, folders and start-up problems.
+    pub async fn app_info(&self, (): ()) -> Result<AppInfo, CoreError> {
+        let paths = self.paths();
+        Ok(AppInfo {
+            product_name: PRODUCT_NAME.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            platform: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            data_dir: paths.data_dir.display().to_string(),
+            settings_file: paths.settings_file().display().to_string(),
+            log_dir: paths.log_dir.display().to_string(),
+            settings_problem: self.settings_problem().cloned(),
+        })
+    }
+
+    /// `status`: what the status bar shows.
+    pub async fn status(&self, (): ()) -> Result<StatusSnapshot, CoreError> {
+        let mut status = StatusSnapshot::idle();
+        if let Some(account) = self.accounts().current()? {
+            status.account = AccountStatus {
+                kind: match account.kind {
+                    AccountKind::Sandbox | AccountKind::SandboxApp => AccountStatusKind::Sandbox,
+                    AccountKind::Application => AccountStatusKind::Application,
+                    AccountKind::Work | AccountKind::Personal => AccountStatusKind::Delegated,
+                },
+                label: account.name,
+            };
+        }
+        if let Some(endpoints) = self.receiving().endpoints().await {
+            status.receiver.state = ServiceState::Running;
+            status.receiver.local_url = Some(endpoints.local_notification_url.clone());
+            status.tunnel.provider = endpoints.tunnel;
+        }
+        let tunnel = self.receiving().tunnel_status();
+        status.tunnel.state = match &tunnel {
+            TunnelStatus::Off => ServiceState::Stopped,
+            TunnelStatus::Connecting | TunnelStatus::Reconnecting { .. } => ServiceState::Starting,
+            TunnelStatus::Online { .. } => ServiceState::Running,
+            TunnelStatus::Failed { .. } => ServiceState::Failed,
+        };
+        if let TunnelStatus::Online { public_url } = tunnel {
+            status.tunnel.public_url = Some(public_url);
+        }
+        Ok(status)
+    }
+
+    /// `settings_get`: the settings in effect.
+    pub async fn settings_get(&self, (): ()) -> Result<Settings, CoreError> {
+        Ok(self.settings_now())
+    }
+
+    /// `settings_update`: validates, saves atomically, then announces the change.
+    pub async fn settings_update(&self, patch: SettingsPatch) -> Result<Settings, CoreError> {
+        let next = {
+            let mut guard = self.settings_lock();
+            let next = guard.apply(&patch)?;
+            settings::save(&self.paths().settings_file(), &next)?;
+            *guard = next.clone();
+            next
+        };
+        tracing::info!(?patch, "settings saved");
+        self.events().publish(CoreEvent::SettingsChanged {
+            settings: next.clone(),
+        });
+        Ok(next)
+    }
+}

@@ -1,0 +1,91 @@
+//! Core-to-window events.
+//!
+//! The core owns one broadcast channel. The desktop shell subscribes and forwards each event to
+//! the window under [`EVENT_CHANNEL`]; the CLI and tests subscribe directly. A slow subscriber
+//! loses the oldest events (and is told how many), it never blocks the core.
+//!
+//! Every change the window shows is announced here by whoever made it (the reception writer, the
+//! item checker, the accounts service, the HTTP log, the receiver), so the window never polls:
+//! `ui/src/ipc/invalidation.ts` maps each event to the queries it makes stale, in one place.
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use ts_rs::TS;
+
+use crate::settings::Settings;
+use crate::status::StatusSnapshot;
+
+/// The name the shell emits events under; the window listens on it.
+pub const EVENT_CHANNEL: &str = "studio://event";
+
+/// The most reception ids one [`CoreEvent::ItemsChecked`] carries (the newest ones).
+pub const CHECKED_IDS_SHOWN: usize = 256;
+
+/// Something the window should know about without asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum CoreEvent {
+    /// Settings were saved (by this window, another window or the CLI's process).
+    SettingsChanged {
+        /// The new settings.
+        settings: Settings,
+    },
+    /// An account was added, removed, chosen or signed in again: refetch the accounts.
+    AccountsChanged,
+    /// The reception writer committed receptions (coalesced: at most about twenty a second).
+    ReceptionsArrived {
+        /// The newest reception's id.
+        #[ts(type = "number")]
+        newest_id: i64,
+    },
+    /// The items of stored notifications were checked and kept (coalesced like arrivals).
+    ItemsChecked {
+        /// The receptions whose items are now kept (the newest, at most 256).
+        #[ts(type = "number[]")]
+        reception_ids: Vec<i64>,
+    },
+    /// A Graph request was made and logged.
+    HttpLogChanged,
+    /// The receiver, the tunnel or the app's subscriptions changed: refetch them.
+    ReceiverChanged,
+    /// The account, receiver or tunnel state changed.
+    StatusChanged {
+        /// The new state.
+        status: StatusSnapshot,
+    },
+}
+
+/// The broadcast channel events travel on.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<CoreEvent>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        Self::new(1024)
+    }
+}
+
+impl EventBus {
+    /// A bus that buffers up to `capacity` events per subscriber.
+    pub fn new(capacity: usize) -> Self {
+        let (sender, _) = broadcast::channel(capacity.max(1));
+        Self { sender }
+    }
+
+    /// Sends an event to every current subscriber; with none, it is dropped.
+    pub fn publish(&self, event: CoreEvent) {
+        // An error only means nobody is listening, which is fine.
+        let _ = self.sender.send(event);
+    }
+
+    /// A new receiver that sees every event published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
+        self.sender.subscribe()
+    }
+}

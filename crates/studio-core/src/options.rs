@@ -1,0 +1,46 @@
+//! What the environment may decide, gathered in one value.
+//!
+//! The shell and the CLI read the environment (`studio_cli::environment`) and pass an
+//! [`Options`] to [`crate::Studio`]; nothing in the core reads an environment variable. Tests
+//! build the value they need.
+
+use studio_primitives::Sensitive;
+
+/// The keyring service the app's secrets live under by default.
+pub const KEYRING_NAMESPACE: &str = "dev.graphwebhookstudio.app";
+
+/// What the first start on an empty data folder does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstStart {
+    /// Sign in the sandbox tenant, so a new user lands in a working app.
+    SignInSandbox,
+    /// Nothing (tests of the empty state).
+    Empty,
+}
+
+/// Choices the environment makes for this process.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Keep secrets in this process's memory whatever the settings say (CI, tests).
+    pub session_secrets_only: bool,
+    /// The keyring service name (tests move entries aside under a throwaway one).
+    pub keyring_namespace: String,
+    /// What the window's first start does.
+    pub first_start: FirstStart,
+    /// Where the ngrok agent connects (`host:port`); `None` for ngrok's service.
+    pub ngrok_server: Option<String>,
+    /// An ngrok authtoken from the environment, used when the keyring holds none.
+    pub ngrok_authtoken: Option<Sensitive<String>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            session_secrets_only: false,
+            keyring_namespace: KEYRING_NAMESPACE.to_owned(),
+            first_start: FirstStart::SignInSandbox,
+            ngrok_server: None,
+            ngrok_authtoken: None,
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Exports of what arrived: every stored reception (oldest first) as NDJSON (one reception and
+//! its checked items per line) or as a HAR file other tools open. Credentials a sender may have
+//! put in headers (`Authorization`, `Cookie`) are left out.
+
+use std::io::Write;
+use std::path::Path;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use studio_store::{Reception, Store, StoredItem};
+use ts_rs::TS;
+
+use crate::error::CoreError;
+
+/// Headers never exported.
+const REDACTED_HEADERS: [&str; 4] = [
+    "authorization",
+    "cookie",
+    "proxy-authorization",
+    "x-api-key",
+];
+
+/// The formats receptions export to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    /// One JSON object per line: the reception, its body and its checked items.
+    Ndjson,
+    /// HTTP Archive 1.2 (browsers' and proxies' tools open it).
+    Har,
+}
+
+/// `receptions_export`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExportRequest {
+    /// Which format.
+    pub format: ExportFormat,
+    /// The file to write (replaced).
+    pub path: String,
+}
+
+fn exported_headers(reception: &Reception) -> Vec<(String, String)> {
+    reception
+        .request
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            if REDACTED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                (name.clone(), "[redacted]".into())
+            } else {
+                (name.clone(), value.clone())
+            }
+        })
+        .collect()
+}
+
+fn body_fields(body: &[u8]) -> (Value, &'static str) {
+    match std::str::from_utf8(body) {
+        Ok(text) => (Value::String(text.to_owned()), "utf8"),
+        Err(_) => (
+            Value::String(base64::engine::general_purpose::STANDARD.encode(body)),
+            "base64",
+        ),
+    }
+}
+
+/// One reception and its items as an NDJSON line.
+pub fn ndjson_line(reception: &Reception, items: &[StoredItem]) -> Value {
+    let (body, encoding) = body_fields(&reception.request.body);
+    json!({
+        "id": reception.id,
+        "receivedAt": reception.request.received_at,
+        "kind": reception.request.kind,
+        "method": reception.request.method,
+        "path": reception.request.path,
+        "query": reception.request.query,
+        "headers": exported_headers(reception),
+        "body": body,
+        "bodyEncoding": encoding,
+        "peer": reception.request.peer,
+        "status": reception.request.status,
+        "reason": reception.request.reason,
+        "items": items.iter().map(|i| json!({
+            "position": i.item.position,
+            "subscriptionId": i.item.subscription_id,
+            "changeType": i.item.change_type,
+            "resource": i.item.resource,
+            "lifecycleEvent": i.item.lifecycle_event,
+            "clientState": i.item.client_state,
+            "duplicateOf": i.duplicate_of,
+            "tokens": i.item.tokens,
+            "decrypted": i.item.decrypted.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok()),
+            "decryptError": i.item.decrypt_error,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn har_entry(reception: &Reception) -> Value {
+    let r = &reception.request;
+    let (text, encoding) = body_fields(&r.body);
+    let mime = r
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let query: Vec<Value> = url::form_urlencoded::parse(r.query.as_bytes())
+        .map(|(name, value)| json!({"name": name, "value": value}))
+        .collect();
+    let mut post = json!({"mimeType": mime, "text": text});
+    if encoding == "base64" {
+        post["encoding"] = json!("base64");
+    }
+    json!({
+        "startedDateTime": r.received_at,
+        "time": 0,
+        "request": {
+            "method": r.method,
+            "url": format!("http://receiver{}{}{}", r.path, if r.query.is_empty() { "" } else { "?" }, r.query),
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": exported_headers(reception).into_iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
+            "queryString": query,
+            "postData": post,
+            "headersSize": -1,
+            "bodySize": r.body.len(),
+        },
+        "response": {
+            "status": r.status,
+            "statusText": "",
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [],
+            "content": {"size": 0, "mimeType": "text/plain"},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": -1,
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": 0, "receive": 0},
+        "comment": format!("{} #{}{}", r.kind.as_str(), reception.id, r.reason.as_deref().map(|x| format!(": {x}")).unwrap_or_default()),
+    })
+}
+
+/// Writes every stored reception (oldest first) to `path`; answers how many.
+pub fn export(store: &Store, request: &ExportRequest) -> Result<u64, CoreError> {
+    let io = |source: std::io::Error| CoreError::Io {
+        action: "write the export",
+        path: request.path.clone().into(),
+        source,
+    };
+    let har = request.format == ExportFormat::Har;
+    let path = Path::new(&request.path);
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(io)?;
+    }
+    let temporary = path.with_extension("partial");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary).map_err(io)?);
+    let upto = store.newest_reception_id()?;
+    let mut after = 0;
+    let mut count = 0_u64;
+    if har {
+        write!(out, "{{\"log\":{{\"version\":\"1.2\",\"creator\":{{\"name\":\"Graph Webhook Studio\",\"version\":\"{}\"}},\"entries\":[", env!("CARGO_PKG_VERSION")).map_err(io)?;
+    }
+    loop {
+        let page = store.receptions_between(after, upto, 500)?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for reception in &page {
+            let line = if har {
+                let separator = if count == 0 { "" } else { "," };
+                format!("{separator}{}", har_entry(reception))
+            } else {
+                format!(
+                    "{}\n",
+                    ndjson_line(reception, &store.items_of(reception.id)?)
+                )
+            };
+            out.write_all(line.as_bytes()).map_err(io)?;
+            count += 1;
+        }
+    }
+    if har {
+        out.write_all(b"]}}").map_err(io)?;
+    }
+    out.flush().map_err(io)?;
+    drop(out);
+    std::fs::rename(&temporary, path).map_err(io)?;
+    Ok(count)
+}

@@ -1,0 +1,142 @@
+//! Forwarding and replay: a stored reception re-POSTed to a URL of the user's (their own service
+//! on localhost, usually), with the target's status, latency and answer kept beside it.
+//!
+//! Forwarding happens after the 202 and never affects what Graph was told; a slow or dead target
+//! only fills the forward log.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use studio_primitives::Clock;
+use studio_primitives::http::{self, Redirects};
+use studio_store::{Forward, Store};
+
+use crate::error::CoreError;
+
+/// The most of a target's answer kept.
+const ANSWER_LIMIT: usize = 64 * 1024;
+
+/// Sends copies of receptions.
+#[derive(Debug)]
+pub struct Forwarder {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    http: reqwest::Client,
+    target: RwLock<Option<String>>,
+}
+
+/// Checks a forwarding or replay target: an absolute http(s) URL.
+pub fn check_target(url: &str) -> Result<String, CoreError> {
+    let parsed = url::Url::parse(url.trim()).map_err(|_| {
+        CoreError::refused(format!("'{}' is not a URL.", url.trim()))
+            .with_hint("Give a full URL, e.g. http://localhost:3000/api/notifications.")
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(CoreError::refused(
+            "Notifications can only be forwarded over http or https.",
+        ));
+    }
+    Ok(parsed.to_string())
+}
+
+impl Forwarder {
+    /// Keeps outcomes in `store`, stamped by `clock`.
+    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>) -> Result<Forwarder, CoreError> {
+        Ok(Forwarder {
+            store,
+            clock,
+            http: http::client("forwarding", Duration::from_secs(30), Redirects::None)?,
+            target: RwLock::new(None),
+        })
+    }
+
+    /// Where every notification goes from now on (`None`: nowhere).
+    pub fn set_target(&self, target: Option<String>) {
+        *self
+            .target
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = target;
+    }
+
+    /// The current forwarding target.
+    pub fn target(&self) -> Option<String> {
+        self.target
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Forwards a just-stored notification to the current target.
+    pub async fn forward(&self, reception_id: i64, body: Vec<u8>) {
+        if let Some(url) = self.target() {
+            let outcome = self.send(reception_id, &url, body).await;
+            if let Some(failure) = &outcome.failure {
+                tracing::debug!(%failure, %url, "forwarding failed");
+            }
+        }
+    }
+
+    /// Re-POSTs a stored reception (its body and content type) to `url`; answers the outcome.
+    pub async fn replay(&self, reception_id: i64, url: &str) -> Result<Forward, CoreError> {
+        let url = check_target(url)?;
+        let store = Arc::clone(&self.store);
+        let reception = tokio::task::spawn_blocking(move || store.reception(reception_id))
+            .await??
+            .ok_or_else(|| {
+                CoreError::not_found(format!("Reception {reception_id} is not stored."))
+                    .with_hint("It may have been pruned by the retention limit.")
+            })?;
+        Ok(self.send(reception_id, &url, reception.request.body).await)
+    }
+
+    async fn send(&self, reception_id: i64, url: &str, body: Vec<u8>) -> Forward {
+        let started = Instant::now();
+        let sent = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header("x-webhook-studio-reception", reception_id.to_string())
+            .body(body)
+            .send()
+            .await;
+        let (status, body, failure) = match sent {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let bytes = response.bytes().await.unwrap_or_default();
+                let kept = &bytes[..bytes.len().min(ANSWER_LIMIT)];
+                (
+                    Some(status),
+                    Some(String::from_utf8_lossy(kept).into_owned()),
+                    None,
+                )
+            }
+            Err(error) => (None, None, Some(describe(&error))),
+        };
+        let forward = Forward {
+            reception_id,
+            at: self.clock.now_rfc3339(),
+            url: url.to_owned(),
+            status,
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            body,
+            failure,
+        };
+        let store = Arc::clone(&self.store);
+        let kept = forward.clone();
+        let recorded = tokio::task::spawn_blocking(move || store.record_forward(&kept)).await;
+        if !matches!(recorded, Ok(Ok(()))) {
+            tracing::warn!("a forward's outcome could not be kept");
+        }
+        forward
+    }
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "the target did not answer within 30 s".into()
+    } else if error.is_connect() {
+        "nothing answers at that address (is your service running?)".into()
+    } else {
+        error.to_string()
+    }
+}

@@ -1,0 +1,112 @@
+//! What the receiver's checks need to know about the subscriptions this app created: each one's
+//! clientState, and the private keys of the certificates registered for rich notifications
+//! (read from the keyring once, then kept in memory for the life of the process).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use studio_identity::secrets::SecretStore;
+use studio_receiver::checks::Subscriptions;
+use studio_receiver::verify::DecryptionKey;
+use studio_store::{OwnedSubscription, Store};
+
+/// The keyring entry of a certificate's private key.
+pub fn key_name(certificate_id: &str) -> String {
+    format!("certificate:{certificate_id}")
+}
+
+/// The app's own subscriptions, as the receiver's checks see them.
+pub struct OwnedSubscriptions {
+    store: Arc<Store>,
+    secrets: Arc<dyn SecretStore>,
+    by_id: RwLock<HashMap<String, OwnedSubscription>>,
+    keys: RwLock<HashMap<String, Arc<DecryptionKey>>>,
+}
+
+impl std::fmt::Debug for OwnedSubscriptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnedSubscriptions").finish_non_exhaustive()
+    }
+}
+
+impl OwnedSubscriptions {
+    /// Reads the store's subscriptions; keys are read when first needed.
+    pub fn new(store: Arc<Store>, secrets: Arc<dyn SecretStore>) -> OwnedSubscriptions {
+        let known = OwnedSubscriptions {
+            store,
+            secrets,
+            by_id: RwLock::default(),
+            keys: RwLock::default(),
+        };
+        known.reload();
+        known
+    }
+
+    /// Reads the subscriptions again (after one is created, recreated or deleted).
+    pub fn reload(&self) {
+        match self.store.owned() {
+            Ok(all) => {
+                let map = all.into_iter().map(|s| (s.id.clone(), s)).collect();
+                *self
+                    .by_id
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = map;
+            }
+            Err(error) => tracing::warn!(%error, "the app's subscriptions could not be read"),
+        }
+    }
+
+    /// One of the app's subscriptions.
+    pub fn get(&self, id: &str) -> Option<OwnedSubscription> {
+        self.by_id
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(id)
+            .cloned()
+    }
+
+    /// Keeps a key in memory (just made, or just read).
+    pub fn remember_key(&self, certificate_id: &str, key: Arc<DecryptionKey>) {
+        self.keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(certificate_id.to_owned(), key);
+    }
+
+    /// Forgets a key (its certificate was deleted).
+    pub fn forget_key(&self, certificate_id: &str) {
+        self.keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(certificate_id);
+    }
+}
+
+impl Subscriptions for OwnedSubscriptions {
+    fn client_state(&self, subscription_id: &str) -> Option<Option<String>> {
+        self.get(subscription_id)
+            .map(|s| Some(s.client_state).filter(|c| !c.is_empty()))
+    }
+
+    fn private_key(&self, certificate_id: &str) -> Option<Arc<DecryptionKey>> {
+        if let Some(key) = self
+            .keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(certificate_id)
+        {
+            return Some(Arc::clone(key));
+        }
+        let pem = match self.secrets.get(&key_name(certificate_id)) {
+            Ok(Some(pem)) => pem,
+            Ok(None) => return None,
+            Err(error) => {
+                tracing::warn!(%error, certificate_id, "a certificate's key could not be read");
+                return None;
+            }
+        };
+        let key = Arc::new(studio_receiver::certificate::decryption_key(pem.expose()).ok()?);
+        self.remember_key(certificate_id, Arc::clone(&key));
+        Some(key)
+    }
+}

@@ -1,0 +1,168 @@
+//! The authority's signing keys for `validationTokens`, fetched on demand and cached for at most
+//! 24 hours; a token signed with a key the cache does not know triggers one refetch (keys roll
+//! over), at most every five minutes per authority so a forged `kid` cannot make us hammer it.
+//! [`TokenVerifier`] is the receiver's token checker: it finds the subscription's account, its
+//! authority's keys, and checks each token with `studio_receiver::validation_tokens`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jsonwebtoken::jwk::JwkSet;
+use studio_identity::AccountConfig;
+use studio_primitives::Clock;
+use studio_primitives::http::{self, Redirects};
+use studio_receiver::checks::TokenChecker;
+use studio_receiver::{TokenVerdict, validation_tokens};
+use studio_store::Store;
+
+use super::owned::OwnedSubscriptions;
+use crate::accounts::sandbox::Sandbox;
+use crate::error::CoreError;
+
+/// How long fetched keys are trusted, in seconds.
+pub const KEYS_MAX_AGE: i64 = 24 * 3600;
+/// The least time between two fetches for one authority, in seconds.
+pub const REFETCH_GAP: i64 = 300;
+
+#[derive(Debug, Clone)]
+struct Cached {
+    keys: JwkSet,
+    fetched: i64,
+}
+
+/// The keys of each authority, by JWKS URL.
+#[derive(Debug)]
+pub struct SigningKeys {
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+    cached: Mutex<HashMap<String, Cached>>,
+}
+
+impl SigningKeys {
+    /// An empty cache.
+    pub fn new(clock: Arc<dyn Clock>) -> Result<SigningKeys, CoreError> {
+        Ok(SigningKeys {
+            http: http::client(
+                "the authority's signing keys",
+                Duration::from_secs(10),
+                Redirects::None,
+            )?,
+            clock,
+            cached: Mutex::default(),
+        })
+    }
+
+    /// The keys at `url` that should contain `kid` (fetched when missing, stale, or without it).
+    pub async fn keys(&self, url: &str, kid: &str) -> Result<JwkSet, String> {
+        let now = self.clock.now_unix();
+        let cached = self
+            .cached
+            .lock()
+            .map_err(|_| "the key cache is unavailable".to_owned())?
+            .get(url)
+            .cloned();
+        if let Some(entry) = &cached {
+            let age = now - entry.fetched;
+            let knows = entry.keys.find(kid).is_some();
+            if age < KEYS_MAX_AGE && (knows || age < REFETCH_GAP) {
+                return Ok(entry.keys.clone());
+            }
+        }
+        let keys: JwkSet = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| format!("the signing keys could not be fetched from {url}: {e}"))?
+            .json()
+            .await
+            .map_err(|_| format!("{url} did not answer a JSON Web Key Set"))?;
+        if let Ok(mut cache) = self.cached.lock() {
+            cache.insert(
+                url.to_owned(),
+                Cached {
+                    keys: keys.clone(),
+                    fetched: now,
+                },
+            );
+        }
+        Ok(keys)
+    }
+}
+
+/// Checks validation tokens against the keys of the subscription's account's authority.
+pub struct TokenVerifier {
+    pub(crate) store: Arc<Store>,
+    pub(crate) owned: Arc<OwnedSubscriptions>,
+    pub(crate) keys: Arc<SigningKeys>,
+    pub(crate) runtime: tokio::runtime::Handle,
+    /// Sandbox accounts are stored without ports; their live authority comes from here.
+    pub(crate) sandbox: Arc<Sandbox>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for TokenVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenVerifier").finish_non_exhaustive()
+    }
+}
+
+impl TokenVerifier {
+    /// The app id tokens must be for, and the JWKS URL of the subscription's authority.
+    fn audience(&self, subscription_id: &str) -> Result<(String, String), String> {
+        let owned = self
+            .owned
+            .get(subscription_id)
+            .ok_or_else(|| "unknown subscription (not created here)".to_owned())?;
+        let account = self
+            .store
+            .accounts::<AccountConfig>()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|a| a.id == owned.account_id)
+            .ok_or_else(|| "the subscription's account was removed".to_owned())?;
+        let account = if account.kind.sandbox() {
+            self.runtime
+                .block_on(self.sandbox.live(&account))
+                .map_err(|e| e.to_string())?
+        } else {
+            account
+        };
+        let url = format!(
+            "{}/{}/discovery/v2.0/keys",
+            account.cloud.authority_host().trim_end_matches('/'),
+            account.tenant
+        );
+        Ok((account.client_id, url))
+    }
+}
+
+impl TokenChecker for TokenVerifier {
+    fn verdict(&self, subscription_id: &str, tokens: &[String]) -> TokenVerdict {
+        let (app_id, url) = match self.audience(subscription_id) {
+            Ok(found) => found,
+            Err(reason) => return TokenVerdict::NotChecked { reason },
+        };
+        let now = self.clock.now_unix();
+        for token in tokens {
+            let kid = jsonwebtoken::decode_header(token)
+                .ok()
+                .and_then(|h| h.kid)
+                .unwrap_or_default();
+            let keys = match self.runtime.block_on(self.keys.keys(&url, &kid)) {
+                Ok(keys) => keys,
+                Err(reason) => return TokenVerdict::NotChecked { reason },
+            };
+            if let Err(problem) = validation_tokens::check(token, &keys, &app_id, now) {
+                return TokenVerdict::Invalid {
+                    reason: problem.to_string(),
+                };
+            }
+        }
+        TokenVerdict::Valid {
+            count: u32::try_from(tokens.len()).unwrap_or(u32::MAX),
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! Reading what arrived, for the Inspector, the CLI and exports: pages of reception summaries
+//! (newest first, filtered by kind or by full-text search over the items, as received and
+//! decrypted; requests without items are searched in their raw path and body), one reception with its
+//! items, forwarded copies, and retention (the oldest pruned beyond a count and a size).
+
+use rusqlite::{OptionalExtension, params};
+use studio_receiver::{ChangeType, LifecycleEvent, ReceptionKind};
+
+use crate::{Reception, Store, StoreError, StoredItem};
+
+/// Which receptions to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceptionQuery {
+    /// Only ids below this one (the next page).
+    pub before: Option<i64>,
+    /// Only ids above this one (what arrived since).
+    pub after: Option<i64>,
+    /// Only this kind.
+    pub kind: Option<ReceptionKind>,
+    /// FTS5 words that an item (as received, or decrypted) must contain.
+    pub text: Option<String>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// A reception with counts of what its items' checks found (a line of the Inspector's list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceptionSummary {
+    /// Its id.
+    pub id: i64,
+    /// When it arrived (RFC 3339).
+    pub received_at: String,
+    /// What it was.
+    pub kind: ReceptionKind,
+    /// HTTP method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// The status answered.
+    pub status: u16,
+    /// Why it was refused or unexpected.
+    pub reason: Option<String>,
+    /// Body size in bytes.
+    pub body_bytes: i64,
+    /// Who sent it.
+    pub peer: String,
+    /// Items read from it.
+    pub items: i64,
+    /// The first item's change type.
+    pub change_type: Option<ChangeType>,
+    /// The first item's lifecycle event.
+    pub lifecycle_event: Option<LifecycleEvent>,
+    /// The first item's resource.
+    pub resource: Option<String>,
+    /// Items whose clientState did not match (differs, missing, unknown subscription).
+    pub client_state_problems: i64,
+    /// Items that repeat an earlier one.
+    pub duplicates: i64,
+    /// Items decrypted.
+    pub decrypted: i64,
+    /// Items that could not be decrypted.
+    pub decrypt_failures: i64,
+}
+
+/// A forwarded copy and what the target answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forward {
+    /// The reception forwarded.
+    pub reception_id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Where to.
+    pub url: String,
+    /// The status answered, when there was an answer.
+    pub status: Option<u16>,
+    /// How long it took.
+    pub duration_ms: i64,
+    /// The answer's body (first 64 KiB).
+    pub body: Option<String>,
+    /// Why there was no answer.
+    pub failure: Option<String>,
+}
+
+const SUMMARY: &str = "SELECT r.id, r.received_at, r.kind, r.method, r.path, r.status, r.reason, length(r.body), r.peer,
+        COUNT(i.id),
+        (SELECT change_type FROM items WHERE reception_id = r.id ORDER BY position LIMIT 1),
+        (SELECT lifecycle_event FROM items WHERE reception_id = r.id ORDER BY position LIMIT 1),
+        (SELECT resource FROM items WHERE reception_id = r.id ORDER BY position LIMIT 1),
+        COALESCE(SUM(i.client_state <> 'matches'), 0),
+        COALESCE(SUM(i.duplicate_of IS NOT NULL), 0),
+        COALESCE(SUM(i.decrypted IS NOT NULL), 0),
+        COALESCE(SUM(i.decrypt_error IS NOT NULL), 0)
+     FROM receptions r LEFT JOIN items i ON i.reception_id = r.id";
+
+impl Store {
+    /// Reception summaries, newest first.
+    pub fn reception_summaries(
+        &self,
+        query: &ReceptionQuery,
+    ) -> Result<Vec<ReceptionSummary>, StoreError> {
+        let text = query
+            .text
+            .as_deref()
+            .map(fts_phrase)
+            .filter(|t| !t.is_empty());
+        // Requests with no items (scanners, refused bodies) are searched in their raw bytes.
+        let raw = query
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| t.as_bytes().to_vec());
+        self.with(|c| {
+            let sql = format!(
+                "{SUMMARY}
+                 WHERE (?1 IS NULL OR r.id < ?1) AND (?2 IS NULL OR r.id > ?2) AND (?3 IS NULL OR r.kind = ?3)
+                   AND (?4 IS NULL
+                        OR r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?4)
+                        OR (r.kind IN ('unexpected', 'rejected') AND instr(r.path || ' ' || r.body, ?6) > 0))
+                 GROUP BY r.id ORDER BY r.id DESC LIMIT ?5"
+            );
+            let mut statement = c.prepare_cached(&sql)?;
+            let rows = statement.query_map(
+                params![query.before, query.after, query.kind.map(ReceptionKind::as_str), text, query.limit, raw],
+                |row| {
+                    Ok(ReceptionSummary {
+                        id: row.get(0)?,
+                        received_at: row.get(1)?,
+                        kind: ReceptionKind::from_stored(&row.get::<_, String>(2)?),
+                        method: row.get(3)?,
+                        path: row.get(4)?,
+                        status: row.get(5)?,
+                        reason: row.get(6)?,
+                        body_bytes: row.get(7)?,
+                        peer: row.get(8)?,
+                        items: row.get(9)?,
+                        change_type: row
+                            .get::<_, Option<String>>(10)?
+                            .as_deref()
+                            .map(ChangeType::from_graph),
+                        lifecycle_event: row
+                            .get::<_, Option<String>>(11)?
+                            .as_deref()
+                            .map(LifecycleEvent::from_graph),
+                        resource: row.get(12)?,
+                        client_state_problems: row.get(13)?,
+                        duplicates: row.get(14)?,
+                        decrypted: row.get(15)?,
+                        decrypt_failures: row.get(16)?,
+                    })
+                },
+            )?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// One reception, whole.
+    pub fn reception(&self, id: i64) -> Result<Option<Reception>, StoreError> {
+        Ok(self.receptions_between(id - 1, id, 1)?.into_iter().next())
+    }
+
+    /// Receptions with `after < id <= upto`, oldest first (exports page through with this).
+    pub fn receptions_between(
+        &self,
+        after: i64,
+        upto: i64,
+        limit: u32,
+    ) -> Result<Vec<Reception>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare_cached(
+                "SELECT id, received_at, kind, method, path, query, headers, body, peer, status, reason
+                 FROM receptions WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3",
+            )?;
+            let rows = statement.query_map(params![after, upto, limit], crate::receptions::reception_row)?;
+            rows.map(|row| row.map_err(StoreError::from).and_then(crate::receptions::decode_row))
+                .collect()
+        })
+    }
+
+    /// The newest reception's id (0 when there is none).
+    pub fn newest_reception_id(&self) -> Result<i64, StoreError> {
+        self.with(|c| {
+            Ok(
+                c.query_row("SELECT COALESCE(MAX(id), 0) FROM receptions", [], |row| {
+                    row.get(0)
+                })?,
+            )
+        })
+    }
+
+    /// The items of one reception, in order.
+    pub fn items_of(&self, reception_id: i64) -> Result<Vec<StoredItem>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare_cached(&format!(
+                "{} WHERE reception_id = ?1 ORDER BY position",
+                crate::items::ITEM_SELECT
+            ))?;
+            let rows = statement.query_map(params![reception_id], crate::items::item_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Keeps a forwarded copy's outcome.
+    pub fn record_forward(&self, forward: &Forward) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO forwards (reception_id, at, url, status, duration_ms, body, failure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![forward.reception_id, forward.at, forward.url, forward.status, forward.duration_ms, forward.body, forward.failure],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Where a reception was forwarded or replayed, oldest first.
+    pub fn forwards_of(&self, reception_id: i64) -> Result<Vec<Forward>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare_cached(
+                "SELECT reception_id, at, url, status, duration_ms, body, failure FROM forwards WHERE reception_id = ?1 ORDER BY id",
+            )?;
+            let rows = statement.query_map(params![reception_id], |row| {
+                Ok(Forward {
+                    reception_id: row.get(0)?,
+                    at: row.get(1)?,
+                    url: row.get(2)?,
+                    status: row.get(3)?,
+                    duration_ms: row.get(4)?,
+                    body: row.get(5)?,
+                    failure: row.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Prunes the oldest receptions (with their items and forwards) beyond `max_count` receptions
+    /// or `max_bytes` of bodies; answers how many went.
+    pub fn prune(&self, max_count: u64, max_bytes: u64) -> Result<u64, StoreError> {
+        self.with(|c| {
+            let count: i64 = c.query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
+            let bytes: i64 = c.query_row("SELECT COALESCE(SUM(length(body)), 0) FROM receptions", [], |r| r.get(0))?;
+            let count = u64::try_from(count).unwrap_or(0);
+            let bytes = u64::try_from(bytes).unwrap_or(0);
+            if count <= max_count && bytes <= max_bytes {
+                return Ok(0);
+            }
+            // The newest id to drop: by count, and by walking sizes from the newest down.
+            let by_count = count.saturating_sub(max_count);
+            let cutoff_by_count: Option<i64> = if by_count == 0 {
+                None
+            } else {
+                c.query_row(
+                    "SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1",
+                    params![by_count - 1],
+                    |r| r.get(0),
+                )
+                .optional()?
+            };
+            let cutoff_by_size: Option<i64> = if bytes <= max_bytes {
+                None
+            } else {
+                c.query_row(
+                    "SELECT id FROM (SELECT id, SUM(length(body)) OVER (ORDER BY id DESC) AS kept FROM receptions)
+                     WHERE kept > ?1 ORDER BY id DESC LIMIT 1",
+                    params![max_bytes],
+                    |r| r.get(0),
+                )
+                .optional()?
+            };
+            let Some(cutoff) = cutoff_by_count.max(cutoff_by_size) else {
+                return Ok(0);
+            };
+            let transaction = c.transaction()?;
+            transaction.execute("DELETE FROM items WHERE reception_id <= ?1", params![cutoff])?;
+            transaction.execute("DELETE FROM forwards WHERE reception_id <= ?1", params![cutoff])?;
+            let removed = transaction.execute("DELETE FROM receptions WHERE id <= ?1", params![cutoff])?;
+            transaction.commit()?;
+            Ok(u64::try_from(removed).unwrap_or(0))
+        })
+    }
+}
+
+/// The user's words as FTS5 phrases (quotes doubled), so punctuation is never FTS syntax.
+fn fts_phrase(text: &str) -> String {
+    text.split_whitespace()
+        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use studio_receiver::{ChangeType, CheckedItem, ClientStateVerdict, NewReception};
+
+    fn reception(kind: ReceptionKind, body: &str) -> NewReception {
+        NewReception {
+            received_at: "2026-11-23T00:00:00.000Z".into(),
+            kind,
+            method: "POST".into(),
+            path: "/s/notifications".into(),
+            query: String::new(),
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+            peer: "127.0.0.1:1".into(),
+            status: 202,
+            reason: None,
+        }
+    }
+
+    fn item(key: &str, resource: &str, client_state: ClientStateVerdict) -> CheckedItem {
+        CheckedItem {
+            position: 0,
+            subscription_id: None,
+            change_type: Some(ChangeType::Created),
+            resource: Some(resource.into()),
+            lifecycle_event: None,
+            client_state,
+            dedup_key: key.into(),
+            decrypted: None,
+            decrypt_error: None,
+            item: format!("{{\"resource\":\"{resource}\"}}"),
+            tokens: None,
+        }
+    }
+
+    #[test]
+    fn summaries_page_filter_search_and_prune() {
+        let store = Store::in_memory().expect("opens");
+        let ids = store
+            .insert_receptions(&[
+                reception(ReceptionKind::Notification, "{\"value\":[1]}"),
+                reception(ReceptionKind::Validation, ""),
+                reception(ReceptionKind::Notification, "{\"value\":[2]}"),
+            ])
+            .expect("stored");
+        store
+            .insert_items(
+                ids[0],
+                &[item(
+                    "k1",
+                    "Users/alice/Messages/AAA",
+                    ClientStateVerdict::Matches,
+                )],
+            )
+            .expect("items");
+        store
+            .insert_items(
+                ids[2],
+                &[item(
+                    "k1",
+                    "Users/bob/Messages/BBB",
+                    ClientStateVerdict::Differs,
+                )],
+            )
+            .expect("items");
+
+        let all = store
+            .reception_summaries(&ReceptionQuery {
+                limit: 10,
+                ..ReceptionQuery::default()
+            })
+            .expect("list");
+        assert_eq!(
+            all.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [ids[2], ids[1], ids[0]]
+        );
+        assert_eq!(all[0].client_state_problems, 1);
+        assert_eq!(all[0].duplicates, 1, "same key as the first");
+        assert_eq!(all[0].resource.as_deref(), Some("Users/bob/Messages/BBB"));
+        assert_eq!(all[1].items, 0);
+
+        let page = store
+            .reception_summaries(&ReceptionQuery {
+                before: Some(ids[2]),
+                kind: Some(ReceptionKind::Notification),
+                limit: 10,
+                ..ReceptionQuery::default()
+            })
+            .expect("page");
+        assert_eq!(page.iter().map(|s| s.id).collect::<Vec<_>>(), [ids[0]]);
+
+        let found = store
+            .reception_summaries(&ReceptionQuery {
+                text: Some("alice \"Messages".into()),
+                limit: 10,
+                ..ReceptionQuery::default()
+            })
+            .expect("search");
+        assert_eq!(found.iter().map(|s| s.id).collect::<Vec<_>>(), [ids[0]]);
+        let mut scanner = reception(ReceptionKind::Unexpected, "<?php system($_GET['c']); ?>");
+        scanner.path = "/wp-login.php".into();
+        let scanner = store.insert_receptions(&[scanner]).expect("stored")[0];
+        for words in ["wp-login", "system($_GET"] {
+            let hits = store
+                .reception_summaries(&ReceptionQuery {
+                    text: Some(words.into()),
+                    limit: 10,
+                    ..ReceptionQuery::default()
+                })
+                .expect("search");
+            assert_eq!(
+                hits.iter().map(|s| s.id).collect::<Vec<_>>(),
+                [scanner],
+                "{words}"
+            );
+        }
+        assert_eq!(store.items_of(ids[2]).expect("items").len(), 1);
+        assert_eq!(
+            store.reception(ids[1]).expect("one").map(|r| r.id),
+            Some(ids[1])
+        );
+
+        assert_eq!(store.prune(3, u64::MAX).expect("prune"), 1);
+        assert!(store.reception(ids[0]).expect("gone").is_none());
+        assert!(store.items_of(ids[0]).expect("items").is_empty());
+        let after = store
+            .reception_summaries(&ReceptionQuery {
+                text: Some("alice".into()),
+                limit: 10,
+                ..ReceptionQuery::default()
+            })
+            .expect("search");
+        assert!(after.is_empty(), "pruned items leave the index");
+        // By size: only the newest body (5 bytes) fits in 10.
+        let newest = store
+            .insert_receptions(&[reception(ReceptionKind::Lifecycle, "{\"a\"}")])
+            .expect("stored")[0];
+        assert_eq!(
+            store.prune(100, 10).expect("prune"),
+            3,
+            "the scanner's body too"
+        );
+        assert_eq!(store.newest_reception_id().expect("newest"), newest);
+        assert!(store.reception(ids[2]).expect("gone").is_none());
+    }
+}

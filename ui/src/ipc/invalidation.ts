@@ -1,0 +1,89 @@
+// What goes stale when: the one place that maps backend events and commands to the cached
+// queries they change. The window never polls; it refetches what these lists name.
+import type { QueryKey } from "@tanstack/react-query";
+
+import type { Commands, CoreEvent } from "./bindings";
+
+export const queryKeys = {
+  appInfo: ["app_info"],
+  settings: ["settings"],
+  status: ["status"],
+  catalog: ["catalog"],
+  accounts: ["accounts"],
+  sandbox: ["sandbox_info"],
+  subscriptions: ["subscriptions"],
+  httpLog: ["http_log"],
+  receiver: ["receiver"],
+  receptions: ["receptions"],
+  owned: ["owned_subscriptions"],
+  certificates: ["certificates"],
+  lookups: ["lookup"],
+  checks: ["catalog_check"],
+} as const satisfies Record<string, QueryKey>;
+
+/** The queries an event makes stale (events that carry their data are applied, not listed). */
+export function staleAfterEvent(event: CoreEvent): QueryKey[] {
+  switch (event.type) {
+    case "settingsChanged":
+    case "statusChanged":
+      return [];
+    case "accountsChanged":
+      return [queryKeys.accounts, queryKeys.subscriptions, queryKeys.lookups, queryKeys.checks];
+    case "receptionsArrived":
+    case "itemsChecked":
+      return [queryKeys.receptions];
+    case "httpLogChanged":
+      return [queryKeys.httpLog];
+    case "receiverChanged":
+      return [queryKeys.receiver, queryKeys.status, queryKeys.owned];
+  }
+}
+
+const accounts = [queryKeys.accounts, queryKeys.subscriptions, queryKeys.status, queryKeys.lookups, queryKeys.checks];
+const receiver = [queryKeys.receiver, queryKeys.status, queryKeys.owned, queryKeys.subscriptions];
+
+/** The queries a command may change, refetched once it settles (whether it worked or not). */
+export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } = {
+  app_info: [],
+  status: [],
+  settings_get: [],
+  settings_update: [queryKeys.settings, queryKeys.status],
+  catalog_get: [],
+  catalog_check: [],
+  lookup: [],
+  open_link: [],
+  accounts_list: [],
+  account_add_sandbox: accounts,
+  account_sign_in: accounts,
+  account_device_start: [],
+  account_device_finish: accounts,
+  account_device_cancel: [],
+  account_add_app: accounts,
+  account_check: accounts,
+  account_select: accounts,
+  account_remove: accounts,
+  account_request_permissions: accounts,
+  sandbox_info: [],
+  subscriptions_list: [],
+  subscription_renew: [queryKeys.subscriptions, queryKeys.owned],
+  subscription_delete: [queryKeys.subscriptions, queryKeys.owned, queryKeys.certificates],
+  subscription_reauthorize: [queryKeys.subscriptions],
+  subscription_create: [...receiver, queryKeys.certificates],
+  subscription_preflight: [],
+  owned_subscriptions: [],
+  subscriptions_upkeep: [queryKeys.owned, queryKeys.subscriptions],
+  http_log_list: [],
+  http_log_clear: [queryKeys.httpLog],
+  receiver_status: [],
+  receiver_start: receiver,
+  receiver_stop: receiver,
+  ngrok_authtoken_set: [queryKeys.receiver],
+  receptions_list: [],
+  reception_get: [],
+  reception_replay: [queryKeys.receptions],
+  receptions_export: [],
+  certificates_list: [],
+  certificate_create: [queryKeys.certificates],
+  certificate_export: [],
+  certificate_delete: [queryKeys.certificates],
+};
