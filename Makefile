@@ -12,14 +12,15 @@ export WEBHOOK_STUDIO_BIN := $(APP_BIN)
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 E2E_DIR := $(CURDIR)/target/e2e
 
-.PHONY: soak fuzz help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
+.PHONY: soak fuzz fuzz-smoke help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
 	ui-check keyring-test e2e bench clean
 
 help:
 	@echo "make run     set up, build and open the app (ARGS='--data-dir /tmp/x' to pass flags)"
 	@echo "make test    set up, then every check: fmt, clippy, cargo test, bindings, tsc, eslint, vitest, E2E"
 	@echo "make e2e     only the real-window E2E suite (screenshots in target/e2e/)"
-	@echo "make bench   benchmarks, printed as figures"
+	@echo "make bench   benchmarks, printed as figures and ratios"
+	@echo "make fuzz    each fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bindings  regenerate ui/src/ipc/bindings.ts after changing the command surface"
 
 setup:
@@ -37,7 +38,7 @@ app: ui
 run: app
 	$(APP_BIN) $(ARGS)
 
-test: setup-test ui fmt-check clippy cargo-test keyring-test bindings-check ui-check e2e
+test: setup-test ui fmt-check clippy cargo-test keyring-test bindings-check ui-check fuzz-smoke e2e
 	@echo "make test: every check passed"
 
 fmt-check:
@@ -78,8 +79,10 @@ e2e: setup-test ui
 		cargo test --workspace --test e2e -- --ignored --test-threads=1
 	@echo "screenshots: $(E2E_DIR)"
 
-bench: setup
-	cargo run --release -p xtask -- bench-dispatch
+bench: ui
+	cargo build --release -p webhook-studio -p xtask
+	$(CARGO_TARGET_DIR)/release/xtask bench-ingest
+	$(CARGO_TARGET_DIR)/release/xtask bench-dispatch
 	cargo run --release -p studio-emulator --example delivery-bench
 	cargo run --release -p studio-receiver --example receiver-bench
 	cargo run --release -p studio-receiver --example rich-bench
@@ -89,12 +92,30 @@ bench: setup
 soak: setup
 	SOAK_SECONDS=600 cargo run --release -p studio-receiver --example soak
 
-# Coverage-guided fuzzing of the notification parser and the decryptor (needs a nightly
-# toolchain and `cargo install cargo-fuzz`; CI runs the same properties as proptest on stable).
+# Coverage-guided fuzzing of what arrives from outside: the notification parser, the decryptor,
+# the validation-token checker and the HTTP framing. libFuzzer's instrumentation needs unstable
+# flags; RUSTC_BOOTSTRAP=1 lets this machine's stable toolchain accept them. cargo-fuzz is
+# installed once under the target directory (a cache CI keeps). `make test` runs each target for
+# FUZZ_SMOKE_SECONDS on an unsanitized dev build; `make fuzz` runs each for FUZZ_SECONDS with
+# AddressSanitizer.
+FUZZ_TARGETS := notification_parser decryptor token_checker http_framing
 FUZZ_SECONDS ?= 60
-fuzz:
-	cargo +nightly fuzz run notification_parser -- -max_total_time=$(FUZZ_SECONDS)
-	cargo +nightly fuzz run decryptor -- -max_total_time=$(FUZZ_SECONDS)
+FUZZ_SMOKE_SECONDS ?= 8
+CARGO_FUZZ := $(CARGO_TARGET_DIR)/tools/bin/cargo-fuzz
+FUZZ := cd fuzz && PATH=$(CARGO_TARGET_DIR)/tools/bin:$$PATH RUSTC_BOOTSTRAP=1
+
+$(CARGO_FUZZ):
+	cargo install cargo-fuzz --version 0.13.2 --locked --root $(CARGO_TARGET_DIR)/tools
+
+fuzz: $(CARGO_FUZZ)
+	$(FUZZ) bash -c 'for t in $(FUZZ_TARGETS); do \
+		cargo fuzz run $$t --target-dir $(CARGO_TARGET_DIR)/fuzz -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done'
+
+fuzz-smoke: $(CARGO_FUZZ)
+	$(FUZZ) cargo fuzz build --dev --sanitizer none --target-dir $(CARGO_TARGET_DIR)/fuzz-smoke
+	$(FUZZ) bash -c 'for t in $(FUZZ_TARGETS); do \
+		cargo fuzz run $$t --dev --sanitizer none --target-dir $(CARGO_TARGET_DIR)/fuzz-smoke \
+			-- -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 || exit 1; done'
 
 clean:
 	cargo clean

@@ -13,13 +13,16 @@ use rsa::{Oaep, RsaPrivateKey, RsaPublicKey};
 use serde_json::json;
 use studio_receiver::verify;
 
+/// A throwaway key made for fuzzing only (made once, kept, so no run spends time on key
+/// generation).
+const KEY_PEM: &str = include_str!("throwaway-key.pem");
+
 fn key() -> &'static (RsaPrivateKey, verify::DecryptionKey) {
     static KEY: OnceLock<(RsaPrivateKey, verify::DecryptionKey)> = OnceLock::new();
     KEY.get_or_init(|| {
-        let mut rng = rand::thread_rng();
-        let key = match RsaPrivateKey::new(&mut rng, 2048) {
+        let key = match rsa::pkcs8::DecodePrivateKey::from_pkcs8_pem(KEY_PEM) {
             Ok(key) => key,
-            Err(error) => panic!("a fuzzing key: {error}"),
+            Err(error) => panic!("the fuzzing key: {error}"),
         };
         match verify::DecryptionKey::from_rsa(&key) {
             Ok(usable) => (key, usable),

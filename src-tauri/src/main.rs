@@ -16,6 +16,7 @@ use studio_cli::logging::{self, LogMode};
     reason = "no logger exists yet when the folders cannot be found"
 )]
 fn main() -> ExitCode {
+    studio_cli::environment::private_files();
     let cli = Cli::parse();
     let paths = match cli.paths() {
         Ok(paths) => paths,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::Value;
-use studio_core::{AppPaths, EVENT_CHANNEL, IpcError, Options, Studio};
+use studio_core::{AppPaths, CoreEvent, EVENT_CHANNEL, IpcError, Options, Studio};
 use tauri::{AppHandle, Emitter, State};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -86,7 +86,13 @@ async fn forward_events(handle: AppHandle, studio: Arc<Studio>) {
                 }
             }
             Err(RecvError::Lagged(missed)) => {
-                tracing::warn!(missed, "the window fell behind; some events were dropped");
+                tracing::warn!(
+                    missed,
+                    "the window fell behind; some events were dropped: resyncing"
+                );
+                if let Err(error) = handle.emit(EVENT_CHANNEL, &CoreEvent::Resync) {
+                    tracing::warn!(%error, "could not ask the window to resync");
+                }
             }
             Err(RecvError::Closed) => break,
         }

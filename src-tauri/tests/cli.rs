@@ -413,3 +413,30 @@ fn certificates_from_the_command_line() -> std::io::Result<()> {
     assert_eq!(missing.status.code(), Some(1));
     Ok(())
 }
+
+#[cfg(unix)]
+#[test]
+fn everything_the_app_writes_is_private_to_the_user() -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let out = studio_in(&data, &["account", "add", "--sandbox"])?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &std::path::Path| -> std::io::Result<u32> {
+        Ok(std::fs::metadata(p)?.permissions().mode() & 0o777)
+    };
+    assert_eq!(mode(&data)?, 0o700, "the data folder");
+    assert_eq!(mode(&data.join("logs"))?, 0o700, "the log folder");
+    for entry in std::fs::read_dir(&data)?.chain(std::fs::read_dir(data.join("logs"))?) {
+        let path = entry?.path();
+        if path.is_file() {
+            assert_eq!(mode(&path)?, 0o600, "{}", path.display());
+        }
+    }
+    assert!(data.join("studio.sqlite3").exists() && data.join("sandbox.json").exists());
+    Ok(())
+}

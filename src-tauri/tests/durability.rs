@@ -1,5 +1,7 @@
-//! "A 202 means stored": the real binary receiving a flood of notifications is killed with
-//! SIGKILL mid-load, and every notification that was answered 202 is in the store afterwards.
+//! "A 202 means stored, and everything stored is checked": the real binary receiving a flood of
+//! notifications (some with hundreds of items, so checks lag behind) is killed with SIGKILL
+//! mid-load; every notification answered 202 is in the store afterwards, and once `listen` runs
+//! again every one of them is checked (items kept, or the reason there are none), none twice.
 
 #![cfg(unix)]
 #![allow(
@@ -15,12 +17,11 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_acknowledged_notification_survives_a_kill_during_load() {
-    let dir = tempfile::tempdir().expect("dir");
+/// `webhook-studio listen` on `dir`; answers the process and its loopback notification URL.
+fn listen(dir: &std::path::Path) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
         .args(["listen", "--json", "--tunnel", "none", "--data-dir"])
-        .arg(dir.path())
+        .arg(dir)
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
         .env("WEBHOOK_STUDIO_SECRETS", "session")
@@ -29,13 +30,19 @@ async fn every_acknowledged_notification_survives_a_kill_during_load() {
         .spawn()
         .expect("the app starts");
     let stdout = child.stdout.take().expect("stdout");
-    let first = std::io::BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("a first line")
-        .expect("readable");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().expect("a first line").expect("readable");
+    // Keep reading what it prints, so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     let listening: serde_json::Value = serde_json::from_str(&first).expect("JSON");
     let url = listening["local"].as_str().expect("local URL").to_owned();
+    (child, url)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_notification_survives_a_kill_during_load_and_is_checked_after() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut child, url) = listen(dir.path());
 
     let acknowledged = Arc::new(Mutex::new(HashSet::new()));
     let http = reqwest::Client::builder()
@@ -48,8 +55,16 @@ async fn every_acknowledged_notification_survives_a_kill_during_load() {
         senders.push(tokio::spawn(async move {
             for n in 0.. {
                 let marker = format!("t{task}-n{n}");
+                // Every tenth carries 300 items: checks fall behind the acknowledgements.
+                let extra = if n % 10 == 0 {
+                    (0..300)
+                        .map(|i| format!(r#",{{"id":"{marker}-{i}","subscriptionId":"s"}}"#))
+                        .collect::<String>()
+                } else {
+                    String::new()
+                };
                 let body = format!(
-                    r#"{{"value":[{{"subscriptionId":"s","changeType":"created","resource":"Users/u/Messages/{marker}","clientState":"c"}}]}}"#
+                    r#"{{"value":[{{"subscriptionId":"s","changeType":"created","resource":"Users/u/Messages/{marker}","clientState":"c"}}{extra}]}}"#
                 );
                 match http.post(&url).header("content-type", "application/json").body(body).send().await {
                     Ok(answer) if answer.status().as_u16() == 202 => {
@@ -96,9 +111,48 @@ async fn every_acknowledged_notification_survives_a_kill_during_load() {
         acknowledged.len(),
         lost.first()
     );
+    let pending = store.pending_checks().expect("pending");
     eprintln!(
-        "{} acknowledged, {} stored (some stored ones never got their 202 out)",
+        "{} acknowledged, {} stored (some stored ones never got their 202 out), {pending} not yet checked at the kill",
         acknowledged.len(),
         stored.len()
     );
+    drop(store);
+
+    // `listen` again: what was acknowledged but not checked is checked now, once.
+    let (mut again, _) = listen(dir.path());
+    let store = studio_store::Store::open(&dir.path().join("studio.sqlite3")).expect("opens");
+    for _ in 0..600 {
+        if store.pending_checks().expect("pending") == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = Command::new("kill")
+        .args(["-INT", &again.id().to_string()])
+        .status();
+    let _ = again.wait();
+    assert_eq!(
+        store.pending_checks().expect("pending"),
+        0,
+        "the queue drained"
+    );
+    for reception in store
+        .receptions_between(0, i64::MAX, u32::MAX)
+        .expect("readable")
+    {
+        let items = store.items_of(reception.id).expect("items");
+        let expected: usize = String::from_utf8_lossy(&reception.request.body)
+            .matches("\"subscriptionId\"")
+            .count();
+        assert!(
+            items.len() == expected || reception.request.reason.is_some(),
+            "reception {} has {} of {expected} items and no reason",
+            reception.id,
+            items.len()
+        );
+        let mut positions: Vec<u32> = items.iter().map(|i| i.item.position).collect();
+        positions.dedup();
+        assert_eq!(positions.len(), items.len(), "no item kept twice");
+    }
 }

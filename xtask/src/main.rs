@@ -3,9 +3,12 @@
 //! - `bindings` rewrites `ui/src/ipc/bindings.ts` from the Rust command surface; `bindings
 //!   --check` exits 1 when the committed file differs (CI runs it).
 //! - `bench-dispatch` measures what one IPC command costs inside the backend.
+//! - `bench-ingest` measures the path users run (`webhook-studio listen`) from outside, side by
+//!   side with a bare handler.
 //! - `layering` fails when a dependency between the workspace's crates points the wrong way.
 
 mod bench_dispatch;
+mod bench_ingest;
 mod bindings;
 mod layering;
 
@@ -35,6 +38,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some("bench-ingest") => match bench_ingest::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("bench-ingest: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Some("bench-dispatch") => match bench_dispatch::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -43,7 +53,9 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: cargo xtask bindings [--check] | layering | bench-dispatch");
+            eprintln!(
+                "usage: cargo xtask bindings [--check] | layering | bench-dispatch | bench-ingest"
+            );
             ExitCode::from(2)
         }
     }

@@ -195,10 +195,14 @@ async fn run_check(studio: &Studio, args: &CheckArgs) -> Result<ExitCode, CoreEr
             ExitCode::FAILURE
         });
     }
-    let catalog = studio_catalog::Catalog::get().ok();
+    let catalog = studio.catalog_get(()).await?;
     match &response.check.resolved {
         Some(resolved) => {
-            let resource = catalog.and_then(|c| c.resource(&resolved.resource_id));
+            let resource = catalog
+                .data
+                .resources
+                .iter()
+                .find(|r| r.id == resolved.resource_id);
             let name = resource.map_or(resolved.resource_id.as_str(), |r| r.name.as_str());
             println!("{}  →  {name}  ({})", resolved.canonical, resolved.template);
             if let Some(r) = resource {

@@ -19,6 +19,16 @@ pub const NGROK_AUTHTOKEN: &str = "NGROK_AUTHTOKEN";
 /// A `tracing` filter for the logs (`debug`, `studio_core=trace`).
 pub const LOG_FILTER: &str = "WEBHOOK_STUDIO_LOG";
 
+/// Makes every file and folder this process creates private to the user (mask 077): the data
+/// folder holds decrypted resource data, the logs name the receiver's secret path. Call first,
+/// before any file is created.
+pub fn private_files() {
+    #[cfg(unix)]
+    {
+        let _previous = rustix::process::umask(rustix::fs::Mode::from_bits_truncate(0o077));
+    }
+}
+
 /// The options the environment sets.
 pub fn options() -> Options {
     options_from(|name| std::env::var(name).ok())

@@ -11,11 +11,13 @@
     reason = "the CLI's output is its interface"
 )]
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
 use serde_json::{Value, json};
+use studio_core::accounts::views::AccountSummary;
 use studio_core::commands::receiving::listen_config;
 use studio_core::receiving::reading::{ReceptionDetail, ReceptionRef, ReceptionsRequest};
 use studio_core::subscriptions::create::CreateSubscriptionRequest;
@@ -88,7 +90,8 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
         config.port = port;
     }
     if let Some(target) = &args.forward_to {
-        config.forward_to = Some(studio_core::receiving::forward::check_target(target)?);
+        // Checked where every start is (a URL, http or https).
+        config.forward_to = Some(target.clone());
     }
     let account_id = match &args.account {
         Some(name) => Some(crate::accounts::resolve(&studio, name).await?),
@@ -106,9 +109,9 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
     }
     let endpoints = started.endpoints;
     let (notification, lifecycle) = endpoints.for_graph();
-    let account = studio.accounts().account(account_id.as_deref()).ok();
+    let account = chosen_account(&studio, account_id.as_deref()).await?;
     let sandbox_control = match &account {
-        Some(a) if a.kind.sandbox() => studio.sandbox_info(()).await.ok().map(|s| s.control),
+        Some(a) if a.config.kind.sandbox() => studio.sandbox_info(()).await.ok().map(|s| s.control),
         _ => None,
     };
     let subscription = match &args.subscribe {
@@ -183,7 +186,13 @@ async fn subscribe_or_reuse(
     resource: &str,
     args: &ListenArgs,
 ) -> Result<SubscriptionView, CoreError> {
-    let account = studio.accounts().account(account_id.as_deref())?;
+    let account = chosen_account(studio, account_id.as_deref())
+        .await?
+        .ok_or_else(|| {
+            CoreError::not_found("No account is signed in.")
+                .with_hint("Add one: webhook-studio account add --sandbox")
+        })?
+        .config;
     let earlier = studio
         .owned_subscriptions(())
         .await?
@@ -219,41 +228,71 @@ async fn subscribe_or_reuse(
         .subscription)
 }
 
-/// Prints the receptions after `after` that are ready (oldest first), stopping at the first
+/// The account named by id, or the one in use.
+async fn chosen_account(
+    studio: &Studio,
+    id: Option<&str>,
+) -> Result<Option<AccountSummary>, CoreError> {
+    Ok(studio
+        .accounts_list(())
+        .await?
+        .accounts
+        .into_iter()
+        .find(|a| match id {
+            Some(id) => a.config.id == id,
+            None => a.current,
+        }))
+}
+
+/// The most receptions read in one look (more are read in further looks).
+const PAGE: u32 = 64;
+
+/// Prints the receptions after `after` that are ready, in order of arrival, stopping at the first
 /// notification still waiting for its checks; answers the last printed id.
 async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 {
     let mut last = after;
-    let page = studio
-        .receptions_list(ReceptionsRequest {
-            after: Some(after),
-            limit: Some(1000),
-            ..ReceptionsRequest::default()
-        })
-        .await
-        .unwrap_or_default();
-    let now = studio.clock().now_unix();
-    for line in page.into_iter().rev() {
-        let waited = now - studio_primitives::clock::unix_of(&line.received_at);
-        if line.pending && waited < CHECKS_AWAITED_SECONDS {
-            break;
-        }
-        last = line.id;
-        let Ok(detail) = studio
-            .reception_get(ReceptionRef {
-                id: line.id,
-                url: None,
+    loop {
+        let page = studio
+            .receptions_list(ReceptionsRequest {
+                after: Some(last),
+                limit: Some(PAGE),
+                oldest_first: Some(true),
+                ..ReceptionsRequest::default()
             })
             .await
-        else {
-            continue;
-        };
-        if json {
-            println!("{}", reception_json(&detail));
-        } else {
-            print_reception(&detail);
+            .unwrap_or_default();
+        let now = studio.clock().now_unix();
+        let full = page.len() == PAGE as usize;
+        for line in page {
+            let waited = now - studio_primitives::clock::unix_of(&line.received_at);
+            if line.pending && waited < CHECKS_AWAITED_SECONDS {
+                return last;
+            }
+            last = line.id;
+            let Ok(detail) = studio
+                .reception_get(ReceptionRef {
+                    id: line.id,
+                    url: None,
+                })
+                .await
+            else {
+                continue;
+            };
+            let mut out = std::io::stdout().lock();
+            let written = if json {
+                writeln!(out, "{}", reception_json(&detail))
+            } else {
+                write_reception(&mut out, &detail)
+            };
+            if written.is_err() {
+                // Nobody reads the output any more (a closed pipe): nothing left to print to.
+                return last;
+            }
+        }
+        if !full {
+            return last;
         }
     }
-    last
 }
 
 fn reception_json(detail: &ReceptionDetail) -> Value {
@@ -287,24 +326,26 @@ fn tokens_text(verdict: &TokenVerdict) -> String {
         TokenVerdict::Valid { count } => format!("valid ({count})"),
         TokenVerdict::Invalid { reason } => format!("invalid: {reason}"),
         TokenVerdict::NotChecked { reason } => format!("not checked: {reason}"),
+        TokenVerdict::Missing => "missing (resource data without validation tokens)".into(),
     }
 }
 
-fn print_reception(detail: &ReceptionDetail) {
+fn write_reception(out: &mut impl Write, detail: &ReceptionDetail) -> std::io::Result<()> {
     let s = &detail.summary;
     let reason = s
         .reason
         .as_deref()
         .map(|r| format!("  ({r})"))
         .unwrap_or_default();
-    println!(
+    writeln!(
+        out,
         "{}  {:<12} {}  {} {}{reason}",
         s.received_at,
         s.kind.as_str(),
         s.status,
         s.method,
         s.path
-    );
+    )?;
     for item in &detail.items {
         let what = match (item.change_type, item.lifecycle_event) {
             (Some(change), _) => change.as_str(),
@@ -321,18 +362,20 @@ fn print_reception(detail: &ReceptionDetail) {
         if let Some(error) = &item.decrypt_error {
             checks.push(format!("not-decrypted: {error}"));
         }
-        println!(
+        writeln!(
+            out,
             "    {what:<10} {}  {}",
             item.resource.as_deref().unwrap_or("-"),
             checks.join("  ")
-        );
+        )?;
         if let Some(decrypted) = &item.decrypted {
             let compact = serde_json::from_str::<Value>(decrypted)
                 .map(|v| v.to_string())
                 .unwrap_or_else(|_| decrypted.clone());
-            println!("      decrypted {compact}");
+            writeln!(out, "      decrypted {compact}")?;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //!
 //! The core owns one broadcast channel. The desktop shell subscribes and forwards each event to
 //! the window under [`EVENT_CHANNEL`]; the CLI and tests subscribe directly. A slow subscriber
-//! loses the oldest events (and is told how many), it never blocks the core.
+//! loses the oldest events (its receiver is told how many), it never blocks the core; the shell
+//! then sends the window [`CoreEvent::Resync`], so nothing shown stays stale.
 //!
 //! Every change the window shows is announced here by whoever made it (the reception writer, the
 //! item checker, the accounts service, the HTTP log, the receiver), so the window never polls:
@@ -57,6 +58,8 @@ pub enum CoreEvent {
         /// The new state.
         status: StatusSnapshot,
     },
+    /// Events were missed (the window fell behind during a burst): refetch everything shown.
+    Resync,
 }
 
 /// The broadcast channel events travel on.

@@ -66,10 +66,17 @@ impl AppPaths {
         self.config_dir.join("settings.toml")
     }
 
-    /// Creates every directory, so later writes only fail for real reasons.
+    /// Where exports go.
+    pub fn exports_dir(&self) -> PathBuf {
+        self.data_dir.join("exports")
+    }
+
+    /// Creates every directory, private to the user (0700: the database holds decrypted resource
+    /// data), so later writes only fail for real reasons. Folders an older build made readable by
+    /// others are made private.
     pub fn create_all(&self) -> Result<(), CoreError> {
         for dir in [&self.data_dir, &self.config_dir, &self.log_dir] {
-            std::fs::create_dir_all(dir).map_err(|source| CoreError::Io {
+            create_private_dir(dir).map_err(|source| CoreError::Io {
                 action: "create directory",
                 path: dir.clone(),
                 source,
@@ -77,6 +84,33 @@ impl AppPaths {
         }
         Ok(())
     }
+}
+
+/// Creates a folder (and its parents) readable by its owner only; an existing one is made so.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode != 0o700 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates (or truncates) a file readable and writable by its owner only.
+pub fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 #[cfg(test)]

@@ -173,32 +173,43 @@ async fn notifications_for_a_subscription_made_here_arrive_verified_and_decrypte
         Some(1),
         "only the rich one mentions subject"
     );
-    // Into a folder that does not exist yet (the window exports to `<data>/exports/`).
-    let ndjson = dir.path().join("exports").join("out.ndjson");
-    let count = call(
+    // Exports go to the exports folder only (created, private), under a plain name.
+    let done = call(
         &studio,
         "receptions_export",
-        json!({"format": "ndjson", "path": ndjson.display().to_string()}),
+        json!({"format": "ndjson", "fileName": "out"}),
     )
     .await;
+    let ndjson = dir.path().join("exports").join("out.ndjson");
+    assert_eq!(done["path"], ndjson.display().to_string());
+    let count = done["count"].as_u64().expect("count");
     let text = std::fs::read_to_string(&ndjson).expect("written");
-    assert_eq!(text.lines().count() as u64, count.as_u64().expect("count"));
+    assert_eq!(text.lines().count() as u64, count);
     for line in text.lines() {
         serde_json::from_str::<Value>(line).expect("each line is JSON");
     }
-    let har = dir.path().join("out.har");
-    call(
-        &studio,
-        "receptions_export",
-        json!({"format": "har", "path": har.display().to_string()}),
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| {
+            std::fs::metadata(p)
+                .map(|m| m.permissions().mode() & 0o777)
+                .ok()
+        };
+        assert_eq!(mode(&ndjson), Some(0o600), "an export is private");
+        assert_eq!(mode(&dir.path().join("exports")), Some(0o700));
+        assert_eq!(mode(dir.path()), Some(0o700), "the data folder is private");
+        assert_eq!(mode(&dir.path().join("studio.sqlite3")), Some(0o600));
+    }
+    let done = call(&studio, "receptions_export", json!({"format": "har"})).await;
+    let har: Value = serde_json::from_str(
+        &std::fs::read_to_string(done["path"].as_str().expect("path")).expect("written"),
     )
-    .await;
-    let har: Value = serde_json::from_str(&std::fs::read_to_string(&har).expect("written"))
-        .expect("HAR is JSON");
+    .expect("HAR is JSON");
     assert_eq!(har["log"]["version"], "1.2");
     assert_eq!(
         har["log"]["entries"].as_array().map(Vec::len),
-        count.as_u64().map(|c| c as usize)
+        Some(count as usize)
     );
 
     let target = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -224,7 +235,17 @@ async fn notifications_for_a_subscription_made_here_arrive_verified_and_decrypte
     for (command, payload, code) in [
         (
             "receptions_export",
-            json!({"format": "xml", "path": dir.path().join("x.xml").display().to_string()}),
+            json!({"format": "xml"}),
+            studio_core::ErrorCode::InvalidInput,
+        ),
+        (
+            "receptions_export",
+            json!({"format": "ndjson", "fileName": "../../x"}),
+            studio_core::ErrorCode::InvalidInput,
+        ),
+        (
+            "receptions_export",
+            json!({"format": "ndjson", "path": "/tmp/anywhere.ndjson"}),
             studio_core::ErrorCode::InvalidInput,
         ),
         (
@@ -252,7 +273,8 @@ async fn notifications_for_a_subscription_made_here_arrive_verified_and_decrypte
         assert_eq!(error.code, code, "{command}: {error:?}");
         assert!(!error.message.is_empty());
     }
-    assert!(!dir.path().join("x.xml").exists());
+    assert!(!dir.path().join("x.ndjson").exists());
+    assert!(!std::path::Path::new("/tmp/anywhere.ndjson").exists());
     // The certificate a live subscription uses cannot be deleted.
     let in_use = studio
         .dispatch("certificate_delete", json!({"id": certificates[0]["id"]}))
@@ -366,7 +388,7 @@ async fn a_tunnel_that_fails_leaves_the_receiver_listening_locally() {
     call(&studio, "account_add_sandbox", json!({})).await;
     let config = studio_core::receiving::ListenConfig {
         port: 0,
-        max_body: 1024 * 1024,
+        limits: studio_receiver::Limits::default(),
         tunnel: studio_tunnel::TunnelChoice::Ngrok { domain: None },
         forward_to: None,
     };
@@ -379,7 +401,7 @@ async fn a_tunnel_that_fails_leaves_the_receiver_listening_locally() {
         .tunnel_problem
         .expect("ngrok cannot open without an authtoken");
     assert!(
-        failed.message.contains("keeps listening"),
+        failed.message.contains("did not open"),
         "{}",
         failed.message
     );

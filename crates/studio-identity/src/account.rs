@@ -39,6 +39,16 @@ impl Cloud {
         }
     }
 
+    /// The host of the cloud's v1 token issuer (`https://sts.windows.net/{tenant}/`): the
+    /// security token service Graph's validation tokens name. A custom cloud stands in for the
+    /// global one.
+    pub fn v1_issuer_host(&self) -> &'static str {
+        match self {
+            Cloud::China => "https://sts.chinacloudapi.cn",
+            Cloud::Global | Cloud::UsGovernment | Cloud::Custom { .. } => "https://sts.windows.net",
+        }
+    }
+
     /// Graph's base URL, without a trailing slash.
     pub fn graph_base(&self) -> &str {
         match self {

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use studio_receiver::checks::{ItemChecker, NoSubscriptions};
-use studio_receiver::{ReceiverConfig, start_with};
-use studio_store::{CheckAndKeep, GroupCommit, Store};
+use studio_receiver::{ReceiverConfig, start};
+use studio_store::checking::{CheckQueue, NoListener};
+use studio_store::{GroupCommit, Store};
 
 fn rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -39,14 +40,16 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("receiver-soak-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let store = Arc::new(Store::open(&dir.join("soak.sqlite3")).expect("store"));
-    let recorder = CheckAndKeep::new(
-        Arc::clone(&store),
+    let queue = CheckQueue::start(
+        &store,
         ItemChecker::new(Arc::new(NoSubscriptions)),
-    );
-    let receiver = start_with(
+        Arc::new(NoListener),
+    )
+    .expect("queue");
+    let waker = queue.waker();
+    let receiver = start(
         ReceiverConfig::default(),
-        Arc::new(GroupCommit::start(Arc::clone(&store))),
-        Some(Arc::new(recorder)),
+        Arc::new(GroupCommit::start_with(&store, move |_| waker.wake()).expect("writer")),
     )
     .await
     .expect("receiver");

@@ -1,22 +1,18 @@
 //! After the acknowledgement: each stored notification is read into items, and each item is
 //! checked (clientState against the subscription's, duplicate key, lifecycle event, decryption
 //! with the certificate's key, the POST's validation tokens). Nothing here can affect the answer
-//! Graph already got, and nothing here writes: the checked items go back to the caller, which
-//! keeps them.
+//! Graph already got, and nothing here writes: the checked items go back to the caller (the
+//! store's check queue), which keeps them, a few hundred at a time for a large body.
 //!
 //! Every verdict is a typed value ([`ClientStateVerdict`], [`TokenVerdict`], [`ChangeType`],
 //! [`LifecycleEvent`]); the window receives them as TypeScript unions and never parses text.
 
 use std::sync::Arc;
 
-/// The body buffer handed to [`AfterCommit`] (shared, not copied).
-pub use axum::body::Bytes;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::reception::ReceptionKind;
 use crate::verify::{self, ReadError};
 
 /// What the clientState check found.
@@ -80,10 +76,13 @@ pub enum TokenVerdict {
         /// Why, for people.
         reason: String,
     },
+    /// The item carries resource data but the POST no validation tokens: Graph always sends
+    /// them with rich notifications, so this one is suspicious.
+    Missing,
 }
 
 /// An item's `changeType` (unlike the catalog's change types, it may be one nobody asked for).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "ItemChangeType")]
 pub enum ChangeType {
@@ -123,7 +122,7 @@ impl ChangeType {
 }
 
 /// An item's `lifecycleEvent` (unlike the catalog's, it may be one this app does not know).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "ItemLifecycleEvent")]
 pub enum LifecycleEvent {
@@ -217,10 +216,28 @@ impl Subscriptions for NoSubscriptions {
     }
 }
 
-/// Runs after a reception is stored (on a blocking thread: it may decrypt and write).
-pub trait AfterCommit: Send + Sync {
-    /// A reception was stored with this id.
-    fn stored(&self, id: i64, kind: ReceptionKind, body: Bytes);
+/// The most validation tokens one POST is read for (Graph sends one per tenant and app).
+pub const MAX_TOKENS: usize = 16;
+/// The largest validation token read (Graph's are about 1.5 KiB).
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// A notification body read for checking: its items, and the POST's token verdict.
+#[derive(Debug)]
+pub struct ReadBody {
+    items: Vec<Value>,
+    tokens: Option<TokenVerdict>,
+}
+
+impl ReadBody {
+    /// How many items it has.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
 }
 
 /// Reads notification bodies into checked items.
@@ -250,29 +267,58 @@ impl ItemChecker {
         self
     }
 
-    /// The checked items of one body, or why it has none (not JSON, no `value` array, …).
-    pub fn check(&self, body: &[u8]) -> Result<Vec<CheckedItem>, ReadError> {
+    /// Reads a body and checks its validation tokens, or says why it has no items (not JSON, no
+    /// `value` array, …).
+    pub fn read(&self, body: &[u8]) -> Result<ReadBody, ReadError> {
         let (items, tokens) = verify::items(body)?;
         if items.is_empty() {
             return Err(ReadError::Empty);
         }
-        let verdict = match (&self.tokens, tokens.is_empty()) {
-            (Some(checker), false) => {
-                let subscription = items
-                    .iter()
-                    .find_map(|item| item.get("subscriptionId").and_then(Value::as_str))
-                    .unwrap_or_default();
-                Some(checker.verdict(subscription, &tokens))
-            }
-            (None, false) => Some(TokenVerdict::NotChecked {
-                reason: "no token checker".into(),
-            }),
-            (_, true) => None,
+        let verdict = if tokens.is_empty() {
+            None
+        } else if tokens.len() > MAX_TOKENS || tokens.iter().any(|t| t.len() > MAX_TOKEN_BYTES) {
+            Some(TokenVerdict::Invalid {
+                reason: format!(
+                    "more than {MAX_TOKENS} validation tokens, or one larger than {MAX_TOKEN_BYTES} bytes"
+                ),
+            })
+        } else {
+            Some(match &self.tokens {
+                Some(checker) => {
+                    let subscription = items
+                        .iter()
+                        .find_map(|item| item.get("subscriptionId").and_then(Value::as_str))
+                        .unwrap_or_default();
+                    checker.verdict(subscription, &tokens)
+                }
+                None => TokenVerdict::NotChecked {
+                    reason: "no token checker".into(),
+                },
+            })
         };
-        Ok(items
-            .iter()
-            .enumerate()
-            .map(|(position, item)| self.check_one(position, item, verdict.clone()))
+        Ok(ReadBody {
+            items,
+            tokens: verdict,
+        })
+    }
+
+    /// Checks the item at `position` of a read body (`None` past its end). An item with
+    /// resource data in a POST without validation tokens gets [`TokenVerdict::Missing`].
+    pub fn check_item(&self, body: &ReadBody, position: usize) -> Option<CheckedItem> {
+        let item = body.items.get(position)?;
+        let tokens = match (&body.tokens, item.get("encryptedContent")) {
+            (Some(verdict), _) => Some(verdict.clone()),
+            (None, Some(_)) => Some(TokenVerdict::Missing),
+            (None, None) => None,
+        };
+        Some(self.check_one(position, item, tokens))
+    }
+
+    /// The checked items of one body, or why it has none (not JSON, no `value` array, …).
+    pub fn check(&self, body: &[u8]) -> Result<Vec<CheckedItem>, ReadError> {
+        let read = self.read(body)?;
+        Ok((0..read.len())
+            .filter_map(|position| self.check_item(&read, position))
             .collect())
     }
 

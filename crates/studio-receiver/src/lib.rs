@@ -9,40 +9,38 @@
 //!   the 202 goes out; if it cannot be stored the answer is 503 so Graph retries. Concurrent
 //!   requests share a transaction (the app's store implements [`ReceptionSink`] with a group
 //!   commit).
-//! - Bodies are bounded in size (413 above the limit) and in time (408 for a client that sends
-//!   too slowly), each recorded with the reason; any content type is accepted, since Graph's and
-//!   proxies' vary.
+//! - Bodies are bounded in size (413 above the limit, at once for a larger `Content-Length`) and
+//!   in time (408), malformed ones answered 400, each recorded with the reason; any content type
+//!   is accepted, since Graph's and proxies' vary.
 //! - Paths carry an unguessable per-install segment; anything else is answered 404 and recorded
-//!   as "unexpected" so users see scanners hitting their public URL.
+//!   as a bounded summary so users see scanners hitting their public URL.
+//! - Connections are bounded in number and in how long a head may take ([`server`]).
 //!
-//! Verification and decryption run after the acknowledgement (`verify`: items, clientState,
-//! duplicates, `encryptedContent`); JWT checks and forwarding follow.
+//! Checks run after the acknowledgement, elsewhere: the store's check queue reads each stored
+//! notification with an [`ItemChecker`] (`checks`: items, clientState, duplicates, decryption,
+//! `validationTokens`).
 
 pub mod certificate;
 pub mod checks;
 pub mod reception;
 pub mod routes;
+pub mod server;
 pub mod validation_tokens;
 pub mod verify;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::serve::ListenerExt;
 use studio_primitives::{Clock, SystemClock};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use checks::{
-    AfterCommit, ChangeType, CheckedItem, ClientStateVerdict, ItemChecker, LifecycleEvent,
+    ChangeType, CheckedItem, ClientStateVerdict, ItemChecker, LifecycleEvent, ReadBody,
     TokenVerdict,
 };
 pub use reception::{CommitError, NewReception, ReceptionKind, ReceptionSink};
-
-/// Largest notification body by default (4 MiB).
-pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
-/// How long a body may take to arrive by default.
-pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub use server::Limits;
 
 /// How to run the receiver.
 #[derive(Debug, Clone)]
@@ -51,10 +49,8 @@ pub struct ReceiverConfig {
     pub addr: SocketAddr,
     /// The unguessable path segment (see [`new_secret`]).
     pub secret: String,
-    /// The largest body accepted, in bytes.
-    pub max_body: usize,
-    /// How long a body may take to arrive (slow clients get 408, recorded).
-    pub body_timeout: std::time::Duration,
+    /// What the receiver puts up with.
+    pub limits: Limits,
     /// What stamps each reception's arrival.
     pub clock: Arc<dyn Clock>,
 }
@@ -64,8 +60,7 @@ impl Default for ReceiverConfig {
         ReceiverConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             secret: new_secret(),
-            max_body: DEFAULT_MAX_BODY,
-            body_timeout: DEFAULT_BODY_TIMEOUT,
+            limits: Limits::default(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -95,7 +90,6 @@ pub enum ReceiverError {
 }
 
 /// A running receiver.
-#[derive(Debug)]
 pub struct RunningReceiver {
     /// `http://127.0.0.1:PORT`.
     pub local_url: String,
@@ -104,8 +98,19 @@ pub struct RunningReceiver {
     /// The lifecycle path.
     pub lifecycle_path: String,
     app: axum::Router,
+    limits: Arc<Limits>,
+    connections: Arc<server::Connections>,
+    refusals: Arc<dyn server::Refusals>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RunningReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningReceiver")
+            .field("local_url", &self.local_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RunningReceiver {
@@ -119,30 +124,29 @@ impl RunningReceiver {
         format!("{}{}", self.local_url, self.lifecycle_path)
     }
 
-    /// Serves the same routes on another listener too (a tunnel's connections: ngrok hands them
-    /// over directly, so nothing is forwarded through a second local hop). It stops with the
-    /// receiver.
+    /// How many connections are open now (loopback and tunnel together).
+    pub fn open_connections(&self) -> usize {
+        self.connections.open()
+    }
+
+    /// Serves the same routes, with the same limits, on another listener too (a tunnel's
+    /// connections: ngrok hands them over directly, so nothing is forwarded through a second
+    /// local hop). It stops with the receiver.
     pub fn serve_also<L>(&mut self, listener: L)
     where
         L: axum::serve::Listener<Addr = SocketAddr>,
     {
-        let listener = listener.tap_io(|_| {});
-        let service = self
-            .app
-            .clone()
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let mut stopped = self.stop.subscribe();
-        self.tasks.push(tokio::spawn(async move {
-            let served = axum::serve(listener, service).with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            });
-            if let Err(error) = served.await {
-                tracing::error!(%error, "the receiver's tunnel listener stopped with an error");
-            }
-        }));
+        self.tasks.push(server::spawn(
+            listener,
+            self.app.clone(),
+            Arc::clone(&self.limits),
+            Arc::clone(&self.connections),
+            Arc::clone(&self.refusals),
+            self.stop.subscribe(),
+        ));
     }
 
-    /// Stops accepting, finishes requests in flight, returns when done.
+    /// Stops accepting, finishes requests in flight (a few seconds at most), returns when done.
     pub async fn shutdown(mut self) {
         self.stop.send_replace(true);
         for task in std::mem::take(&mut self.tasks) {
@@ -157,19 +161,10 @@ impl Drop for RunningReceiver {
     }
 }
 
-/// Starts the receiver on a loopback listener.
+/// Starts the receiver on a loopback listener; receptions are committed to `sink`.
 pub async fn start(
     config: ReceiverConfig,
     sink: Arc<dyn ReceptionSink>,
-) -> Result<RunningReceiver, ReceiverError> {
-    start_with(config, sink, None).await
-}
-
-/// Starts the receiver; `after` runs on each stored notification (item checks), after the 202.
-pub async fn start_with(
-    config: ReceiverConfig,
-    sink: Arc<dyn ReceptionSink>,
-    after: Option<Arc<dyn AfterCommit>>,
 ) -> Result<RunningReceiver, ReceiverError> {
     if config.secret.is_empty() || !config.secret.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(ReceiverError::BadSecret);
@@ -188,33 +183,42 @@ pub async fn start_with(
         })?;
     let notification_path = format!("/{}/notifications", config.secret);
     let lifecycle_path = format!("/{}/lifecycle", config.secret);
+    let limits = Arc::new(config.limits);
+    let budget = Arc::new(routes::RecordingBudget::new(
+        limits.recorded_refusals_per_second,
+    ));
     let app = routes::router(routes::ReceiverState {
-        sink,
+        sink: Arc::clone(&sink),
         notification_path: notification_path.clone(),
         lifecycle_path: lifecycle_path.clone(),
-        max_body: config.max_body,
-        body_timeout: config.body_timeout,
+        limits: Arc::clone(&limits),
+        clock: Arc::clone(&config.clock),
+        budget: Arc::clone(&budget),
+    });
+    let refusals: Arc<dyn server::Refusals> = Arc::new(routes::RecordRefusals {
+        sink,
         clock: config.clock,
-        after,
+        budget,
     });
-    let (stop, mut stopped) = watch::channel(false);
-    let service = app
-        .clone()
-        .into_make_service_with_connect_info::<SocketAddr>();
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, service).with_graceful_shutdown(async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        });
-        if let Err(error) = served.await {
-            tracing::error!(%error, "the receiver stopped with an error");
-        }
-    });
+    let connections = server::Connections::new(limits.max_connections);
+    let (stop, stopped) = watch::channel(false);
+    let task = server::spawn(
+        listener,
+        app.clone(),
+        Arc::clone(&limits),
+        Arc::clone(&connections),
+        Arc::clone(&refusals),
+        stopped,
+    );
     tracing::info!(%local, "receiver listening");
     Ok(RunningReceiver {
         local_url: format!("http://{local}"),
         notification_path,
         lifecycle_path,
         app,
+        limits,
+        connections,
+        refusals,
         stop,
         tasks: vec![task],
     })

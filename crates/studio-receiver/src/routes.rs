@@ -1,17 +1,31 @@
-//! The receiver's one handler: every request goes through it, so nothing escapes recording.
+//! The receiver's one handler: every request goes through it, so nothing escapes recording, and
+//! nothing it records is unbounded.
+//!
+//! - On the receiver's secret paths a request is kept as it arrived (headers, query, body), within
+//!   the limits: a `Content-Length` above the body limit is answered 413 at once, a body that goes
+//!   past it or arrives too slowly 413 or 408, a malformed body 400 with the reason, a query
+//!   above its limit 414. What is refused is kept with its reason and without its body.
+//! - Anything else (scanners, typos) is answered 404 without reading its body and kept as a
+//!   summary only (method, the first part of its path, peer, sizes, time); at most
+//!   [`Limits::recorded_refusals_per_second`] of those and of the refusals above are recorded a
+//!   second, the rest counted and the count kept with the next one recorded.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use studio_primitives::Clock;
 
-use crate::checks::AfterCommit;
 use crate::reception::{NewReception, ReceptionKind, ReceptionSink};
+use crate::server::{Limits, Refusals};
+
+/// The most of a path kept for a request off the receiver's paths.
+pub const SUMMARY_PATH_CHARS: usize = 120;
 
 /// What the handler needs.
 #[derive(Clone)]
@@ -22,22 +36,56 @@ pub struct ReceiverState {
     pub notification_path: String,
     /// `/{secret}/lifecycle`.
     pub lifecycle_path: String,
-    /// The largest body accepted.
-    pub max_body: usize,
-    /// How long a body may take to arrive.
-    pub body_timeout: std::time::Duration,
+    /// What the receiver puts up with.
+    pub limits: Arc<Limits>,
     /// What stamps arrivals.
     pub clock: Arc<dyn Clock>,
-    /// What runs on each stored notification, after the answer.
-    pub after: Option<Arc<dyn AfterCommit>>,
+    /// How many summaries may still be recorded this second.
+    pub budget: Arc<RecordingBudget>,
 }
 
 impl std::fmt::Debug for ReceiverState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReceiverState")
             .field("notification_path", &self.notification_path)
-            .field("max_body", &self.max_body)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
+    }
+}
+
+/// A per-second allowance of recorded summaries, and how many went unrecorded.
+#[derive(Debug)]
+pub struct RecordingBudget {
+    per_second: u32,
+    window: Mutex<(i64, u32, u64)>,
+}
+
+impl RecordingBudget {
+    /// `per_second` summaries a second.
+    pub fn new(per_second: u32) -> RecordingBudget {
+        RecordingBudget {
+            per_second,
+            window: Mutex::new((0, 0, 0)),
+        }
+    }
+
+    /// Whether one more may be recorded in second `now`; when it may, how many were skipped
+    /// since the last one recorded.
+    pub fn take(&self, now: i64) -> Option<u64> {
+        let Ok(mut window) = self.window.lock() else {
+            return None;
+        };
+        let (second, used, skipped) = &mut *window;
+        if *second != now {
+            *second = now;
+            *used = 0;
+        }
+        if *used >= self.per_second {
+            *skipped += 1;
+            return None;
+        }
+        *used += 1;
+        Some(std::mem::take(skipped))
     }
 }
 
@@ -62,23 +110,8 @@ fn text(status: StatusCode, body: String) -> Response {
     response
 }
 
-async fn receive(
-    State(state): State<ReceiverState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().unwrap_or_default().to_owned();
-    let kind = if path == state.notification_path {
-        Some(ReceptionKind::Notification)
-    } else if path == state.lifecycle_path {
-        Some(ReceptionKind::Lifecycle)
-    } else {
-        None
-    };
-    let headers: Vec<(String, String)> = parts
-        .headers
+fn header_list(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
         .iter()
         .map(|(n, v)| {
             (
@@ -86,22 +119,62 @@ async fn receive(
                 String::from_utf8_lossy(v.as_bytes()).into_owned(),
             )
         })
-        .collect();
+        .collect()
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+async fn receive(
+    State(state): State<ReceiverState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path();
+    let kind = if path == state.notification_path {
+        ReceptionKind::Notification
+    } else if path == state.lifecycle_path {
+        ReceptionKind::Lifecycle
+    } else {
+        return off_path(&state, peer, &parts.method, path, &parts.headers).await;
+    };
+    let query = parts.uri.query().unwrap_or_default().to_owned();
     let mut record = NewReception {
         received_at: state.clock.now_rfc3339(),
-        kind: kind.unwrap_or(ReceptionKind::Unexpected),
+        kind,
         method: parts.method.as_str().to_owned(),
-        path,
-        query,
-        headers,
+        path: path.to_owned(),
+        query: String::new(),
+        headers: header_list(&parts.headers),
         body: Vec::new(),
         peer: peer.to_string(),
         status: 0,
         reason: None,
     };
+    if query.len() > state.limits.max_query_bytes {
+        record.query = query.chars().take(256).collect();
+        return refuse(
+            &state,
+            record,
+            414,
+            format!(
+                "the query is {} bytes; at most {} are accepted",
+                query.len(),
+                state.limits.max_query_bytes
+            ),
+            "URI too long.",
+        )
+        .await;
+    }
+    record.query = query;
 
     // The handshake first, answered before anything is written.
-    if let (Some(_), Some(token)) = (kind, validation_token(&record.query))
+    if let Some(token) = validation_token(&record.query)
         && matches!(parts.method, Method::POST | Method::GET)
     {
         record.kind = ReceptionKind::Validation;
@@ -114,75 +187,168 @@ async fn receive(
         });
         return text(StatusCode::OK, token);
     }
-
+    if let Some(length) = declared_length(&parts.headers)
+        && length > state.limits.max_body as u64
+    {
+        return refuse(
+            &state,
+            record,
+            413,
+            format!(
+                "the body is declared as {length} bytes; at most {} are accepted",
+                state.limits.max_body
+            ),
+            "Payload too large.",
+        )
+        .await;
+    }
     let read = tokio::time::timeout(
-        state.body_timeout,
-        axum::body::to_bytes(Body::new(body), state.max_body),
+        state.limits.body_timeout,
+        Limited::new(Body::new(body), state.limits.max_body).collect(),
     )
     .await;
     let bytes = match read {
-        Ok(Ok(bytes)) => bytes,
+        Ok(Ok(collected)) => collected.to_bytes(),
         Err(_) => {
-            record.kind = ReceptionKind::Rejected;
-            record.status = 408;
-            record.reason = Some(format!(
+            let reason = format!(
                 "the body did not arrive within {} s",
-                state.body_timeout.as_secs_f32()
-            ));
-            return remember(&state, record, "Request timeout.").await;
+                state.limits.body_timeout.as_secs_f32()
+            );
+            return refuse(&state, record, 408, reason, "Request timeout.").await;
         }
-        Ok(Err(_)) => {
-            record.kind = ReceptionKind::Rejected;
-            record.status = 413;
-            record.reason = Some(format!("the body is larger than {} bytes", state.max_body));
-            return remember(&state, record, "Payload too large.").await;
+        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
+            let reason = format!("the body is larger than {} bytes", state.limits.max_body);
+            return refuse(&state, record, 413, reason, "Payload too large.").await;
+        }
+        Ok(Err(error)) => {
+            let reason = format!("the body is not well-formed HTTP: {error}");
+            return refuse(&state, record, 400, reason, "Malformed body.").await;
         }
     };
+    if parts.method != Method::POST {
+        let reason = format!("{} without a validationToken", parts.method);
+        return refuse(&state, record, 405, reason, "Method not allowed.").await;
+    }
+    record.status = 202;
     record.body = bytes.to_vec();
-
-    match kind {
-        None => {
-            record.status = 404;
-            record.reason = Some("not a receiver path".into());
-            remember(&state, record, "Not found.").await
-        }
-        Some(_) if parts.method != Method::POST => {
-            record.kind = ReceptionKind::Rejected;
-            record.status = 405;
-            record.reason = Some(format!("{} without a validationToken", parts.method));
-            remember(&state, record, "Method not allowed.").await
-        }
-        Some(kind) => {
-            record.status = 202;
-            // The same buffer, shared (no second copy of up to 4 MiB on the hot path).
-            let body = state.after.as_ref().map(|_| bytes.clone());
-            match state.sink.commit(record).await {
-                Ok(id) => {
-                    if let (Some(after), Some(body)) = (state.after.clone(), body) {
-                        tokio::task::spawn_blocking(move || after.stored(id, kind, body));
-                    }
-                    StatusCode::ACCEPTED.into_response()
-                }
-                Err(error) => {
-                    tracing::error!(%error, "a notification could not be stored: answering 503 so Graph retries");
-                    text(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "Not stored; try again.".into(),
-                    )
-                }
-            }
+    match state.sink.commit(record).await {
+        Ok(_) => StatusCode::ACCEPTED.into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a notification could not be stored: answering 503 so Graph retries");
+            text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Not stored; try again.".into(),
+            )
         }
     }
 }
 
-/// Records a refused or unexpected request (waiting for it, so tests and users see it at once),
-/// then answers its status.
-async fn remember(state: &ReceiverState, record: NewReception, message: &str) -> Response {
-    let status = StatusCode::from_u16(record.status).unwrap_or(StatusCode::BAD_REQUEST);
-    if let Err(error) = state.sink.commit(record).await {
-        tracing::warn!(%error, "a refused request could not be recorded");
+/// A request on a receiver path refused: kept with its reason, without its body (waiting for the
+/// store, so tests and users see it at once), within the recording budget.
+async fn refuse(
+    state: &ReceiverState,
+    mut record: NewReception,
+    status: u16,
+    reason: String,
+    message: &str,
+) -> Response {
+    record.kind = ReceptionKind::Rejected;
+    record.status = status;
+    if let Some(skipped) = state.budget.take(state.clock.now_unix()) {
+        record.reason = Some(with_skipped(reason, skipped));
+        if let Err(error) = state.sink.commit(record).await {
+            tracing::warn!(%error, "a refused request could not be recorded");
+        }
     }
-    text(status, message.to_owned())
+    text(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        message.to_owned(),
+    )
+}
+
+/// A request off the receiver's paths: 404 at once, its body unread, a bounded summary kept.
+async fn off_path(
+    state: &ReceiverState,
+    peer: SocketAddr,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Response {
+    if let Some(skipped) = state.budget.take(state.clock.now_unix()) {
+        let header_bytes: usize = headers
+            .iter()
+            .map(|(n, v)| n.as_str().len() + v.len())
+            .sum();
+        let mut reason = format!(
+            "not a receiver path; {} header(s), {header_bytes} bytes",
+            headers.len()
+        );
+        if let Some(length) = declared_length(headers) {
+            reason.push_str(&format!("; a {length}-byte body, not read"));
+        }
+        let record = NewReception {
+            received_at: state.clock.now_rfc3339(),
+            kind: ReceptionKind::Unexpected,
+            method: method.as_str().chars().take(16).collect(),
+            path: path.chars().take(SUMMARY_PATH_CHARS).collect(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            peer: peer.to_string(),
+            status: 404,
+            reason: Some(with_skipped(reason, skipped)),
+        };
+        if let Err(error) = state.sink.commit(record).await {
+            tracing::warn!(%error, "an unexpected request could not be recorded");
+        }
+    }
+    let mut response = text(StatusCode::NOT_FOUND, "Not found.".into());
+    // The body was not read: do not keep the connection for what follows it.
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+fn with_skipped(reason: String, skipped: u64) -> String {
+    if skipped == 0 {
+        reason
+    } else {
+        format!("{reason} ({skipped} more refused or unexpected requests were not recorded)")
+    }
+}
+
+/// The store-backed [`Refusals`]: what hyper refused, kept like the handler's refusals.
+pub(crate) struct RecordRefusals {
+    pub(crate) sink: Arc<dyn ReceptionSink>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) budget: Arc<RecordingBudget>,
+}
+
+impl Refusals for RecordRefusals {
+    fn refused(&self, peer: SocketAddr, status: u16, reason: String) {
+        let Some(skipped) = self.budget.take(self.clock.now_unix()) else {
+            return;
+        };
+        let record = NewReception {
+            received_at: self.clock.now_rfc3339(),
+            kind: ReceptionKind::Rejected,
+            method: String::new(),
+            path: String::new(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            peer: peer.to_string(),
+            status,
+            reason: Some(with_skipped(reason, skipped)),
+        };
+        let sink = Arc::clone(&self.sink);
+        tokio::spawn(async move {
+            if let Err(error) = sink.commit(record).await {
+                tracing::warn!(%error, "a refused connection could not be recorded");
+            }
+        });
+    }
 }
 
 #[cfg(test)]
@@ -200,5 +366,15 @@ mod tests {
             Some("✓".into())
         );
         assert_eq!(validation_token("other=1"), None);
+    }
+
+    #[test]
+    fn the_budget_counts_what_it_skips_and_tells_the_next_one() {
+        let budget = RecordingBudget::new(2);
+        assert_eq!(budget.take(10), Some(0));
+        assert_eq!(budget.take(10), Some(0));
+        assert_eq!(budget.take(10), None);
+        assert_eq!(budget.take(10), None);
+        assert_eq!(budget.take(11), Some(2));
     }
 }

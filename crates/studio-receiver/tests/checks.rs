@@ -2,13 +2,14 @@
 //! lifecycle events, decryption) and kept in the real store, and a body that is not JSON
 //! acknowledged, kept and explained.
 
-#![allow(clippy::expect_used, reason = "tests fail loudly")]
+#![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
 use std::sync::Arc;
 
 use studio_receiver::checks::ItemChecker;
 use studio_receiver::{ChangeType, ClientStateVerdict, LifecycleEvent, ReceiverConfig};
-use studio_store::{CheckAndKeep, GroupCommit, Store};
+use studio_store::checking::{CheckQueue, NoListener};
+use studio_store::{GroupCommit, Store};
 
 /// Knows one subscription and one certificate key.
 struct Known {
@@ -26,13 +27,18 @@ impl studio_receiver::checks::Subscriptions for Known {
 
 #[tokio::test]
 async fn after_the_202_items_are_checked_and_duplicates_marked() {
-    let store = Arc::new(Store::in_memory().expect("store"));
-    let sink = Arc::new(GroupCommit::start(Arc::clone(&store)));
-    let recorder = Arc::new(CheckAndKeep::new(
-        Arc::clone(&store),
-        ItemChecker::new(Arc::new(Known { key: None })),
-    ));
-    let r = studio_receiver::start_with(ReceiverConfig::default(), sink, Some(recorder))
+    let store = Arc::new(Store::temporary().expect("store"));
+    let queue = Arc::new(
+        CheckQueue::start(
+            &store,
+            ItemChecker::new(Arc::new(Known { key: None })),
+            Arc::new(NoListener),
+        )
+        .expect("queue"),
+    );
+    let waker = queue.waker();
+    let sink = Arc::new(GroupCommit::start_with(&store, move |_| waker.wake()).expect("writer"));
+    let r = studio_receiver::start(ReceiverConfig::default(), sink)
         .await
         .expect("starts");
     let body = serde_json::json!({ "value": [
@@ -119,5 +125,134 @@ async fn after_the_202_items_are_checked_and_duplicates_marked() {
         reason.as_deref().is_some_and(|r| r.contains("not JSON")),
         "{reason:?}"
     );
+    r.shutdown().await;
+}
+
+/// A receiver over a temporary store with a check queue that knows subscription `s1`.
+async fn checked_receiver() -> (
+    studio_receiver::RunningReceiver,
+    Arc<Store>,
+    Arc<CheckQueue>,
+) {
+    let store = Arc::new(Store::temporary().expect("store"));
+    let queue = Arc::new(
+        CheckQueue::start(
+            &store,
+            ItemChecker::new(Arc::new(Known { key: None })),
+            Arc::new(NoListener),
+        )
+        .expect("queue"),
+    );
+    let waker = queue.waker();
+    let sink = Arc::new(GroupCommit::start_with(&store, move |_| waker.wake()).expect("writer"));
+    let r = studio_receiver::start(ReceiverConfig::default(), sink)
+        .await
+        .expect("starts");
+    (r, store, queue)
+}
+
+async fn drained(store: &Store) {
+    for _ in 0..1000 {
+        if store.pending_checks().expect("pending") == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("checks never finished");
+}
+
+#[tokio::test]
+async fn a_client_that_hangs_up_still_gets_its_notifications_checked() {
+    use tokio::io::AsyncWriteExt;
+    let (r, store, _queue) = checked_receiver().await;
+    let address = r.local_url.trim_start_matches("http://").to_owned();
+    for n in 0..40 {
+        let body = format!(
+            r#"{{"value":[{{"id":"h{n}","subscriptionId":"s1","clientState":"s3cret"}}]}}"#
+        );
+        let mut stream = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connects");
+        let request = format!(
+            "POST {} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+            r.notification_path,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.expect("writes");
+        // Gone before the 202 is read.
+        drop(stream);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drained(&store).await;
+    let stored = store.reception_count().expect("count");
+    assert!(stored > 0, "some were stored before their clients left");
+    let items = store.items(1000).expect("items");
+    assert_eq!(
+        items.len() as i64,
+        stored,
+        "every stored notification was checked"
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i.item.client_state == ClientStateVerdict::Matches)
+    );
+    r.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_acknowledgement_does_not_wait_for_a_large_bodys_checks() {
+    let (r, store, _queue) = checked_receiver().await;
+    let client = reqwest::Client::new();
+    let items: Vec<String> = (0..studio_receiver::verify::MAX_ITEMS)
+        .map(|n| format!(r#"{{"id":"big{n}","subscriptionId":"s1","clientState":"s3cret","resource":"Users/u/Messages/{n}"}}"#))
+        .collect();
+    let big = client
+        .post(r.notification_url())
+        .body(format!(r#"{{"value":[{}]}}"#, items.join(",")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(big.status().as_u16(), 202);
+    let small = client
+        .post(r.notification_url())
+        .body(r#"{"value":[{"id":"small","subscriptionId":"s1","clientState":"s3cret"}]}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(small.status().as_u16(), 202);
+    assert!(
+        store.pending_checks().expect("pending") >= 1,
+        "the small one was acknowledged while the large one was still being checked"
+    );
+    drained(&store).await;
+    assert_eq!(
+        store.items(30_000).expect("items").len(),
+        studio_receiver::verify::MAX_ITEMS + 1
+    );
+    r.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_rich_item_without_validation_tokens_is_flagged() {
+    let (r, store, _queue) = checked_receiver().await;
+    let body = serde_json::json!({ "value": [
+        { "id": "r1", "subscriptionId": "s1", "clientState": "s3cret", "encryptedContent": { "data": "AAAA", "dataKey": "AAAA", "dataSignature": "AAAA", "encryptionCertificateId": "c1" } },
+        { "id": "p1", "subscriptionId": "s1", "clientState": "s3cret" },
+    ]});
+    reqwest::Client::new()
+        .post(r.notification_url())
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    drained(&store).await;
+    let mut items = store.items(10).expect("items");
+    items.sort_by_key(|i| i.item.position);
+    assert_eq!(
+        items[0].item.tokens,
+        Some(studio_receiver::TokenVerdict::Missing)
+    );
+    assert_eq!(items[1].item.tokens, None, "plain items carry no tokens");
     r.shutdown().await;
 }

@@ -13,10 +13,13 @@ use studio_receiver::{
 use studio_store::{GroupCommit, Store};
 
 async fn receiver(max_body: usize) -> (RunningReceiver, Arc<Store>) {
-    let store = Arc::new(Store::in_memory().expect("store"));
-    let sink = Arc::new(GroupCommit::start(Arc::clone(&store)));
+    let store = Arc::new(Store::temporary().expect("store"));
+    let sink = Arc::new(GroupCommit::start(&store).expect("writer"));
     let config = ReceiverConfig {
-        max_body,
+        limits: studio_receiver::Limits {
+            max_body,
+            ..studio_receiver::Limits::default()
+        },
         ..ReceiverConfig::default()
     };
     (start(config, sink).await.expect("starts"), store)
@@ -141,11 +144,11 @@ async fn oversized_unexpected_and_wrong_method_requests_are_refused_and_recorded
             (ReceptionKind::Rejected, 405),
         ]
     );
-    assert!(
-        stored
-            .iter()
-            .any(|x| x.request.path == "/wp-login.php" && x.request.query == "x=1")
-    );
+    // Off the receiver's paths only a summary is kept: no query, headers or body.
+    assert!(stored.iter().any(|x| x.request.path == "/wp-login.php"
+        && x.request.query.is_empty()
+        && x.request.headers.is_empty()
+        && x.request.body.is_empty()));
     r.shutdown().await;
 }
 
@@ -387,17 +390,27 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
         .json()
         .await
         .expect("jwks");
-    use studio_receiver::validation_tokens::{TokenProblem, check};
+    use studio_receiver::validation_tokens::{Expectation, TokenProblem, check};
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let expect = |app: &str| Expectation {
+        app_id: app.to_owned(),
+        // The sandbox stands for the global cloud and issues its issuers.
+        issuers: Expectation::issuers_for(
+            "https://login.microsoftonline.com",
+            "https://sts.windows.net",
+            &e.info.tenant_id,
+        ),
+        tenant_id: Some(e.info.tenant_id.clone()),
+    };
     let app = e.info.confidential_client_id.as_str();
-    let claims = check(&tokens[0], &keys, app, now).expect("a trusted token");
+    let claims = check(&tokens[0], &keys, &expect(app), now).expect("a trusted token");
     assert_eq!(claims["azp"], "0bf30f3b-4a52-48df-9a82-234910c4a086");
     assert!(matches!(
-        check(&tokens[0], &keys, "another-app", now),
+        check(&tokens[0], &keys, &expect("another-app"), now),
         Err(TokenProblem::Audience(_))
     ));
     assert_eq!(
-        check(&tokens[0], &keys, app, now + 7200),
+        check(&tokens[0], &keys, &expect(app), now + 7200),
         Err(TokenProblem::Lifetime)
     );
     let payload = tokens[0].split('.').nth(1).expect("payload");
@@ -405,7 +418,7 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
         check(
             &format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}."),
             &keys,
-            app,
+            &expect(app),
             now
         ),
         Err(TokenProblem::Malformed),
@@ -434,7 +447,7 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
             &jsonwebtoken::EncodingKey::from_rsa_der(der.as_bytes()),
         )
         .expect("signed");
-        assert_eq!(check(&forged, &keys, app, now), Err(expected));
+        assert_eq!(check(&forged, &keys, &expect(app), now), Err(expected));
     }
 
     let mut tampered = items[0]["encryptedContent"].clone();
@@ -450,10 +463,13 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
 #[tokio::test]
 async fn a_client_that_sends_too_slowly_gets_408_and_is_recorded() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let store = Arc::new(Store::in_memory().expect("store"));
-    let sink = Arc::new(GroupCommit::start(Arc::clone(&store)));
+    let store = Arc::new(Store::temporary().expect("store"));
+    let sink = Arc::new(GroupCommit::start(&store).expect("writer"));
     let config = ReceiverConfig {
-        body_timeout: std::time::Duration::from_millis(200),
+        limits: studio_receiver::Limits {
+            body_timeout: std::time::Duration::from_millis(200),
+            ..studio_receiver::Limits::default()
+        },
         ..ReceiverConfig::default()
     };
     let r = start(config, sink).await.expect("starts");

@@ -1,9 +1,9 @@
 //! Reading what arrived, for the Inspector, the CLI and exports: pages of reception summaries
 //! (newest first, filtered by kind or by full-text search over the items, as received and
 //! decrypted; requests without items are searched in their raw path and body), one reception with its
-//! items, forwarded copies, and retention (the oldest pruned beyond a count and a size).
+//! items, and forwarded copies.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use studio_receiver::{ChangeType, LifecycleEvent, ReceptionKind};
 
 use crate::{Reception, Store, StoreError, StoredItem};
@@ -21,6 +21,8 @@ pub struct ReceptionQuery {
     pub text: Option<String>,
     /// At most this many.
     pub limit: u32,
+    /// Oldest first (`listen` prints in order of arrival); newest first otherwise.
+    pub oldest_first: bool,
 }
 
 /// A reception with counts of what its items' checks found (a line of the Inspector's list).
@@ -60,6 +62,8 @@ pub struct ReceptionSummary {
     pub decrypted: i64,
     /// Items that could not be decrypted.
     pub decrypt_failures: i64,
+    /// Its items wait in the check queue.
+    pub pending: bool,
 }
 
 /// A forwarded copy and what the target answered.
@@ -89,11 +93,12 @@ const SUMMARY: &str = "SELECT r.id, r.received_at, r.kind, r.method, r.path, r.s
         COALESCE(SUM(i.client_state <> 'matches'), 0),
         COALESCE(SUM(i.duplicate_of IS NOT NULL), 0),
         COALESCE(SUM(i.decrypted IS NOT NULL), 0),
-        COALESCE(SUM(i.decrypt_error IS NOT NULL), 0)
+        COALESCE(SUM(i.decrypt_error IS NOT NULL), 0),
+        r.pending
      FROM receptions r LEFT JOIN items i ON i.reception_id = r.id";
 
 impl Store {
-    /// Reception summaries, newest first.
+    /// Reception summaries in id order: newest first unless the query asks for oldest first.
     pub fn reception_summaries(
         &self,
         query: &ReceptionQuery,
@@ -110,46 +115,70 @@ impl Store {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(|t| t.as_bytes().to_vec());
+        // Only the conditions asked for are in the SQL, so an id range is a range of the primary
+        // key rather than a scan of every reception.
+        let mut conditions = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(before) = query.before {
+            values.push(before.into());
+            conditions.push(format!("r.id < ?{}", values.len()));
+        }
+        if let Some(after) = query.after {
+            values.push(after.into());
+            conditions.push(format!("r.id > ?{}", values.len()));
+        }
+        if let Some(kind) = query.kind {
+            values.push(kind.as_str().to_owned().into());
+            conditions.push(format!("r.kind = ?{}", values.len()));
+        }
+        if let Some(text) = text {
+            values.push(text.into());
+            values.push(raw.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Blob));
+            conditions.push(format!(
+                "(r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{})
+                  OR (r.kind IN ('unexpected', 'rejected') AND instr(r.path || ' ' || r.body, ?{}) > 0))",
+                values.len() - 1,
+                values.len()
+            ));
+        }
+        values.push(i64::from(query.limit).into());
+        let sql = format!(
+            "{SUMMARY} {} {} GROUP BY r.id ORDER BY r.id {} LIMIT ?{}",
+            if conditions.is_empty() { "" } else { "WHERE" },
+            conditions.join(" AND "),
+            if query.oldest_first { "ASC" } else { "DESC" },
+            values.len()
+        );
         self.with(|c| {
-            let sql = format!(
-                "{SUMMARY}
-                 WHERE (?1 IS NULL OR r.id < ?1) AND (?2 IS NULL OR r.id > ?2) AND (?3 IS NULL OR r.kind = ?3)
-                   AND (?4 IS NULL
-                        OR r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?4)
-                        OR (r.kind IN ('unexpected', 'rejected') AND instr(r.path || ' ' || r.body, ?6) > 0))
-                 GROUP BY r.id ORDER BY r.id DESC LIMIT ?5"
-            );
             let mut statement = c.prepare_cached(&sql)?;
-            let rows = statement.query_map(
-                params![query.before, query.after, query.kind.map(ReceptionKind::as_str), text, query.limit, raw],
-                |row| {
-                    Ok(ReceptionSummary {
-                        id: row.get(0)?,
-                        received_at: row.get(1)?,
-                        kind: ReceptionKind::from_stored(&row.get::<_, String>(2)?),
-                        method: row.get(3)?,
-                        path: row.get(4)?,
-                        status: row.get(5)?,
-                        reason: row.get(6)?,
-                        body_bytes: row.get(7)?,
-                        peer: row.get(8)?,
-                        items: row.get(9)?,
-                        change_type: row
-                            .get::<_, Option<String>>(10)?
-                            .as_deref()
-                            .map(ChangeType::from_graph),
-                        lifecycle_event: row
-                            .get::<_, Option<String>>(11)?
-                            .as_deref()
-                            .map(LifecycleEvent::from_graph),
-                        resource: row.get(12)?,
-                        client_state_problems: row.get(13)?,
-                        duplicates: row.get(14)?,
-                        decrypted: row.get(15)?,
-                        decrypt_failures: row.get(16)?,
-                    })
-                },
-            )?;
+            let rows = statement.query_map(rusqlite::params_from_iter(values), |row| {
+                Ok(ReceptionSummary {
+                    id: row.get(0)?,
+                    received_at: row.get(1)?,
+                    kind: ReceptionKind::from_stored(&row.get::<_, String>(2)?),
+                    method: row.get(3)?,
+                    path: row.get(4)?,
+                    status: row.get(5)?,
+                    reason: row.get(6)?,
+                    body_bytes: row.get(7)?,
+                    peer: row.get(8)?,
+                    items: row.get(9)?,
+                    change_type: row
+                        .get::<_, Option<String>>(10)?
+                        .as_deref()
+                        .map(ChangeType::from_graph),
+                    lifecycle_event: row
+                        .get::<_, Option<String>>(11)?
+                        .as_deref()
+                        .map(LifecycleEvent::from_graph),
+                    resource: row.get(12)?,
+                    client_state_problems: row.get(13)?,
+                    duplicates: row.get(14)?,
+                    decrypted: row.get(15)?,
+                    decrypt_failures: row.get(16)?,
+                    pending: row.get(17)?,
+                })
+            })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
@@ -167,11 +196,13 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Reception>, StoreError> {
         self.with(|c| {
-            let mut statement = c.prepare_cached(
+            // The limit is written into the SQL: SQLite plans a range with `LIMIT ?` around the
+            // bound value, so every new binding made it parse and plan the statement again.
+            let mut statement = c.prepare_cached(&format!(
                 "SELECT id, received_at, kind, method, path, query, headers, body, peer, status, reason
-                 FROM receptions WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3",
-            )?;
-            let rows = statement.query_map(params![after, upto, limit], crate::receptions::reception_row)?;
+                 FROM receptions WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT {limit}"
+            ))?;
+            let rows = statement.query_map(params![after, upto], crate::receptions::reception_row)?;
             rows.map(|row| row.map_err(StoreError::from).and_then(crate::receptions::decode_row))
                 .collect()
         })
@@ -202,7 +233,7 @@ impl Store {
 
     /// Keeps a forwarded copy's outcome.
     pub fn record_forward(&self, forward: &Forward) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 "INSERT INTO forwards (reception_id, at, url, status, duration_ms, body, failure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![forward.reception_id, forward.at, forward.url, forward.status, forward.duration_ms, forward.body, forward.failure],
@@ -229,52 +260,6 @@ impl Store {
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-    }
-
-    /// Prunes the oldest receptions (with their items and forwards) beyond `max_count` receptions
-    /// or `max_bytes` of bodies; answers how many went.
-    pub fn prune(&self, max_count: u64, max_bytes: u64) -> Result<u64, StoreError> {
-        self.with(|c| {
-            let count: i64 = c.query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
-            let bytes: i64 = c.query_row("SELECT COALESCE(SUM(length(body)), 0) FROM receptions", [], |r| r.get(0))?;
-            let count = u64::try_from(count).unwrap_or(0);
-            let bytes = u64::try_from(bytes).unwrap_or(0);
-            if count <= max_count && bytes <= max_bytes {
-                return Ok(0);
-            }
-            // The newest id to drop: by count, and by walking sizes from the newest down.
-            let by_count = count.saturating_sub(max_count);
-            let cutoff_by_count: Option<i64> = if by_count == 0 {
-                None
-            } else {
-                c.query_row(
-                    "SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1",
-                    params![by_count - 1],
-                    |r| r.get(0),
-                )
-                .optional()?
-            };
-            let cutoff_by_size: Option<i64> = if bytes <= max_bytes {
-                None
-            } else {
-                c.query_row(
-                    "SELECT id FROM (SELECT id, SUM(length(body)) OVER (ORDER BY id DESC) AS kept FROM receptions)
-                     WHERE kept > ?1 ORDER BY id DESC LIMIT 1",
-                    params![max_bytes],
-                    |r| r.get(0),
-                )
-                .optional()?
-            };
-            let Some(cutoff) = cutoff_by_count.max(cutoff_by_size) else {
-                return Ok(0);
-            };
-            let transaction = c.transaction()?;
-            transaction.execute("DELETE FROM items WHERE reception_id <= ?1", params![cutoff])?;
-            transaction.execute("DELETE FROM forwards WHERE reception_id <= ?1", params![cutoff])?;
-            let removed = transaction.execute("DELETE FROM receptions WHERE id <= ?1", params![cutoff])?;
-            transaction.commit()?;
-            Ok(u64::try_from(removed).unwrap_or(0))
         })
     }
 }
@@ -325,7 +310,7 @@ mod tests {
 
     #[test]
     fn summaries_page_filter_search_and_prune() {
-        let store = Store::in_memory().expect("opens");
+        let store = Store::temporary().expect("opens");
         let ids = store
             .insert_receptions(&[
                 reception(ReceptionKind::Notification, "{\"value\":[1]}"),
@@ -378,6 +363,19 @@ mod tests {
             })
             .expect("page");
         assert_eq!(page.iter().map(|s| s.id).collect::<Vec<_>>(), [ids[0]]);
+        let since = store
+            .reception_summaries(&ReceptionQuery {
+                after: Some(ids[0]),
+                oldest_first: true,
+                limit: 1,
+                ..ReceptionQuery::default()
+            })
+            .expect("since");
+        assert_eq!(
+            since.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [ids[1]],
+            "what arrived since, in order, a page at a time"
+        );
 
         let found = store
             .reception_summaries(&ReceptionQuery {
@@ -410,27 +408,6 @@ mod tests {
             Some(ids[1])
         );
 
-        assert_eq!(store.prune(3, u64::MAX).expect("prune"), 1);
-        assert!(store.reception(ids[0]).expect("gone").is_none());
-        assert!(store.items_of(ids[0]).expect("items").is_empty());
-        let after = store
-            .reception_summaries(&ReceptionQuery {
-                text: Some("alice".into()),
-                limit: 10,
-                ..ReceptionQuery::default()
-            })
-            .expect("search");
-        assert!(after.is_empty(), "pruned items leave the index");
-        // By size: only the newest body (5 bytes) fits in 10.
-        let newest = store
-            .insert_receptions(&[reception(ReceptionKind::Lifecycle, "{\"a\"}")])
-            .expect("stored")[0];
-        assert_eq!(
-            store.prune(100, 10).expect("prune"),
-            3,
-            "the scanner's body too"
-        );
-        assert_eq!(store.newest_reception_id().expect("newest"), newest);
-        assert!(store.reception(ids[2]).expect("gone").is_none());
+        assert_eq!(store.items_of(ids[0]).expect("items").len(), 1);
     }
 }

@@ -2,13 +2,8 @@
 //! the clientState result, the duplicate they repeat (same `id`, else the same content), the
 //! lifecycle event, and the decrypted resource or why it could not be decrypted.
 
-use std::sync::Arc;
-
-use rusqlite::{OptionalExtension, params};
-use studio_receiver::checks::{AfterCommit, Bytes, ItemChecker};
-use studio_receiver::{
-    ChangeType, CheckedItem, ClientStateVerdict, LifecycleEvent, ReceptionKind, TokenVerdict,
-};
+use rusqlite::{OptionalExtension, Transaction, params};
+use studio_receiver::{ChangeType, CheckedItem, ClientStateVerdict, LifecycleEvent, TokenVerdict};
 
 use crate::{Store, StoreError};
 
@@ -68,36 +63,9 @@ impl Store {
     /// Keeps the items of one reception; each is marked as a duplicate of the first earlier item
     /// with the same key.
     pub fn insert_items(&self, reception_id: i64, items: &[CheckedItem]) -> Result<(), StoreError> {
-        self.with(|c| {
-            let transaction = c.transaction()?;
-            for item in items {
-                let duplicate_of: Option<i64> = transaction
-                    .query_row("SELECT MIN(id) FROM items WHERE dedup_key = ?1", params![item.dedup_key], |row| row.get(0))
-                    .optional()?
-                    .flatten();
-                transaction.execute(
-                    "INSERT INTO items (reception_id, position, subscription_id, change_type, resource, lifecycle_event,
-                        client_state, dedup_key, duplicate_of, decrypted, decrypt_error, item, tokens)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                    params![
-                        reception_id,
-                        item.position,
-                        item.subscription_id,
-                        item.change_type.map(ChangeType::as_str),
-                        item.resource,
-                        item.lifecycle_event.map(LifecycleEvent::as_str),
-                        item.client_state.as_str(),
-                        item.dedup_key,
-                        duplicate_of,
-                        item.decrypted,
-                        item.decrypt_error,
-                        item.item,
-                        tokens_json(item.tokens.as_ref())
-                    ],
-                )?;
-            }
-            transaction.commit()?;
-            Ok(())
+        self.write(|transaction| {
+            let added = insert_in(transaction, reception_id, items)?;
+            index(transaction, added)
         })
     }
 
@@ -112,49 +80,80 @@ impl Store {
     }
 }
 
-/// The receiver's [`AfterCommit`] hook over this store: checks a stored notification's items and
-/// keeps them, or keeps why it has none (not JSON, no `value` array, …).
-pub struct CheckAndKeep {
-    checker: ItemChecker,
-    store: Arc<Store>,
+/// Keeps items within `transaction` (the check queue writes a large body's items a few hundred
+/// per transaction) and answers the ids they got, for [`index`] to make searchable before the
+/// transaction commits.
+pub(crate) fn insert_in(
+    transaction: &Transaction<'_>,
+    reception_id: i64,
+    items: &[CheckedItem],
+) -> Result<Added, StoreError> {
+    let mut added = Added::default();
+    let mut find = transaction.prepare_cached("SELECT MIN(id) FROM items WHERE dedup_key = ?1")?;
+    let mut insert = transaction.prepare_cached(
+        "INSERT INTO items (reception_id, position, subscription_id, change_type, resource, lifecycle_event,
+            client_state, dedup_key, duplicate_of, decrypted, decrypt_error, item, tokens)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for item in items {
+        let duplicate_of: Option<i64> = find
+            .query_row(params![item.dedup_key], |row| row.get(0))
+            .optional()?
+            .flatten();
+        insert.execute(params![
+            reception_id,
+            item.position,
+            item.subscription_id,
+            item.change_type.map(ChangeType::as_str),
+            item.resource,
+            item.lifecycle_event.map(LifecycleEvent::as_str),
+            item.client_state.as_str(),
+            item.dedup_key,
+            duplicate_of,
+            item.decrypted,
+            item.decrypt_error,
+            item.item,
+            tokens_json(item.tokens.as_ref())
+        ])?;
+        added.include(transaction.last_insert_rowid());
+    }
+    Ok(added)
 }
 
-impl std::fmt::Debug for CheckAndKeep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckAndKeep").finish_non_exhaustive()
-    }
-}
+/// The ids of items inserted in one transaction (the writer is alone: they are consecutive).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Added(Option<(i64, i64)>);
 
-impl CheckAndKeep {
-    /// Items checked by `checker` go to `store`.
-    pub fn new(store: Arc<Store>, checker: ItemChecker) -> CheckAndKeep {
-        CheckAndKeep { checker, store }
+impl Added {
+    fn include(&mut self, id: i64) {
+        self.0 = Some(
+            self.0
+                .map_or((id, id), |(low, high)| (low.min(id), high.max(id))),
+        );
     }
 
-    /// Checks the body of reception `id` and keeps the result; answers the items kept.
-    pub fn check_and_keep(&self, id: i64, body: &[u8]) -> Vec<CheckedItem> {
-        match self.checker.check(body) {
-            Ok(items) => {
-                if let Err(error) = self.store.insert_items(id, &items) {
-                    tracing::warn!(%error, reception = id, "the items of a notification could not be kept");
-                }
-                items
-            }
-            Err(why) => {
-                // Acknowledged (Graph must not retry garbage forever), kept, and now explained.
-                if let Err(error) = self.store.set_reception_reason(id, &why.to_string()) {
-                    tracing::warn!(%error, reception = id, "the reason could not be kept");
-                }
-                Vec::new()
-            }
+    /// Both ranges (and what lies between, all inserted by the same transaction).
+    pub(crate) fn and(self, other: Added) -> Added {
+        let mut both = self;
+        if let Some((low, high)) = other.0 {
+            both.include(low);
+            both.include(high);
         }
+        both
     }
 }
 
-impl AfterCommit for CheckAndKeep {
-    fn stored(&self, id: i64, kind: ReceptionKind, body: Bytes) {
-        if kind.has_items() {
-            self.check_and_keep(id, &body);
-        }
+/// Adds the items `added` to the search index in one statement. FTS5 writes what it holds to
+/// disk at each statement savepoint, so a row-by-row trigger wrote a segment per item; one
+/// statement per transaction writes one.
+pub(crate) fn index(transaction: &Transaction<'_>, added: Added) -> Result<(), StoreError> {
+    if let Some((low, high)) = added.0 {
+        transaction
+            .prepare_cached(
+                "INSERT INTO items_text (rowid, item, decrypted)
+                 SELECT id, item, decrypted FROM items WHERE id BETWEEN ?1 AND ?2",
+            )?
+            .execute(params![low, high])?;
     }
+    Ok(())
 }

@@ -11,145 +11,34 @@
 //! but not the identity or Graph crates: accounts and exchanges arrive as values it keeps as
 //! JSON, whatever their type.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub mod checking;
 pub mod inspect;
 pub mod items;
+mod migrations;
 pub mod owned;
 pub mod receptions;
+pub mod retention;
+mod writing;
 
+use writing::{WriteGate, Writer};
+
+pub use migrations::SCHEMA_VERSION;
+
+/// Exchanges kept in the log; older ones are dropped as new ones arrive.
+pub const HTTP_LOG_LIMIT: i64 = 5_000;
 pub use inspect::{Forward, ReceptionQuery, ReceptionSummary};
-pub use items::{CheckAndKeep, StoredItem};
+pub use items::StoredItem;
 pub use owned::{
     OwnedSubscription, RenewalAction, RenewalEntry, StoredCertificate, SubscriptionState,
 };
 pub use receptions::{GroupCommit, Reception};
-
-/// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 7;
-/// Exchanges kept in the log; older ones are dropped as new ones arrive.
-pub const HTTP_LOG_LIMIT: i64 = 5_000;
-
-const MIGRATIONS: [&str; 7] = [
-    // 1: accounts and the HTTP exchange log.
-    "CREATE TABLE accounts (
-        id TEXT PRIMARY KEY,
-        position INTEGER NOT NULL,
-        config TEXT NOT NULL
-     );
-     CREATE TABLE http_log (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL,
-        account_id TEXT NOT NULL,
-        at TEXT NOT NULL,
-        exchange TEXT NOT NULL
-     );
-     CREATE INDEX http_log_account ON http_log (account_id, seq);",
-    // 2: small named values (the account in use).
-    "CREATE TABLE preferences (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-    // 3: every request the receiver got, stored before it is acknowledged.
-    "CREATE TABLE receptions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        received_at TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        method TEXT NOT NULL,
-        path TEXT NOT NULL,
-        query TEXT NOT NULL,
-        headers TEXT NOT NULL,
-        body BLOB NOT NULL,
-        peer TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        reason TEXT
-     );
-     CREATE INDEX receptions_kind ON receptions (kind, id);",
-    // 4: the items of each notification with what was checked about them.
-    "CREATE TABLE items (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        reception_id INTEGER NOT NULL REFERENCES receptions (id),
-        position INTEGER NOT NULL,
-        subscription_id TEXT,
-        change_type TEXT,
-        resource TEXT,
-        lifecycle_event TEXT,
-        client_state TEXT NOT NULL,
-        dedup_key TEXT NOT NULL,
-        duplicate_of INTEGER,
-        decrypted TEXT,
-        decrypt_error TEXT,
-        item TEXT NOT NULL
-     );
-     CREATE INDEX items_dedup ON items (dedup_key);
-     CREATE INDEX items_reception ON items (reception_id);",
-    // 5: what the app created: subscriptions, their renewal history, certificates' public parts.
-    "CREATE TABLE owned_subscriptions (
-        id TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
-        resource TEXT NOT NULL,
-        change_type TEXT NOT NULL,
-        client_state TEXT NOT NULL,
-        certificate_id TEXT,
-        include_resource_data INTEGER NOT NULL,
-        notification_url TEXT NOT NULL,
-        lifecycle_url TEXT,
-        expiration TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        state TEXT NOT NULL,
-        note TEXT,
-        request TEXT NOT NULL
-     );
-     CREATE TABLE renewals (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        subscription_id TEXT NOT NULL,
-        at TEXT NOT NULL,
-        action TEXT NOT NULL,
-        ok INTEGER NOT NULL,
-        detail TEXT NOT NULL
-     );
-     CREATE INDEX renewals_subscription ON renewals (subscription_id, seq);
-     CREATE TABLE certificates (
-        id TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        bits INTEGER NOT NULL,
-        subject TEXT NOT NULL,
-        not_after TEXT NOT NULL,
-        thumbprint TEXT NOT NULL,
-        der BLOB NOT NULL,
-        retired_at TEXT
-     );",
-    // 6: full-text search over what arrived (each item as received and decrypted), and where
-    // forwarded copies went.
-    "CREATE VIRTUAL TABLE items_text USING fts5 (item, decrypted, content = 'items', content_rowid = 'id');
-     CREATE TRIGGER items_text_insert AFTER INSERT ON items BEGIN
-        INSERT INTO items_text (rowid, item, decrypted) VALUES (new.id, new.item, new.decrypted);
-     END;
-     CREATE TRIGGER items_text_delete AFTER DELETE ON items BEGIN
-        INSERT INTO items_text (items_text, rowid, item, decrypted) VALUES ('delete', old.id, old.item, old.decrypted);
-     END;
-     ALTER TABLE items ADD COLUMN tokens TEXT;
-     CREATE TABLE forwards (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        reception_id INTEGER NOT NULL,
-        at TEXT NOT NULL,
-        url TEXT NOT NULL,
-        status INTEGER,
-        duration_ms INTEGER NOT NULL,
-        body TEXT,
-        failure TEXT
-     );
-     CREATE INDEX forwards_reception ON forwards (reception_id);",
-    // 7: validation-token verdicts as typed JSON (they were sentences: "valid (1)", "invalid: …").
-    "UPDATE items SET tokens = CASE
-        WHEN tokens LIKE 'valid (%' THEN json_object('state', 'valid', 'count', CAST(substr(tokens, 8, length(tokens) - 8) AS INTEGER))
-        WHEN tokens LIKE 'invalid: %' THEN json_object('state', 'invalid', 'reason', substr(tokens, 10))
-        WHEN tokens LIKE 'not checked: %' THEN json_object('state', 'notChecked', 'reason', substr(tokens, 14))
-        ELSE json_object('state', 'notChecked', 'reason', tokens) END
-     WHERE tokens IS NOT NULL AND json_valid(tokens) = 0;",
-];
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -169,56 +58,90 @@ pub enum StoreError {
     /// The store's lock was poisoned by a panic elsewhere.
     #[error("the store is unavailable")]
     Poisoned,
+    /// The database file could not be created.
+    #[error("the database file could not be created: {0}")]
+    Io(#[source] std::io::Error),
 }
 
-/// The store.
+/// The store: one database file, several connections to it.
+///
+/// SQLite in WAL mode lets readers and one writer proceed together. The store's own connection
+/// serves reads and small writes (accounts, preferences, the window's queries); the reception
+/// writer ([`GroupCommit`]) and the check queue ([`checking::CheckQueue`]) each open their own,
+/// so acknowledging a notification never waits behind a query. Writes from all of them take
+/// turns through one in-process gate ([`writing`]), each holding it for one short transaction.
 #[derive(Debug)]
 pub struct Store {
+    path: PathBuf,
     connection: Mutex<Connection>,
+    gate: WriteGate,
+    temporary: bool,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.temporary {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = self.path.clone().into_os_string();
+                file.push(suffix);
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
 }
 
 impl Store {
-    /// Opens (creating and migrating) the database at `path`.
+    /// Opens (creating, private to the user, and migrating) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let connection = Connection::open(path)?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        Store::prepare(connection)
-    }
-
-    /// A store in memory (tests, the CLI's dry runs).
-    pub fn in_memory() -> Result<Store, StoreError> {
-        Store::prepare(Connection::open_in_memory()?)
-    }
-
-    fn prepare(mut connection: Connection) -> Result<Store, StoreError> {
-        connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew(version));
-        }
-        for (index, migration) in MIGRATIONS
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(version).unwrap_or(0))
-        {
-            let transaction = connection.transaction()?;
-            transaction.execute_batch(migration)?;
-            transaction.pragma_update(None, "user_version", index + 1)?;
-            transaction.commit()?;
-            tracing::info!(version = index + 1, "database migrated");
-        }
+        create_private(path)?;
+        let mut connection = connect(path)?;
+        migrations::migrate(&mut connection)?;
         Ok(Store {
+            path: path.to_path_buf(),
             connection: Mutex::new(connection),
+            gate: WriteGate::new(path)?,
+            temporary: false,
         })
     }
 
+    /// A store in a private temporary file, removed when the store is dropped (tests, tools).
+    pub fn temporary() -> Result<Store, StoreError> {
+        let name = format!(
+            "studio-store-{}-{}.sqlite3",
+            std::process::id(),
+            studio_primitives::ids::random_hex(8)
+        );
+        let mut store = Store::open(&std::env::temp_dir().join(name))?;
+        store.temporary = true;
+        Ok(store)
+    }
+
+    /// A new connection of its own that writes through this store's gate.
+    pub(crate) fn writer(&self) -> Result<Writer, StoreError> {
+        Ok(Writer::new(connect(&self.path)?, self.gate.clone()))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the store's own connection.
     pub(crate) fn with<T>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut connection = self.connection.lock().map_err(|_| StoreError::Poisoned)?;
         work(&mut connection)
+    }
+
+    /// Runs `work` in a write transaction on the store's own connection.
+    pub(crate) fn write<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.connection.lock().map_err(|_| StoreError::Poisoned)?;
+        self.gate.transaction(&mut connection, work)
     }
 
     /// Every account's configuration, in the order they were added.
@@ -238,7 +161,7 @@ impl Store {
     pub fn put_account<T: Serialize>(&self, id: &str, account: &T) -> Result<(), StoreError> {
         let config =
             serde_json::to_string(account).map_err(|e| StoreError::Damaged(e.to_string()))?;
-        self.with(|c| {
+        self.write(|c| {
             let existing: Option<i64> = c
                 .query_row(
                     "SELECT position FROM accounts WHERE id = ?1",
@@ -265,11 +188,9 @@ impl Store {
 
     /// Removes an account and its log; removing nothing is fine.
     pub fn remove_account(&self, id: &str) -> Result<bool, StoreError> {
-        self.with(|c| {
-            let transaction = c.transaction()?;
-            let removed = transaction.execute("DELETE FROM accounts WHERE id = ?1", params![id])?;
-            transaction.execute("DELETE FROM http_log WHERE account_id = ?1", params![id])?;
-            transaction.commit()?;
+        self.write(|c| {
+            let removed = c.execute("DELETE FROM accounts WHERE id = ?1", params![id])?;
+            c.execute("DELETE FROM http_log WHERE account_id = ?1", params![id])?;
             Ok(removed > 0)
         })
     }
@@ -285,7 +206,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let text =
             serde_json::to_string(exchange).map_err(|e| StoreError::Damaged(e.to_string()))?;
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 "INSERT INTO http_log (id, account_id, at, exchange) VALUES (?1, ?2, ?3, ?4)",
                 params![id, account_id, at, text],
@@ -328,7 +249,7 @@ impl Store {
 
     /// Sets (or, with `None`, clears) a named value.
     pub fn set_preference(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             match value {
                 Some(value) => c.execute(
                     "INSERT INTO preferences (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -342,11 +263,42 @@ impl Store {
 
     /// Empties the log.
     pub fn clear_exchanges(&self) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute("DELETE FROM http_log", [])?;
             Ok(())
         })
     }
+}
+
+/// Creates the database file readable and writable by its owner only (SQLite gives its `-wal`
+/// and `-shm` files the same permissions).
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(StoreError::Io(error)),
+    }
+}
+
+/// A connection with the store's settings.
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let connection = Connection::open(path)?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(
+        None,
+        "wal_autocheckpoint",
+        writing::FALLBACK_CHECKPOINT_PAGES,
+    )?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(connection)
 }
 
 #[cfg(test)]
@@ -431,7 +383,7 @@ mod tests {
 
     #[test]
     fn the_log_keeps_the_newest_and_a_newer_schema_is_refused() {
-        let store = Store::in_memory().expect("opens");
+        let store = Store::temporary().expect("opens");
         for n in 0..usize::try_from(HTTP_LOG_LIMIT).unwrap_or(0) + 10 {
             record(&store, n, if n % 2 == 0 { "a" } else { "b" });
         }

@@ -148,6 +148,8 @@ pub struct OwnedSubscription {
     pub note: Option<String>,
     /// The creation request (JSON) to recreate it from.
     pub request: String,
+    /// The tenant it was made in (validation tokens must come from it), when known.
+    pub tenant_id: Option<String>,
 }
 
 /// One renewal-history entry.
@@ -204,10 +206,11 @@ fn subscription_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OwnedSubscripti
         state: SubscriptionState::from_stored(&row.get::<_, String>(11)?),
         note: row.get(12)?,
         request: row.get(13)?,
+        tenant_id: row.get(14)?,
     })
 }
 
-const SUBSCRIPTION_COLUMNS: &str = "id, account_id, resource, change_type, client_state, certificate_id, include_resource_data, notification_url, lifecycle_url, expiration, created_at, state, note, request";
+const SUBSCRIPTION_COLUMNS: &str = "id, account_id, resource, change_type, client_state, certificate_id, include_resource_data, notification_url, lifecycle_url, expiration, created_at, state, note, request, tenant_id";
 
 fn certificate_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCertificate> {
     Ok(StoredCertificate {
@@ -225,11 +228,11 @@ fn certificate_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCertificat
 impl Store {
     /// Adds or replaces a subscription the app created.
     pub fn put_owned(&self, s: &OwnedSubscription) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
-                &format!("INSERT OR REPLACE INTO owned_subscriptions ({SUBSCRIPTION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+                &format!("INSERT OR REPLACE INTO owned_subscriptions ({SUBSCRIPTION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
                 params![s.id, s.account_id, s.resource, s.change_type, s.client_state, s.certificate_id, s.include_resource_data,
-                        s.notification_url, s.lifecycle_url, s.expiration, s.created_at, s.state.as_str(), s.note, s.request],
+                        s.notification_url, s.lifecycle_url, s.expiration, s.created_at, s.state.as_str(), s.note, s.request, s.tenant_id],
             )?;
             Ok(())
         })
@@ -260,7 +263,7 @@ impl Store {
 
     /// Forgets a subscription (its history stays).
     pub fn remove_owned(&self, id: &str) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute("DELETE FROM owned_subscriptions WHERE id = ?1", params![id])?;
             Ok(())
         })
@@ -268,7 +271,7 @@ impl Store {
 
     /// Appends to the renewal history.
     pub fn record_renewal(&self, entry: &RenewalEntry) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 "INSERT INTO renewals (subscription_id, at, action, ok, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![entry.subscription_id, entry.at, entry.action.as_str(), entry.ok, entry.detail],
@@ -303,7 +306,7 @@ impl Store {
 
     /// Keeps a certificate's public part.
     pub fn put_certificate(&self, cert: &StoredCertificate) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 "INSERT OR REPLACE INTO certificates (id, created_at, bits, subject, not_after, thumbprint, der, retired_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -327,7 +330,7 @@ impl Store {
 
     /// Removes a certificate's public part.
     pub fn remove_certificate(&self, id: &str) -> Result<bool, StoreError> {
-        self.with(|c| Ok(c.execute("DELETE FROM certificates WHERE id = ?1", params![id])? > 0))
+        self.write(|c| Ok(c.execute("DELETE FROM certificates WHERE id = ?1", params![id])? > 0))
     }
 }
 
@@ -351,12 +354,13 @@ mod tests {
             state: SubscriptionState::Active,
             note: None,
             request: "{}".into(),
+            tenant_id: Some("t1".into()),
         }
     }
 
     #[test]
     fn owned_subscriptions_history_and_certificates_round_trip() {
-        let store = Store::in_memory().expect("opens");
+        let store = Store::temporary().expect("opens");
         store
             .put_owned(&owned("s1", "2026-11-23T00:00:00Z"))
             .expect("put");

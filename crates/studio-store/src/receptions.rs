@@ -1,15 +1,16 @@
 //! Receptions: every request the receiver got, exactly as it arrived, stored **before** it is
 //! acknowledged so nothing Graph was told "202" about can be lost.
 //!
-//! Concurrent requests are committed together: [`GroupCommit`] is a writer thread that takes
-//! whatever is queued, inserts it in one transaction, and only then answers each waiting request.
-//! One fsync serves a burst instead of one per POST.
+//! Concurrent requests are committed together: [`GroupCommit`] is a writer thread, with a
+//! connection of its own, that takes whatever is queued, inserts it in one transaction, and only
+//! then answers each waiting request. One fsync serves a burst instead of one per POST. A
+//! notification is inserted `pending`: the check queue ([`crate::checking`]) takes it from there,
+//! whatever happens to the request or the process afterwards.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
-use rusqlite::params;
+use rusqlite::{Transaction, params};
 use studio_receiver::{CommitError, NewReception, ReceptionKind, ReceptionSink};
 use tokio::sync::{mpsc, oneshot};
 
@@ -27,26 +28,45 @@ pub struct Reception {
     pub request: NewReception,
 }
 
+/// Inserts receptions within `transaction`; answers their ids in order. Notifications and
+/// lifecycle notifications are queued for their checks.
+fn insert_into(
+    transaction: &Transaction<'_>,
+    batch: &[NewReception],
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(batch.len());
+    {
+        let mut statement = transaction.prepare_cached(
+            "INSERT INTO receptions (received_at, kind, method, path, query, headers, body, peer, status, reason, pending)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        for r in batch {
+            let headers = serde_json::to_string(&r.headers)
+                .map_err(|e| StoreError::Damaged(e.to_string()))?;
+            let pending = r.kind.has_items() && r.status == 202;
+            statement.execute(params![
+                r.received_at,
+                r.kind.as_str(),
+                r.method,
+                r.path,
+                r.query,
+                headers,
+                r.body,
+                r.peer,
+                r.status,
+                r.reason,
+                pending
+            ])?;
+            ids.push(transaction.last_insert_rowid());
+        }
+    }
+    Ok(ids)
+}
+
 impl Store {
     /// Inserts receptions in one transaction; answers their ids in order.
     pub fn insert_receptions(&self, batch: &[NewReception]) -> Result<Vec<i64>, StoreError> {
-        self.with(|c| {
-            let transaction = c.transaction()?;
-            let mut ids = Vec::with_capacity(batch.len());
-            {
-                let mut statement = transaction.prepare_cached(
-                    "INSERT INTO receptions (received_at, kind, method, path, query, headers, body, peer, status, reason)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )?;
-                for r in batch {
-                    let headers = serde_json::to_string(&r.headers).map_err(|e| StoreError::Damaged(e.to_string()))?;
-                    statement.execute(params![r.received_at, r.kind.as_str(), r.method, r.path, r.query, headers, r.body, r.peer, r.status, r.reason])?;
-                    ids.push(transaction.last_insert_rowid());
-                }
-            }
-            transaction.commit()?;
-            Ok(ids)
-        })
+        self.write(|transaction| insert_into(transaction, batch))
     }
 
     /// The newest receptions first.
@@ -65,7 +85,7 @@ impl Store {
     /// Explains, after the fact, why a stored reception gave nothing to check (it was already
     /// acknowledged; the reason shows with it).
     pub fn set_reception_reason(&self, id: i64, reason: &str) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 "UPDATE receptions SET reason = ?2 WHERE id = ?1",
                 params![id, reason],
@@ -153,16 +173,20 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer thread over a store.
-    pub fn start(store: Arc<Store>) -> GroupCommit {
+    /// Starts the writer thread, with its own connection to the store's database.
+    pub fn start(store: &Store) -> Result<GroupCommit, StoreError> {
         GroupCommit::start_with(store, |_| {})
     }
 
     /// Starts the writer thread; after each committed batch (before anyone is answered) it
     /// reports the batch's newest id to `committed`, which must not block.
-    pub fn start_with(store: Arc<Store>, committed: impl Fn(i64) + Send + 'static) -> GroupCommit {
+    pub fn start_with(
+        store: &Store,
+        committed: impl Fn(i64) + Send + 'static,
+    ) -> Result<GroupCommit, StoreError> {
+        let mut writer = store.writer()?;
         let (queue, mut incoming) = mpsc::channel::<Waiting>(8 * MAX_BATCH);
-        let spawned = std::thread::Builder::new().name("reception-writer".into()).spawn(move || {
+        std::thread::Builder::new().name("reception-writer".into()).spawn(move || {
             while let Some(first) = incoming.blocking_recv() {
                 let mut batch = vec![first];
                 while batch.len() < MAX_BATCH {
@@ -172,7 +196,7 @@ impl GroupCommit {
                     }
                 }
                 let (receptions, replies): (Vec<NewReception>, Vec<_>) = batch.into_iter().unzip();
-                match store.insert_receptions(&receptions) {
+                match writer.transaction(|transaction| insert_into(transaction, &receptions)) {
                     Ok(ids) => {
                         if let Some(newest) = ids.iter().max() {
                             committed(*newest);
@@ -190,11 +214,8 @@ impl GroupCommit {
                     }
                 }
             }
-        });
-        if let Err(error) = spawned {
-            tracing::error!(%error, "the reception writer could not start");
-        }
-        GroupCommit { queue }
+        }).map_err(StoreError::Io)?;
+        Ok(GroupCommit { queue })
     }
 
     /// Stores one reception; resolves with its id once it is committed.
@@ -224,6 +245,8 @@ impl ReceptionSink for GroupCommit {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     fn reception(n: usize) -> NewReception {
@@ -243,8 +266,8 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_commits_share_transactions_and_all_land() {
-        let store = Arc::new(Store::in_memory().expect("opens"));
-        let writer = GroupCommit::start(Arc::clone(&store));
+        let store = Arc::new(Store::temporary().expect("opens"));
+        let writer = GroupCommit::start(&store).expect("writer");
         let mut handles = Vec::new();
         for n in 0..300 {
             let writer = writer.clone();

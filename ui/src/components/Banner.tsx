@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 
-import type { IpcError } from "../ipc/bindings";
+
 import { Button } from "./Button";
 import { Icon } from "./Icon";
 
@@ -43,7 +43,7 @@ export function ErrorBanner({
   title = "Something went wrong",
   onDismiss,
 }: {
-  error: IpcError;
+  error: { message: string; hint: string | null; code?: string | null };
   title?: string;
   onDismiss?: () => void;
 }) {
@@ -57,7 +57,7 @@ export function ErrorBanner({
           {error.hint}
         </p>
       ) : null}
-      <span className="banner-code mono">{error.code}</span>
+      {error.code ? <span className="banner-code mono">{error.code}</span> : null}
     </Banner>
   );
 }

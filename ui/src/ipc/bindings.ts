@@ -442,7 +442,7 @@ receptionIds: number[], } | { "type": "httpLogChanged" } | { "type": "receiverCh
 /**
  * The new state.
  */
-status: StatusSnapshot, };
+status: StatusSnapshot, } | { "type": "resync" };
 
 /**
  * `subscription_create`.
@@ -658,6 +658,19 @@ responseBody?: string,
 failure?: string, };
 
 /**
+ * `receptions_export`'s answer.
+ */
+export type ExportDone = { 
+/**
+ * Where the file is.
+ */
+path: string, 
+/**
+ * How many receptions it holds.
+ */
+count: number, };
+
+/**
  * The formats receptions export to.
  */
 export type ExportFormat = "ndjson" | "har";
@@ -671,9 +684,10 @@ export type ExportRequest = {
  */
 format: ExportFormat, 
 /**
- * The file to write (replaced).
+ * The file's name in the exports folder (letters, digits, `.`, `-`, `_`; the format's
+ * extension is added when missing); by default one made from the time.
  */
-path: string, };
+fileName?: string, };
 
 /**
  * A forwarded or replayed copy and what the target answered.
@@ -1210,7 +1224,7 @@ endpoints: Endpoints,
 /**
  * Why the tunnel did not open, with what to do.
  */
-tunnelProblem?: IpcError, };
+tunnelProblem?: TunnelProblem, };
 
 /**
  * A reception whole.
@@ -1367,7 +1381,11 @@ text?: string,
 /**
  * At most this many (default 200, at most 1,000).
  */
-limit?: number, };
+limit?: number, 
+/**
+ * Oldest first (with `after`: read what arrived since, in order, a page at a time).
+ */
+oldestFirst?: boolean, };
 
 /**
  * What the upkeep did to a subscription.
@@ -1688,9 +1706,28 @@ ngrokDomain: string,
  */
 forwardTo: string, 
 /**
- * The most body bytes kept, in MiB, before the oldest receptions are pruned.
+ * The most the database may use on disk, in MiB, before the oldest receptions are pruned
+ * (bodies, headers, items, decrypted copies and the search index all count).
  */
-retentionMaxMib: number, };
+retentionMaxMib: number, 
+/**
+ * How long a request's head may take to arrive, and how long an idle connection is kept,
+ * in seconds.
+ */
+headerTimeoutSeconds: number, 
+/**
+ * The most connections the receiver keeps open; at the cap the longest-idle one is closed.
+ */
+maxConnections: number, 
+/**
+ * The largest request head (request line and headers), in KiB (431 above).
+ */
+maxHeaderKib: number, 
+/**
+ * How many refused or unexpected requests are recorded per second at most (the rest are
+ * counted).
+ */
+recordedRefusalsPerSecond: number, };
 
 /**
  * A partial update from the window: only the fields that are set change.
@@ -1736,9 +1773,25 @@ ngrokDomain?: string,
  */
 forwardTo?: string, 
 /**
- * Body bytes kept, MiB.
+ * Disk space kept, MiB.
  */
-retentionMaxMib?: number, };
+retentionMaxMib?: number, 
+/**
+ * Head and idle timeout, seconds.
+ */
+headerTimeoutSeconds?: number, 
+/**
+ * Connection cap.
+ */
+maxConnections?: number, 
+/**
+ * Largest request head, KiB.
+ */
+maxHeaderKib?: number, 
+/**
+ * Refused or unexpected requests recorded per second.
+ */
+recordedRefusalsPerSecond?: number, };
 
 /**
  * What went wrong with the settings file at start, shown to the user.
@@ -1942,12 +1995,29 @@ reason: string, } | { "state": "notChecked",
 /**
  * Why, for people.
  */
-reason: string, };
+reason: string, } | { "state": "missing" };
 
 /**
  * How Graph reaches the receiver.
  */
 export type TunnelKind = "none" | "ngrok" | "url";
+
+/**
+ * Why the tunnel did not open.
+ */
+export type TunnelProblem = { 
+/**
+ * ngrok's error code (`ERR_NGROK_107`), when it gave one.
+ */
+code: string | null, 
+/**
+ * What happened, in a sentence.
+ */
+message: string, 
+/**
+ * What to do about it.
+ */
+hint: string | null, };
 
 /**
  * Where the tunnel is, as the status bar shows it.
@@ -2067,8 +2137,8 @@ export interface Commands {
   reception_get: { request: ReceptionRef; response: ReceptionDetail };
   /** Re-POSTs a stored reception to a URL and answers what it said. */
   reception_replay: { request: ReceptionRef; response: ForwardView };
-  /** Writes every reception to an NDJSON or HAR file; answers how many. */
-  receptions_export: { request: ExportRequest; response: bigint };
+  /** Writes every reception to an NDJSON or HAR file in the exports folder; answers where and how many. */
+  receptions_export: { request: ExportRequest; response: ExportDone };
   /** Certificates for rich notifications. */
   certificates_list: { request: null; response: Array<CertificateView> };
   /** Makes a certificate (2048/3072/4096 bits); new subscriptions use it. */

@@ -21,17 +21,31 @@ export const queryKeys = {
   checks: ["catalog_check"],
 } as const satisfies Record<string, QueryKey>;
 
+/** The Inspector's pages of receptions (every filter). */
+export const receptionPages = [...queryKeys.receptions, "pages"] as const;
+
+/** One reception whole. */
+export function receptionKey(id: number | null): QueryKey {
+  return [...queryKeys.receptions, "one", id];
+}
+
+/** Every query: what a resync refetches. */
+const everything: QueryKey = [];
+
 /** The queries an event makes stale (events that carry their data are applied, not listed). */
 export function staleAfterEvent(event: CoreEvent): QueryKey[] {
   switch (event.type) {
     case "settingsChanged":
     case "statusChanged":
       return [];
+    case "resync":
+      return [everything];
     case "accountsChanged":
       return [queryKeys.accounts, queryKeys.subscriptions, queryKeys.lookups, queryKeys.checks];
     case "receptionsArrived":
+      return [receptionPages];
     case "itemsChecked":
-      return [queryKeys.receptions];
+      return [receptionPages, ...event.receptionIds.map(receptionKey)];
     case "httpLogChanged":
       return [queryKeys.httpLog];
     case "receiverChanged":

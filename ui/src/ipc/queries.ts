@@ -1,11 +1,11 @@
 // TanStack Query hooks over the typed client, shared by every screen: caching, loading and error
 // states for every read, and one mutation hook that refreshes what a command may change
 // (invalidation.ts says what). Nothing here polls: core events keep the cache fresh (App.tsx).
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import type { CatalogCheckRequest, Commands, LookupRequest, ReceptionsRequest, Settings, SettingsPatch } from "./bindings";
 import { call, type StudioError } from "./client";
-import { queryKeys, staleAfterCommand } from "./invalidation";
+import { queryKeys, receptionKey, receptionPages, staleAfterCommand } from "./invalidation";
 
 export { queryKeys } from "./invalidation";
 
@@ -81,18 +81,10 @@ export function useReceiver() {
   return useQuery({ queryKey: queryKeys.receiver, queryFn: () => call("receiver_status", null) });
 }
 
-export function useReceptions(request: ReceptionsRequest) {
-  return useQuery({
-    queryKey: [...queryKeys.receptions, request],
-    queryFn: () => call("receptions_list", request),
-    placeholderData: keepPreviousData,
-  });
-}
-
 /** Receptions page by page, newest first; `receptionsArrived` and `itemsChecked` refresh them. */
 export function useReceptionPages(filter: Omit<ReceptionsRequest, "before" | "after" | "limit">, pageSize: number) {
   return useInfiniteQuery({
-    queryKey: [...queryKeys.receptions, "pages", filter],
+    queryKey: [...receptionPages, filter],
     queryFn: ({ pageParam }) =>
       call("receptions_list", { ...filter, limit: pageSize, ...(pageParam === null ? {} : { before: pageParam }) }),
     initialPageParam: null as number | null,
@@ -102,7 +94,7 @@ export function useReceptionPages(filter: Omit<ReceptionsRequest, "before" | "af
 
 export function useReception(id: number | null) {
   return useQuery({
-    queryKey: [...queryKeys.receptions, "one", id],
+    queryKey: receptionKey(id),
     queryFn: () => call("reception_get", { id: id ?? 0 }),
     enabled: id !== null,
   });

@@ -24,6 +24,10 @@ export const defaultSettings: Settings = {
   ngrokDomain: "",
   forwardTo: "",
   retentionMaxMib: 1024,
+  headerTimeoutSeconds: 15,
+  maxConnections: 256,
+  maxHeaderKib: 16,
+  recordedRefusalsPerSecond: 20,
 };
 
 export const appInfo: AppInfo = {

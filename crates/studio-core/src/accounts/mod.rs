@@ -146,6 +146,21 @@ impl Accounts {
         &self.sandbox
     }
 
+    /// The tenant an account's tokens come from: its token's `tid` when one is in memory, else
+    /// the configured tenant unless that is `common`, `organizations` or `consumers`.
+    pub async fn tenant_id(&self, config: &AccountConfig) -> Option<String> {
+        let session = self.session(config).await.ok()?;
+        let claimed = session
+            .cached_claims()
+            .await
+            .map(|c| c.tenant_id)
+            .filter(|t| !t.is_empty());
+        claimed.or_else(|| {
+            Some(config.tenant.clone())
+                .filter(|t| !matches!(t.as_str(), "common" | "organizations" | "consumers"))
+        })
+    }
+
     /// Every account's configuration, in the order they were added.
     pub fn configs(&self) -> Result<Vec<AccountConfig>, CoreError> {
         Ok(self.store.accounts::<AccountConfig>()?)

@@ -152,8 +152,8 @@ command_surface! {
     reception_get: crate::receiving::reading::ReceptionRef => crate::receiving::reading::ReceptionDetail;
     /// Re-POSTs a stored reception to a URL and answers what it said.
     reception_replay: crate::receiving::reading::ReceptionRef => crate::receiving::reading::ForwardView;
-    /// Writes every reception to an NDJSON or HAR file; answers how many.
-    receptions_export: crate::receiving::export::ExportRequest => u64;
+    /// Writes every reception to an NDJSON or HAR file in the exports folder; answers where and how many.
+    receptions_export: crate::receiving::export::ExportRequest => crate::receiving::export::ExportDone;
     /// Certificates for rich notifications.
     certificates_list: () => Vec<crate::certificates::CertificateView>;
     /// Makes a certificate (2048/3072/4096 bits); new subscriptions use it.

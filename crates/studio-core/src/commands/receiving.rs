@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use crate::error::CoreError;
 use crate::events::CoreEvent;
-use crate::receiving::export::{self, ExportRequest};
+use crate::receiving::export::{self, ExportDone, ExportRequest};
 use crate::receiving::reading::{
     self, ForwardView, ReceptionDetail, ReceptionLine, ReceptionRef, ReceptionsRequest,
 };
@@ -49,9 +49,18 @@ pub struct SecretInput {
 pub fn listen_config(settings: &Settings) -> ListenConfig {
     ListenConfig {
         port: settings.receiver_port,
-        max_body: usize::try_from(settings.max_body_mib)
-            .unwrap_or(4)
-            .saturating_mul(1024 * 1024),
+        limits: studio_receiver::Limits {
+            max_body: usize::try_from(settings.max_body_mib)
+                .unwrap_or(4)
+                .saturating_mul(1024 * 1024),
+            header_timeout: Duration::from_secs(u64::from(settings.header_timeout_seconds)),
+            max_connections: usize::try_from(settings.max_connections).unwrap_or(256),
+            max_header_bytes: usize::try_from(settings.max_header_kib)
+                .unwrap_or(16)
+                .saturating_mul(1024),
+            recorded_refusals_per_second: settings.recorded_refusals_per_second,
+            ..studio_receiver::Limits::default()
+        },
         tunnel: match settings.tunnel {
             TunnelKind::None => TunnelChoice::None,
             TunnelKind::Url => TunnelChoice::Url {
@@ -89,6 +98,8 @@ impl Studio {
         config: ListenConfig,
     ) -> Result<ReceivingStarted, CoreError> {
         let started = self.receiving().start(config).await?;
+        // Subscriptions follow the receiver only to URLs their service can reach: a tunnel that
+        // failed leaves Microsoft's where they were (see `upkeep::move_all`).
         let moved = upkeep::move_all(
             &self.upkeep_context(),
             &started.endpoints,
@@ -150,10 +161,23 @@ impl Studio {
             .into())
     }
 
-    /// `receptions_export`: writes NDJSON or HAR; answers how many receptions.
-    pub async fn receptions_export(&self, request: ExportRequest) -> Result<u64, CoreError> {
+    /// `receptions_export`: writes NDJSON or HAR into the exports folder; answers where and how
+    /// many receptions.
+    pub async fn receptions_export(&self, request: ExportRequest) -> Result<ExportDone, CoreError> {
+        let path = export::export_path(
+            &self.paths().exports_dir(),
+            &request,
+            &self.clock().now_rfc3339(),
+        )?;
         let store = Arc::clone(self.store());
-        tokio::task::spawn_blocking(move || export::export(&store, &request)).await?
+        let written = path.clone();
+        let count =
+            tokio::task::spawn_blocking(move || export::export(&store, &written, request.format))
+                .await??;
+        Ok(ExportDone {
+            path: path.display().to_string(),
+            count,
+        })
     }
 
     /// What the window's app does once open: the first-start sandbox, the receiver (with the

@@ -144,7 +144,17 @@ impl Studio {
         request: CreateSubscriptionRequest,
     ) -> Result<CreatedSubscription, CoreError> {
         if self.receiving().endpoints().await.is_none() {
-            self.receiver_start(()).await?;
+            let started = self.receiver_start(()).await?;
+            let account = self.accounts().account(request.account_id.as_deref())?;
+            if let Some(problem) = started.tunnel_problem
+                && !account.kind.sandbox()
+            {
+                let refusal = CoreError::unreachable(problem.message);
+                return Err(match problem.hint {
+                    Some(hint) => refusal.with_hint(hint),
+                    None => refusal,
+                });
+            }
         }
         create::create(
             self.accounts(),

@@ -1,6 +1,10 @@
 //! Exports of what arrived: every stored reception (oldest first) as NDJSON (one reception and
 //! its checked items per line) or as a HAR file other tools open. Credentials a sender may have
 //! put in headers (`Authorization`, `Cookie`) are left out.
+//!
+//! An export holds decrypted resource data, so it goes only to the app's exports folder
+//! (`<data>/exports/`, private to the user like the rest of the data folder) under a plain file
+//! name; a request naming any other place is refused.
 
 use std::io::Write;
 use std::path::Path;
@@ -31,14 +35,69 @@ pub enum ExportFormat {
     Har,
 }
 
+impl ExportFormat {
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Ndjson => "ndjson",
+            ExportFormat::Har => "har",
+        }
+    }
+}
+
 /// `receptions_export`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExportRequest {
     /// Which format.
     pub format: ExportFormat,
-    /// The file to write (replaced).
+    /// The file's name in the exports folder (letters, digits, `.`, `-`, `_`; the format's
+    /// extension is added when missing); by default one made from the time.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+}
+
+/// `receptions_export`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportDone {
+    /// Where the file is.
     pub path: String,
+    /// How many receptions it holds.
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// The export's file in `folder`, from a requested name or the time.
+pub fn export_path(
+    folder: &Path,
+    request: &ExportRequest,
+    stamp: &str,
+) -> Result<std::path::PathBuf, CoreError> {
+    let extension = request.format.extension();
+    let name = match request.file_name.as_deref().map(str::trim) {
+        None | Some("") => format!("receptions-{}.{extension}", stamp.replace(':', "-")),
+        Some(name) => {
+            let plain = name.len() <= 120
+                && !name.starts_with('.')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+            if !plain {
+                return Err(CoreError::refused(format!(
+                    "'{name}' is not a plain file name."
+                ))
+                .with_hint("Exports go to the app's exports folder: give a name of letters, digits, dots, dashes and underscores."));
+            }
+            if name.ends_with(&format!(".{extension}")) {
+                name.to_owned()
+            } else {
+                format!("{name}.{extension}")
+            }
+        }
+    };
+    Ok(folder.join(name))
 }
 
 fn exported_headers(reception: &Reception) -> Vec<(String, String)> {
@@ -144,20 +203,21 @@ fn har_entry(reception: &Reception) -> Value {
     })
 }
 
-/// Writes every stored reception (oldest first) to `path`; answers how many.
-pub fn export(store: &Store, request: &ExportRequest) -> Result<u64, CoreError> {
+/// Writes every stored reception (oldest first) to `path` (private to the user); answers how
+/// many.
+pub fn export(store: &Store, path: &Path, format: ExportFormat) -> Result<u64, CoreError> {
     let io = |source: std::io::Error| CoreError::Io {
         action: "write the export",
-        path: request.path.clone().into(),
+        path: path.to_path_buf(),
         source,
     };
-    let har = request.format == ExportFormat::Har;
-    let path = Path::new(&request.path);
+    let har = format == ExportFormat::Har;
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder).map_err(io)?;
+        crate::paths::create_private_dir(folder).map_err(io)?;
     }
     let temporary = path.with_extension("partial");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary).map_err(io)?);
+    let mut out =
+        std::io::BufWriter::new(crate::paths::create_private_file(&temporary).map_err(io)?);
     let upto = store.newest_reception_id()?;
     let mut after = 0;
     let mut count = 0_u64;

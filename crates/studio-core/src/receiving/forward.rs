@@ -1,20 +1,29 @@
 //! Forwarding and replay: a stored reception re-POSTed to a URL of the user's (their own service
 //! on localhost, usually), with the target's status, latency and answer kept beside it.
 //!
-//! Forwarding happens after the 202 and never affects what Graph was told; a slow or dead target
-//! only fills the forward log.
+//! Forwarding happens once a notification is checked and never affects what Graph was told. It
+//! goes through a bounded queue of reception ids worked by a few tasks, each request with a
+//! timeout: a slow or dead target fills the forward log, never memory or sockets. When the queue
+//! is full, the reception is recorded as not forwarded, with why.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use studio_primitives::Clock;
 use studio_primitives::http::{self, Redirects};
 use studio_store::{Forward, Store};
+use tokio::sync::mpsc;
 
 use crate::error::CoreError;
 
 /// The most of a target's answer kept.
 const ANSWER_LIMIT: usize = 64 * 1024;
+/// Receptions waiting to be forwarded at most.
+pub const QUEUE: usize = 256;
+/// Requests to the target at once.
+pub const WORKERS: usize = 4;
+/// How long the target has to answer.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Sends copies of receptions.
 #[derive(Debug)]
@@ -22,6 +31,7 @@ pub struct Forwarder {
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
     http: reqwest::Client,
+    queue: Mutex<Option<mpsc::Sender<i64>>>,
     target: RwLock<Option<String>>,
 }
 
@@ -45,9 +55,65 @@ impl Forwarder {
         Ok(Forwarder {
             store,
             clock,
-            http: http::client("forwarding", Duration::from_secs(30), Redirects::None)?,
+            http: http::client("forwarding", TIMEOUT, Redirects::None)?,
+            queue: Mutex::new(None),
             target: RwLock::new(None),
         })
+    }
+
+    /// Starts the workers (once; later calls do nothing). Needs a Tokio runtime.
+    pub fn start(self: &Arc<Self>) {
+        let Ok(mut queue) = self.queue.lock() else {
+            return;
+        };
+        if queue.is_some() {
+            return;
+        }
+        let (sender, receiver) = mpsc::channel::<i64>(QUEUE);
+        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        for _ in 0..WORKERS {
+            let forwarder = Arc::clone(self);
+            let receiver = Arc::clone(&receiver);
+            tokio::spawn(async move {
+                loop {
+                    let next = receiver.lock().await.recv().await;
+                    let Some(id) = next else { break };
+                    forwarder.forward(id).await;
+                }
+            });
+        }
+        *queue = Some(sender);
+    }
+
+    /// Queues a checked reception for the current target; a full queue is recorded, not waited
+    /// for (this runs on the check queue's thread).
+    pub fn enqueue(&self, reception_id: i64) {
+        let Some(url) = self.target() else { return };
+        let sender = self.queue.lock().ok().and_then(|q| q.clone());
+        let refused = match sender {
+            Some(sender) => match sender.try_send(reception_id) {
+                Ok(()) => return,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    format!("not forwarded: {QUEUE} receptions were already waiting for the target")
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    "not forwarded: forwarding stopped".into()
+                }
+            },
+            None => "not forwarded: forwarding has not started".into(),
+        };
+        let outcome = Forward {
+            reception_id,
+            at: self.clock.now_rfc3339(),
+            url,
+            status: None,
+            duration_ms: 0,
+            body: None,
+            failure: Some(refused),
+        };
+        if let Err(error) = self.store.record_forward(&outcome) {
+            tracing::warn!(%error, "a forward's outcome could not be kept");
+        }
     }
 
     /// Where every notification goes from now on (`None`: nowhere).
@@ -66,13 +132,17 @@ impl Forwarder {
             .clone()
     }
 
-    /// Forwards a just-stored notification to the current target.
-    pub async fn forward(&self, reception_id: i64, body: Vec<u8>) {
-        if let Some(url) = self.target() {
-            let outcome = self.send(reception_id, &url, body).await;
-            if let Some(failure) = &outcome.failure {
-                tracing::debug!(%failure, %url, "forwarding failed");
-            }
+    /// Forwards a stored reception to the current target.
+    async fn forward(&self, reception_id: i64) {
+        let Some(url) = self.target() else { return };
+        let store = Arc::clone(&self.store);
+        let reception = tokio::task::spawn_blocking(move || store.reception(reception_id)).await;
+        let Ok(Ok(Some(reception))) = reception else {
+            return;
+        };
+        let outcome = self.send(reception_id, &url, reception.request.body).await;
+        if let Some(failure) = &outcome.failure {
+            tracing::debug!(%failure, %url, "forwarding failed");
         }
     }
 
@@ -133,7 +203,7 @@ impl Forwarder {
 
 fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
-        "the target did not answer within 30 s".into()
+        format!("the target did not answer within {} s", TIMEOUT.as_secs())
     } else if error.is_connect() {
         "nothing answers at that address (is your service running?)".into()
     } else {

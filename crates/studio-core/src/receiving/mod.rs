@@ -1,14 +1,15 @@
 //! Receiving notifications as the app runs it: the receiver (stored before acknowledged), the
-//! tunnel that makes it public, the checks after each 202 ([`after_stored`]), forwarding, and the
-//! announcements that tell the window what arrived ([`announcements`]). Reading what arrived is
-//! in [`reading`] and [`export`]; the subscriptions the checks know in [`owned`].
+//! tunnel that makes it public, the store's durable check queue and what follows each check
+//! ([`checked`]: lifecycle signals, forwarding), and the announcements that tell the window what
+//! arrived ([`announcements`]). Reading what arrived is in [`reading`] and [`export`]; the
+//! subscriptions the checks know in [`owned`].
 //!
 //! One `Receiving` per process. `start` is idempotent: starting again (new port, new tunnel)
 //! stops the previous receiver and tunnel first; subscriptions whose URL changed are then moved
 //! by the upkeep (`crate::subscriptions::upkeep`).
 
-pub mod after_stored;
 pub mod announcements;
+pub mod checked;
 pub mod export;
 pub mod forward;
 pub mod owned;
@@ -21,19 +22,20 @@ use serde::{Deserialize, Serialize};
 use studio_identity::secrets::SecretStore;
 use studio_primitives::{Clock, Sensitive};
 use studio_receiver::checks::ItemChecker;
-use studio_receiver::{AfterCommit, LifecycleEvent, ReceiverConfig, RunningReceiver};
-use studio_store::{CheckAndKeep, GroupCommit, Store};
+use studio_receiver::{LifecycleEvent, Limits, ReceiverConfig, RunningReceiver};
+use studio_store::checking::{CheckQueue, CheckWaker};
+use studio_store::{GroupCommit, Store};
 use studio_tunnel::{OpenTunnel, TunnelChoice, TunnelRequest, TunnelStatus};
 use tokio::sync::{Mutex, mpsc, watch};
 use ts_rs::TS;
 
 use crate::accounts::sandbox::Sandbox;
-use crate::error::{CoreError, IpcError};
+use crate::error::CoreError;
 use crate::events::{CoreEvent, EventBus};
 use crate::options::Options;
 use crate::settings::TunnelKind;
-use after_stored::AfterStored;
 use announcements::Announcer;
+use checked::Checked;
 use forward::Forwarder;
 use owned::OwnedSubscriptions;
 use signing_keys::{SigningKeys, TokenVerifier};
@@ -49,8 +51,8 @@ pub const NGROK_AUTHTOKEN_SECRET: &str = "ngrok:authtoken";
 pub struct ListenConfig {
     /// Loopback port (0: a free one).
     pub port: u16,
-    /// Largest body accepted.
-    pub max_body: usize,
+    /// What the receiver puts up with.
+    pub limits: Limits,
     /// The public URL provider.
     pub tunnel: TunnelChoice,
     /// Re-POST every notification here.
@@ -105,7 +107,19 @@ pub struct ReceivingStarted {
     /// Why the tunnel did not open, with what to do.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tunnel_problem: Option<IpcError>,
+    pub tunnel_problem: Option<TunnelProblem>,
+}
+
+/// Why the tunnel did not open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TunnelProblem {
+    /// ngrok's error code (`ERR_NGROK_107`), when it gave one.
+    pub code: Option<String>,
+    /// What happened, in a sentence.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
 }
 
 /// What runs while the receiver listens.
@@ -137,6 +151,10 @@ pub struct Receiving {
     writer: GroupCommit,
     announcer: Announcer,
     announcing: std::sync::OnceLock<tokio::task::JoinHandle<()>>,
+    /// The durable check queue, started with the first `start` (its token checks need the
+    /// runtime); the writer wakes it through `check_waker`.
+    checks: std::sync::Mutex<Option<CheckQueue>>,
+    check_waker: Arc<std::sync::OnceLock<CheckWaker>>,
     forwarder: Arc<Forwarder>,
     listening: Mutex<Option<Listening>>,
     tunnel_status: watch::Sender<TunnelStatus>,
@@ -185,14 +203,20 @@ impl Receiving {
         let owned = Arc::new(OwnedSubscriptions::new(
             Arc::clone(&store),
             Arc::clone(&secrets),
+            Arc::clone(&clock),
         ));
         let announcer = Announcer::new(events.clone());
         announcer.committed(store.newest_reception_id()?);
+        let check_waker: Arc<std::sync::OnceLock<CheckWaker>> = Arc::default();
         let writer = {
             let announcer = announcer.clone();
-            GroupCommit::start_with(Arc::clone(&store), move |newest| {
+            let check_waker = Arc::clone(&check_waker);
+            GroupCommit::start_with(&store, move |newest| {
                 announcer.committed(newest);
-            })
+                if let Some(waker) = check_waker.get() {
+                    waker.wake();
+                }
+            })?
         };
         let (signals, signals_out) = mpsc::unbounded_channel();
         Ok(Receiving {
@@ -200,6 +224,8 @@ impl Receiving {
             forwarder: Arc::new(Forwarder::new(Arc::clone(&store), Arc::clone(&clock))?),
             listening: Mutex::new(None),
             announcing: std::sync::OnceLock::new(),
+            checks: std::sync::Mutex::new(None),
+            check_waker,
             tunnel_status: watch::channel(TunnelStatus::Off).0,
             signals_out: std::sync::Mutex::new(Some(signals_out)),
             signals,
@@ -288,7 +314,16 @@ impl Receiving {
         Ok(secret)
     }
 
-    fn after_stored(&self) -> Arc<AfterStored> {
+    /// Starts the check queue (once): it first checks what earlier runs acknowledged but never
+    /// checked, then whatever the writer commits.
+    fn start_checks(&self) -> Result<(), CoreError> {
+        let mut checks = self
+            .checks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if checks.is_some() {
+            return Ok(());
+        }
         let checker =
             ItemChecker::new(Arc::clone(&self.owned) as _).with_tokens(Arc::new(TokenVerifier {
                 store: Arc::clone(&self.store),
@@ -298,13 +333,18 @@ impl Receiving {
                 sandbox: Arc::clone(&self.sandbox),
                 clock: Arc::clone(&self.clock),
             }));
-        Arc::new(AfterStored {
-            keep: CheckAndKeep::new(Arc::clone(&self.store), checker),
+        let listener = Arc::new(Checked {
+            store: Arc::clone(&self.store),
+            owned: Arc::clone(&self.owned),
             signals: self.signals.clone(),
             forwarder: Arc::clone(&self.forwarder),
             announcer: self.announcer.clone(),
-            runtime: tokio::runtime::Handle::current(),
-        })
+            clock: Arc::clone(&self.clock),
+        });
+        let queue = CheckQueue::start(&self.store, checker, listener)?;
+        let _ = self.check_waker.set(queue.waker());
+        *checks = Some(queue);
+        Ok(())
     }
 
     /// Starts (or restarts) the receiver and the tunnel. A tunnel that fails leaves the receiver
@@ -314,21 +354,22 @@ impl Receiving {
         if let Some(previous) = listening.take() {
             stop_listening(previous).await;
         }
-        self.forwarder.set_target(config.forward_to.clone());
+        let forward_to = match &config.forward_to {
+            Some(target) => Some(forward::check_target(target)?),
+            None => None,
+        };
+        self.forwarder.set_target(forward_to.clone());
+        self.forwarder.start();
+        self.start_checks()?;
         let receiver_config = ReceiverConfig {
             addr: std::net::SocketAddr::from(([127, 0, 0, 1], config.port)),
             secret: self.path_secret()?,
-            max_body: config.max_body,
+            limits: config.limits.clone(),
             clock: Arc::clone(&self.clock),
-            ..ReceiverConfig::default()
         };
-        let mut receiver = studio_receiver::start_with(
-            receiver_config,
-            Arc::new(self.writer.clone()),
-            Some(self.after_stored() as Arc<dyn AfterCommit>),
-        )
-        .await
-        .map_err(|source| CoreError::Receiver { source })?;
+        let mut receiver = studio_receiver::start(receiver_config, Arc::new(self.writer.clone()))
+            .await
+            .map_err(|source| CoreError::Receiver { source })?;
         let request = TunnelRequest {
             authtoken: matches!(config.tunnel, TunnelChoice::Ngrok { .. })
                 .then(|| self.ngrok_authtoken())
@@ -355,7 +396,7 @@ impl Receiving {
                 .as_ref()
                 .map(|p| format!("{p}{}", receiver.lifecycle_path)),
             tunnel: TunnelKind::of(&config.tunnel),
-            forward_to: config.forward_to,
+            forward_to,
         };
         // Announcements run for the life of the process (checks finish after a stop too).
         self.announcing
@@ -389,16 +430,15 @@ impl Receiving {
     }
 }
 
-fn tunnel_problem(error: &studio_tunnel::TunnelError) -> IpcError {
-    let failure = IpcError::new(
-        crate::error::ErrorCode::Network,
-        format!(
-            "The tunnel did not open: {error}. The receiver keeps listening on this computer (the sandbox still delivers)."
-        ),
-    );
-    match error.status() {
-        TunnelStatus::Failed { hint, .. } if !hint.is_empty() => failure.with_hint(hint),
-        _ => failure,
+fn tunnel_problem(error: &studio_tunnel::TunnelError) -> TunnelProblem {
+    let (code, hint) = match error.status() {
+        TunnelStatus::Failed { code, hint, .. } => (code, Some(hint).filter(|h| !h.is_empty())),
+        _ => (None, None),
+    };
+    TunnelProblem {
+        code,
+        message: format!("The tunnel did not open: {error}."),
+        hint,
     }
 }
 

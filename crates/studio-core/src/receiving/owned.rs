@@ -1,11 +1,14 @@
 //! What the receiver's checks need to know about the subscriptions this app created: each one's
 //! clientState, and the private keys of the certificates registered for rich notifications
-//! (read from the keyring once, then kept in memory for the life of the process).
+//! (read from the keyring once, then kept in memory for the life of the process). A certificate
+//! id the keyring does not know is remembered as unknown for a minute, so a burst of items naming
+//! forged ids costs one keyring look-up, not one each.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use studio_identity::secrets::SecretStore;
+use studio_primitives::Clock;
 use studio_receiver::checks::Subscriptions;
 use studio_receiver::verify::DecryptionKey;
 use studio_store::{OwnedSubscription, Store};
@@ -21,7 +24,15 @@ pub struct OwnedSubscriptions {
     secrets: Arc<dyn SecretStore>,
     by_id: RwLock<HashMap<String, OwnedSubscription>>,
     keys: RwLock<HashMap<String, Arc<DecryptionKey>>>,
+    /// Certificate ids with no key, and when that was found (Unix seconds).
+    misses: RwLock<HashMap<String, i64>>,
+    clock: Arc<dyn Clock>,
 }
+
+/// How long a certificate id without a key is remembered as such, in seconds.
+pub const MISS_SECONDS: i64 = 60;
+/// The most unknown certificate ids remembered.
+const MISSES_KEPT: usize = 4096;
 
 impl std::fmt::Debug for OwnedSubscriptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,12 +42,18 @@ impl std::fmt::Debug for OwnedSubscriptions {
 
 impl OwnedSubscriptions {
     /// Reads the store's subscriptions; keys are read when first needed.
-    pub fn new(store: Arc<Store>, secrets: Arc<dyn SecretStore>) -> OwnedSubscriptions {
+    pub fn new(
+        store: Arc<Store>,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+    ) -> OwnedSubscriptions {
         let known = OwnedSubscriptions {
             store,
             secrets,
             by_id: RwLock::default(),
             keys: RwLock::default(),
+            misses: RwLock::default(),
+            clock,
         };
         known.reload();
         known
@@ -67,6 +84,10 @@ impl OwnedSubscriptions {
 
     /// Keeps a key in memory (just made, or just read).
     pub fn remember_key(&self, certificate_id: &str, key: Arc<DecryptionKey>) {
+        self.misses
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(certificate_id);
         self.keys
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -97,9 +118,31 @@ impl Subscriptions for OwnedSubscriptions {
         {
             return Some(Arc::clone(key));
         }
+        let now = self.clock.now_unix();
+        if self
+            .misses
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(certificate_id)
+            .is_some_and(|at| now - at < MISS_SECONDS)
+        {
+            return None;
+        }
         let pem = match self.secrets.get(&key_name(certificate_id)) {
             Ok(Some(pem)) => pem,
-            Ok(None) => return None,
+            Ok(None) => {
+                let mut misses = self
+                    .misses
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if misses.len() >= MISSES_KEPT {
+                    misses.retain(|_, at| now - *at < MISS_SECONDS);
+                }
+                if misses.len() < MISSES_KEPT {
+                    misses.insert(certificate_id.to_owned(), now);
+                }
+                return None;
+            }
             Err(error) => {
                 tracing::warn!(%error, certificate_id, "a certificate's key could not be read");
                 return None;

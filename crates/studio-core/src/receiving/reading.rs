@@ -43,6 +43,10 @@ pub struct ReceptionsRequest {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
+    /// Oldest first (with `after`: read what arrived since, in order, a page at a time).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_first: Option<bool>,
 }
 
 /// A line of the Inspector's list.
@@ -97,7 +101,7 @@ pub struct ReceptionLine {
 impl From<ReceptionSummary> for ReceptionLine {
     fn from(s: ReceptionSummary) -> ReceptionLine {
         ReceptionLine {
-            pending: s.kind.has_items() && s.items == 0 && s.reason.is_none(),
+            pending: s.pending,
             id: s.id,
             received_at: s.received_at,
             kind: s.kind,
@@ -261,6 +265,7 @@ pub fn list(store: &Store, request: &ReceptionsRequest) -> Result<Vec<ReceptionL
             kind: request.kind,
             text: request.text.clone().filter(|t| !t.trim().is_empty()),
             limit: request.limit.unwrap_or(200).clamp(1, 1000),
+            oldest_first: request.oldest_first.unwrap_or(false),
         })?
         .into_iter()
         .map(ReceptionLine::from)
@@ -275,6 +280,7 @@ pub fn detail(store: &Store, id: i64) -> Result<ReceptionDetail, CoreError> {
             before: Some(id + 1),
             after: Some(id - 1),
             limit: 1,
+            oldest_first: false,
             ..ReceptionQuery::default()
         })?
         .into_iter()

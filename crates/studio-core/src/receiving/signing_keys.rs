@@ -9,11 +9,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jsonwebtoken::jwk::JwkSet;
-use studio_identity::AccountConfig;
+use studio_identity::{AccountConfig, Cloud};
 use studio_primitives::Clock;
 use studio_primitives::http::{self, Redirects};
+use studio_receiver::TokenVerdict;
 use studio_receiver::checks::TokenChecker;
-use studio_receiver::{TokenVerdict, validation_tokens};
+use studio_receiver::validation_tokens::{self, Expectation};
 use studio_store::Store;
 
 use super::owned::OwnedSubscriptions;
@@ -110,8 +111,8 @@ impl std::fmt::Debug for TokenVerifier {
 }
 
 impl TokenVerifier {
-    /// The app id tokens must be for, and the JWKS URL of the subscription's authority.
-    fn audience(&self, subscription_id: &str) -> Result<(String, String), String> {
+    /// What the tokens of a subscription's POSTs must say, and the JWKS URL of its authority.
+    fn expectation(&self, subscription_id: &str) -> Result<(Expectation, String), String> {
         let owned = self
             .owned
             .get(subscription_id)
@@ -123,28 +124,55 @@ impl TokenVerifier {
             .into_iter()
             .find(|a| a.id == owned.account_id)
             .ok_or_else(|| "the subscription's account was removed".to_owned())?;
-        let account = if account.kind.sandbox() {
-            self.runtime
+        // The sandbox stands for the global cloud: it issues Microsoft's issuers, with keys
+        // served from its own authority.
+        let (account, issuing) = if account.kind.sandbox() {
+            let live = self
+                .runtime
                 .block_on(self.sandbox.live(&account))
-                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+            (live, Cloud::Global)
         } else {
-            account
+            let cloud = account.cloud.clone();
+            (account, cloud)
         };
         let url = format!(
             "{}/{}/discovery/v2.0/keys",
             account.cloud.authority_host().trim_end_matches('/'),
             account.tenant
         );
-        Ok((account.client_id, url))
+        let tenant_id = owned.tenant_id.clone().or_else(|| {
+            Some(account.tenant.clone())
+                .filter(|t| !matches!(t.as_str(), "common" | "organizations" | "consumers"))
+        });
+        let issuers = match &tenant_id {
+            Some(tenant) => {
+                Expectation::issuers_for(issuing.authority_host(), issuing.v1_issuer_host(), tenant)
+            }
+            None => Vec::new(),
+        };
+        Ok((
+            Expectation {
+                app_id: account.client_id,
+                issuers,
+                tenant_id,
+            },
+            url,
+        ))
     }
 }
 
 impl TokenChecker for TokenVerifier {
     fn verdict(&self, subscription_id: &str, tokens: &[String]) -> TokenVerdict {
-        let (app_id, url) = match self.audience(subscription_id) {
+        let (expected, url) = match self.expectation(subscription_id) {
             Ok(found) => found,
             Err(reason) => return TokenVerdict::NotChecked { reason },
         };
+        if expected.tenant_id.is_none() {
+            return TokenVerdict::NotChecked {
+                reason: "the subscription's tenant is not known (made before this version)".into(),
+            };
+        }
         let now = self.clock.now_unix();
         for token in tokens {
             let kid = jsonwebtoken::decode_header(token)
@@ -155,7 +183,7 @@ impl TokenChecker for TokenVerifier {
                 Ok(keys) => keys,
                 Err(reason) => return TokenVerdict::NotChecked { reason },
             };
-            if let Err(problem) = validation_tokens::check(token, &keys, &app_id, now) {
+            if let Err(problem) = validation_tokens::check(token, &keys, &expected, now) {
                 return TokenVerdict::Invalid {
                     reason: problem.to_string(),
                 };

@@ -109,11 +109,16 @@ pub fn save(path: &Path, settings: &Settings) -> Result<(), CoreError> {
         }
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io("create the settings folder"))?;
+        crate::paths::create_private_dir(dir).map_err(io("create the settings folder"))?;
     }
     let temp = path.with_extension("toml.tmp");
     let header = "# Graph Webhook Studio settings. Edited by the app; safe to edit by hand.\n\n";
-    std::fs::write(&temp, format!("{header}{text}")).map_err(io("write settings"))?;
+    {
+        use std::io::Write;
+        let mut file = crate::paths::create_private_file(&temp).map_err(io("write settings"))?;
+        file.write_all(format!("{header}{text}").as_bytes())
+            .map_err(io("write settings"))?;
+    }
     std::fs::rename(&temp, path).map_err(io("replace settings"))
 }
 

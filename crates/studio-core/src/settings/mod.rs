@@ -69,8 +69,19 @@ pub struct Settings {
     pub ngrok_domain: String,
     /// Re-POST every notification to this URL (empty: off).
     pub forward_to: String,
-    /// The most body bytes kept, in MiB, before the oldest receptions are pruned.
+    /// The most the database may use on disk, in MiB, before the oldest receptions are pruned
+    /// (bodies, headers, items, decrypted copies and the search index all count).
     pub retention_max_mib: u32,
+    /// How long a request's head may take to arrive, and how long an idle connection is kept,
+    /// in seconds.
+    pub header_timeout_seconds: u32,
+    /// The most connections the receiver keeps open; at the cap the longest-idle one is closed.
+    pub max_connections: u32,
+    /// The largest request head (request line and headers), in KiB (431 above).
+    pub max_header_kib: u32,
+    /// How many refused or unexpected requests are recorded per second at most (the rest are
+    /// counted).
+    pub recorded_refusals_per_second: u32,
 }
 
 impl Default for Settings {
@@ -86,6 +97,10 @@ impl Default for Settings {
             ngrok_domain: String::new(),
             forward_to: String::new(),
             retention_max_mib: 1024,
+            header_timeout_seconds: 15,
+            max_connections: 256,
+            max_header_kib: 16,
+            recorded_refusals_per_second: 20,
         }
     }
 }
@@ -133,11 +148,36 @@ pub struct SettingsPatch {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forward_to: Option<String>,
-    /// Body bytes kept, MiB.
+    /// Disk space kept, MiB.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_max_mib: Option<u32>,
+    /// Head and idle timeout, seconds.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_timeout_seconds: Option<u32>,
+    /// Connection cap.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<u32>,
+    /// Largest request head, KiB.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_header_kib: Option<u32>,
+    /// Refused or unexpected requests recorded per second.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_refusals_per_second: Option<u32>,
 }
+
+/// Allowed range for the head and idle timeout, in seconds.
+pub const HEADER_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 1..=300;
+/// Allowed range for the connection cap.
+pub const MAX_CONNECTIONS_RANGE: std::ops::RangeInclusive<u32> = 16..=4096;
+/// Allowed range for the request head limit, in KiB (hyper needs at least 8).
+pub const MAX_HEADER_KIB_RANGE: std::ops::RangeInclusive<u32> = 8..=256;
+/// Allowed range for the refusals recorded per second.
+pub const RECORDED_REFUSALS_RANGE: std::ops::RangeInclusive<u32> = 1..=1000;
 
 /// Allowed range for the kept body bytes, in MiB.
 pub const RETENTION_MIB_RANGE: std::ops::RangeInclusive<u32> = 16..=1_048_576;
@@ -212,7 +252,26 @@ impl Settings {
             };
         }
         if let Some(mib) = patch.retention_max_mib {
-            next.retention_max_mib = in_range("Body bytes kept", mib, RETENTION_MIB_RANGE, "MiB")?;
+            next.retention_max_mib = in_range("Disk space kept", mib, RETENTION_MIB_RANGE, "MiB")?;
+        }
+        if let Some(seconds) = patch.header_timeout_seconds {
+            next.header_timeout_seconds =
+                in_range("Header timeout", seconds, HEADER_TIMEOUT_RANGE, "seconds")?;
+        }
+        if let Some(count) = patch.max_connections {
+            next.max_connections =
+                in_range("Connections", count, MAX_CONNECTIONS_RANGE, "connections")?;
+        }
+        if let Some(kib) = patch.max_header_kib {
+            next.max_header_kib = in_range("Request head", kib, MAX_HEADER_KIB_RANGE, "KiB")?;
+        }
+        if let Some(rate) = patch.recorded_refusals_per_second {
+            next.recorded_refusals_per_second = in_range(
+                "Refusals recorded",
+                rate,
+                RECORDED_REFUSALS_RANGE,
+                "a second",
+            )?;
         }
         if next.tunnel == TunnelKind::Url && next.tunnel_url.is_empty() && patch.tunnel.is_some() {
             return Err(CoreError::InvalidSetting {
@@ -239,6 +298,10 @@ impl Settings {
                 ngrok_domain: Some(self.ngrok_domain.clone()),
                 forward_to: Some(self.forward_to.clone()),
                 retention_max_mib: Some(self.retention_max_mib),
+                header_timeout_seconds: Some(self.header_timeout_seconds),
+                max_connections: Some(self.max_connections),
+                max_header_kib: Some(self.max_header_kib),
+                recorded_refusals_per_second: Some(self.recorded_refusals_per_second),
             })
             .map(|_| ())
     }
@@ -339,7 +402,17 @@ mod tests {
             retention_max_mib: Some(1),
             ..SettingsPatch::default()
         });
-        assert_eq!(field, "Body bytes kept");
+        assert_eq!(field, "Disk space kept");
+        let (field, _) = refused(SettingsPatch {
+            max_header_kib: Some(4),
+            ..SettingsPatch::default()
+        });
+        assert_eq!(field, "Request head", "hyper needs at least 8 KiB");
+        let (field, _) = refused(SettingsPatch {
+            max_connections: Some(1),
+            ..SettingsPatch::default()
+        });
+        assert_eq!(field, "Connections");
 
         let saved = base
             .apply(&SettingsPatch {

@@ -225,6 +225,7 @@ pub async fn create(
         notification_query_options: request.notification_query_options.clone(),
     };
     let created = send_create(accounts, &config.id, &new).await?;
+    let tenant_id = accounts.tenant_id(&config).await;
     let owned = OwnedSubscription {
         id: created.subscription.id.clone(),
         account_id: config.id.clone(),
@@ -240,6 +241,7 @@ pub async fn create(
         state: SubscriptionState::Active,
         note: None,
         request: serde_json::to_string(&new).unwrap_or_default(),
+        tenant_id,
     };
     receiving.store().put_owned(&owned)?;
     receiving.store().record_renewal(&RenewalEntry {

@@ -11,6 +11,10 @@
 //!   notifications; a delta query catches up).
 //! - **Moves**: when the tunnel's URL changes, a subscription's `notificationUrl` is patched; one
 //!   with a lifecycle URL is recreated, because Graph cannot patch `lifecycleNotificationUrl`.
+//!   Microsoft's subscriptions move only to a public URL: a tunnel that failed leaves them alone.
+//! - Lifecycle events reach here only when trusted (`receiving::checked`), and each kind is acted
+//!   on once per subscription in [`LIFECYCLE_QUIET_SECONDS`]: a burst of the same event (a
+//!   retrying sender, a replay) costs one call to Graph.
 //!
 //! Every step is written to the renewal history. Time is passed in, so tests drive it with the
 //! emulator's clock instead of sleeping.
@@ -68,9 +72,30 @@ pub fn margin_seconds(longest_minutes: u32) -> i64 {
 #[derive(Debug, Default)]
 pub struct RetryBook {
     attempts: Mutex<HashMap<String, (u32, i64)>>,
+    /// When each (subscription, lifecycle event) was last acted on.
+    acted: Mutex<HashMap<(String, LifecycleEvent), i64>>,
 }
 
+/// How long the same lifecycle event of one subscription is not acted on again, in seconds.
+pub const LIFECYCLE_QUIET_SECONDS: i64 = 600;
+
 impl RetryBook {
+    /// Whether to act on `event` for `id` now (not when it was acted on in the quiet time).
+    fn first_in_a_while(&self, id: &str, event: LifecycleEvent, now: i64) -> bool {
+        let Ok(mut acted) = self.acted.lock() else {
+            return false;
+        };
+        let key = (id.to_owned(), event);
+        if acted
+            .get(&key)
+            .is_some_and(|at| now - at < LIFECYCLE_QUIET_SECONDS)
+        {
+            return false;
+        }
+        acted.insert(key, now);
+        true
+    }
+
     fn waiting(&self, id: &str, now: i64) -> bool {
         self.attempts
             .lock()
@@ -314,6 +339,7 @@ pub async fn on_lifecycle(
     let UpkeepContext {
         accounts,
         receiving,
+        retries,
         ..
     } = *context;
     let owned = receiving
@@ -321,6 +347,10 @@ pub async fn on_lifecycle(
         .owned_one(&signal.subscription_id)
         .ok()
         .flatten()?;
+    if !retries.first_in_a_while(&owned.id, signal.event, now) {
+        tracing::info!(id = %owned.id, event = signal.event.as_str(), "a repeated lifecycle event was not acted on again");
+        return None;
+    }
     Some(match signal.event {
         LifecycleEvent::ReauthorizationRequired => {
             let reauthorized = match accounts.client(Some(&owned.account_id)).await {
@@ -386,9 +416,21 @@ pub async fn move_all(
         ..
     } = *context;
     let (notification, lifecycle) = endpoints.for_graph();
+    let public = endpoints.public_notification_url.is_some();
+    let sandbox_accounts: Vec<String> = accounts
+        .configs()?
+        .into_iter()
+        .filter(|a| a.kind.sandbox())
+        .map(|a| a.id)
+        .collect();
     let mut done = Vec::new();
     for mut owned in receiving.store().owned()? {
         if !owned.state.is_live() || owned.notification_url == notification {
+            continue;
+        }
+        // Only the sandbox delivers to this computer: without a public URL (no tunnel, or one
+        // that failed to open) Microsoft's subscriptions stay where they point.
+        if !public && !sandbox_accounts.contains(&owned.account_id) {
             continue;
         }
         if owned

@@ -7,8 +7,8 @@ import { Button } from "../../components/Button";
 import { EmptyState, FeatureList } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
 import { Segmented } from "../../components/Segmented";
-import type { ReceptionKind } from "../../ipc/bindings";
-import { useAppInfo, useCommand, useReceptionPages } from "../../ipc/queries";
+import type { ExportFormat, ReceptionKind } from "../../ipc/bindings";
+import { useCommand, useReceptionPages } from "../../ipc/queries";
 import { ReceiverCard } from "./ReceiverCard";
 import { ReceptionDetail } from "./ReceptionDetail";
 import { ReceptionList } from "./ReceptionList";
@@ -26,28 +26,24 @@ const kinds: { value: Kind; label: string }[] = [
 ];
 
 function Export() {
-  const info = useAppInfo();
   const exporter = useCommand("receptions_export");
   const [written, setWritten] = useState<string | null>(null);
-  const run = (format: "ndjson" | "har") => {
-    if (!info.data) return;
-    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const path = `${info.data.dataDir}/exports/receptions-${stamp}.${format}`;
+  const run = (format: ExportFormat) => {
     exporter.mutate(
-      { format, path },
+      { format },
       {
-        onSuccess: (count) => {
-          setWritten(`${String(count)} receptions written to ${path}`);
+        onSuccess: (done) => {
+          setWritten(`${String(done.count)} receptions written to ${done.path}`);
         },
       },
     );
   };
   return (
     <div className="export">
-      <Button disabled={exporter.isPending || !info.data} data-testid="export-ndjson" onClick={() => { run("ndjson"); }}>
+      <Button disabled={exporter.isPending} data-testid="export-ndjson" onClick={() => { run("ndjson"); }}>
         Export NDJSON
       </Button>
-      <Button disabled={exporter.isPending || !info.data} data-testid="export-har" onClick={() => { run("har"); }}>
+      <Button disabled={exporter.isPending} data-testid="export-har" onClick={() => { run("har"); }}>
         Export HAR
       </Button>
       {written ? (

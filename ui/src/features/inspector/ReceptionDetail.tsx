@@ -32,6 +32,8 @@ export function tokensCheck(verdict: TokenVerdict): { tone: string; text: string
       return { tone: "danger", text: `validation tokens invalid: ${verdict.reason}` };
     case "notChecked":
       return { tone: "warn", text: `validation tokens not checked: ${verdict.reason}` };
+    case "missing":
+      return { tone: "danger", text: "validation tokens missing: Graph always sends them with resource data" };
   }
 }
 

@@ -30,7 +30,16 @@ describe("SettingsScreen", () => {
     expect(await screen.findByTestId("settings-saved")).toHaveTextContent("Saved");
     expect(backend.calls.find((c) => c.command === "settings_update")).toEqual({
       command: "settings_update",
-      request: { receiverPort: 8123, maxBodyMib: 4, retentionMaxReceptions: 100000, retentionMaxMib: 1024 },
+      request: {
+        receiverPort: 8123,
+        maxBodyMib: 4,
+        retentionMaxReceptions: 100000,
+        retentionMaxMib: 1024,
+        headerTimeoutSeconds: 15,
+        maxConnections: 256,
+        maxHeaderKib: 16,
+        recordedRefusalsPerSecond: 20,
+      },
     });
     // A new port applies at once: the receiver restarts on it.
     await waitFor(() => {

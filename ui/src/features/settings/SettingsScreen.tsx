@@ -7,8 +7,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { Panel } from "../../components/Panel";
 import { Segmented } from "../../components/Segmented";
 import type { Settings, SettingsPatch, ThemePreference } from "../../ipc/bindings";
-import { useAppInfo, useSettings, useUpdateSettings } from "../../ipc/queries";
-import { useCommand } from "../../ipc/queries";
+import { useAppInfo, useCommand, useSettings, useUpdateSettings } from "../../ipc/queries";
 import { Certificates } from "./Certificates";
 import { TunnelForm } from "./TunnelForm";
 
@@ -18,7 +17,18 @@ const themeOptions: { value: ThemePreference; label: string }[] = [
   { value: "dark", label: "Dark" },
 ];
 
-type Field = "receiverPort" | "maxBodyMib" | "retentionMaxReceptions" | "retentionMaxMib";
+type Field =
+  | "receiverPort"
+  | "maxBodyMib"
+  | "retentionMaxReceptions"
+  | "retentionMaxMib"
+  | "headerTimeoutSeconds"
+  | "maxConnections"
+  | "maxHeaderKib"
+  | "recordedRefusalsPerSecond";
+
+/** Fields the running receiver only picks up when it restarts. */
+const restartFields: Field[] = ["receiverPort", "maxBodyMib", "headerTimeoutSeconds", "maxConnections", "maxHeaderKib", "recordedRefusalsPerSecond"];
 
 const numberFields: { field: Field; id: string; label: string; help: string }[] = [
   {
@@ -34,7 +44,26 @@ const numberFields: { field: Field; id: string; label: string; help: string }[] 
     help: "Larger notification bodies are refused with 413 and recorded.",
   },
   { field: "retentionMaxReceptions", id: "retention", label: "Receptions kept", help: "When there are more, the oldest are pruned." },
-  { field: "retentionMaxMib", id: "retention-mib", label: "Body bytes kept (MiB)", help: "When stored bodies take more, the oldest receptions are pruned." },
+  {
+    field: "retentionMaxMib",
+    id: "retention-mib",
+    label: "Disk space kept (MiB)",
+    help: "When the database takes more (bodies, headers, items, decrypted copies, search), the oldest receptions are pruned.",
+  },
+  {
+    field: "headerTimeoutSeconds",
+    id: "header-timeout",
+    label: "Header timeout (seconds)",
+    help: "A request's headers must arrive within this time; a connection waiting for its next request is closed after it too.",
+  },
+  { field: "maxConnections", id: "max-connections", label: "Connections", help: "The most open at once; at the cap the longest-idle one is closed." },
+  { field: "maxHeaderKib", id: "max-header", label: "Request head (KiB)", help: "Larger request lines and headers are refused with 431 and recorded." },
+  {
+    field: "recordedRefusalsPerSecond",
+    id: "recorded-refusals",
+    label: "Refusals recorded per second",
+    help: "Requests refused or off the receiver's paths beyond this are counted, not each recorded, so a flood cannot fill the disk.",
+  },
 ];
 
 /** Only the fields the user has edited; the rest show the saved value. */
@@ -54,15 +83,10 @@ function ReceiverForm({ settings }: { settings: Settings }) {
   const [saved, setSaved] = useState(false);
 
   const text = (field: Field) => draft[field] ?? String(settings[field]);
-  const parsed = {
-    receiverPort: parseWholeNumber(text("receiverPort")),
-    maxBodyMib: parseWholeNumber(text("maxBodyMib")),
-    retentionMaxReceptions: parseWholeNumber(text("retentionMaxReceptions")),
-    retentionMaxMib: parseWholeNumber(text("retentionMaxMib")),
-  };
+  const parsed = Object.fromEntries(numberFields.map(({ field }) => [field, parseWholeNumber(text(field))])) as Record<Field, number | null>;
   const notANumber = "Enter a whole number.";
   const dirty = (Object.keys(draft) as Field[]).some((field) => draft[field] !== String(settings[field]));
-  const valid = parsed.receiverPort !== null && parsed.maxBodyMib !== null && parsed.retentionMaxReceptions !== null && parsed.retentionMaxMib !== null;
+  const valid = numberFields.every(({ field }) => parsed[field] !== null);
 
   const onChange = (field: Field) => (event: React.ChangeEvent<HTMLInputElement>) => {
     setSaved(false);
@@ -72,20 +96,19 @@ function ReceiverForm({ settings }: { settings: Settings }) {
 
   const onSubmit = (event: React.SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (parsed.receiverPort === null || parsed.maxBodyMib === null || parsed.retentionMaxReceptions === null || parsed.retentionMaxMib === null) return;
-    const patch: SettingsPatch = {
-      receiverPort: parsed.receiverPort,
-      maxBodyMib: parsed.maxBodyMib,
-      retentionMaxReceptions: parsed.retentionMaxReceptions,
-      retentionMaxMib: parsed.retentionMaxMib,
-    };
-    const portOrLimitChanged = patch.receiverPort !== settings.receiverPort || patch.maxBodyMib !== settings.maxBodyMib;
+    const patch: SettingsPatch = {};
+    for (const { field } of numberFields) {
+      const value = parsed[field];
+      if (value === null) return;
+      patch[field] = value;
+    }
+    const needsRestart = restartFields.some((field) => patch[field] !== settings[field]);
     update.mutate(patch, {
       onSuccess: () => {
         setDraft({});
         setSaved(true);
-        // The port and the body limit apply to a listening receiver only when it restarts.
-        if (portOrLimitChanged) restart.mutate(null);
+        // The port and the limits apply to a listening receiver only when it restarts.
+        if (needsRestart) restart.mutate(null);
       },
     });
   };

@@ -10,7 +10,7 @@ import { Panel } from "../../components/Panel";
 import type { SubscriptionView } from "../../ipc/bindings";
 import { untilText } from "../accounts/AccountCard";
 import { useCommand, useAccounts, useSubscriptions } from "../../ipc/queries";
-import "../accounts/accounts.css";
+import "./subscriptions.css";
 import { useOwnedSubscriptions } from "../../ipc/queries";
 import { HttpLog } from "./HttpLog";
 import { ownedNote, Upkeep } from "./Upkeep";

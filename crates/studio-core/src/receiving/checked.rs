@@ -1,0 +1,100 @@
+//! What happens once a notification's items are checked and kept (told by the store's check
+//! queue, on its thread): the window hears of it, trusted lifecycle events become signals for the
+//! upkeep, and a copy is queued for forwarding.
+//!
+//! A lifecycle event is trusted only when its clientState matches the subscription's and the
+//! POST's validation tokens, if it carried any, are valid. Anything else is recorded in the
+//! subscription's history as ignored, and never acted on: anyone who learns the lifecycle URL
+//! could otherwise make the app delete, recreate or reauthorize subscriptions.
+
+use std::sync::Arc;
+
+use studio_primitives::Clock;
+use studio_receiver::{CheckedItem, ClientStateVerdict, ReceptionKind, TokenVerdict};
+use studio_store::checking::CheckListener;
+use studio_store::{RenewalAction, RenewalEntry, Store};
+use tokio::sync::mpsc;
+
+use super::LifecycleSignal;
+use super::announcements::Announcer;
+use super::forward::Forwarder;
+use super::owned::OwnedSubscriptions;
+
+/// The app's [`CheckListener`].
+pub(crate) struct Checked {
+    pub(crate) store: Arc<Store>,
+    pub(crate) owned: Arc<OwnedSubscriptions>,
+    pub(crate) signals: mpsc::UnboundedSender<LifecycleSignal>,
+    pub(crate) forwarder: Arc<Forwarder>,
+    pub(crate) announcer: Announcer,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// Why a lifecycle item is not acted on, if it is not.
+pub(crate) fn distrust(item: &CheckedItem) -> Option<String> {
+    if item.client_state != ClientStateVerdict::Matches {
+        return Some(format!(
+            "its clientState {}",
+            match item.client_state {
+                ClientStateVerdict::Differs => "differs from the subscription's",
+                ClientStateVerdict::Missing => "is missing",
+                ClientStateVerdict::UnknownSubscription | ClientStateVerdict::Matches =>
+                    "cannot be checked",
+            }
+        ));
+    }
+    match &item.tokens {
+        None | Some(TokenVerdict::Valid { .. }) => None,
+        Some(TokenVerdict::Invalid { reason }) => {
+            Some(format!("its validation tokens are invalid ({reason})"))
+        }
+        Some(TokenVerdict::NotChecked { reason }) => Some(format!(
+            "its validation tokens could not be checked ({reason})"
+        )),
+        Some(TokenVerdict::Missing) => Some("its validation tokens are missing".into()),
+    }
+}
+
+impl CheckListener for Checked {
+    fn checked(&self, id: i64, kind: ReceptionKind, _body: &[u8], lifecycle: Vec<CheckedItem>) {
+        self.announcer.checked(id);
+        if self.forwarder.target().is_some() {
+            self.forwarder.enqueue(id);
+        }
+        if kind != ReceptionKind::Lifecycle {
+            return;
+        }
+        for item in lifecycle {
+            let (Some(subscription_id), Some(event)) =
+                (item.subscription_id.clone(), item.lifecycle_event)
+            else {
+                continue;
+            };
+            match distrust(&item) {
+                None => {
+                    let _ = self.signals.send(LifecycleSignal {
+                        subscription_id,
+                        event,
+                    });
+                }
+                Some(why) if self.owned.get(&subscription_id).is_some() => {
+                    tracing::warn!(%subscription_id, event = event.as_str(), %why, "a lifecycle notification was not acted on");
+                    let entry = RenewalEntry {
+                        subscription_id,
+                        at: self.clock.now_rfc3339(),
+                        action: RenewalAction::Ignored,
+                        ok: false,
+                        detail: format!(
+                            "{} from reception #{id} not acted on: {why}",
+                            event.as_str()
+                        ),
+                    };
+                    if let Err(error) = self.store.record_renewal(&entry) {
+                        tracing::warn!(%error, "the renewal history could not be written");
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
