@@ -19,7 +19,7 @@ use clap::Args;
 use serde_json::{Value, json};
 use studio_core::accounts::views::AccountSummary;
 use studio_core::commands::receiving::listen_config;
-use studio_core::receiving::reading::{ReceptionDetail, ReceptionRef, ReceptionsRequest};
+use studio_core::receiving::reading::{ItemView, ReceptionLine, ReceptionRef, ReceptionsRequest};
 use studio_core::subscriptions::create::CreateSubscriptionRequest;
 use studio_core::subscriptions::graph::{SubscriptionRef, SubscriptionView};
 use studio_core::{CoreError, CoreEvent, Studio};
@@ -98,6 +98,9 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
         None => None,
     };
     let mut events = studio.events().subscribe();
+    // Everything from this run is printed, the handshakes of `--subscribe` included: the
+    // starting point is taken before the receiver can accept anything.
+    let mut printed = studio.receiver_status(()).await?.newest_id;
     let started = studio.start_receiving(config).await?;
     if let Some(problem) = started.tunnel_problem {
         studio.receiver_stop(()).await?;
@@ -154,7 +157,8 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
         println!("Waiting for notifications (Ctrl-C to stop)…");
     }
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
-    let mut printed = studio.receiver_status(()).await?.newest_id;
+    // What arrived while the subscription was being made.
+    printed = print_ready(&studio, printed, args.json).await;
     let stop = tokio::signal::ctrl_c();
     tokio::pin!(stop);
     loop {
@@ -269,8 +273,9 @@ async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 {
                 return last;
             }
             last = line.id;
-            let Ok(detail) = studio
-                .reception_get(ReceptionRef {
+            // The page's line says what it was; only its items are read (not its body).
+            let Ok(items) = studio
+                .reception_items(ReceptionRef {
                     id: line.id,
                     url: None,
                 })
@@ -280,9 +285,9 @@ async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 {
             };
             let mut out = std::io::stdout().lock();
             let written = if json {
-                writeln!(out, "{}", reception_json(&detail))
+                writeln!(out, "{}", reception_json(&line, &items))
             } else {
-                write_reception(&mut out, &detail)
+                write_reception(&mut out, &line, &items)
             };
             if written.is_err() {
                 // Nobody reads the output any more (a closed pipe): nothing left to print to.
@@ -295,8 +300,7 @@ async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 {
     }
 }
 
-fn reception_json(detail: &ReceptionDetail) -> Value {
-    let s = &detail.summary;
+fn reception_json(s: &ReceptionLine, items: &[ItemView]) -> Value {
     json!({
         "event": "reception",
         "id": s.id,
@@ -306,7 +310,7 @@ fn reception_json(detail: &ReceptionDetail) -> Value {
         "method": s.method,
         "path": s.path,
         "reason": s.reason,
-        "items": detail.items.iter().map(|i| json!({
+        "items": items.iter().map(|i| json!({
             "subscriptionId": i.subscription_id,
             "changeType": i.change_type,
             "lifecycleEvent": i.lifecycle_event,
@@ -330,23 +334,45 @@ fn tokens_text(verdict: &TokenVerdict) -> String {
     }
 }
 
-fn write_reception(out: &mut impl Write, detail: &ReceptionDetail) -> std::io::Result<()> {
-    let s = &detail.summary;
+/// `text` with control characters shown as escapes: what a sender put in a path, a resource or
+/// a reason must not move the cursor, retitle the terminal or clear it.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
+fn write_reception(
+    out: &mut impl Write,
+    s: &ReceptionLine,
+    items: &[ItemView],
+) -> std::io::Result<()> {
     let reason = s
         .reason
         .as_deref()
         .map(|r| format!("  ({r})"))
         .unwrap_or_default();
-    writeln!(
-        out,
+    let line = format!(
         "{}  {:<12} {}  {} {}{reason}",
         s.received_at,
         s.kind.as_str(),
         s.status,
         s.method,
         s.path
-    )?;
-    for item in &detail.items {
+    );
+    writeln!(out, "{}", printable(&line))?;
+    for item in items {
         let what = match (item.change_type, item.lifecycle_event) {
             (Some(change), _) => change.as_str(),
             (None, Some(event)) => event.as_str(),
@@ -362,17 +388,17 @@ fn write_reception(out: &mut impl Write, detail: &ReceptionDetail) -> std::io::R
         if let Some(error) = &item.decrypt_error {
             checks.push(format!("not-decrypted: {error}"));
         }
-        writeln!(
-            out,
+        let line = format!(
             "    {what:<10} {}  {}",
             item.resource.as_deref().unwrap_or("-"),
             checks.join("  ")
-        )?;
+        );
+        writeln!(out, "{}", printable(&line))?;
         if let Some(decrypted) = &item.decrypted {
             let compact = serde_json::from_str::<Value>(decrypted)
                 .map(|v| v.to_string())
                 .unwrap_or_else(|_| decrypted.clone());
-            writeln!(out, "      decrypted {compact}")?;
+            writeln!(out, "      decrypted {}", printable(&compact))?;
         }
     }
     Ok(())
@@ -381,6 +407,16 @@ fn write_reception(out: &mut impl Write, detail: &ReceptionDetail) -> std::io::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_from_a_sender_are_shown_not_obeyed() {
+        assert_eq!(printable("Users/u/Messages/m"), "Users/u/Messages/m");
+        assert_eq!(
+            printable("\u{1b}]0;PWNED\u{7}\u{1b}[2J/x"),
+            "\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J/x"
+        );
+        assert!(!printable("a\u{9b}b\rc").chars().any(char::is_control));
+    }
 
     #[test]
     fn token_verdicts_read_as_before() {

@@ -97,14 +97,30 @@ async fn forged_lifecycle_notifications_are_recorded_and_never_acted_on() {
     let mut sent = vec![forged("subscriptionRemoved")];
     sent.extend((0..20).map(|_| forged("reauthorizationRequired")));
     sent.push(json!({"value": [{"subscriptionId": id, "lifecycleEvent": "subscriptionRemoved"}]}));
+    // One POST repeating a forged event 5,000 times: one entry in the history, not 5,000.
+    let flood: Vec<Value> = (0..5000)
+        .map(|_| forged("reauthorizationRequired")["value"][0].clone())
+        .collect();
+    sent.push(json!({ "value": flood }));
     for body in &sent {
         let answer = http.post(&lifecycle).json(body).send().await.expect("sent");
         assert_eq!(answer.status().as_u16(), 202, "acknowledged like any other");
     }
     let owned = until(&studio, "owned_subscriptions", |o| {
-        history(o, "ignored") >= 22
+        history(o, "ignored") >= 23
     })
     .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let owned_now = call(&studio, "owned_subscriptions", Value::Null).await;
+    assert_eq!(history(&owned_now, "ignored"), 23, "{owned_now:#}");
+    assert!(
+        owned_now["history"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .any(|e| e["detail"].as_str().unwrap_or_default().contains("×5000")),
+        "the flood is one entry that counts it"
+    );
     assert_eq!(history(&owned, "recreated"), 0, "{owned:#}");
     assert_eq!(history(&owned, "reauthorized"), 0, "{owned:#}");
     assert_eq!(owned["items"][0]["id"], id.as_str());
@@ -146,6 +162,45 @@ async fn a_genuine_lifecycle_event_repeated_is_acted_on_once() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let owned = call(&studio, "owned_subscriptions", Value::Null).await;
     assert_eq!(history(&owned, "reauthorized"), 1, "{owned:#}");
+    studio.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_genuine_lifecycle_event_for_a_deleted_subscription_does_not_bring_it_back() {
+    let dir = tempfile::tempdir().expect("dir");
+    let studio = studio(dir.path(), Arc::new(SessionStore::default()));
+    let (id, _, lifecycle) = sandbox_subscription(&studio).await;
+    // The clientState is the subscription's own: as if the event were genuine but late.
+    let store = studio_store::Store::open(&dir.path().join("studio.sqlite3")).expect("store");
+    let client_state = store
+        .owned_one(&id)
+        .expect("read")
+        .expect("kept")
+        .client_state;
+    call(&studio, "subscription_delete", json!({"id": id})).await;
+    tokio::spawn(Arc::clone(&studio).run_upkeep());
+    let answer = reqwest::Client::new()
+        .post(&lifecycle)
+        .json(&json!({"value": [{"subscriptionId": id, "clientState": client_state,
+            "lifecycleEvent": "subscriptionRemoved", "subscriptionExpirationDateTime": "2030-01-01T00:00:00Z"}]}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(answer.status().as_u16(), 202);
+    until(&studio, "receptions_list", |r| {
+        r.as_array().is_some_and(|lines| {
+            lines
+                .iter()
+                .any(|l| l["kind"] == "lifecycle" && l["pending"] == false)
+        })
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let owned = call(&studio, "owned_subscriptions", Value::Null).await;
+    assert_eq!(history(&owned, "recreated"), 0, "{owned:#}");
+    let items = owned["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "nothing was created again: {owned:#}");
+    assert_eq!(items[0]["state"], "deleted");
     studio.shutdown().await;
 }
 

@@ -7,6 +7,7 @@
 //! Every verdict is a typed value ([`ClientStateVerdict`], [`TokenVerdict`], [`ChangeType`],
 //! [`LifecycleEvent`]); the window receives them as TypeScript unions and never parses text.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -122,7 +123,7 @@ impl ChangeType {
 }
 
 /// An item's `lifecycleEvent` (unlike the catalog's, it may be one this app does not know).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "ItemLifecycleEvent")]
 pub enum LifecycleEvent {
@@ -221,12 +222,26 @@ pub const MAX_TOKENS: usize = 16;
 /// The largest validation token read (Graph's are about 1.5 KiB).
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
-/// A notification body read for checking: its items, and the POST's token verdict.
+/// A notification body read for checking: its items, and the verdict on the POST's tokens for
+/// each subscription its items name.
 #[derive(Debug)]
 pub struct ReadBody {
     items: Vec<Value>,
-    tokens: Option<TokenVerdict>,
+    tokens: Option<Tokens>,
 }
+
+/// The verdict on a POST's validation tokens, as it applies to each item.
+#[derive(Debug)]
+enum Tokens {
+    /// The same for every item (too many tokens, no checker).
+    Whole(TokenVerdict),
+    /// Per subscription id: the tokens must be issued for *that* subscription's app and tenant.
+    PerSubscription(HashMap<String, TokenVerdict>),
+}
+
+/// The most distinct subscriptions whose tokens are checked in one POST (each check verifies up
+/// to [`MAX_TOKENS`] signatures); items of any further subscription are marked invalid.
+pub const MAX_SUBSCRIPTIONS_CHECKED: usize = 16;
 
 impl ReadBody {
     /// How many items it has.
@@ -277,23 +292,34 @@ impl ItemChecker {
         let verdict = if tokens.is_empty() {
             None
         } else if tokens.len() > MAX_TOKENS || tokens.iter().any(|t| t.len() > MAX_TOKEN_BYTES) {
-            Some(TokenVerdict::Invalid {
+            Some(Tokens::Whole(TokenVerdict::Invalid {
                 reason: format!(
                     "more than {MAX_TOKENS} validation tokens, or one larger than {MAX_TOKEN_BYTES} bytes"
                 ),
-            })
+            }))
         } else {
             Some(match &self.tokens {
                 Some(checker) => {
-                    let subscription = items
-                        .iter()
-                        .find_map(|item| item.get("subscriptionId").and_then(Value::as_str))
-                        .unwrap_or_default();
-                    checker.verdict(subscription, &tokens)
+                    let mut verdicts = HashMap::new();
+                    for item in &items {
+                        let subscription = item
+                            .get("subscriptionId")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
+                        if verdicts.len() < MAX_SUBSCRIPTIONS_CHECKED
+                            && !verdicts.contains_key(subscription)
+                        {
+                            verdicts.insert(
+                                subscription.to_owned(),
+                                checker.verdict(subscription, &tokens),
+                            );
+                        }
+                    }
+                    Tokens::PerSubscription(verdicts)
                 }
-                None => TokenVerdict::NotChecked {
+                None => Tokens::Whole(TokenVerdict::NotChecked {
                     reason: "no token checker".into(),
-                },
+                }),
             })
         };
         Ok(ReadBody {
@@ -307,7 +333,20 @@ impl ItemChecker {
     pub fn check_item(&self, body: &ReadBody, position: usize) -> Option<CheckedItem> {
         let item = body.items.get(position)?;
         let tokens = match (&body.tokens, item.get("encryptedContent")) {
-            (Some(verdict), _) => Some(verdict.clone()),
+            (Some(Tokens::Whole(verdict)), _) => Some(verdict.clone()),
+            (Some(Tokens::PerSubscription(verdicts)), _) => {
+                let subscription = item
+                    .get("subscriptionId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                Some(verdicts.get(subscription).cloned().unwrap_or_else(|| {
+                    TokenVerdict::Invalid {
+                        reason: format!(
+                            "items of more than {MAX_SUBSCRIPTIONS_CHECKED} subscriptions in one POST"
+                        ),
+                    }
+                }))
+            }
             (None, Some(_)) => Some(TokenVerdict::Missing),
             (None, None) => None,
         };
@@ -375,6 +414,39 @@ impl ItemChecker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Trusts tokens only for subscription "a" (as if they were issued for a's app and tenant).
+    struct OnlyA;
+
+    impl TokenChecker for OnlyA {
+        fn verdict(&self, subscription_id: &str, tokens: &[String]) -> TokenVerdict {
+            if subscription_id == "a" {
+                TokenVerdict::Valid {
+                    count: u32::try_from(tokens.len()).unwrap_or(u32::MAX),
+                }
+            } else {
+                TokenVerdict::Invalid {
+                    reason: "not for this subscription's app".into(),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tokens_are_judged_for_each_items_own_subscription() {
+        let checker = ItemChecker::new(Arc::new(NoSubscriptions)).with_tokens(Arc::new(OnlyA));
+        let body = br#"{"value":[{"subscriptionId":"a","id":"1"},{"subscriptionId":"b","id":"2"}],"validationTokens":["t"]}"#;
+        let read = checker.read(body).expect("read");
+        let verdicts: Vec<Option<TokenVerdict>> = (0..read.len())
+            .map(|p| checker.check_item(&read, p).and_then(|i| i.tokens))
+            .collect();
+        assert_eq!(verdicts[0], Some(TokenVerdict::Valid { count: 1 }));
+        assert!(
+            matches!(verdicts[1], Some(TokenVerdict::Invalid { .. })),
+            "b's items must not borrow a's valid tokens: {:?}",
+            verdicts[1]
+        );
+    }
 
     #[test]
     fn verdicts_cross_as_tagged_unions() {

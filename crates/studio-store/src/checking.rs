@@ -26,6 +26,8 @@ use crate::{Store, StoreError};
 pub const CHUNK: usize = 200;
 /// The most bytes of finished bodies one transaction waits with before it commits.
 const ROUND_BYTES: usize = 8 * 1024 * 1024;
+/// The pause before the queue looks again after a failed round.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 /// The most pending receptions taken in one look.
 const BATCH: u32 = 32;
 
@@ -84,7 +86,12 @@ impl CheckQueue {
             .spawn(move || {
                 while wait(&shared) {
                     if let Err(error) = drain(&mut writer, &checker, listener.as_ref()) {
-                        tracing::error!(%error, "the check queue failed; it tries again on the next arrival");
+                        // E.g. retention removed a reception mid-round (its items' foreign key
+                        // fails and the round rolls back): nothing was kept, all stays pending;
+                        // look again shortly, not only at the next arrival.
+                        tracing::error!(%error, "the check queue failed; it tries again in a second");
+                        std::thread::sleep(RETRY_AFTER);
+                        CheckWaker { signal: Arc::clone(&shared) }.wake();
                     }
                 }
             })
@@ -215,7 +222,12 @@ fn check_one(
             return round.commit_if_full(writer, listener);
         }
     };
-    let mut lifecycle = Vec::new();
+    // Resumed after a crash: the lifecycle events kept before it are told with the rest.
+    let mut lifecycle = if done > 0 {
+        kept_lifecycle(writer, id)?
+    } else {
+        Vec::new()
+    };
     let mut position = usize::try_from(done).unwrap_or(0).min(read.len());
     loop {
         round.commit_if_full(writer, listener)?;
@@ -249,6 +261,18 @@ fn check_one(
         lifecycle,
     });
     round.commit_if_full(writer, listener)
+}
+
+/// The lifecycle items of reception `id` kept by an earlier run.
+fn kept_lifecycle(writer: &Writer, id: i64) -> Result<Vec<CheckedItem>, StoreError> {
+    let mut statement = writer.reader().prepare_cached(&format!(
+        "{} WHERE reception_id = ?1 AND lifecycle_event IS NOT NULL ORDER BY position",
+        crate::items::ITEM_SELECT
+    ))?;
+    let rows = statement.query_map(params![id], crate::items::item_row)?;
+    Ok(rows
+        .map(|row| row.map(|stored| stored.item))
+        .collect::<Result<_, _>>()?)
 }
 
 /// What one transaction keeps: items and progress of one or more receptions.

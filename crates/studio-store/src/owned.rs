@@ -210,6 +210,9 @@ fn subscription_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OwnedSubscripti
     })
 }
 
+/// The most renewal-history entries kept (the oldest go first).
+pub const RENEWALS_KEPT: i64 = 10_000;
+
 const SUBSCRIPTION_COLUMNS: &str = "id, account_id, resource, change_type, client_state, certificate_id, include_resource_data, notification_url, lifecycle_url, expiration, created_at, state, note, request, tenant_id";
 
 fn certificate_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCertificate> {
@@ -271,11 +274,30 @@ impl Store {
 
     /// Appends to the renewal history.
     pub fn record_renewal(&self, entry: &RenewalEntry) -> Result<(), StoreError> {
+        self.record_renewals(std::slice::from_ref(entry))
+    }
+
+    /// Appends several entries in one transaction; the history keeps its newest
+    /// [`RENEWALS_KEPT`] entries (ignored lifecycle events are recorded too, and anyone who
+    /// knows the lifecycle URL can send those).
+    pub fn record_renewals(&self, entries: &[RenewalEntry]) -> Result<(), StoreError> {
         self.write(|c| {
-            c.execute(
+            let mut insert = c.prepare_cached(
                 "INSERT INTO renewals (subscription_id, at, action, ok, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![entry.subscription_id, entry.at, entry.action.as_str(), entry.ok, entry.detail],
             )?;
+            for entry in entries {
+                insert.execute(params![
+                    entry.subscription_id,
+                    entry.at,
+                    entry.action.as_str(),
+                    entry.ok,
+                    entry.detail
+                ])?;
+            }
+            c.prepare_cached(&format!(
+                "DELETE FROM renewals WHERE seq <= (SELECT MAX(seq) FROM renewals) - {RENEWALS_KEPT}"
+            ))?
+            .execute([])?;
             Ok(())
         })
     }

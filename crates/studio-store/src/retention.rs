@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::writing::WriteGate;
+use crate::writing::Writer;
 use crate::{Store, StoreError};
 
 /// The most rounds of deleting one pruning pass makes.
@@ -23,12 +23,8 @@ fn used_bytes(connection: &Connection) -> Result<u64, StoreError> {
 
 /// Deletes receptions with `id <= upto` and everything that belongs to them (one transaction
 /// per round, so a writer waiting for the gate waits for one round at most).
-fn delete_upto(
-    connection: &mut Connection,
-    gate: &WriteGate,
-    upto: i64,
-) -> Result<u64, StoreError> {
-    gate.transaction(connection, |transaction| {
+fn delete_upto(writer: &mut Writer, upto: i64) -> Result<u64, StoreError> {
+    writer.transaction(|transaction| {
         transaction.execute("DELETE FROM items WHERE reception_id <= ?1", params![upto])?;
         transaction.execute(
             "DELETE FROM forwards WHERE reception_id <= ?1",
@@ -51,46 +47,55 @@ impl Store {
 
     /// Prunes the oldest receptions beyond `max_count` receptions or `max_bytes` used on disk;
     /// answers how many went.
+    ///
+    /// It works on a connection of its own, so the window's reads and writes on the store's
+    /// connection go on between its rounds.
     pub fn prune(&self, max_count: u64, max_bytes: u64) -> Result<u64, StoreError> {
-        self.with(|c| {
-            let mut removed = 0;
-            let count: i64 = c.query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
-            let excess = u64::try_from(count).unwrap_or(0).saturating_sub(max_count);
-            if excess > 0 {
-                let cutoff: Option<i64> = c
-                    .query_row(
-                        "SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1",
-                        params![excess - 1],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(cutoff) = cutoff {
-                    removed += delete_upto(c, &self.gate, cutoff)?;
-                }
+        let mut writer = self.writer()?;
+        let mut removed = 0;
+        let count: i64 = writer
+            .reader()
+            .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
+        let excess = u64::try_from(count).unwrap_or(0).saturating_sub(max_count);
+        if excess > 0 {
+            let cutoff: Option<i64> = writer
+                .reader()
+                .query_row(
+                    "SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1",
+                    params![excess - 1],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(cutoff) = cutoff {
+                removed += delete_upto(&mut writer, cutoff)?;
             }
-            for _ in 0..MAX_ROUNDS {
-                if used_bytes(c)? <= max_bytes {
-                    break;
-                }
-                // A twentieth of what is left (at least 50) per round: few rounds for a flood,
-                // little over-pruning near the limit.
-                let left: i64 = c.query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
-                if left == 0 {
-                    break;
-                }
-                let step = (left / 20).max(50);
-                let cutoff: Option<i64> = c
-                    .query_row(
-                        "SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1",
-                        params![(step - 1).min(left - 1)],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                let Some(cutoff) = cutoff else { break };
-                removed += delete_upto(c, &self.gate, cutoff)?;
+        }
+        for _ in 0..MAX_ROUNDS {
+            if used_bytes(writer.reader())? <= max_bytes {
+                break;
             }
-            Ok(removed)
-        })
+            // A twentieth of what is left (at least 50) per round: few rounds for a flood,
+            // little over-pruning near the limit.
+            let left: i64 =
+                writer
+                    .reader()
+                    .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
+            if left == 0 {
+                break;
+            }
+            let step = (left / 20).max(50);
+            let cutoff: Option<i64> = writer
+                .reader()
+                .query_row(
+                    "SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1",
+                    params![(step - 1).min(left - 1)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(cutoff) = cutoff else { break };
+            removed += delete_upto(&mut writer, cutoff)?;
+        }
+        Ok(removed)
     }
 }
 

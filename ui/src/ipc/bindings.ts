@@ -2135,6 +2135,8 @@ export interface Commands {
   receptions_list: { request: ReceptionsRequest; response: Array<ReceptionLine> };
   /** One reception with its headers, body, checked items and forwards. */
   reception_get: { request: ReceptionRef; response: ReceptionDetail };
+  /** Only a reception's checked items (what `listen` prints beside its line; no body read). */
+  reception_items: { request: ReceptionRef; response: Array<ItemView> };
   /** Re-POSTs a stored reception to a URL and answers what it said. */
   reception_replay: { request: ReceptionRef; response: ForwardView };
   /** Writes every reception to an NDJSON or HAR file in the exports folder; answers where and how many. */
@@ -2150,7 +2152,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_replay", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_items", "reception_replay", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

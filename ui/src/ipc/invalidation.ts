@@ -94,6 +94,7 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   ngrok_authtoken_set: [queryKeys.receiver],
   receptions_list: [],
   reception_get: [],
+  reception_items: [],
   reception_replay: [queryKeys.receptions],
   receptions_export: [],
   certificates_list: [],

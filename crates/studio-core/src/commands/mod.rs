@@ -150,6 +150,8 @@ command_surface! {
     receptions_list: crate::receiving::reading::ReceptionsRequest => Vec<crate::receiving::reading::ReceptionLine>;
     /// One reception with its headers, body, checked items and forwards.
     reception_get: crate::receiving::reading::ReceptionRef => crate::receiving::reading::ReceptionDetail;
+    /// Only a reception's checked items (what `listen` prints beside its line; no body read).
+    reception_items: crate::receiving::reading::ReceptionRef => Vec<crate::receiving::reading::ItemView>;
     /// Re-POSTs a stored reception to a URL and answers what it said.
     reception_replay: crate::receiving::reading::ReceptionRef => crate::receiving::reading::ForwardView;
     /// Writes every reception to an NDJSON or HAR file in the exports folder; answers where and how many.

@@ -14,7 +14,7 @@ use crate::error::CoreError;
 use crate::events::CoreEvent;
 use crate::receiving::export::{self, ExportDone, ExportRequest};
 use crate::receiving::reading::{
-    self, ForwardView, ReceptionDetail, ReceptionLine, ReceptionRef, ReceptionsRequest,
+    self, ForwardView, ItemView, ReceptionDetail, ReceptionLine, ReceptionRef, ReceptionsRequest,
 };
 use crate::receiving::{Endpoints, ListenConfig, ReceivingStarted};
 use crate::settings::{Settings, TunnelKind};
@@ -140,6 +140,12 @@ impl Studio {
     pub async fn reception_get(&self, request: ReceptionRef) -> Result<ReceptionDetail, CoreError> {
         let store = Arc::clone(self.store());
         tokio::task::spawn_blocking(move || reading::detail(&store, request.id)).await?
+    }
+
+    /// `reception_items`
+    pub async fn reception_items(&self, request: ReceptionRef) -> Result<Vec<ItemView>, CoreError> {
+        let store = Arc::clone(self.store());
+        tokio::task::spawn_blocking(move || reading::items(&store, request.id)).await?
     }
 
     /// `reception_replay`: re-POSTs a stored reception to a URL.

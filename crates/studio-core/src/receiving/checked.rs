@@ -7,10 +7,13 @@
 //! subscription's history as ignored, and never acted on: anyone who learns the lifecycle URL
 //! could otherwise make the app delete, recreate or reauthorize subscriptions.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use studio_primitives::Clock;
-use studio_receiver::{CheckedItem, ClientStateVerdict, ReceptionKind, TokenVerdict};
+use studio_receiver::{
+    CheckedItem, ClientStateVerdict, LifecycleEvent, ReceptionKind, TokenVerdict,
+};
 use studio_store::checking::CheckListener;
 use studio_store::{RenewalAction, RenewalEntry, Store};
 use tokio::sync::mpsc;
@@ -64,6 +67,10 @@ impl CheckListener for Checked {
         if kind != ReceptionKind::Lifecycle {
             return;
         }
+        // One POST may repeat an event thousands of times: each (subscription, event) is
+        // signalled or recorded once per reception, in one write, whatever the count.
+        let mut trusted = BTreeSet::new();
+        let mut ignored: BTreeMap<(String, LifecycleEvent), (String, usize)> = BTreeMap::new();
         for item in lifecycle {
             let (Some(subscription_id), Some(event)) =
                 (item.subscription_id.clone(), item.lifecycle_event)
@@ -72,29 +79,54 @@ impl CheckListener for Checked {
             };
             match distrust(&item) {
                 None => {
-                    let _ = self.signals.send(LifecycleSignal {
-                        subscription_id,
-                        event,
-                    });
+                    trusted.insert((subscription_id, event));
                 }
                 Some(why) if self.owned.get(&subscription_id).is_some() => {
-                    tracing::warn!(%subscription_id, event = event.as_str(), %why, "a lifecycle notification was not acted on");
-                    let entry = RenewalEntry {
-                        subscription_id,
-                        at: self.clock.now_rfc3339(),
-                        action: RenewalAction::Ignored,
-                        ok: false,
-                        detail: format!(
-                            "{} from reception #{id} not acted on: {why}",
-                            event.as_str()
-                        ),
-                    };
-                    if let Err(error) = self.store.record_renewal(&entry) {
-                        tracing::warn!(%error, "the renewal history could not be written");
-                    }
+                    ignored
+                        .entry((subscription_id, event))
+                        .or_insert((why, 0))
+                        .1 += 1;
                 }
                 Some(_) => {}
             }
+        }
+        for (subscription_id, event) in trusted {
+            let _ = self.signals.send(LifecycleSignal {
+                subscription_id,
+                event,
+            });
+        }
+        if ignored.is_empty() {
+            return;
+        }
+        tracing::warn!(
+            reception = id,
+            events = ignored.len(),
+            "lifecycle notifications were not acted on"
+        );
+        let at = self.clock.now_rfc3339();
+        let entries: Vec<RenewalEntry> = ignored
+            .into_iter()
+            .map(|((subscription_id, event), (why, count))| RenewalEntry {
+                subscription_id,
+                at: at.clone(),
+                action: RenewalAction::Ignored,
+                ok: false,
+                detail: if count == 1 {
+                    format!(
+                        "{} from reception #{id} not acted on: {why}",
+                        event.as_str()
+                    )
+                } else {
+                    format!(
+                        "{} ×{count} from reception #{id} not acted on: {why}",
+                        event.as_str()
+                    )
+                },
+            })
+            .collect();
+        if let Err(error) = self.store.record_renewals(&entries) {
+            tracing::warn!(%error, "the renewal history could not be written");
         }
     }
 }

@@ -272,6 +272,12 @@ pub fn list(store: &Store, request: &ReceptionsRequest) -> Result<Vec<ReceptionL
         .collect())
 }
 
+/// Only the checked items of reception `id` (none while it is pending, or for a request that has
+/// none): one query, no body read or formatted.
+pub fn items(store: &Store, id: i64) -> Result<Vec<ItemView>, CoreError> {
+    Ok(store.items_of(id)?.into_iter().map(item_view).collect())
+}
+
 /// One reception with its items and forwards.
 pub fn detail(store: &Store, id: i64) -> Result<ReceptionDetail, CoreError> {
     let reception = store.reception(id)?.ok_or_else(|| not_stored(id))?;
@@ -303,7 +309,7 @@ pub fn detail(store: &Store, id: i64) -> Result<ReceptionDetail, CoreError> {
         body_text,
         body_base64,
         body_truncated: shown.len() < body.len(),
-        items: store.items_of(id)?.into_iter().map(item_view).collect(),
+        items: items(store, id)?,
         forwards: store
             .forwards_of(id)?
             .into_iter()

@@ -25,6 +25,8 @@ use crate::error::CoreError;
 pub const KEYS_MAX_AGE: i64 = 24 * 3600;
 /// The least time between two fetches for one authority, in seconds.
 pub const REFETCH_GAP: i64 = 300;
+/// Seconds a failed fetch is answered from memory before the authority is asked again.
+pub const FAILURE_GAP: i64 = 60;
 
 #[derive(Debug, Clone)]
 struct Cached {
@@ -38,6 +40,9 @@ pub struct SigningKeys {
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
     cached: Mutex<HashMap<String, Cached>>,
+    /// The last failed fetch of each URL (when, why): answered again without asking until
+    /// [`FAILURE_GAP`] has passed, so an unreachable authority costs one timeout, not one a POST.
+    failed: Mutex<HashMap<String, (i64, String)>>,
 }
 
 impl SigningKeys {
@@ -51,6 +56,7 @@ impl SigningKeys {
             )?,
             clock,
             cached: Mutex::default(),
+            failed: Mutex::default(),
         })
     }
 
@@ -70,16 +76,27 @@ impl SigningKeys {
                 return Ok(entry.keys.clone());
             }
         }
-        let keys: JwkSet = self
-            .http
+        if let Some((when, why)) = self
+            .failed
+            .lock()
+            .map_err(|_| "the key cache is unavailable".to_owned())?
             .get(url)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| format!("the signing keys could not be fetched from {url}: {e}"))?
-            .json()
-            .await
-            .map_err(|_| format!("{url} did not answer a JSON Web Key Set"))?;
+            && now - when < FAILURE_GAP
+        {
+            return Err(why.clone());
+        }
+        let keys: JwkSet = match self.fetch(url).await {
+            Ok(keys) => keys,
+            Err(why) => {
+                if let Ok(mut failed) = self.failed.lock() {
+                    failed.insert(url.to_owned(), (now, why.clone()));
+                }
+                return Err(why);
+            }
+        };
+        if let Ok(mut failed) = self.failed.lock() {
+            failed.remove(url);
+        }
         if let Ok(mut cache) = self.cached.lock() {
             cache.insert(
                 url.to_owned(),
@@ -90,6 +107,18 @@ impl SigningKeys {
             );
         }
         Ok(keys)
+    }
+
+    async fn fetch(&self, url: &str) -> Result<JwkSet, String> {
+        self.http
+            .get(url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| format!("the signing keys could not be fetched from {url}: {e}"))?
+            .json()
+            .await
+            .map_err(|_| format!("{url} did not answer a JSON Web Key Set"))
     }
 }
 
@@ -192,5 +221,39 @@ impl TokenChecker for TokenVerifier {
         TokenVerdict::Valid {
             count: u32::try_from(tokens.len()).unwrap_or(u32::MAX),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use studio_primitives::clock::ManualClock;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unreachable_authority_is_asked_once_a_minute_not_once_a_post() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&asked);
+        let app = axum::Router::new().fallback(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { axum::http::StatusCode::SERVICE_UNAVAILABLE }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/keys", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let clock = Arc::new(ManualClock::at_unix(1_800_000_000));
+        let keys = SigningKeys::new(Arc::clone(&clock) as Arc<dyn Clock>).expect("client");
+        for _ in 0..20 {
+            assert!(keys.keys(&url, "kid").await.is_err());
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "the failure is remembered");
+        clock.advance(FAILURE_GAP);
+        assert!(keys.keys(&url, "kid").await.is_err());
+        assert_eq!(asked.load(Ordering::SeqCst), 2, "asked again after the gap");
     }
 }

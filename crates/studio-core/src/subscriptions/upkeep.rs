@@ -347,6 +347,15 @@ pub async fn on_lifecycle(
         .owned_one(&signal.subscription_id)
         .ok()
         .flatten()?;
+    if matches!(
+        owned.state,
+        SubscriptionState::Deleted | SubscriptionState::Removed
+    ) {
+        // Deleted here, or given up on: an event (even a genuine, late one) must not bring it
+        // back.
+        tracing::info!(id = %owned.id, event = signal.event.as_str(), state = owned.state.as_str(), "a lifecycle event for a subscription no longer kept was not acted on");
+        return None;
+    }
     if !retries.first_in_a_while(&owned.id, signal.event, now) {
         tracing::info!(id = %owned.id, event = signal.event.as_str(), "a repeated lifecycle event was not acted on again");
         return None;
