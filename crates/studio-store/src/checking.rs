@@ -66,7 +66,7 @@ impl CheckQueue {
         checker: ItemChecker,
         listener: Arc<dyn CheckListener>,
     ) -> Result<CheckQueue, StoreError> {
-        let mut writer = store.writer()?;
+        let mut writer = store.writer(crate::writing::Priority::Background)?;
         // Checks are derived from bodies the reception writer already made durable: a crash of
         // the process loses nothing (SQLite's writes have reached the OS), and a power cut can
         // only lose the newest checks, whose receptions stay pending and are checked again.

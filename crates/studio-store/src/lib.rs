@@ -27,7 +27,7 @@ pub mod receptions;
 pub mod retention;
 mod writing;
 
-use writing::{WriteGate, Writer};
+use writing::{Priority, WriteGate, Writer};
 
 pub use migrations::SCHEMA_VERSION;
 
@@ -116,9 +116,13 @@ impl Store {
         Ok(store)
     }
 
-    /// A new connection of its own that writes through this store's gate.
-    pub(crate) fn writer(&self) -> Result<Writer, StoreError> {
-        Ok(Writer::new(connect(&self.path)?, self.gate.clone()))
+    /// A new connection of its own that writes through this store's gate at `priority`.
+    pub(crate) fn writer(&self, priority: Priority) -> Result<Writer, StoreError> {
+        Ok(Writer::new(
+            connect(&self.path)?,
+            self.gate.clone(),
+            priority,
+        ))
     }
 
     /// The database file.

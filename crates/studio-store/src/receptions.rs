@@ -184,7 +184,7 @@ impl GroupCommit {
         store: &Store,
         committed: impl Fn(i64) + Send + 'static,
     ) -> Result<GroupCommit, StoreError> {
-        let mut writer = store.writer()?;
+        let mut writer = store.writer(crate::writing::Priority::Urgent)?;
         let (queue, mut incoming) = mpsc::channel::<Waiting>(8 * MAX_BATCH);
         std::thread::Builder::new().name("reception-writer".into()).spawn(move || {
             while let Some(first) = incoming.blocking_recv() {

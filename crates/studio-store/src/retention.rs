@@ -51,7 +51,7 @@ impl Store {
     /// It works on a connection of its own, so the window's reads and writes on the store's
     /// connection go on between its rounds.
     pub fn prune(&self, max_count: u64, max_bytes: u64) -> Result<u64, StoreError> {
-        let mut writer = self.writer()?;
+        let mut writer = self.writer(crate::writing::Priority::Background)?;
         let mut removed = 0;
         let count: i64 = writer
             .reader()

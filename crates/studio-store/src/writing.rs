@@ -6,6 +6,7 @@
 //! acknowledgement's p99 reached a second. All of a store's connections in this process instead
 //! take one in-process gate around each write transaction: a waiting writer is woken the moment
 //! the gate is free. The busy timeout stays as the fallback for another process on the same file.
+//! Work nobody waits for (checks, retention) steps aside while an acknowledgement waits.
 //!
 //! Checkpoints (copying the write-ahead log back into the database file) happen outside the
 //! gate. SQLite's default runs one inside whichever commit crosses 1,000 log pages, with two
@@ -36,7 +37,21 @@ pub(crate) struct WriteGate {
 #[derive(Debug)]
 struct Inner {
     lock: Mutex<()>,
+    /// Urgent writers waiting for the gate; background work does not take it while any do.
+    urgent: (Mutex<usize>, Condvar),
     checkpoints: Checkpoints,
+}
+
+/// Who waits first for the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Priority {
+    /// Someone is waiting for this write: a notification's acknowledgement, a click.
+    Urgent,
+    /// Work nobody waits for (the check queue, retention): it lets every urgent writer that is
+    /// waiting go first. A mutex does not queue fairly, so without this the check queue, taking
+    /// the gate again the moment it let go, could keep an acknowledgement waiting for several of
+    /// its transactions.
+    Background,
 }
 
 impl WriteGate {
@@ -46,19 +61,52 @@ impl WriteGate {
         Ok(WriteGate {
             inner: Arc::new(Inner {
                 lock: Mutex::new(()),
+                urgent: (Mutex::new(0), Condvar::new()),
                 checkpoints: Checkpoints::start(crate::connect(path)?)?,
             }),
         })
     }
 
     /// Runs `work` in an immediate transaction on `connection` while holding the gate; commits
-    /// if it succeeds.
+    /// if it succeeds. An urgent write.
     pub(crate) fn transaction<T>(
         &self,
         connection: &mut Connection,
         work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let held = self.inner.lock.lock().map_err(|_| StoreError::Poisoned)?;
+        self.transaction_with(Priority::Urgent, connection, work)
+    }
+
+    /// [`WriteGate::transaction`] at `priority`.
+    pub(crate) fn transaction_with<T>(
+        &self,
+        priority: Priority,
+        connection: &mut Connection,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let (count, none_waiting) = &self.inner.urgent;
+        let held = match priority {
+            Priority::Urgent => {
+                *count.lock().map_err(|_| StoreError::Poisoned)? += 1;
+                let held = self.inner.lock.lock();
+                let mut waiting = count.lock().map_err(|_| StoreError::Poisoned)?;
+                *waiting -= 1;
+                if *waiting == 0 {
+                    none_waiting.notify_all();
+                }
+                held.map_err(|_| StoreError::Poisoned)?
+            }
+            Priority::Background => {
+                let mut waiting = count.lock().map_err(|_| StoreError::Poisoned)?;
+                while *waiting > 0 {
+                    waiting = none_waiting
+                        .wait(waiting)
+                        .map_err(|_| StoreError::Poisoned)?;
+                }
+                drop(waiting);
+                self.inner.lock.lock().map_err(|_| StoreError::Poisoned)?
+            }
+        };
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let answer = work(&transaction)?;
         transaction.commit()?;
@@ -74,19 +122,25 @@ impl WriteGate {
 pub(crate) struct Writer {
     connection: Connection,
     gate: WriteGate,
+    priority: Priority,
 }
 
 impl Writer {
-    pub(crate) fn new(connection: Connection, gate: WriteGate) -> Writer {
-        Writer { connection, gate }
+    pub(crate) fn new(connection: Connection, gate: WriteGate, priority: Priority) -> Writer {
+        Writer {
+            connection,
+            gate,
+            priority,
+        }
     }
 
-    /// Runs `work` in a write transaction.
+    /// Runs `work` in a write transaction, at this writer's priority.
     pub(crate) fn transaction<T>(
         &mut self,
         work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.gate.transaction(&mut self.connection, work)
+        self.gate
+            .transaction_with(self.priority, &mut self.connection, work)
     }
 
     /// The connection, for reading.
@@ -162,4 +216,59 @@ fn wait_for_commits(signal: &(Mutex<Flags>, Condvar)) -> bool {
     }
     flags.committed = false;
     !flags.stopped
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use super::*;
+    use crate::Store;
+
+    #[test]
+    fn background_work_lets_a_waiting_acknowledgement_go_first() {
+        let store = Store::temporary().expect("store");
+        let (entered, order) = mpsc::channel::<&'static str>();
+        let (release, hold) = mpsc::channel::<()>();
+
+        // The check queue holds the gate...
+        let mut first = store.writer(Priority::Background).expect("writer");
+        let first_entered = entered.clone();
+        let holder = std::thread::spawn(move || {
+            first.transaction(|_| {
+                let _ = first_entered.send("holder");
+                let _ = hold.recv();
+                Ok(())
+            })
+        });
+        assert_eq!(order.recv().ok(), Some("holder"));
+
+        // ...an acknowledgement comes to wait for it...
+        let mut urgent = store.writer(Priority::Urgent).expect("writer");
+        let urgent_entered = entered.clone();
+        let acknowledgement = std::thread::spawn(move || {
+            urgent.transaction(|_| {
+                let _ = urgent_entered.send("acknowledgement");
+                Ok(())
+            })
+        });
+        while *store.gate.inner.urgent.0.lock().expect("count") == 0 {
+            std::thread::yield_now();
+        }
+
+        // ...and the check queue's next round as well: it must not take the gate first.
+        let mut next = store.writer(Priority::Background).expect("writer");
+        let next_round = std::thread::spawn(move || {
+            next.transaction(|_| {
+                let _ = entered.send("next round");
+                Ok(())
+            })
+        });
+        let _ = release.send(());
+        for thread in [holder, acknowledgement, next_round] {
+            thread.join().expect("joined").expect("written");
+        }
+        let rest: Vec<&str> = order.try_iter().collect();
+        assert_eq!(rest, vec!["acknowledgement", "next round"]);
+    }
 }
