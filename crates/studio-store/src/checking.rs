@@ -14,11 +14,12 @@
 //!
 //! The queue is the database: however far checks fall behind, memory holds one body at a time.
 
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 
 use rusqlite::{OptionalExtension, params};
 use studio_receiver::{CheckedItem, ItemChecker, ReceptionKind};
 
+use crate::doorbell::Doorbell;
 use crate::writing::Writer;
 use crate::{Store, StoreError};
 
@@ -46,16 +47,10 @@ impl CheckListener for NoListener {
     fn checked(&self, _: i64, _: ReceptionKind, _: &[u8], _: Vec<CheckedItem>) {}
 }
 
-#[derive(Debug, Default)]
-struct Signal {
-    woken: bool,
-    stopped: bool,
-}
-
 /// The queue's handle: wake it when something was committed; dropping it stops the worker.
 #[derive(Debug)]
 pub struct CheckQueue {
-    signal: Arc<(Mutex<Signal>, Condvar)>,
+    bell: Doorbell,
 }
 
 impl CheckQueue {
@@ -73,41 +68,35 @@ impl CheckQueue {
         writer
             .reader()
             .pragma_update(None, "synchronous", "NORMAL")?;
-        let signal = Arc::new((
-            Mutex::new(Signal {
-                woken: true,
-                stopped: false,
-            }),
-            Condvar::new(),
-        ));
-        let shared = Arc::clone(&signal);
+        let bell = Doorbell::rung();
+        let worker_bell = bell.clone();
         std::thread::Builder::new()
             .name("check-queue".into())
             .spawn(move || {
-                while wait(&shared) {
+                while worker_bell.wait() {
                     if let Err(error) = drain(&mut writer, &checker, listener.as_ref()) {
                         // E.g. retention removed a reception mid-round (its items' foreign key
                         // fails and the round rolls back): nothing was kept, all stays pending;
                         // look again shortly, not only at the next arrival.
                         tracing::error!(%error, "the check queue failed; it tries again in a second");
                         std::thread::sleep(RETRY_AFTER);
-                        CheckWaker { signal: Arc::clone(&shared) }.wake();
+                        worker_bell.ring();
                     }
                 }
             })
             .map_err(StoreError::Io)?;
-        Ok(CheckQueue { signal })
+        Ok(CheckQueue { bell })
     }
 
     /// Something was committed: look for pending receptions.
     pub fn wake(&self) {
-        self.waker().wake();
+        self.bell.ring();
     }
 
     /// A handle that wakes the queue from elsewhere (the reception writer's thread).
     pub fn waker(&self) -> CheckWaker {
         CheckWaker {
-            signal: Arc::clone(&self.signal),
+            bell: self.bell.clone(),
         }
     }
 }
@@ -115,44 +104,20 @@ impl CheckQueue {
 /// Wakes a [`CheckQueue`] (cheap to clone, never blocks for long).
 #[derive(Debug, Clone)]
 pub struct CheckWaker {
-    signal: Arc<(Mutex<Signal>, Condvar)>,
+    bell: Doorbell,
 }
 
 impl CheckWaker {
     /// Something was committed: look for pending receptions.
     pub fn wake(&self) {
-        let (lock, ready) = &*self.signal;
-        if let Ok(mut signal) = lock.lock() {
-            signal.woken = true;
-            ready.notify_one();
-        }
+        self.bell.ring();
     }
 }
 
 impl Drop for CheckQueue {
     fn drop(&mut self) {
-        let (lock, ready) = &*self.signal;
-        if let Ok(mut signal) = lock.lock() {
-            signal.stopped = true;
-            ready.notify_one();
-        }
+        self.bell.stop();
     }
-}
-
-/// Waits to be woken; `false` once stopped.
-fn wait(signal: &(Mutex<Signal>, Condvar)) -> bool {
-    let (lock, ready) = signal;
-    let Ok(mut state) = lock.lock() else {
-        return false;
-    };
-    while !state.woken && !state.stopped {
-        state = match ready.wait(state) {
-            Ok(state) => state,
-            Err(_) => return false,
-        };
-    }
-    state.woken = false;
-    !state.stopped
 }
 
 /// Checks every pending reception, oldest first.

@@ -22,6 +22,7 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::StoreError;
+use crate::doorbell::Doorbell;
 
 /// Log pages after which a commit checkpoints by itself (only if the checkpointer falls behind).
 pub(crate) const FALLBACK_CHECKPOINT_PAGES: i64 = 16_384;
@@ -149,26 +150,20 @@ impl Writer {
     }
 }
 
-#[derive(Debug, Default)]
-struct Flags {
-    committed: bool,
-    stopped: bool,
-}
-
 /// Wakes the checkpointer after commits; stops it when dropped.
 #[derive(Debug)]
 struct Checkpoints {
-    signal: Arc<(Mutex<Flags>, Condvar)>,
+    bell: Doorbell,
 }
 
 impl Checkpoints {
     fn start(connection: Connection) -> Result<Checkpoints, StoreError> {
-        let signal = Arc::new((Mutex::new(Flags::default()), Condvar::new()));
-        let shared = Arc::clone(&signal);
+        let bell = Doorbell::default();
+        let worker_bell = bell.clone();
         std::thread::Builder::new()
             .name("checkpointer".into())
             .spawn(move || {
-                while wait_for_commits(&shared) {
+                while worker_bell.wait() {
                     // PASSIVE: copies what no reader still needs, never waits for or blocks a
                     // writer; the log restarts from its beginning once all of it is copied.
                     if let Err(error) =
@@ -180,42 +175,18 @@ impl Checkpoints {
                 }
             })
             .map_err(StoreError::Io)?;
-        Ok(Checkpoints { signal })
+        Ok(Checkpoints { bell })
     }
 
     fn wake(&self) {
-        let (lock, ready) = &*self.signal;
-        if let Ok(mut flags) = lock.lock() {
-            flags.committed = true;
-            ready.notify_one();
-        }
+        self.bell.ring();
     }
 }
 
 impl Drop for Checkpoints {
     fn drop(&mut self) {
-        let (lock, ready) = &*self.signal;
-        if let Ok(mut flags) = lock.lock() {
-            flags.stopped = true;
-            ready.notify_one();
-        }
+        self.bell.stop();
     }
-}
-
-/// Waits for a commit; `false` once stopped.
-fn wait_for_commits(signal: &(Mutex<Flags>, Condvar)) -> bool {
-    let (lock, ready) = signal;
-    let Ok(mut flags) = lock.lock() else {
-        return false;
-    };
-    while !flags.committed && !flags.stopped {
-        flags = match ready.wait(flags) {
-            Ok(flags) => flags,
-            Err(_) => return false,
-        };
-    }
-    flags.committed = false;
-    !flags.stopped
 }
 
 #[cfg(test)]
