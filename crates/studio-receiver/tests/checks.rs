@@ -27,20 +27,7 @@ impl studio_receiver::checks::Subscriptions for Known {
 
 #[tokio::test]
 async fn after_the_202_items_are_checked_and_duplicates_marked() {
-    let store = Arc::new(Store::temporary().expect("store"));
-    let queue = Arc::new(
-        CheckQueue::start(
-            &store,
-            ItemChecker::new(Arc::new(Known { key: None })),
-            Arc::new(NoListener),
-        )
-        .expect("queue"),
-    );
-    let waker = queue.waker();
-    let sink = Arc::new(GroupCommit::start_with(&store, move |_| waker.wake()).expect("writer"));
-    let r = studio_receiver::start(ReceiverConfig::default(), sink)
-        .await
-        .expect("starts");
+    let (r, store, _queue) = checked_receiver().await;
     let body = serde_json::json!({ "value": [
         { "id": "n1", "subscriptionId": "s1", "clientState": "s3cret", "changeType": "created", "resource": "Users/u/Messages/m1" },
         { "id": "n2", "subscriptionId": "s1", "clientState": "forged", "changeType": "updated", "resource": "Users/u/Messages/m1" },
