@@ -13,7 +13,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 E2E_DIR := $(CURDIR)/target/e2e
 
 .PHONY: soak fuzz fuzz-smoke help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
-	ui-check keyring-test e2e bench clean
+	ui-check keyring-test e2e bench clean package package-test lint-workflows
 
 help:
 	@echo "make run     set up, build and open the app (ARGS='--data-dir /tmp/x' to pass flags)"
@@ -22,6 +22,8 @@ help:
 	@echo "make bench   benchmarks, printed as figures and ratios"
 	@echo "make fuzz    each fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bindings  regenerate ui/src/ipc/bindings.ts after changing the command surface"
+	@echo "make package  the .deb and .rpm in target/package/, with their sizes"
+	@echo "make package-test  install the .deb, use it, uninstall it (needs root or sudo)"
 
 setup:
 	@scripts/setup.sh run
@@ -38,7 +40,7 @@ app: ui
 run: app
 	$(APP_BIN) $(ARGS)
 
-test: setup-test ui fmt-check clippy cargo-test keyring-test bindings-check ui-check fuzz-smoke e2e
+test: setup-test ui fmt-check clippy cargo-test keyring-test bindings-check ui-check lint-workflows fuzz-smoke e2e package-test
 	@echo "make test: every check passed"
 
 fmt-check:
@@ -117,6 +119,18 @@ fuzz-smoke: $(CARGO_FUZZ)
 	$(FUZZ) bash -c 'for t in $(FUZZ_TARGETS); do \
 		cargo fuzz run $$t --dev --sanitizer none --target-dir $(CARGO_TARGET_DIR)/fuzz-smoke \
 			-- -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 || exit 1; done'
+
+# Installable packages: .deb and .rpm with the pinned Tauri CLI (scripts/package.sh), then the
+# test a user's install amounts to (scripts/package-test.sh). The release workflow builds the
+# other platforms' packages (docs/releasing.md); its syntax is checked here.
+package: ui
+	scripts/package.sh
+
+package-test: setup-test package
+	scripts/package-test.sh
+
+lint-workflows:
+	scripts/lint-workflows.sh
 
 clean:
 	cargo clean

@@ -12,7 +12,9 @@ build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libs
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 # What the tests need: a virtual display, a D-Bus session, a keyring and the driver for the real
 # window; the openssl CLI makes certificates independently of our code for the crypto tests.
-test_packages=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver openssl)
+# The package test validates the menu entry and reads the .rpm.
+test_packages=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver openssl
+  desktop-file-utils rpm file python3-venv)
 
 wanted=("${build_packages[@]}")
 if [ "$mode" = "test" ]; then wanted+=("${test_packages[@]}"); fi

@@ -1,15 +1,20 @@
 //! The desktop window: one IPC command that forwards to the core, and the event bridge.
 //!
-//! This file is the whole Tauri layer. The window calls `rpc(command, payload)`; the core's
-//! dispatcher does the rest. Core events are forwarded to the window on `studio://event`.
+//! The window calls `rpc(command, payload)`; the core's dispatcher does the rest. Core events are
+//! forwarded to the window on `studio://event`. Two plugins run on the Rust side only (the
+//! window cannot call them): single-instance, so a second launch on the same data folder focuses
+//! this window instead of starting a rival receiver, and the updater ([`crate::updates`]).
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use studio_core::{AppPaths, CoreEvent, EVENT_CHANNEL, IpcError, Options, Studio};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 use tokio::sync::broadcast::error::RecvError;
+
+use crate::updates::{ShellUpdater, UpdateSource};
 
 /// The only command the window can call (see `capabilities/main-window.json`).
 #[tauri::command]
@@ -43,7 +48,12 @@ pub fn run(paths: AppPaths, options: Options) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let studio = match Studio::open(paths, options) {
+    let updater = Arc::new(ShellUpdater::new(UpdateSource::from_environment()));
+    let studio = match Studio::builder(paths)
+        .options(options)
+        .updater(Arc::clone(&updater) as _)
+        .open()
+    {
         Ok(studio) => Arc::new(studio),
         Err(error) => {
             tracing::error!(%error, "cannot open the app's data");
@@ -51,27 +61,68 @@ pub fn run(paths: AppPaths, options: Options) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let instance_id = instance_id(studio.paths());
     let bridge = Arc::clone(&studio);
+    let last = Arc::clone(&studio);
     let result = tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id)
+                .callback(|app, _argv, _cwd| {
+                    tracing::info!("a second launch on this data folder: showing this window");
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                })
+                .build(),
+        )
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(studio)
         .invoke_handler(tauri::generate_handler![rpc])
         .setup(move |app| {
+            updater.attach(app.handle().clone());
             // The page applies the theme itself. We do not call the native `set_theme`: in
             // WebKitGTK a GTK theme change while an IPC reply is in flight lost that reply.
             let first = Arc::clone(&bridge);
+            let updates = Arc::clone(&bridge);
             tauri::async_runtime::spawn(forward_events(app.handle().clone(), bridge));
             tauri::async_runtime::spawn(first.launch());
+            tauri::async_runtime::spawn(async move { updates.check_updates_at_start().await });
             Ok(())
         })
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!());
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(app) => {
+            app.run(move |_, event| {
+                if let tauri::RunEvent::Exit = event {
+                    // The event loop ends the process after this: no destructor would run. Stop
+                    // receiving (the check queue ends its round), save the sandbox, and let the
+                    // data folder go to another process.
+                    tauri::async_runtime::block_on(last.shutdown());
+                }
+            });
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             tracing::error!(%error, "the window failed");
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The single-instance name of a data folder: one window per folder (on Linux, a D-Bus name;
+/// elsewhere the plugin keys on the app alone). Windows on different `--data-dir`s coexist.
+fn instance_id(paths: &AppPaths) -> String {
+    // The folder as the OS names it (it exists: the studio made it): `--data-dir data` from two
+    // working directories are two folders, and two spellings of one folder are one.
+    let folder = std::fs::canonicalize(&paths.data_dir).unwrap_or_else(|_| paths.data_dir.clone());
+    let folder = Sha256::digest(folder.to_string_lossy().as_bytes());
+    let short: String = folder.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{}.d{short}", studio_core::paths::APP_IDENTIFIER)
 }
 
 /// Forwards every core event to the window until the core goes away.

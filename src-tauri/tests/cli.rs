@@ -1,6 +1,10 @@
 //! The real `webhook-studio` binary as a headless CLI: no display, no GTK.
 
+mod common;
+
 use std::process::{Command, Output};
+
+use common::post_json;
 
 fn studio(args: &[&str]) -> std::io::Result<Output> {
     Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
@@ -200,15 +204,7 @@ fn catalog_check_fails_when_the_granted_permissions_fall_short() -> std::io::Res
 
 /// The binary with a data dir and secrets kept in memory (the user's keyring is never touched).
 fn studio_in(dir: &std::path::Path, args: &[&str]) -> std::io::Result<Output> {
-    Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .env("WEBHOOK_STUDIO_SECRETS", "session")
-        .stdin(std::process::Stdio::null())
-        .output()
+    common::headless(dir, args).output()
 }
 
 #[test]
@@ -287,22 +283,6 @@ fn secrets_never_come_from_the_command_line() -> std::io::Result<()> {
     )?;
     assert_eq!(out.status.code(), Some(2));
     Ok(())
-}
-
-/// POSTs JSON to a loopback URL with a bare HTTP/1.1 request (no client library needed here).
-fn post_json(url: &str, body: &str) -> std::io::Result<String> {
-    use std::io::{Read, Write};
-    let rest = url.trim_start_matches("http://");
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let mut stream = std::net::TcpStream::connect(host)?;
-    write!(
-        stream,
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    Ok(answer)
 }
 
 #[cfg(unix)]

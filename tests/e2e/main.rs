@@ -6,6 +6,7 @@
 
 mod accounts;
 mod arrival;
+mod desktop;
 mod explorer;
 mod foundation;
 mod inspector;

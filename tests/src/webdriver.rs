@@ -33,9 +33,11 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Where screenshots go: `target/e2e/` in the repository.
+/// Where screenshots go: `WEBHOOK_STUDIO_E2E_DIR`, else `target/e2e/` in the repository.
 pub fn screenshot_dir() -> PathBuf {
-    workspace_root().join("target/e2e")
+    std::env::var_os("WEBHOOK_STUDIO_E2E_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/e2e"))
 }
 
 fn free_port() -> Result<u16> {
@@ -69,6 +71,8 @@ pub struct Launch {
     /// Let the app sign in the sandbox on its first start, as it does for users; off by default
     /// so tests begin from the empty state.
     pub sandbox_on_first_start: bool,
+    /// Environment variables for the app (it inherits the driver's environment).
+    pub env: Vec<(String, String)>,
 }
 
 /// The running app, its driver and a WebDriver session.
@@ -121,6 +125,7 @@ impl RealApp {
             // The app inherits the driver's environment.
             driver_command.env("WEBHOOK_STUDIO_FIRST_START", "empty");
         }
+        driver_command.envs(launch.env.iter().map(|(k, v)| (k, v)));
         let child = driver_command
             .arg(format!("--port={port}"))
             .process_group(0)

@@ -221,6 +221,12 @@ fn read_secret() -> Result<Sensitive<String>, CoreError> {
     let unreadable =
         |e: std::io::Error| CoreError::refused(format!("cannot read the client secret: {e}"));
     let secret = if std::io::stdin().is_terminal() {
+        if !crate::environment::prompts_allowed() {
+            return Err(CoreError::refused(
+                "The client secret cannot be typed here: the terminal's shell reads the keyboard at the same time.",
+            )
+            .with_hint("Pipe it in: Get-Content secret.txt | webhook-studio account add --app --client-secret-stdin … (or run it with start /wait)."));
+        }
         // A prompt that does not echo what is typed.
         Sensitive::new(rpassword::prompt_password("Client secret: ").map_err(unreadable)?)
     } else {

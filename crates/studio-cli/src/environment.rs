@@ -19,6 +19,20 @@ pub const NGROK_AUTHTOKEN: &str = "NGROK_AUTHTOKEN";
 /// A `tracing` filter for the logs (`debug`, `studio_core=trace`).
 pub const LOG_FILTER: &str = "WEBHOOK_STUDIO_LOG";
 
+/// Set when this process borrowed the console of the shell that started it (the Windows GUI
+/// build): the shell reads the same keyboard, so a hidden prompt would share keystrokes with it.
+static SHARED_CONSOLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// This process writes to (and would read from) its starting shell's console.
+pub fn console_shared_with_shell() {
+    SHARED_CONSOLE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether a hidden prompt may read the keyboard (not when the shell reads it too).
+pub fn prompts_allowed() -> bool {
+    !SHARED_CONSOLE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Makes every file and folder this process creates private to the user (mask 077): the data
 /// folder holds decrypted resource data, the logs name the receiver's secret path. Call first,
 /// before any file is created.
@@ -52,6 +66,7 @@ pub fn options_from(var: impl Fn(&str) -> Option<String>) -> Options {
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty())
             .map(Sensitive::new),
+        process: defaults.process,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod certificates;
 pub mod environment;
+mod follow;
 pub mod listen;
 pub mod logging;
 

@@ -82,6 +82,9 @@ fn tunnel_choice(text: &str) -> Result<TunnelChoice, CoreError> {
 
 /// Runs `listen` until Ctrl-C.
 pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, CoreError> {
+    if let Some(holder) = studio_core::receiving::holder::current(&studio.paths().data_dir) {
+        return crate::follow::follow(studio, holder, args).await;
+    }
     let mut config = listen_config(&studio.settings_now());
     if let Some(tunnel) = &args.tunnel {
         config.tunnel = tunnel_choice(tunnel)?;
@@ -253,7 +256,7 @@ const PAGE: u32 = 64;
 
 /// Prints the receptions after `after` that are ready, in order of arrival, stopping at the first
 /// notification still waiting for its checks; answers the last printed id.
-async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 {
+pub(crate) async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 {
     let mut last = after;
     loop {
         let page = studio

@@ -60,6 +60,11 @@ pub enum CoreEvent {
     },
     /// Events were missed (the window fell behind during a burst): refetch everything shown.
     Resync,
+    /// The start-up look for a new version found one.
+    UpdateAvailable {
+        /// What it offers.
+        offer: crate::updates::UpdateOffer,
+    },
 }
 
 /// The broadcast channel events travel on.

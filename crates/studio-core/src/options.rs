@@ -4,6 +4,7 @@
 //! [`Options`] to [`crate::Studio`]; nothing in the core reads an environment variable. Tests
 //! build the value they need.
 
+use serde::{Deserialize, Serialize};
 use studio_primitives::Sensitive;
 
 /// The keyring service the app's secrets live under by default.
@@ -16,6 +17,26 @@ pub enum FirstStart {
     SignInSandbox,
     /// Nothing (tests of the empty state).
     Empty,
+}
+
+/// Which kind of process this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProcessKind {
+    /// The desktop window.
+    Window,
+    /// A CLI command.
+    Cli,
+}
+
+impl ProcessKind {
+    /// How users know it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProcessKind::Window => "The Graph Webhook Studio window",
+            ProcessKind::Cli => "`webhook-studio listen`",
+        }
+    }
 }
 
 /// Choices the environment makes for this process.
@@ -31,6 +52,9 @@ pub struct Options {
     pub ngrok_server: Option<String>,
     /// An ngrok authtoken from the environment, used when the keyring holds none.
     pub ngrok_authtoken: Option<Sensitive<String>>,
+    /// Which process this is: the window or a CLI command (named to other processes that find
+    /// the data folder's receiver taken).
+    pub process: ProcessKind,
 }
 
 impl Default for Options {
@@ -41,6 +65,7 @@ impl Default for Options {
             first_start: FirstStart::SignInSandbox,
             ngrok_server: None,
             ngrok_authtoken: None,
+            process: ProcessKind::Cli,
         }
     }
 }

@@ -28,6 +28,7 @@ use crate::paths::AppPaths;
 use crate::receiving::{Receiving, ReceivingParts};
 use crate::settings::{self, Settings, SettingsProblem};
 use crate::subscriptions::upkeep::{RetryBook, UpkeepContext};
+use crate::updates::{NoUpdater, Updater};
 
 /// The product name as users see it.
 pub const PRODUCT_NAME: &str = "Graph Webhook Studio";
@@ -47,6 +48,9 @@ pub struct Studio {
     receiving: Receiving,
     certificates: Certificates,
     retries: RetryBook,
+    updater: Arc<dyn Updater>,
+    /// The newest version the last look found (for a window that opens after it was announced).
+    pub(crate) announced_update: std::sync::Mutex<Option<crate::updates::UpdateOffer>>,
 }
 
 /// Assembles a [`Studio`]; every part has the real default.
@@ -57,6 +61,7 @@ pub struct StudioBuilder {
     secrets: Option<Arc<dyn SecretStore>>,
     browser: Arc<dyn Browser>,
     link_opener: Arc<dyn LinkOpener>,
+    updater: Arc<dyn Updater>,
 }
 
 impl std::fmt::Debug for StudioBuilder {
@@ -99,6 +104,12 @@ impl StudioBuilder {
         self
     }
 
+    /// How the app updates itself (the desktop shell's; none by default).
+    pub fn updater(mut self, updater: Arc<dyn Updater>) -> Self {
+        self.updater = updater;
+        self
+    }
+
     /// Opens the folders, the settings and the store, and assembles the services.
     pub fn open(self) -> Result<Studio, CoreError> {
         let StudioBuilder {
@@ -108,6 +119,7 @@ impl StudioBuilder {
             secrets,
             browser,
             link_opener,
+            updater,
         } = self;
         paths.create_all()?;
         let loaded = settings::load(&paths.settings_file(), clock.as_ref());
@@ -125,6 +137,7 @@ impl StudioBuilder {
             clock: Arc::clone(&clock),
             options: options.clone(),
             sandbox: Arc::clone(&sandbox),
+            data_dir: paths.data_dir.clone(),
         })?;
         let certificates = Certificates::new(
             Arc::clone(&store),
@@ -155,6 +168,8 @@ impl StudioBuilder {
             receiving,
             certificates,
             retries: RetryBook::default(),
+            updater,
+            announced_update: std::sync::Mutex::new(None),
         })
     }
 }
@@ -184,6 +199,7 @@ impl Studio {
             secrets: None,
             browser: Arc::new(SystemBrowser),
             link_opener: Arc::new(SystemLinks),
+            updater: Arc::new(NoUpdater),
         }
     }
 
@@ -195,7 +211,7 @@ impl Studio {
     /// Stops receiving and the sandbox tenant (which saves its state). Call before the process
     /// ends; the CLI does after every command.
     pub async fn shutdown(&self) {
-        self.receiving.stop().await;
+        self.receiving.shutdown().await;
         self.accounts.sandbox().stop().await;
     }
 
@@ -266,6 +282,11 @@ impl Studio {
     /// The injected clock.
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    /// How the app updates itself.
+    pub(crate) fn updater(&self) -> &dyn Updater {
+        self.updater.as_ref()
     }
 
     /// The event bus; the shell forwards it to the window.

@@ -47,10 +47,12 @@ impl CheckListener for NoListener {
     fn checked(&self, _: i64, _: ReceptionKind, _: &[u8], _: Vec<CheckedItem>) {}
 }
 
-/// The queue's handle: wake it when something was committed; dropping it stops the worker.
+/// The queue's handle: wake it when something was committed; dropping it stops the worker
+/// (after its current transaction), [`CheckQueue::stop`] also waits for that.
 #[derive(Debug)]
 pub struct CheckQueue {
     bell: Doorbell,
+    worker: Option<std::thread::JoinHandle<()>>,
 }
 
 impl CheckQueue {
@@ -70,11 +72,13 @@ impl CheckQueue {
             .pragma_update(None, "synchronous", "NORMAL")?;
         let bell = Doorbell::rung();
         let worker_bell = bell.clone();
-        std::thread::Builder::new()
+        let worker = std::thread::Builder::new()
             .name("check-queue".into())
             .spawn(move || {
                 while worker_bell.wait() {
-                    if let Err(error) = drain(&mut writer, &checker, listener.as_ref()) {
+                    if let Err(error) =
+                        drain(&mut writer, &checker, listener.as_ref(), &worker_bell)
+                    {
                         // E.g. retention removed a reception mid-round (its items' foreign key
                         // fails and the round rolls back): nothing was kept, all stays pending;
                         // look again shortly, not only at the next arrival.
@@ -85,7 +89,22 @@ impl CheckQueue {
                 }
             })
             .map_err(StoreError::Io)?;
-        Ok(CheckQueue { bell })
+        Ok(CheckQueue {
+            bell,
+            worker: Some(worker),
+        })
+    }
+
+    /// Stops the worker and waits until it has: its last transaction is committed or rolled
+    /// back, and nothing more is checked by this process (what is left stays pending for
+    /// whoever checks next). Blocks for at most one round.
+    pub fn stop(mut self) {
+        self.bell.stop();
+        if let Some(worker) = self.worker.take()
+            && worker.join().is_err()
+        {
+            tracing::error!("the check queue's thread panicked");
+        }
     }
 
     /// Something was committed: look for pending receptions.
@@ -125,8 +144,12 @@ fn drain(
     writer: &mut Writer,
     checker: &ItemChecker,
     listener: &dyn CheckListener,
+    bell: &Doorbell,
 ) -> Result<(), StoreError> {
     loop {
+        if bell.stopped() {
+            return Ok(());
+        }
         let pending: Vec<i64> = {
             // The limit in the SQL, not bound: see `Store::receptions_between`.
             let mut statement = writer.reader().prepare_cached(&format!(

@@ -32,6 +32,11 @@ impl Doorbell {
         self.update(|flags| flags.stopped = true);
     }
 
+    /// Whether the owner stopped the worker (it should end its work between two steps).
+    pub(crate) fn stopped(&self) -> bool {
+        self.0.0.lock().map_or(true, |flags| flags.stopped)
+    }
+
     /// Waits to be rung; `false` once stopped.
     pub(crate) fn wait(&self) -> bool {
         let (lock, ready) = &*self.0;

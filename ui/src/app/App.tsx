@@ -11,7 +11,7 @@ import { SettingsScreen } from "../features/settings/SettingsScreen";
 import { SubscriptionsScreen } from "../features/subscriptions/SubscriptionsScreen";
 import { onCoreEvent } from "../ipc/client";
 import { staleAfterEvent } from "../ipc/invalidation";
-import { queryKeys, useAppInfo, useSettings, useUpdateSettings } from "../ipc/queries";
+import { queryKeys, useAnnouncedUpdate, useAppInfo, useSettings, useUpdateSettings } from "../ipc/queries";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { type ScreenId, screens, useScreen } from "./navigation";
 import { StatusBar } from "./StatusBar";
@@ -37,6 +37,7 @@ function useCoreEvents() {
     void onCoreEvent((event) => {
       if (event.type === "settingsChanged") client.setQueryData(queryKeys.settings, event.settings);
       if (event.type === "statusChanged") client.setQueryData(queryKeys.status, event.status);
+      if (event.type === "updateAvailable") client.setQueryData(queryKeys.updateOffer, event.offer);
       // Refetch from a task of its own: in WebKitGTK an IPC call started inside the event's
       // callback never reached the backend (seen in the E2E suite: the list kept a notification
       // as "items not read yet" although `itemsChecked` had arrived).
@@ -63,6 +64,7 @@ export function App() {
   const preference = settings.data?.theme ?? "system";
   const resolved = useAppliedTheme(preference);
   const [problemDismissed, setProblemDismissed] = useState(false);
+  const updateOffer = useAnnouncedUpdate();
   useCoreEvents();
 
   // Tells the E2E harness that every listener above is attached.
@@ -102,6 +104,19 @@ export function App() {
           ))}
         </nav>
         <div className="sidebar-footer">
+          {updateOffer.data ? (
+            <Button
+              variant="ghost"
+              data-testid="update-available"
+              title={`Version ${updateOffer.data.version} is available: read its notes and install it in Settings`}
+              onClick={() => {
+                navigate("settings");
+              }}
+            >
+              <Icon name="download" />
+              Update to {updateOffer.data.version}
+            </Button>
+          ) : null}
           <Button
             variant="ghost"
             data-testid="theme-toggle"

@@ -11,6 +11,7 @@ const paths = {
   monitor: "M3 4h18v12H3zM8 20h8M12 16v4",
   alert: "M12 9v4M12 17h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z",
   close: "M6 6l12 12M18 6L6 18",
+  download: "M12 3v12M7 10l5 5 5-5M4 21h16",
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -442,7 +442,11 @@ receptionIds: number[], } | { "type": "httpLogChanged" } | { "type": "receiverCh
 /**
  * The new state.
  */
-status: StatusSnapshot, } | { "type": "resync" };
+status: StatusSnapshot, } | { "type": "resync" } | { "type": "updateAvailable", 
+/**
+ * What it offers.
+ */
+offer: UpdateOffer, };
 
 /**
  * `subscription_create`.
@@ -1727,7 +1731,12 @@ maxHeaderKib: number,
  * How many refused or unexpected requests are recorded per second at most (the rest are
  * counted).
  */
-recordedRefusalsPerSecond: number, };
+recordedRefusalsPerSecond: number, 
+/**
+ * Look for a new version when the app starts (off unless the user turns it on; never
+ * blocks the start).
+ */
+checkUpdatesAtStart: boolean, };
 
 /**
  * A partial update from the window: only the fields that are set change.
@@ -1791,7 +1800,11 @@ maxHeaderKib?: number,
 /**
  * Refused or unexpected requests recorded per second.
  */
-recordedRefusalsPerSecond?: number, };
+recordedRefusalsPerSecond?: number, 
+/**
+ * Look for a new version at start.
+ */
+checkUpdatesAtStart?: boolean, };
 
 /**
  * What went wrong with the settings file at start, shown to the user.
@@ -2061,6 +2074,57 @@ state: ServiceState,
  */
 publicUrl: string | null, };
 
+/**
+ * What a look for a new version found.
+ */
+export type UpdateCheck = { "state": "upToDate", 
+/**
+ * The running version.
+ */
+current: string, } | { "state": "available", 
+/**
+ * What it offers.
+ */
+offer: UpdateOffer, } | { "state": "notConfigured", 
+/**
+ * Why, and how it is updated instead.
+ */
+reason: string, };
+
+/**
+ * A newer version, as its signed manifest describes it.
+ */
+export type UpdateOffer = { 
+/**
+ * The running version.
+ */
+current: string, 
+/**
+ * The new version.
+ */
+version: string, 
+/**
+ * When it was published (RFC 3339), if the manifest says.
+ */
+published?: string, 
+/**
+ * The release notes, as plain text (shown as text, never as HTML).
+ */
+notes: string, };
+
+/**
+ * A downloaded update whose signature matched the app's key.
+ */
+export type UpdateReady = { 
+/**
+ * The version downloaded.
+ */
+version: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, };
+
 /** Every backend command with its request and response type. */
 export interface Commands {
   /** Version, folders and start-up problems. */
@@ -2149,10 +2213,18 @@ export interface Commands {
   certificate_export: { request: CertificateExport; response: string };
   /** Deletes a certificate no subscription uses. */
   certificate_delete: { request: CertificateRef; response: null };
+  /** Looks for a newer version of the app (its signed update manifest). */
+  updates_check: { request: null; response: UpdateCheck };
+  /** Downloads the offered version and verifies its signature against the app's key. */
+  updates_download: { request: null; response: UpdateReady };
+  /** Installs the verified download and restarts the app. */
+  updates_install: { request: null; response: null };
+  /** The newer version the last look found, if any (the start-up look included). */
+  updates_announced: { request: null; response: UpdateOffer | null };
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_items", "reception_replay", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_items", "reception_replay", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -19,6 +19,7 @@ export const queryKeys = {
   certificates: ["certificates"],
   lookups: ["lookup"],
   checks: ["catalog_check"],
+  updateOffer: ["update_offer"],
 } as const satisfies Record<string, QueryKey>;
 
 /** The Inspector's pages of receptions (every filter). */
@@ -50,6 +51,8 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
       return [queryKeys.httpLog];
     case "receiverChanged":
       return [queryKeys.receiver, queryKeys.status, queryKeys.owned];
+    case "updateAvailable":
+      return [];
   }
 }
 
@@ -101,4 +104,8 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   certificate_create: [queryKeys.certificates],
   certificate_export: [],
   certificate_delete: [queryKeys.certificates],
+  updates_check: [queryKeys.updateOffer],
+  updates_download: [],
+  updates_install: [],
+  updates_announced: [],
 };

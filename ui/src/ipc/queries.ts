@@ -145,3 +145,8 @@ export function useUpdateSettings() {
     },
   });
 }
+
+/** The newer version the backend's last look found (the start-up look included), if any. */
+export function useAnnouncedUpdate() {
+  return useQuery({ queryKey: queryKeys.updateOffer, queryFn: () => call("updates_announced", null), staleTime: Infinity });
+}

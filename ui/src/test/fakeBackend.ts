@@ -10,6 +10,8 @@ import type {
   Settings,
   StatusSnapshot,
   SubscriptionView,
+  UpdateCheck,
+  UpdateReady,
 } from "../ipc/bindings";
 import { StudioError } from "../ipc/client";
 
@@ -28,6 +30,7 @@ export const defaultSettings: Settings = {
   maxConnections: 256,
   maxHeaderKib: 16,
   recordedRefusalsPerSecond: 20,
+  checkUpdatesAtStart: false,
 };
 
 export const appInfo: AppInfo = {
@@ -146,6 +149,8 @@ export function fakeBackend(
     accounts?: AccountSummary[];
     subscriptions?: SubscriptionView[];
     receptions?: ReceptionLine[];
+    updates?: UpdateCheck;
+    download?: UpdateReady | StudioError;
   } = {},
 ) {
   let settings = overrides.settings ?? defaultSettings;
@@ -228,6 +233,15 @@ export function fakeBackend(
           return [];
         case "owned_subscriptions":
           return { items: [], history: [] };
+        case "updates_check":
+          return overrides.updates ?? { state: "upToDate", current: "0.1.0" };
+        case "updates_download":
+          if (overrides.download instanceof StudioError) throw overrides.download;
+          return overrides.download ?? { version: "9.9.9", bytes: 14_000_000 };
+        case "updates_install":
+          return null;
+        case "updates_announced":
+          return null;
       }
       throw new StudioError({ code: "invalid_input", message: `unknown command ${command}`, hint: null });
     };

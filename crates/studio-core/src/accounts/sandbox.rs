@@ -4,8 +4,14 @@
 //!
 //! Ports change between runs, so sandbox accounts are stored with the tenant's stable ids and
 //! get the running emulator's URLs when they are used ([`Sandbox::live`]).
+//!
+//! One process per data folder runs the sandbox (see [`crate::lease`]): a CLI command started
+//! while the window runs uses the window's sandbox, through the URLs its note gives, instead of
+//! starting a rival that would save its own `sandbox.json` over the window's.
 
 use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
 
 use studio_emulator::{EmulatorConfig, RunningEmulator};
 use studio_identity::account::{AccountConfig, Cloud};
@@ -14,6 +20,10 @@ use studio_primitives::Sensitive;
 use tokio::sync::Mutex;
 
 use crate::error::CoreError;
+use crate::lease::{self, FolderLease, HeldElsewhere};
+
+/// The lease's name (`sandbox-process.lock` and `.json`; `sandbox.json` is the tenant's state).
+const LEASE: &str = "sandbox-process";
 
 /// What the app needs from a running sandbox.
 #[derive(Debug, Clone)]
@@ -28,11 +38,64 @@ pub struct SandboxInfo {
     pub users: Vec<String>,
 }
 
-/// The in-process sandbox.
+/// What the process running the sandbox tells the others (`sandbox-process.json`, private to
+/// the user like `sandbox.json`, which holds the same secret).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SandboxNote {
+    authority_host: String,
+    graph_base: String,
+    tenant_id: String,
+    public_client_id: String,
+    confidential_client_id: String,
+    secret: String,
+    control: String,
+    users: Vec<String>,
+}
+
+impl SandboxNote {
+    fn of(info: &SandboxInfo) -> SandboxNote {
+        SandboxNote {
+            authority_host: info.facts.authority_host.clone(),
+            graph_base: info.facts.graph_base.clone(),
+            tenant_id: info.facts.tenant_id.clone(),
+            public_client_id: info.facts.public_client_id.clone(),
+            confidential_client_id: info.facts.confidential_client_id.clone(),
+            secret: info.secret.expose().clone(),
+            control: info.control.clone(),
+            users: info.users.clone(),
+        }
+    }
+
+    /// Whether every address in the note is on this computer (the note is another process's
+    /// file: nothing in it may send the app's tokens elsewhere).
+    fn is_local(&self) -> bool {
+        [&self.authority_host, &self.graph_base, &self.control]
+            .iter()
+            .all(|url| url.starts_with("http://127.0.0.1:") || url.starts_with("http://[::1]:"))
+    }
+
+    fn info(self) -> SandboxInfo {
+        SandboxInfo {
+            facts: SandboxFacts {
+                authority_host: self.authority_host,
+                graph_base: self.graph_base,
+                tenant_id: self.tenant_id,
+                public_client_id: self.public_client_id,
+                confidential_client_id: self.confidential_client_id,
+            },
+            secret: Sensitive::new(self.secret),
+            control: self.control,
+            users: self.users,
+        }
+    }
+}
+
+/// The sandbox tenant of this data folder: run here, or by another process of the app.
 #[derive(Debug)]
 pub struct Sandbox {
     data_file: PathBuf,
-    running: Mutex<Option<RunningEmulator>>,
+    running: Mutex<Option<(RunningEmulator, FolderLease)>>,
 }
 
 impl Sandbox {
@@ -44,10 +107,30 @@ impl Sandbox {
         }
     }
 
-    /// The running sandbox, started first if needed.
+    /// The running sandbox, started first if needed (or the one another process runs for the
+    /// same data folder).
     pub async fn info(&self) -> Result<SandboxInfo, CoreError> {
         let mut running = self.running.lock().await;
         if running.is_none() {
+            let folder = self
+                .data_file
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            let lease = match FolderLease::take(&folder, LEASE)? {
+                Ok(lease) => lease,
+                Err(HeldElsewhere) => {
+                    return lease::holder_note::<SandboxNote>(&folder, LEASE)
+                        .filter(SandboxNote::is_local)
+                        .map(SandboxNote::info)
+                        .ok_or_else(|| {
+                            CoreError::unreachable(
+                                "Another Graph Webhook Studio process is starting this data folder's sandbox.",
+                            )
+                            .with_hint("Try again in a moment.")
+                        });
+                }
+            };
             let config = EmulatorConfig {
                 data_file: Some(self.data_file.clone()),
                 ..EmulatorConfig::default()
@@ -60,13 +143,21 @@ impl Sandbox {
                         source,
                     })?;
             tracing::info!(url = %started.info.graph_base, "sandbox tenant started");
-            *running = Some(started);
+            let info = Self::info_of(&started);
+            if let Err(error) = lease.write_note(&SandboxNote::of(&info)) {
+                tracing::warn!(%error, "other processes will not find this sandbox");
+            }
+            *running = Some((started, lease));
         }
-        let Some(emulator) = running.as_ref() else {
+        let Some((emulator, _)) = running.as_ref() else {
             return Err(CoreError::internal("the sandbox did not start"));
         };
+        Ok(Self::info_of(emulator))
+    }
+
+    fn info_of(emulator: &RunningEmulator) -> SandboxInfo {
         let info = &emulator.info;
-        Ok(SandboxInfo {
+        SandboxInfo {
             facts: SandboxFacts {
                 authority_host: info.authority_host.clone(),
                 graph_base: info.graph_base.clone(),
@@ -81,7 +172,7 @@ impl Sandbox {
                 .iter()
                 .map(|u| u.user_principal_name.clone())
                 .collect(),
-        })
+        }
     }
 
     /// A sandbox account with the running sandbox's URLs (other accounts as they are).
@@ -100,8 +191,12 @@ impl Sandbox {
 
     /// Stops the sandbox (saving its state).
     pub async fn stop(&self) {
-        if let Some(emulator) = self.running.lock().await.take() {
+        if let Some((emulator, lease)) = self.running.lock().await.take() {
+            lease.withdraw_note();
+            // Saved before the lease goes, so a sandbox started next by another process loads
+            // this one's state.
             emulator.shutdown().await;
+            drop(lease);
         }
     }
 }

@@ -164,6 +164,14 @@ command_surface! {
     certificate_export: crate::certificates::CertificateExport => String;
     /// Deletes a certificate no subscription uses.
     certificate_delete: certificates::CertificateRef => ();
+    /// Looks for a newer version of the app (its signed update manifest).
+    updates_check: () => crate::updates::UpdateCheck;
+    /// Downloads the offered version and verifies its signature against the app's key.
+    updates_download: () => crate::updates::UpdateReady;
+    /// Installs the verified download and restarts the app.
+    updates_install: () => ();
+    /// The newer version the last look found, if any (the start-up look included).
+    updates_announced: () => Option<crate::updates::UpdateOffer>;
 }
 
 fn decode<T: serde::de::DeserializeOwned>(command: &str, payload: Value) -> Result<T, CoreError> {

@@ -189,6 +189,15 @@ impl Studio {
 
     /// `subscriptions_upkeep`: renews what is due now (the upkeep does this every 30 s).
     pub async fn subscriptions_upkeep(&self, (): ()) -> Result<Vec<RenewalView>, CoreError> {
+        // The process that receives for this data folder keeps its subscriptions; renewing here
+        // as well would renew twice, and see its URLs as moved.
+        if let Some(holder) = crate::receiving::holder::current(&self.paths().data_dir) {
+            tracing::debug!(
+                pid = holder.pid,
+                "another process receives here and keeps the subscriptions"
+            );
+            return Ok(Vec::new());
+        }
         Ok(
             upkeep::renew_due(&self.upkeep_context(), self.clock().now_unix())
                 .await?

@@ -10,15 +10,16 @@
 
 pub mod announcements;
 pub mod checked;
+mod endpoints;
 pub mod export;
 pub mod forward;
+pub mod holder;
 pub mod owned;
 pub mod reading;
 pub mod signing_keys;
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use studio_identity::secrets::SecretStore;
 use studio_primitives::{Clock, Sensitive};
 use studio_receiver::checks::ItemChecker;
@@ -27,7 +28,6 @@ use studio_store::checking::{CheckQueue, CheckWaker};
 use studio_store::{GroupCommit, Store};
 use studio_tunnel::{OpenTunnel, TunnelChoice, TunnelRequest, TunnelStatus};
 use tokio::sync::{Mutex, mpsc, watch};
-use ts_rs::TS;
 
 use crate::accounts::sandbox::Sandbox;
 use crate::error::CoreError;
@@ -36,6 +36,8 @@ use crate::options::Options;
 use crate::settings::TunnelKind;
 use announcements::Announcer;
 use checked::Checked;
+use endpoints::tunnel_problem;
+pub use endpoints::{Endpoints, ReceivingStarted, TunnelProblem};
 use forward::Forwarder;
 use owned::OwnedSubscriptions;
 use signing_keys::{SigningKeys, TokenVerifier};
@@ -57,69 +59,6 @@ pub struct ListenConfig {
     pub tunnel: TunnelChoice,
     /// Re-POST every notification here.
     pub forward_to: Option<String>,
-}
-
-/// Where the receiver answers, locally and publicly.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Endpoints {
-    /// `http://127.0.0.1:PORT/{secret}/notifications`.
-    pub local_notification_url: String,
-    /// The lifecycle path, locally.
-    pub local_lifecycle_url: String,
-    /// The public notification URL (through the tunnel), when there is one.
-    #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub public_notification_url: Option<String>,
-    /// The public lifecycle URL.
-    #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub public_lifecycle_url: Option<String>,
-    /// Which provider makes it public.
-    pub tunnel: TunnelKind,
-    /// Where notifications are forwarded, if anywhere.
-    #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub forward_to: Option<String>,
-}
-
-impl Endpoints {
-    /// The notification and lifecycle URLs Graph should use: public when there is a tunnel,
-    /// loopback otherwise (only the sandbox can deliver there).
-    pub fn for_graph(&self) -> (String, String) {
-        match (&self.public_notification_url, &self.public_lifecycle_url) {
-            (Some(n), Some(l)) => (n.clone(), l.clone()),
-            _ => (
-                self.local_notification_url.clone(),
-                self.local_lifecycle_url.clone(),
-            ),
-        }
-    }
-}
-
-/// `receiver_start`'s answer: the receiver listens; the tunnel may have failed (then the
-/// receiver keeps listening on this computer, where the sandbox still delivers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ReceivingStarted {
-    /// Where it answers.
-    pub endpoints: Endpoints,
-    /// Why the tunnel did not open, with what to do.
-    #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tunnel_problem: Option<TunnelProblem>,
-}
-
-/// Why the tunnel did not open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct TunnelProblem {
-    /// ngrok's error code (`ERR_NGROK_107`), when it gave one.
-    pub code: Option<String>,
-    /// What happened, in a sentence.
-    pub message: String,
-    /// What to do about it.
-    pub hint: Option<String>,
 }
 
 /// What runs while the receiver listens.
@@ -154,13 +93,17 @@ pub struct Receiving {
     /// The durable check queue, started with the first `start` (its token checks need the
     /// runtime); the writer wakes it through `check_waker`.
     checks: std::sync::Mutex<Option<CheckQueue>>,
-    check_waker: Arc<std::sync::OnceLock<CheckWaker>>,
+    check_waker: Arc<std::sync::RwLock<Option<CheckWaker>>>,
     forwarder: Arc<Forwarder>,
     listening: Mutex<Option<Listening>>,
     tunnel_status: watch::Sender<TunnelStatus>,
     signals: mpsc::UnboundedSender<LifecycleSignal>,
     signals_out: std::sync::Mutex<Option<mpsc::UnboundedReceiver<LifecycleSignal>>>,
     sandbox: Arc<Sandbox>,
+    /// The data folder (its receiver lock).
+    data_dir: std::path::PathBuf,
+    /// Held from the first `start` until `shutdown`: this process receives for the folder.
+    lease: holder::HeldLease,
 }
 
 impl std::fmt::Debug for Receiving {
@@ -187,6 +130,8 @@ pub struct ReceivingParts {
     pub options: Options,
     /// The in-process sandbox (its authority signs the sandbox's validation tokens).
     pub sandbox: Arc<Sandbox>,
+    /// The data folder: one process at a time receives for it.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Receiving {
@@ -199,6 +144,7 @@ impl Receiving {
             clock,
             options,
             sandbox,
+            data_dir,
         } = parts;
         let owned = Arc::new(OwnedSubscriptions::new(
             Arc::clone(&store),
@@ -207,13 +153,15 @@ impl Receiving {
         ));
         let announcer = Announcer::new(events.clone());
         announcer.committed(store.newest_reception_id()?);
-        let check_waker: Arc<std::sync::OnceLock<CheckWaker>> = Arc::default();
+        let check_waker: Arc<std::sync::RwLock<Option<CheckWaker>>> = Arc::default();
         let writer = {
             let announcer = announcer.clone();
             let check_waker = Arc::clone(&check_waker);
             GroupCommit::start_with(&store, move |newest| {
                 announcer.committed(newest);
-                if let Some(waker) = check_waker.get() {
+                if let Ok(waker) = check_waker.read()
+                    && let Some(waker) = waker.as_ref()
+                {
                     waker.wake();
                 }
             })?
@@ -238,6 +186,8 @@ impl Receiving {
             clock,
             options,
             sandbox,
+            data_dir,
+            lease: holder::HeldLease::default(),
         })
     }
 
@@ -342,7 +292,10 @@ impl Receiving {
             clock: Arc::clone(&self.clock),
         });
         let queue = CheckQueue::start(&self.store, checker, listener)?;
-        let _ = self.check_waker.set(queue.waker());
+        *self
+            .check_waker
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(queue.waker());
         *checks = Some(queue);
         Ok(())
     }
@@ -351,9 +304,39 @@ impl Receiving {
     /// listening locally; the failure comes back with the endpoints, with ngrok's code and a hint.
     pub async fn start(&self, config: ListenConfig) -> Result<ReceivingStarted, CoreError> {
         let mut listening = self.listening.lock().await;
+        self.lease.take(&self.data_dir, self.options.process)?;
         if let Some(previous) = listening.take() {
             stop_listening(previous).await;
         }
+        match self.open(config).await {
+            Ok((now, tunnel_problem)) => {
+                let endpoints = now.endpoints.clone();
+                *listening = Some(now);
+                self.lease
+                    .announce(self.options.process, Some(endpoints.for_graph().0));
+                drop(listening);
+                self.events.publish(CoreEvent::ReceiverChanged);
+                tracing::info!(?endpoints, "receiving");
+                Ok(ReceivingStarted {
+                    endpoints,
+                    tunnel_problem,
+                })
+            }
+            Err(error) => {
+                // Nothing listens: another process may receive for the folder instead.
+                self.release().await;
+                drop(listening);
+                self.events.publish(CoreEvent::ReceiverChanged);
+                Err(error)
+            }
+        }
+    }
+
+    /// Opens the receiver and the tunnel, and starts the checks.
+    async fn open(
+        &self,
+        config: ListenConfig,
+    ) -> Result<(Listening, Option<TunnelProblem>), CoreError> {
         let forward_to = match &config.forward_to {
             Some(target) => Some(forward::check_target(target)?),
             None => None,
@@ -405,40 +388,54 @@ impl Receiving {
             self.events.clone(),
             self.tunnel_status.subscribe(),
         ))];
-        *listening = Some(Listening {
-            receiver,
-            tunnel,
-            endpoints: endpoints.clone(),
-            tasks,
-        });
-        drop(listening);
-        self.events.publish(CoreEvent::ReceiverChanged);
-        tracing::info!(?endpoints, "receiving");
-        Ok(ReceivingStarted {
-            endpoints,
+        Ok((
+            Listening {
+                receiver,
+                tunnel,
+                endpoints,
+                tasks,
+            },
             tunnel_problem,
-        })
+        ))
     }
 
-    /// Stops the tunnel and the receiver (requests in flight finish).
+    /// Stops the tunnel and the receiver (requests in flight finish). This process stays the
+    /// one that receives for the folder (its check queue may still be working) until
+    /// [`Receiving::shutdown`].
     pub async fn stop(&self) {
-        if let Some(previous) = self.listening.lock().await.take() {
+        let mut listening = self.listening.lock().await;
+        if let Some(previous) = listening.take() {
             stop_listening(previous).await;
             self.tunnel_status.send_replace(TunnelStatus::Off);
+            self.lease.announce(self.options.process, None);
             self.events.publish(CoreEvent::ReceiverChanged);
         }
     }
-}
 
-fn tunnel_problem(error: &studio_tunnel::TunnelError) -> TunnelProblem {
-    let (code, hint) = match error.status() {
-        TunnelStatus::Failed { code, hint, .. } => (code, Some(hint).filter(|h| !h.is_empty())),
-        _ => (None, None),
-    };
-    TunnelProblem {
-        code,
-        message: format!("The tunnel did not open: {error}."),
-        hint,
+    /// Stops everything and lets another process receive for the folder: the check queue ends
+    /// its round first, so no reception is checked by two processes.
+    pub async fn shutdown(&self) {
+        self.stop().await;
+        let listening = self.listening.lock().await;
+        self.release().await;
+        drop(listening);
+    }
+
+    /// Ends the check queue (waiting for its round) and gives up the folder's lease.
+    async fn release(&self) {
+        let queue = self
+            .checks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(queue) = queue
+            && tokio::task::spawn_blocking(move || queue.stop())
+                .await
+                .is_err()
+        {
+            tracing::error!("the check queue did not stop cleanly");
+        }
+        self.lease.release();
     }
 }
 

@@ -82,6 +82,9 @@ pub struct Settings {
     /// How many refused or unexpected requests are recorded per second at most (the rest are
     /// counted).
     pub recorded_refusals_per_second: u32,
+    /// Look for a new version when the app starts (off unless the user turns it on; never
+    /// blocks the start).
+    pub check_updates_at_start: bool,
 }
 
 impl Default for Settings {
@@ -101,6 +104,7 @@ impl Default for Settings {
             max_connections: 256,
             max_header_kib: 16,
             recorded_refusals_per_second: 20,
+            check_updates_at_start: false,
         }
     }
 }
@@ -168,6 +172,10 @@ pub struct SettingsPatch {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded_refusals_per_second: Option<u32>,
+    /// Look for a new version at start.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_updates_at_start: Option<bool>,
 }
 
 /// Allowed range for the head and idle timeout, in seconds.
@@ -273,6 +281,9 @@ impl Settings {
                 "a second",
             )?;
         }
+        if let Some(check) = patch.check_updates_at_start {
+            next.check_updates_at_start = check;
+        }
         if next.tunnel == TunnelKind::Url && next.tunnel_url.is_empty() && patch.tunnel.is_some() {
             return Err(CoreError::InvalidSetting {
                 field: "Public URL",
@@ -302,6 +313,7 @@ impl Settings {
                 max_connections: Some(self.max_connections),
                 max_header_kib: Some(self.max_header_kib),
                 recorded_refusals_per_second: Some(self.recorded_refusals_per_second),
+                check_updates_at_start: Some(self.check_updates_at_start),
             })
             .map(|_| ())
     }

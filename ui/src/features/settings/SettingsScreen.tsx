@@ -10,6 +10,7 @@ import type { Settings, SettingsPatch, ThemePreference } from "../../ipc/binding
 import { useAppInfo, useCommand, useSettings, useUpdateSettings } from "../../ipc/queries";
 import { Certificates } from "./Certificates";
 import { TunnelForm } from "./TunnelForm";
+import { Updates } from "./Updates";
 
 const themeOptions: { value: ThemePreference; label: string }[] = [
   { value: "system", label: "System" },
@@ -232,6 +233,9 @@ export function SettingsScreen() {
       </Panel>
       <Panel title="Certificates" description="For rich notifications: Graph encrypts resource data with the certificate, the app decrypts with its private key (kept in the system keyring).">
         <Certificates />
+      </Panel>
+      <Panel title="Updates" description="New versions are signed by the publisher; the app installs only what matches its built-in key.">
+        {settings.data ? <Updates settings={settings.data} /> : <p className="panel-description">Loading…</p>}
       </Panel>
       <Panel title="About">
         <About />

@@ -1,0 +1,214 @@
+//! Issue #15 (packaging): the app as an installed desktop program. A second launch on the same
+//! data folder shows the running window instead of starting a rival, and updates come from a
+//! signed manifest: offered with their notes, verified, and refused when tampered with.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use serde_json::json;
+use studio_tests::webdriver::{Launch, RealApp, app_binary, workspace_root};
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn a_second_launch_shows_the_running_window_and_exits() -> Result<()> {
+    let app = RealApp::launch("single-instance").await?;
+    let second = tokio::process::Command::new(app_binary())
+        .arg("--data-dir")
+        .arg(app.data_dir.path())
+        .env("WEBHOOK_STUDIO_FIRST_START", "empty")
+        .output();
+    let second = tokio::time::timeout(Duration::from_secs(20), second)
+        .await
+        .context("the second launch did not exit: it opened a window of its own")??;
+    ensure!(
+        second.status.success(),
+        "the second launch failed: {}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    // The first window heard of it, and still answers.
+    let logs = app.data_dir.path().join("logs");
+    let mut told = false;
+    for _ in 0..50 {
+        told = std::fs::read_dir(&logs)?.flatten().any(|entry| {
+            std::fs::read_to_string(entry.path())
+                .is_ok_and(|text| text.contains("a second launch on this data folder"))
+        });
+        if told {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ensure!(told, "the running window was not told of the second launch");
+    app.click("[data-testid=nav-settings]").await?;
+    app.wait_for("[data-testid=screen-settings]").await?;
+    app.close().await
+}
+
+/// The update server: `latest.json` offers 9.9.9 with a signed artifact; switched to tampered,
+/// the artifact's bytes no longer match the signature.
+#[derive(Clone)]
+struct Releases {
+    tampered: Arc<AtomicBool>,
+    base: String,
+}
+
+async fn manifest(State(releases): State<Releases>) -> axum::Json<serde_json::Value> {
+    let signature =
+        std::fs::read_to_string(fixtures().join("artifact.bin.sig")).unwrap_or_default();
+    axum::Json(json!({
+        "version": "9.9.9",
+        "notes": "Faster Inspector.\n<b>Not bold</b>: notes are text, never HTML.",
+        "pub_date": "2026-11-20T10:00:00Z",
+        "platforms": {
+            "linux-x86_64": {
+                "url": format!("{}/artifact.bin", releases.base),
+                "signature": signature.trim(),
+            }
+        }
+    }))
+}
+
+async fn artifact(State(releases): State<Releases>) -> Vec<u8> {
+    let mut bytes = std::fs::read(fixtures().join("artifact.bin")).unwrap_or_default();
+    if releases.tampered.load(Ordering::SeqCst)
+        && let Some(first) = bytes.first_mut()
+    {
+        *first ^= 0x20;
+    }
+    bytes
+}
+
+fn fixtures() -> std::path::PathBuf {
+    workspace_root().join("tests/fixtures/updater")
+}
+
+/// Where the test's releases come from: this test's own HTTP server, or (for the installed
+/// release build, which only asks https) the package test's HTTPS server, named by
+/// `WEBHOOK_STUDIO_UPDATE_SERVER`, tampered with once `WEBHOOK_STUDIO_UPDATE_TAMPER_FLAG` exists.
+enum Server {
+    Own(Releases, tokio::task::JoinHandle<std::io::Result<()>>),
+    External {
+        base: String,
+        flag: std::path::PathBuf,
+    },
+}
+
+impl Server {
+    async fn start() -> Result<Server> {
+        if let (Ok(base), Ok(flag)) = (
+            std::env::var("WEBHOOK_STUDIO_UPDATE_SERVER"),
+            std::env::var("WEBHOOK_STUDIO_UPDATE_TAMPER_FLAG"),
+        ) {
+            return Ok(Server::External {
+                base,
+                flag: flag.into(),
+            });
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address: SocketAddr = listener.local_addr()?;
+        let releases = Releases {
+            tampered: Arc::new(AtomicBool::new(false)),
+            base: format!("http://{address}"),
+        };
+        let router = Router::new()
+            .route("/latest.json", get(manifest))
+            .route("/artifact.bin", get(artifact))
+            .with_state(releases.clone());
+        let task = tokio::spawn(async move { axum::serve(listener, router).await });
+        Ok(Server::Own(releases, task))
+    }
+
+    fn base(&self) -> &str {
+        match self {
+            Server::Own(releases, _) => &releases.base,
+            Server::External { base, .. } => base,
+        }
+    }
+
+    fn tamper(&self) -> Result<()> {
+        match self {
+            Server::Own(releases, _) => releases.tampered.store(true, Ordering::SeqCst),
+            Server::External { flag, .. } => std::fs::write(flag, b"tampered")?,
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Server::Own(_, task) = self {
+            task.abort();
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn updates_are_offered_verified_and_refused_when_tampered() -> Result<()> {
+    let server = Server::start().await?;
+    let pubkey = std::fs::read_to_string(fixtures().join("test-updater.key.pub"))?;
+    let app = RealApp::launch_with(
+        "updates",
+        Launch {
+            env: vec![
+                (
+                    "WEBHOOK_STUDIO_UPDATE_URL".into(),
+                    format!("{}/latest.json", server.base()),
+                ),
+                ("WEBHOOK_STUDIO_UPDATE_PUBKEY".into(), pubkey.trim().into()),
+            ],
+            ..Launch::default()
+        },
+    )
+    .await?;
+    app.click("[data-testid=nav-settings]").await?;
+    let at_start = app
+        .eval("return document.querySelector('[data-testid=updates-at-start]').checked")
+        .await?;
+    ensure!(
+        at_start == json!(false),
+        "the start-up look is off by default"
+    );
+    app.click("[data-testid=updates-check]").await?;
+    let offer = app.text("[data-testid=update-offer]").await?;
+    ensure!(offer.contains("9.9.9"), "offer: {offer}");
+    let notes = app.text("[data-testid=release-notes]").await?;
+    ensure!(
+        notes.contains("<b>Not bold</b>"),
+        "the notes are shown as text: {notes}"
+    );
+    app.eval("document.querySelector('[data-testid=update-offer]').scrollIntoView({block: 'center'}); return null")
+        .await?;
+    app.screenshot("offered").await?;
+
+    app.click("[data-testid=update-download]").await?;
+    let verified = app.text("[data-testid=update-verified]").await?;
+    ensure!(
+        verified.contains("signature matches"),
+        "verified: {verified}"
+    );
+    app.wait_for("[data-testid=update-install]").await?;
+    app.screenshot("verified").await?;
+
+    // The same release, its bytes changed on the way: refused, nothing to install.
+    server.tamper()?;
+    app.click("[data-testid=updates-check]").await?;
+    app.click("[data-testid=update-download]").await?;
+    let refused = app.text("[data-testid=update-offer] [role=alert]").await?;
+    ensure!(
+        refused.contains("valid signature"),
+        "the tampered download: {refused}"
+    );
+    let install = app
+        .eval("document.querySelector('[data-testid=update-offer] [role=alert]').scrollIntoView({block: 'center'}); return document.querySelector('[data-testid=update-install]') === null")
+        .await?;
+    ensure!(install == json!(true), "no install offered after a refusal");
+    app.screenshot("tampered").await?;
+    app.close().await
+}
