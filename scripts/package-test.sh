@@ -131,6 +131,36 @@ port=$(head -1 "$tls/port")
 kill "$server" 2>/dev/null || true
 server=
 
+say "…and installs a signed newer package through the package manager, then restarts"
+# The update: this package as version 9.9.9, signed for 9.9.9 with a key made now (the pinned
+# Tauri CLI, as the release workflow signs). pkexec is replaced by a stand-in that runs the
+# command directly, in place of the password a person types (the test runs as root).
+up="$scratch/update"
+mkdir -p "$up/bin"
+dpkg-deb -R "$deb" "$up/root"
+sed -i 's/^Version: .*/Version: 9.9.9/' "$up/root/DEBIAN/control"
+dpkg-deb -b "$up/root" "$up/$name.deb" >/dev/null
+"$root_dir/ui/node_modules/.bin/tauri" signer generate --ci -p "" -w "$up/key" >/dev/null 2>&1
+"$root_dir/ui/node_modules/.bin/tauri" signer sign -f "$up/key" -p "" --app-version 9.9.9 "$up/$name.deb" >/dev/null 2>&1
+[ -s "$up/$name.deb.sig" ] || fail "the update could not be signed"
+printf '#!/bin/sh\n# Stands in for the polkit password prompt a person answers.\nexec "$@"\n' >"$up/bin/pkexec"
+chmod +x "$up/bin/pkexec"
+rm -f "$tls/port"
+python3 "$root_dir/tests/e2e/update_server.py" "$tls/cert.pem" "$tls/key.pem" "$tls/never" "$up/$name.deb" >"$tls/port" &
+server=$!
+for _ in $(seq 50); do [ -s "$tls/port" ] && break; sleep 0.1; done
+port=$(head -1 "$tls/port")
+[ -n "$port" ] || fail "the update server did not start"
+(cd "$root_dir" && WEBHOOK_STUDIO_BIN=/usr/bin/webhook-studio WEBHOOK_STUDIO_E2E_DIR="$shots" \
+  WEBHOOK_STUDIO_UPDATE_SERVER="https://localhost:$port" WEBHOOK_STUDIO_UPDATE_TAMPER_FLAG="$tls/never" \
+  WEBHOOK_STUDIO_UPDATE_PUBKEY_FILE="$up/key.pub" WEBHOOK_STUDIO_UPDATE_INSTALL_VERSION=9.9.9 \
+  SSL_CERT_FILE="$tls/bundle.pem" PATH="$up/bin:$PATH" \
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- tests/e2e/session.sh \
+  cargo test -q --workspace --test e2e -- --ignored --exact desktop::an_installed_package_updates_itself)
+kill "$server" 2>/dev/null || true
+server=
+[ "$(dpkg-query -W -f='${Version}' "$name")" = 9.9.9 ] || fail "the update was not installed"
+
 say "apt purge $name: nothing left but the user's data"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "$name" >/dev/null
 installed=no

@@ -32,22 +32,28 @@ async fn a_second_launch_shows_the_running_window_and_exits() -> Result<()> {
         String::from_utf8_lossy(&second.stderr)
     );
     // The first window heard of it, and still answers.
-    let logs = app.data_dir.path().join("logs");
-    let mut told = false;
-    for _ in 0..50 {
-        told = std::fs::read_dir(&logs)?.flatten().any(|entry| {
-            std::fs::read_to_string(entry.path())
-                .is_ok_and(|text| text.contains("a second launch on this data folder"))
-        });
-        if told {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    ensure!(told, "the running window was not told of the second launch");
+    ensure!(
+        logged(&app, "a second launch on this data folder").await?,
+        "the running window was not told of the second launch"
+    );
     app.click("[data-testid=nav-settings]").await?;
     app.wait_for("[data-testid=screen-settings]").await?;
     app.close().await
+}
+
+/// Whether the app's log says `text` within five seconds.
+async fn logged(app: &RealApp, text: &str) -> Result<bool> {
+    let logs = app.data_dir.path().join("logs");
+    for _ in 0..50 {
+        let found = std::fs::read_dir(&logs)?.flatten().any(|entry| {
+            std::fs::read_to_string(entry.path()).is_ok_and(|content| content.contains(text))
+        });
+        if found {
+            return Ok(true);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(false)
 }
 
 /// The update server: `latest.json` offers 9.9.9 with a signed artifact; switched to tampered,
@@ -152,7 +158,7 @@ impl Drop for Server {
 #[ignore = "drives the real window: run `make e2e`"]
 async fn updates_are_offered_verified_and_refused_when_tampered() -> Result<()> {
     let server = Server::start().await?;
-    let pubkey = std::fs::read_to_string(fixtures().join("test-updater.key.pub"))?;
+    let pubkey = test_pubkey()?;
     let app = RealApp::launch_with(
         "updates",
         Launch {
@@ -211,4 +217,63 @@ async fn updates_are_offered_verified_and_refused_when_tampered() -> Result<()> 
     ensure!(install == json!(true), "no install offered after a refusal");
     app.screenshot("tampered").await?;
     app.close().await
+}
+
+/// The test's public key: `WEBHOOK_STUDIO_UPDATE_PUBKEY_FILE`, else the fixture's.
+fn test_pubkey() -> Result<String> {
+    let path = std::env::var_os("WEBHOOK_STUDIO_UPDATE_PUBKEY_FILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| fixtures().join("test-updater.key.pub"));
+    Ok(std::fs::read_to_string(path)?.trim().to_owned())
+}
+
+/// The whole update of an installed package: run by the package test only (it serves a real
+/// `.deb` of version `WEBHOOK_STUDIO_UPDATE_INSTALL_VERSION` and stands in for the password
+/// prompt); elsewhere there is no package to update, and the test has nothing to do.
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn an_installed_package_updates_itself() -> Result<()> {
+    let Ok(expected) = std::env::var("WEBHOOK_STUDIO_UPDATE_INSTALL_VERSION") else {
+        return Ok(());
+    };
+    let server = Server::start().await?;
+    let app = RealApp::launch_with(
+        "update-install",
+        Launch {
+            env: vec![
+                (
+                    "WEBHOOK_STUDIO_UPDATE_URL".into(),
+                    format!("{}/latest.json", server.base()),
+                ),
+                ("WEBHOOK_STUDIO_UPDATE_PUBKEY".into(), test_pubkey()?),
+            ],
+            ..Launch::default()
+        },
+    )
+    .await?;
+    app.click("[data-testid=nav-settings]").await?;
+    app.click("[data-testid=updates-check]").await?;
+    app.click("[data-testid=update-download]").await?;
+    app.wait_for("[data-testid=update-install]").await?;
+    app.screenshot("ready").await?;
+    app.click("[data-testid=update-install]").await?;
+    // The app installs through dpkg and restarts (ending this WebDriver session): wait for the
+    // package manager to report the new version.
+    let mut installed = String::new();
+    for _ in 0..300 {
+        let query = tokio::process::Command::new("dpkg-query")
+            .args(["-W", "-f=${Version}", "graph-webhook-studio"])
+            .output()
+            .await?;
+        installed = String::from_utf8_lossy(&query.stdout).into_owned();
+        if installed == expected {
+            ensure!(
+                logged(&app, "update installed; restarting").await?,
+                "the app did not restart after installing"
+            );
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    anyhow::bail!("the installed version is {installed:?}, not {expected}")
 }
