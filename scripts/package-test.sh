@@ -98,12 +98,34 @@ grep -q "$(dpkg-deb -f "$deb" Version)" <<<"$version" || fail "--version says '$
 webhook-studio --data-dir "$data" catalog check "/me/mailFolders('inbox')/messages" --change-type created,updated \
   | sed 's/^/    /'
 
+# One real-window test against the installed binary; extra VAR=value words go to its environment.
+installed_e2e() {
+  local test=$1
+  shift
+  (cd "$root_dir" && env WEBHOOK_STUDIO_BIN=/usr/bin/webhook-studio WEBHOOK_STUDIO_E2E_DIR="$shots" "$@" \
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- tests/e2e/session.sh \
+    cargo test -q --workspace --test e2e -- --ignored --exact "$test")
+}
+
+# The HTTPS update server (tests/e2e/update_server.py) with its arguments; sets $server, $port.
+start_update_server() {
+  rm -f "$tls/port"
+  python3 "$root_dir/tests/e2e/update_server.py" "$tls/cert.pem" "$tls/key.pem" "$@" >"$tls/port" &
+  server=$!
+  for _ in $(seq 50); do [ -s "$tls/port" ] && break; sleep 0.1; done
+  port=$(head -1 "$tls/port")
+  [ -n "$port" ] || fail "the update server did not start"
+}
+
+stop_update_server() {
+  kill "$server" 2>/dev/null || true
+  server=
+}
+
 say "The installed app opens in the real window (screenshots in $shots)"
 rm -rf "$shots"
 (cd "$root_dir" && cargo build -q --workspace --tests)
-(cd "$root_dir" && WEBHOOK_STUDIO_BIN=/usr/bin/webhook-studio WEBHOOK_STUDIO_E2E_DIR="$shots" \
-  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- tests/e2e/session.sh \
-  cargo test -q --workspace --test e2e -- --ignored --exact foundation::window_opens_and_every_screen_shows)
+installed_e2e foundation::window_opens_and_every_screen_shows
 ls "$shots"/*.png >/dev/null || fail "no screenshot of the installed app"
 
 say "The installed app updates from a signed manifest over HTTPS, and refuses a tampered download"
@@ -118,18 +140,11 @@ printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' 
 openssl x509 -req -in "$tls/csr.pem" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
   -days 1 -extfile "$tls/ext" -out "$tls/cert.pem" 2>/dev/null
 cat "${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" "$tls/ca.pem" >"$tls/bundle.pem"
-python3 "$root_dir/tests/e2e/update_server.py" "$tls/cert.pem" "$tls/key.pem" "$tls/tampered" >"$tls/port" &
-server=$!
-for _ in $(seq 50); do [ -s "$tls/port" ] && break; sleep 0.1; done
-port=$(head -1 "$tls/port")
-[ -n "$port" ] || fail "the update server did not start"
-(cd "$root_dir" && WEBHOOK_STUDIO_BIN=/usr/bin/webhook-studio WEBHOOK_STUDIO_E2E_DIR="$shots" \
+start_update_server "$tls/tampered"
+installed_e2e desktop::updates_are_offered_verified_and_refused_when_tampered \
   WEBHOOK_STUDIO_UPDATE_SERVER="https://localhost:$port" WEBHOOK_STUDIO_UPDATE_TAMPER_FLAG="$tls/tampered" \
-  SSL_CERT_FILE="$tls/bundle.pem" \
-  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- tests/e2e/session.sh \
-  cargo test -q --workspace --test e2e -- --ignored --exact desktop::updates_are_offered_verified_and_refused_when_tampered)
-kill "$server" 2>/dev/null || true
-server=
+  SSL_CERT_FILE="$tls/bundle.pem"
+stop_update_server
 
 say "…and installs a signed newer package through the package manager, then restarts"
 # The update: this package as version 9.9.9, signed for 9.9.9 with a key made now (the pinned
@@ -145,20 +160,12 @@ dpkg-deb -b "$up/root" "$up/$name.deb" >/dev/null
 [ -s "$up/$name.deb.sig" ] || fail "the update could not be signed"
 printf '#!/bin/sh\n# Stands in for the polkit password prompt a person answers.\nexec "$@"\n' >"$up/bin/pkexec"
 chmod +x "$up/bin/pkexec"
-rm -f "$tls/port"
-python3 "$root_dir/tests/e2e/update_server.py" "$tls/cert.pem" "$tls/key.pem" "$tls/never" "$up/$name.deb" >"$tls/port" &
-server=$!
-for _ in $(seq 50); do [ -s "$tls/port" ] && break; sleep 0.1; done
-port=$(head -1 "$tls/port")
-[ -n "$port" ] || fail "the update server did not start"
-(cd "$root_dir" && WEBHOOK_STUDIO_BIN=/usr/bin/webhook-studio WEBHOOK_STUDIO_E2E_DIR="$shots" \
+start_update_server "$tls/never" "$up/$name.deb"
+installed_e2e desktop::an_installed_package_updates_itself \
   WEBHOOK_STUDIO_UPDATE_SERVER="https://localhost:$port" WEBHOOK_STUDIO_UPDATE_TAMPER_FLAG="$tls/never" \
   WEBHOOK_STUDIO_UPDATE_PUBKEY_FILE="$up/key.pub" WEBHOOK_STUDIO_UPDATE_INSTALL_VERSION=9.9.9 \
-  SSL_CERT_FILE="$tls/bundle.pem" PATH="$up/bin:$PATH" \
-  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- tests/e2e/session.sh \
-  cargo test -q --workspace --test e2e -- --ignored --exact desktop::an_installed_package_updates_itself)
-kill "$server" 2>/dev/null || true
-server=
+  SSL_CERT_FILE="$tls/bundle.pem" PATH="$up/bin:$PATH"
+stop_update_server
 [ "$(dpkg-query -W -f='${Version}' "$name")" = 9.9.9 ] || fail "the update was not installed"
 
 say "apt purge $name: nothing left but the user's data"

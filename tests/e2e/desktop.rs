@@ -158,21 +158,7 @@ impl Drop for Server {
 #[ignore = "drives the real window: run `make e2e`"]
 async fn updates_are_offered_verified_and_refused_when_tampered() -> Result<()> {
     let server = Server::start().await?;
-    let pubkey = test_pubkey()?;
-    let app = RealApp::launch_with(
-        "updates",
-        Launch {
-            env: vec![
-                (
-                    "WEBHOOK_STUDIO_UPDATE_URL".into(),
-                    format!("{}/latest.json", server.base()),
-                ),
-                ("WEBHOOK_STUDIO_UPDATE_PUBKEY".into(), pubkey.trim().into()),
-            ],
-            ..Launch::default()
-        },
-    )
-    .await?;
+    let app = launch_with_updates("updates", &server).await?;
     app.click("[data-testid=nav-settings]").await?;
     let at_start = app
         .eval("return document.querySelector('[data-testid=updates-at-start]').checked")
@@ -219,6 +205,24 @@ async fn updates_are_offered_verified_and_refused_when_tampered() -> Result<()> 
     app.close().await
 }
 
+/// The app, asking `server` for updates and trusting the test's key.
+async fn launch_with_updates(name: &str, server: &Server) -> Result<RealApp> {
+    RealApp::launch_with(
+        name,
+        Launch {
+            env: vec![
+                (
+                    "WEBHOOK_STUDIO_UPDATE_URL".into(),
+                    format!("{}/latest.json", server.base()),
+                ),
+                ("WEBHOOK_STUDIO_UPDATE_PUBKEY".into(), test_pubkey()?),
+            ],
+            ..Launch::default()
+        },
+    )
+    .await
+}
+
 /// The test's public key: `WEBHOOK_STUDIO_UPDATE_PUBKEY_FILE`, else the fixture's.
 fn test_pubkey() -> Result<String> {
     let path = std::env::var_os("WEBHOOK_STUDIO_UPDATE_PUBKEY_FILE")
@@ -237,20 +241,7 @@ async fn an_installed_package_updates_itself() -> Result<()> {
         return Ok(());
     };
     let server = Server::start().await?;
-    let app = RealApp::launch_with(
-        "update-install",
-        Launch {
-            env: vec![
-                (
-                    "WEBHOOK_STUDIO_UPDATE_URL".into(),
-                    format!("{}/latest.json", server.base()),
-                ),
-                ("WEBHOOK_STUDIO_UPDATE_PUBKEY".into(), test_pubkey()?),
-            ],
-            ..Launch::default()
-        },
-    )
-    .await?;
+    let app = launch_with_updates("update-install", &server).await?;
     app.click("[data-testid=nav-settings]").await?;
     app.click("[data-testid=updates-check]").await?;
     app.click("[data-testid=update-download]").await?;
