@@ -1,4 +1,4 @@
-//! Issue #15 (packaging): the app as an installed desktop program. A second launch on the same
+//! Packaging: the app as an installed desktop program. A second launch on the same
 //! data folder shows the running window instead of starting a rival, and updates come from a
 //! signed manifest: offered with their notes, verified, and refused when tampered with.
 
