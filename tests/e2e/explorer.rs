@@ -1,7 +1,7 @@
 //! Issue #3: the resource explorer in the real window.
 
 use anyhow::{Result, ensure};
-use studio_tests::webdriver::RealApp;
+use studio_tests::webdriver::{Launch, RealApp};
 
 const CHANNEL_MESSAGES: &str = "/teams/{team-id}/channels/{channel-id}/messages";
 
@@ -191,6 +191,47 @@ async fn only_documentation_links_can_be_opened() -> Result<()> {
     ensure!(
         docs.starts_with("https://learn.microsoft.com/"),
         "docs link: {docs}"
+    );
+    app.close().await
+}
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn a_lifetime_that_is_not_whole_minutes_is_never_checked_or_sent() -> Result<()> {
+    let app = RealApp::launch_with(
+        "explorer-lifetime",
+        Launch {
+            sandbox_on_first_start: true,
+            ..Launch::default()
+        },
+    )
+    .await?;
+    app.click("[data-testid=nav-resources]").await?;
+    app.click("[data-resource-id=message]").await?;
+    app.click("[data-testid=use-me]").await?;
+    app.wait_for("[data-testid=request-preview]").await?;
+    for bad in ["abc", "1.5", "0", ""] {
+        app.replace_text("[data-testid=expires-in]", bad).await?;
+        let problem = app.text("[data-testid=expiry-problem]").await?;
+        ensure!(problem.contains("minutes"), "{bad:?}: {problem}");
+        app.wait_for("[data-testid=check-waits]").await?;
+        let shown = app
+            .eval("return [document.querySelector('[data-testid=request-preview]') === null, document.querySelector('[data-testid=create-subscription-button]').disabled]")
+            .await?;
+        ensure!(
+            shown == serde_json::json!([true, true]),
+            "{bad:?}: no preview and no Create while the lifetime is wrong: {shown}"
+        );
+    }
+    app.screenshot("refused").await?;
+    app.replace_text("[data-testid=expires-in]", "120").await?;
+    app.wait_for("[data-testid=request-preview]").await?;
+    let create = app
+        .eval("return document.querySelector('[data-testid=create-subscription-button]').disabled")
+        .await?;
+    ensure!(
+        create == serde_json::json!(false),
+        "120 minutes can be created"
     );
     app.close().await
 }

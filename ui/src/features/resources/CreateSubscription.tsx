@@ -23,7 +23,6 @@ export function CreateSubscription({
   onOpenInspector: () => void;
 }) {
   const create = useCommand("subscription_create");
-  const minutes = Number(expiresInMinutes.trim());
   const why = !account
     ? "Add an account first (Accounts)."
     : changeTypes.length === 0
@@ -45,7 +44,8 @@ export function CreateSubscription({
               changeType: changeTypes.join(","),
               includeResourceData,
               skipPreflight: false,
-              ...(expiresInMinutes.trim() !== "" && Number.isFinite(minutes) && minutes > 0 ? { expirationMinutes: Math.trunc(minutes) } : {}),
+              // Checked by the form (whole minutes, 1 or more; `blocked` otherwise): sent as typed.
+              expirationMinutes: Number(expiresInMinutes.trim()),
             });
           }}
         >

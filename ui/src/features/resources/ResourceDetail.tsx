@@ -2,7 +2,7 @@ import { ExternalLink } from "../../components/ExternalLink";
 import { Badge } from "../../components/Badge";
 import type { AccountKind, AccountType, CatalogView, Resource } from "../../ipc/bindings";
 import { useAccounts, useCatalogCheck } from "../../ipc/queries";
-import { type Choice, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
+import { type Choice, expiryProblem, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
 import { CheckResult } from "./CheckResult";
 import { CreateSubscription } from "./CreateSubscription";
 import { PlaceholderPicker } from "./PlaceholderPicker";
@@ -88,7 +88,9 @@ export function ResourceDetail({
   onChange: (choice: Choice) => void;
 }) {
   const path = resource.paths.find((p) => p.template === choice.template) ?? resource.paths[0];
-  const proposal = path ? toProposal(path, choice) : null;
+  const expiry = expiryProblem(choice.expiresInMinutes);
+  // No check (and no preview) of a lifetime that is not the one that would be sent.
+  const proposal = path && expiry === null ? toProposal(path, choice) : null;
   const accounts = useAccounts();
   const account = accounts.data?.accounts.find((a) => a.current);
   // The account in use's token decides the hints for its own kind of account.
@@ -209,10 +211,18 @@ export function ResourceDetail({
           <input
             className="input mono"
             inputMode="numeric"
+            data-testid="expires-in"
             value={choice.expiresInMinutes}
+            aria-invalid={expiry !== null}
             onChange={(e) => { set({ expiresInMinutes: e.target.value.slice(0, 9) }); }}
           />
-          <span className="field-help">Up to {humanMinutes(resource.maxMinutes)}; Graph raises anything below 45 minutes.</span>
+          {expiry ? (
+            <span className="field-error" role="alert" data-testid="expiry-problem">
+              {expiry}
+            </span>
+          ) : (
+            <span className="field-help">Up to {humanMinutes(resource.maxMinutes)}; Graph raises anything below 45 minutes.</span>
+          )}
         </label>
         <div className="option">
           <label className="check-row">
@@ -242,7 +252,11 @@ export function ResourceDetail({
       </div>
 
       <h3 className="detail-section">Check, permissions and request</h3>
-      {check.isError ? (
+      {expiry ? (
+        <p className="panel-description" data-testid="check-waits">
+          Fix the lifetime above to see the checks and the exact request.
+        </p>
+      ) : check.isError ? (
         <p className="field-error">{check.error.message}</p>
       ) : check.data ? (
         <>
@@ -271,7 +285,13 @@ export function ResourceDetail({
         changeTypes={choice.changeTypes}
         expiresInMinutes={choice.expiresInMinutes}
         includeResourceData={choice.includeResourceData}
-        blocked={names.some((n) => (choice.values[n] ?? "") === "" && !(choice.useMe && n === "user-id")) ? "Fill in every placeholder first." : null}
+        blocked={
+          names.some((n) => (choice.values[n] ?? "") === "" && !(choice.useMe && n === "user-id"))
+            ? "Fill in every placeholder first."
+            : expiry
+              ? "Fix the lifetime first."
+              : null
+        }
         onOpenInspector={() => {
           window.location.hash = "/inspector";
         }}

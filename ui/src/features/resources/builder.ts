@@ -57,12 +57,22 @@ export function placeholderProblem(value: string, placeholder: Placeholder | und
   return null;
 }
 
+/** Why the minutes typed cannot be a subscription's lifetime, or null: whole minutes, 1 or more
+ * (the catalog check then says whether the resource allows that many). Nothing is rounded or
+ * defaulted: what is checked and previewed is what is sent. */
+export function expiryProblem(text: string): string | null {
+  const trimmed = text.trim();
+  if (trimmed === "") return "Enter how many minutes the subscription should last.";
+  if (!/^\d{1,9}$/.test(trimmed) || Number(trimmed) < 1) return "Enter whole minutes, 1 or more (no decimals or letters).";
+  return null;
+}
+
 export function toProposal(path: ResourcePath, choice: Choice): Proposal {
-  const minutes = Number(choice.expiresInMinutes.trim());
+  const valid = expiryProblem(choice.expiresInMinutes) === null;
   return {
     resource: resourceString(path, choice),
     changeTypes: choice.changeTypes,
-    ...(choice.expiresInMinutes.trim() !== "" && Number.isFinite(minutes) ? { expiresInMinutes: Math.trunc(minutes) } : {}),
+    ...(valid ? { expiresInMinutes: Number(choice.expiresInMinutes.trim()) } : {}),
     includeResourceData: choice.includeResourceData,
     hasEncryptionCertificate: choice.includeResourceData,
     hasLifecycleUrl: choice.lifecycleUrl,

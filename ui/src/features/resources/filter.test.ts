@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { CatalogView, Resource } from "../../ipc/bindings";
-import { placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
+import { expiryProblem, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
 import { defaultFilters, filterResources, humanMinutes } from "./filter";
 
 function resource(partial: Partial<Resource> & Pick<Resource, "id" | "workload">): Resource {
@@ -104,6 +104,15 @@ describe("builder", () => {
   it("turns choices into a proposal", () => {
     expect(toProposal(path, { ...choice, expiresInMinutes: "abc" }).expiresInMinutes).toBeUndefined();
     expect(toProposal(path, choice)).toMatchObject({ expiresInMinutes: 60, accountKind: "delegatedWork" });
+  });
+
+  it("takes a lifetime only as whole minutes, never rounded or defaulted", () => {
+    for (const bad of ["", "  ", "abc", "1.5", "-5", "0", "1e3", "60m"]) {
+      expect(expiryProblem(bad), bad).not.toBeNull();
+      expect(toProposal(path, { ...choice, expiresInMinutes: bad }).expiresInMinutes, bad).toBeUndefined();
+    }
+    expect(expiryProblem(" 4230 ")).toBeNull();
+    expect(toProposal(path, { ...choice, expiresInMinutes: "4230" }).expiresInMinutes).toBe(4230);
   });
 });
 
