@@ -297,6 +297,23 @@ async fn notifications_for_a_subscription_made_here_arrive_verified_and_decrypte
         .await
         .expect_err("ftp is refused");
     assert_eq!(bad.code, studio_core::ErrorCode::InvalidInput);
+
+    // The form's "Lifecycle notification URL" box: what the preview shows is what is sent.
+    assert!(
+        plain["subscription"]["subscription"]["lifecycleNotificationUrl"].is_string(),
+        "{plain}"
+    );
+    let quiet = call(
+        &studio,
+        "subscription_create",
+        json!({"resource": "/me/contacts", "changeType": "created", "expirationMinutes": 30, "includeLifecycleUrl": false}),
+    )
+    .await;
+    let quiet = &quiet["subscription"]["subscription"];
+    assert!(
+        quiet["lifecycleNotificationUrl"].is_null(),
+        "no lifecycle URL when unchecked: {quiet}"
+    );
     studio.shutdown().await;
 }
 

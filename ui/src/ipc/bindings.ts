@@ -473,6 +473,12 @@ expirationMinutes?: number,
  */
 includeResourceData: boolean, 
 /**
+ * Ask for lifecycle notifications at this app's receiver (`lifecycleNotificationUrl`);
+ * yes unless `false`. Without them the app cannot hear `subscriptionRemoved`,
+ * `reauthorizationRequired` or `missed`, and Graph refuses some resources above an hour.
+ */
+includeLifecycleUrl?: boolean, 
+/**
  * `notificationQueryOptions` (Universal Print).
  */
 notificationQueryOptions?: string, 

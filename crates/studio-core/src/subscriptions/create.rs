@@ -43,6 +43,12 @@ pub struct CreateSubscriptionRequest {
     /// Ask for rich notifications (encrypted resource data; a certificate is made if needed).
     #[serde(default)]
     pub include_resource_data: bool,
+    /// Ask for lifecycle notifications at this app's receiver (`lifecycleNotificationUrl`);
+    /// yes unless `false`. Without them the app cannot hear `subscriptionRemoved`,
+    /// `reauthorizationRequired` or `missed`, and Graph refuses some resources above an hour.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_lifecycle_url: Option<bool>,
     /// `notificationQueryOptions` (Universal Print).
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,6 +180,10 @@ pub async fn create(
         ));
     }
     let (notification_url, lifecycle_url) = endpoints.for_graph();
+    let lifecycle_url = request
+        .include_lifecycle_url
+        .unwrap_or(true)
+        .then_some(lifecycle_url);
     let report = if request.skip_preflight {
         None
     } else {
@@ -214,7 +224,7 @@ pub async fn create(
         resource: request.resource.trim().to_owned(),
         expiration_date_time: rfc3339(now + i64::from(minutes) * 60),
         client_state: Some(client_state.clone()),
-        lifecycle_notification_url: Some(lifecycle_url.clone()),
+        lifecycle_notification_url: lifecycle_url.clone(),
         include_resource_data: request.include_resource_data.then_some(true),
         encryption_certificate: certificate
             .as_ref()
@@ -235,7 +245,7 @@ pub async fn create(
         certificate_id: new.encryption_certificate_id.clone(),
         include_resource_data: request.include_resource_data,
         notification_url,
-        lifecycle_url: Some(lifecycle_url),
+        lifecycle_url,
         expiration: created.subscription.expiration_date_time.clone(),
         created_at: rfc3339(now),
         state: SubscriptionState::Active,

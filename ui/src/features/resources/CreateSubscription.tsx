@@ -11,6 +11,7 @@ export function CreateSubscription({
   changeTypes,
   expiresInMinutes,
   includeResourceData,
+  lifecycleUrl,
   blocked,
   onOpenInspector,
 }: {
@@ -19,6 +20,8 @@ export function CreateSubscription({
   changeTypes: string[];
   expiresInMinutes: string;
   includeResourceData: boolean;
+  /** The form's "Lifecycle notification URL" box (the preview shows the same). */
+  lifecycleUrl: boolean;
   blocked: string | null;
   onOpenInspector: () => void;
 }) {
@@ -44,6 +47,7 @@ export function CreateSubscription({
               changeType: changeTypes.join(","),
               includeResourceData,
               skipPreflight: false,
+              includeLifecycleUrl: lifecycleUrl,
               // Checked by the form (whole minutes, 1 or more; `blocked` otherwise): sent as typed.
               expirationMinutes: Number(expiresInMinutes.trim()),
             });

@@ -285,6 +285,7 @@ export function ResourceDetail({
         changeTypes={choice.changeTypes}
         expiresInMinutes={choice.expiresInMinutes}
         includeResourceData={choice.includeResourceData}
+        lifecycleUrl={choice.lifecycleUrl}
         blocked={
           names.some((n) => (choice.values[n] ?? "") === "" && !(choice.useMe && n === "user-id"))
             ? "Fill in every placeholder first."

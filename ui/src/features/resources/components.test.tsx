@@ -4,9 +4,10 @@ import { useState } from "react";
 import { describe, expect, it, vi } from "vitest";
 
 import type { CatalogCheckResponse, Resource } from "../../ipc/bindings";
-import { installFakeBackend } from "../../test/fakeBackend";
+import { installFakeBackend, sandboxAccount } from "../../test/fakeBackend";
 import { renderWithQueries } from "../../test/render";
 import { CheckResult } from "./CheckResult";
+import { CreateSubscription } from "./CreateSubscription";
 import { ResourceList } from "./ResourceList";
 
 const response: CatalogCheckResponse = {
@@ -115,6 +116,36 @@ describe("incremental consent", () => {
     await user.click(screen.getByTestId("request-permission"));
     await waitFor(() => {
       expect(backend.calls.at(-1)).toEqual({ command: "account_request_permissions", request: { id: "acct-1", scopes: ["Chat.Read"] } });
+    });
+  });
+});
+
+describe("CreateSubscription", () => {
+  it("sends the lifetime and the lifecycle choice exactly as the form shows them", async () => {
+    const backend = installFakeBackend();
+    renderWithQueries(
+      <CreateSubscription
+        account={sandboxAccount}
+        resource="/me/messages"
+        changeTypes={["created"]}
+        expiresInMinutes=" 4230 "
+        includeResourceData={false}
+        lifecycleUrl={false}
+        blocked={null}
+        onOpenInspector={() => undefined}
+      />,
+    );
+    await userEvent.setup().click(screen.getByTestId("create-subscription-button"));
+    await waitFor(() => {
+      expect(backend.calls.find((c) => c.command === "subscription_create")?.request).toEqual({
+        accountId: "acct-1",
+        resource: "/me/messages",
+        changeType: "created",
+        includeResourceData: false,
+        skipPreflight: false,
+        includeLifecycleUrl: false,
+        expirationMinutes: 4230,
+      });
     });
   });
 });
