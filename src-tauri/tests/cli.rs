@@ -4,8 +4,6 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::post_json;
-
 fn studio(args: &[&str]) -> std::io::Result<Output> {
     Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
         .args(args)
@@ -320,15 +318,24 @@ fn listen_prints_each_notification_with_its_checks_and_stops_on_ctrl_c() -> std:
         serde_json::from_str(&lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??)?;
     assert_eq!(first["event"], "listening", "{first}");
     assert!(first["subscription"]["id"].is_string(), "{first}");
-    let control = first["sandboxControl"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let answer = post_json(
-        &format!("{control}/changes"),
-        r#"{"resource":"/me/messages","changeType":"created"}"#,
-    )?;
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(first["sandboxControl"].is_string(), "{first}");
+    // Another process makes the change, on the sandbox this `listen` runs.
+    let triggered = common::headless(
+        dir.path(),
+        &["trigger", "/me/messages", "--change", "created"],
+    )
+    .output()?;
+    let said = String::from_utf8_lossy(&triggered.stdout);
+    assert!(
+        triggered.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&triggered.stderr)
+    );
+    assert!(
+        said.contains("POST http://127.0.0.1:"),
+        "the plan first: {said}"
+    );
+    assert!(said.contains("notified 1 subscription"), "{said}");
     let mut notification = serde_json::Value::Null;
     for line in lines.by_ref() {
         let value: serde_json::Value = serde_json::from_str(&line?)?;
@@ -351,6 +358,37 @@ fn listen_prints_each_notification_with_its_checks_and_stops_on_ctrl_c() -> std:
     assert!(interrupted.success());
     let status = child.wait()?;
     assert!(status.success(), "Ctrl-C is a clean stop: {status}");
+    Ok(())
+}
+
+#[test]
+fn trigger_shows_its_plan_and_asks_for_missing_permissions() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let run = |args: &[&str]| common::headless(dir.path(), args).output();
+    assert!(run(&["account", "add", "--sandbox"])?.status.success());
+    let dry = run(&[
+        "trigger",
+        "/me/events",
+        "--via",
+        "graph",
+        "--dry-run",
+        "--json",
+    ])?;
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&dry.stdout)?;
+    assert_eq!(plan["requests"][0]["method"], "POST");
+    assert_eq!(plan["missingPermission"], "Calendars.ReadWrite");
+    let refused = run(&["trigger", "/me/events", "--via", "graph"])?;
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("account permit"), "{stderr}");
+    let nothing = run(&["trigger", "/communications/callRecords", "--via", "graph"])?;
+    assert_eq!(nothing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&nothing.stderr).contains("hint:"));
     Ok(())
 }
 

@@ -208,7 +208,11 @@ async fn a_lifetime_that_is_not_whole_minutes_is_never_checked_or_sent() -> Resu
     .await?;
     app.click("[data-testid=nav-resources]").await?;
     app.click("[data-resource-id=message]").await?;
-    app.click("[data-testid=use-me]").await?;
+    // A signed-in user's resources start as /me.
+    let me = app
+        .eval("return document.querySelector('[data-testid=use-me]').checked")
+        .await?;
+    ensure!(me == serde_json::json!(true), "/me by default");
     app.wait_for("[data-testid=request-preview]").await?;
     for bad in ["abc", "1.5", "0", ""] {
         app.replace_text("[data-testid=expires-in]", bad).await?;

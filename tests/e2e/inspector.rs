@@ -25,7 +25,6 @@ async fn a_subscription_made_in_the_app_delivers_into_the_inspector() -> Result<
     let search = app.wait_for("[data-testid=resource-search]").await?;
     search.send_keys("outlook message").await?;
     app.click("[data-resource-id=message]").await?;
-    app.click("[data-testid=use-me]").await?;
     app.wait_until("!document.querySelector('[data-testid=create-subscription-button]')?.disabled")
         .await?;
     app.click("[data-testid=create-subscription-button]")

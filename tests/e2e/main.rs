@@ -10,3 +10,4 @@ mod desktop;
 mod explorer;
 mod foundation;
 mod inspector;
+mod newcomer;

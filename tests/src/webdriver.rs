@@ -177,9 +177,19 @@ impl RealApp {
         found.with_context(|| format!("no element matches `{css}` within {WAIT:?}"))
     }
 
-    /// Clicks the element matching a CSS selector.
+    /// Clicks the element matching a CSS selector, first scrolled to the middle of its
+    /// scroll container as a person would: WebKitWebDriver scrolls it just into view, where a
+    /// sticky bar (the explorer's Create bar) may cover it and take the click.
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.wait_for(css).await?.click().await?;
+        let element = self.wait_for(css).await?;
+        let arguments = vec![serde_json::to_value(&element)?];
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'}); return null;",
+                arguments,
+            )
+            .await?;
+        element.click().await?;
         Ok(())
     }
 

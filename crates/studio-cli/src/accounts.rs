@@ -45,6 +45,14 @@ pub enum AccountCommand {
         /// The account's id or name (or a unique prefix).
         name: String,
     },
+    /// Sign in again asking for more delegated permissions (incremental consent).
+    Permit {
+        /// The account's id or name (or a unique prefix).
+        name: String,
+        /// The permissions to add, e.g. `Calendars.ReadWrite` (repeat or separate with commas).
+        #[arg(required = true, value_delimiter = ',')]
+        permissions: Vec<String>,
+    },
 }
 
 /// Clouds on the command line.
@@ -270,6 +278,16 @@ pub async fn account(studio: &Studio, command: &AccountCommand) -> Result<ExitCo
                 .account_select(studio_core::accounts::views::AccountRef { id: id.clone() })
                 .await?;
             println!("Now using {id}.");
+        }
+        AccountCommand::Permit { name, permissions } => {
+            let id = resolve(studio, name).await?;
+            let summary = studio
+                .account_request_permissions(studio_core::accounts::views::RequestPermissions {
+                    id,
+                    scopes: permissions.clone(),
+                })
+                .await?;
+            print_account(&summary);
         }
         AccountCommand::Add(args) => {
             let summary = add(studio, args).await?;

@@ -15,6 +15,7 @@ pub mod environment;
 mod follow;
 pub mod listen;
 pub mod logging;
+pub mod trigger;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,9 @@ pub enum Command {
     Subscription(accounts::SubscriptionArgs),
     /// Receive notifications: print the public URL, then every reception and its checks.
     Listen(listen::ListenArgs),
+    /// Make the change a subscription watches happen (sandbox: any change; real tenant: a safe
+    /// write, shown first, made with --yes).
+    Trigger(trigger::TriggerArgs),
     /// Certificates for rich notifications: create, list, export, delete.
     #[command(subcommand)]
     Cert(certificates::CertCommand),
@@ -107,6 +111,7 @@ async fn dispatch(
         Command::Subscription(args) => accounts::subscription(&studio, args).await,
         Command::Listen(args) => listen::listen(std::sync::Arc::clone(&studio), args).await,
         Command::Cert(command) => certificates::cert(&studio, command).await,
+        Command::Trigger(args) => trigger::run(&studio, args).await,
         Command::Info { json } => {
             let info = studio.app_info(()).await?;
             if *json {

@@ -152,9 +152,12 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
                 s.id, s.resource, s.change_type, s.expiration_date_time
             );
         }
-        if let Some(control) = &sandbox_control {
+        if sandbox_control.is_some() {
+            let resource = subscription
+                .as_ref()
+                .map_or("/me/messages", |view| view.subscription.resource.as_str());
             println!(
-                "Trigger a sandbox change: curl -X POST {control}/changes -H 'content-type: application/json' -d '{{\"resource\":\"/me/messages\",\"changeType\":\"created\"}}'"
+                "Trigger a sandbox change from another terminal: webhook-studio trigger \"{resource}\" --change created"
             );
         }
         println!("Waiting for notifications (Ctrl-C to stop)…");

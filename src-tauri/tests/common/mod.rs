@@ -1,6 +1,8 @@
 //! What the binary's integration tests share: the binary as a headless command on a data folder,
 //! and a bare HTTP POST.
 
+#![allow(dead_code, reason = "each test file uses part of it")]
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 

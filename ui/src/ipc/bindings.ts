@@ -342,6 +342,11 @@ current: boolean,
 usedBy: number, };
 
 /**
+ * Which change to make.
+ */
+export type ChangeKind = "created" | "updated" | "deleted";
+
+/**
  * A change a subscription can ask to be told about.
  */
 export type ChangeType = "created" | "updated" | "deleted";
@@ -1090,6 +1095,23 @@ lookup?: string, };
 export type PlaceholderKind = "id" | "idList" | "filter" | "url" | "name";
 
 /**
+ * One request a trigger sends.
+ */
+export type PlannedRequest = { 
+/**
+ * `GET`, `POST`, `PATCH`, `DELETE`.
+ */
+method: string, 
+/**
+ * The path under Graph's `/v1.0` (or the sandbox's control API).
+ */
+path: string, 
+/**
+ * The JSON body.
+ */
+body: unknown, };
+
+/**
  * What the preflight saw when it played Graph's validation request against the URL.
  */
 export type PreflightReport = { 
@@ -1670,6 +1692,23 @@ export type SecretStorage = "keyring" | "session";
 export type SelectRule = "required" | "refused" | "optional";
 
 /**
+ * One request a trigger sent, and Graph's status.
+ */
+export type SentRequest = { 
+/**
+ * The method.
+ */
+method: string, 
+/**
+ * The full URL.
+ */
+url: string, 
+/**
+ * The HTTP status.
+ */
+status: number, };
+
+/**
  * The states a background service passes through.
  */
 export type ServiceState = "stopped" | "starting" | "running" | "failed";
@@ -2017,6 +2056,91 @@ reason: string, } | { "state": "notChecked",
 reason: string, } | { "state": "missing" };
 
 /**
+ * What a trigger did.
+ */
+export type TriggerDone = { 
+/**
+ * What happened.
+ */
+summary: string, 
+/**
+ * Every request, in order.
+ */
+sent: Array<SentRequest>, 
+/**
+ * How many subscriptions the sandbox found watching the change (sandbox only).
+ */
+matchedSubscriptions: number | null, };
+
+/**
+ * What a trigger would do.
+ */
+export type TriggerPlan = { 
+/**
+ * How.
+ */
+via: TriggerVia, 
+/**
+ * One sentence: what happens.
+ */
+summary: string, 
+/**
+ * The requests, in order, exactly as they will be sent.
+ */
+requests: Array<PlannedRequest>, 
+/**
+ * Where the paths are relative to.
+ */
+base: string, 
+/**
+ * Any one of these permissions allows it (empty: none needed).
+ */
+permissions: Array<string>, 
+/**
+ * Set when the token is known to hold none of `permissions`.
+ */
+missingPermission: string | null, 
+/**
+ * Whether a person should confirm first (it writes to a real tenant).
+ */
+confirm: boolean, 
+/**
+ * Pass back to `trigger_change` to send these very requests.
+ */
+at: number, };
+
+/**
+ * `trigger_plan` and `trigger_change`.
+ */
+export type TriggerRequest = { 
+/**
+ * The account (the one in use when absent).
+ */
+accountId?: string, 
+/**
+ * The subscription's resource.
+ */
+resource: string, 
+/**
+ * Which change.
+ */
+changeType: ChangeKind, 
+/**
+ * How (the sandbox's control API for sandbox accounts, Graph writes otherwise).
+ */
+via?: TriggerVia, 
+/**
+ * The moment the plan was made (Unix seconds): `trigger_change` given the plan's `at` sends
+ * exactly the requests the plan showed.
+ */
+at?: number, };
+
+/**
+ * How the change is made.
+ */
+export type TriggerVia = "sandbox" | "graph";
+
+/**
  * How Graph reaches the receiver.
  */
 export type TunnelKind = "none" | "ngrok" | "url";
@@ -2183,6 +2307,10 @@ export interface Commands {
   subscription_reauthorize: { request: SubscriptionRef; response: null };
   /** Creates a subscription to this app's receiver (preflight first) and records it. */
   subscription_create: { request: CreateSubscriptionRequest; response: CreatedSubscription };
+  /** What "Trigger a change" would send for a resource: the exact requests, the permission, whether to confirm. */
+  trigger_plan: { request: TriggerRequest; response: TriggerPlan };
+  /** Makes a change a subscription watches happen (the sandbox's control API, or a safe write through Graph). */
+  trigger_change: { request: TriggerRequest; response: TriggerDone };
   /** Plays Graph's validation request against the receiver's URL. */
   subscription_preflight: { request: null; response: PreflightReport };
   /** Subscriptions this app created, with the renewal history. */
@@ -2230,7 +2358,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_items", "reception_replay", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_items", "reception_replay", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -86,6 +86,8 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   subscription_delete: [queryKeys.subscriptions, queryKeys.owned, queryKeys.certificates],
   subscription_reauthorize: [queryKeys.subscriptions],
   subscription_create: [...receiver, queryKeys.certificates],
+  trigger_plan: [],
+  trigger_change: [queryKeys.httpLog],
   subscription_preflight: [],
   owned_subscriptions: [],
   subscriptions_upkeep: [queryKeys.owned, queryKeys.subscriptions],

@@ -10,6 +10,8 @@ import type {
   Settings,
   StatusSnapshot,
   SubscriptionView,
+  TriggerDone,
+  TriggerPlan,
   UpdateCheck,
   UpdateReady,
 } from "../ipc/bindings";
@@ -142,6 +144,17 @@ export function detailFixture(summary: ReceptionLine): ReceptionDetail {
   };
 }
 
+export const sandboxPlan: TriggerPlan = {
+  via: "sandbox",
+  summary: "The sandbox makes a created change to /me/messages and notifies every subscription watching it.",
+  requests: [{ method: "POST", path: "/changes", body: { resource: "/users/u1/messages", changeType: "created" } }],
+  base: "http://127.0.0.1:9/_emulator",
+  permissions: [],
+  missingPermission: null,
+  confirm: false,
+  at: 1_790_000_000,
+};
+
 export function fakeBackend(
   overrides: {
     settings?: Settings;
@@ -151,8 +164,11 @@ export function fakeBackend(
     receptions?: ReceptionLine[];
     updates?: UpdateCheck;
     download?: UpdateReady | StudioError;
+    /** What `trigger_plan` answers (a sandbox plan by default); `account_request_permissions` clears its missing permission. */
+    plan?: TriggerPlan;
   } = {},
 ) {
+  let plan = overrides.plan ?? sandboxPlan;
   let settings = overrides.settings ?? defaultSettings;
   let accounts = overrides.accounts ?? [];
   let subscriptions = overrides.subscriptions ?? [];
@@ -242,6 +258,17 @@ export function fakeBackend(
           return null;
         case "updates_announced":
           return null;
+        case "trigger_plan":
+          return plan;
+        case "trigger_change":
+          return {
+            summary: plan.via === "sandbox" ? "The sandbox made the change and notified 1 subscription(s)." : `Done: ${plan.summary}`,
+            sent: plan.requests.map((r) => ({ method: r.method, url: `${plan.base}${r.path}`, status: 201 })),
+            matchedSubscriptions: plan.via === "sandbox" ? 1 : null,
+          } satisfies TriggerDone;
+        case "account_request_permissions":
+          plan = { ...plan, missingPermission: null };
+          return accounts[0] ?? sandboxAccount;
       }
       throw new StudioError({ code: "invalid_input", message: `unknown command ${command}`, hint: null });
     };

@@ -35,3 +35,8 @@ if (!("matchMedia" in window)) {
     }),
   });
 }
+
+// jsdom lays nothing out and has no scrollIntoView; results that scroll into view call it.
+if (!("scrollIntoView" in Element.prototype)) {
+  Object.defineProperty(Element.prototype, "scrollIntoView", { value: () => undefined, configurable: true });
+}

@@ -128,6 +128,10 @@ command_surface! {
     subscription_reauthorize: crate::subscriptions::graph::SubscriptionRef => ();
     /// Creates a subscription to this app's receiver (preflight first) and records it.
     subscription_create: crate::subscriptions::create::CreateSubscriptionRequest => crate::subscriptions::create::CreatedSubscription;
+    /// What "Trigger a change" would send for a resource: the exact requests, the permission, whether to confirm.
+    trigger_plan: crate::subscriptions::trigger::TriggerRequest => crate::subscriptions::trigger::TriggerPlan;
+    /// Makes a change a subscription watches happen (the sandbox's control API, or a safe write through Graph).
+    trigger_change: crate::subscriptions::trigger::TriggerRequest => crate::subscriptions::trigger::TriggerDone;
     /// Plays Graph's validation request against the receiver's URL.
     subscription_preflight: () => crate::subscriptions::create::PreflightReport;
     /// Subscriptions this app created, with the renewal history.

@@ -16,6 +16,7 @@ use crate::subscriptions::graph::{
     self, HttpLogRequest, SubscriptionRef, SubscriptionView, SubscriptionsRequest,
     SubscriptionsView,
 };
+use crate::subscriptions::trigger::{self, TriggerDone, TriggerPlan, TriggerRequest};
 use crate::subscriptions::upkeep;
 
 /// A subscription this app created, as the window shows it (its clientState and the recorded
@@ -164,6 +165,16 @@ impl Studio {
             self.clock().now_unix(),
         )
         .await
+    }
+
+    /// `trigger_plan`
+    pub async fn trigger_plan(&self, request: TriggerRequest) -> Result<TriggerPlan, CoreError> {
+        trigger::plan(self.accounts(), &request, self.clock().now_unix()).await
+    }
+
+    /// `trigger_change`
+    pub async fn trigger_change(&self, request: TriggerRequest) -> Result<TriggerDone, CoreError> {
+        trigger::run(self.accounts(), &request, self.clock().now_unix()).await
     }
 
     /// `subscription_preflight`: plays Graph's validation request against the receiver's URL.

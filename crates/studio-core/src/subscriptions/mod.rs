@@ -1,6 +1,9 @@
 //! Subscriptions: the account's own from Graph ([`graph`]), the ones created here after a
-//! preflight ([`create`]), and keeping those alive ([`upkeep`]).
+//! preflight ([`create`]), keeping those alive ([`upkeep`]), and making the change one watches
+//! happen ([`trigger`], with the real-tenant writes in [`safe_writes`]).
 
 pub mod create;
 pub mod graph;
+pub mod safe_writes;
+pub mod trigger;
 pub mod upkeep;

@@ -153,7 +153,7 @@ function SandboxDetails() {
   return (
     <Panel
       title="Sandbox tenant on this computer"
-      description="Point your own code or curl at it; POST a change to the control API to see a notification."
+      description="Point your own code or curl at it. To see a notification, use Trigger a change on a subscription (or POST to the control API)."
       testId="sandbox-details"
     >
       <dl className="account-facts">

@@ -1,5 +1,7 @@
-// Everything that reached the receiver, newest first and live: filter by kind, search the items
-// (as received or decrypted), open one to see its checks, replay it, or export them all.
+// Everything that reached the receiver, newest first and live: notifications by default (the
+// handshakes a create causes are one click away), filter by kind, search the items (as received
+// or decrypted), open one to see its checks, replay it, or export them all. With no notification
+// yet, it offers to make the change the newest subscription watches happen.
 import { useCallback, useDeferredValue, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
@@ -8,7 +10,8 @@ import { EmptyState, FeatureList } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
 import { Segmented } from "../../components/Segmented";
 import type { ExportFormat, ReceptionKind } from "../../ipc/bindings";
-import { useCommand, useReceptionPages } from "../../ipc/queries";
+import { useAccounts, useCommand, useOwnedSubscriptions, useReceptionPages } from "../../ipc/queries";
+import { TriggerChange } from "../../components/TriggerChange";
 import { ReceiverCard } from "./ReceiverCard";
 import { ReceptionDetail } from "./ReceptionDetail";
 import { ReceptionList } from "./ReceptionList";
@@ -17,8 +20,8 @@ import "./inspector.css";
 const PAGE = 200;
 type Kind = "all" | ReceptionKind;
 const kinds: { value: Kind; label: string }[] = [
-  { value: "all", label: "All" },
   { value: "notification", label: "Notifications" },
+  { value: "all", label: "All" },
   { value: "lifecycle", label: "Lifecycle" },
   { value: "validation", label: "Handshakes" },
   { value: "unexpected", label: "Unexpected" },
@@ -56,8 +59,45 @@ function Export() {
   );
 }
 
+/** No notification yet: make one happen for the newest subscription of the account in use. */
+function NoNotificationsYet({ onShowAll }: { onShowAll: () => void }) {
+  const accounts = useAccounts();
+  const owned = useOwnedSubscriptions();
+  const current = accounts.data?.accounts.find((a) => a.current);
+  const newest = owned.data?.items.find((o) => o.accountId === current?.config.id && o.state === "active");
+  return (
+    <EmptyState icon="inspector" title="No notifications yet" testId="inspector-empty">
+      {newest && current ? (
+        <>
+          <p>
+            Make the change <code>{newest.resource}</code> watches happen; its notification appears here, verified
+            {newest.includeResourceData ? " and decrypted" : ""}.
+          </p>
+          <TriggerChange key={newest.id} accountId={current.config.id} resource={newest.resource} changeType={newest.changeType} />
+        </>
+      ) : (
+        <p>Create a subscription (Resources → a resource → Create subscription); every notification appears here as it arrives.</p>
+      )}
+      <p className="muted">
+        Validation handshakes and everything else the receiver got are under{" "}
+        <button type="button" className="link-button" data-testid="inspector-show-all" onClick={onShowAll}>
+          All
+        </button>
+        .
+      </p>
+      <FeatureList
+        items={[
+          { title: "Verify", text: "clientState and validation tokens checked for every item." },
+          { title: "Decrypt", text: "Rich notifications opened with your certificate." },
+          { title: "Replay", text: "Send any stored request to any URL again." },
+        ]}
+      />
+    </EmptyState>
+  );
+}
+
 export function InspectorScreen() {
-  const [kind, setKind] = useState<Kind>("all");
+  const [kind, setKind] = useState<Kind>("notification");
   const [text, setText] = useState("");
   const search = useDeferredValue(text.trim());
   const [selected, setSelected] = useState<number | null>(null);
@@ -70,7 +110,7 @@ export function InspectorScreen() {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
   const shown = selected ?? items[0]?.id ?? null;
-  const filtered = kind !== "all" || search !== "";
+  const filtered = kind !== "notification" || search !== "";
 
   return (
     <div className="screen inspector-screen">
@@ -100,16 +140,12 @@ export function InspectorScreen() {
               <p>No reception matches this filter.</p>
             </EmptyState>
           ) : (
-            <EmptyState icon="inspector" title="Nothing received yet" testId="inspector-empty">
-              <p>Create a subscription (Resources → a resource → Create subscription); its validation handshake and every notification appear here as they arrive.</p>
-              <FeatureList
-                items={[
-                  { title: "Verify", text: "clientState and validation tokens checked for every item." },
-                  { title: "Decrypt", text: "Rich notifications opened with your certificate." },
-                  { title: "Replay", text: "Send any stored request to any URL again." },
-                ]}
-              />
-            </EmptyState>
+            <NoNotificationsYet
+              onShowAll={() => {
+                setKind("all");
+                setSelected(null);
+              }}
+            />
           )}
         </div>
       ) : null}

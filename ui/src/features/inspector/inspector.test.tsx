@@ -36,7 +36,11 @@ describe("InspectorScreen", () => {
     );
     const user = userEvent.setup();
     renderWithQueries(<InspectorScreen />);
-    const rows = await screen.findAllByTestId("reception-row");
+    // Notifications by default; the handshake is under All.
+    expect(await screen.findAllByTestId("reception-row")).toHaveLength(2);
+    await user.click(screen.getByRole("button", { name: "All" }));
+    await screen.findByText("handshake · notification URL");
+    const rows = screen.getAllByTestId("reception-row");
     expect(rows).toHaveLength(3);
     expect(rows[0]).toHaveTextContent("1 clientState problem(s)");
     expect(rows[1]).toHaveTextContent("handshake · notification URL");

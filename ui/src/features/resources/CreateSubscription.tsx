@@ -1,9 +1,14 @@
 // Creates the subscription the form describes, pointed at this app's receiver: a preflight of the
-// validation handshake first, then Graph. On success it says where notifications will show up.
+// validation handshake first, then Graph. The Create button sits in a bar that stays at the bottom
+// of the screen while the form scrolls; the result appears above it, scrolled into view, with
+// "Trigger a change" and "Open in Inspector", the next two steps of the loop.
+import { useEffect, useRef } from "react";
+
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
 import type { AccountSummary } from "../../ipc/bindings";
 import { useCommand } from "../../ipc/queries";
+import { TriggerChange } from "../../components/TriggerChange";
 
 export function CreateSubscription({
   account,
@@ -32,9 +37,32 @@ export function CreateSubscription({
       ? "Choose at least one change type."
       : blocked;
   const created = create.data?.subscription.subscription;
+  const result = useRef<HTMLDivElement>(null);
+  const outcome = created?.id ?? create.error?.message;
+  useEffect(() => {
+    if (outcome !== undefined) result.current?.scrollIntoView({ block: "nearest" });
+  }, [outcome]);
   return (
-    <div className="create-subscription" data-testid="create-subscription">
-      <div className="create-row">
+    <>
+      <div ref={result} className="create-result">
+        {created && account ? (
+          <div className="create-done" data-testid="create-done">
+            <p>
+              Created <code>{created.id}</code>, expires {new Date(created.expirationDateTime).toLocaleString()}. The app renews it before
+              then{create.data?.preflight ? ` (validation preflight answered in ${String(create.data.preflight.latencyMs)} ms)` : ""}. Make
+              a change happen and its notification arrives in the Inspector.
+            </p>
+            <div className="create-next">
+              <TriggerChange key={created.id} accountId={account.config.id} resource={created.resource} changeType={created.changeType} />
+              <Button onClick={onOpenInspector} data-testid="open-inspector">
+                Open in Inspector
+              </Button>
+            </div>
+          </div>
+        ) : null}
+        {create.error ? <ErrorBanner error={create.error} title="The subscription was not created" /> : null}
+      </div>
+      <div className="create-bar" data-testid="create-subscription">
         <Button
           variant="primary"
           data-testid="create-subscription-button"
@@ -55,22 +83,15 @@ export function CreateSubscription({
         >
           {create.isPending ? "Creating…" : "Create subscription"}
         </Button>
-        <span className="muted">
-          {why ?? `As ${account?.config.name ?? ""}, to this app's receiver${includeResourceData ? ", with a certificate made for you" : ""}.`}
+        <span className="muted create-bar-text">
+          {why ?? (
+            <>
+              <code>{resource}</code> as {account?.config.name ?? ""}, to this app's receiver
+              {includeResourceData ? ", with a certificate made for you" : ""}.
+            </>
+          )}
         </span>
       </div>
-      {created ? (
-        <div className="create-done" data-testid="create-done">
-          <p>
-            Created <code>{created.id}</code>, expires {new Date(created.expirationDateTime).toLocaleString()}. The app renews it before
-            then{create.data?.preflight ? ` (validation preflight answered in ${String(create.data.preflight.latencyMs)} ms)` : ""}.
-          </p>
-          <Button onClick={onOpenInspector} data-testid="open-inspector">
-            Watch notifications in the Inspector
-          </Button>
-        </div>
-      ) : null}
-      {create.error ? <ErrorBanner error={create.error} title="The subscription was not created" /> : null}
-    </div>
+    </>
   );
 }

@@ -123,7 +123,7 @@ export function ResourceDetail({
               data-template={p.template}
               checked={p.template === path.template}
               onChange={() => {
-                set({ template: p.template, values: {}, useMe: false });
+                set({ template: p.template, values: {}, useMe: p.me && choice.accountKind !== "application" });
               }}
             />
             <code>{p.template}</code>

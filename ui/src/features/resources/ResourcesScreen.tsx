@@ -5,24 +5,28 @@ import { useState } from "react";
 import { ErrorBanner } from "../../components/Banner";
 import { PageHeader } from "../../components/PageHeader";
 import type { AccountKind, Resource } from "../../ipc/bindings";
-import { useCatalog } from "../../ipc/queries";
+import { useAccounts, useCatalog } from "../../ipc/queries";
 import type { Choice } from "./builder";
 import { defaultFilters, type Filters, filterResources } from "./filter";
-import { ResourceDetail } from "./ResourceDetail";
+import { catalogKindOf, ResourceDetail } from "./ResourceDetail";
 import { ResourceList } from "./ResourceList";
+import { QuickStart } from "./QuickStart";
 import { ResourceLookup } from "./ResourceLookup";
 
-function initialChoice(resource: Resource): Choice {
+/** A resource's form before the user touches it: its first path (as `/me` when the account in use
+ * is a signed-in user), its first change type, an hour, checked as the account in use. */
+function initialChoice(resource: Resource, accountKind: AccountKind): Choice {
   const minutes = Math.min(60, resource.maxMinutes);
+  const path = resource.paths[0];
   return {
-    template: resource.paths[0]?.template ?? "",
+    template: path?.template ?? "",
     values: {},
-    useMe: false,
+    useMe: accountKind !== "application" && path?.me === true,
     changeTypes: resource.changeTypes.slice(0, 1),
     expiresInMinutes: String(minutes),
     includeResourceData: false,
     lifecycleUrl: false,
-    accountKind: "delegatedWork",
+    accountKind,
   };
 }
 
@@ -31,6 +35,9 @@ export function ResourcesScreen() {
   const [filters, setFilters] = useState<Filters>(defaultFilters);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [choices, setChoices] = useState<Record<string, Choice>>({});
+  const accounts = useAccounts();
+  const current = accounts.data?.accounts.find((a) => a.current);
+  const accountKind: AccountKind = current ? catalogKindOf(current.config.kind) : "delegatedWork";
 
   if (catalog.isError) {
     return (
@@ -42,7 +49,7 @@ export function ResourcesScreen() {
   const view = catalog.data;
   const groups = view ? filterResources(view, filters) : [];
   const selected = view?.data.resources.find((r) => r.id === selectedId) ?? groups[0]?.resources[0];
-  const choice = selected ? (choices[selected.id] ?? initialChoice(selected)) : null;
+  const choice = selected ? (choices[selected.id] ?? initialChoice(selected, accountKind)) : null;
   const count = groups.reduce((n, g) => n + g.resources.length, 0);
 
   return (
@@ -57,7 +64,7 @@ export function ResourcesScreen() {
             const filled = Object.fromEntries(Object.entries(values).filter(([, v]) => !/^\{.*\}$/.test(v) && v !== "me"));
             setFilters(defaultFilters);
             setSelectedId(resourceId);
-            setChoices({ ...choices, [resourceId]: { ...initialChoice(resource), template, values: filled, useMe: usesMe } });
+            setChoices({ ...choices, [resourceId]: { ...initialChoice(resource, accountKind), template, values: filled, useMe: usesMe } });
           }}
         />
       </div>
@@ -105,6 +112,7 @@ export function ResourcesScreen() {
         <ResourceList groups={groups} selectedId={selected?.id ?? null} onSelect={setSelectedId} />
       </aside>
       <section className="explorer-detail">
+        <QuickStart />
         {view && selected && choice ? (
           <ResourceDetail
             key={selected.id}

@@ -8,6 +8,7 @@ import { installFakeBackend, sandboxAccount } from "../../test/fakeBackend";
 import { renderWithQueries } from "../../test/render";
 import { CheckResult } from "./CheckResult";
 import { CreateSubscription } from "./CreateSubscription";
+import { QuickStart } from "./QuickStart";
 import { ResourceList } from "./ResourceList";
 
 const response: CatalogCheckResponse = {
@@ -147,5 +148,18 @@ describe("CreateSubscription", () => {
         expirationMinutes: 4230,
       });
     });
+  });
+});
+
+describe("QuickStart", () => {
+  it("walks the loop in four steps and stays closed once closed", async () => {
+    window.localStorage.clear();
+    const first = render(<QuickStart />);
+    expect(screen.getByTestId("quick-start").querySelectorAll("li")).toHaveLength(4);
+    await userEvent.setup().click(screen.getByRole("button", { name: "Close the quick start" }));
+    expect(screen.queryByTestId("quick-start")).toBeNull();
+    first.unmount();
+    render(<QuickStart />);
+    expect(screen.queryByTestId("quick-start")).toBeNull();
   });
 });

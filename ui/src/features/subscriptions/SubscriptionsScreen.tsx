@@ -1,5 +1,6 @@
 // The account in use's subscriptions, from Graph: resource, change types, expiry countdown and
-// notification URL, with renew, reauthorize and delete; below, the HTTP log of every Graph call.
+// notification URL, with trigger a change, renew, reauthorize and delete; below, the HTTP log of
+// every Graph call.
 import { useEffect, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
@@ -13,7 +14,12 @@ import { useCommand, useAccounts, useSubscriptions } from "../../ipc/queries";
 import "./subscriptions.css";
 import { useOwnedSubscriptions } from "../../ipc/queries";
 import { HttpLog } from "./HttpLog";
+import { TriggerChange } from "../../components/TriggerChange";
 import { ownedNote, Upkeep } from "./Upkeep";
+
+function openInspector() {
+  window.location.hash = "/inspector";
+}
 
 /** Re-renders every `ms` so countdowns move. */
 function useNow(ms: number): number {
@@ -34,6 +40,7 @@ function Row({ item, accountId, now, note }: { item: SubscriptionView; accountId
   const reauthorize = useCommand("subscription_reauthorize");
   const remove = useCommand("subscription_delete");
   const [confirming, setConfirming] = useState(false);
+  const [triggering, setTriggering] = useState(false);
   const s = item.subscription;
   // Graph asks for reauthorization 10 minutes before expiry; warn a little earlier.
   const soon = item.expiresAt - now < 15 * 60;
@@ -60,6 +67,16 @@ function Row({ item, accountId, now, note }: { item: SubscriptionView; accountId
         </td>
         <td>
           <div className="row-actions">
+            <Button
+              data-testid="subscription-trigger"
+              aria-expanded={triggering}
+              title="Make the change this subscription watches happen"
+              onClick={() => {
+                setTriggering(!triggering);
+              }}
+            >
+              Trigger…
+            </Button>
             <Button
               disabled={renew.isPending}
               data-testid="subscription-renew"
@@ -103,6 +120,13 @@ function Row({ item, accountId, now, note }: { item: SubscriptionView; accountId
           </div>
         </td>
       </tr>
+      {triggering ? (
+        <tr className="subscription-trigger-row" data-testid="subscriptions-trigger-row">
+          <td colSpan={5}>
+            <TriggerChange accountId={accountId} resource={s.resource} changeType={s.changeType} onOpenInspector={openInspector} />
+          </td>
+        </tr>
+      ) : null}
       {error ? (
         <tr>
           <td colSpan={5}>
