@@ -295,19 +295,23 @@ async fn renewal_and_lifecycle_keep_subscriptions_alive() {
     // Nothing is due yet.
     let none = call(&studio, "subscriptions_upkeep", Value::Null).await;
     assert_eq!(none, json!([]));
-    // 55 minutes later (on both clocks) it is within its margin and renewed to the maximum.
+    // 55 minutes later (on both clocks) it is within its margin and renewed for the hour the
+    // user chose, not the resource's longest.
     clock.advance(55 * 60);
     control(&studio, "/clock", json!({"advanceSeconds": 55 * 60})).await;
     let renewed = call(&studio, "subscriptions_upkeep", Value::Null).await;
     assert_eq!(renewed[0]["action"], "renewed", "{renewed}");
     assert_eq!(renewed[0]["ok"], true, "{renewed}");
     let owned = call(&studio, "owned_subscriptions", Value::Null).await;
-    let expiration = owned["items"][0]["expiration"].as_str().expect("expiry");
-    let expires =
-        time::OffsetDateTime::parse(expiration, &time::format_description::well_known::Rfc3339)
-            .expect("RFC 3339")
-            .unix_timestamp();
-    assert!(expires - clock.now_unix() > 24 * 3600, "{expiration}");
+    let minutes_left = |owned: &Value| {
+        let expiration = owned["items"][0]["expiration"].as_str().expect("expiry");
+        let expires =
+            time::OffsetDateTime::parse(expiration, &time::format_description::well_known::Rfc3339)
+                .expect("RFC 3339")
+                .unix_timestamp();
+        (expires - clock.now_unix()) / 60
+    };
+    assert_eq!(minutes_left(&owned), 60, "{owned}");
 
     // The running upkeep acts on lifecycle notifications as they arrive.
     tokio::spawn(Arc::clone(&studio).run_upkeep());
@@ -325,7 +329,7 @@ async fn renewal_and_lifecycle_keep_subscriptions_alive() {
     )
     .await;
     let flagged = history_has(&studio, "missed").await;
-    assert_eq!(flagged["items"][0]["state"], "missed");
+    assert_eq!(flagged["items"][0]["state"], "missed", "{flagged}");
     control(
         &studio,
         "/lifecycle",
@@ -341,6 +345,11 @@ async fn renewal_and_lifecycle_keep_subscriptions_alive() {
         "a new subscription replaced it"
     );
     assert_eq!(items[0]["state"], "active");
+    assert_eq!(
+        minutes_left(&recreated),
+        60,
+        "recreated for the hour chosen: {recreated}"
+    );
 
     // Deleting it here forgets it (kept as deleted, so its history stays readable).
     call(

@@ -7,16 +7,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use studio_catalog::hints::{HintStatus, Permission, PermissionHint, hint};
 use studio_catalog::model::{AccountKind, CatalogData};
-use studio_catalog::preview::{PreviewContext, RequestPreview, preview};
+use studio_catalog::preview::RequestPreview;
 use studio_catalog::validate::{Check, Problem, Proposal, Severity, check};
 use studio_catalog::{Catalog, CatalogError};
-use time::format_description::well_known::Rfc3339;
 use ts_rs::TS;
 
 use crate::error::CoreError;
 use crate::links::{OpenLinkRequest, allowed_link};
 use crate::studio::Studio;
 use crate::subscriptions::graph::LookupRequest;
+use crate::subscriptions::request::{self, Choice, Delivery};
 
 /// The permissions of one path for each account kind, with RSC and admin-consent flags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -62,9 +62,13 @@ pub struct CatalogCheckResponse {
     pub preview: RequestPreview,
 }
 
-/// Stand-ins used in the preview until the receiver and tunnel exist.
+/// Stand-ins the preview shows for what the app makes at creation (the receiver's URLs depend on
+/// the tunnel; the clientState and certificate are made then, and stay secret).
 const PREVIEW_NOTIFICATION_URL: &str = "https://<your-public-url>/notifications";
 const PREVIEW_LIFECYCLE_URL: &str = "https://<your-public-url>/lifecycle";
+const PREVIEW_CLIENT_STATE: &str = "<generated when the subscription is created>";
+const PREVIEW_CERTIFICATE: (&str, &str) =
+    ("<base64 DER of your certificate>", "<your certificate id>");
 const GRAPH_BASE: &str = "https://graph.microsoft.com";
 
 fn catalog() -> Result<&'static Catalog, CoreError> {
@@ -137,26 +141,30 @@ impl Studio {
                 fix: h.action.clone().unwrap_or_default(),
             });
         }
-        let minutes = request
-            .proposal
-            .expires_in_minutes
-            .unwrap_or(60)
-            .clamp(0, 60 * 24 * 366);
-        let expiration = (self.clock().now_utc() + time::Duration::minutes(i64::from(minutes)))
-            .replace_nanosecond(0)
-            .ok()
-            .and_then(|t| t.format(&Rfc3339).ok())
-            .unwrap_or_default();
-        let preview = preview(
-            catalog,
-            &request.proposal,
-            &PreviewContext {
-                graph_base: GRAPH_BASE,
+        // The builder `subscription_create` sends with: the preview is that request.
+        let proposal = &request.proposal;
+        let change_type = proposal.change_types.join(",");
+        let built = request::build(
+            Some(catalog),
+            &Choice {
+                resource: &proposal.resource,
+                change_type: &change_type,
+                expiration_minutes: proposal
+                    .expires_in_minutes
+                    .map(|m| u32::try_from(m.max(1)).unwrap_or(1)),
+                include_resource_data: proposal.include_resource_data,
+                include_lifecycle_url: proposal.has_lifecycle_url,
+                notification_query_options: None,
+            },
+            &Delivery {
                 notification_url: PREVIEW_NOTIFICATION_URL,
                 lifecycle_url: PREVIEW_LIFECYCLE_URL,
-                expiration: &expiration,
+                client_state: PREVIEW_CLIENT_STATE,
+                certificate: Some(PREVIEW_CERTIFICATE),
             },
+            self.clock().now_unix(),
         );
+        let preview = request::render(GRAPH_BASE, &built);
         Ok(CatalogCheckResponse {
             check: result,
             hints,

@@ -23,6 +23,7 @@ use crate::certificates::Certificates;
 use crate::error::CoreError;
 use crate::receiving::Receiving;
 use crate::subscriptions::graph::{SubscriptionView, catalog_kind, describe};
+use crate::subscriptions::request::{self, Choice, Delivery, SubscriptionRequest};
 
 /// `subscription_create`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -199,18 +200,6 @@ pub async fn create(
         Some(report)
     };
 
-    let catalog = Catalog::get().ok();
-    let resource = catalog.and_then(|c| {
-        c.resolve(&request.resource)
-            .and_then(|r| c.resource(&r.resource_id))
-    });
-    let longest = resource
-        .map(|r| r.max_minutes_for(request.include_resource_data))
-        .unwrap_or(60);
-    let minutes = request
-        .expiration_minutes
-        .unwrap_or(longest.saturating_sub(1))
-        .clamp(1, longest.max(1));
     let client_state =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let certificate = if request.include_resource_data {
@@ -218,23 +207,35 @@ pub async fn create(
     } else {
         None
     };
-    let new = NewSubscription {
-        change_type: request.change_type.trim().to_owned(),
-        notification_url: notification_url.clone(),
-        resource: request.resource.trim().to_owned(),
-        expiration_date_time: rfc3339(now + i64::from(minutes) * 60),
-        client_state: Some(client_state.clone()),
-        lifecycle_notification_url: lifecycle_url.clone(),
-        include_resource_data: request.include_resource_data.then_some(true),
-        encryption_certificate: certificate
-            .as_ref()
-            .map(|c| base64::engine::general_purpose::STANDARD.encode(&c.der)),
-        encryption_certificate_id: certificate.as_ref().map(|c| c.id.clone()),
-        latest_supported_tls_version: None,
-        notification_url_app_id: None,
-        notification_query_options: request.notification_query_options.clone(),
+    let der = certificate
+        .as_ref()
+        .map(|c| base64::engine::general_purpose::STANDARD.encode(&c.der));
+    let (lifecycle, with_lifecycle) = match &lifecycle_url {
+        Some(url) => (url.as_str(), true),
+        None => ("", false),
     };
-    let created = send_create(accounts, &config.id, &new).await?;
+    // The same builder as the explorer's preview: what it showed is what is sent.
+    let SubscriptionRequest { api, body: new } = request::build(
+        Catalog::get().ok(),
+        &Choice {
+            resource: &request.resource,
+            change_type: &request.change_type,
+            expiration_minutes: request.expiration_minutes,
+            include_resource_data: request.include_resource_data,
+            include_lifecycle_url: with_lifecycle,
+            notification_query_options: request.notification_query_options.as_deref(),
+        },
+        &Delivery {
+            notification_url: &notification_url,
+            lifecycle_url: lifecycle,
+            client_state: &client_state,
+            certificate: der
+                .as_deref()
+                .zip(certificate.as_ref().map(|c| c.id.as_str())),
+        },
+        now,
+    );
+    let created = send_create(accounts, &config.id, api, &new).await?;
     let tenant_id = accounts.tenant_id(&config).await;
     let owned = OwnedSubscription {
         id: created.subscription.id.clone(),
@@ -273,6 +274,7 @@ pub async fn create(
 pub async fn send_create(
     accounts: &Accounts,
     account_id: &str,
+    api: ApiVersion,
     new: &NewSubscription,
 ) -> Result<SubscriptionView, CoreError> {
     let (config, session, client) = accounts.client(Some(account_id)).await?;
@@ -283,7 +285,7 @@ pub async fn send_create(
         granted: &granted,
     };
     client
-        .create_subscription(ApiVersion::V1, new)
+        .create_subscription(api, new)
         .await
         .map(describe)
         .map_err(|e| CoreError::graph(e, &context))

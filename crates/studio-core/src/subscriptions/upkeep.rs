@@ -34,6 +34,7 @@ use crate::certificates::Certificates;
 use crate::error::CoreError;
 use crate::receiving::{Endpoints, LifecycleSignal, Receiving};
 use crate::subscriptions::create::send_create;
+use crate::subscriptions::request;
 
 /// Renewal attempts before a subscription is marked failed.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -53,14 +54,26 @@ pub struct UpkeepContext<'a> {
 
 /// The resource's longest lifetime in minutes.
 pub fn longest_minutes(owned: &OwnedSubscription) -> u32 {
-    Catalog::get()
+    request::longest_minutes(
+        Catalog::get().ok(),
+        &owned.resource,
+        owned.include_resource_data,
+    )
+}
+
+/// The lifetime the user chose, in minutes: the recorded request's expiry less the moment it
+/// was made (the resource's longest less a minute when the record does not say). Renewals,
+/// recreations and URL moves keep it.
+pub fn chosen_minutes(owned: &OwnedSubscription) -> u32 {
+    let longest = longest_minutes(owned).max(1);
+    serde_json::from_str::<NewSubscription>(&owned.request)
         .ok()
-        .and_then(|c| {
-            c.resolve(&owned.resource)
-                .and_then(|r| c.resource(&r.resource_id))
+        .map(|recorded| (unix(&recorded.expiration_date_time) - unix(&owned.created_at)) / 60)
+        .filter(|minutes| *minutes >= 1)
+        .and_then(|minutes| u32::try_from(minutes).ok())
+        .map_or(longest.saturating_sub(1).max(1), |minutes| {
+            minutes.min(longest)
         })
-        .map(|r| r.max_minutes_for(owned.include_resource_data))
-        .unwrap_or(60)
 }
 
 /// How long before expiry a subscription is renewed, in seconds.
@@ -155,7 +168,7 @@ pub async fn renew_due(
         }
         // The resource's margin, but at most a quarter of this subscription's own lifetime (a
         // short one the user asked for is not renewed the moment it is made).
-        let lifetime = unix(&owned.expiration) - unix(&owned.created_at);
+        let lifetime = i64::from(chosen_minutes(&owned)) * 60;
         let margin = margin_seconds(longest_minutes(&owned)).min((lifetime / 4).max(120));
         if unix(&owned.expiration) - now > margin {
             continue;
@@ -176,8 +189,7 @@ async fn renew_one(
         retries,
         ..
     } = *context;
-    let expiration =
-        rfc3339(now + i64::from(longest_minutes(&owned).saturating_sub(1).max(1)) * 60);
+    let expiration = rfc3339(now + i64::from(chosen_minutes(&owned)) * 60);
     let renewed = match accounts.client(Some(&owned.account_id)).await {
         Ok((_, _, client)) => client
             .renew_subscription(ApiVersion::V1, &owned.id, &expiration)
@@ -191,6 +203,11 @@ async fn renew_one(
     match renewed {
         Ok(subscription) => {
             retries.succeeded(&owned.id);
+            // Only the expiry changes: the record is read again so a lifecycle event handled
+            // while Graph answered (a `missed` flag, a note) is not written over.
+            if let Ok(Some(current)) = receiving.store().owned_one(&owned.id) {
+                owned = current;
+            }
             owned.expiration = subscription.expiration_date_time;
             let _ = receiving.store().put_owned(&owned);
             record(
@@ -269,8 +286,7 @@ pub async fn recreate(
             new.notification_url = notification;
             new.lifecycle_notification_url = owned.lifecycle_url.as_ref().map(|_| lifecycle);
         }
-        new.expiration_date_time =
-            rfc3339(now + i64::from(longest_minutes(&owned).saturating_sub(1).max(1)) * 60);
+        new.expiration_date_time = rfc3339(now + i64::from(chosen_minutes(&owned)) * 60);
         if owned.include_resource_data {
             let certificate = certificates.current(now).await?;
             use base64::Engine;
@@ -278,7 +294,8 @@ pub async fn recreate(
                 Some(base64::engine::general_purpose::STANDARD.encode(&certificate.der));
             new.encryption_certificate_id = Some(certificate.id);
         }
-        let created = send_create(accounts, &owned.account_id, &new).await?;
+        let api = request::api_for(Catalog::get().ok(), &new.resource);
+        let created = send_create(accounts, &owned.account_id, api, &new).await?;
         Ok::<_, CoreError>((new, created))
     }
     .await;
@@ -293,6 +310,8 @@ pub async fn recreate(
                 state: SubscriptionState::Active,
                 note: Some(format!("Recreated: replaces {} ({reason}).", owned.id)),
                 request: serde_json::to_string(&new).unwrap_or_default(),
+                // A new subscription: its lifetime is counted from now (see `chosen_minutes`).
+                created_at: rfc3339(now),
                 ..owned.clone()
             };
             let _ = receiving.store().put_owned(&replacement);
