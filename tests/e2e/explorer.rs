@@ -239,3 +239,55 @@ async fn a_lifetime_that_is_not_whole_minutes_is_never_checked_or_sent() -> Resu
     );
     app.close().await
 }
+
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn a_rich_outlook_subscription_with_select_is_made_and_decrypted_in_the_window() -> Result<()>
+{
+    let app = RealApp::launch_with(
+        "rich-select",
+        Launch {
+            sandbox_on_first_start: true,
+            ..Launch::default()
+        },
+    )
+    .await?;
+    app.wait_until("!document.querySelector('[data-testid=create-subscription-button]')?.disabled")
+        .await?;
+    // Rich data on: Outlook needs $select, so the builder starts with two properties.
+    app.click("[data-testid=include-resource-data]").await?;
+    app.wait_until(
+        "document.querySelector('[data-testid=query-input]')?.value === '$select=subject,from'",
+    )
+    .await?;
+    app.click("[data-testid=select-builder] input[data-property=receivedDateTime]")
+        .await?;
+    let wanted = "/me/messages?$select=subject,from,receivedDateTime";
+    app.wait_until(&format!(
+        "document.querySelector('[data-testid=resource-string] code')?.textContent === '{wanted}'"
+    ))
+    .await?;
+    // What is previewed is that resource, query and all.
+    app.wait_until(&format!(
+        "document.querySelector('[data-testid=request-preview]')?.textContent.includes('\"resource\": \"{wanted}\"')"
+    ))
+    .await?;
+    app.eval("document.querySelector('[data-testid=select-builder]').scrollIntoView({block: 'center'}); return null;")
+        .await?;
+    app.screenshot("builder").await?;
+
+    app.click("[data-testid=create-subscription-button]")
+        .await?;
+    app.wait_for("[data-testid=create-done]").await?;
+    app.click("[data-testid=create-done] [data-testid=trigger-change-button]")
+        .await?;
+    app.wait_for("[data-testid=create-done] [data-testid=trigger-done]")
+        .await?;
+    app.click("[data-testid=open-inspector]").await?;
+    app.click("[data-testid=reception-row][data-kind=notification]")
+        .await?;
+    let decrypted = app.text("[data-testid=decrypted]").await?;
+    ensure!(decrypted.contains("\"subject\""), "decrypted: {decrypted}");
+    app.screenshot("decrypted").await?;
+    app.close().await
+}

@@ -156,6 +156,10 @@ pub struct RichData {
     /// The most items (e.g. users) one subscription may name.
     #[serde(default)]
     pub max_items: Option<u32>,
+    /// Properties `$select` can name, most useful first (the explorer's `$select` builder);
+    /// empty where `$select` does not apply.
+    #[serde(default)]
+    pub properties: Vec<String>,
 }
 
 /// Lifecycle notifications a resource gets.

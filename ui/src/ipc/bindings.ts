@@ -1641,7 +1641,12 @@ encryptionRequired: boolean,
 /**
  * The most items (e.g. users) one subscription may name.
  */
-maxItems: number | null, };
+maxItems: number | null, 
+/**
+ * Properties `$select` can name, most useful first (the explorer's `$select` builder);
+ * empty where `$select` does not apply.
+ */
+properties: Array<string>, };
 
 /**
  * Where the in-process sandbox tenant answers (for curl, users' own tests, "trigger a change").

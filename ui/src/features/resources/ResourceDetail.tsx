@@ -6,6 +6,7 @@ import { type Choice, expiryProblem, placeholderNames, placeholderProblem, resou
 import { CheckResult } from "./CheckResult";
 import { CreateSubscription } from "./CreateSubscription";
 import { PlaceholderPicker } from "./PlaceholderPicker";
+import { QueryOptions, queryProblem, selected, withSelect } from "./QueryOptions";
 import { humanMinutes } from "./filter";
 
 const kindOptions: { value: AccountKind; label: string }[] = [
@@ -90,7 +91,7 @@ export function ResourceDetail({
   const path = resource.paths.find((p) => p.template === choice.template) ?? resource.paths[0];
   const expiry = expiryProblem(choice.expiresInMinutes);
   // No check (and no preview) of a lifetime that is not the one that would be sent.
-  const proposal = path && expiry === null ? toProposal(path, choice) : null;
+  const proposal = path && expiry === null && queryProblem(choice.query) === null ? toProposal(path, choice) : null;
   const accounts = useAccounts();
   const account = accounts.data?.accounts.find((a) => a.current);
   // The account in use's token decides the hints for its own kind of account.
@@ -184,6 +185,14 @@ export function ResourceDetail({
         </div>
       ) : null}
 
+      <QueryOptions
+        resource={resource}
+        query={choice.query}
+        onChange={(query) => {
+          set({ query });
+        }}
+      />
+
       <div className="resource-string" data-testid="resource-string">
         <span className="statusbar-label">resource</span>
         <code>{resourceString(path, choice)}</code>
@@ -228,9 +237,19 @@ export function ResourceDetail({
           <label className="check-row">
             <input
               type="checkbox"
+              data-testid="include-resource-data"
               checked={choice.includeResourceData}
               disabled={!resource.rich.supported}
-              onChange={(e) => { set({ includeResourceData: e.target.checked }); }}
+              onChange={(e) => {
+                const rich = e.target.checked;
+                // Outlook's rich notifications need $select: start with the first two properties
+                // (shown in the builder, where they can be changed).
+                const needsSelect = rich && resource.rich.select === "required" && selected(choice.query).length === 0;
+                set({
+                  includeResourceData: rich,
+                  ...(needsSelect ? { query: withSelect(choice.query, resource.rich.properties.slice(0, 2)) } : {}),
+                });
+              }}
             />
             Include resource data
           </label>
@@ -291,7 +310,9 @@ export function ResourceDetail({
             ? "Fill in every placeholder first."
             : expiry
               ? "Fix the lifetime first."
-              : null
+              : queryProblem(choice.query)
+                ? "Fix the query options first."
+                : null
         }
         onOpenInspector={() => {
           window.location.hash = "/inspector";

@@ -8,7 +8,7 @@ import { call, type StudioError } from "../../ipc/client";
 export function ResourceLookup({
   onResolved,
 }: {
-  onResolved: (resourceId: string, template: string, values: Record<string, string>, usesMe: boolean) => void;
+  onResolved: (resourceId: string, template: string, values: Record<string, string>, usesMe: boolean, query: string) => void;
 }) {
   const [text, setText] = useState("");
   const [answer, setAnswer] = useState<CatalogCheckResponse | null>(null);
@@ -22,7 +22,10 @@ export function ResourceLookup({
         const resolved = response.check.resolved;
         if (resolved) {
           setAnswer(null);
-          onResolved(resolved.resourceId, resolved.template, Object.fromEntries(resolved.values), resolved.usesMe);
+          // The query options (`$select=…`) come along: they are part of the resource.
+          const at = resource.indexOf("?");
+          const query = at < 0 ? "" : resource.slice(at + 1).trim();
+          onResolved(resolved.resourceId, resolved.template, Object.fromEntries(resolved.values), resolved.usesMe, query);
         } else {
           setAnswer(response);
         }

@@ -22,6 +22,7 @@ function initialChoice(resource: Resource, accountKind: AccountKind): Choice {
     template: path?.template ?? "",
     values: {},
     useMe: accountKind !== "application" && path?.me === true,
+    query: "",
     changeTypes: resource.changeTypes.slice(0, 1),
     expiresInMinutes: String(minutes),
     includeResourceData: false,
@@ -57,14 +58,14 @@ export function ResourcesScreen() {
       <div className="explorer-head">
         <PageHeader title="Resources" subtitle="Everything in Microsoft Graph you can subscribe to, and what it takes." />
         <ResourceLookup
-          onResolved={(resourceId, template, values, usesMe) => {
+          onResolved={(resourceId, template, values, usesMe, query) => {
             const resource = view?.data.resources.find((r) => r.id === resourceId);
             if (!resource) return;
             // Placeholders left as {name} stay empty so the inputs ask for them.
             const filled = Object.fromEntries(Object.entries(values).filter(([, v]) => !/^\{.*\}$/.test(v) && v !== "me"));
             setFilters(defaultFilters);
             setSelectedId(resourceId);
-            setChoices({ ...choices, [resourceId]: { ...initialChoice(resource, accountKind), template, values: filled, useMe: usesMe } });
+            setChoices({ ...choices, [resourceId]: { ...initialChoice(resource, accountKind), template, values: filled, useMe: usesMe, query } });
           }}
         />
       </div>

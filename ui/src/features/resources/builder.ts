@@ -5,6 +5,8 @@ export type Choice = {
   template: string;
   values: Record<string, string>;
   useMe: boolean;
+  /** Everything after the `?` (`$select=subject,from`), as typed. */
+  query: string;
   changeTypes: string[];
   expiresInMinutes: string;
   includeResourceData: boolean;
@@ -32,7 +34,8 @@ export function placeholderNames(template: string): string[] {
     .map((p) => p.text);
 }
 
-/** The resource string: placeholders filled where typed, `{name}` left visible where not. */
+/** The resource string: placeholders filled where typed, `{name}` left visible where not, and the
+ * query options after a `?`. */
 export function resourceString(path: ResourcePath, choice: Choice): string {
   let text = templateParts(path.template)
     .map((part) => {
@@ -42,7 +45,8 @@ export function resourceString(path: ResourcePath, choice: Choice): string {
     })
     .join("");
   if (choice.useMe && path.me) text = text.replace(/^\/users\/[^/]+/, "/me");
-  return text;
+  const query = choice.query.trim();
+  return query === "" ? text : `${text}?${query}`;
 }
 
 /** A message for a placeholder value that cannot be right, or null. */

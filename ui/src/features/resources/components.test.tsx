@@ -63,7 +63,7 @@ describe("CheckResult", () => {
 function resource(id: string, workload: string): Resource {
   return {
     id, name: id, entity: id, workload, docs: "", description: "", changeTypes: ["created"], api: ["v1.0"], maxMinutes: 60, history: [],
-    rich: { supported: false, select: "optional", encryptionRequired: false, maxItems: null },
+    rich: { supported: false, select: "optional", encryptionRequired: false, maxItems: null, properties: [] },
     lifecycle: { requiredOverMinutes: null, events: [] }, headers: [], quotas: [], notes: [], sources: [],
     permissions: { delegatedWork: [], delegatedPersonal: [], application: [] }, paths: [],
   };

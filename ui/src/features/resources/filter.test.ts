@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { CatalogView, Resource } from "../../ipc/bindings";
 import { expiryProblem, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
 import { defaultFilters, filterResources, humanMinutes } from "./filter";
+import { queryProblem, selected, withSelect } from "./QueryOptions";
 
 function resource(partial: Partial<Resource> & Pick<Resource, "id" | "workload">): Resource {
   return {
@@ -14,7 +15,7 @@ function resource(partial: Partial<Resource> & Pick<Resource, "id" | "workload">
     api: ["v1.0", "beta"],
     maxMinutes: 4320,
     history: [],
-    rich: { supported: false, select: "optional", encryptionRequired: false, maxItems: null },
+    rich: { supported: false, select: "optional", encryptionRequired: false, maxItems: null, properties: [] },
     lifecycle: { requiredOverMinutes: null, events: [] },
     headers: [],
     quotas: [],
@@ -36,7 +37,7 @@ const view: CatalogView = {
     delegatedAdminConsent: [],
     placeholders: {},
     resources: [
-      resource({ id: "chatMessage", workload: "Teams", rich: { supported: true, select: "refused", encryptionRequired: false, maxItems: null } }),
+      resource({ id: "chatMessage", workload: "Teams", rich: { supported: true, select: "refused", encryptionRequired: false, maxItems: null, properties: [] } }),
       resource({ id: "message", workload: "Outlook" }),
       resource({ id: "shift", workload: "Teams", api: ["beta"] }),
       resource({ id: "baseTask", workload: "To Do", deprecated: "use todoTask" }),
@@ -78,6 +79,7 @@ describe("builder", () => {
     template: path.template,
     values: { "mail-folder-id": "inbox" },
     useMe: false,
+    query: "",
     changeTypes: ["created"],
     expiresInMinutes: "60",
     includeResourceData: false,
@@ -92,6 +94,16 @@ describe("builder", () => {
   it("keeps unfilled placeholders visible and honours /me", () => {
     expect(resourceString(path, choice)).toBe("/users/{user-id}/mailFolders('inbox')/messages");
     expect(resourceString(path, { ...choice, useMe: true })).toBe("/me/mailFolders('inbox')/messages");
+  });
+
+  it("keeps the query options in the resource and edits $select without losing the rest", () => {
+    expect(resourceString(path, { ...choice, useMe: true, query: " $select=subject,from " })).toBe("/me/mailFolders('inbox')/messages?$select=subject,from");
+    expect(selected("$top=5&$select=subject, from")).toEqual(["subject", "from"]);
+    expect(withSelect("$top=5&$select=subject", ["subject", "body"])).toBe("$select=subject,body&$top=5");
+    expect(withSelect("$select=subject", [])).toBe("");
+    expect(queryProblem("?$select=a")).toMatch(/leading/);
+    expect(queryProblem("$select=a#b")).toMatch(/#/);
+    expect(queryProblem("$select=subject")).toBeNull();
   });
 
   it("validates values as typed", () => {
