@@ -83,8 +83,9 @@ pub async fn run(studio: &Studio, args: &TriggerArgs) -> Result<ExitCode, CoreEr
         return Err(CoreError::refused(format!(
             "This account's token does not hold {permission}, which this change needs."
         ))
-        .with_hint(format!(
-            "webhook-studio account permit <account> {permission} (or Accounts → Request permissions in the window)."
+        .with_hint(studio_core::subscriptions::trigger::consent_hint(
+            permission,
+            plan.can_ask,
         )));
     }
     if plan.confirm && !args.yes {

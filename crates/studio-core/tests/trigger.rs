@@ -218,6 +218,16 @@ async fn what_cannot_be_triggered_says_why_and_how() {
             "{error:?}"
         );
     }
+    // An app registration cannot ask for a permission by signing in: the plan says so.
+    let app = call(&studio, "account_add_sandbox", json!({"appOnly": true})).await;
+    let plan = call(
+        &studio,
+        "trigger_plan",
+        json!({"accountId": app["config"]["id"], "resource": "/users/adele@sandbox.onmicrosoft.com/events",
+               "changeType": "created", "via": "graph"}),
+    )
+    .await;
+    assert_eq!(plan["canAsk"], false, "{plan}");
     let wrong = studio
         .dispatch(
             "trigger_change",

@@ -17,6 +17,7 @@ const tenantPlan: TriggerPlan = {
   base: "https://graph.microsoft.com/v1.0",
   permissions: ["Calendars.ReadWrite"],
   missingPermission: "Calendars.ReadWrite",
+  canAsk: true,
   confirm: true,
   at: 1_790_000_123,
 };
@@ -63,5 +64,15 @@ describe("TriggerChange", () => {
       via: "graph",
       at: tenantPlan.at,
     });
+  });
+
+  it("tells an app registration that an administrator grants the permission, with nothing to click", async () => {
+    installFakeBackend(fakeBackend({ plan: { ...tenantPlan, canAsk: false } }));
+    const user = userEvent.setup();
+    renderWithQueries(<TriggerChange accountId="acct-1" resource="/users/u1/events" changeType="created" />);
+    await user.click(screen.getByTestId("trigger-change-button"));
+    expect(await screen.findByTestId("trigger-missing")).toHaveTextContent("An administrator grants it");
+    expect(screen.queryByTestId("trigger-permit")).toBeNull();
+    expect(screen.queryByTestId("trigger-confirm")).toBeNull();
   });
 });

@@ -124,11 +124,13 @@ export function TriggerChange({
           <Plan plan={plan} />
           {plan.missingPermission ? (
             <p className="trigger-missing" data-testid="trigger-missing">
-              This account has not been granted {plan.missingPermission}. Ask for it (you sign in again and consent), then make the change.
+              {plan.canAsk
+                ? `This account has not been granted ${plan.missingPermission}. Ask for it (you sign in again and consent), then make the change.`
+                : `This app registration has not been granted the application permission ${plan.missingPermission}. An administrator grants it in the Entra admin center (API permissions → Grant admin consent); then check the account again.`}
             </p>
           ) : null}
           <div className="trigger-row">
-            {plan.missingPermission ? (
+            {plan.missingPermission && plan.canAsk ? (
               <Button
                 variant="primary"
                 data-testid="trigger-permit"
@@ -139,7 +141,7 @@ export function TriggerChange({
               >
                 Ask for {plan.missingPermission}
               </Button>
-            ) : (
+            ) : plan.missingPermission ? null : (
               <Button variant="primary" data-testid="trigger-confirm" disabled={busy} onClick={() => { send(plan); }}>
                 {plan.requests.length > 1 ? `Send these ${String(plan.requests.length)} requests` : "Send this request"}
               </Button>

@@ -2106,6 +2106,11 @@ permissions: Array<string>,
  */
 missingPermission: string | null, 
 /**
+ * Whether the user can ask for `missing_permission` by signing in again (delegated
+ * accounts); an app-only account needs an administrator to grant it.
+ */
+canAsk: boolean, 
+/**
  * Whether a person should confirm first (it writes to a real tenant).
  */
 confirm: boolean, 

@@ -151,6 +151,7 @@ export const sandboxPlan: TriggerPlan = {
   base: "http://127.0.0.1:9/_emulator",
   permissions: [],
   missingPermission: null,
+  canAsk: false,
   confirm: false,
   at: 1_790_000_000,
 };

@@ -164,7 +164,19 @@ impl Studio {
             },
             self.clock().now_unix(),
         );
-        let preview = request::render(GRAPH_BASE, &built);
+        // Graph's host for the account in use (national clouds differ); the sandbox stands in for
+        // graph.microsoft.com.
+        let graph_base = self
+            .accounts()
+            .current()
+            .ok()
+            .flatten()
+            .filter(|a| !a.kind.sandbox())
+            .map_or_else(
+                || GRAPH_BASE.to_owned(),
+                |a| a.cloud.graph_base().to_owned(),
+            );
+        let preview = request::render(&graph_base, &built);
         Ok(CatalogCheckResponse {
             check: result,
             hints,

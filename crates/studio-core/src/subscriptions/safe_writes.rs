@@ -4,7 +4,8 @@
 //! A subscription's resource decides the write: mail is sent to the mailbox's owner (or a
 //! draft made, edited and deleted), an event, contact, To Do task or drive folder is created
 //! (edited) and deleted again, a chat or channel gets one short message. Nothing existing is
-//! touched, and nothing is left behind except the mail and the message, which are the point.
+//! touched. What was made is deleted at the end (Outlook keeps deleted items in Deleted Items,
+//! OneDrive in its recycle bin); the mail and the chat message stay, being the point.
 //!
 //! [`plan`] is pure: it answers the exact requests, so the window shows what will be sent and
 //! [`super::trigger`] sends those same requests, filling only the two values Graph answers on
@@ -108,7 +109,7 @@ pub fn plan(
         }
         (Write::Mail, ChangeKind::Created) => (
             format!(
-                "Sends \"{name}\" from this mailbox to itself (it lands in Inbox, a copy in Sent Items)."
+                "Sends \"{name}\" from this mailbox to itself (it lands in Inbox, a copy in Sent Items; a subscription on another folder hears nothing)."
             ),
             vec![
                 request(
@@ -141,7 +142,7 @@ pub fn plan(
             requests.push(request("DELETE", &created, None));
             steps.push("deletes it".into());
             let draft = if write == Write::Mail {
-                " (a draft, in Drafts)"
+                " (a draft, in Drafts: a subscription on one folder other than Drafts hears nothing; deleted, it moves to Deleted Items)"
             } else {
                 ""
             };
@@ -231,6 +232,7 @@ fn edit(write: Write, name: &str) -> Value {
 
 fn permissions(write: Write, change: ChangeKind, app_only: bool) -> Vec<String> {
     let list: &[&str] = match (write, app_only) {
+        // An app-only account also reads the mailbox's address (User.Read.All), said when missing.
         (Write::Mail, _) if change == ChangeKind::Created => &["Mail.Send"],
         (Write::Mail, _) => &["Mail.ReadWrite"],
         (Write::Event, _) => &["Calendars.ReadWrite"],

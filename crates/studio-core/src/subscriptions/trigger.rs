@@ -14,14 +14,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use studio_catalog::model::ApiVersion;
-use studio_graph::HintContext;
+use studio_graph::{GraphError, HintContext};
 use studio_identity::AccountKind;
 use studio_primitives::http::{self, Redirects};
 use ts_rs::TS;
 
 use crate::accounts::Accounts;
 use crate::error::CoreError;
-use crate::subscriptions::graph::{catalog_kind, granted};
+use crate::subscriptions::graph::granted;
 use crate::subscriptions::safe_writes::{self, CREATED_ID, OWN_ADDRESS};
 
 /// Which change to make.
@@ -109,6 +109,9 @@ pub struct TriggerPlan {
     pub permissions: Vec<String>,
     /// Set when the token is known to hold none of `permissions`.
     pub missing_permission: Option<String>,
+    /// Whether the user can ask for `missing_permission` by signing in again (delegated
+    /// accounts); an app-only account needs an administrator to grant it.
+    pub can_ask: bool,
     /// Whether a person should confirm first (it writes to a real tenant).
     pub confirm: bool,
     /// Pass back to `trigger_change` to send these very requests.
@@ -188,6 +191,7 @@ pub async fn plan(
             base: control,
             permissions: Vec::new(),
             missing_permission: None,
+            can_ask: false,
             confirm: false,
             at,
         });
@@ -211,6 +215,7 @@ pub async fn plan(
         ),
         permissions: write.permissions,
         missing_permission,
+        can_ask: !config.kind.app_only(),
         confirm: !sandbox,
         at,
     })
@@ -228,10 +233,28 @@ fn sandbox_resource(resource: &str, me: Option<&str>) -> String {
     );
     match me {
         Some(id) if path.eq_ignore_ascii_case("/me") => format!("/users/{id}"),
-        Some(id) if path.len() > 4 && path[..4].eq_ignore_ascii_case("/me/") => {
-            format!("/users/{id}/{}", &path[4..])
+        Some(id)
+            if path
+                .get(..4)
+                .is_some_and(|head| head.eq_ignore_ascii_case("/me/")) =>
+        {
+            format!("/users/{id}/{}", path.get(4..).unwrap_or_default())
         }
         _ => path,
+    }
+}
+
+/// How to get a permission: incremental consent for a signed-in user, an administrator's grant
+/// for an app registration.
+pub fn consent_hint(permission: &str, can_ask: bool) -> String {
+    if can_ask {
+        format!(
+            "Ask for {permission} (Accounts → the account → Request permissions, or `webhook-studio account permit`), then try again."
+        )
+    } else {
+        format!(
+            "An administrator must grant the application permission {permission} to this app registration (Entra admin center → App registrations → API permissions → Grant admin consent); then check the account again."
+        )
     }
 }
 
@@ -246,9 +269,7 @@ pub async fn run(
         return Err(CoreError::refused(format!(
             "This account's token does not hold {permission}, which this change needs."
         ))
-        .with_hint(format!(
-            "Ask for {permission} (Accounts → the account → Request permissions), then try again."
-        )));
+        .with_hint(consent_hint(permission, plan.can_ask)));
     }
     match plan.via {
         TriggerVia::Sandbox => sandbox(&plan).await,
@@ -310,17 +331,28 @@ async fn graph(
     request: &TriggerRequest,
     plan: TriggerPlan,
 ) -> Result<TriggerDone, CoreError> {
-    let (config, session, client) = accounts.client(request.account_id.as_deref()).await?;
-    let held = granted(&session).await;
-    let context = HintContext {
-        resource: Some(request.resource.as_str()),
-        account_kind: Some(catalog_kind(config.kind)),
-        granted: &held,
+    let (_, _, client) = accounts.client(request.account_id.as_deref()).await?;
+    // Graph's refusals are about this write, not a subscription: a 403 names the write's
+    // permissions.
+    let refused = |error: GraphError, method: &str| {
+        let forbidden = matches!(error, GraphError::Service { status: 403, .. });
+        let failure = CoreError::graph(error, &HintContext::default());
+        match (forbidden, method) {
+            (false, _) => failure,
+            (true, "GET") => failure.with_hint(
+                "Reading the mailbox's address needs User.Read (a signed-in user) or User.Read.All (an app registration).",
+            ),
+            (true, _) => failure.with_hint(format!(
+                "This write needs {}{}.",
+                if plan.permissions.len() > 1 { "one of " } else { "" },
+                plan.permissions.join(", ")
+            )),
+        }
     };
     let mut sent = Vec::new();
     let mut created: Option<String> = None;
     let mut address: Option<String> = None;
-    for planned in plan.requests {
+    for planned in plan.requests.clone() {
         let path = match &created {
             Some(id) => planned.path.replace(CREATED_ID, id),
             None => planned.path.clone(),
@@ -328,13 +360,48 @@ async fn graph(
         let body = planned
             .body
             .map(|body| fill_address(body, address.as_deref()));
+        if body
+            .as_ref()
+            .is_some_and(|b| b.to_string().contains(OWN_ADDRESS))
+        {
+            return Err(CoreError::refused(
+                "Graph did not say this mailbox's address, so no mail was sent.",
+            )
+            .with_hint("An app-only account needs User.Read.All (or User.ReadBasic.All) to read it; a signed-in user always can."));
+        }
         let method = reqwest::Method::from_bytes(planned.method.as_bytes())
             .map_err(|_| CoreError::internal("a trigger planned an unknown method"))?;
         let url = client.url(ApiVersion::V1, &path);
-        let answer = client
+        let answer = match client
             .send(method, ApiVersion::V1, &path, body.as_ref())
             .await
-            .map_err(|e| CoreError::graph(e, &context))?;
+        {
+            Ok(answer) => answer,
+            Err(error) => {
+                let failure = refused(error, &planned.method);
+                // Something was made and a later step failed: remove it rather than leave it.
+                return Err(match (&created, plan.requests.last()) {
+                    (Some(id), Some(last)) if last.method == "DELETE" && !sent.is_empty() => {
+                        let made = last.path.replace(CREATED_ID, id);
+                        let removed = client
+                            .send(reqwest::Method::DELETE, ApiVersion::V1, &made, None)
+                            .await
+                            .is_ok();
+                        let message = format!(
+                            "{} The item made first was {}.",
+                            failure.to_string().trim_end_matches('.'),
+                            if removed {
+                                "deleted again".to_owned()
+                            } else {
+                                format!("left in place: {made}")
+                            }
+                        );
+                        CoreError::refused(message).with_hint(failure.hint().unwrap_or_default())
+                    }
+                    _ => failure,
+                });
+            }
+        };
         sent.push(SentRequest {
             method: planned.method,
             url,
@@ -393,6 +460,11 @@ mod tests {
         assert_eq!(sandbox_resource("/messages", Some("u1")), "/messages");
         assert_eq!(sandbox_resource("/mEvents", Some("u1")), "/mEvents");
         assert_eq!(sandbox_resource("/me/events", None), "/me/events");
+        assert_eq!(
+            sandbox_resource("/éé/x", Some("u1")),
+            "/éé/x",
+            "no panic on any input"
+        );
     }
 
     #[test]

@@ -61,6 +61,11 @@ pub fn longest_minutes(owned: &OwnedSubscription) -> u32 {
     )
 }
 
+/// The API version the subscription was made with (its path's, as `subscription_create` sends).
+fn api_of(owned: &OwnedSubscription) -> ApiVersion {
+    request::api_for(Catalog::get().ok(), &owned.resource)
+}
+
 /// The lifetime the user chose, in minutes: the recorded request's expiry less the moment it
 /// was made (the resource's longest less a minute when the record does not say). Renewals,
 /// recreations and URL moves keep it.
@@ -71,8 +76,10 @@ pub fn chosen_minutes(owned: &OwnedSubscription) -> u32 {
         .map(|recorded| (unix(&recorded.expiration_date_time) - unix(&owned.created_at)) / 60)
         .filter(|minutes| *minutes >= 1)
         .and_then(|minutes| u32::try_from(minutes).ok())
+        // A minute under the limit: a clock a little ahead of Graph's must not make a renewal
+        // ask for more than the resource allows.
         .map_or(longest.saturating_sub(1).max(1), |minutes| {
-            minutes.min(longest)
+            minutes.min(longest.saturating_sub(1).max(1))
         })
 }
 
@@ -192,7 +199,7 @@ async fn renew_one(
     let expiration = rfc3339(now + i64::from(chosen_minutes(&owned)) * 60);
     let renewed = match accounts.client(Some(&owned.account_id)).await {
         Ok((_, _, client)) => client
-            .renew_subscription(ApiVersion::V1, &owned.id, &expiration)
+            .renew_subscription(api_of(&owned), &owned.id, &expiration)
             .await
             .map_err(Some),
         Err(error) => {
@@ -383,7 +390,7 @@ pub async fn on_lifecycle(
         LifecycleEvent::ReauthorizationRequired => {
             let reauthorized = match accounts.client(Some(&owned.account_id)).await {
                 Ok((_, _, client)) => client
-                    .reauthorize_subscription(ApiVersion::V1, &owned.id)
+                    .reauthorize_subscription(api_of(&owned), &owned.id)
                     .await
                     .is_ok(),
                 Err(_) => false,
@@ -468,14 +475,14 @@ pub async fn move_all(
         {
             // Graph cannot patch lifecycleNotificationUrl: delete and create again.
             if let Ok((_, _, client)) = accounts.client(Some(&owned.account_id)).await {
-                let _ = client.delete_subscription(ApiVersion::V1, &owned.id).await;
+                let _ = client.delete_subscription(api_of(&owned), &owned.id).await;
             }
             done.push(recreate(context, owned, now, "the public URL changed").await);
             continue;
         }
         let moved = match accounts.client(Some(&owned.account_id)).await {
             Ok((_, _, client)) => client
-                .move_subscription(ApiVersion::V1, &owned.id, &notification)
+                .move_subscription(api_of(&owned), &owned.id, &notification)
                 .await
                 .map_err(|e| CoreError::graph(e, &HintContext::default())),
             Err(error) => Err(error),

@@ -48,9 +48,10 @@ export function QueryOptions({ resource, query, onChange }: { resource: Resource
               <input
                 type="checkbox"
                 data-property={name}
-                checked={chosen.includes(name)}
+                checked={chosen.some((p) => p.toLowerCase() === name.toLowerCase())}
                 onChange={(e) => {
-                  onChange(withSelect(query, e.target.checked ? [...chosen, name] : chosen.filter((p) => p !== name)));
+                  const others = chosen.filter((p) => p.toLowerCase() !== name.toLowerCase());
+                  onChange(withSelect(query, e.target.checked ? [...others, name] : others));
                 }}
               />
               <code>{name}</code>

@@ -23,8 +23,10 @@ export function ResourceLookup({
         if (resolved) {
           setAnswer(null);
           // The query options (`$select=…`) come along: they are part of the resource.
+          // A path whose template has its own query (`?$filter={…}`) gets it through its
+          // placeholders, so nothing more is kept.
           const at = resource.indexOf("?");
-          const query = at < 0 ? "" : resource.slice(at + 1).trim();
+          const query = at < 0 || resolved.template.includes("?") ? "" : resource.slice(at + 1).trim();
           onResolved(resolved.resourceId, resolved.template, Object.fromEntries(resolved.values), resolved.usesMe, query);
         } else {
           setAnswer(response);

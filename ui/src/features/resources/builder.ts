@@ -46,7 +46,9 @@ export function resourceString(path: ResourcePath, choice: Choice): string {
     .join("");
   if (choice.useMe && path.me) text = text.replace(/^\/users\/[^/]+/, "/me");
   const query = choice.query.trim();
-  return query === "" ? text : `${text}?${query}`;
+  if (query === "") return text;
+  // Some paths carry a query of their own (`?$filter={…}`): more options join it with &.
+  return `${text}${text.includes("?") ? "&" : "?"}${query}`;
 }
 
 /** A message for a placeholder value that cannot be right, or null. */

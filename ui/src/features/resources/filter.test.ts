@@ -101,6 +101,10 @@ describe("builder", () => {
     expect(selected("$top=5&$select=subject, from")).toEqual(["subject", "from"]);
     expect(withSelect("$top=5&$select=subject", ["subject", "body"])).toBe("$select=subject,body&$top=5");
     expect(withSelect("$select=subject", [])).toBe("");
+    const filtered = { template: "/security/alerts?$filter={odata-filter}", summary: "", me: false, quotas: [] };
+    expect(resourceString(filtered, { ...choice, template: filtered.template, values: { "odata-filter": "x" }, query: "$top=1" })).toBe(
+      "/security/alerts?$filter=x&$top=1",
+    );
     expect(queryProblem("?$select=a")).toMatch(/leading/);
     expect(queryProblem("$select=a#b")).toMatch(/#/);
     expect(queryProblem("$select=subject")).toBeNull();
