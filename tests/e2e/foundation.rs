@@ -146,28 +146,55 @@ async fn backend_errors_are_readable() -> Result<()> {
         "a malformed request must fail: {malformed:?}"
     );
 
-    // In the window: a refused value shows the message and the hint, and nothing is saved.
+    // In the window: a port out of range is refused inline (as the backend would refuse it).
     app.click("[data-testid=nav-settings]").await?;
-    let port = app.wait_for("#receiver-port").await?;
-    port.clear().await?;
-    port.send_keys("70000").await?;
+    app.replace_text("#receiver-port", "70000").await?;
+    let inline = app.text("#receiver-port-error, [role=alert]").await?;
+    ensure!(inline.contains("1024 to 65535"), "inline: {inline:?}");
+    let disabled = app
+        .eval("return document.querySelector('[data-testid=settings-save]').disabled")
+        .await?;
+    ensure!(
+        disabled == json!(true),
+        "no Save while the port is out of range"
+    );
+
+    // A port another program holds: tried before anything is saved; the receiver keeps
+    // running where it was, and no "Saved" shows.
+    let before = app.text("[data-testid=status-receiver]").await?;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let port = taken.local_addr()?.port().to_string();
+    app.replace_text("#receiver-port", &port).await?;
     app.click("[data-testid=settings-save]").await?;
     let message = app.text("[data-testid=error-message]").await?;
     ensure!(
-        message.contains("70000 is not a port"),
+        message.contains("nothing was saved") && message.contains("keeps running"),
         "error message: {message:?}"
     );
     let hint = app.text("[data-testid=error-hint]").await?;
     ensure!(hint.contains("1024 to 65535"), "error hint: {hint:?}");
+    let saved = app
+        .eval("return document.querySelector('[data-testid=settings-saved]') === null")
+        .await?;
+    ensure!(saved == json!(true), "no Saved beside a refusal");
+    let after = app.text("[data-testid=status-receiver]").await?;
+    ensure!(
+        before == after,
+        "the receiver stays: {before:?} → {after:?}"
+    );
     app.screenshot("refused-port").await?;
+    drop(taken);
     ensure!(
         !app.data_dir.path().join("config/settings.toml").exists(),
         "nothing may be saved"
     );
 
-    // The window is still alive and usable afterwards.
-    port.clear().await?;
-    port.send_keys("8123").await?;
+    // The window is still alive and usable afterwards: a free port is saved and applied.
+    let free = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    app.replace_text("#receiver-port", &free.to_string())
+        .await?;
     app.click("[data-testid=settings-save]").await?;
     app.wait_for("[data-testid=settings-saved]").await?;
     app.close().await

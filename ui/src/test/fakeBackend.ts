@@ -186,6 +186,13 @@ export function fakeBackend(
           return settings;
         case "settings_update": {
           const patch = request as Commands["settings_update"]["request"];
+          if (patch.receiverPort === 4444) {
+            throw new StudioError({
+              code: "invalid_input",
+              message: "Port 4444 cannot be used (address in use): nothing was saved, and the receiver keeps running at http://127.0.0.1:7071/abc/notifications.",
+              hint: "Choose another port from 1024 to 65535, or 0 to pick a free one at each start.",
+            });
+          }
           if (patch.receiverPort !== undefined && patch.receiverPort > 65535) {
             throw new StudioError({
               code: "invalid_input",

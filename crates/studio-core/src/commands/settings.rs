@@ -82,8 +82,18 @@ impl Studio {
         Ok(self.settings_now())
     }
 
-    /// `settings_update`: validates, saves atomically, then announces the change.
+    /// `settings_update`: validates, tries what can be tried (a new receiver port is bound
+    /// first while the receiver runs), saves atomically, then announces the change. A refusal
+    /// saves nothing and leaves the running receiver as it was.
     pub async fn settings_update(&self, patch: SettingsPatch) -> Result<Settings, CoreError> {
+        let current = self.settings_now();
+        let proposed = current.apply(&patch)?;
+        if proposed.receiver_port != current.receiver_port
+            && proposed.receiver_port != 0
+            && let Some(endpoints) = self.receiving().endpoints().await
+        {
+            port_is_free(proposed.receiver_port, &endpoints.local_notification_url)?;
+        }
         let next = {
             let mut guard = self.settings_lock();
             let next = guard.apply(&patch)?;
@@ -96,5 +106,20 @@ impl Studio {
             settings: next.clone(),
         });
         Ok(next)
+    }
+}
+
+/// Binds `port` on loopback and lets it go again: a port another program holds is refused before
+/// anything is saved or restarted (the receiver binds the same address when it restarts).
+fn port_is_free(port: u16, running_at: &str) -> Result<(), CoreError> {
+    match std::net::TcpListener::bind(("127.0.0.1", port)) {
+        Ok(listener) => {
+            drop(listener);
+            Ok(())
+        }
+        Err(error) => Err(CoreError::refused(format!(
+            "Port {port} cannot be used ({error}): nothing was saved, and the receiver keeps running at {running_at}."
+        ))
+        .with_hint("Choose another port from 1024 to 65535, or 0 to pick a free one at each start.")),
     }
 }

@@ -47,15 +47,46 @@ describe("SettingsScreen", () => {
     });
   });
 
-  it("shows the backend's error message and hint when a value is refused", async () => {
+  it("refuses a port out of range inline, as the backend would, without calling it", async () => {
+    const user = userEvent.setup();
+    renderWithQueries(<SettingsScreen />);
+    for (const bad of ["70000", "80"]) {
+      const port = await screen.findByLabelText("Receiver port");
+      await user.clear(port);
+      await user.type(port, bad);
+      expect(screen.getByRole("alert")).toHaveTextContent("1024 to 65535");
+      expect(screen.getByRole("button", { name: "Save" })).toBeDisabled();
+    }
+    expect(backend.calls.some((c) => c.command === "settings_update")).toBe(false);
+  });
+
+  it("shows the backend's refusal, and no Saved, when a port is taken", async () => {
     const user = userEvent.setup();
     renderWithQueries(<SettingsScreen />);
     const port = await screen.findByLabelText("Receiver port");
     await user.clear(port);
-    await user.type(port, "70000");
+    await user.type(port, "4444");
     await user.click(screen.getByRole("button", { name: "Save" }));
-    expect(await screen.findByTestId("error-message")).toHaveTextContent("70000 is not a port");
+    expect(await screen.findByTestId("error-message")).toHaveTextContent("nothing was saved");
     expect(screen.getByTestId("error-hint")).toHaveTextContent("1024 to 65535");
+    expect(screen.queryByTestId("settings-saved")).toBeNull();
+    expect(backend.calls.some((c) => c.command === "receiver_start")).toBe(false);
+  });
+
+  it("sends only the tunnel fields the chosen kind shows", async () => {
+    const user = userEvent.setup();
+    renderWithQueries(<SettingsScreen />);
+    await user.click(await screen.findByRole("button", { name: "My own URL" }));
+    await user.type(await screen.findByLabelText(/URL/, { selector: "#tunnel-url" }), "http://not-https.example");
+    await user.click(screen.getByRole("button", { name: "None (sandbox)" }));
+    await user.type(screen.getByLabelText(/Forward/), "http://127.0.0.1:9/hook");
+    await user.click(screen.getByTestId("tunnel-apply"));
+    await waitFor(() => {
+      expect(backend.calls.some((c) => c.command === "settings_update")).toBe(true);
+    });
+    const patch = backend.calls.find((c) => c.command === "settings_update")?.request as Record<string, unknown>;
+    expect(patch).not.toHaveProperty("tunnelUrl");
+    expect(patch.tunnel).toBe("none");
   });
 
   it("flags text that is not a number without calling the backend", async () => {

@@ -86,8 +86,10 @@ function ReceiverForm({ settings }: { settings: Settings }) {
   const text = (field: Field) => draft[field] ?? String(settings[field]);
   const parsed = Object.fromEntries(numberFields.map(({ field }) => [field, parseWholeNumber(text(field))])) as Record<Field, number | null>;
   const notANumber = "Enter a whole number.";
+  const port = parsed.receiverPort;
+  const portProblem = port !== null && port !== 0 && (port < 1024 || port > 65535) ? "Use 0 (a free port at each start) or 1024 to 65535." : null;
   const dirty = (Object.keys(draft) as Field[]).some((field) => draft[field] !== String(settings[field]));
-  const valid = numberFields.every(({ field }) => parsed[field] !== null);
+  const valid = numberFields.every(({ field }) => parsed[field] !== null) && portProblem === null;
 
   const onChange = (field: Field) => (event: React.ChangeEvent<HTMLInputElement>) => {
     setSaved(false);
@@ -107,15 +109,36 @@ function ReceiverForm({ settings }: { settings: Settings }) {
     update.mutate(patch, {
       onSuccess: () => {
         setDraft({});
-        setSaved(true);
-        // The port and the limits apply to a listening receiver only when it restarts.
-        if (needsRestart) restart.mutate(null);
+        // The port and the limits apply to a listening receiver only when it restarts; "Saved"
+        // shows once that worked too.
+        if (needsRestart) {
+          restart.mutate(null, {
+            onSuccess: () => {
+              setSaved(true);
+            },
+          });
+        } else {
+          setSaved(true);
+        }
       },
     });
   };
 
+  // What the save said sits next to the Save button, where the user is looking.
   return (
     <form className="form-stack" onSubmit={onSubmit} noValidate>
+      {numberFields.map(({ field, id, label, help }) => (
+        <Field key={field} id={id} label={label} help={help} error={parsed[field] === null ? notANumber : field === "receiverPort" ? portProblem : null}>
+          <input
+            id={id}
+            className="input mono"
+            inputMode="numeric"
+            value={text(field)}
+            aria-invalid={parsed[field] === null || (field === "receiverPort" && portProblem !== null)}
+            onChange={onChange(field)}
+          />
+        </Field>
+      ))}
       {update.error ? (
         <ErrorBanner
           error={update.error}
@@ -127,18 +150,6 @@ function ReceiverForm({ settings }: { settings: Settings }) {
       ) : null}
       {restart.error ? <ErrorBanner error={restart.error} title="Saved, but the receiver did not restart" /> : null}
       {restart.data?.tunnelProblem ? <ErrorBanner error={restart.data.tunnelProblem} title="The receiver restarted, but the tunnel did not open" /> : null}
-      {numberFields.map(({ field, id, label, help }) => (
-        <Field key={field} id={id} label={label} help={help} error={parsed[field] === null ? notANumber : null}>
-          <input
-            id={id}
-            className="input mono"
-            inputMode="numeric"
-            value={text(field)}
-            aria-invalid={parsed[field] === null}
-            onChange={onChange(field)}
-          />
-        </Field>
-      ))}
       <div className="form-actions">
         <Button type="submit" variant="primary" data-testid="settings-save" disabled={!dirty || !valid || update.isPending}>
           {update.isPending ? "Saving…" : "Save"}

@@ -27,14 +27,25 @@ export function TunnelForm({ settings }: { settings: Settings }) {
   const [forward, setForward] = useState(settings.forwardTo);
   const [token, setToken] = useState("");
   const [applied, setApplied] = useState(false);
-  const dirty = kind !== settings.tunnel || url !== settings.tunnelUrl || domain !== settings.ngrokDomain || forward !== settings.forwardTo;
+  const dirty =
+    kind !== settings.tunnel ||
+    (kind === "url" && url !== settings.tunnelUrl) ||
+    (kind === "ngrok" && domain !== settings.ngrokDomain) ||
+    forward !== settings.forwardTo;
   const tokenSaved = receiver.data?.ngrokAuthtokenSaved ?? false;
 
   const apply = (event: React.SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     setApplied(false);
+    // Only what the chosen kind shows is sent (and so checked): a URL typed under "My own URL"
+    // and hidden again by choosing another kind is neither saved nor held against the save.
     update.mutate(
-      { tunnel: kind, tunnelUrl: url, ngrokDomain: domain, forwardTo: forward },
+      {
+        tunnel: kind,
+        ...(kind === "url" ? { tunnelUrl: url } : {}),
+        ...(kind === "ngrok" ? { ngrokDomain: domain } : {}),
+        forwardTo: forward,
+      },
       {
         onSuccess: () => {
           restart.mutate(null, {
@@ -93,7 +104,7 @@ export function TunnelForm({ settings }: { settings: Settings }) {
         <Field
           id="tunnel-url"
           label="Your public URL"
-          help={`The https address your reverse proxy, dev tunnel or cloudflared forwards to http://127.0.0.1:${String(settings.receiverPort || "<receiver port>")}. Set a fixed receiver port below for it to stay valid.`}
+          help={`The https address your reverse proxy, dev tunnel or cloudflared forwards to http://127.0.0.1:${String(settings.receiverPort || "<receiver port>")}. Set a fixed receiver port (Receiver, above) for it to stay valid.`}
         >
           <input id="tunnel-url" className="input mono" value={url} placeholder="https://hooks.example.com" maxLength={2048} onChange={(e) => { setUrl(e.target.value); }} />
         </Field>
