@@ -132,11 +132,22 @@ impl Store {
             conditions.push(format!("r.kind = ?{}", values.len()));
         }
         if let Some(text) = text {
+            let plain = query
+                .text
+                .as_deref()
+                .unwrap_or_default()
+                .trim()
+                .to_lowercase();
             values.push(text.into());
             values.push(raw.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Blob));
+            values.push(plain.into());
+            // Items by word prefix; every reception by its kind, path and query (so "validation"
+            // or part of a token finds handshakes); requests with no items in their raw bytes.
             conditions.push(format!(
                 "(r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{})
-                  OR (r.kind IN ('unexpected', 'rejected') AND instr(r.path || ' ' || r.body, ?{}) > 0))",
+                  OR (r.kind IN ('unexpected', 'rejected') AND instr(r.path || ' ' || r.body, ?{}) > 0)
+                  OR instr(lower(r.kind || ' ' || r.path || '?' || r.query), ?{}) > 0)",
+                values.len() - 2,
                 values.len() - 1,
                 values.len()
             ));
@@ -264,10 +275,11 @@ impl Store {
     }
 }
 
-/// The user's words as FTS5 phrases (quotes doubled), so punctuation is never FTS syntax.
+/// The user's words as FTS5 prefix phrases (quotes doubled), so punctuation is never FTS syntax
+/// and a word's beginning finds it ("sandb" finds "sandbox").
 fn fts_phrase(text: &str) -> String {
     text.split_whitespace()
-        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -385,6 +397,38 @@ mod tests {
             })
             .expect("search");
         assert_eq!(found.iter().map(|s| s.id).collect::<Vec<_>>(), [ids[0]]);
+        let prefix = store
+            .reception_summaries(&ReceptionQuery {
+                text: Some("alic".into()),
+                limit: 10,
+                ..ReceptionQuery::default()
+            })
+            .expect("search");
+        assert_eq!(
+            prefix.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [ids[0]],
+            "a word's beginning finds it"
+        );
+        let mut handshake = reception(ReceptionKind::Validation, "");
+        handshake.query = "validationToken=Preflight+abc".into();
+        let handshake = store.insert_receptions(&[handshake]).expect("stored")[0];
+        for (words, expected) in [
+            ("validation", vec![handshake, ids[1]]),
+            ("VALIDATIONTOKEN=pre", vec![handshake]),
+        ] {
+            let hits = store
+                .reception_summaries(&ReceptionQuery {
+                    text: Some(words.into()),
+                    limit: 10,
+                    ..ReceptionQuery::default()
+                })
+                .expect("search");
+            assert_eq!(
+                hits.iter().map(|s| s.id).collect::<Vec<_>>(),
+                expected,
+                "{words}: handshakes are found by kind and query"
+            );
+        }
         let mut scanner = reception(ReceptionKind::Unexpected, "<?php system($_GET['c']); ?>");
         scanner.path = "/wp-login.php".into();
         let scanner = store.insert_receptions(&[scanner]).expect("stored")[0];

@@ -121,7 +121,7 @@ export function InspectorScreen() {
         <input
           className="input"
           type="search"
-          placeholder="Search items (resource, ids, decrypted fields)"
+          placeholder="Search: words' beginnings in items, decrypted fields, kinds, paths, tokens"
           aria-label="Search"
           data-testid="reception-search"
           value={text}
