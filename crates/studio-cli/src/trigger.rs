@@ -79,14 +79,8 @@ pub async fn run(studio: &Studio, args: &TriggerArgs) -> Result<ExitCode, CoreEr
     if args.dry_run {
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(permission) = &plan.missing_permission {
-        return Err(CoreError::refused(format!(
-            "This account's token does not hold {permission}, which this change needs."
-        ))
-        .with_hint(studio_core::subscriptions::trigger::consent_hint(
-            permission,
-            plan.can_ask,
-        )));
+    if let Some(refusal) = plan.missing_permission_refusal() {
+        return Err(refusal);
     }
     if plan.confirm && !args.yes {
         return Err(

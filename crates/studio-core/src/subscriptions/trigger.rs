@@ -244,6 +244,19 @@ fn sandbox_resource(resource: &str, me: Option<&str>) -> String {
     }
 }
 
+impl TriggerPlan {
+    /// The refusal when the token lacks the permission (what `trigger_change` answers, and what
+    /// the CLI says before asking for `--yes`).
+    pub fn missing_permission_refusal(&self) -> Option<CoreError> {
+        self.missing_permission.as_ref().map(|permission| {
+            CoreError::refused(format!(
+                "This account's token does not hold {permission}, which this change needs."
+            ))
+            .with_hint(consent_hint(permission, self.can_ask))
+        })
+    }
+}
+
 /// How to get a permission: incremental consent for a signed-in user, an administrator's grant
 /// for an app registration.
 pub fn consent_hint(permission: &str, can_ask: bool) -> String {
@@ -265,11 +278,8 @@ pub async fn run(
     now: i64,
 ) -> Result<TriggerDone, CoreError> {
     let plan = plan(accounts, request, now).await?;
-    if let Some(permission) = &plan.missing_permission {
-        return Err(CoreError::refused(format!(
-            "This account's token does not hold {permission}, which this change needs."
-        ))
-        .with_hint(consent_hint(permission, plan.can_ask)));
+    if let Some(refusal) = plan.missing_permission_refusal() {
+        return Err(refusal);
     }
     match plan.via {
         TriggerVia::Sandbox => sandbox(&plan).await,
