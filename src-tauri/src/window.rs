@@ -1,9 +1,10 @@
 //! The desktop window: one IPC command that forwards to the core, and the event bridge.
 //!
 //! The window calls `rpc(command, payload)`; the core's dispatcher does the rest. Core events are
-//! forwarded to the window on `studio://event`. Two plugins run on the Rust side only (the
+//! forwarded to the window on `studio://event`. Three plugins run on the Rust side only (the
 //! window cannot call them): single-instance, so a second launch on the same data folder focuses
-//! this window instead of starting a rival receiver, and the updater ([`crate::updates`]).
+//! this window instead of starting a rival receiver, the updater ([`crate::updates`]), and the
+//! save dialog exports ask for ([`crate::save_dialog`]).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use studio_core::{AppPaths, CoreEvent, EVENT_CHANNEL, IpcError, Options, Studio}
 use tauri::{AppHandle, Emitter, Manager, State};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::save_dialog::ShellSaveDialog;
 use crate::updates::{ShellUpdater, UpdateSource};
 
 /// The only command the window can call (see `capabilities/main-window.json`).
@@ -49,9 +51,11 @@ pub fn run(paths: AppPaths, options: Options) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let updater = Arc::new(ShellUpdater::new(UpdateSource::from_environment()));
+    let save_dialog = Arc::new(ShellSaveDialog::default());
     let studio = match Studio::builder(paths)
         .options(options)
         .updater(Arc::clone(&updater) as _)
+        .save_dialog(Arc::clone(&save_dialog) as _)
         .open()
     {
         Ok(studio) => Arc::new(studio),
@@ -80,10 +84,12 @@ pub fn run(paths: AppPaths, options: Options) -> ExitCode {
                 .build(),
         )
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
         .manage(studio)
         .invoke_handler(tauri::generate_handler![rpc])
         .setup(move |app| {
             updater.attach(app.handle().clone());
+            save_dialog.attach(app.handle().clone());
             // The page applies the theme itself. We do not call the native `set_theme`: in
             // WebKitGTK a GTK theme change while an IPC reply is in flight lost that reply.
             let first = Arc::clone(&bridge);

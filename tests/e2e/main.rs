@@ -8,6 +8,8 @@ mod accounts;
 mod arrival;
 mod desktop;
 mod explorer;
+mod export;
 mod foundation;
 mod inspector;
+mod inspector_tools;
 mod newcomer;

@@ -18,6 +18,18 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+/// WebDriver's codes for the keys the tests press.
+pub mod keys {
+    /// ↑
+    pub const UP: &str = "\u{E013}";
+    /// ↓
+    pub const DOWN: &str = "\u{E015}";
+    /// Enter
+    pub const ENTER: &str = "\u{E007}";
+    /// Escape
+    pub const ESCAPE: &str = "\u{E00C}";
+}
+
 /// How long to wait for anything in the window before failing.
 pub const WAIT: Duration = Duration::from_secs(15);
 
@@ -211,6 +223,13 @@ impl RealApp {
         Ok(())
     }
 
+    /// Sends keys to the element matching a CSS selector (WebDriver key codes, e.g.
+    /// [`keys::DOWN`], or plain text).
+    pub async fn press(&self, css: &str, keys: &str) -> Result<()> {
+        self.wait_for(css).await?.send_keys(keys).await?;
+        Ok(())
+    }
+
     /// The visible text of the element matching a CSS selector.
     pub async fn text(&self, css: &str) -> Result<String> {
         Ok(self.wait_for(css).await?.text().await?)
@@ -264,6 +283,42 @@ impl RealApp {
             (_, Some(err)) => Ok(Err(err.clone())),
             _ => bail!("unexpected IPC answer: {answer}"),
         }
+    }
+
+    /// Calls a command as the window does; its error (`{code, message, hint}`) fails the test.
+    pub async fn call(&self, command: &str, payload: Value) -> Result<Value> {
+        self.invoke(command, payload)
+            .await?
+            .map_err(|e| anyhow::anyhow!("{command}: {e}"))
+    }
+
+    /// The sandbox signed in and receiving, a subscription made (`subscription` is the request),
+    /// `changes` created changes made to `resource`, and the Inspector open once that many
+    /// notification rows say `verdict` (e.g. "verified", "decrypted").
+    pub async fn sandbox_notified(
+        &self,
+        subscription: Value,
+        resource: &str,
+        changes: usize,
+        verdict: &str,
+    ) -> Result<()> {
+        self.call("account_add_sandbox", json!({})).await?;
+        self.wait_until("document.querySelector('[data-testid=status-receiver]')?.textContent.includes('127.0.0.1')")
+            .await?;
+        self.call("subscription_create", subscription).await?;
+        for _ in 0..changes {
+            self.call(
+                "trigger_change",
+                json!({"resource": resource, "changeType": "created"}),
+            )
+            .await?;
+        }
+        self.click("[data-testid=nav-inspector]").await?;
+        self.wait_until(&format!(
+            "[...document.querySelectorAll('[data-testid=reception-row][data-kind=notification]')].filter(r => r.textContent.includes({})).length >= {changes}",
+            json!(verdict)
+        ))
+        .await
     }
 
     /// Copies the driver's and the app's logs to `target/e2e/<test>-logs/` (called on failure,

@@ -284,6 +284,7 @@ pub(crate) async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 
                 .reception_items(ReceptionRef {
                     id: line.id,
                     url: None,
+                    body: None,
                 })
                 .await
             else {

@@ -21,6 +21,7 @@ pub mod links;
 pub mod options;
 pub mod paths;
 pub mod receiving;
+pub mod save_dialog;
 pub mod settings;
 pub mod status;
 pub mod studio;

@@ -26,6 +26,7 @@ use crate::links::{LinkOpener, SystemLinks};
 use crate::options::Options;
 use crate::paths::AppPaths;
 use crate::receiving::{Receiving, ReceivingParts};
+use crate::save_dialog::{NoSaveDialog, SaveDialog};
 use crate::settings::{self, Settings, SettingsProblem};
 use crate::subscriptions::upkeep::{RetryBook, UpkeepContext};
 use crate::updates::{NoUpdater, Updater};
@@ -49,6 +50,7 @@ pub struct Studio {
     certificates: Certificates,
     retries: RetryBook,
     updater: Arc<dyn Updater>,
+    save_dialog: Arc<dyn SaveDialog>,
     /// The newest version the last look found (for a window that opens after it was announced).
     pub(crate) announced_update: std::sync::Mutex<Option<crate::updates::UpdateOffer>>,
 }
@@ -62,6 +64,7 @@ pub struct StudioBuilder {
     browser: Arc<dyn Browser>,
     link_opener: Arc<dyn LinkOpener>,
     updater: Arc<dyn Updater>,
+    save_dialog: Arc<dyn SaveDialog>,
 }
 
 impl std::fmt::Debug for StudioBuilder {
@@ -110,6 +113,12 @@ impl StudioBuilder {
         self
     }
 
+    /// How the user picks where a file goes (the desktop shell's save dialog; none by default).
+    pub fn save_dialog(mut self, dialog: Arc<dyn SaveDialog>) -> Self {
+        self.save_dialog = dialog;
+        self
+    }
+
     /// Opens the folders, the settings and the store, and assembles the services.
     pub fn open(self) -> Result<Studio, CoreError> {
         let StudioBuilder {
@@ -120,6 +129,7 @@ impl StudioBuilder {
             browser,
             link_opener,
             updater,
+            save_dialog,
         } = self;
         paths.create_all()?;
         let loaded = settings::load(&paths.settings_file(), clock.as_ref());
@@ -169,6 +179,7 @@ impl StudioBuilder {
             certificates,
             retries: RetryBook::default(),
             updater,
+            save_dialog,
             announced_update: std::sync::Mutex::new(None),
         })
     }
@@ -200,6 +211,7 @@ impl Studio {
             browser: Arc::new(SystemBrowser),
             link_opener: Arc::new(SystemLinks),
             updater: Arc::new(NoUpdater),
+            save_dialog: Arc::new(NoSaveDialog),
         }
     }
 
@@ -285,6 +297,10 @@ impl Studio {
     }
 
     /// How the app updates itself.
+    pub(crate) fn save_dialog(&self) -> &dyn SaveDialog {
+        self.save_dialog.as_ref()
+    }
+
     pub(crate) fn updater(&self) -> &dyn Updater {
         self.updater.as_ref()
     }

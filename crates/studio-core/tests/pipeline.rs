@@ -112,6 +112,23 @@ async fn notifications_for_a_subscription_made_here_arrive_verified_and_decrypte
             assert_eq!(item["clientState"], "matches");
             if item["subscriptionId"] == rich_id {
                 assert_eq!(item["tokens"], json!({"state": "valid", "count": 1}));
+                // Taken apart for people: the claims, and every check passed one by one.
+                assert_eq!(detail["tokenCount"], 1);
+                let tokens = call(&studio, "reception_tokens", json!({"id": summary["id"]})).await;
+                let token = &tokens[0];
+                assert!(
+                    token["claims"]
+                        .as_str()
+                        .is_some_and(|c| c
+                            .contains(studio_receiver::validation_tokens::CHANGE_TRACKING_APP_ID)),
+                    "{token}"
+                );
+                let checks = token["checks"].as_array().expect("checks");
+                assert_eq!(checks.len(), 6);
+                assert!(
+                    checks.iter().all(|c| c["result"]["outcome"] == "passed"),
+                    "{checks:?}"
+                );
                 let resource: Value =
                     serde_json::from_str(item["decrypted"].as_str().expect("decrypted"))
                         .expect("JSON");

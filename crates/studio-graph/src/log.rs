@@ -57,7 +57,7 @@ pub struct Exchange {
 impl Exchange {
     /// The request as a `curl` command; the token is left for the user to supply as `$TOKEN`.
     pub fn to_curl(&self) -> String {
-        let quote = |text: &str| format!("'{}'", text.replace('\'', "'\\''"));
+        let quote = studio_primitives::shell::quote;
         let mut parts = vec![format!("curl -X {}", self.method), quote(&self.url)];
         for (name, value) in &self.request_headers {
             if name.eq_ignore_ascii_case("authorization") {

@@ -6,6 +6,9 @@
 //! app (`aud`), and come from the Microsoft Graph Change Tracking app (`appid` in v1 tokens,
 //! `azp` in v2). If any token fails, the whole POST is suspicious.
 //!
+//! [`explain`] makes the same checks one by one, for people: the Inspector shows each token's
+//! claims and every check's outcome.
+//!
 //! Pure: the caller supplies the authority's JWKS (cached ≤ 24 h, refetched on an unknown `kid`),
 //! what to expect, and the time.
 
@@ -13,7 +16,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 /// The Microsoft Graph Change Tracking app, the caller of every notification.
 pub const CHANGE_TRACKING_APP_ID: &str = "0bf30f3b-4a52-48df-9a82-234910c4a086";
@@ -97,6 +102,17 @@ pub fn check(
     expected: &Expectation,
     now: i64,
 ) -> Result<Value, TokenProblem> {
+    let claims = signature(token, keys)?;
+    lifetime(&claims, now)?;
+    issuer(&claims, expected)?;
+    tenant(&claims, expected)?;
+    audience(&claims, expected)?;
+    caller(&claims)?;
+    Ok(claims)
+}
+
+/// The claims of a token whose header and signature hold.
+fn signature(token: &str, keys: &JwkSet) -> Result<Value, TokenProblem> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenProblem::Malformed)?;
     if header.alg != Algorithm::RS256 {
         return Err(TokenProblem::Malformed);
@@ -114,39 +130,191 @@ pub fn check(
     validation.validate_nbf = false;
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
-    let claims = jsonwebtoken::decode::<Value>(token, &key, &validation)
-        .map_err(|_| TokenProblem::BadSignature)?
-        .claims;
+    jsonwebtoken::decode::<Value>(token, &key, &validation)
+        .map(|data| data.claims)
+        .map_err(|_| TokenProblem::BadSignature)
+}
+
+fn text<'a>(claims: &'a Value, name: &str) -> &'a str {
+    claims[name].as_str().unwrap_or_default()
+}
+
+fn lifetime(claims: &Value, now: i64) -> Result<(), TokenProblem> {
     let (Some(exp), Some(nbf)) = (claims["exp"].as_i64(), claims["nbf"].as_i64()) else {
         return Err(TokenProblem::LifetimeMissing);
     };
     if exp <= now || nbf > now + SKEW_SECONDS {
         return Err(TokenProblem::Lifetime);
     }
-    let text = |name: &str| claims[name].as_str().unwrap_or_default().to_owned();
-    let (issuer, tenant) = (text("iss"), text("tid"));
-    if !expected.issuers.contains(&issuer) {
-        return Err(TokenProblem::Issuer(issuer));
+    Ok(())
+}
+
+fn issuer(claims: &Value, expected: &Expectation) -> Result<(), TokenProblem> {
+    let issuer = text(claims, "iss");
+    if expected.issuers.iter().any(|i| i == issuer) {
+        Ok(())
+    } else {
+        Err(TokenProblem::Issuer(issuer.to_owned()))
     }
-    let tenant_matches = match &expected.tenant_id {
+}
+
+fn tenant(claims: &Value, expected: &Expectation) -> Result<(), TokenProblem> {
+    let (issuer, tenant) = (text(claims, "iss"), text(claims, "tid"));
+    let matches = match &expected.tenant_id {
         Some(wanted) => tenant.eq_ignore_ascii_case(wanted),
         None => !tenant.is_empty() && issuer.contains(&format!("/{tenant}/")),
     };
-    if !tenant_matches {
-        return Err(TokenProblem::Tenant(tenant));
-    }
-    if text("aud") != expected.app_id {
-        return Err(TokenProblem::Audience(text("aud")));
-    }
-    let caller = if claims["ver"] == "1.0" {
-        text("appid")
+    if matches {
+        Ok(())
     } else {
-        text("azp")
-    };
-    if caller != CHANGE_TRACKING_APP_ID {
-        return Err(TokenProblem::Caller(caller));
+        Err(TokenProblem::Tenant(tenant.to_owned()))
     }
-    Ok(claims)
+}
+
+fn audience(claims: &Value, expected: &Expectation) -> Result<(), TokenProblem> {
+    if text(claims, "aud") == expected.app_id {
+        Ok(())
+    } else {
+        Err(TokenProblem::Audience(text(claims, "aud").to_owned()))
+    }
+}
+
+fn caller(claims: &Value) -> Result<(), TokenProblem> {
+    let caller = if claims["ver"] == "1.0" {
+        text(claims, "appid")
+    } else {
+        text(claims, "azp")
+    };
+    if caller == CHANGE_TRACKING_APP_ID {
+        Ok(())
+    } else {
+        Err(TokenProblem::Caller(caller.to_owned()))
+    }
+}
+
+/// What one check of a token looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum TokenCheckName {
+    /// RS256, no critical extension, signed by a key the authority publishes.
+    Signature,
+    /// `nbf` and `exp` hold at the time the token arrived.
+    Lifetime,
+    /// `iss` is the subscription's authority.
+    Issuer,
+    /// `tid` is the subscription's tenant.
+    Tenant,
+    /// `aud` is this app.
+    Audience,
+    /// `appid` (v1) or `azp` (v2) is Microsoft Graph Change Tracking.
+    Caller,
+}
+
+/// How one check of a token came out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "outcome",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum CheckOutcome {
+    /// It holds.
+    Passed,
+    /// It does not: why, for people.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// It could not be made (no keys, or nothing to compare with): why, for people.
+    NotChecked {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<Result<(), TokenProblem>> for CheckOutcome {
+    fn from(result: Result<(), TokenProblem>) -> Self {
+        match result {
+            Ok(()) => CheckOutcome::Passed,
+            Err(problem) => CheckOutcome::Failed {
+                reason: problem.to_string(),
+            },
+        }
+    }
+}
+
+/// One validation token taken apart for people: its header and claims (decoded whether or not
+/// they can be trusted) and every check, each on its own, so all that is wrong shows at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainedToken {
+    /// The JOSE header, pretty JSON (`null` when it is not JSON).
+    pub header: String,
+    /// The claims, pretty JSON (`null` when they are not JSON).
+    pub claims: String,
+    /// Each check, in the order [`check`] makes them.
+    pub checks: Vec<TokenCheck>,
+}
+
+/// One check and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenCheck {
+    /// What it looks at.
+    pub name: TokenCheckName,
+    /// How it came out.
+    pub result: CheckOutcome,
+}
+
+/// Part `index` of a JWT, base64url-decoded and parsed (`Value::Null` when it is not JSON).
+fn part(token: &str, index: usize) -> Value {
+    token
+        .split('.')
+        .nth(index)
+        .and_then(|part| URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// Takes `token` apart and makes every check: the signature with `keys` (when they could be had),
+/// the claims against `expected` (when the subscription is known), the lifetime at `at` (the
+/// time the token arrived, so an old reception still reads as it was judged).
+pub fn explain(
+    token: &str,
+    keys: Result<&JwkSet, &str>,
+    expected: Result<&Expectation, &str>,
+    at: i64,
+) -> ExplainedToken {
+    let claims = part(token, 1);
+    let against = |check: fn(&Value, &Expectation) -> Result<(), TokenProblem>| match expected {
+        Ok(expected) => check(&claims, expected).into(),
+        Err(why) => CheckOutcome::NotChecked {
+            reason: why.to_owned(),
+        },
+    };
+    let signed = match keys {
+        Ok(keys) => signature(token, keys).map(|_| ()).into(),
+        Err(why) => CheckOutcome::NotChecked {
+            reason: why.to_owned(),
+        },
+    };
+    let checks = [
+        (TokenCheckName::Signature, signed),
+        (TokenCheckName::Lifetime, lifetime(&claims, at).into()),
+        (TokenCheckName::Issuer, against(issuer)),
+        (TokenCheckName::Tenant, against(tenant)),
+        (TokenCheckName::Audience, against(audience)),
+        (TokenCheckName::Caller, caller(&claims).into()),
+    ]
+    .into_iter()
+    .map(|(name, result)| TokenCheck { name, result })
+    .collect();
+    let pretty = |value: &Value| serde_json::to_string_pretty(value).unwrap_or_default();
+    ExplainedToken {
+        header: pretty(&part(token, 0)),
+        claims: pretty(&claims),
+        checks,
+    }
 }
 
 #[cfg(test)]

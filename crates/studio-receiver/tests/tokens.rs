@@ -16,7 +16,7 @@ use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 use studio_receiver::validation_tokens::{
-    CHANGE_TRACKING_APP_ID, Expectation, TokenProblem, check,
+    CHANGE_TRACKING_APP_ID, CheckOutcome, Expectation, TokenCheckName, TokenProblem, check, explain,
 };
 
 const TENANT: &str = "b1ea6bd8-6503-42dc-a553-583617e08e42";
@@ -172,5 +172,61 @@ fn a_critical_header_or_another_algorithm_is_refused() {
             NOW
         ),
         Err(TokenProblem::Malformed)
+    );
+}
+
+#[test]
+fn explain_shows_the_claims_and_every_failed_check_at_once() {
+    let (key, keys) = key();
+    let expected = expectation();
+    let good = explain(&sign(&key, &v1_claims()), Ok(&keys), Ok(&expected), NOW);
+    assert!(
+        good.claims.contains(CHANGE_TRACKING_APP_ID),
+        "{}",
+        good.claims
+    );
+    assert!(good.header.contains("\"kid\": \"k1\""), "{}", good.header);
+    assert!(good.checks.iter().all(|c| c.result == CheckOutcome::Passed));
+    assert_eq!(good.checks.len(), 6);
+
+    // Two things wrong, and it arrived after it expired: all three show, the rest pass.
+    let bad = with(&[("aud", json!("someone-else")), ("appid", json!("my-app"))]);
+    let explained = explain(&sign(&key, &bad), Ok(&keys), Ok(&expected), NOW + 7200);
+    let failed: Vec<TokenCheckName> = explained
+        .checks
+        .iter()
+        .filter(|c| matches!(c.result, CheckOutcome::Failed { .. }))
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            TokenCheckName::Lifetime,
+            TokenCheckName::Audience,
+            TokenCheckName::Caller
+        ]
+    );
+
+    // Without keys or a known subscription, those checks say why they were not made; garbage
+    // decodes to null and fails, never panics.
+    let unknown = explain(
+        &sign(&key, &v1_claims()),
+        Err("no keys"),
+        Err("not made here"),
+        NOW,
+    );
+    assert_eq!(
+        unknown.checks[0].result,
+        CheckOutcome::NotChecked {
+            reason: "no keys".into()
+        }
+    );
+    let garbage = explain("not.a.jwt", Ok(&keys), Ok(&expected), NOW);
+    assert_eq!(garbage.claims, "null");
+    assert!(
+        garbage
+            .checks
+            .iter()
+            .all(|c| c.result != CheckOutcome::Passed)
     );
 }

@@ -54,8 +54,10 @@ pub struct ReceptionSummary {
     pub lifecycle_event: Option<LifecycleEvent>,
     /// The first item's resource.
     pub resource: Option<String>,
-    /// Items whose clientState did not match (differs, missing, unknown subscription).
+    /// Items whose clientState differs or is missing (forged, or not for this app).
     pub client_state_problems: i64,
+    /// Items for a subscription not made here (clientState not checked).
+    pub unknown_subscriptions: i64,
     /// Items that repeat an earlier one.
     pub duplicates: i64,
     /// Items decrypted.
@@ -90,11 +92,12 @@ const SUMMARY: &str = "SELECT r.id, r.received_at, r.kind, r.method, r.path, r.s
         (SELECT change_type FROM items WHERE reception_id = r.id ORDER BY position LIMIT 1),
         (SELECT lifecycle_event FROM items WHERE reception_id = r.id ORDER BY position LIMIT 1),
         (SELECT resource FROM items WHERE reception_id = r.id ORDER BY position LIMIT 1),
-        COALESCE(SUM(i.client_state <> 'matches'), 0),
+        COALESCE(SUM(i.client_state NOT IN ('matches', 'unknownSubscription')), 0),
         COALESCE(SUM(i.duplicate_of IS NOT NULL), 0),
         COALESCE(SUM(i.decrypted IS NOT NULL), 0),
         COALESCE(SUM(i.decrypt_error IS NOT NULL), 0),
-        r.pending
+        r.pending,
+        COALESCE(SUM(i.client_state = 'unknownSubscription'), 0)
      FROM receptions r LEFT JOIN items i ON i.reception_id = r.id";
 
 impl Store {
@@ -188,6 +191,7 @@ impl Store {
                     decrypted: row.get(15)?,
                     decrypt_failures: row.get(16)?,
                     pending: row.get(17)?,
+                    unknown_subscriptions: row.get(18)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -333,11 +337,18 @@ mod tests {
         store
             .insert_items(
                 ids[0],
-                &[item(
-                    "k1",
-                    "Users/alice/Messages/AAA",
-                    ClientStateVerdict::Matches,
-                )],
+                &[
+                    item(
+                        "k1",
+                        "Users/alice/Messages/AAA",
+                        ClientStateVerdict::Matches,
+                    ),
+                    item(
+                        "k0",
+                        "Users/alice/Messages/ZZZ",
+                        ClientStateVerdict::UnknownSubscription,
+                    ),
+                ],
             )
             .expect("items");
         store
@@ -362,6 +373,12 @@ mod tests {
             [ids[2], ids[1], ids[0]]
         );
         assert_eq!(all[0].client_state_problems, 1);
+        assert_eq!(all[0].unknown_subscriptions, 0);
+        assert_eq!(
+            (all[2].client_state_problems, all[2].unknown_subscriptions),
+            (0, 1),
+            "a subscription not made here is not a clientState problem"
+        );
         assert_eq!(all[0].duplicates, 1, "same key as the first");
         assert_eq!(all[0].resource.as_deref(), Some("Users/bob/Messages/BBB"));
         assert_eq!(all[1].items, 0);
@@ -428,6 +445,6 @@ mod tests {
             Some(ids[1])
         );
 
-        assert_eq!(store.items_of(ids[0]).expect("items").len(), 1);
+        assert_eq!(store.items_of(ids[0]).expect("items").len(), 2);
     }
 }

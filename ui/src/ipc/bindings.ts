@@ -369,6 +369,19 @@ problems: Array<Problem>,
 nearest: Array<string>, };
 
 /**
+ * How one check of a token came out.
+ */
+export type CheckOutcome = { "outcome": "passed" } | { "outcome": "failed", 
+/**
+ * Why.
+ */
+reason: string, } | { "outcome": "notChecked", 
+/**
+ * Why.
+ */
+reason: string, };
+
+/**
  * The displayable claims of an access token.
  */
 export type Claims = { 
@@ -673,9 +686,27 @@ responseBody?: string,
 failure?: string, };
 
 /**
+ * One validation token taken apart for people: its header and claims (decoded whether or not
+ * they can be trusted) and every check, each on its own, so all that is wrong shows at once.
+ */
+export type ExplainedToken = { 
+/**
+ * The JOSE header, pretty JSON (`null` when it is not JSON).
+ */
+header: string, 
+/**
+ * The claims, pretty JSON (`null` when they are not JSON).
+ */
+claims: string, 
+/**
+ * Each check, in the order [`check`] makes them.
+ */
+checks: Array<TokenCheck>, };
+
+/**
  * `receptions_export`'s answer.
  */
-export type ExportDone = { 
+export type ExportDone = { "state": "written", 
 /**
  * Where the file is.
  */
@@ -683,7 +714,7 @@ path: string,
 /**
  * How many receptions it holds.
  */
-count: number, };
+count: number, } | { "state": "cancelled" };
 
 /**
  * The formats receptions export to.
@@ -702,7 +733,20 @@ format: ExportFormat,
  * The file's name in the exports folder (letters, digits, `.`, `-`, `_`; the format's
  * extension is added when missing); by default one made from the time.
  */
-fileName?: string, };
+fileName?: string, 
+/**
+ * Only this kind (the Inspector's filter).
+ */
+kind?: ReceptionKind, 
+/**
+ * Only what these words find (the Inspector's search).
+ */
+text?: string, 
+/**
+ * Ask where to write it, in the system's save dialog (the window only); the file name is
+ * then the one suggested.
+ */
+ask: boolean, };
 
 /**
  * A forwarded or replayed copy and what the target answered.
@@ -1293,7 +1337,11 @@ items: Array<ItemView>,
 /**
  * Where it was forwarded or replayed.
  */
-forwards: Array<ForwardView>, };
+forwards: Array<ForwardView>, 
+/**
+ * How many validation tokens the POST carried (`reception_tokens` takes them apart).
+ */
+tokenCount: number, };
 
 /**
  * What kind of request it was.
@@ -1361,9 +1409,13 @@ lifecycleEvent: ItemLifecycleEvent | null,
  */
 resource: string | null, 
 /**
- * Items whose clientState did not match (differs, missing, unknown subscription).
+ * Items whose clientState differs or is missing (forged, or not for this app).
  */
 clientStateProblems: number, 
+/**
+ * Items for a subscription not made here (their clientState could not be checked).
+ */
+unknownSubscriptions: number, 
 /**
  * Items that repeat an earlier one.
  */
@@ -1378,7 +1430,7 @@ decrypted: number,
 decryptFailures: number, };
 
 /**
- * `reception_get` / `reception_replay`.
+ * `reception_get` / `reception_replay` / `reception_curl`.
  */
 export type ReceptionRef = { 
 /**
@@ -1386,9 +1438,13 @@ export type ReceptionRef = {
  */
 id: number, 
 /**
- * Where to replay it (replay only).
+ * Where to replay it (replay and curl only; by default the forwarding target).
  */
-url?: string, };
+url?: string, 
+/**
+ * A body to send instead of the stored one (replay and curl only).
+ */
+body?: string, };
 
 /**
  * `receptions_list`.
@@ -2044,6 +2100,24 @@ items: Array<SubscriptionView>, };
 export type ThemePreference = "system" | "light" | "dark";
 
 /**
+ * One check and its outcome.
+ */
+export type TokenCheck = { 
+/**
+ * What it looks at.
+ */
+name: TokenCheckName, 
+/**
+ * How it came out.
+ */
+result: CheckOutcome, };
+
+/**
+ * What one check of a token looks at.
+ */
+export type TokenCheckName = "signature" | "lifetime" | "issuer" | "tenant" | "audience" | "caller";
+
+/**
  * What the check of a POST's `validationTokens` found.
  */
 export type TokenVerdict = { "state": "valid", 
@@ -2343,11 +2417,15 @@ export interface Commands {
   receptions_list: { request: ReceptionsRequest; response: Array<ReceptionLine> };
   /** One reception with its headers, body, checked items and forwards. */
   reception_get: { request: ReceptionRef; response: ReceptionDetail };
+  /** A POST's validation tokens taken apart: header, claims and each check (lifetime as at arrival). */
+  reception_tokens: { request: ReceptionRef; response: Array<ExplainedToken> };
   /** Only a reception's checked items (what `listen` prints beside its line; no body read). */
   reception_items: { request: ReceptionRef; response: Array<ItemView> };
-  /** Re-POSTs a stored reception to a URL and answers what it said. */
+  /** Re-POSTs a stored reception (or an edit of its body) to a URL and answers what it said. */
   reception_replay: { request: ReceptionRef; response: ForwardView };
-  /** Writes every reception to an NDJSON or HAR file in the exports folder; answers where and how many. */
+  /** What `reception_replay` would send, as a curl command (exactly the same request). */
+  reception_curl: { request: ReceptionRef; response: string };
+  /** Writes what the filter holds to an NDJSON or HAR file, in the exports folder or where the user picks in the save dialog; answers where and how many, or that the dialog was closed. */
   receptions_export: { request: ExportRequest; response: ExportDone };
   /** Certificates for rich notifications. */
   certificates_list: { request: null; response: Array<CertificateView> };
@@ -2368,7 +2446,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_items", "reception_replay", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

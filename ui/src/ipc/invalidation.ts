@@ -101,6 +101,8 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   reception_get: [],
   reception_items: [],
   reception_replay: [queryKeys.receptions],
+  reception_curl: [],
+  reception_tokens: [],
   receptions_export: [],
   certificates_list: [],
   certificate_create: [queryKeys.certificates],

@@ -3,7 +3,7 @@
 // (invalidation.ts says what). Nothing here polls: core events keep the cache fresh (App.tsx).
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
-import type { CatalogCheckRequest, Commands, LookupRequest, ReceptionsRequest, Settings, SettingsPatch } from "./bindings";
+import type { CatalogCheckRequest, Commands, LookupRequest, ReceptionRef, ReceptionsRequest, Settings, SettingsPatch } from "./bindings";
 import { call, type StudioError } from "./client";
 import { queryKeys, receptionKey, receptionPages, staleAfterCommand } from "./invalidation";
 
@@ -97,6 +97,29 @@ export function useReception(id: number | null) {
     queryKey: receptionKey(id),
     queryFn: () => call("reception_get", { id: id ?? 0 }),
     enabled: id !== null,
+  });
+}
+
+/** What a replay of a reception would send, as curl (written by the backend that sends it);
+ * asked for only while shown, and not kept once the key (an edit) changes. */
+export function useReplayCurl(request: ReceptionRef, enabled: boolean) {
+  return useQuery({
+    queryKey: [...queryKeys.receptions, "curl", request],
+    queryFn: () => call("reception_curl", request),
+    enabled,
+    retry: false,
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+}
+
+/** A POST's validation tokens taken apart (the keys may be fetched: asked for on demand). */
+export function useReceptionTokens(id: number, enabled: boolean) {
+  return useQuery({
+    queryKey: [...receptionKey(id), "tokens"],
+    queryFn: () => call("reception_tokens", { id }),
+    enabled,
+    retry: false,
   });
 }
 

@@ -3,6 +3,7 @@ import type {
   AccountSummary,
   AppInfo,
   Commands,
+  ExplainedToken,
   ReceptionDetail,
   ReceptionLine,
   ReceivingStarted,
@@ -109,6 +110,7 @@ export function receptionFixture(id: number, overrides: Partial<ReceptionLine> =
     lifecycleEvent: null,
     resource: "Users/u1/Messages/m1",
     clientStateProblems: 0,
+    unknownSubscriptions: 0,
     duplicates: 0,
     decrypted: 1,
     decryptFailures: 0,
@@ -141,8 +143,24 @@ export function detailFixture(summary: ReceptionLine): ReceptionDetail {
       },
     ],
     forwards: [],
+    tokenCount: 1,
   };
 }
+
+export const tokensFixture: ExplainedToken[] = [
+  {
+    header: JSON.stringify({ alg: "RS256", kid: "k1" }, null, 2),
+    claims: JSON.stringify({ aud: "app", appid: "0bf30f3b-4a52-48df-9a82-234910c4a086", nbf: 1_800_000_000, exp: 1_800_003_600 }, null, 2),
+    checks: [
+      { name: "signature", result: { outcome: "passed" } },
+      { name: "lifetime", result: { outcome: "passed" } },
+      { name: "issuer", result: { outcome: "notChecked", reason: "the subscription's tenant is not known (made before this version)" } },
+      { name: "tenant", result: { outcome: "passed" } },
+      { name: "audience", result: { outcome: "failed", reason: "for app 'other', not this one" } },
+      { name: "caller", result: { outcome: "passed" } },
+    ],
+  },
+];
 
 export const sandboxPlan: TriggerPlan = {
   via: "sandbox",
@@ -245,6 +263,8 @@ export function fakeBackend(
           if (!found) throw new StudioError({ code: "not_found", message: "not stored", hint: null });
           return detailFixture(found);
         }
+        case "reception_tokens":
+          return tokensFixture;
         case "receiver_start":
           return {
             endpoints: {

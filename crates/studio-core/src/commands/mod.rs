@@ -154,11 +154,15 @@ command_surface! {
     receptions_list: crate::receiving::reading::ReceptionsRequest => Vec<crate::receiving::reading::ReceptionLine>;
     /// One reception with its headers, body, checked items and forwards.
     reception_get: crate::receiving::reading::ReceptionRef => crate::receiving::reading::ReceptionDetail;
+    /// A POST's validation tokens taken apart: header, claims and each check (lifetime as at arrival).
+    reception_tokens: crate::receiving::reading::ReceptionRef => Vec<studio_receiver::validation_tokens::ExplainedToken>;
     /// Only a reception's checked items (what `listen` prints beside its line; no body read).
     reception_items: crate::receiving::reading::ReceptionRef => Vec<crate::receiving::reading::ItemView>;
-    /// Re-POSTs a stored reception to a URL and answers what it said.
+    /// Re-POSTs a stored reception (or an edit of its body) to a URL and answers what it said.
     reception_replay: crate::receiving::reading::ReceptionRef => crate::receiving::reading::ForwardView;
-    /// Writes every reception to an NDJSON or HAR file in the exports folder; answers where and how many.
+    /// What `reception_replay` would send, as a curl command (exactly the same request).
+    reception_curl: crate::receiving::reading::ReceptionRef => String;
+    /// Writes what the filter holds to an NDJSON or HAR file, in the exports folder or where the user picks in the save dialog; answers where and how many, or that the dialog was closed.
     receptions_export: crate::receiving::export::ExportRequest => crate::receiving::export::ExportDone;
     /// Certificates for rich notifications.
     certificates_list: () => Vec<crate::certificates::CertificateView>;

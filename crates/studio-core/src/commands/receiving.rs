@@ -139,7 +139,25 @@ impl Studio {
     /// `reception_get`
     pub async fn reception_get(&self, request: ReceptionRef) -> Result<ReceptionDetail, CoreError> {
         let store = Arc::clone(self.store());
-        tokio::task::spawn_blocking(move || reading::detail(&store, request.id)).await?
+        let (detail, _) =
+            tokio::task::spawn_blocking(move || reading::detail(&store, request.id)).await??;
+        Ok(detail)
+    }
+
+    /// `reception_tokens`: a notification or lifecycle POST's validation tokens taken apart,
+    /// each check made again (the keys may be fetched), the lifetime as at arrival.
+    pub async fn reception_tokens(
+        &self,
+        request: ReceptionRef,
+    ) -> Result<Vec<studio_receiver::validation_tokens::ExplainedToken>, CoreError> {
+        let store = Arc::clone(self.store());
+        let (detail, body) =
+            tokio::task::spawn_blocking(move || reading::detail(&store, request.id)).await??;
+        if detail.token_count == 0 {
+            return Ok(Vec::new());
+        }
+        let at = studio_primitives::clock::unix_of(&detail.summary.received_at);
+        self.receiving().explain_tokens(body, at).await
     }
 
     /// `reception_items`
@@ -148,9 +166,30 @@ impl Studio {
         tokio::task::spawn_blocking(move || reading::items(&store, request.id)).await?
     }
 
-    /// `reception_replay`: re-POSTs a stored reception to a URL.
+    /// `reception_replay`: re-POSTs a stored reception (or an edit of its body) to a URL.
     pub async fn reception_replay(&self, request: ReceptionRef) -> Result<ForwardView, CoreError> {
-        let url = request
+        let url = self.replay_target(&request)?;
+        Ok(self
+            .receiving()
+            .forwarder()
+            .replay(request.id, &url, request.body)
+            .await?
+            .into())
+    }
+
+    /// `reception_curl`: the request `reception_replay` would send, as a shell command.
+    pub async fn reception_curl(&self, request: ReceptionRef) -> Result<String, CoreError> {
+        let url = self.replay_target(&request)?;
+        Ok(self
+            .receiving()
+            .forwarder()
+            .replay_request(request.id, &url, request.body)
+            .await?
+            .to_curl())
+    }
+
+    fn replay_target(&self, request: &ReceptionRef) -> Result<String, CoreError> {
+        request
             .url
             .clone()
             .or_else(|| self.receiving().forwarder().target())
@@ -158,29 +197,43 @@ impl Studio {
                 CoreError::refused("Replay needs a URL.").with_hint(
                     "Type where to send it, e.g. http://localhost:3000/api/notifications.",
                 )
-            })?;
-        Ok(self
-            .receiving()
-            .forwarder()
-            .replay(request.id, &url)
-            .await?
-            .into())
+            })
     }
 
-    /// `receptions_export`: writes NDJSON or HAR into the exports folder; answers where and how
-    /// many receptions.
+    /// `receptions_export`: writes what the filter holds as NDJSON or HAR, into the exports
+    /// folder or where the user picks in the save dialog; answers where and how many.
     pub async fn receptions_export(&self, request: ExportRequest) -> Result<ExportDone, CoreError> {
-        let path = export::export_path(
+        let suggested = export::export_path(
             &self.paths().exports_dir(),
             &request,
             &self.clock().now_rfc3339(),
         )?;
+        let (path, private_folder) = if request.ask {
+            let name = suggested
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let kind = export::file_kind(request.format);
+            match self
+                .save_dialog()
+                .ask("Export receptions", &name, &kind)
+                .await?
+            {
+                Some(chosen) => (export::with_extension(chosen, request.format), false),
+                None => return Ok(ExportDone::Cancelled),
+            }
+        } else {
+            (suggested, true)
+        };
         let store = Arc::clone(self.store());
         let written = path.clone();
-        let count =
-            tokio::task::spawn_blocking(move || export::export(&store, &written, request.format))
-                .await??;
-        Ok(ExportDone {
+        let filter = request.filter();
+        let count = tokio::task::spawn_blocking(move || {
+            export::export(&store, &written, request.format, &filter, private_folder)
+        })
+        .await??;
+        tracing::info!(path = %path.display(), count, "receptions exported");
+        Ok(ExportDone::Written {
             path: path.display().to_string(),
             count,
         })

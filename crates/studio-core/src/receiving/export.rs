@@ -2,9 +2,10 @@
 //! its checked items per line) or as a HAR file other tools open. Credentials a sender may have
 //! put in headers (`Authorization`, `Cookie`) are left out.
 //!
-//! An export holds decrypted resource data, so it goes only to the app's exports folder
+//! An export holds decrypted resource data, so it goes to the app's exports folder
 //! (`<data>/exports/`, private to the user like the rest of the data folder) under a plain file
-//! name; a request naming any other place is refused.
+//! name, or where the user picks in the system's save dialog (`ask`); a request naming any other
+//! place is refused. It holds what the Inspector's filter shows (a kind, search words) or all.
 
 use std::io::Write;
 use std::path::Path;
@@ -12,7 +13,8 @@ use std::path::Path;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use studio_store::{Reception, Store, StoredItem};
+use studio_receiver::ReceptionKind;
+use studio_store::{Reception, ReceptionQuery, Store, StoredItem};
 use ts_rs::TS;
 
 use crate::error::CoreError;
@@ -56,17 +58,80 @@ pub struct ExportRequest {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
+    /// Only this kind (the Inspector's filter).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ReceptionKind>,
+    /// Only what these words find (the Inspector's search).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Ask where to write it, in the system's save dialog (the window only); the file name is
+    /// then the one suggested.
+    #[serde(default)]
+    pub ask: bool,
+}
+
+impl ExportRequest {
+    /// Which receptions it holds.
+    pub fn filter(&self) -> ExportFilter {
+        ExportFilter {
+            kind: self.kind,
+            text: self.text.clone().filter(|t| !t.trim().is_empty()),
+        }
+    }
+}
+
+/// Which receptions an export holds (everything when both are empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportFilter {
+    /// Only this kind.
+    pub kind: Option<ReceptionKind>,
+    /// Only what these words find.
+    pub text: Option<String>,
 }
 
 /// `receptions_export`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportDone {
-    /// Where the file is.
-    pub path: String,
-    /// How many receptions it holds.
-    #[ts(type = "number")]
-    pub count: u64,
+#[serde(
+    tag = "state",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ExportDone {
+    /// The file is written.
+    Written {
+        /// Where the file is.
+        path: String,
+        /// How many receptions it holds.
+        #[ts(type = "number")]
+        count: u64,
+    },
+    /// The user closed the save dialog: nothing was written.
+    Cancelled,
+}
+
+/// The format as the save dialog's filter names it.
+pub fn file_kind(format: ExportFormat) -> crate::save_dialog::FileKind {
+    match format {
+        ExportFormat::Ndjson => crate::save_dialog::FileKind {
+            name: "NDJSON (one reception a line)",
+            extension: "ndjson",
+        },
+        ExportFormat::Har => crate::save_dialog::FileKind {
+            name: "HTTP Archive (HAR)",
+            extension: "har",
+        },
+    }
+}
+
+/// A chosen path with the format's extension (added when the user typed none).
+pub fn with_extension(path: std::path::PathBuf, format: ExportFormat) -> std::path::PathBuf {
+    if path.extension().is_some() {
+        path
+    } else {
+        path.with_extension(format.extension())
+    }
 }
 
 /// The export's file in `folder`, from a requested name or the time.
@@ -203,16 +268,51 @@ fn har_entry(reception: &Reception) -> Value {
     })
 }
 
-/// Writes every stored reception (oldest first) to `path` (private to the user); answers how
-/// many.
-pub fn export(store: &Store, path: &Path, format: ExportFormat) -> Result<u64, CoreError> {
+/// The next page (oldest first, after `after`, up to `upto`) of the receptions `filter` holds.
+fn page(
+    store: &Store,
+    filter: &ExportFilter,
+    after: i64,
+    upto: i64,
+) -> Result<Vec<Reception>, CoreError> {
+    if filter == &ExportFilter::default() {
+        return Ok(store.receptions_between(after, upto, 500)?);
+    }
+    let lines = store.reception_summaries(&ReceptionQuery {
+        after: Some(after),
+        kind: filter.kind,
+        text: filter.text.clone(),
+        limit: 500,
+        oldest_first: true,
+        ..ReceptionQuery::default()
+    })?;
+    let mut page = Vec::with_capacity(lines.len());
+    for line in lines.into_iter().filter(|line| line.id <= upto) {
+        // One pruned since the list was read is simply not in the export.
+        if let Some(reception) = store.reception(line.id)? {
+            page.push(reception);
+        }
+    }
+    Ok(page)
+}
+
+/// Writes the stored receptions `filter` holds (oldest first) to `path`, private to the user,
+/// through a temporary file beside it; answers how many. The folder must exist unless it is the
+/// app's own (`private_folder`), which is made.
+pub fn export(
+    store: &Store,
+    path: &Path,
+    format: ExportFormat,
+    filter: &ExportFilter,
+    private_folder: bool,
+) -> Result<u64, CoreError> {
     let io = |source: std::io::Error| CoreError::Io {
         action: "write the export",
         path: path.to_path_buf(),
         source,
     };
     let har = format == ExportFormat::Har;
-    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+    if private_folder && let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         crate::paths::create_private_dir(folder).map_err(io)?;
     }
     let temporary = path.with_extension("partial");
@@ -225,7 +325,7 @@ pub fn export(store: &Store, path: &Path, format: ExportFormat) -> Result<u64, C
         write!(out, "{{\"log\":{{\"version\":\"1.2\",\"creator\":{{\"name\":\"Graph Webhook Studio\",\"version\":\"{}\"}},\"entries\":[", env!("CARGO_PKG_VERSION")).map_err(io)?;
     }
     loop {
-        let page = store.receptions_between(after, upto, 500)?;
+        let page = page(store, filter, after, upto)?;
         let Some(last) = page.last() else { break };
         after = last.id;
         for reception in &page {

@@ -14,6 +14,7 @@ use studio_primitives::http::{self, Redirects};
 use studio_store::{Forward, Store};
 use tokio::sync::mpsc;
 
+use super::replay::ReplayRequest;
 use crate::error::CoreError;
 
 /// The most of a target's answer kept.
@@ -140,15 +141,37 @@ impl Forwarder {
         let Ok(Ok(Some(reception))) = reception else {
             return;
         };
-        let outcome = self.send(reception_id, &url, reception.request.body).await;
+        let request = match ReplayRequest::new(reception_id, &url, reception.request.body, None) {
+            Ok(request) => request,
+            Err(error) => {
+                tracing::debug!(%error, %url, "the forwarding target is not a URL");
+                return;
+            }
+        };
+        let outcome = self.send(reception_id, request).await;
         if let Some(failure) = &outcome.failure {
             tracing::debug!(%failure, %url, "forwarding failed");
         }
     }
 
-    /// Re-POSTs a stored reception (its body and content type) to `url`; answers the outcome.
-    pub async fn replay(&self, reception_id: i64, url: &str) -> Result<Forward, CoreError> {
-        let url = check_target(url)?;
+    /// Re-POSTs a stored reception (its body, or `edited` instead) to `url`; answers the outcome.
+    pub async fn replay(
+        &self,
+        reception_id: i64,
+        url: &str,
+        edited: Option<String>,
+    ) -> Result<Forward, CoreError> {
+        let request = self.replay_request(reception_id, url, edited).await?;
+        Ok(self.send(reception_id, request).await)
+    }
+
+    /// What [`Forwarder::replay`] would send, without sending it.
+    pub async fn replay_request(
+        &self,
+        reception_id: i64,
+        url: &str,
+        edited: Option<String>,
+    ) -> Result<ReplayRequest, CoreError> {
         let store = Arc::clone(&self.store);
         let reception = tokio::task::spawn_blocking(move || store.reception(reception_id))
             .await??
@@ -156,19 +179,16 @@ impl Forwarder {
                 CoreError::not_found(format!("Reception {reception_id} is not stored."))
                     .with_hint("It may have been pruned by the retention limit.")
             })?;
-        Ok(self.send(reception_id, &url, reception.request.body).await)
+        ReplayRequest::new(reception_id, url, reception.request.body, edited)
     }
 
-    async fn send(&self, reception_id: i64, url: &str, body: Vec<u8>) -> Forward {
+    async fn send(&self, reception_id: i64, request: ReplayRequest) -> Forward {
         let started = Instant::now();
-        let sent = self
-            .http
-            .post(url)
-            .header("content-type", "application/json")
-            .header("x-webhook-studio-reception", reception_id.to_string())
-            .body(body)
-            .send()
-            .await;
+        let mut outgoing = self.http.post(&request.url);
+        for (name, value) in &request.headers {
+            outgoing = outgoing.header(*name, value);
+        }
+        let sent = outgoing.body(request.body).send().await;
         let (status, body, failure) = match sent {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -185,7 +205,7 @@ impl Forwarder {
         let forward = Forward {
             reception_id,
             at: self.clock.now_rfc3339(),
-            url: url.to_owned(),
+            url: request.url,
             status,
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
             body,

@@ -16,6 +16,7 @@ pub mod forward;
 pub mod holder;
 pub mod owned;
 pub mod reading;
+pub mod replay;
 pub mod signing_keys;
 
 use std::sync::Arc;
@@ -196,6 +197,50 @@ impl Receiving {
         &self.owned
     }
 
+    /// The validation-token checker (it blocks on the runtime: call it from a blocking thread).
+    fn verifier(&self) -> TokenVerifier {
+        TokenVerifier {
+            store: Arc::clone(&self.store),
+            owned: Arc::clone(&self.owned),
+            keys: Arc::clone(&self.signing_keys),
+            runtime: tokio::runtime::Handle::current(),
+            sandbox: Arc::clone(&self.sandbox),
+            clock: Arc::clone(&self.clock),
+        }
+    }
+
+    /// A stored POST's validation tokens taken apart, each check shown, judged as at `at` (when
+    /// the POST arrived). Nothing for a body without tokens, or with more than the checks read.
+    pub async fn explain_tokens(
+        &self,
+        body: Vec<u8>,
+        at: i64,
+    ) -> Result<Vec<studio_receiver::validation_tokens::ExplainedToken>, CoreError> {
+        let verifier = self.verifier();
+        Ok(tokio::task::spawn_blocking(move || {
+            let Ok((items, tokens)) = studio_receiver::verify::items(&body) else {
+                return Vec::new();
+            };
+            // The tokens are for the rich items (all of one app and tenant): judge them by one.
+            let subscription = items
+                .iter()
+                .find(|item| item.get("encryptedContent").is_some())
+                .or_else(|| items.first())
+                .and_then(|item| item.get("subscriptionId"))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            let bounded = tokens.len() <= studio_receiver::checks::MAX_TOKENS
+                && tokens
+                    .iter()
+                    .all(|t| t.len() <= studio_receiver::checks::MAX_TOKEN_BYTES);
+            if !bounded {
+                return Vec::new();
+            }
+            verifier.explain(subscription, &tokens, at)
+        })
+        .await?)
+    }
+
     /// The forwarding and replay service.
     pub fn forwarder(&self) -> &Arc<Forwarder> {
         &self.forwarder
@@ -275,14 +320,7 @@ impl Receiving {
             return Ok(());
         }
         let checker =
-            ItemChecker::new(Arc::clone(&self.owned) as _).with_tokens(Arc::new(TokenVerifier {
-                store: Arc::clone(&self.store),
-                owned: Arc::clone(&self.owned),
-                keys: Arc::clone(&self.signing_keys),
-                runtime: tokio::runtime::Handle::current(),
-                sandbox: Arc::clone(&self.sandbox),
-                clock: Arc::clone(&self.clock),
-            }));
+            ItemChecker::new(Arc::clone(&self.owned) as _).with_tokens(Arc::new(self.verifier()));
         let listener = Arc::new(Checked {
             store: Arc::clone(&self.store),
             owned: Arc::clone(&self.owned),

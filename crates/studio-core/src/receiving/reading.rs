@@ -84,9 +84,12 @@ pub struct ReceptionLine {
     pub lifecycle_event: Option<LifecycleEvent>,
     /// The first item's resource.
     pub resource: Option<String>,
-    /// Items whose clientState did not match (differs, missing, unknown subscription).
+    /// Items whose clientState differs or is missing (forged, or not for this app).
     #[ts(type = "number")]
     pub client_state_problems: i64,
+    /// Items for a subscription not made here (their clientState could not be checked).
+    #[ts(type = "number")]
+    pub unknown_subscriptions: i64,
     /// Items that repeat an earlier one.
     #[ts(type = "number")]
     pub duplicates: i64,
@@ -116,6 +119,7 @@ impl From<ReceptionSummary> for ReceptionLine {
             lifecycle_event: s.lifecycle_event,
             resource: s.resource,
             client_state_problems: s.client_state_problems,
+            unknown_subscriptions: s.unknown_subscriptions,
             duplicates: s.duplicates,
             decrypted: s.decrypted,
             decrypt_failures: s.decrypt_failures,
@@ -211,19 +215,25 @@ pub struct ReceptionDetail {
     pub items: Vec<ItemView>,
     /// Where it was forwarded or replayed.
     pub forwards: Vec<ForwardView>,
+    /// How many validation tokens the POST carried (`reception_tokens` takes them apart).
+    pub token_count: u32,
 }
 
-/// `reception_get` / `reception_replay`.
+/// `reception_get` / `reception_replay` / `reception_curl`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReceptionRef {
     /// The reception.
     #[ts(type = "number")]
     pub id: i64,
-    /// Where to replay it (replay only).
+    /// Where to replay it (replay and curl only; by default the forwarding target).
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// A body to send instead of the stored one (replay and curl only).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 /// JSON text made readable (anything else as it is).
@@ -278,8 +288,18 @@ pub fn items(store: &Store, id: i64) -> Result<Vec<ItemView>, CoreError> {
     Ok(store.items_of(id)?.into_iter().map(item_view).collect())
 }
 
-/// One reception with its items and forwards.
-pub fn detail(store: &Store, id: i64) -> Result<ReceptionDetail, CoreError> {
+/// How many validation tokens a notification or lifecycle POST carried.
+fn token_count(kind: ReceptionKind, body: &[u8]) -> u32 {
+    if !matches!(kind, ReceptionKind::Notification | ReceptionKind::Lifecycle) {
+        return 0;
+    }
+    studio_receiver::verify::items(body)
+        .map(|(_, tokens)| u32::try_from(tokens.len()).unwrap_or(u32::MAX))
+        .unwrap_or(0)
+}
+
+/// One reception with its items and forwards, and its whole body.
+pub fn detail(store: &Store, id: i64) -> Result<(ReceptionDetail, Vec<u8>), CoreError> {
     let reception = store.reception(id)?.ok_or_else(|| not_stored(id))?;
     let summary = store
         .reception_summaries(&ReceptionQuery {
@@ -302,7 +322,8 @@ pub fn detail(store: &Store, id: i64) -> Result<ReceptionDetail, CoreError> {
             Some(base64::engine::general_purpose::STANDARD.encode(shown)),
         ),
     };
-    Ok(ReceptionDetail {
+    let summary_kind = summary.kind;
+    let detail = ReceptionDetail {
         summary: summary.into(),
         query: reception.request.query.clone(),
         headers: reception.request.headers.clone(),
@@ -315,5 +336,7 @@ pub fn detail(store: &Store, id: i64) -> Result<ReceptionDetail, CoreError> {
             .into_iter()
             .map(ForwardView::from)
             .collect(),
-    })
+        token_count: token_count(summary_kind, body),
+    };
+    Ok((detail, reception.request.body))
 }

@@ -14,7 +14,7 @@ use studio_primitives::Clock;
 use studio_primitives::http::{self, Redirects};
 use studio_receiver::TokenVerdict;
 use studio_receiver::checks::TokenChecker;
-use studio_receiver::validation_tokens::{self, Expectation};
+use studio_receiver::validation_tokens::{self, Expectation, ExplainedToken};
 use studio_store::Store;
 
 use super::owned::OwnedSubscriptions;
@@ -188,6 +188,52 @@ impl TokenVerifier {
             },
             url,
         ))
+    }
+}
+
+impl TokenVerifier {
+    /// Each of a POST's tokens taken apart with every check made on its own (see
+    /// [`validation_tokens::explain`]), the lifetime judged at `at`.
+    pub fn explain(
+        &self,
+        subscription_id: &str,
+        tokens: &[String],
+        at: i64,
+    ) -> Vec<ExplainedToken> {
+        let expected = self
+            .expectation(subscription_id)
+            .and_then(|(expected, url)| {
+                if expected.tenant_id.is_none() {
+                    Err(
+                        "the subscription's tenant is not known (made before this version)"
+                            .to_owned(),
+                    )
+                } else {
+                    Ok((expected, url))
+                }
+            });
+        tokens
+            .iter()
+            .map(|token| {
+                let kid = jsonwebtoken::decode_header(token)
+                    .ok()
+                    .and_then(|h| h.kid)
+                    .unwrap_or_default();
+                let keys = match &expected {
+                    Ok((_, url)) => self.runtime.block_on(self.keys.keys(url, &kid)),
+                    Err(why) => Err(why.clone()),
+                };
+                validation_tokens::explain(
+                    token,
+                    keys.as_ref().map_err(String::as_str),
+                    expected
+                        .as_ref()
+                        .map(|(expected, _)| expected)
+                        .map_err(String::as_str),
+                    at,
+                )
+            })
+            .collect()
     }
 }
 

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
+import { CopyButton } from "../../components/CopyButton";
 import { ExternalLink } from "../../components/ExternalLink";
 import { Field } from "../../components/Field";
 import { Segmented } from "../../components/Segmented";
@@ -170,13 +171,7 @@ function DeviceCode({ device, onFinished, onCancelled }: {
       <p className="device-code-value mono">{device.userCode}</p>
       {finish.error && finish.error.code !== "cancelled" ? <ErrorBanner error={finish.error} title="Sign-in did not finish" /> : null}
       <div className="form-actions">
-        <Button
-          onClick={() => {
-            void navigator.clipboard.writeText(device.userCode);
-          }}
-        >
-          Copy the code
-        </Button>
+        <CopyButton variant="default" text={device.userCode} label="Copy the code" />
         <Button
           variant="ghost"
           onClick={() => {

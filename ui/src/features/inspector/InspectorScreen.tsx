@@ -2,7 +2,7 @@
 // handshakes a create causes are one click away), filter by kind, search the items (as received
 // or decrypted), open one to see its checks, replay it, or export them all. With no notification
 // yet, it offers to make the change the newest subscription watches happen.
-import { useCallback, useDeferredValue, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useRef, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
@@ -28,29 +28,32 @@ const kinds: { value: Kind; label: string }[] = [
   { value: "rejected", label: "Rejected" },
 ];
 
-function Export() {
+/** Exports what the list shows (its kind and search) to a file the user picks. */
+function Export({ kind, text }: { kind: ReceptionKind | null; text: string }) {
   const exporter = useCommand("receptions_export");
   const [written, setWritten] = useState<string | null>(null);
   const run = (format: ExportFormat) => {
+    setWritten(null);
     exporter.mutate(
-      { format },
+      { format, ask: true, ...(kind ? { kind } : {}), ...(text ? { text } : {}) },
       {
         onSuccess: (done) => {
-          setWritten(`${String(done.count)} receptions written to ${done.path}`);
+          setWritten(done.state === "written" ? `${String(done.count)} receptions written to ${done.path}` : null);
         },
       },
     );
   };
   return (
     <div className="export">
-      <Button disabled={exporter.isPending} data-testid="export-ndjson" onClick={() => { run("ndjson"); }}>
-        Export NDJSON
+      <span className="muted">Export what is listed:</span>
+      <Button disabled={exporter.isPending} data-testid="export-ndjson" title="One reception a line, with its checked items" onClick={() => { run("ndjson"); }}>
+        NDJSON…
       </Button>
-      <Button disabled={exporter.isPending} data-testid="export-har" onClick={() => { run("har"); }}>
-        Export HAR
+      <Button disabled={exporter.isPending} data-testid="export-har" title="HTTP Archive: opens in browsers' and proxies' tools" onClick={() => { run("har"); }}>
+        HAR…
       </Button>
       {written ? (
-        <span className="muted" data-testid="export-result">
+        <span className="muted export-result" data-testid="export-result">
           {written}
         </span>
       ) : null}
@@ -111,10 +114,28 @@ export function InspectorScreen() {
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
   const shown = selected ?? items[0]?.id ?? null;
   const filtered = kind !== "notification" || search !== "";
+  const searchBox = useRef<HTMLInputElement>(null);
+  const list = useRef<HTMLDivElement>(null);
+  const detail = useRef<HTMLDivElement>(null);
+  // `/` searches from anywhere on the screen (but not while typing in a field).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      const typing = target?.closest("input, textarea, select, [contenteditable='true']");
+      if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        searchBox.current?.focus();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
+  }, []);
 
   return (
     <div className="screen inspector-screen">
-      <PageHeader title="Inspector" subtitle="Every request that reached your receiver: stored before it was acknowledged, then verified and decrypted." actions={<Export />} />
+      <PageHeader title="Inspector" subtitle="Every request that reached your receiver: stored before it was acknowledged, then verified and decrypted." />
       <ReceiverCard />
       <div className="inspector-toolbar">
         <Segmented id="reception-kind" value={kind} options={kinds} onChange={(k) => { setKind(k); setSelected(null); }} />
@@ -126,11 +147,27 @@ export function InspectorScreen() {
           data-testid="reception-search"
           value={text}
           maxLength={200}
+          ref={searchBox}
           onChange={(e) => {
             setText(e.target.value);
             setSelected(null);
           }}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              setText("");
+              list.current?.focus();
+            } else if (e.key === "ArrowDown" || e.key === "Enter") {
+              e.preventDefault();
+              list.current?.focus();
+            }
+          }}
         />
+        <Export kind={kind === "all" ? null : kind} text={search} />
+        <span className="muted keys-hint" title="Keyboard: / search, ↑/↓ move, Enter open, Esc back to the list">
+          <kbd>/</kbd> search · <kbd>↑</kbd>
+          <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> back
+        </span>
       </div>
       {pages.error ? <ErrorBanner error={pages.error} title="The receptions could not be read" /> : null}
       {pages.isSuccess && items.length === 0 ? (
@@ -151,8 +188,31 @@ export function InspectorScreen() {
       ) : null}
       {items.length > 0 ? (
         <div className="inspector-split">
-          <ReceptionList items={items} selected={shown} onSelect={setSelected} onEnd={more} />
-          <div className="inspector-detail panel">{shown !== null ? <ReceptionDetail id={shown} /> : null}</div>
+          <ReceptionList
+            items={items}
+            selected={shown}
+            onSelect={setSelected}
+            onEnd={more}
+            listRef={list}
+            onOpen={() => {
+              detail.current?.focus();
+            }}
+          />
+          <div
+            className="inspector-detail panel"
+            ref={detail}
+            tabIndex={-1}
+            data-testid="inspector-detail"
+            onKeyDown={(e) => {
+              const target = e.target as HTMLElement;
+              if (e.key === "Escape" && !target.closest("input, textarea")) {
+                e.preventDefault();
+                list.current?.focus();
+              }
+            }}
+          >
+            {shown !== null ? <ReceptionDetail key={shown} id={shown} /> : null}
+          </div>
         </div>
       ) : null}
     </div>

@@ -1,34 +1,14 @@
 // Where Graph should send notifications: the receiver's URLs (public through the tunnel, or
 // loopback for the sandbox), the tunnel's state with its hint, and start/stop/preflight.
-import { useState } from "react";
 
 import { Banner, ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
+import { CopyButton } from "../../components/CopyButton";
 import { StatusDot, type Tone } from "../../components/StatusDot";
 import type { TunnelKind, TunnelStatus } from "../../ipc/bindings";
 import { useCommand, useReceiver } from "../../ipc/queries";
 
 const tunnelTone: Record<TunnelStatus["state"], Tone> = { online: "ok", connecting: "warn", reconnecting: "warn", failed: "danger", off: "idle" };
-
-function CopyButton({ text, testId }: { text: string; testId: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <Button
-      variant="ghost"
-      data-testid={testId}
-      onClick={() => {
-        void navigator.clipboard.writeText(text).then(() => {
-          setCopied(true);
-          window.setTimeout(() => {
-            setCopied(false);
-          }, 1500);
-        });
-      }}
-    >
-      {copied ? "Copied" : "Copy"}
-    </Button>
-  );
-}
 
 function tunnelText(tunnel: TunnelStatus, provider: TunnelKind): string {
   if (provider === "none") return "No tunnel: only the sandbox tenant can reach this receiver.";

@@ -1,8 +1,11 @@
 // The receptions, newest first, as a virtualized list: thousands stay smooth during a burst.
+// It is one focusable listbox: ↑/↓, Page Up/Down, Home/End move the selection (the row scrolls
+// into view), Enter opens the selected reception's detail.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, type RefObject } from "react";
 
 import type { ReceptionKind, ReceptionLine } from "../../ipc/bindings";
+import { When } from "../../components/When";
 
 const kindLabels: Record<ReceptionKind, string> = {
   notification: "Notification",
@@ -18,8 +21,10 @@ export function verdict(r: ReceptionLine): { tone: "ok" | "warn" | "danger" | "i
   if (r.kind === "validation") return { tone: "ok", text: "answered, token echoed" };
   if (r.pending) return { tone: "idle", text: "items not read yet" };
   if (r.items === 0) return { tone: "danger", text: r.reason ?? "no items" };
-  if (r.clientStateProblems > 0) return { tone: "danger", text: `${String(r.clientStateProblems)} clientState problem(s)` };
-  if (r.decryptFailures > 0) return { tone: "danger", text: `${String(r.decryptFailures)} not decrypted` };
+  const some = (count: number) => (r.items > 1 ? ` (${String(count)} of ${String(r.items)})` : "");
+  if (r.clientStateProblems > 0) return { tone: "danger", text: `clientState differs or missing${some(r.clientStateProblems)}` };
+  if (r.decryptFailures > 0) return { tone: "danger", text: `not decrypted${some(r.decryptFailures)}` };
+  if (r.unknownSubscriptions > 0) return { tone: "warn", text: `subscription not made here: clientState not checked${some(r.unknownSubscriptions)}` };
   if (r.duplicates > 0) return { tone: "warn", text: `${String(r.duplicates)} duplicate(s)` };
   return { tone: "ok", text: r.decrypted > 0 ? "verified, decrypted" : "verified" };
 }
@@ -33,9 +38,11 @@ export function headline(r: ReceptionLine): string {
   return `${r.method} ${String(r.status)}`;
 }
 
-function time(received: string): string {
-  const date = new Date(received);
-  return Number.isNaN(date.getTime()) ? received : date.toLocaleTimeString(undefined, { hour12: false });
+/** Where a key moves the selection from `index` in a list of `count` (null: not a moving key). */
+export function moved(key: string, index: number, count: number, page: number): number | null {
+  const last = count - 1;
+  const target = { ArrowDown: index + 1, ArrowUp: index - 1, PageDown: index + page, PageUp: index - page, Home: 0, End: last }[key];
+  return target === undefined || count === 0 ? null : Math.min(Math.max(target, 0), last);
 }
 
 export function ReceptionList({
@@ -43,13 +50,18 @@ export function ReceptionList({
   selected,
   onSelect,
   onEnd,
+  onOpen,
+  listRef,
 }: {
   items: ReceptionLine[];
   selected: number | null;
   onSelect: (id: number) => void;
   onEnd: () => void;
+  onOpen: () => void;
+  listRef?: RefObject<HTMLDivElement | null>;
 }) {
-  const parent = useRef<HTMLDivElement>(null);
+  const ownRef = useRef<HTMLDivElement>(null);
+  const parent = listRef ?? ownRef;
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer's own API
   const virtual = useVirtualizer({ count: items.length, getScrollElement: () => parent.current, estimateSize: () => 58, overscan: 12, initialRect: { width: 480, height: 640 } });
   const rows = virtual.getVirtualItems();
@@ -58,7 +70,31 @@ export function ReceptionList({
     if (items.length > 0 && lastIndex >= items.length - 1) onEnd();
   }, [lastIndex, items.length, onEnd]);
   return (
-    <div className="reception-list" ref={parent} data-testid="reception-list" role="listbox" aria-label="Receptions">
+    <div
+      className="reception-list"
+      ref={parent}
+      data-testid="reception-list"
+      role="listbox"
+      aria-label="Receptions"
+      aria-activedescendant={selected !== null ? `reception-${String(selected)}` : undefined}
+      tabIndex={0}
+      onKeyDown={(event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          onOpen();
+          return;
+        }
+        const index = items.findIndex((r) => r.id === selected);
+        const page = Math.max(1, Math.floor((parent.current?.clientHeight ?? 580) / 58) - 1);
+        const next = moved(event.key, index === -1 ? 0 : index, items.length, page);
+        if (next === null) return;
+        event.preventDefault();
+        const line = items[next];
+        if (!line) return;
+        onSelect(line.id);
+        virtual.scrollToIndex(next, { align: "auto" });
+      }}
+    >
       <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
         {rows.map((row) => {
           const r = items[row.index];
@@ -68,6 +104,8 @@ export function ReceptionList({
             <button
               type="button"
               key={r.id}
+              id={`reception-${String(r.id)}`}
+              tabIndex={-1}
               role="option"
               aria-selected={r.id === selected}
               className="reception-row"
@@ -82,7 +120,7 @@ export function ReceptionList({
                 <span className={`kind-badge kind-${r.kind}`}>{kindLabels[r.kind]}</span>
                 <span className="reception-change">{headline(r)}</span>
                 {r.items > 1 ? <span className="muted">×{r.items}</span> : null}
-                <span className="reception-time mono">{time(r.receivedAt)}</span>
+                <When at={r.receivedAt} style="time" className="reception-time mono" />
               </span>
               <span className="reception-line">
                 <span className={`verdict verdict-${v.tone}`}>{v.text}</span>

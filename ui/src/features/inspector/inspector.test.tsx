@@ -42,7 +42,7 @@ describe("InspectorScreen", () => {
     await screen.findByText("handshake · notification URL");
     const rows = screen.getAllByTestId("reception-row");
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toHaveTextContent("1 clientState problem(s)");
+    expect(rows[0]).toHaveTextContent("clientState differs or missing");
     expect(rows[1]).toHaveTextContent("handshake · notification URL");
     expect(rows[1]).toHaveTextContent("answered, token echoed");
     await user.click(rows[2] as HTMLElement);
@@ -50,11 +50,42 @@ describe("InspectorScreen", () => {
     expect(await within(detail).findByText("#1 · notification · 202")).toBeInTheDocument();
     expect(within(detail).getByTestId("check-client-state")).toHaveTextContent("clientState matches");
     expect(within(detail).getByTestId("check-tokens")).toHaveTextContent("validation tokens valid (1)");
-    expect(within(detail).getByTestId("decrypted")).toHaveTextContent('"subject": "<b>Hello</b>"');
+    expect(within(detail).getByTestId("decrypted")).toHaveTextContent('"subject":"<b>Hello</b>"');
     expect(detail.querySelector("b")).toBeNull();
+    await user.click(within(detail).getByTestId("tab-tokens"));
+    expect(await within(detail).findByTestId("token-check-signature")).toHaveAttribute("data-outcome", "passed");
+    expect(within(detail).getByTestId("token-check-audience")).toHaveTextContent("failed");
+    expect(within(detail).getByTestId("token-check-audience")).toHaveTextContent("for app 'other'");
+    expect(await within(detail).findByTestId("token-check-issuer")).toHaveTextContent("not checked");
+    expect(within(detail).getByTestId("token-claims")).toHaveTextContent("0bf30f3b-4a52-48df-9a82-234910c4a086");
     await user.click(within(detail).getByTestId("tab-body"));
-    expect(within(detail).getByTestId("raw-body")).toHaveTextContent('{"<script>":"not rendered"}');
+    expect(within(detail).getByTestId("raw-body")).toHaveTextContent('"<script>":"not rendered"');
     expect(document.querySelector("script")).toBeNull();
+  });
+
+  it("moves through the list with the keyboard: / searches, arrows move, Enter opens, Esc returns", async () => {
+    installFakeBackend(fakeBackend({ receptions: [receptionFixture(3), receptionFixture(2), receptionFixture(1)] }));
+    const user = userEvent.setup();
+    renderWithQueries(<InspectorScreen />);
+    const rows = await screen.findAllByTestId("reception-row");
+    expect(rows[0]).toHaveAttribute("aria-selected", "true");
+    await user.keyboard("/");
+    expect(screen.getByTestId("reception-search")).toHaveFocus();
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByTestId("reception-list")).toHaveFocus();
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    expect(screen.getAllByTestId("reception-row")[2]).toHaveAttribute("aria-selected", "true");
+    expect(await screen.findByText("#1 · notification · 202")).toBeInTheDocument();
+    await user.keyboard("{Home}");
+    expect(screen.getAllByTestId("reception-row")[0]).toHaveAttribute("aria-selected", "true");
+    await user.keyboard("{Enter}");
+    expect(screen.getByTestId("inspector-detail")).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(screen.getByTestId("reception-list")).toHaveFocus();
+    await user.click(screen.getByTestId("reception-search"));
+    await user.keyboard("abc{Escape}");
+    expect(screen.getByTestId("reception-search")).toHaveValue("");
+    expect(screen.getByTestId("reception-list")).toHaveFocus();
   });
 
   it("filters by kind", async () => {
@@ -73,6 +104,8 @@ describe("verdict", () => {
     expect(verdict(receptionFixture(1)).text).toBe("verified, decrypted");
     expect(verdict(receptionFixture(1, { decrypted: 0 })).text).toBe("verified");
     expect(verdict(receptionFixture(1, { decryptFailures: 1 })).tone).toBe("danger");
+    expect(verdict(receptionFixture(1, { unknownSubscriptions: 1 }))).toEqual({ tone: "warn", text: "subscription not made here: clientState not checked" });
+    expect(verdict(receptionFixture(1, { items: 3, clientStateProblems: 2 })).text).toBe("clientState differs or missing (2 of 3)");
     expect(verdict(receptionFixture(1, { duplicates: 2 })).text).toBe("2 duplicate(s)");
     expect(verdict(receptionFixture(1, { kind: "rejected", reason: "the body is larger than 4194304 bytes" })).text).toContain("larger");
     expect(verdict(receptionFixture(1, { items: 0, pending: true })).text).toBe("items not read yet");

@@ -2,6 +2,7 @@ import { useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
+import { copyText } from "../../components/CopyButton";
 import { Badge } from "../../components/Badge";
 import type { AccountKind, CatalogCheckResponse, Permission, PermissionHint } from "../../ipc/bindings";
 import { useCommand } from "../../ipc/queries";
@@ -103,23 +104,6 @@ function HintCard({
       ))}
     </div>
   );
-}
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // Fallback for webviews without the async clipboard API.
-    const area = document.createElement("textarea");
-    area.value = text;
-    document.body.appendChild(area);
-    area.select();
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the only fallback there is
-    const ok = document.execCommand("copy");
-    area.remove();
-    return ok;
-  }
 }
 
 type PreviewTab = "json" | "curl" | "http";

@@ -9,6 +9,7 @@ import { Button } from "../../components/Button";
 import type { AccountSummary } from "../../ipc/bindings";
 import { useCommand } from "../../ipc/queries";
 import { TriggerChange } from "../../components/TriggerChange";
+import { When } from "../../components/When";
 
 export function CreateSubscription({
   account,
@@ -48,7 +49,7 @@ export function CreateSubscription({
         {created && account ? (
           <div className="create-done" data-testid="create-done">
             <p>
-              Created <code>{created.id}</code>, expires {new Date(created.expirationDateTime).toLocaleString()}. The app renews it before
+              Created <code>{created.id}</code>, expires <When at={created.expirationDateTime} />. The app renews it before
               then{create.data?.preflight ? ` (validation preflight answered in ${String(create.data.preflight.latencyMs)} ms)` : ""}. Make
               a change happen and its notification arrives in the Inspector.
             </p>

@@ -4,8 +4,10 @@ import { useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
+import { copyText } from "../../components/CopyButton";
 import { Segmented } from "../../components/Segmented";
 import { Badge } from "../../components/Badge";
+import { When } from "../../components/When";
 import { call } from "../../ipc/client";
 import { useCertificates, useCommand } from "../../ipc/queries";
 
@@ -39,7 +41,9 @@ export function Certificates() {
                   {c.id} {c.current ? <Badge tone="accent">current</Badge> : <Badge>retired</Badge>}
                 </td>
                 <td>RSA {c.bits}</td>
-                <td className="nowrap">{new Date(c.notAfter).toLocaleDateString()}</td>
+                <td className="nowrap">
+                  <When at={c.notAfter} style="date" />
+                </td>
                 <td>{c.usedBy === 1 ? "1 subscription" : `${String(c.usedBy)} subscriptions`}</td>
                 <td>
                   <div className="row-actions">
@@ -47,8 +51,8 @@ export function Certificates() {
                       variant="ghost"
                       onClick={() => {
                         void call("certificate_export", { id: c.id, pem: true })
-                          .then((pem) => navigator.clipboard.writeText(pem))
-                          .then(() => { setCopied(c.id); });
+                          .then((pem) => copyText(pem))
+                          .then((ok) => { setCopied(ok ? c.id : null); });
                       }}
                     >
                       {copied === c.id ? "Copied" : "Copy PEM"}

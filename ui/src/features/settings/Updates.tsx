@@ -3,6 +3,7 @@
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
 import { Field } from "../../components/Field";
+import { When } from "../../components/When";
 import type { Settings, UpdateOffer } from "../../ipc/bindings";
 import { useAnnouncedUpdate, useCommand, useUpdateSettings } from "../../ipc/queries";
 
@@ -21,7 +22,7 @@ function Offer({ offer }: { offer: UpdateOffer }) {
     <div className="update-offer" data-testid="update-offer">
       <p className="update-headline">
         Version <strong>{offer.version}</strong> is available. You have {offer.current}.
-        {offer.published ? <span className="field-help"> Published {new Date(offer.published).toLocaleDateString()}.</span> : null}
+        {offer.published ? <span className="field-help"> Published <When at={offer.published} style="date" />.</span> : null}
       </p>
       <span className="update-label">Release notes</span>
       <pre className="release-notes" data-testid="release-notes">

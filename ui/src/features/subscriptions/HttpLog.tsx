@@ -1,9 +1,9 @@
 // Every Graph request the app made for this account and its answer, newest first; each can be
 // opened and copied as curl. Headers and bodies are shown as text (Authorization is redacted by
 // the backend before anything is stored).
-import { useState } from "react";
 
 import { Button } from "../../components/Button";
+import { CopyButton } from "../../components/CopyButton";
 import { Panel } from "../../components/Panel";
 import type { Exchange } from "../../ipc/bindings";
 import { useCommand, useHttpLog } from "../../ipc/queries";
@@ -29,7 +29,6 @@ function pretty(body: string | undefined): string {
 }
 
 function Entry({ exchange }: { exchange: Exchange }) {
-  const [copied, setCopied] = useState(false);
   const ok = exchange.status !== undefined && exchange.status < 400;
   const path = exchange.url.replace(/^https?:\/\/[^/]+/, "");
   return (
@@ -47,15 +46,7 @@ function Entry({ exchange }: { exchange: Exchange }) {
       {exchange.requestBody !== undefined ? <pre>{pretty(exchange.requestBody)}</pre> : null}
       <pre>{exchange.responseHeaders.map(([n, v]) => `${n}: ${v}`).join("\n")}</pre>
       <pre>{pretty(exchange.responseBody)}</pre>
-      <Button
-        onClick={() => {
-          void navigator.clipboard.writeText(curlOf(exchange)).then(() => {
-            setCopied(true);
-          });
-        }}
-      >
-        {copied ? "Copied" : "Copy as curl"}
-      </Button>
+      <CopyButton variant="default" text={curlOf(exchange)} label="Copy as curl" />
     </details>
   );
 }

@@ -15,7 +15,14 @@ import "./subscriptions.css";
 import { useOwnedSubscriptions } from "../../ipc/queries";
 import { HttpLog } from "./HttpLog";
 import { TriggerChange } from "../../components/TriggerChange";
+import { timeTexts } from "../../components/When";
 import { ownedNote, Upkeep } from "./Upkeep";
+
+/** An expiry's hover: local time and UTC. */
+function expiryTitle(at: string): string {
+  const { local, utc } = timeTexts(at);
+  return `${local} (${utc})`;
+}
 
 function openInspector() {
   window.location.hash = "/inspector";
@@ -59,7 +66,7 @@ function Row({ item, accountId, now, note }: { item: SubscriptionView; accountId
           ) : null}
         </td>
         <td>{s.changeType.split(",").join(", ")}</td>
-        <td className={`nowrap${soon ? " expiry-soon" : ""}`} title={s.expirationDateTime} data-testid="subscription-expiry">
+        <td className={`nowrap${soon ? " expiry-soon" : ""}`} title={expiryTitle(s.expirationDateTime)} data-testid="subscription-expiry">
           {untilText(item.expiresAt, now)}
         </td>
         <td className="subscription-url mono" title={s.notificationUrl}>

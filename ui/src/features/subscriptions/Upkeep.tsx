@@ -1,6 +1,7 @@
 // What the app does to keep its own subscriptions alive: the ones that need attention (missed
 // notifications, removed by Graph, renewal given up) and the renewal history.
 import { Panel } from "../../components/Panel";
+import { When } from "../../components/When";
 import type { OwnedSubscriptionView, RenewalAction } from "../../ipc/bindings";
 import { useOwnedSubscriptions } from "../../ipc/queries";
 
@@ -52,7 +53,9 @@ export function Upkeep() {
         <tbody>
           {history.map((entry, i) => (
             <tr key={`${entry.at}-${String(i)}`}>
-              <td className="nowrap">{new Date(entry.at).toLocaleString()}</td>
+              <td className="nowrap">
+                <When at={entry.at} />
+              </td>
               <td className={entry.ok ? "" : "field-error"}>{actionText[entry.action]}</td>
               <td className="mono">{entry.subscriptionId.slice(0, 8)}…</td>
               <td className="muted">{entry.detail}</td>
