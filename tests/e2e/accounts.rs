@@ -135,6 +135,27 @@ async fn sandbox_in_one_click_then_list_and_delete_a_subscription() -> Result<()
         .await?;
     app.wait_for("[data-testid=subscriptions-none]").await?;
     app.screenshot("subscriptions-deleted").await?;
+
+    // Another seeded user, picked in the list: a second account beside the first.
+    app.click("[data-testid=nav-accounts]").await?;
+    app.wait_until("document.querySelector('[data-testid=add-sandbox]')?.disabled === true")
+        .await?;
+    app.eval(
+        "const s = document.querySelector('[data-testid=sandbox-user]');
+         const setter = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;
+         setter.call(s, s.options[1].value);
+         s.dispatchEvent(new Event('change', { bubbles: true }));
+         return null;",
+    )
+    .await?;
+    app.wait_until(
+        "document.querySelector('[data-testid=add-sandbox]')?.textContent === 'Add this user'",
+    )
+    .await?;
+    app.click("[data-testid=add-sandbox]").await?;
+    app.wait_until("document.querySelectorAll('[data-testid=account-card]').length === 2")
+        .await?;
+    app.screenshot("accounts-second-user").await?;
     app.close().await
 }
 

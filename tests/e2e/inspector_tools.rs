@@ -197,6 +197,25 @@ async fn keyboard_json_paths_and_an_edited_replay_that_curl_repeats() -> Result<
     );
     app.screenshot("validation-token").await?;
 
+    // Compare the two notifications: what differs is marked, the rest folded.
+    app.click("[data-testid=compare-start]").await?;
+    app.wait_for("[data-testid=compare-pick]").await?;
+    app.click("[data-testid=reception-row]:nth-of-type(2)")
+        .await?;
+    app.wait_for("[data-testid=compare-view]").await?;
+    let marked = app
+        .eval("return [document.querySelectorAll('[data-testid=compare-view] .diff-line.diff-added').length, document.querySelectorAll('[data-testid=compare-view] .diff-line.diff-removed').length];")
+        .await?;
+    ensure!(
+        marked[0].as_u64().unwrap_or(0) > 0 && marked[1].as_u64().unwrap_or(0) > 0,
+        "the two differ: {marked}"
+    );
+    app.screenshot("compare").await?;
+    app.click("[data-testid=compare-close]").await?;
+    app.click("[data-testid=reception-row]:nth-of-type(1)")
+        .await?;
+    app.wait_for("[data-testid=reception-detail]").await?;
+
     // Replay an edited body to the user's service, then run the curl the window shows.
     let (service, seen) = recording_service().await?;
     app.replace_text("[data-testid=replay-url]", &service)

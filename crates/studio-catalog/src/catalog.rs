@@ -147,10 +147,11 @@ impl Catalog {
         })
     }
 
-    /// The templates most like an unknown resource string, best first.
+    /// The templates most like an unknown resource string, best first; written with `/me` when
+    /// the string used it (`/me/mesages` → `/me/messages`, not `/users/{user-id}/messages`).
     pub fn nearest(&self, resource: &str, how_many: usize) -> Vec<String> {
         let wanted = normalize(strip_graph_base(resource)).to_lowercase();
-        let (wanted, _) = expand_me(&wanted);
+        let (wanted, uses_me) = expand_me(&wanted);
         let mut scored: Vec<(f64, &str)> = self
             .templates()
             .map(|(_, p, t)| {
@@ -165,11 +166,22 @@ impl Catalog {
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        scored
-            .into_iter()
-            .take(how_many)
-            .map(|(_, t)| t.to_owned())
-            .collect()
+        let mut nearest: Vec<String> = Vec::with_capacity(how_many);
+        for (_, template) in scored {
+            let shown = match template.strip_prefix("/users/{user-id}") {
+                Some(rest) if uses_me && (rest.is_empty() || rest.starts_with('/')) => {
+                    format!("/me{rest}")
+                }
+                _ => template.to_owned(),
+            };
+            if !nearest.contains(&shown) {
+                nearest.push(shown);
+            }
+            if nearest.len() == how_many {
+                break;
+            }
+        }
+        nearest
     }
 }
 

@@ -121,13 +121,21 @@ fn unknown_resources_get_the_nearest_matches() {
             .message
             .contains("is not a subscribable resource")
     );
+    assert_eq!(
+        result.nearest.first().map(String::as_str),
+        Some("/me/messages"),
+        "written as the user wrote it: {:?}",
+        result.nearest
+    );
+    assert!(result.problems[0].fix.contains("/me/messages"));
+    let users = check(catalog(), &proposal("/users/abc/mesages", &["created"], 60));
     assert!(
-        result
+        users
             .nearest
             .iter()
             .any(|t| t == "/users/{user-id}/messages"),
         "{:?}",
-        result.nearest
+        users.nearest
     );
     // A typo of a function name is a valid team id to Graph: resolved, with a warning.
     let teams = check(

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 
 import { Button } from "./Button";
 import { Icon } from "./Icon";
+import { Prose } from "./Prose";
 
 /** A message that stays until dismissed: a warning or a backend error with its hint. */
 export function Banner({
@@ -50,11 +51,11 @@ export function ErrorBanner({
   return (
     <Banner tone="error" title={title} testId="error-banner" {...(onDismiss ? { onDismiss } : {})}>
       <p className="banner-message" data-testid="error-message">
-        {error.message}
+        <Prose text={error.message} />
       </p>
       {error.hint ? (
         <p className="banner-hint" data-testid="error-hint">
-          {error.hint}
+          <Prose text={error.hint} />
         </p>
       ) : null}
       {error.code ? <span className="banner-code mono">{error.code}</span> : null}

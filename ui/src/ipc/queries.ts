@@ -1,7 +1,7 @@
 // TanStack Query hooks over the typed client, shared by every screen: caching, loading and error
 // states for every read, and one mutation hook that refreshes what a command may change
 // (invalidation.ts says what). Nothing here polls: core events keep the cache fresh (App.tsx).
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import type { CatalogCheckRequest, Commands, LookupRequest, ReceptionRef, ReceptionsRequest, Settings, SettingsPatch } from "./bindings";
 import { call, type StudioError } from "./client";
@@ -81,10 +81,12 @@ export function useReceiver() {
   return useQuery({ queryKey: queryKeys.receiver, queryFn: () => call("receiver_status", null) });
 }
 
-/** Receptions page by page, newest first; `receptionsArrived` and `itemsChecked` refresh them. */
+/** Receptions page by page, newest first; `receptionsArrived` and `itemsChecked` refresh them.
+ * A new filter keeps the last list on screen until its own answer comes (no blank flash). */
 export function useReceptionPages(filter: Omit<ReceptionsRequest, "before" | "after" | "limit">, pageSize: number) {
   return useInfiniteQuery({
     queryKey: [...receptionPages, filter],
+    placeholderData: keepPreviousData,
     queryFn: ({ pageParam }) =>
       call("receptions_list", { ...filter, limit: pageSize, ...(pageParam === null ? {} : { before: pageParam }) }),
     initialPageParam: null as number | null,

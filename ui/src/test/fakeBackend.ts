@@ -263,6 +263,15 @@ export function fakeBackend(
           if (!found) throw new StudioError({ code: "not_found", message: "not stored", hint: null });
           return detailFixture(found);
         }
+        case "sandbox_info":
+          return {
+            authorityHost: "http://127.0.0.1:9/login",
+            graphBase: "http://127.0.0.1:9/graph/v1.0",
+            control: "http://127.0.0.1:9/_emulator",
+            tenantId: "t1",
+            publicClientId: "c1",
+            users: ["adele@sandbox.onmicrosoft.com", "alex@sandbox.onmicrosoft.com"],
+          };
         case "reception_tokens":
           return tokensFixture;
         case "receiver_start":

@@ -10,6 +10,7 @@ import { toStudioError } from "../../ipc/client";
 import { Panel } from "../../components/Panel";
 import { AccountCard } from "./AccountCard";
 import { AppForm, DelegatedForm } from "./AddForms";
+import type { AccountSummary } from "../../ipc/bindings";
 import { useCommand, useAccounts, useSandboxInfo } from "../../ipc/queries";
 import "./accounts.css";
 
@@ -17,7 +18,6 @@ type Adding = "none" | "delegated" | "app";
 
 export function AccountsScreen() {
   const accounts = useAccounts();
-  const addSandbox = useCommand("account_add_sandbox");
   const [adding, setAdding] = useState<Adding>("none");
   const list = accounts.data?.accounts ?? [];
   const hasSandbox = list.some((a) => a.config.kind === "sandbox" || a.config.kind === "sandboxApp");
@@ -52,32 +52,7 @@ export function AccountsScreen() {
       </Panel>
       <Panel title="Add an account" testId="add-account">
         <div className="add-options">
-          <div className="add-option">
-            <h3>Sandbox tenant</h3>
-            <p>An offline tenant on this computer with users, mail, chats, files and real webhook delivery.</p>
-            <div className="add-actions">
-              <Button
-                variant="primary"
-                data-testid="add-sandbox"
-                disabled={addSandbox.isPending}
-                onClick={() => {
-                  addSandbox.mutate({ appOnly: false });
-                }}
-              >
-                {addSandbox.isPending ? "Signing in…" : "Add the sandbox"}
-              </Button>
-              <Button
-                variant="ghost"
-                data-testid="add-sandbox-app"
-                disabled={addSandbox.isPending}
-                onClick={() => {
-                  addSandbox.mutate({ appOnly: true });
-                }}
-              >
-                As its app (app-only)
-              </Button>
-            </div>
-          </div>
+          <SandboxOption accounts={list} />
           <div className="add-option">
             <h3>Microsoft account</h3>
             <p>A work, school or personal account, signed in in your browser or with a device code.</p>
@@ -109,15 +84,6 @@ export function AccountsScreen() {
             </div>
           </div>
         </div>
-        {addSandbox.error ? (
-          <ErrorBanner
-            error={addSandbox.error}
-            title="The sandbox could not be added"
-            onDismiss={() => {
-              addSandbox.reset();
-            }}
-          />
-        ) : null}
         {adding === "delegated" ? (
           <DelegatedForm
             onDone={() => {
@@ -135,6 +101,78 @@ export function AccountsScreen() {
       </Panel>
 
       {hasSandbox ? <SandboxDetails /> : null}
+    </div>
+  );
+}
+
+/** The sandbox, signed in as any of its users (or as its app); the first is one click. */
+function SandboxOption({ accounts }: { accounts: AccountSummary[] }) {
+  const addSandbox = useCommand("account_add_sandbox");
+  const info = useSandboxInfo(true);
+  const users = info.data?.users ?? [];
+  const [picked, setPicked] = useState<string | null>(null);
+  const user = picked ?? users[0] ?? null;
+  const signedIn = new Set(
+    accounts.filter((a) => a.config.kind === "sandbox").map((a) => (a.claims?.subject ?? a.config.name).toLowerCase()),
+  );
+  const hasSandbox = accounts.some((a) => a.config.kind === "sandbox");
+  const hasApp = accounts.some((a) => a.config.kind === "sandboxApp");
+  const already = user !== null && signedIn.has(user.toLowerCase());
+  return (
+    <div className="add-option">
+      <h3>Sandbox tenant</h3>
+      <p>An offline tenant on this computer with users, mail, chats, files and real webhook delivery.</p>
+      {users.length > 0 ? (
+        <label className="sandbox-user">
+          <span className="muted">Sign in as</span>
+          <select
+            className="input"
+            data-testid="sandbox-user"
+            value={user ?? ""}
+            onChange={(e) => {
+              setPicked(e.target.value);
+            }}
+          >
+            {users.map((u) => (
+              <option key={u} value={u}>
+                {u}
+                {signedIn.has(u.toLowerCase()) ? " (signed in)" : ""}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <div className="add-actions">
+        <Button
+          variant={hasSandbox ? "default" : "primary"}
+          data-testid="add-sandbox"
+          disabled={addSandbox.isPending || already}
+          onClick={() => {
+            addSandbox.mutate({ appOnly: false, ...(user ? { userPrincipalName: user } : {}) });
+          }}
+        >
+          {addSandbox.isPending ? "Signing in…" : already ? "Signed in" : hasSandbox ? "Add this user" : "Add the sandbox"}
+        </Button>
+        <Button
+          variant="ghost"
+          data-testid="add-sandbox-app"
+          disabled={addSandbox.isPending || hasApp}
+          onClick={() => {
+            addSandbox.mutate({ appOnly: true });
+          }}
+        >
+          {hasApp ? "Its app is added" : "As its app (app-only)"}
+        </Button>
+      </div>
+      {addSandbox.error ? (
+        <ErrorBanner
+          error={addSandbox.error}
+          title="The sandbox could not be added"
+          onDismiss={() => {
+            addSandbox.reset();
+          }}
+        />
+      ) : null}
     </div>
   );
 }

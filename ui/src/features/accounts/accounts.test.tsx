@@ -22,6 +22,22 @@ describe("AccountsScreen", () => {
     expect(within(card).getByTestId("account-permissions")).toHaveTextContent("Mail.Read");
     expect(within(card).getByTestId("account-in-use")).toBeInTheDocument();
     expect(backend.calls.some((c) => c.command === "account_add_sandbox")).toBe(true);
+    // Once added, the same user cannot be added twice, and the button is no longer the primary one.
+    expect(screen.getByTestId("add-sandbox")).toBeDisabled();
+    expect(screen.getByTestId("add-sandbox")).not.toHaveClass("button-primary");
+  });
+
+  it("signs in as another sandbox user picked in the list", async () => {
+    const backend = installFakeBackend(fakeBackend({ accounts: [sandboxAccount] }));
+    const user = userEvent.setup();
+    renderWithQueries(<AccountsScreen />);
+    const picker = await screen.findByTestId("sandbox-user");
+    await user.selectOptions(picker, "alex@sandbox.onmicrosoft.com");
+    expect(screen.getByTestId("add-sandbox")).toHaveTextContent("Add this user");
+    await user.click(screen.getByTestId("add-sandbox"));
+    await waitFor(() => {
+      expect(backend.calls.find((c) => c.command === "account_add_sandbox")?.request).toEqual({ appOnly: false, userPrincipalName: "alex@sandbox.onmicrosoft.com" });
+    });
   });
 
   it("asks before signing out", async () => {

@@ -2,7 +2,7 @@
 // handshakes a create causes are one click away), filter by kind, search the items (as received
 // or decrypted), open one to see its checks, replay it, or export them all. With no notification
 // yet, it offers to make the change the newest subscription watches happen.
-import { useCallback, useDeferredValue, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
@@ -12,6 +12,8 @@ import { Segmented } from "../../components/Segmented";
 import type { ExportFormat, ReceptionKind } from "../../ipc/bindings";
 import { useAccounts, useCommand, useOwnedSubscriptions, useReceptionPages } from "../../ipc/queries";
 import { TriggerChange } from "../../components/TriggerChange";
+import { useDebounced } from "../../components/useDebounced";
+import { CompareView } from "./CompareView";
 import { ReceiverCard } from "./ReceiverCard";
 import { ReceptionDetail } from "./ReceptionDetail";
 import { ReceptionList } from "./ReceptionList";
@@ -102,8 +104,11 @@ function NoNotificationsYet({ onShowAll }: { onShowAll: () => void }) {
 export function InspectorScreen() {
   const [kind, setKind] = useState<Kind>("notification");
   const [text, setText] = useState("");
-  const search = useDeferredValue(text.trim());
+  // One query when typing stops, not one a key; the list keeps showing meanwhile.
+  const search = useDebounced(text.trim(), 150);
   const [selected, setSelected] = useState<number | null>(null);
+  // Comparing: `from` was chosen in the detail; `to` is the next row picked.
+  const [compare, setCompare] = useState<{ from: number; to: number | null } | null>(null);
   const filter = { ...(kind === "all" ? {} : { kind }), ...(search ? { text: search } : {}) };
   // Refreshed when the backend announces arrivals and, a moment after the 202, checked items.
   const pages = useReceptionPages(filter, PAGE);
@@ -170,7 +175,7 @@ export function InspectorScreen() {
         </span>
       </div>
       {pages.error ? <ErrorBanner error={pages.error} title="The receptions could not be read" /> : null}
-      {pages.isSuccess && items.length === 0 ? (
+      {pages.isSuccess && !pages.isPlaceholderData && items.length === 0 ? (
         <div className="panel">
           {filtered ? (
             <EmptyState icon="inspector" title="Nothing matches" testId="inspector-none">
@@ -186,15 +191,34 @@ export function InspectorScreen() {
           )}
         </div>
       ) : null}
+      {compare && compare.to === null ? (
+        <div className="compare-pick" role="status" data-testid="compare-pick">
+          Pick the reception to compare #{compare.from} with: click it, or move to it with ↑/↓ and press Enter.
+          <Button
+            variant="ghost"
+            onClick={() => {
+              setCompare(null);
+            }}
+          >
+            Cancel
+          </Button>
+        </div>
+      ) : null}
       {items.length > 0 ? (
         <div className="inspector-split">
           <ReceptionList
             items={items}
             selected={shown}
-            onSelect={setSelected}
+            onSelect={(id, picked) => {
+              if (picked && compare && compare.to === null && id !== compare.from) setCompare({ ...compare, to: id });
+              setSelected(id);
+            }}
             onEnd={more}
             listRef={list}
             onOpen={() => {
+              if (compare && compare.to === null && shown !== null && shown !== compare.from) {
+                setCompare({ ...compare, to: shown });
+              }
               detail.current?.focus();
             }}
           />
@@ -207,11 +231,29 @@ export function InspectorScreen() {
               const target = e.target as HTMLElement;
               if (e.key === "Escape" && !target.closest("input, textarea")) {
                 e.preventDefault();
+                setCompare(null);
                 list.current?.focus();
               }
             }}
           >
-            {shown !== null ? <ReceptionDetail key={shown} id={shown} /> : null}
+            {compare?.to != null ? (
+              <CompareView
+                left={compare.from}
+                right={compare.to}
+                onClose={() => {
+                  setCompare(null);
+                }}
+              />
+            ) : shown !== null ? (
+              <ReceptionDetail
+                key={shown}
+                id={shown}
+                onCompare={() => {
+                  setCompare({ from: shown, to: null });
+                  list.current?.focus();
+                }}
+              />
+            ) : null}
           </div>
         </div>
       ) : null}

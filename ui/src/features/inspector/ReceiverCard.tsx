@@ -7,6 +7,7 @@ import { CopyButton } from "../../components/CopyButton";
 import { StatusDot, type Tone } from "../../components/StatusDot";
 import type { TunnelKind, TunnelStatus } from "../../ipc/bindings";
 import { useCommand, useReceiver } from "../../ipc/queries";
+import { Prose } from "../../components/Prose";
 
 const tunnelTone: Record<TunnelStatus["state"], Tone> = { online: "ok", connecting: "warn", reconnecting: "warn", failed: "danger", off: "idle" };
 
@@ -102,8 +103,14 @@ export function ReceiverCard() {
       {data?.tunnel.state === "failed" ? (
         <div className="receiver-banner">
           <Banner tone="error" title={`The tunnel failed${data.tunnel.code ? ` (${data.tunnel.code})` : ""}`} testId="tunnel-failed">
-            <p className="banner-message">{data.tunnel.message}</p>
-            {data.tunnel.hint ? <p className="banner-hint">{data.tunnel.hint}</p> : null}
+            <p className="banner-message">
+              <Prose text={data.tunnel.message} />
+            </p>
+            {data.tunnel.hint ? (
+              <p className="banner-hint">
+                <Prose text={data.tunnel.hint} />
+              </p>
+            ) : null}
           </Banner>
         </div>
       ) : null}

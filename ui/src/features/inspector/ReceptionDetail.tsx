@@ -260,7 +260,8 @@ function Replay({ detail }: { detail: Detail }) {
   );
 }
 
-export function ReceptionDetail({ id }: { id: number }) {
+/** `onCompare`: start comparing this reception with another one the user picks in the list. */
+export function ReceptionDetail({ id, onCompare }: { id: number; onCompare?: () => void }) {
   const detail = useReception(id);
   const [tab, setTab] = useState<"items" | "tokens" | "body" | "headers">("items");
   if (detail.error) return <ErrorBanner error={detail.error} title="This reception could not be read" />;
@@ -273,9 +274,16 @@ export function ReceptionDetail({ id }: { id: number }) {
   return (
     <div className="reception-detail" data-testid="reception-detail">
       <header className="detail-head">
-        <h2 className="panel-title">
-          #{s.id} · {s.kind} · {s.status}
-        </h2>
+        <div className="detail-title">
+          <h2 className="panel-title">
+            #{s.id} · {s.kind} · {s.status}
+          </h2>
+          {onCompare ? (
+            <Button variant="ghost" data-testid="compare-start" title="Then pick the other reception in the list" onClick={onCompare}>
+              Compare with…
+            </Button>
+          ) : null}
+        </div>
         <p className="muted mono">
           {s.method} {s.path}
           {d.query ? `?${d.query}` : ""} · from {s.peer} · {s.bodyBytes} bytes · <When at={s.receivedAt} />

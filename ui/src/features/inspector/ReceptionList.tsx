@@ -55,7 +55,8 @@ export function ReceptionList({
 }: {
   items: ReceptionLine[];
   selected: number | null;
-  onSelect: (id: number) => void;
+  /** `picked`: chosen with a click (arrows only move the selection). */
+  onSelect: (id: number, picked: boolean) => void;
   onEnd: () => void;
   onOpen: () => void;
   listRef?: RefObject<HTMLDivElement | null>;
@@ -91,7 +92,7 @@ export function ReceptionList({
         event.preventDefault();
         const line = items[next];
         if (!line) return;
-        onSelect(line.id);
+        onSelect(line.id, false);
         virtual.scrollToIndex(next, { align: "auto" });
       }}
     >
@@ -113,7 +114,7 @@ export function ReceptionList({
               data-kind={r.kind}
               style={{ transform: `translateY(${String(row.start)}px)` }}
               onClick={() => {
-                onSelect(r.id);
+                onSelect(r.id, true);
               }}
             >
               <span className="reception-line">

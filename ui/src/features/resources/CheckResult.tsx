@@ -6,6 +6,7 @@ import { copyText } from "../../components/CopyButton";
 import { Badge } from "../../components/Badge";
 import type { AccountKind, CatalogCheckResponse, Permission, PermissionHint } from "../../ipc/bindings";
 import { useCommand } from "../../ipc/queries";
+import { Prose } from "../../components/Prose";
 
 const kindLabels: Record<AccountKind, string> = {
   delegatedWork: "Delegated · work or school",
@@ -170,8 +171,12 @@ export function CheckResult({
           check.problems.map((p, i) => (
             <div key={`${p.field}-${String(i)}`} className={`problem problem-${p.severity}`}>
               <span className="problem-field mono">{p.field}</span>
-              <span className="problem-message">{p.message}</span>
-              <span className="problem-fix">{p.fix}</span>
+              <span className="problem-message">
+                <Prose text={p.message} />
+              </span>
+              <span className="problem-fix">
+                <Prose text={p.fix} />
+              </span>
             </div>
           ))
         )}

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Button } from "../../components/Button";
 import type { CatalogCheckResponse } from "../../ipc/bindings";
 import { call, type StudioError } from "../../ipc/client";
+import { Prose } from "../../components/Prose";
 
 /** "I have this resource string: what is it?" Resolves it, or says why not with the nearest paths. */
 export function ResourceLookup({
@@ -67,7 +68,9 @@ export function ResourceLookup({
       {error ? <p className="field-error">{error.message}</p> : null}
       {problem ? (
         <div className="lookup-answer" data-testid="lookup-answer" role="status">
-          <span>{problem.message}</span>
+          <span>
+            <Prose text={problem.message} />
+          </span>
           {answer.check.nearest.length > 0 ? (
             <span className="lookup-nearest">
               Nearest:
