@@ -83,6 +83,10 @@ e2e: setup-test ui
 
 bench: ui
 	cargo build --release -p webhook-studio -p xtask
+	cargo build --workspace --tests
+	# The window's figures (release build): arrival-to-row, and the Inspector over 100,000.
+	$(XVFB) dbus-run-session -- tests/e2e/session.sh env WEBHOOK_STUDIO_BIN=$(CARGO_TARGET_DIR)/release/webhook-studio \
+		cargo test --workspace --test e2e -- --ignored --test-threads=1 --nocapture arrival scale
 	$(CARGO_TARGET_DIR)/release/xtask bench-ingest
 	$(CARGO_TARGET_DIR)/release/xtask bench-dispatch
 	cargo run --release -p studio-emulator --example delivery-bench

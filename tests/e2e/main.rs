@@ -13,3 +13,4 @@ mod foundation;
 mod inspector;
 mod inspector_tools;
 mod newcomer;
+mod scale;

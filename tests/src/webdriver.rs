@@ -28,6 +28,10 @@ pub mod keys {
     pub const ENTER: &str = "\u{E007}";
     /// Escape
     pub const ESCAPE: &str = "\u{E00C}";
+    /// Home
+    pub const HOME: &str = "\u{E011}";
+    /// End
+    pub const END: &str = "\u{E010}";
 }
 
 /// How long to wait for anything in the window before failing.
@@ -85,6 +89,8 @@ pub struct Launch {
     pub sandbox_on_first_start: bool,
     /// Environment variables for the app (it inherits the driver's environment).
     pub env: Vec<(String, String)>,
+    /// Fills the data directory before the app starts (e.g. a store of 100,000 receptions).
+    pub seed: Option<fn(&Path) -> Result<()>>,
 }
 
 /// The running app, its driver and a WebDriver session.
@@ -131,6 +137,9 @@ impl RealApp {
             std::fs::write(&path, content)?;
         }
         let port = free_port()?;
+        if let Some(seed) = launch.seed {
+            seed(data_dir.path())?;
+        }
         let log = std::fs::File::create(data_dir.path().join("webdriver.log"))?;
         let mut driver_command = Command::new("WebKitWebDriver");
         if !launch.sandbox_on_first_start {

@@ -21,6 +21,8 @@ pub struct ReceptionQuery {
     pub text: Option<String>,
     /// At most this many.
     pub limit: u32,
+    /// Skip this many first (the Inspector reads the page at a scroll position).
+    pub offset: u32,
     /// Oldest first (`listen` prints in order of arrival); newest first otherwise.
     pub oldest_first: bool,
 }
@@ -101,59 +103,45 @@ const SUMMARY: &str = "SELECT r.id, r.received_at, r.kind, r.method, r.path, r.s
      FROM receptions r LEFT JOIN items i ON i.reception_id = r.id";
 
 impl Store {
+    /// How many receptions a query's kind and search words hold (its range, limit and offset
+    /// aside): the Inspector's scrollbar spans all of them.
+    pub fn filtered_count(&self, query: &ReceptionQuery) -> Result<u64, StoreError> {
+        let whole = ReceptionQuery {
+            before: None,
+            after: None,
+            ..query.clone()
+        };
+        let (conditions, values) = filter(&whole);
+        let sql = format!(
+            "SELECT COUNT(*) FROM receptions r {}",
+            where_clause(&conditions)
+        );
+        self.with(|c| {
+            let count: i64 = c
+                .prepare_cached(&sql)?
+                .query_row(rusqlite::params_from_iter(values), |row| row.get(0))?;
+            Ok(u64::try_from(count).unwrap_or(0))
+        })
+    }
+
     /// Reception summaries in id order: newest first unless the query asks for oldest first.
     pub fn reception_summaries(
         &self,
         query: &ReceptionQuery,
     ) -> Result<Vec<ReceptionSummary>, StoreError> {
-        let text = query
-            .text
-            .as_deref()
-            .map(fts_phrase)
-            .filter(|t| !t.is_empty());
-        // Requests with no items (scanners, refused bodies) are searched in their raw bytes.
-        let raw = query
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(|t| t.as_bytes().to_vec());
-        // Only the conditions asked for are in the SQL, so an id range is a range of the primary
-        // key rather than a scan of every reception.
-        let mut conditions = Vec::new();
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(before) = query.before {
-            values.push(before.into());
-            conditions.push(format!("r.id < ?{}", values.len()));
-        }
-        if let Some(after) = query.after {
-            values.push(after.into());
-            conditions.push(format!("r.id > ?{}", values.len()));
-        }
-        if let Some(kind) = query.kind {
-            values.push(kind.as_str().to_owned().into());
-            conditions.push(format!("r.kind = ?{}", values.len()));
-        }
-        if let Some(text) = text {
-            let plain = query
-                .text
-                .as_deref()
-                .unwrap_or_default()
-                .trim()
-                .to_lowercase();
-            values.push(text.into());
-            values.push(raw.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Blob));
-            values.push(plain.into());
-            // Items by word prefix; every reception by its kind, path and query (so "validation"
-            // or part of a token finds handshakes); requests with no items in their raw bytes.
-            conditions.push(format!(
-                "(r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{})
-                  OR (r.kind IN ('unexpected', 'rejected') AND instr(r.path || ' ' || r.body, ?{}) > 0)
-                  OR instr(lower(r.kind || ' ' || r.path || '?' || r.query), ?{}) > 0)",
-                values.len() - 2,
+        let (mut conditions, mut values) = filter(query);
+        if query.offset > 0 {
+            // The ids of the page first (the primary key, skipped cheaply), then their summaries:
+            // no item is joined for the rows skipped.
+            values.push(i64::from(query.limit).into());
+            values.push(i64::from(query.offset).into());
+            conditions = vec![format!(
+                "r.id IN (SELECT r.id FROM receptions r {} ORDER BY r.id {} LIMIT ?{} OFFSET ?{})",
+                where_clause(&conditions),
+                if query.oldest_first { "ASC" } else { "DESC" },
                 values.len() - 1,
                 values.len()
-            ));
+            )];
         }
         values.push(i64::from(query.limit).into());
         let sql = format!(
@@ -279,6 +267,69 @@ impl Store {
     }
 }
 
+/// The SQL conditions (on `receptions r`) and their values for a query's id range, kind and
+/// search words.
+fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) {
+    let text = query
+        .text
+        .as_deref()
+        .map(fts_phrase)
+        .filter(|t| !t.is_empty());
+    // Requests with no items (scanners, refused bodies) are searched in their raw bytes.
+    let raw = query
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| t.as_bytes().to_vec());
+    // Only the conditions asked for are in the SQL, so an id range is a range of the primary
+    // key rather than a scan of every reception.
+    let mut conditions = Vec::new();
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(before) = query.before {
+        values.push(before.into());
+        conditions.push(format!("r.id < ?{}", values.len()));
+    }
+    if let Some(after) = query.after {
+        values.push(after.into());
+        conditions.push(format!("r.id > ?{}", values.len()));
+    }
+    if let Some(kind) = query.kind {
+        values.push(kind.as_str().to_owned().into());
+        conditions.push(format!("r.kind = ?{}", values.len()));
+    }
+    if let Some(text) = text {
+        let plain = query
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_lowercase();
+        values.push(text.into());
+        values.push(raw.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Blob));
+        values.push(plain.into());
+        // Items by word prefix; every reception by its kind, path and query (so "validation"
+        // or part of a token finds handshakes); requests with no items in their raw bytes.
+        conditions.push(format!(
+            "(r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{})
+              OR (r.kind IN ('unexpected', 'rejected') AND instr(r.path || ' ' || r.body, ?{}) > 0)
+              OR instr(lower(r.kind || ' ' || r.path || '?' || r.query), ?{}) > 0)",
+            values.len() - 2,
+            values.len() - 1,
+            values.len()
+        ));
+    }
+    (conditions, values)
+}
+
+fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
+}
+
 /// The user's words as FTS5 prefix phrases (quotes doubled), so punctuation is never FTS syntax
 /// and a word's beginning finds it ("sandb" finds "sandbox").
 fn fts_phrase(text: &str) -> String {
@@ -382,6 +433,34 @@ mod tests {
         assert_eq!(all[0].duplicates, 1, "same key as the first");
         assert_eq!(all[0].resource.as_deref(), Some("Users/bob/Messages/BBB"));
         assert_eq!(all[1].items, 0);
+        // A page at a position (the list's scrollbar), and how many a filter holds.
+        let at = |offset: u32, kind: Option<ReceptionKind>| {
+            store
+                .reception_summaries(&ReceptionQuery {
+                    offset,
+                    kind,
+                    limit: 1,
+                    ..ReceptionQuery::default()
+                })
+                .expect("page")
+                .iter()
+                .map(|s| s.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(at(1, None), [ids[1]]);
+        assert_eq!(at(1, Some(ReceptionKind::Notification)), [ids[0]]);
+        assert_eq!(at(3, None), Vec::<i64>::new());
+        let count = |kind: Option<ReceptionKind>| {
+            store
+                .filtered_count(&ReceptionQuery {
+                    kind,
+                    before: Some(ids[0]),
+                    ..ReceptionQuery::default()
+                })
+                .expect("count")
+        };
+        assert_eq!(count(None), 3, "the id range is not the filter's");
+        assert_eq!(count(Some(ReceptionKind::Notification)), 2);
 
         let page = store
             .reception_summaries(&ReceptionQuery {

@@ -8,12 +8,23 @@ const formats: Record<Style, Intl.DateTimeFormatOptions> = {
   dateTime: { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false },
 };
 
+/** One formatter per style, made once: making one per call costs more than the rest of a row. */
+const formatters = new Map<Style, Intl.DateTimeFormat>();
+function formatter(style: Style): Intl.DateTimeFormat {
+  let made = formatters.get(style);
+  if (!made) {
+    made = new Intl.DateTimeFormat(undefined, formats[style]);
+    formatters.set(style, made);
+  }
+  return made;
+}
+
 /** `at` (RFC 3339, or Unix milliseconds) in local time, and in UTC for the hover. */
 export function timeTexts(at: string | number, style: Style = "dateTime"): { local: string; utc: string } {
   const date = new Date(at);
   // Out of range (a hostile token's `exp: 1e20`) is not a time either: it would throw below.
   if (!Number.isFinite(date.getTime())) return { local: String(at), utc: String(at) };
-  return { local: date.toLocaleString(undefined, formats[style]), utc: `${date.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, "")} UTC` };
+  return { local: formatter(style).format(date), utc: `${date.toISOString().replace("T", " ").replace(/\.\d+Z$|Z$/, "")} UTC` };
 }
 
 export function When({ at, style = "dateTime", className }: { at: string | number; style?: Style; className?: string }) {

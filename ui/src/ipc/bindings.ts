@@ -1303,6 +1303,15 @@ endpoints: Endpoints,
 tunnelProblem?: TunnelProblem, };
 
 /**
+ * `receptions_count`'s answer.
+ */
+export type ReceptionCount = { 
+/**
+ * How many receptions the filter holds.
+ */
+count: number, };
+
+/**
  * A reception whole.
  */
 export type ReceptionDetail = { 
@@ -1473,7 +1482,11 @@ limit?: number,
 /**
  * Oldest first (with `after`: read what arrived since, in order, a page at a time).
  */
-oldestFirst?: boolean, };
+oldestFirst?: boolean, 
+/**
+ * Skip this many first: the page at a scroll position (the Inspector's list).
+ */
+offset?: number, };
 
 /**
  * What the upkeep did to a subscription.
@@ -2415,6 +2428,8 @@ export interface Commands {
   ngrok_authtoken_set: { request: SecretInput; response: null };
   /** A page of receptions, newest first, filtered by kind or text. */
   receptions_list: { request: ReceptionsRequest; response: Array<ReceptionLine> };
+  /** How many receptions a filter (kind, search words) holds: the list's scrollbar spans them all. */
+  receptions_count: { request: ReceptionsRequest; response: ReceptionCount };
   /** One reception with its headers, body, checked items and forwards. */
   reception_get: { request: ReceptionRef; response: ReceptionDetail };
   /** A POST's validation tokens taken apart: header, claims and each check (lifetime as at arrival). */
@@ -2446,7 +2461,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -98,6 +98,7 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   receiver_stop: receiver,
   ngrok_authtoken_set: [queryKeys.receiver],
   receptions_list: [],
+  receptions_count: [],
   reception_get: [],
   reception_items: [],
   reception_replay: [queryKeys.receptions],

@@ -1,9 +1,9 @@
 // TanStack Query hooks over the typed client, shared by every screen: caching, loading and error
 // states for every read, and one mutation hook that refreshes what a command may change
 // (invalidation.ts says what). Nothing here polls: core events keep the cache fresh (App.tsx).
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 
-import type { CatalogCheckRequest, Commands, LookupRequest, ReceptionRef, ReceptionsRequest, Settings, SettingsPatch } from "./bindings";
+import type { CatalogCheckRequest, Commands, LookupRequest, ReceptionLine, ReceptionRef, ReceptionsRequest, Settings, SettingsPatch } from "./bindings";
 import { call, type StudioError } from "./client";
 import { queryKeys, receptionKey, receptionPages, staleAfterCommand } from "./invalidation";
 
@@ -81,17 +81,40 @@ export function useReceiver() {
   return useQuery({ queryKey: queryKeys.receiver, queryFn: () => call("receiver_status", null) });
 }
 
-/** Receptions page by page, newest first; `receptionsArrived` and `itemsChecked` refresh them.
- * A new filter keeps the last list on screen until its own answer comes (no blank flash). */
-export function useReceptionPages(filter: Omit<ReceptionsRequest, "before" | "after" | "limit">, pageSize: number) {
-  return useInfiniteQuery({
-    queryKey: [...receptionPages, filter],
+/** Rows the list reads at once, by position. */
+export const LIST_BLOCK = 200;
+type ReceptionFilter = Pick<ReceptionsRequest, "kind" | "text">;
+
+/** How many receptions the filter holds (the list's scrollbar spans them all). A new filter
+ * keeps the last answer on screen until its own comes (no blank flash). */
+export function useReceptionCount(filter: ReceptionFilter) {
+  return useQuery({
+    queryKey: [...receptionPages, "count", filter],
+    queryFn: () => call("receptions_count", filter),
     placeholderData: keepPreviousData,
-    queryFn: ({ pageParam }) =>
-      call("receptions_list", { ...filter, limit: pageSize, ...(pageParam === null ? {} : { before: pageParam }) }),
-    initialPageParam: null as number | null,
-    getNextPageParam: (last) => (last.length === pageSize ? (last.at(-1)?.id ?? null) : null),
   });
+}
+
+/** The rows from `first` to `last` (newest first), read by position in blocks of
+ * `LIST_BLOCK`: only what is on screen is read, wherever the list is scrolled.
+ * `receptionsArrived` and `itemsChecked` refresh them. */
+export function useReceptionRows(filter: ReceptionFilter, first: number, last: number) {
+  const blocks: number[] = [];
+  for (let block = Math.floor(first / LIST_BLOCK); block <= Math.floor(Math.max(first, last) / LIST_BLOCK); block += 1) blocks.push(block);
+  const results = useQueries({
+    queries: blocks.map((block) => ({
+      queryKey: [...receptionPages, "block", filter, block],
+      queryFn: () => call("receptions_list", { ...filter, offset: block * LIST_BLOCK, limit: LIST_BLOCK }),
+      placeholderData: keepPreviousData,
+      // Blocks scrolled past are dropped soon: a long scroll does not keep them all.
+      gcTime: 20_000,
+    })),
+  });
+  const rowAt = (index: number): ReceptionLine | undefined => {
+    const at = blocks.indexOf(Math.floor(index / LIST_BLOCK));
+    return at === -1 ? undefined : results[at]?.data?.[index % LIST_BLOCK];
+  };
+  return { rowAt, error: results.find((r) => r.error)?.error ?? null };
 }
 
 export function useReception(id: number | null) {

@@ -256,7 +256,12 @@ export function fakeBackend(
           } satisfies ReceiverView;
         case "receptions_list": {
           const filter = request as Commands["receptions_list"]["request"];
-          return (overrides.receptions ?? []).filter((r) => filter.kind === undefined || r.kind === filter.kind);
+          const offset = filter.offset ?? 0;
+          return (overrides.receptions ?? []).filter((r) => filter.kind === undefined || r.kind === filter.kind).slice(offset, offset + (filter.limit ?? 200));
+        }
+        case "receptions_count": {
+          const filter = request as Commands["receptions_count"]["request"];
+          return { count: (overrides.receptions ?? []).filter((r) => filter.kind === undefined || r.kind === filter.kind).length };
         }
         case "reception_get": {
           const found = (overrides.receptions ?? []).find((r) => r.id === (request as { id: number }).id);

@@ -152,6 +152,8 @@ command_surface! {
     ngrok_authtoken_set: receiving::SecretInput => ();
     /// A page of receptions, newest first, filtered by kind or text.
     receptions_list: crate::receiving::reading::ReceptionsRequest => Vec<crate::receiving::reading::ReceptionLine>;
+    /// How many receptions a filter (kind, search words) holds: the list's scrollbar spans them all.
+    receptions_count: crate::receiving::reading::ReceptionsRequest => crate::receiving::reading::ReceptionCount;
     /// One reception with its headers, body, checked items and forwards.
     reception_get: crate::receiving::reading::ReceptionRef => crate::receiving::reading::ReceptionDetail;
     /// A POST's validation tokens taken apart: header, claims and each check (lifetime as at arrival).

@@ -160,6 +160,15 @@ impl Studio {
         self.receiving().explain_tokens(body, at).await
     }
 
+    /// `receptions_count`
+    pub async fn receptions_count(
+        &self,
+        request: ReceptionsRequest,
+    ) -> Result<reading::ReceptionCount, CoreError> {
+        let store = Arc::clone(self.store());
+        tokio::task::spawn_blocking(move || reading::count(&store, &request)).await?
+    }
+
     /// `reception_items`
     pub async fn reception_items(&self, request: ReceptionRef) -> Result<Vec<ItemView>, CoreError> {
         let store = Arc::clone(self.store());

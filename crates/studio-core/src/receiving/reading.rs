@@ -47,6 +47,38 @@ pub struct ReceptionsRequest {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oldest_first: Option<bool>,
+    /// Skip this many first: the page at a scroll position (the Inspector's list).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+}
+
+/// `receptions_count`'s answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceptionCount {
+    /// How many receptions the filter holds.
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// How many receptions a filter (kind, search words) holds.
+pub fn count(store: &Store, request: &ReceptionsRequest) -> Result<ReceptionCount, CoreError> {
+    Ok(ReceptionCount {
+        count: store.filtered_count(&query_of(request))?,
+    })
+}
+
+fn query_of(request: &ReceptionsRequest) -> ReceptionQuery {
+    ReceptionQuery {
+        before: request.before,
+        after: request.after,
+        kind: request.kind,
+        text: request.text.clone().filter(|t| !t.trim().is_empty()),
+        limit: request.limit.unwrap_or(200).clamp(1, 1000),
+        offset: request.offset.unwrap_or(0),
+        oldest_first: request.oldest_first.unwrap_or(false),
+    }
 }
 
 /// A line of the Inspector's list.
@@ -269,14 +301,7 @@ fn not_stored(id: i64) -> CoreError {
 /// A page of receptions, newest first.
 pub fn list(store: &Store, request: &ReceptionsRequest) -> Result<Vec<ReceptionLine>, CoreError> {
     Ok(store
-        .reception_summaries(&ReceptionQuery {
-            before: request.before,
-            after: request.after,
-            kind: request.kind,
-            text: request.text.clone().filter(|t| !t.trim().is_empty()),
-            limit: request.limit.unwrap_or(200).clamp(1, 1000),
-            oldest_first: request.oldest_first.unwrap_or(false),
-        })?
+        .reception_summaries(&query_of(request))?
         .into_iter()
         .map(ReceptionLine::from)
         .collect())

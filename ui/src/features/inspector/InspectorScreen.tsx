@@ -2,7 +2,7 @@
 // handshakes a create causes are one click away), filter by kind, search the items (as received
 // or decrypted), open one to see its checks, replay it, or export them all. With no notification
 // yet, it offers to make the change the newest subscription watches happen.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
@@ -10,7 +10,7 @@ import { EmptyState, FeatureList } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
 import { Segmented } from "../../components/Segmented";
 import type { ExportFormat, ReceptionKind } from "../../ipc/bindings";
-import { useAccounts, useCommand, useOwnedSubscriptions, useReceptionPages } from "../../ipc/queries";
+import { useAccounts, useCommand, useOwnedSubscriptions, useReceptionCount, useReceptionRows } from "../../ipc/queries";
 import { TriggerChange } from "../../components/TriggerChange";
 import { useDebounced } from "../../components/useDebounced";
 import { CompareView } from "./CompareView";
@@ -19,7 +19,6 @@ import { ReceptionDetail } from "./ReceptionDetail";
 import { ReceptionList } from "./ReceptionList";
 import "./inspector.css";
 
-const PAGE = 200;
 type Kind = "all" | ReceptionKind;
 const kinds: { value: Kind; label: string }[] = [
   { value: "notification", label: "Notifications" },
@@ -109,15 +108,22 @@ export function InspectorScreen() {
   const [selected, setSelected] = useState<number | null>(null);
   // Comparing: `from` was chosen in the detail; `to` is the next row picked.
   const [compare, setCompare] = useState<{ from: number; to: number | null } | null>(null);
-  const filter = { ...(kind === "all" ? {} : { kind }), ...(search ? { text: search } : {}) };
+  const filter = useMemo(() => ({ ...(kind === "all" ? {} : { kind }), ...(search ? { text: search } : {}) }), [kind, search]);
   // Refreshed when the backend announces arrivals and, a moment after the 202, checked items.
-  const pages = useReceptionPages(filter, PAGE);
-  const items = pages.data?.pages.flat() ?? [];
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
-  const more = useCallback(() => {
-    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
-  const shown = selected ?? items[0]?.id ?? null;
+  const counted = useReceptionCount(filter);
+  const count = counted.data?.count ?? 0;
+  const [range, setRange] = useState<[number, number]>([0, 30]);
+  const onRange = useCallback((first: number, last: number) => {
+    setRange((now) => (now[0] === first && now[1] === last ? now : [first, last]));
+  }, []);
+  const rows = useReceptionRows(filter, range[0], range[1]);
+  const shown = selected ?? rows.rowAt(0)?.id ?? null;
+  const listError = counted.error ?? rows.error;
+  const startCompare = useCallback(() => {
+    if (shown === null) return;
+    setCompare({ from: shown, to: null });
+    list.current?.focus();
+  }, [shown]);
   const filtered = kind !== "notification" || search !== "";
   const searchBox = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLDivElement>(null);
@@ -174,8 +180,8 @@ export function InspectorScreen() {
           <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> back
         </span>
       </div>
-      {pages.error ? <ErrorBanner error={pages.error} title="The receptions could not be read" /> : null}
-      {pages.isSuccess && !pages.isPlaceholderData && items.length === 0 ? (
+      {listError ? <ErrorBanner error={listError} title="The receptions could not be read" /> : null}
+      {counted.isSuccess && !counted.isPlaceholderData && count === 0 ? (
         <div className="panel">
           {filtered ? (
             <EmptyState icon="inspector" title="Nothing matches" testId="inspector-none">
@@ -204,16 +210,18 @@ export function InspectorScreen() {
           </Button>
         </div>
       ) : null}
-      {items.length > 0 ? (
+      {count > 0 ? (
         <div className="inspector-split">
           <ReceptionList
-            items={items}
+            key={JSON.stringify(filter)}
+            count={count}
+            rowAt={rows.rowAt}
+            onRange={onRange}
             selected={shown}
             onSelect={(id, picked) => {
               if (picked && compare && compare.to === null && id !== compare.from) setCompare({ ...compare, to: id });
               setSelected(id);
             }}
-            onEnd={more}
             listRef={list}
             onOpen={() => {
               if (compare && compare.to === null && shown !== null && shown !== compare.from) {
@@ -245,14 +253,7 @@ export function InspectorScreen() {
                 }}
               />
             ) : shown !== null ? (
-              <ReceptionDetail
-                key={shown}
-                id={shown}
-                onCompare={() => {
-                  setCompare({ from: shown, to: null });
-                  list.current?.focus();
-                }}
-              />
+              <ReceptionDetail key={shown} id={shown} onCompare={startCompare} />
             ) : null}
           </div>
         </div>

@@ -1,7 +1,7 @@
 // One reception whole: what arrived (headers, body), each item with its checks (clientState,
 // validation tokens, duplicates, decryption), where it was forwarded, and replay. Everything is
 // shown as text; nothing that arrived is ever rendered as HTML.
-import { useDeferredValue, useMemo, useState } from "react";
+import { memo, useDeferredValue, useMemo, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
@@ -260,8 +260,9 @@ function Replay({ detail }: { detail: Detail }) {
   );
 }
 
-/** `onCompare`: start comparing this reception with another one the user picks in the list. */
-export function ReceptionDetail({ id, onCompare }: { id: number; onCompare?: () => void }) {
+/** `onCompare`: start comparing this reception with another one the user picks in the list.
+ * Memoized: scrolling the list re-renders the screen, not the detail. */
+export const ReceptionDetail = memo(function ReceptionDetail({ id, onCompare }: { id: number; onCompare?: () => void }) {
   const detail = useReception(id);
   const [tab, setTab] = useState<"items" | "tokens" | "body" | "headers">("items");
   if (detail.error) return <ErrorBanner error={detail.error} title="This reception could not be read" />;
@@ -341,4 +342,4 @@ export function ReceptionDetail({ id, onCompare }: { id: number; onCompare?: () 
       ) : null}
     </div>
   );
-}
+});

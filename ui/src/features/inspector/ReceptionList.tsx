@@ -1,10 +1,12 @@
-// The receptions, newest first, as a virtualized list: thousands stay smooth during a burst.
-// It is one focusable listbox: ↑/↓, Page Up/Down, Home/End move the selection (the row scrolls
-// into view), Enter opens the selected reception's detail.
+// The receptions, newest first, as a virtualized list as tall as all of them: the scrollbar
+// spans every reception, and only the rows on screen are read (by position), so the oldest of
+// 100,000 is one drag (or End) away. It is one focusable listbox: ↑/↓, Page Up/Down, Home/End
+// move the selection (the row scrolls into view), Enter opens the selected reception's detail.
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, type RefObject } from "react";
 
 import type { ReceptionKind, ReceptionLine } from "../../ipc/bindings";
+import { LIST_BLOCK } from "../../ipc/queries";
 import { When } from "../../components/When";
 
 const kindLabels: Record<ReceptionKind, string> = {
@@ -45,39 +47,71 @@ export function moved(key: string, index: number, count: number, page: number): 
   return target === undefined || count === 0 ? null : Math.min(Math.max(target, 0), last);
 }
 
+const ROW = 58;
+
 export function ReceptionList({
-  items,
+  count,
+  rowAt,
   selected,
   onSelect,
-  onEnd,
+  onRange,
   onOpen,
   listRef,
 }: {
-  items: ReceptionLine[];
+  count: number;
+  rowAt: (index: number) => ReceptionLine | undefined;
   selected: number | null;
   /** `picked`: chosen with a click (arrows only move the selection). */
   onSelect: (id: number, picked: boolean) => void;
-  onEnd: () => void;
+  /** The rows on screen (with some either side) changed: read them. */
+  onRange: (first: number, last: number) => void;
   onOpen: () => void;
   listRef?: RefObject<HTMLDivElement | null>;
 }) {
   const ownRef = useRef<HTMLDivElement>(null);
   const parent = listRef ?? ownRef;
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer's own API
-  const virtual = useVirtualizer({ count: items.length, getScrollElement: () => parent.current, estimateSize: () => 58, overscan: 12, initialRect: { width: 480, height: 640 } });
+  const virtual = useVirtualizer({ count, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 4, initialRect: { width: 480, height: 640 } });
   const rows = virtual.getVirtualItems();
-  const lastIndex = rows.at(-1)?.index ?? -1;
+  const first = rows[0]?.index ?? 0;
+  const last = rows.at(-1)?.index ?? 0;
+  // Told block by block, not row by row: the screen re-renders only when other rows must be read.
+  const firstBlock = Math.floor(first / LIST_BLOCK) * LIST_BLOCK;
+  const lastBlock = Math.floor(last / LIST_BLOCK) * LIST_BLOCK;
   useEffect(() => {
-    if (items.length > 0 && lastIndex >= items.length - 1) onEnd();
-  }, [lastIndex, items.length, onEnd]);
+    onRange(firstBlock, lastBlock);
+  }, [firstBlock, lastBlock, onRange]);
+  // Newer receptions push the rows down: a list scrolled away from the top stays on the rows it showed.
+  const counted = useRef(count);
+  useEffect(() => {
+    const grown = count - counted.current;
+    counted.current = count;
+    const element = parent.current;
+    if (grown > 0 && element && element.scrollTop > 0) element.scrollTop += grown * ROW;
+  }, [count, parent]);
+  // A key moved to a row not read yet: select it once it is.
+  const pending = useRef<number | null>(null);
+  useEffect(() => {
+    if (pending.current === null) return;
+    const line = rowAt(pending.current);
+    if (line) {
+      pending.current = null;
+      onSelect(line.id, false);
+    }
+  });
+  const indexOfSelected = (): number => {
+    for (const row of rows) if (rowAt(row.index)?.id === selected) return row.index;
+    return first;
+  };
   return (
     <div
       className="reception-list"
       ref={parent}
       data-testid="reception-list"
+      data-count={count}
       role="listbox"
       aria-label="Receptions"
-      aria-activedescendant={selected !== null ? `reception-${String(selected)}` : undefined}
+      aria-activedescendant={selected !== null && rows.some((row) => rowAt(row.index)?.id === selected) ? `reception-${String(selected)}` : undefined}
       tabIndex={0}
       onKeyDown={(event) => {
         if (event.key === "Enter") {
@@ -85,21 +119,30 @@ export function ReceptionList({
           onOpen();
           return;
         }
-        const index = items.findIndex((r) => r.id === selected);
-        const page = Math.max(1, Math.floor((parent.current?.clientHeight ?? 580) / 58) - 1);
-        const next = moved(event.key, index === -1 ? 0 : index, items.length, page);
+        const page = Math.max(1, Math.floor((parent.current?.clientHeight ?? 580) / ROW) - 1);
+        const next = moved(event.key, indexOfSelected(), count, page);
         if (next === null) return;
         event.preventDefault();
-        const line = items[next];
-        if (!line) return;
-        onSelect(line.id, false);
         virtual.scrollToIndex(next, { align: "auto" });
+        const line = rowAt(next);
+        if (line) {
+          pending.current = null;
+          onSelect(line.id, false);
+        } else {
+          pending.current = next;
+        }
       }}
     >
       <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
         {rows.map((row) => {
-          const r = items[row.index];
-          if (!r) return null;
+          const r = rowAt(row.index);
+          if (!r) {
+            return (
+              <div key={`row-${String(row.index)}`} className="reception-row reception-row-loading" aria-hidden="true" style={{ transform: `translateY(${String(row.start)}px)` }}>
+                <span className="reception-line muted">…</span>
+              </div>
+            );
+          }
           const v = verdict(r);
           return (
             <button
@@ -112,6 +155,7 @@ export function ReceptionList({
               className="reception-row"
               data-testid="reception-row"
               data-kind={r.kind}
+              data-index={row.index}
               style={{ transform: `translateY(${String(row.start)}px)` }}
               onClick={() => {
                 onSelect(r.id, true);
