@@ -81,7 +81,7 @@ e2e: setup-test ui
 		cargo test --workspace --test e2e -- --ignored --test-threads=1
 	@echo "screenshots: $(E2E_DIR)"
 
-bench: ui
+bench: setup-test ui
 	cargo build --release -p webhook-studio -p xtask
 	cargo build --workspace --tests
 	# The window's figures (release build): arrival-to-row, and the Inspector over 100,000.

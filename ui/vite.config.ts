@@ -17,6 +17,7 @@ export default defineConfig({
     environment: "jsdom",
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
-    css: false,
+    // Stylesheets are read as text (?raw) only by the naming test; imports stay empty.
+    css: { include: [/\.css\?raw$/] },
   },
 });

@@ -1,7 +1,8 @@
 // TanStack Query hooks over the typed client, shared by every screen: caching, loading and error
 // states for every read, and one mutation hook that refreshes what a command may change
 // (invalidation.ts says what). Nothing here polls: core events keep the cache fresh (App.tsx).
-import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 
 import type { CatalogCheckRequest, Commands, LookupRequest, ReceptionLine, ReceptionRef, ReceptionsRequest, Settings, SettingsPatch } from "./bindings";
 import { call, type StudioError } from "./client";
@@ -85,14 +86,45 @@ export function useReceiver() {
 export const LIST_BLOCK = 200;
 type ReceptionFilter = Pick<ReceptionsRequest, "kind" | "text">;
 
-/** How many receptions the filter holds (the list's scrollbar spans them all). A new filter
- * keeps the last answer on screen until its own comes (no blank flash). */
+/** The count's query (shared by the hook and the prefetch of a new filter). */
+export function receptionCountQuery(filter: ReceptionFilter) {
+  return { queryKey: [...receptionPages, "count", filter], queryFn: () => call("receptions_count", filter) };
+}
+
+/** A block's query: rows `block × LIST_BLOCK` onwards, newest first. Blocks scrolled past are
+ * dropped soon, so a long scroll does not keep them all. */
+export function receptionBlockQuery(filter: ReceptionFilter, block: number) {
+  return {
+    queryKey: [...receptionPages, "block", filter, block],
+    queryFn: () => call("receptions_list", { ...filter, offset: block * LIST_BLOCK, limit: LIST_BLOCK }),
+    gcTime: 20_000,
+  };
+}
+
+/** How many receptions the filter holds (the list's scrollbar spans them all). */
 export function useReceptionCount(filter: ReceptionFilter) {
-  return useQuery({
-    queryKey: [...receptionPages, "count", filter],
-    queryFn: () => call("receptions_count", filter),
-    placeholderData: keepPreviousData,
-  });
+  return useQuery(receptionCountQuery(filter));
+}
+
+/** The filter the list shows: a new one takes over once its count and first rows are read, so
+ * the list never goes blank while a search runs. `switching` while the new one is read. */
+export function useShownFilter(filter: ReceptionFilter): { shown: ReceptionFilter; switching: boolean } {
+  const client = useQueryClient();
+  const [shown, setShown] = useState(filter);
+  const key = JSON.stringify(filter);
+  useEffect(() => {
+    if (JSON.stringify(shown) === key) return;
+    let live = true;
+    const next = JSON.parse(key) as ReceptionFilter;
+    const done = () => {
+      if (live) setShown(next);
+    };
+    void Promise.all([client.query(receptionCountQuery(next)), client.query(receptionBlockQuery(next, 0))]).then(done, done);
+    return () => {
+      live = false;
+    };
+  }, [client, key, shown]);
+  return { shown, switching: JSON.stringify(shown) !== key };
 }
 
 /** The rows from `first` to `last` (newest first), read by position in blocks of
@@ -101,15 +133,7 @@ export function useReceptionCount(filter: ReceptionFilter) {
 export function useReceptionRows(filter: ReceptionFilter, first: number, last: number) {
   const blocks: number[] = [];
   for (let block = Math.floor(first / LIST_BLOCK); block <= Math.floor(Math.max(first, last) / LIST_BLOCK); block += 1) blocks.push(block);
-  const results = useQueries({
-    queries: blocks.map((block) => ({
-      queryKey: [...receptionPages, "block", filter, block],
-      queryFn: () => call("receptions_list", { ...filter, offset: block * LIST_BLOCK, limit: LIST_BLOCK }),
-      placeholderData: keepPreviousData,
-      // Blocks scrolled past are dropped soon: a long scroll does not keep them all.
-      gcTime: 20_000,
-    })),
-  });
+  const results = useQueries({ queries: blocks.map((block) => receptionBlockQuery(filter, block)) });
   const rowAt = (index: number): ReceptionLine | undefined => {
     const at = blocks.indexOf(Math.floor(index / LIST_BLOCK));
     return at === -1 ? undefined : results[at]?.data?.[index % LIST_BLOCK];

@@ -10,7 +10,7 @@ import { EmptyState, FeatureList } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
 import { Segmented } from "../../components/Segmented";
 import type { ExportFormat, ReceptionKind } from "../../ipc/bindings";
-import { useAccounts, useCommand, useOwnedSubscriptions, useReceptionCount, useReceptionRows } from "../../ipc/queries";
+import { useAccounts, useCommand, useOwnedSubscriptions, useReceptionCount, useReceptionRows, useShownFilter } from "../../ipc/queries";
 import { TriggerChange } from "../../components/TriggerChange";
 import { useDebounced } from "../../components/useDebounced";
 import { CompareView } from "./CompareView";
@@ -109,15 +109,28 @@ export function InspectorScreen() {
   // Comparing: `from` was chosen in the detail; `to` is the next row picked.
   const [compare, setCompare] = useState<{ from: number; to: number | null } | null>(null);
   const filter = useMemo(() => ({ ...(kind === "all" ? {} : { kind }), ...(search ? { text: search } : {}) }), [kind, search]);
+  // The list keeps showing the last filter until the new one's first rows are read.
+  const { shown: listed, switching } = useShownFilter(filter);
+  const listedKey = JSON.stringify(listed);
   // Refreshed when the backend announces arrivals and, a moment after the 202, checked items.
-  const counted = useReceptionCount(filter);
+  const counted = useReceptionCount(listed);
   const count = counted.data?.count ?? 0;
-  const [range, setRange] = useState<[number, number]>([0, 30]);
-  const onRange = useCallback((first: number, last: number) => {
-    setRange((now) => (now[0] === first && now[1] === last ? now : [first, last]));
-  }, []);
-  const rows = useReceptionRows(filter, range[0], range[1]);
-  const shown = selected ?? rows.rowAt(0)?.id ?? null;
+  // The rows on screen, for the filter they were scrolled in (a new filter starts at the top).
+  const [range, setRange] = useState({ key: listedKey, first: 0, last: 0 });
+  const onRange = useCallback(
+    (first: number, last: number) => {
+      setRange((now) => (now.key === listedKey && now.first === first && now.last === last ? now : { key: listedKey, first, last }));
+    },
+    [listedKey],
+  );
+  const visible = range.key === listedKey ? range : { first: 0, last: 0 };
+  const rows = useReceptionRows(listed, visible.first, visible.last);
+  // With nothing picked, the newest is shown; scrolled away from it, the last one shown stays.
+  const [lastShown, setLastShown] = useState<{ key: string; id: number } | null>(null);
+  const implied = rows.rowAt(0)?.id ?? (lastShown?.key === listedKey ? lastShown.id : undefined);
+  const shown = selected ?? implied ?? null;
+  // Kept as React advises for a value from an earlier render (set while rendering, guarded).
+  if (shown !== null && (lastShown?.key !== listedKey || lastShown.id !== shown)) setLastShown({ key: listedKey, id: shown });
   const listError = counted.error ?? rows.error;
   const startCompare = useCallback(() => {
     if (shown === null) return;
@@ -156,6 +169,7 @@ export function InspectorScreen() {
           placeholder="Search: words' beginnings in items, decrypted fields, kinds, paths, tokens"
           aria-label="Search"
           data-testid="reception-search"
+          aria-busy={switching}
           value={text}
           maxLength={200}
           ref={searchBox}
@@ -181,7 +195,7 @@ export function InspectorScreen() {
         </span>
       </div>
       {listError ? <ErrorBanner error={listError} title="The receptions could not be read" /> : null}
-      {counted.isSuccess && !counted.isPlaceholderData && count === 0 ? (
+      {counted.isSuccess && !switching && count === 0 ? (
         <div className="panel">
           {filtered ? (
             <EmptyState icon="inspector" title="Nothing matches" testId="inspector-none">
@@ -213,7 +227,7 @@ export function InspectorScreen() {
       {count > 0 ? (
         <div className="inspector-split">
           <ReceptionList
-            key={JSON.stringify(filter)}
+            key={listedKey}
             count={count}
             rowAt={rows.rowAt}
             onRange={onRange}

@@ -275,7 +275,7 @@ export const ReceptionDetail = memo(function ReceptionDetail({ id, onCompare }: 
   return (
     <div className="reception-detail" data-testid="reception-detail">
       <header className="detail-head">
-        <div className="detail-title">
+        <div className="reception-title">
           <h2 className="panel-title">
             #{s.id} · {s.kind} · {s.status}
           </h2>

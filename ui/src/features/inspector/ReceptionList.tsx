@@ -99,9 +99,12 @@ export function ReceptionList({
       onSelect(line.id, false);
     }
   });
+  // Where the selection is: on screen, or where a key last sent it, or the first row shown.
+  const lastIndex = useRef<number | null>(null);
   const indexOfSelected = (): number => {
+    if (pending.current !== null) return pending.current;
     for (const row of rows) if (rowAt(row.index)?.id === selected) return row.index;
-    return first;
+    return lastIndex.current ?? virtual.range?.startIndex ?? first;
   };
   return (
     <div
@@ -124,6 +127,7 @@ export function ReceptionList({
         if (next === null) return;
         event.preventDefault();
         virtual.scrollToIndex(next, { align: "auto" });
+        lastIndex.current = next;
         const line = rowAt(next);
         if (line) {
           pending.current = null;
@@ -158,6 +162,7 @@ export function ReceptionList({
               data-index={row.index}
               style={{ transform: `translateY(${String(row.start)}px)` }}
               onClick={() => {
+                lastIndex.current = row.index;
                 onSelect(r.id, true);
               }}
             >
