@@ -56,9 +56,14 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   || fail "Node.js $node_version is too old: the UI build needs 20.19 or newer"
 
 # npm dependencies: reinstall only when the lock file changed since the last install.
-stamp="$root_dir/ui/node_modules/.installed-lock"
-if [ ! -f "$stamp" ] || ! cmp -s "$root_dir/ui/package-lock.json" "$stamp"; then
-  say "Installing the UI's npm packages (npm ci)"
-  (cd "$root_dir/ui" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$root_dir/ui/package-lock.json" "$stamp"
-fi
+npm_install() { # folder, what it is
+  local stamp="$root_dir/$1/node_modules/.installed-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$root_dir/$1/package-lock.json" "$stamp"; then
+    say "Installing $2 (npm ci in $1)"
+    (cd "$root_dir/$1" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$root_dir/$1/package-lock.json" "$stamp"
+  fi
+}
+npm_install ui "the UI's npm packages"
+# The official MCP Inspector, the client nobody here wrote that drives `webhook-studio mcp`.
+if [ "$mode" = "test" ]; then npm_install tests/mcp-inspector "the MCP Inspector"; fi

@@ -5,6 +5,7 @@
 //! `target/e2e/`.
 
 mod accounts;
+mod agent;
 mod arrival;
 mod desktop;
 mod explorer;

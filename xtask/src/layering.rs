@@ -18,10 +18,11 @@ pub const LAYERS: &[(&str, u8)] = &[
     ("studio-graph", 2),
     ("studio-store", 2),
     ("studio-core", 3),
-    ("studio-cli", 4),
-    ("webhook-studio", 5),
-    ("studio-tests", 5),
-    ("xtask", 5),
+    ("studio-mcp", 4),
+    ("studio-cli", 5),
+    ("webhook-studio", 6),
+    ("studio-tests", 6),
+    ("xtask", 6),
 ];
 
 /// The one crate that may depend on tauri.

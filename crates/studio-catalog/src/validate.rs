@@ -234,7 +234,9 @@ pub fn check(catalog: &Catalog, proposal: &Proposal) -> Check {
             &near.to_lowercase(),
         ) >= 0.9;
         let fewer_placeholders = near.matches('{').count() < resolved.template.matches('{').count();
-        if close && fewer_placeholders && near != resolved.template {
+        // `/me/…` is nearest to itself: it names a path, it is not a mistyped one.
+        let itself = near.eq_ignore_ascii_case(&resolved.canonical);
+        if close && fewer_placeholders && near != resolved.template && !itself {
             let (name, value) = resolved.values.last().cloned().unwrap_or_default();
             problems.push(problem(
                 "resource",

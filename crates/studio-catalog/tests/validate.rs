@@ -41,6 +41,11 @@ fn me_stands_for_users_id_only_where_allowed() {
     assert_eq!(me.canonical, "/me/messages");
     // /teams has no /users form, so /me cannot stand in.
     assert!(c.resolve("/me/teams").is_none());
+    // `/me/…` is a path of its own, not a placeholder value that looks mistyped.
+    for resource in ["/me/messages", "/me/events", "/me/contacts"] {
+        let said = messages(&proposal(resource, &["created"], 60));
+        assert!(said.is_empty(), "{resource}: {said:?}");
+    }
 }
 
 #[test]

@@ -198,31 +198,7 @@ fn print_account(summary: &AccountSummary) {
 
 /// The account named by `name`: its id, its name, or a unique prefix of either.
 pub(crate) async fn resolve(studio: &Studio, name: &str) -> Result<String, CoreError> {
-    let accounts = studio.accounts_list(()).await?.accounts;
-    let exact = accounts
-        .iter()
-        .find(|a| a.config.id == name || a.config.name.eq_ignore_ascii_case(name));
-    if let Some(found) = exact {
-        return Ok(found.config.id.clone());
-    }
-    let lower = name.to_lowercase();
-    let matching: Vec<&AccountSummary> = accounts
-        .iter()
-        .filter(|a| {
-            a.config.id.starts_with(name) || a.config.name.to_lowercase().starts_with(&lower)
-        })
-        .collect();
-    match matching.as_slice() {
-        [one] => Ok(one.config.id.clone()),
-        [] => Err(
-            CoreError::not_found(format!("No account is called '{name}'."))
-                .with_hint("See `webhook-studio account list`."),
-        ),
-        _ => Err(
-            CoreError::refused(format!("'{name}' names more than one account."))
-                .with_hint("Use more of the name, or the id."),
-        ),
-    }
+    studio.account_named(name).await
 }
 
 fn read_secret() -> Result<Sensitive<String>, CoreError> {

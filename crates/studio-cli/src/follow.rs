@@ -11,16 +11,13 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use notify::{EventKind, RecursiveMode, Watcher};
 use serde_json::json;
+use studio_core::receiving::changes::DatabaseChanges;
 use studio_core::receiving::holder::{self, ReceiverHolder};
 use studio_core::{CoreError, Studio};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use crate::listen::{ListenArgs, print_ready};
-
-/// The database's files (`studio.sqlite3`, its `-wal` and `-shm`).
-const DATABASE: &str = "studio.sqlite3";
 
 /// Follows what `holder` receives until Ctrl-C or until it stops receiving.
 pub async fn follow(
@@ -39,20 +36,8 @@ pub async fn follow(
         ));
     }
     let data_dir = studio.paths().data_dir.clone();
-    let (wake, mut woken) = mpsc::channel::<()>(1);
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        // Writes to the database only: reading it (ours included) must not wake us again.
-        let Ok(event) = event else { return };
-        let database = event.paths.iter().any(|path| {
-            path.file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with(DATABASE))
-        });
-        if database && !matches!(event.kind, EventKind::Access(_)) {
-            // Many changes, one wake-up: a full channel already has one waiting.
-            let _ = wake.try_send(());
-        }
-    })
-    .map_err(watch_failed)?;
+    // Watching starts before the first read, so nothing slips between.
+    let mut changes = DatabaseChanges::watch(&data_dir).map_err(watch_failed)?;
     let (gone, mut stopped) = oneshot::channel();
     let folder = data_dir.clone();
     std::thread::Builder::new()
@@ -61,9 +46,6 @@ pub async fn follow(
             let _ = gone.send(holder::wait_until_stopped(&folder));
         })
         .map_err(|e| CoreError::internal(e.to_string()))?;
-    watcher
-        .watch(&data_dir, RecursiveMode::NonRecursive)
-        .map_err(watch_failed)?;
 
     // The note is another process's file: print it without control characters.
     let url: String = holder
@@ -97,8 +79,8 @@ pub async fn follow(
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            woke = woken.recv() => {
-                if woke.is_none() {
+            woke = changes.changed() => {
+                if !woke {
                     break;
                 }
                 printed = print_ready(&studio, printed, args.json).await;
@@ -115,7 +97,7 @@ pub async fn follow(
             }
         }
     }
-    drop(watcher);
+    drop(changes);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,6 +15,7 @@ pub mod environment;
 mod follow;
 pub mod listen;
 pub mod logging;
+pub mod mcp;
 pub mod trigger;
 
 use std::path::PathBuf;
@@ -62,6 +63,9 @@ pub enum Command {
     /// Certificates for rich notifications: create, list, export, delete.
     #[command(subcommand)]
     Cert(certificates::CertCommand),
+    /// Run a Model Context Protocol server (stdio, or --http) so a coding agent can search the
+    /// catalog, subscribe, trigger changes and read what arrived with its checks.
+    Mcp(mcp::McpArgs),
 }
 
 impl Cli {
@@ -72,7 +76,10 @@ impl Cli {
 }
 
 /// Runs a headless subcommand to completion with the environment's options.
-pub fn run(cli: &Cli, command: &Command, options: Options) -> ExitCode {
+pub fn run(cli: &Cli, command: &Command, mut options: Options) -> ExitCode {
+    if matches!(command, Command::Mcp(_)) {
+        options.process = studio_core::ProcessKind::Mcp;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -112,6 +119,7 @@ async fn dispatch(
         Command::Listen(args) => listen::listen(std::sync::Arc::clone(&studio), args).await,
         Command::Cert(command) => certificates::cert(&studio, command).await,
         Command::Trigger(args) => trigger::run(&studio, args).await,
+        Command::Mcp(args) => mcp::run(std::sync::Arc::clone(&studio), args).await,
         Command::Info { json } => {
             let info = studio.app_info(()).await?;
             if *json {

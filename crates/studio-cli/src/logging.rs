@@ -39,8 +39,10 @@ pub fn init(log_dir: &Path, mode: LogMode) -> LogGuard {
     };
     let stderr_filter =
         EnvFilter::try_from_env(LOG_FILTER_ENV).unwrap_or_else(|_| EnvFilter::new(stderr_level));
+    // Colours only for a person at a terminal: an MCP client or CI keeps stderr as a log.
     let stderr_layer = fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .with_filter(stderr_filter);
 

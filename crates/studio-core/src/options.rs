@@ -27,6 +27,8 @@ pub enum ProcessKind {
     Window,
     /// A CLI command.
     Cli,
+    /// The MCP server (`webhook-studio mcp`).
+    Mcp,
 }
 
 impl ProcessKind {
@@ -35,6 +37,7 @@ impl ProcessKind {
         match self {
             ProcessKind::Window => "The Graph Webhook Studio window",
             ProcessKind::Cli => "`webhook-studio listen`",
+            ProcessKind::Mcp => "`webhook-studio mcp`",
         }
     }
 }
@@ -52,7 +55,7 @@ pub struct Options {
     pub ngrok_server: Option<String>,
     /// An ngrok authtoken from the environment, used when the keyring holds none.
     pub ngrok_authtoken: Option<Sensitive<String>>,
-    /// Which process this is: the window or a CLI command (named to other processes that find
+    /// Which process this is: the window, a CLI command or the MCP server (named to other processes that find
     /// the data folder's receiver taken).
     pub process: ProcessKind,
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, reason = "each test file uses part of it")]
 
+pub mod inspector;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 

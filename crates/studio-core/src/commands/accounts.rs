@@ -15,6 +15,36 @@ use crate::studio::Studio;
 const FIRST_START: &str = "first-start";
 
 impl Studio {
+    /// The account named by `name`: its id, its name, or a unique prefix of either (the CLI's
+    /// `--account`, the MCP server's `account`). Not a window command: the window picks by id.
+    pub async fn account_named(&self, name: &str) -> Result<String, CoreError> {
+        let accounts = self.accounts_list(()).await?.accounts;
+        let exact = accounts
+            .iter()
+            .find(|a| a.config.id == name || a.config.name.eq_ignore_ascii_case(name));
+        if let Some(found) = exact {
+            return Ok(found.config.id.clone());
+        }
+        let lower = name.to_lowercase();
+        let matching: Vec<&AccountSummary> = accounts
+            .iter()
+            .filter(|a| {
+                a.config.id.starts_with(name) || a.config.name.to_lowercase().starts_with(&lower)
+            })
+            .collect();
+        match matching.as_slice() {
+            [one] => Ok(one.config.id.clone()),
+            [] => Err(
+                CoreError::not_found(format!("No account is called '{name}'."))
+                    .with_hint("See `webhook-studio account list`."),
+            ),
+            _ => Err(
+                CoreError::refused(format!("'{name}' names more than one account."))
+                    .with_hint("Use more of the name, or the id."),
+            ),
+        }
+    }
+
     /// `accounts_list`
     pub async fn accounts_list(&self, (): ()) -> Result<AccountsView, CoreError> {
         self.accounts().list().await

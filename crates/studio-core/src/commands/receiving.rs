@@ -77,11 +77,22 @@ pub fn listen_config(settings: &Settings) -> ListenConfig {
 impl Studio {
     /// `receiver_status`
     pub async fn receiver_status(&self, (): ()) -> Result<ReceiverView, CoreError> {
+        let endpoints = self.receiving().endpoints().await;
+        // This process's writer knows the newest reception only while it receives; otherwise
+        // another process (the window) may be storing them: the store says.
+        let newest_id = if endpoints.is_some() {
+            self.receiving().newest()
+        } else {
+            let store = Arc::clone(self.store());
+            tokio::task::spawn_blocking(move || store.newest_reception_id())
+                .await??
+                .max(self.receiving().newest())
+        };
         Ok(ReceiverView {
-            endpoints: self.receiving().endpoints().await,
+            endpoints,
             tunnel: self.receiving().tunnel_status(),
             ngrok_authtoken_saved: self.receiving().ngrok_authtoken().is_some(),
-            newest_id: self.receiving().newest(),
+            newest_id,
         })
     }
 

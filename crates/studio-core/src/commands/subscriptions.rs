@@ -139,12 +139,14 @@ impl Studio {
         graph::reauthorize(self.accounts(), &request).await
     }
 
-    /// `subscription_create`: starts receiving first if needed.
+    /// `subscription_create`: starts receiving first if no process receives for the folder.
     pub async fn subscription_create(
         &self,
         request: CreateSubscriptionRequest,
     ) -> Result<CreatedSubscription, CoreError> {
-        if self.receiving().endpoints().await.is_none() {
+        if self.receiving().endpoints().await.is_none()
+            && self.receiving().receiving_elsewhere().is_none()
+        {
             let started = self.receiver_start(()).await?;
             let account = self.accounts().account(request.account_id.as_deref())?;
             if let Some(problem) = started.tunnel_problem

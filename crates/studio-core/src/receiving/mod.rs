@@ -9,6 +9,7 @@
 //! by the upkeep (`crate::subscriptions::upkeep`).
 
 pub mod announcements;
+pub mod changes;
 pub mod checked;
 mod endpoints;
 pub mod export;
@@ -33,7 +34,7 @@ use tokio::sync::{Mutex, mpsc, watch};
 use crate::accounts::sandbox::Sandbox;
 use crate::error::CoreError;
 use crate::events::{CoreEvent, EventBus};
-use crate::options::Options;
+use crate::options::{Options, ProcessKind};
 use crate::settings::TunnelKind;
 use announcements::Announcer;
 use checked::Checked;
@@ -273,6 +274,16 @@ impl Receiving {
             .map(|l| l.endpoints.clone())
     }
 
+    /// Where the window or `listen` receives for this data folder, when one of them does, so a
+    /// subscription made here (by `mcp`, a CLI command) can point at it instead of starting a
+    /// rival receiver. An MCP server's receiver is not offered: it ends with the agent's session,
+    /// and the subscriptions pointing at it would go quiet.
+    pub fn receiving_elsewhere(&self) -> Option<holder::HolderUrls> {
+        holder::current(&self.data_dir)
+            .filter(|h| h.process != ProcessKind::Mcp)
+            .and_then(|h| h.urls())
+    }
+
     /// The newest reception's id.
     pub fn newest(&self) -> i64 {
         self.announcer.newest()
@@ -350,8 +361,7 @@ impl Receiving {
             Ok((now, tunnel_problem)) => {
                 let endpoints = now.endpoints.clone();
                 *listening = Some(now);
-                self.lease
-                    .announce(self.options.process, Some(endpoints.for_graph().0));
+                self.lease.announce(self.options.process, Some(&endpoints));
                 drop(listening);
                 self.events.publish(CoreEvent::ReceiverChanged);
                 tracing::info!(?endpoints, "receiving");

@@ -73,13 +73,30 @@ impl OwnedSubscriptions {
         }
     }
 
-    /// One of the app's subscriptions.
+    /// One of the app's subscriptions. One this process does not know yet is read from the
+    /// store: another process sharing the data folder (`webhook-studio mcp`, a CLI command) may
+    /// have just created it. A miss is one indexed look-up, so forged ids cost little.
     pub fn get(&self, id: &str) -> Option<OwnedSubscription> {
-        self.by_id
+        if let Some(known) = self
+            .by_id
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(id)
-            .cloned()
+        {
+            return Some(known.clone());
+        }
+        let found = match self.store.owned_one(id) {
+            Ok(found) => found?,
+            Err(error) => {
+                tracing::warn!(%error, "a subscription could not be read");
+                return None;
+            }
+        };
+        self.by_id
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(found.id.clone(), found.clone());
+        Some(found)
     }
 
     /// Keeps a key in memory (just made, or just read).

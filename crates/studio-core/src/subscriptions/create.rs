@@ -168,11 +168,29 @@ pub async fn create(
     now: i64,
 ) -> Result<CreatedSubscription, CoreError> {
     let config = accounts.account(request.account_id.as_deref())?;
-    let endpoints = receiving.endpoints().await.ok_or_else(|| {
-        CoreError::refused("The receiver is not running.")
-            .with_hint("Start receiving first (Receiver screen, or `webhook-studio listen`).")
-    })?;
-    if !config.kind.sandbox() && endpoints.public_notification_url.is_none() {
+    // This process's receiver, else the one another process runs for the data folder (the
+    // window, while `mcp` or a CLI command creates): its checks find the subscription in the
+    // shared store.
+    let (notification_url, lifecycle_url, public) = match receiving.endpoints().await {
+        Some(endpoints) => {
+            let (notification, lifecycle) = endpoints.for_graph();
+            let public = endpoints.public_notification_url.is_some();
+            (notification, lifecycle, public)
+        }
+        None => {
+            let elsewhere = receiving.receiving_elsewhere().ok_or_else(|| {
+                CoreError::refused("The receiver is not running.").with_hint(
+                    "Start receiving first (Receiver screen, or `webhook-studio listen`).",
+                )
+            })?;
+            (
+                elsewhere.notification_url,
+                elsewhere.lifecycle_url,
+                elsewhere.public,
+            )
+        }
+    };
+    if !config.kind.sandbox() && !public {
         return Err(CoreError::refused(
             "Microsoft Graph cannot reach this computer: there is no public URL.",
         )
@@ -180,7 +198,6 @@ pub async fn create(
             "Choose ngrok or your own URL in Settings → Tunnel, then start receiving again.",
         ));
     }
-    let (notification_url, lifecycle_url) = endpoints.for_graph();
     let lifecycle_url = request
         .include_lifecycle_url
         .unwrap_or(true)
