@@ -186,7 +186,16 @@ fn an_agent_subscribes_triggers_and_reads_the_checked_notification_on_the_sandbo
         .expect("recorded")
         .client_state;
     assert!(secret.len() > 20);
-    for answer in [&created, &found, &detail] {
+    // A handler that echoes what it is sent: its answer comes back with the clientState hidden.
+    let echo = echo_server();
+    let replayed = server.call(&tool(
+        "replay",
+        &[&format!("id={reception}"), &format!("url={echo}")],
+    ));
+    assert!(replayed.ok, "{}", replayed.text);
+    assert_eq!(replayed.content()["status"], 200, "{}", replayed.text);
+    assert!(replayed.text.contains("(hidden)"), "{}", replayed.text);
+    for answer in [&created, &found, &detail, &replayed] {
         assert!(!answer.text.contains(&secret), "{}", answer.text);
     }
     let latest = server.call(&strings(&[
@@ -196,6 +205,47 @@ fn an_agent_subscribes_triggers_and_reads_the_checked_notification_on_the_sandbo
         "studio://receptions/latest",
     ]));
     assert!(latest.text.contains("notification"), "{}", latest.text);
+}
+
+/// A loopback HTTP server that answers every POST with its body, once; its URL.
+fn echo_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bound");
+    let url = format!("http://{}/hook", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut request = Vec::new();
+        let mut chunk = [0_u8; 8192];
+        // Headers, then as many body bytes as Content-Length says.
+        loop {
+            let Ok(read) = stream.read(&mut chunk) else {
+                return;
+            };
+            request.extend_from_slice(&chunk[..read]);
+            let text = String::from_utf8_lossy(&request).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length || read == 0 {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    return;
+                }
+            }
+        }
+    });
+    url
 }
 
 #[test]

@@ -9,7 +9,9 @@ use rmcp::{tool, tool_router};
 use serde_json::{Value, json};
 use studio_core::CoreError;
 use studio_core::receiving::changes::DatabaseChanges;
-use studio_core::receiving::reading::{ReceptionLine, ReceptionRef, ReceptionsRequest};
+use studio_core::receiving::reading::{
+    ForwardView, ReceptionLine, ReceptionRef, ReceptionsRequest,
+};
 
 use crate::answers::{Answer, answer, as_json, without_client_state};
 use crate::params::{Bounded, ReceptionGet, ReceptionsSearch, Replay};
@@ -102,7 +104,7 @@ impl Workbench {
                 "bodyIsBinary": detail.body_base64.is_some(),
                 "bodyTruncated": cut,
                 "items": items,
-                "forwards": detail.forwards,
+                "forwards": detail.forwards.into_iter().map(answered).collect::<Vec<_>>(),
                 "tokens": tokens,
             }))
         };
@@ -140,6 +142,7 @@ impl Workbench {
                     body: p.body,
                 })
                 .await
+                .map(answered)
         };
         answer(outcome.await)
     }
@@ -238,6 +241,13 @@ impl Workbench {
             }
         }
     }
+}
+
+/// What a forwarding target answered, its body with each clientState hidden (a handler that
+/// echoes the notification would echo it).
+fn answered(mut forward: ForwardView) -> ForwardView {
+    forward.body = forward.body.as_deref().map(without_client_state);
+    forward
 }
 
 /// A page of receptions and the id to pass as `after` next time.
