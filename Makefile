@@ -13,13 +13,14 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 E2E_DIR := $(CURDIR)/target/e2e
 
 .PHONY: soak fuzz fuzz-smoke help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
-	ui-check keyring-test mcp-test e2e bench clean package package-test lint-workflows
+	ui-check keyring-test mcp-test oidc-test e2e bench clean package package-test lint-workflows
 
 help:
 	@echo "make run     set up, build and open the app (ARGS='--data-dir /tmp/x' to pass flags)"
 	@echo "make test    set up, then every check: fmt, clippy, cargo test, bindings, tsc, eslint, vitest, E2E"
 	@echo "make e2e     only the real-window E2E suite (screenshots in target/e2e/)"
 	@echo "make mcp-test  the MCP server driven by the official MCP Inspector"
+	@echo "make oidc-test  sign-in against node-oidc-provider set up like Microsoft identity"
 	@echo "make bench   benchmarks, printed as figures and ratios"
 	@echo "make fuzz    each fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bindings  regenerate ui/src/ipc/bindings.ts after changing the command surface"
@@ -41,7 +42,7 @@ app: ui
 run: app
 	$(APP_BIN) $(ARGS)
 
-test: setup-test ui fmt-check clippy cargo-test keyring-test mcp-test bindings-check ui-check lint-workflows fuzz-smoke e2e package-test
+test: setup-test ui fmt-check clippy cargo-test keyring-test mcp-test oidc-test bindings-check ui-check lint-workflows fuzz-smoke e2e package-test
 	@echo "make test: every check passed"
 
 fmt-check:
@@ -74,6 +75,15 @@ keyring-test: setup-test
 		cargo test --workspace --test keyring -- --ignored secrets_ signing_out
 	env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY -u WAYLAND_DISPLAY XDG_RUNTIME_DIR=$$(mktemp -d) \
 		cargo test --workspace --test keyring -- --ignored without_a_session_bus
+
+# Every sign-in flow against node-oidc-provider (npm, installed by setup-test) configured with
+# Microsoft's URL shapes (tests/oidc-provider/); the same tests against the sandbox run in cargo-test.
+# Two `webhook-studio account check` processes share one account through the OS keyring, so that
+# test runs in a throwaway D-Bus session with gnome-keyring (tests/e2e/session.sh).
+oidc-test: setup-test
+	cargo build -p webhook-studio
+	cargo test --workspace --test sign_in --no-run
+	dbus-run-session -- tests/e2e/session.sh cargo test --workspace --test sign_in -- --ignored
 
 # `webhook-studio mcp` driven by the official MCP Inspector's CLI (npm, installed by setup-test).
 mcp-test: setup-test ui

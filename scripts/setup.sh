@@ -67,3 +67,5 @@ npm_install() { # folder, what it is
 npm_install ui "the UI's npm packages"
 # The official MCP Inspector, the client nobody here wrote that drives `webhook-studio mcp`.
 if [ "$mode" = "test" ]; then npm_install tests/mcp-inspector "the MCP Inspector"; fi
+# node-oidc-provider, the certified OpenID Provider the sign-in tests run against (`make oidc-test`).
+if [ "$mode" = "test" ]; then npm_install tests/oidc-provider "node-oidc-provider"; fi

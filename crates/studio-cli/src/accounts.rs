@@ -35,6 +35,14 @@ pub enum AccountCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Get a fresh token for an account (refreshing it) and show who it is and what it grants.
+    Check {
+        /// The account's id or name (or a unique prefix).
+        name: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign out: remove an account and its secrets.
     Remove {
         /// The account's id or name (or a unique prefix).
@@ -187,6 +195,20 @@ fn print_account(summary: &AccountSummary) {
         "{marker} {}  {}  ({kind}, {})",
         config.id, config.name, summary.cloud_label
     );
+    if let Some(identity) = &config.identity
+        && !config.kind.app_only()
+    {
+        println!(
+            "    {}user {} in tenant {}",
+            identity
+                .display_name
+                .as_ref()
+                .map(|n| format!("{n}, "))
+                .unwrap_or_default(),
+            identity.object_key,
+            identity.tenant_id
+        );
+    }
     if let Some(claims) = &summary.claims {
         println!(
             "    tenant {}  permissions: {}",
@@ -239,6 +261,17 @@ pub async fn account(studio: &Studio, command: &AccountCommand) -> Result<ExitCo
                 println!("No accounts. Add one: webhook-studio account add --sandbox");
             } else {
                 view.accounts.iter().for_each(print_account);
+            }
+        }
+        AccountCommand::Check { name, json } => {
+            let id = resolve(studio, name).await?;
+            let summary = studio
+                .account_check(studio_core::accounts::views::AccountRef { id })
+                .await?;
+            if *json {
+                print_json(&summary);
+            } else {
+                print_account(&summary);
             }
         }
         AccountCommand::Remove { name } => {

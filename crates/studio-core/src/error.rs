@@ -360,6 +360,8 @@ fn identity_code(error: &IdentityError) -> ErrorCode {
         IdentityError::Secrets(_) => ErrorCode::Keyring,
         IdentityError::Cancelled(_) => ErrorCode::Cancelled,
         IdentityError::Invalid(_) => ErrorCode::InvalidInput,
+        IdentityError::Lock { .. } => ErrorCode::Storage,
+        IdentityError::Mismatch(_) | IdentityError::IdToken(_) => ErrorCode::PermissionDenied,
         IdentityError::Service { error, .. }
             if matches!(
                 error.as_str(),

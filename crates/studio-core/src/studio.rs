@@ -163,6 +163,7 @@ impl StudioBuilder {
             browser,
             events: events.clone(),
             clock: Arc::clone(&clock),
+            locks: paths.data_dir.join("locks"),
         });
         tracing::info!(data_dir = %paths.data_dir.display(), ?storage, "studio opened");
         Ok(Studio {

@@ -47,9 +47,17 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<
     else {
         return Err(unauthorized("Access token is empty."));
     };
-    let claims = shared.key.verify(token).map_err(|_| {
-        unauthorized("Access token validation failure. Invalid signature or format.")
-    })?;
+    let opaque = shared
+        .opaque_tokens
+        .lock()
+        .ok()
+        .and_then(|t| t.get(&crate::grants::fingerprint(token)).cloned());
+    let claims = match opaque {
+        Some(known) => known.claims,
+        None => shared.key.verify(token).map_err(|_| {
+            unauthorized("Access token validation failure. Invalid signature or format.")
+        })?,
+    };
     if claims["aud"] != "https://graph.microsoft.com" {
         return Err(unauthorized(
             "Access token validation failure. Invalid audience.",
@@ -63,7 +71,11 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Box<
     let text = |name: &str| claims[name].as_str().unwrap_or_default().to_owned();
     let (kind, permissions) = match (&claims["scp"], &claims["roles"]) {
         (Value::String(scp), _) => (
-            AccountKind::DelegatedWork,
+            if claims["tid"] == crate::tenant::CONSUMERS_TENANT_ID {
+                AccountKind::DelegatedPersonal
+            } else {
+                AccountKind::DelegatedWork
+            },
             scp.split_whitespace().map(str::to_owned).collect(),
         ),
         (_, Value::Array(roles)) => (

@@ -153,6 +153,23 @@ pub async fn revoke(State(shared): State<Arc<Shared>>, GraphBody(body): GraphBod
     Json(json!({ "revokedRefreshTokens": ended })).into_response()
 }
 
+/// `POST /_emulator/refresh-reuse {"detect": true}`: presenting a refresh token that was already
+/// rotated then revokes the user's grant to the app (answered AADSTS50173); `false` turns it off.
+pub async fn refresh_reuse(
+    State(shared): State<Arc<Shared>>,
+    GraphBody(body): GraphBody,
+) -> Response {
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let Some(detect) = request["detect"].as_bool() else {
+        return bad(&shared, "Send {\"detect\": true} or {\"detect\": false}.");
+    };
+    shared
+        .grants
+        .detect_reuse
+        .store(detect, std::sync::atomic::Ordering::Relaxed);
+    Json(json!({ "detectReuse": detect })).into_response()
+}
+
 /// Revokes every refresh token of a user; returns how many there were.
 fn end_sessions(shared: &Shared, user: &str) -> usize {
     let Ok(mut tokens) = shared.grants.refresh.lock() else {

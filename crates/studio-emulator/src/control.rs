@@ -209,6 +209,9 @@ pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     if let Ok(mut m) = shared.grants.revoked.lock() {
         m.clear();
     }
+    if let Ok(mut m) = shared.grants.spent.lock() {
+        m.clear();
+    }
     if let Ok(mut consent) = shared.consent.lock() {
         *consent = crate::consent::Consent::default();
     }

@@ -18,7 +18,7 @@ use crate::grants::{
 use crate::identity::oauth_error;
 use crate::issuing::{Issue, delegated_tokens};
 use crate::server::Shared;
-use crate::tenant::User;
+use crate::tenant::{User, is_consumers};
 
 pub(crate) type Params = HashMap<String, String>;
 
@@ -65,7 +65,13 @@ pub async fn authorize(
                     .map(|c| c.missing(&user.id, client, &scopes))
                     .unwrap_or_default();
                 if missing.is_empty() {
-                    issue_code(&shared, &params, &user.id.clone(), now)
+                    issue_code(
+                        &shared,
+                        &params,
+                        &user.id.clone(),
+                        is_consumers(&tenant),
+                        now,
+                    )
                 } else {
                     redirect_error(
                         &params,
@@ -141,7 +147,13 @@ pub async fn authorize_answer(
             if let Ok(mut consent) = shared.consent.lock() {
                 consent.grant(&user.id, get(&params, "client_id"), &scopes);
             }
-            issue_code(&shared, &params, &user.id.clone(), now)
+            issue_code(
+                &shared,
+                &params,
+                &user.id.clone(),
+                is_consumers(&tenant),
+                now,
+            )
         }
         None => redirect_error(
             &params,
@@ -228,7 +240,13 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-fn issue_code(shared: &Shared, params: &Params, user_id: &str, now: i64) -> Response {
+fn issue_code(
+    shared: &Shared,
+    params: &Params,
+    user_id: &str,
+    personal: bool,
+    now: i64,
+) -> Response {
     let (scopes, offline) = split_scopes(get(params, "scope"));
     let code = random_token(32);
     let challenge = match get(params, "code_challenge") {
@@ -254,6 +272,7 @@ fn issue_code(shared: &Shared, params: &Params, user_id: &str, now: i64) -> Resp
                     offline,
                     openid: wants_openid(get(params, "scope")),
                     nonce: Some(get(params, "nonce").to_owned()).filter(|n| !n.is_empty()),
+                    personal,
                 },
                 redirect_uri: get(params, "redirect_uri").to_owned(),
                 challenge,
@@ -357,6 +376,15 @@ pub fn redeem_refresh(shared: &Shared, form: &Params, now: i64) -> Response {
         .ok()
         .and_then(|mut tokens| tokens.remove(token));
     let mut issue = match grant {
+        None if reused(shared, token) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                50173,
+                "The refresh token was already used: its grant has been revoked (refresh token reuse detected). A fresh sign-in is needed.",
+                now,
+            );
+        }
         None => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
@@ -407,5 +435,50 @@ pub fn redeem_refresh(shared: &Shared, form: &Params, now: i64) -> Response {
     }
     issue.offline = true;
     issue.nonce = None;
+    if let Ok(mut spent) = shared.grants.spent.lock() {
+        if spent.len() >= crate::grants::SPENT_REMEMBERED {
+            spent.clear();
+        }
+        spent.insert(
+            token.to_owned(),
+            (issue.user_id.clone(), issue.client_id.clone()),
+        );
+    }
     delegated_tokens(shared, &issue, now)
+}
+
+/// With reuse detection on, a spent refresh token revokes every refresh token of its user and
+/// app, as an authority that suspects a stolen token does.
+fn reused(shared: &Shared, token: &str) -> bool {
+    if !shared
+        .grants
+        .detect_reuse
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return false;
+    }
+    let Some((user, client)) = shared
+        .grants
+        .spent
+        .lock()
+        .ok()
+        .and_then(|s| s.get(token).cloned())
+    else {
+        return false;
+    };
+    if let Ok(mut tokens) = shared.grants.refresh.lock() {
+        let family: Vec<String> = tokens
+            .iter()
+            .filter(|(_, g)| g.issue.user_id == user && g.issue.client_id == client)
+            .map(|(k, _)| k.clone())
+            .collect();
+        if let Ok(mut revoked) = shared.grants.revoked.lock() {
+            for token in family {
+                tokens.remove(&token);
+                revoked.insert(token);
+            }
+        }
+    }
+    tracing::info!(%user, %client, "refresh token reuse detected: the grant is revoked");
+    true
 }

@@ -56,6 +56,7 @@ pub async fn device_code(
                 scopes,
                 offline,
                 openid: wants_openid(get(&form, "scope")),
+                personal: crate::tenant::is_consumers(&tenant),
                 expires_at: now + DEVICE_CODE_LIFETIME,
                 interval: DEVICE_POLL_INTERVAL,
                 last_poll: None,
@@ -130,6 +131,7 @@ pub fn redeem_device(shared: &Shared, form: &Params, now: i64) -> Response {
             offline: grant.offline,
             openid: grant.openid,
             nonce: None,
+            personal: grant.personal,
         };
         return delegated_tokens(shared, &issue, now);
     }

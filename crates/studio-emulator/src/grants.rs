@@ -53,6 +53,8 @@ pub struct DeviceGrant {
     pub offline: bool,
     /// Whether an id token was asked for (`openid`).
     pub openid: bool,
+    /// Started on the consumers tenant (a personal account).
+    pub personal: bool,
     /// Unix seconds.
     pub expires_at: i64,
     /// Minimum seconds between polls.
@@ -77,7 +79,15 @@ pub struct Grants {
     pub devices: Mutex<HashMap<String, DeviceGrant>>,
     /// Fingerprints of refresh tokens revoked by ending the user's sessions (answered AADSTS50173).
     pub revoked: Mutex<std::collections::HashSet<String>>,
+    /// Fingerprints of refresh tokens already rotated, with the user and app they belonged to.
+    pub spent: Mutex<HashMap<String, (String, String)>>,
+    /// Whether presenting a spent refresh token revokes the user's grant to that app (reuse
+    /// detection, RFC 9700 §4.14.2). Microsoft does not do this today; off by default.
+    pub detect_reuse: std::sync::atomic::AtomicBool,
 }
+
+/// At most this many spent refresh tokens are remembered (the oldest are forgotten first).
+pub const SPENT_REMEMBERED: usize = 10_000;
 
 /// Authorization codes live ten minutes, device codes fifteen, refresh tokens ninety days.
 pub const CODE_LIFETIME: i64 = 600;

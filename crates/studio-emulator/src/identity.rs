@@ -45,7 +45,15 @@ pub async fn discovery(State(shared): State<Arc<Shared>>, Path(tenant): Path<Str
         return unknown_tenant(&shared, &tenant);
     }
     let base = &shared.base_url;
-    let tid = &shared.tenant.tenant_id;
+    // As Microsoft's: the multi-tenant endpoints name `{tenantid}`, filled from each token's `tid`.
+    let tid = if crate::tenant::is_consumers(&tenant) {
+        crate::tenant::CONSUMERS_TENANT_ID
+    } else if tenant.eq_ignore_ascii_case("common") || tenant.eq_ignore_ascii_case("organizations")
+    {
+        "{tenantid}"
+    } else {
+        shared.tenant.tenant_id.as_str()
+    };
     Json(json!({
         "issuer": format!("{base}/{tid}/v2.0"),
         "authorization_endpoint": format!("{base}/{tenant}/oauth2/v2.0/authorize"),

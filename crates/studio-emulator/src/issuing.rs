@@ -27,6 +27,51 @@ pub struct Issue {
     pub openid: bool,
     /// The authorization request's `nonce`, echoed in the id token.
     pub nonce: Option<String>,
+    /// Signed in as a personal Microsoft account (tenant `consumers`): the access token is
+    /// opaque and the id token names the consumers tenant and a per-app `sub`.
+    #[serde(default)]
+    pub personal: bool,
+}
+
+/// An opaque access token's meaning (kept under the token's fingerprint).
+#[derive(Debug, Clone)]
+pub struct OpaqueToken {
+    /// The claims a JWT would have carried.
+    pub claims: serde_json::Value,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// At most this many opaque access tokens are remembered (expired ones go first).
+const OPAQUE_REMEMBERED: usize = 10_000;
+
+/// A personal account's `sub`: the same user looks different to each app, as with Microsoft
+/// accounts.
+fn pairwise_subject(user_id: &str, client_id: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{user_id}|{client_id}").as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..24])
+}
+
+/// An opaque access token standing for `claims` (what Microsoft accounts get: not a JWT).
+fn opaque(shared: &Shared, claims: &serde_json::Value, now: i64) -> String {
+    let token = format!("EwA{}", random_token(96));
+    if let Ok(mut tokens) = shared.opaque_tokens.lock() {
+        if tokens.len() >= OPAQUE_REMEMBERED {
+            tokens.retain(|_, t| t.expires_at > now);
+        }
+        if tokens.len() < OPAQUE_REMEMBERED {
+            tokens.insert(
+                fingerprint(&token),
+                OpaqueToken {
+                    claims: claims.clone(),
+                    expires_at: now + TOKEN_LIFETIME_SECONDS,
+                },
+            );
+        }
+    }
+    token
 }
 
 /// The token response for a delegated grant.
@@ -40,7 +85,11 @@ pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
             now,
         );
     };
-    let tid = &shared.tenant.tenant_id;
+    let tid = if issue.personal {
+        crate::tenant::CONSUMERS_TENANT_ID
+    } else {
+        shared.tenant.tenant_id.as_str()
+    };
     let claims = json!({
         "aud": "https://graph.microsoft.com",
         "iss": format!("https://sts.windows.net/{tid}/"),
@@ -50,7 +99,12 @@ pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
         "scp": issue.scopes.join(" "),
         "tid": tid, "ver": "1.0",
     });
-    let signed = shared.key.sign(&claims).and_then(|access| {
+    let access = if issue.personal {
+        Ok(opaque(shared, &claims, now))
+    } else {
+        shared.key.sign(&claims)
+    };
+    let signed = access.and_then(|access| {
         let id = issue
             .openid
             .then(|| {
@@ -62,6 +116,13 @@ pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
                     "preferred_username": user.user_principal_name, "name": user.display_name,
                     "ver": "2.0",
                 });
+                if issue.personal {
+                    claims["sub"] = json!(pairwise_subject(&user.id, &issue.client_id));
+                    claims["oid"] = json!(format!(
+                        "00000000-0000-0000-{}",
+                        &user.id.replace('-', "")[..16].to_owned()
+                    ));
+                }
                 if let Some(nonce) = &issue.nonce {
                     claims["nonce"] = json!(nonce);
                 }

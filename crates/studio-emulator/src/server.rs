@@ -90,6 +90,8 @@ pub struct Shared {
     pub consent: Mutex<crate::consent::Consent>,
     /// Codes, refresh tokens and device codes in flight.
     pub grants: Grants,
+    /// Opaque access tokens of personal accounts, by fingerprint.
+    pub opaque_tokens: Mutex<std::collections::HashMap<String, crate::issuing::OpaqueToken>>,
     /// Every subscription, of every app.
     pub subscriptions: Mutex<Vec<Subscription>>,
     /// Calls to notification endpoints.
@@ -272,6 +274,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         consent: Mutex::new(crate::consent::Consent::default()),
         app_certificates: Mutex::new(Vec::new()),
         grants: Grants::default(),
+        opaque_tokens: std::sync::Mutex::default(),
         subscriptions: Mutex::new(Vec::new()),
         http: studio_primitives::http::client(
             "webhook delivery",
@@ -362,6 +365,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/devicecode", post(control::control_device))
         .route("/_emulator/consent", post(crate::consent::consent))
         .route("/_emulator/revoke", post(crate::consent::revoke))
+        .route(
+            "/_emulator/refresh-reuse",
+            post(crate::consent::refresh_reuse),
+        )
         .route("/_emulator/certificates", post(crate::assertion::upload))
         .route("/v1.0/subscriptions", get(list_v1).post(create_v1))
         .route("/beta/subscriptions", get(list_beta).post(create_beta))

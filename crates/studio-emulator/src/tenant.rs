@@ -89,7 +89,17 @@ impl Tenant {
             || tenant.eq_ignore_ascii_case(DOMAIN)
             || tenant.eq_ignore_ascii_case("common")
             || tenant.eq_ignore_ascii_case("organizations")
+            || is_consumers(tenant)
     }
+}
+
+/// The tenant id of personal Microsoft accounts.
+pub const CONSUMERS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/// Whether a tenant path segment means personal Microsoft accounts. The sandbox's users sign in
+/// as personal accounts there: same mailboxes, but tokens shaped like a Microsoft account's.
+pub fn is_consumers(tenant: &str) -> bool {
+    tenant.eq_ignore_ascii_case("consumers") || tenant.eq_ignore_ascii_case(CONSUMERS_TENANT_ID)
 }
 
 #[cfg(test)]

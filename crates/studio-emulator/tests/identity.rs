@@ -42,7 +42,18 @@ async fn discovery_and_keys_describe_the_tenant() {
     .json()
     .await
     .expect("json");
-    assert_eq!(doc["issuer"], format!("{base}/{}/v2.0", e.info.tenant_id));
+    // As Microsoft's multi-tenant document: the issuer names `{tenantid}`, the tenant's own names it.
+    assert_eq!(doc["issuer"], format!("{base}/{{tenantid}}/v2.0"));
+    let own: Value = reqwest::get(format!(
+        "{base}/{}/v2.0/.well-known/openid-configuration",
+        e.info.tenant_id
+    ))
+    .await
+    .expect("sent")
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(own["issuer"], format!("{base}/{}/v2.0", e.info.tenant_id));
     assert_eq!(doc["code_challenge_methods_supported"][0], "S256");
     let jwks: Value = reqwest::get(doc["jwks_uri"].as_str().expect("jwks_uri"))
         .await

@@ -112,14 +112,54 @@ pub enum Credential {
     None,
     /// A client secret (kept in the secret store).
     Secret,
-    /// A certificate: its SHA-1 thumbprint (hex) and `x5t`; the private key is in the secret store.
+    /// A certificate: its SHA-1 thumbprint (hex), `x5t` and `x5t#S256`; the private key is in the
+    /// secret store.
     Certificate {
         /// SHA-1 of the DER, uppercase hex, as the Entra portal shows it.
         thumbprint: String,
-        /// base64url SHA-1, the assertion's `x5t` header.
+        /// base64url SHA-1, the `x5t` header of assertions made before `x5t#S256` was kept.
         x5t: String,
+        /// base64url SHA-256, the assertion's `x5t#S256` header (PS256). Absent for certificates
+        /// added by an older version, which still sign RS256 with `x5t` until added again.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        x5t_s256: Option<String>,
     },
 }
+
+/// Where an account's identity was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum IdentitySource {
+    /// The ID token of the sign-in, its signature, issuer, audience, lifetime and nonce checked.
+    IdToken,
+    /// `GET /me` with the new access token (the authority issued no ID token).
+    GraphMe,
+    /// An app-only account is the app itself: its client id in its tenant.
+    App,
+}
+
+/// Who an account is, as the sign-in established it. Two accounts are the same when their cloud,
+/// client, tenant id and object key are equal, so two users of one app never collide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountIdentity {
+    /// The tenant id (`tid`); the consumers tenant for personal accounts.
+    pub tenant_id: String,
+    /// `oid` for work and school accounts, `sub` for personal ones, the client id for an app.
+    pub object_key: String,
+    /// `preferred_username` (or the user principal name); the client id for an app.
+    pub username: String,
+    /// `name`, when the authority gave one.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Where this was read from.
+    pub source: IdentitySource,
+}
+
+/// The tenant id personal Microsoft accounts sign in to.
+pub const CONSUMERS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
 /// One account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -137,10 +177,20 @@ pub struct AccountConfig {
     pub client_id: String,
     /// Which cloud.
     pub cloud: Cloud,
-    /// Delegated permissions asked for (without the resource prefix), e.g. `Mail.Read`.
+    /// Delegated permissions (without the resource prefix), e.g. `Mail.Read`: those asked for
+    /// until a sign-in answers, then those the authority granted.
     pub scopes: Vec<String>,
     /// How an app-only account proves itself.
     pub credential: Credential,
+    /// Every scope the last sign-in granted, as the authority wrote them (`scope` of the token
+    /// response); refreshes ask for exactly these. Empty before a sign-in.
+    #[serde(default)]
+    pub granted: Vec<String>,
+    /// Who signed in; absent until a sign-in established it (and for accounts added by an older
+    /// version until they sign in again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub identity: Option<AccountIdentity>,
 }
 
 impl AccountConfig {
@@ -190,6 +240,63 @@ impl AccountConfig {
         scopes
     }
 
+    /// The scopes a refresh asks for: the ones granted, or those asked for when the authority did
+    /// not say (RFC 6749 §5.1: no `scope` means as requested). `offline_access` is always among
+    /// them (holding a refresh token means it was granted, though not every authority lists it).
+    pub fn refresh_scopes(&self) -> Vec<String> {
+        if self.granted.is_empty() {
+            return self.request_scopes();
+        }
+        let mut scopes = self.granted.clone();
+        if !scopes.iter().any(|s| s == "offline_access") {
+            scopes.push("offline_access".into());
+        }
+        scopes
+    }
+
+    /// The Graph permissions among granted scopes, without the resource prefix (`Mail.Read`);
+    /// OpenID Connect scopes and `.default` are left out.
+    pub fn graph_permissions(&self, granted: &[String]) -> Vec<String> {
+        let prefix = format!("{}/", self.cloud.graph_resource());
+        let mut permissions: Vec<String> = Vec::new();
+        for scope in granted {
+            let name = match scope.get(..prefix.len()) {
+                Some(head) if head.eq_ignore_ascii_case(&prefix) => &scope[prefix.len()..],
+                _ => scope.as_str(),
+            };
+            let oidc = ["openid", "profile", "email", "offline_access", ".default"]
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(name));
+            if !oidc
+                && !name.is_empty()
+                && !permissions.iter().any(|p| p.eq_ignore_ascii_case(name))
+            {
+                permissions.push(name.to_owned());
+            }
+        }
+        permissions
+    }
+
+    /// Whether `other` is the same sign-in: same cloud, kind and client, and the same user (tenant
+    /// id and object key), or for an app the same tenant.
+    pub fn same_as(&self, other: &AccountConfig) -> bool {
+        // The sandbox moves to another port each time it starts; it is one tenant per data
+        // folder wherever it listens.
+        let same_cloud = self.kind.sandbox() || self.cloud == other.cloud;
+        if !same_cloud || self.kind != other.kind || self.client_id != other.client_id {
+            return false;
+        }
+        match (&self.identity, &other.identity) {
+            (Some(mine), Some(theirs)) => {
+                mine.tenant_id.eq_ignore_ascii_case(&theirs.tenant_id)
+                    && mine.object_key == theirs.object_key
+            }
+            _ if self.kind.app_only() => self.tenant.eq_ignore_ascii_case(&other.tenant),
+            // An account from an older version, without an identity: the same user name.
+            _ => self.tenant == other.tenant && self.name.eq_ignore_ascii_case(&other.name),
+        }
+    }
+
     /// Name of the refresh token in the secret store.
     pub fn refresh_secret(&self) -> String {
         format!("{}/refresh-token", self.id)
@@ -236,6 +343,8 @@ mod tests {
             cloud: Cloud::UsGovernment,
             scopes: vec!["Mail.Read".into()],
             credential: Credential::None,
+            granted: Vec::new(),
+            identity: None,
         };
         assert_eq!(
             account.token_url(),
@@ -249,6 +358,49 @@ mod tests {
             account
                 .request_scopes()
                 .contains(&"offline_access".to_owned())
+        );
+        assert_eq!(
+            account.graph_permissions(&[
+                "https://graph.microsoft.us/Mail.Read".into(),
+                "User.Read".into(),
+                "openid".into(),
+                "offline_access".into(),
+                "mail.read".into(),
+            ]),
+            ["Mail.Read", "User.Read"]
+        );
+        let mut other = account.clone();
+        other.id = "a2".into();
+        assert!(
+            account.same_as(&other),
+            "the same user name without identities"
+        );
+        other.cloud = Cloud::Global;
+        assert!(!account.same_as(&other), "another cloud is another account");
+        let identity = |key: &str| AccountIdentity {
+            tenant_id: "T".into(),
+            object_key: key.into(),
+            username: "me".into(),
+            display_name: None,
+            source: IdentitySource::IdToken,
+        };
+        let (mut alice, mut bob) = (account.clone(), account.clone());
+        alice.identity = Some(identity("o1"));
+        bob.identity = Some(identity("o2"));
+        assert!(
+            !alice.same_as(&bob),
+            "two users with one name are two accounts"
+        );
+        let mut sandbox = alice.clone();
+        sandbox.kind = AccountKind::Sandbox;
+        let mut moved = sandbox.clone();
+        moved.cloud = Cloud::Custom {
+            authority_host: "http://127.0.0.1:2".into(),
+            graph_base: "http://127.0.0.1:2".into(),
+        };
+        assert!(
+            sandbox.same_as(&moved),
+            "the sandbox on another port is the same"
         );
         let custom = Cloud::Custom {
             authority_host: "http://127.0.0.1:9/".into(),

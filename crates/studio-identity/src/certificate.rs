@@ -1,6 +1,8 @@
 //! An app registration's certificate credential: the PEM a user gives (certificate plus private
-//! key), checked to belong together, and the client assertion it signs (RFC 7523, as Microsoft
-//! identity takes it: RS256, `x5t` header, `aud` the token endpoint, a fresh `jti`, ten minutes).
+//! key), checked to belong together, and the client assertion it signs (RFC 7523, as Microsoft's
+//! certificate-credential documentation describes it today: PS256 with an `x5t#S256` header, `aud`
+//! the token endpoint, a fresh `jti`, ten minutes). A certificate stored by an older version has
+//! no SHA-256 thumbprint and keeps signing RS256 with the SHA-1 `x5t` until it is added again.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -9,6 +11,7 @@ use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha1::{Digest, Sha1};
+use sha2::Sha256;
 use x509_cert::Certificate;
 use x509_cert::der::{Decode, Encode};
 
@@ -19,8 +22,10 @@ use crate::{IdentityError, Sensitive};
 pub struct AppCertificate {
     /// SHA-1 of the DER, uppercase hex (what the Entra portal shows).
     pub thumbprint: String,
-    /// base64url SHA-1 (the assertion's `x5t`).
+    /// base64url SHA-1 (the legacy `x5t`).
     pub x5t: String,
+    /// base64url SHA-256 (the assertion's `x5t#S256`), when known.
+    pub x5t_s256: Option<String>,
     /// The private key as PKCS#8 PEM (what the secret store keeps).
     pub key_pem: Sensitive<String>,
 }
@@ -86,16 +91,23 @@ impl AppCertificate {
         Ok(AppCertificate {
             thumbprint: digest.iter().map(|b| format!("{b:02X}")).collect(),
             x5t: URL_SAFE_NO_PAD.encode(digest),
+            x5t_s256: Some(URL_SAFE_NO_PAD.encode(Sha256::digest(&der))),
             key_pem: Sensitive::new(key_pem.to_string()),
         })
     }
 
-    /// Rebuilds from what is stored: the `x5t` and thumbprint in the account, the key in the
-    /// secret store.
-    pub fn from_stored(thumbprint: &str, x5t: &str, key_pem: Sensitive<String>) -> AppCertificate {
+    /// Rebuilds from what is stored: the thumbprints in the account, the key in the secret
+    /// store.
+    pub fn from_stored(
+        thumbprint: &str,
+        x5t: &str,
+        x5t_s256: Option<&str>,
+        key_pem: Sensitive<String>,
+    ) -> AppCertificate {
         AppCertificate {
             thumbprint: thumbprint.to_owned(),
             x5t: x5t.to_owned(),
+            x5t_s256: x5t_s256.map(str::to_owned),
             key_pem,
         }
     }
@@ -115,8 +127,18 @@ impl AppCertificate {
         let pkcs1 = key.to_pkcs1_der().map_err(|_| {
             IdentityError::Invalid("The certificate key cannot be used for signing.".into())
         })?;
-        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-        header.x5t = Some(self.x5t.clone());
+        let header = match &self.x5t_s256 {
+            Some(x5t_s256) => {
+                let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::PS256);
+                header.x5t_s256 = Some(x5t_s256.clone());
+                header
+            }
+            None => {
+                let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+                header.x5t = Some(self.x5t.clone());
+                header
+            }
+        };
         let jti: [u8; 16] = rand::random();
         let claims = serde_json::json!({
             "aud": token_url,

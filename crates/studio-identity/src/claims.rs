@@ -1,6 +1,8 @@
-//! What an access token says about itself, for display only: who, which tenant, until when, and
-//! the granted `scp` / `roles` that feed the explorer's permission hints. The token is decoded
-//! without verifying it; nothing here is trusted for security (Graph verifies the token).
+//! What the app shows about an account's sign-in: who (from the sign-in's checked identity), which
+//! tenant, until when, and the permissions that feed the explorer's hints (from the token
+//! response's `scope`). [`read`] looks into an access token that happens to be a readable JWT,
+//! only where nothing else says it (an app's `roles`): access tokens are opaque to clients, and
+//! for personal accounts they are not JWTs. Nothing read from one is trusted for security.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -8,26 +10,27 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-/// The displayable claims of an access token.
+/// What the app shows about an account's sign-in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Claims {
-    /// `upn`, `preferred_username`, `unique_name` or the app id.
+    /// The user's sign-in name (`preferred_username` of the ID token), or the app id.
     pub subject: String,
     /// `name`, when the token has one.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `tid`.
+    /// The tenant id (`tid`).
     pub tenant_id: String,
-    /// `oid`.
+    /// The user's object id (`oid`; `sub` for personal accounts), or the app id.
     pub object_id: String,
-    /// `appid` or `azp`.
+    /// The application (client) id.
     pub app_id: String,
-    /// `exp`, Unix seconds (a double in TypeScript: seconds fit exactly).
+    /// When the access token in memory expires, Unix seconds (a double in TypeScript: seconds
+    /// fit exactly).
     #[ts(type = "number")]
     pub expires_at: i64,
-    /// `scp` split, or `roles`.
+    /// The Graph permissions granted (delegated), or the app's `roles`.
     pub permissions: Vec<String>,
     /// Whether the permissions are application roles.
     pub app_only: bool,
@@ -38,7 +41,7 @@ pub struct Claims {
 #[error("the access token is not a readable JWT")]
 pub struct UnreadableToken;
 
-/// Reads the payload of a JWT.
+/// Reads the payload of an access token that is a JWT (display only, never verified).
 pub fn read(token: &str) -> Result<Claims, UnreadableToken> {
     let payload = token.split('.').nth(1).ok_or(UnreadableToken)?;
     let bytes = URL_SAFE_NO_PAD

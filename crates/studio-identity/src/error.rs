@@ -32,6 +32,25 @@ pub enum IdentityError {
     /// There is no refresh token or credential: sign in again.
     #[error("this account is not signed in")]
     NotSignedIn,
+    /// The sign-in's ID token, or the authority's description of itself, does not hold.
+    #[error("the sign-in cannot be trusted: {0}")]
+    IdToken(String),
+    /// A delegated sign-in brought no refresh token, so the account would stop working when the
+    /// app quits.
+    #[error("the authority issued no refresh token: offline_access was not granted")]
+    NoRefreshToken,
+    /// The authorization response does not belong to this sign-in (its `state` or `iss`).
+    #[error("{0}")]
+    Mismatch(String),
+    /// The lock that keeps refreshes one at a time across processes could not be taken.
+    #[error("cannot take the refresh lock {path}: {source}")]
+    Lock {
+        /// The lock file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// No HTTP client could be built.
     #[error(transparent)]
     Http(#[from] studio_primitives::http::HttpClientError),
@@ -72,6 +91,10 @@ impl IdentityError {
                 IdentityError::Secrets(SecretError::Unavailable(_)) => Some("No keyring service is running. Start one (e.g. gnome-keyring or KWallet), or choose \"keep secrets for this session only\" in Settings.".into()),
                 IdentityError::Secrets(SecretError::Denied(_)) => Some("Unlock the keyring (it may ask for your login password) and try again.".into()),
                 IdentityError::NotSignedIn => Some("Sign in to this account again.".into()),
+                IdentityError::NoRefreshToken => Some("Sign in again and accept every permission asked for, including \"Maintain access to data you have given it access to\" (offline_access); an administrator may have to allow it.".into()),
+                IdentityError::IdToken(_) => Some("Check the system clock and the cloud's authority host, then sign in again; if it persists, the authority is not the one configured.".into()),
+                IdentityError::Mismatch(_) => Some("Start the sign-in again from the app, and finish it in the tab the app opened.".into()),
+                IdentityError::Lock { .. } => Some("Check that the data folder is writable.".into()),
                 _ => None,
             };
         };

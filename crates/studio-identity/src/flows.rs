@@ -7,17 +7,43 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use oauth2::basic::{BasicClient, BasicTokenResponse};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    DeviceAuthorizationUrl, PkceCodeChallenge, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    StandardDeviceAuthorizationResponse, TokenResponse, TokenUrl,
+    DeviceAuthorizationUrl, ExtraTokenFields, PkceCodeChallenge, RedirectUrl, RefreshToken,
+    RequestTokenError, Scope, StandardDeviceAuthorizationResponse, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse, TokenUrl,
 };
+use serde::{Deserialize, Serialize};
 
-use crate::account::AccountConfig;
+use crate::account::{AccountConfig, AccountIdentity};
 use crate::certificate::AppCertificate;
 use crate::loopback::{Loopback, Redirect};
+use crate::openid::{self, Authority};
 use crate::{IdentityError, Sensitive};
+
+/// The OpenID Connect field of a token response.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+
+impl ExtraTokenFields for IdTokenField {}
+
+type OidcTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+
+/// An OAuth client whose token responses may carry an ID token.
+type OidcClient = oauth2::Client<
+    BasicErrorResponse,
+    OidcTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+>;
 
 /// How long a browser sign-in may take.
 pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -31,6 +57,12 @@ pub struct Tokens {
     pub expires_at: i64,
     /// A new refresh token, when the authority rotated or issued one.
     pub refresh_token: Option<Sensitive<String>>,
+    /// The scopes granted, as the token response's `scope` lists them (`None` when it has none:
+    /// then they are the ones asked for).
+    pub granted: Option<Vec<String>>,
+    /// Who signed in: set by the delegated sign-ins (from the checked ID token, or `/me`) and by
+    /// client credentials (the app); `None` after a refresh.
+    pub identity: Option<AccountIdentity>,
 }
 
 /// Opens URLs in the user's browser (the real one uses the OS; tests and the sandbox answer the
@@ -62,7 +94,11 @@ fn http() -> Result<reqwest::Client, IdentityError> {
     )?)
 }
 
-fn tokens(response: &BasicTokenResponse) -> Tokens {
+fn client(account: &AccountConfig) -> OidcClient {
+    OidcClient::new(ClientId::new(account.client_id.clone())).set_auth_type(AuthType::RequestBody)
+}
+
+fn tokens(response: &OidcTokenResponse) -> Tokens {
     let lifetime = response
         .expires_in()
         .map_or(3600, |d| i64::try_from(d.as_secs()).unwrap_or(3600));
@@ -72,7 +108,32 @@ fn tokens(response: &BasicTokenResponse) -> Tokens {
         refresh_token: response
             .refresh_token()
             .map(|r| Sensitive::new(r.secret().clone())),
+        granted: response
+            .scopes()
+            .map(|scopes| scopes.iter().map(|s| s.to_string()).collect()),
+        identity: None,
     }
+}
+
+/// Finishes a delegated sign-in: a refresh token is required (without one the account would
+/// stop working when the app quits), and who signed in comes from the ID token, checked against
+/// the authority, or from `/me` when there is none.
+async fn delegated(
+    response: &OidcTokenResponse,
+    account: &AccountConfig,
+    authority: &Authority,
+    nonce: Option<&str>,
+) -> Result<Tokens, IdentityError> {
+    let mut tokens = tokens(response);
+    if tokens.refresh_token.is_none() {
+        return Err(IdentityError::NoRefreshToken);
+    }
+    let identity = match &response.extra_fields().id_token {
+        Some(id_token) => authority.verify(id_token, &account.client_id, nonce)?,
+        None => openid::from_graph_me(account, tokens.access_token.expose(), &http()?).await?,
+    };
+    tokens.identity = Some(identity);
+    Ok(tokens)
 }
 
 fn failed<RE, T>(error: RequestTokenError<RE, T>, authority: &str) -> IdentityError
@@ -107,22 +168,30 @@ pub async fn sign_in_with_browser(
     extra: &[(&str, &str)],
     timeout: Duration,
 ) -> Result<Tokens, IdentityError> {
+    let http = http()?;
+    let authority = Authority::discover(account, &http).await?;
     let loopback = Loopback::bind().await?;
-    let client = BasicClient::new(ClientId::new(account.client_id.clone()))
+    let client = client(account)
         .set_auth_uri(url(AuthUrl::new, account.authorize_url())?)
         .set_token_uri(url(TokenUrl::new, account.token_url())?)
-        .set_redirect_uri(url(RedirectUrl::new, loopback.redirect_uri.clone())?)
-        .set_auth_type(AuthType::RequestBody);
+        .set_redirect_uri(url(RedirectUrl::new, loopback.redirect_uri.clone())?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let nonce = openid::new_nonce();
     let mut request = client
         .authorize_url(CsrfToken::new_random)
         .add_scopes(account.request_scopes().into_iter().map(Scope::new))
+        .add_extra_param("nonce", nonce.clone())
         .set_pkce_challenge(challenge);
     for (name, value) in extra {
         request = request.add_extra_param(*name, *value);
     }
     let (authorize, state) = request.url();
-    let waiting = tokio::spawn(loopback.wait_owned(state.secret().clone(), timeout));
+    // RFC 9207: an authority that says it names itself in the redirect must, or it is a mix-up.
+    let issuer = authority
+        .discovery
+        .authorization_response_iss_parameter_supported
+        .then(|| authority.discovery.issuer.clone());
+    let waiting = tokio::spawn(loopback.wait_owned(state.secret().clone(), issuer, timeout));
     if let Err(why) = browser.open(authorize.as_str()).await {
         waiting.abort();
         return Err(IdentityError::Cancelled(format!(
@@ -141,10 +210,10 @@ pub async fn sign_in_with_browser(
     let response = client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(verifier)
-        .request_async(&http()?)
+        .request_async(&http)
         .await
         .map_err(|e| failed(e, account.cloud.authority_host()))?;
-    Ok(tokens(&response))
+    delegated(&response, account, &authority, Some(&nonce)).await
 }
 
 /// A device-code sign-in in progress: show `user_code` and `verification_uri` to the user.
@@ -159,17 +228,19 @@ pub struct DeviceSignIn {
     /// Seconds until the code expires.
     pub expires_in: u64,
     details: StandardDeviceAuthorizationResponse,
+    authority: Authority,
 }
 
 /// Starts the device-code flow.
 pub async fn start_device_code(account: &AccountConfig) -> Result<DeviceSignIn, IdentityError> {
-    let client = BasicClient::new(ClientId::new(account.client_id.clone()))
-        .set_device_authorization_url(url(DeviceAuthorizationUrl::new, account.device_code_url())?)
-        .set_auth_type(AuthType::RequestBody);
+    let http = http()?;
+    let authority = Authority::discover(account, &http).await?;
+    let client = client(account)
+        .set_device_authorization_url(url(DeviceAuthorizationUrl::new, account.device_code_url())?);
     let details: StandardDeviceAuthorizationResponse = client
         .exchange_device_code()
         .add_scopes(account.request_scopes().into_iter().map(Scope::new))
-        .request_async(&http()?)
+        .request_async(&http)
         .await
         .map_err(|e| failed(e, account.cloud.authority_host()))?;
     Ok(DeviceSignIn {
@@ -182,6 +253,7 @@ pub async fn start_device_code(account: &AccountConfig) -> Result<DeviceSignIn, 
         ),
         expires_in: details.expires_in().as_secs(),
         details,
+        authority,
     })
 }
 
@@ -192,9 +264,7 @@ pub async fn finish_device_code(
     sign_in: &DeviceSignIn,
     time_scale: f64,
 ) -> Result<Tokens, IdentityError> {
-    let client = BasicClient::new(ClientId::new(account.client_id.clone()))
-        .set_token_uri(url(TokenUrl::new, account.token_url())?)
-        .set_auth_type(AuthType::RequestBody);
+    let client = client(account).set_token_uri(url(TokenUrl::new, account.token_url())?);
     let scale = if time_scale.is_finite() && time_scale > 0.0 {
         time_scale
     } else {
@@ -210,21 +280,20 @@ pub async fn finish_device_code(
         )
         .await
         .map_err(|e| failed(e, account.cloud.authority_host()))?;
-    Ok(tokens(&response))
+    // The device code has no authorization request, so no nonce.
+    delegated(&response, account, &sign_in.authority, None).await
 }
 
-/// A refresh: new access token (and the rotated refresh token), optionally for other scopes.
+/// A refresh: a new access token (and the rotated refresh token) for the scopes granted.
 pub async fn refresh(
     account: &AccountConfig,
     refresh_token: &Sensitive<String>,
 ) -> Result<Tokens, IdentityError> {
-    let client = BasicClient::new(ClientId::new(account.client_id.clone()))
-        .set_token_uri(url(TokenUrl::new, account.token_url())?)
-        .set_auth_type(AuthType::RequestBody);
+    let client = client(account).set_token_uri(url(TokenUrl::new, account.token_url())?);
     let token = RefreshToken::new(refresh_token.expose().clone());
     let response = client
         .exchange_refresh_token(&token)
-        .add_scopes(account.request_scopes().into_iter().map(Scope::new))
+        .add_scopes(account.refresh_scopes().into_iter().map(Scope::new))
         .request_async(&http()?)
         .await
         .map_err(|e| failed(e, account.cloud.authority_host()))?;
@@ -245,9 +314,7 @@ pub async fn client_credentials(
     account: &AccountConfig,
     proof: AppProof<'_>,
 ) -> Result<Tokens, IdentityError> {
-    let mut client = BasicClient::new(ClientId::new(account.client_id.clone()))
-        .set_token_uri(url(TokenUrl::new, account.token_url())?)
-        .set_auth_type(AuthType::RequestBody);
+    let mut client = client(account).set_token_uri(url(TokenUrl::new, account.token_url())?);
     let assertion;
     if let AppProof::Secret(secret) = &proof {
         client = client.set_client_secret(ClientSecret::new(secret.expose().clone()));
@@ -271,5 +338,7 @@ pub async fn client_credentials(
         .request_async(&http()?)
         .await
         .map_err(|e| failed(e, account.cloud.authority_host()))?;
-    Ok(tokens(&response))
+    let mut tokens = tokens(&response);
+    tokens.identity = Some(openid::of_app(account));
+    Ok(tokens)
 }

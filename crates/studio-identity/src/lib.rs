@@ -14,6 +14,7 @@ pub mod claims;
 pub mod error;
 pub mod flows;
 pub mod loopback;
+pub mod openid;
 pub mod sandbox;
 pub mod secrets;
 pub mod session;

@@ -1,6 +1,8 @@
 //! The loopback redirect of a desktop sign-in (RFC 8252 §7.3): a one-shot HTTP listener on a
-//! free port that receives `?code=…&state=…` from the browser, checks the state, and answers a
-//! page saying the tab can be closed.
+//! free port that receives `?code=…&state=…` (or `?error=…&state=…`) from the browser, checks the
+//! state on both, and the `iss` parameter when the authority says it sends one (RFC 9207, against
+//! mix-up attacks), and answers a page saying the tab can be closed. An answer that fails a check
+//! ends the sign-in with nothing kept; its error text is not trusted either.
 //!
 //! It listens on 127.0.0.1 and, when possible, on ::1 at the same port, because the redirect URI
 //! is `http://localhost:PORT` (what Entra app registrations list) and browsers may resolve
@@ -53,10 +55,12 @@ impl Loopback {
         })
     }
 
-    /// Waits for the redirect carrying `state`, up to `timeout`.
+    /// Waits for the redirect carrying `state` (and an `iss` that `issuer`, the discovery
+    /// document's, names, when given), up to `timeout`.
     pub async fn wait_owned(
         self,
         state: String,
+        issuer: Option<String>,
         timeout: Duration,
     ) -> Result<Redirect, IdentityError> {
         let outcome = tokio::time::timeout(timeout, async {
@@ -71,7 +75,7 @@ impl Loopback {
                 let Ok((stream, _)) = accepted else {
                     continue;
                 };
-                if let Some(result) = answer(stream, &state).await {
+                if let Some(result) = answer(stream, &state, issuer.as_deref()).await {
                     return result;
                 }
             }
@@ -86,7 +90,11 @@ impl Loopback {
 }
 
 /// Handles one connection; `None` when it was not the redirect.
-async fn answer(mut stream: TcpStream, state: &str) -> Option<Result<Redirect, IdentityError>> {
+async fn answer(
+    mut stream: TcpStream,
+    state: &str,
+    issuer: Option<&str>,
+) -> Option<Result<Redirect, IdentityError>> {
     let mut buffer = vec![0u8; MAX_REQUEST];
     let mut read = 0;
     while read < buffer.len() {
@@ -110,7 +118,30 @@ async fn answer(mut stream: TcpStream, state: &str) -> Option<Result<Redirect, I
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     };
+    let refused = |why: &str| {
+        (
+            "400 Bad Request",
+            "Sign-in refused",
+            format!("{why} Start again from the app."),
+            Some(Err(IdentityError::Mismatch(format!(
+                "the sign-in redirect was refused: {why}"
+            )))),
+        )
+    };
+    let answered = param("code").is_some() || param("error").is_some();
     let (status, title, text, result) = match (param("code"), param("error")) {
+        _ if answered && param("state").as_deref() != Some(state) => refused(
+            "This answer does not belong to the sign-in the app started (the state does not match).",
+        ),
+        _ if answered
+            && issuer.is_some_and(|template| {
+                !param("iss").is_some_and(|iss| crate::openid::issuer_matches(template, &iss))
+            }) =>
+        {
+            refused(
+                "This answer names another authority than the one the app signed in with (iss).",
+            )
+        }
         (_, Some(error)) => {
             let description = param("error_description").unwrap_or_default();
             (
@@ -120,12 +151,6 @@ async fn answer(mut stream: TcpStream, state: &str) -> Option<Result<Redirect, I
                 Some(Ok(Redirect::Error(error, description))),
             )
         }
-        (Some(_), None) if param("state").as_deref() != Some(state) => (
-            "400 Bad Request",
-            "Sign-in refused",
-            "This answer does not belong to the sign-in the app started (the state does not match). Start again from the app.".to_owned(),
-            Some(Err(IdentityError::Invalid("the sign-in redirect's state did not match".into()))),
-        ),
         (Some(code), None) => (
             "200 OK",
             "You are signed in",
@@ -179,7 +204,7 @@ mod tests {
     async fn the_redirect_brings_the_code_and_ignores_other_requests() {
         let loopback = Loopback::bind().await.expect("binds");
         let base = loopback.redirect_uri.replace("localhost", "127.0.0.1");
-        let waiting = tokio::spawn(loopback.wait_owned("s1".into(), Duration::from_secs(5)));
+        let waiting = tokio::spawn(loopback.wait_owned("s1".into(), None, Duration::from_secs(5)));
         assert_eq!(get(&format!("{base}/favicon.ico")).await.0, 404);
         let (status, page) = get(&format!("{base}/?code=abc&state=s1")).await;
         assert_eq!(status, 200);
@@ -189,20 +214,72 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn error_redirects_and_issuers_are_checked_too() {
+        // An error with another sign-in's state is not this sign-in's error.
+        let loopback = Loopback::bind().await.expect("binds");
+        let base = loopback.redirect_uri.replace("localhost", "127.0.0.1");
+        let waiting = tokio::spawn(loopback.wait_owned("s1".into(), None, Duration::from_secs(5)));
+        let (status, _) = get(&format!("{base}/?error=access_denied&state=other")).await;
+        assert_eq!(status, 400);
+        assert!(matches!(
+            waiting.await.expect("joined"),
+            Err(IdentityError::Mismatch(_))
+        ));
+        // With the right state it is reported as the authority's answer.
+        let loopback = Loopback::bind().await.expect("binds");
+        let base = loopback.redirect_uri.replace("localhost", "127.0.0.1");
+        let waiting = tokio::spawn(loopback.wait_owned("s1".into(), None, Duration::from_secs(5)));
+        get(&format!(
+            "{base}/?error=access_denied&error_description=no&state=s1"
+        ))
+        .await;
+        assert_eq!(
+            waiting.await.expect("joined").ok(),
+            Some(Redirect::Error("access_denied".into(), "no".into()))
+        );
+        // RFC 9207: when the authority names itself, a missing or other `iss` is refused.
+        for query in ["code=c&state=s1", "code=c&state=s1&iss=https%3A%2F%2Fevil"] {
+            let loopback = Loopback::bind().await.expect("binds");
+            let base = loopback.redirect_uri.replace("localhost", "127.0.0.1");
+            let issuer = Some("https://idp/t/v2.0".to_owned());
+            let waiting =
+                tokio::spawn(loopback.wait_owned("s1".into(), issuer, Duration::from_secs(5)));
+            assert_eq!(get(&format!("{base}/?{query}")).await.0, 400);
+            assert!(matches!(
+                waiting.await.expect("joined"),
+                Err(IdentityError::Mismatch(_))
+            ));
+        }
+        let loopback = Loopback::bind().await.expect("binds");
+        let base = loopback.redirect_uri.replace("localhost", "127.0.0.1");
+        let issuer = Some("https://idp/t/v2.0".to_owned());
+        let waiting =
+            tokio::spawn(loopback.wait_owned("s1".into(), issuer, Duration::from_secs(5)));
+        get(&format!(
+            "{base}/?code=c&state=s1&iss=https%3A%2F%2Fidp%2Ft%2Fv2.0"
+        ))
+        .await;
+        assert_eq!(
+            waiting.await.expect("joined").ok(),
+            Some(Redirect::Code("c".into()))
+        );
+    }
+
+    #[tokio::test]
     async fn a_wrong_state_or_silence_ends_the_wait() {
         let loopback = Loopback::bind().await.expect("binds");
         let base = loopback.redirect_uri.replace("localhost", "127.0.0.1");
-        let waiting = tokio::spawn(loopback.wait_owned("s1".into(), Duration::from_secs(5)));
+        let waiting = tokio::spawn(loopback.wait_owned("s1".into(), None, Duration::from_secs(5)));
         let (status, page) = get(&format!("{base}/?code=abc&state=<script>")).await;
         assert_eq!(status, 400);
         assert!(!page.contains("<script>"));
         assert!(matches!(
             waiting.await.expect("joined"),
-            Err(IdentityError::Invalid(_))
+            Err(IdentityError::Mismatch(_))
         ));
         let quiet = Loopback::bind().await.expect("binds");
         let result = quiet
-            .wait_owned("s".into(), Duration::from_millis(50))
+            .wait_owned("s".into(), None, Duration::from_millis(50))
             .await;
         assert!(matches!(result, Err(IdentityError::Cancelled(_))));
     }

@@ -66,6 +66,8 @@ impl SandboxFacts {
             cloud: self.cloud(),
             scopes: SANDBOX_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
             credential: Credential::None,
+            granted: Vec::new(),
+            identity: None,
         }
     }
 
@@ -80,6 +82,8 @@ impl SandboxFacts {
             cloud: self.cloud(),
             scopes: Vec::new(),
             credential: Credential::Secret,
+            granted: Vec::new(),
+            identity: None,
         }
     }
 }

@@ -1,7 +1,16 @@
 //! An account in use: its access token in memory, refreshed silently before it expires (five
 //! minutes early), from the refresh token, client secret or certificate key in the secret store.
 //! Concurrent callers share one refresh. Sign-out removes the account's secrets.
+//!
+//! Refresh tokens rotate: each refresh hands out a new one and the old one is spent (an authority
+//! with reuse detection revokes the whole grant when a spent one comes back). The window and a CLI
+//! command may refresh the same account at once, so a refresh takes a lock file in the data
+//! folder for the account, reads the refresh token from the secret store under that lock, and
+//! saves the rotated one before letting go. If the authority still says `invalid_grant` (another
+//! process without the lock, an older version), the store is read again and, when it holds a
+//! newer token, the refresh is tried once more with it.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use studio_primitives::{Clock, SystemClock};
@@ -21,6 +30,7 @@ pub const REFRESH_MARGIN_SECONDS: i64 = 300;
 struct Cached {
     token: Sensitive<String>,
     expires_at: i64,
+    granted: Option<Vec<String>>,
 }
 
 /// An account with its tokens.
@@ -30,6 +40,7 @@ pub struct Session {
     pub account: AccountConfig,
     secrets: Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
+    locks: Option<PathBuf>,
     cached: Mutex<Option<Cached>>,
 }
 
@@ -40,6 +51,7 @@ impl Session {
             account,
             secrets,
             clock: Arc::new(SystemClock),
+            locks: None,
             cached: Mutex::new(None),
         }
     }
@@ -47,6 +59,13 @@ impl Session {
     /// Decides when tokens are due with `clock` (the app's injected one).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Session {
         self.clock = clock;
+        self
+    }
+
+    /// Serialises refreshes with other processes through lock files in `folder` (the data
+    /// folder's; created private to the user when missing).
+    pub fn with_refresh_locks(mut self, folder: PathBuf) -> Session {
+        self.locks = Some(folder);
         self
     }
 
@@ -64,6 +83,7 @@ impl Session {
         *self.cached.lock().await = Some(Cached {
             token: tokens.access_token,
             expires_at: tokens.expires_at,
+            granted: tokens.granted,
         });
         Ok(())
     }
@@ -77,13 +97,11 @@ impl Session {
             return Ok(current.token.clone());
         }
         let tokens = self.fetch().await?;
-        if let Some(refresh) = &tokens.refresh_token {
-            self.secrets.put(&self.account.refresh_secret(), refresh)?;
-        }
         let token = tokens.access_token.clone();
         *cached = Some(Cached {
             token: tokens.access_token,
             expires_at: tokens.expires_at,
+            granted: tokens.granted,
         });
         Ok(token)
     }
@@ -96,13 +114,7 @@ impl Session {
     async fn fetch(&self) -> Result<Tokens, IdentityError> {
         let account = &self.account;
         match &account.credential {
-            Credential::None => {
-                let refresh = self
-                    .secrets
-                    .get(&account.refresh_secret())?
-                    .ok_or(IdentityError::NotSignedIn)?;
-                flows::refresh(account, &refresh).await
-            }
+            Credential::None => self.refresh().await,
             Credential::Secret => {
                 let secret = self
                     .secrets
@@ -110,30 +122,122 @@ impl Session {
                     .ok_or(IdentityError::NotSignedIn)?;
                 flows::client_credentials(account, AppProof::Secret(&secret)).await
             }
-            Credential::Certificate { thumbprint, x5t } => {
+            Credential::Certificate {
+                thumbprint,
+                x5t,
+                x5t_s256,
+            } => {
                 let key = self
                     .secrets
                     .get(&account.certificate_key())?
                     .ok_or(IdentityError::NotSignedIn)?;
-                let certificate = AppCertificate::from_stored(thumbprint, x5t, key);
+                let certificate =
+                    AppCertificate::from_stored(thumbprint, x5t, x5t_s256.as_deref(), key);
                 flows::client_credentials(account, AppProof::Certificate(&certificate)).await
             }
         }
     }
 
-    /// What the access token in memory says, without asking the network (none after a restart
-    /// until the account is used).
+    /// One refresh, under the account's lock; the rotated token is saved before the lock goes.
+    async fn refresh(&self) -> Result<Tokens, IdentityError> {
+        let _lock = self.lock().await?;
+        let name = self.account.refresh_secret();
+        let presented = self.secrets.get(&name)?.ok_or(IdentityError::NotSignedIn)?;
+        let tokens = match flows::refresh(&self.account, &presented).await {
+            Err(refused @ IdentityError::Service { .. }) if invalid_grant(&refused) => {
+                let again = self.secrets.get(&name)?.ok_or(IdentityError::NotSignedIn)?;
+                if again.expose() == presented.expose() {
+                    return Err(refused);
+                }
+                tracing::info!(account = %self.account.id, "another process rotated the refresh token first; trying once more with the new one");
+                flows::refresh(&self.account, &again).await?
+            }
+            other => other?,
+        };
+        if let Some(rotated) = &tokens.refresh_token {
+            self.secrets.put(&name, rotated)?;
+        }
+        Ok(tokens)
+    }
+
+    /// Takes the account's refresh lock (an exclusive lock on a file, released when the handle
+    /// is dropped, also when the process dies).
+    async fn lock(&self) -> Result<Option<std::fs::File>, IdentityError> {
+        let Some(folder) = self.locks.clone() else {
+            return Ok(None);
+        };
+        let path = folder.join(format!("{}.refresh.lock", self.account.id));
+        let failed = |path: &PathBuf, source| IdentityError::Lock {
+            path: path.clone(),
+            source,
+        };
+        let opened = tokio::task::spawn_blocking(move || {
+            private_folder(&folder).map_err(|e| failed(&folder, e))?;
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).truncate(false).write(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options.open(&path).map_err(|e| failed(&path, e))?;
+            file.lock().map_err(|e| failed(&path, e))?;
+            Ok::<_, IdentityError>(file)
+        })
+        .await
+        .map_err(|e| IdentityError::Lock {
+            path: self.locks.clone().unwrap_or_default(),
+            source: std::io::Error::other(e.to_string()),
+        })??;
+        Ok(Some(opened))
+    }
+
+    /// What the app knows about this account's sign-in, without asking the network (`None`
+    /// until a token is in memory, after a restart until the account is used).
     pub async fn cached_claims(&self) -> Option<Claims> {
+        let cached = self.cached.lock().await;
+        cached.as_ref().map(|c| self.describe(c))
+    }
+
+    /// What the app knows about this account's sign-in (refreshes the token if needed).
+    pub async fn claims(&self, now: i64) -> Result<Claims, IdentityError> {
+        self.access_token(now).await?;
         let cached = self.cached.lock().await;
         cached
             .as_ref()
-            .and_then(|c| claims::read(c.token.expose()).ok())
+            .map(|c| self.describe(c))
+            .ok_or(IdentityError::NotSignedIn)
     }
 
-    /// What the current access token says (for display; refreshes it if needed).
-    pub async fn claims(&self, now: i64) -> Result<Claims, IdentityError> {
-        let token = self.access_token(now).await?;
-        claims::read(token.expose()).map_err(|e| IdentityError::Invalid(e.to_string()))
+    /// Who from the sign-in's identity; permissions from the token response's `scope`. The
+    /// access token is only looked into where nothing else says it (an app's `roles`, an
+    /// authority that sent no `scope`), and only if it happens to be a readable JWT.
+    fn describe(&self, cached: &Cached) -> Claims {
+        let account = &self.account;
+        let token = claims::read(cached.token.expose()).ok();
+        let permissions = match (&cached.granted, &token) {
+            _ if account.kind.app_only() => token.as_ref().map(|t| t.permissions.clone()),
+            (Some(granted), _) => Some(account.graph_permissions(granted)),
+            (None, Some(token)) => Some(token.permissions.clone()),
+            (None, None) => None,
+        }
+        .unwrap_or_else(|| account.scopes.clone());
+        let identity = account.identity.as_ref();
+        Claims {
+            subject: identity.map_or_else(|| account.name.clone(), |i| i.username.clone()),
+            display_name: identity.and_then(|i| i.display_name.clone()),
+            tenant_id: identity
+                .map(|i| i.tenant_id.clone())
+                .filter(|t| !t.is_empty())
+                .or_else(|| token.as_ref().map(|t| t.tenant_id.clone()))
+                .unwrap_or_default(),
+            // An account added by an older version has no identity until it signs in again.
+            object_id: identity
+                .map(|i| i.object_key.clone())
+                .or_else(|| token.as_ref().map(|t| t.object_id.clone()))
+                .unwrap_or_default(),
+            app_id: account.client_id.clone(),
+            expires_at: cached.expires_at,
+            permissions,
+            app_only: account.kind.app_only(),
+        }
     }
 
     /// Removes every secret of the account.
@@ -144,4 +248,17 @@ impl Session {
         }
         Ok(())
     }
+}
+
+fn invalid_grant(error: &IdentityError) -> bool {
+    matches!(error, IdentityError::Service { error, .. } if error == "invalid_grant")
+}
+
+/// Creates `folder` private to the user when it is missing.
+fn private_folder(folder: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)
 }

@@ -373,3 +373,77 @@ fn facts_for(base: &str) -> SandboxFacts {
         confidential_client_id: "c".into(),
     }
 }
+
+/// Two processes refreshing one account at once present the same rotated refresh token; an
+/// authority that detects reuse then revokes the grant. With the refresh lock, the second waits
+/// and reads the token the first rotated, and the grant survives.
+#[tokio::test]
+async fn refreshes_take_turns_across_processes_under_the_lock() {
+    let e = emulator(1.0).await;
+    control(&e, "refresh-reuse", json!({"detect": true})).await;
+    let upn = "adele@sandbox.onmicrosoft.com";
+    let account = facts(&e).delegated(upn);
+    let locks = tempfile::tempdir().expect("dir");
+    for locked in [false, true] {
+        let store: Arc<dyn SecretStore> = Arc::new(SessionStore::default());
+        let tokens = silent_sign_in(&account, upn).await.expect("signs in");
+        Session::new(account.clone(), Arc::clone(&store))
+            .accept(tokens)
+            .await
+            .expect("kept");
+        let process = || {
+            let session = Session::new(account.clone(), Arc::clone(&store));
+            if locked {
+                session.with_refresh_locks(locks.path().to_owned())
+            } else {
+                session
+            }
+        };
+        let (window, cli) = (process(), process());
+        let (a, b) = tokio::join!(window.current_access_token(), cli.current_access_token());
+        let after = process().current_access_token().await;
+        if locked {
+            assert!(
+                a.is_ok() && b.is_ok() && after.is_ok(),
+                "{a:?} {b:?} {after:?}"
+            );
+        } else {
+            assert!(
+                a.is_err() || b.is_err(),
+                "without the lock one of them presents a spent token"
+            );
+            assert_eq!(
+                after.err().as_ref().and_then(code),
+                Some(50173),
+                "and the authority revoked the grant"
+            );
+        }
+    }
+}
+
+/// Where an authority issues no ID token, who signed in comes from Graph's `/me`.
+#[tokio::test]
+async fn without_an_id_token_graph_me_names_the_user() {
+    let e = emulator(1.0).await;
+    let account = facts(&e).delegated("megan@sandbox.onmicrosoft.com");
+    let tokens = silent_sign_in(&account, "megan@sandbox.onmicrosoft.com")
+        .await
+        .expect("signs in");
+    let http = reqwest::Client::new();
+    let identity =
+        studio_identity::openid::from_graph_me(&account, tokens.access_token.expose(), &http)
+            .await
+            .expect("reads /me");
+    assert_eq!(identity.username, "megan@sandbox.onmicrosoft.com");
+    assert_eq!(identity.display_name.as_deref(), Some("Megan Bowen"));
+    assert_eq!(
+        identity.source,
+        studio_identity::account::IdentitySource::GraphMe
+    );
+    assert_eq!(identity.tenant_id, e.info.tenant_id);
+    let from_id_token = tokens.identity.expect("the sign-in's identity");
+    assert_eq!(
+        identity.object_key, from_id_token.object_key,
+        "the same user either way"
+    );
+}

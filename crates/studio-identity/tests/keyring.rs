@@ -37,6 +37,8 @@ fn account() -> AccountConfig {
         cloud: Cloud::Global,
         scopes: vec!["Mail.Read".into()],
         credential: Credential::None,
+        granted: Vec::new(),
+        identity: None,
     }
 }
 

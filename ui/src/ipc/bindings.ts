@@ -30,13 +30,50 @@ clientId: string,
  */
 cloud: Cloud, 
 /**
- * Delegated permissions asked for (without the resource prefix), e.g. `Mail.Read`.
+ * Delegated permissions (without the resource prefix), e.g. `Mail.Read`: those asked for
+ * until a sign-in answers, then those the authority granted.
  */
 scopes: Array<string>, 
 /**
  * How an app-only account proves itself.
  */
-credential: Credential, };
+credential: Credential, 
+/**
+ * Every scope the last sign-in granted, as the authority wrote them (`scope` of the token
+ * response); refreshes ask for exactly these. Empty before a sign-in.
+ */
+granted: Array<string>, 
+/**
+ * Who signed in; absent until a sign-in established it (and for accounts added by an older
+ * version until they sign in again).
+ */
+identity?: AccountIdentity, };
+
+/**
+ * Who an account is, as the sign-in established it. Two accounts are the same when their cloud,
+ * client, tenant id and object key are equal, so two users of one app never collide.
+ */
+export type AccountIdentity = { 
+/**
+ * The tenant id (`tid`); the consumers tenant for personal accounts.
+ */
+tenantId: string, 
+/**
+ * `oid` for work and school accounts, `sub` for personal ones, the client id for an app.
+ */
+objectKey: string, 
+/**
+ * `preferred_username` (or the user principal name); the client id for an app.
+ */
+username: string, 
+/**
+ * `name`, when the authority gave one.
+ */
+displayName?: string, 
+/**
+ * Where this was read from.
+ */
+source: IdentitySource, };
 
 /**
  * Who a subscription is created as.
@@ -382,11 +419,11 @@ reason: string, } | { "outcome": "notChecked",
 reason: string, };
 
 /**
- * The displayable claims of an access token.
+ * What the app shows about an account's sign-in.
  */
 export type Claims = { 
 /**
- * `upn`, `preferred_username`, `unique_name` or the app id.
+ * The user's sign-in name (`preferred_username` of the ID token), or the app id.
  */
 subject: string, 
 /**
@@ -394,23 +431,24 @@ subject: string,
  */
 displayName?: string, 
 /**
- * `tid`.
+ * The tenant id (`tid`).
  */
 tenantId: string, 
 /**
- * `oid`.
+ * The user's object id (`oid`; `sub` for personal accounts), or the app id.
  */
 objectId: string, 
 /**
- * `appid` or `azp`.
+ * The application (client) id.
  */
 appId: string, 
 /**
- * `exp`, Unix seconds (a double in TypeScript: seconds fit exactly).
+ * When the access token in memory expires, Unix seconds (a double in TypeScript: seconds
+ * fit exactly).
  */
 expiresAt: number, 
 /**
- * `scp` split, or `roles`.
+ * The Graph permissions granted (delegated), or the app's `roles`.
  */
 permissions: Array<string>, 
 /**
@@ -527,9 +565,14 @@ export type Credential = { "kind": "none" } | { "kind": "secret" } | { "kind": "
  */
 thumbprint: string, 
 /**
- * base64url SHA-1, the assertion's `x5t` header.
+ * base64url SHA-1, the `x5t` header of assertions made before `x5t#S256` was kept.
  */
-x5t: string, };
+x5t: string, 
+/**
+ * base64url SHA-256, the assertion's `x5t#S256` header (PS256). Absent for certificates
+ * added by an older version, which still sign RS256 with `x5t` until added again.
+ */
+x5tS256?: string, };
 
 /**
  * `account_sign_in` and `account_device_start`: a delegated Microsoft account.
@@ -810,6 +853,11 @@ accountId?: string,
  * At most this many, newest first (default 200).
  */
 limit?: number, };
+
+/**
+ * Where an account's identity was read from.
+ */
+export type IdentitySource = "idToken" | "graphMe" | "app";
 
 /**
  * An error as the window and the CLI see it.

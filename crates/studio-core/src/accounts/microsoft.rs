@@ -48,6 +48,8 @@ impl Accounts {
             )?,
             scopes,
             credential: Credential::None,
+            granted: Vec::new(),
+            identity: None,
         })
     }
 
@@ -169,6 +171,8 @@ impl Accounts {
             )?,
             scopes: Vec::new(),
             credential: Credential::Secret,
+            granted: Vec::new(),
+            identity: None,
         };
         match (&request.client_secret, &request.certificate_pem) {
             (Some(secret), None) if !secret.is_empty() => {
@@ -181,6 +185,7 @@ impl Accounts {
                 config.credential = Credential::Certificate {
                     thumbprint: certificate.thumbprint.clone(),
                     x5t: certificate.x5t.clone(),
+                    x5t_s256: certificate.x5t_s256.clone(),
                 };
                 let tokens =
                     flows::client_credentials(&config, AppProof::Certificate(&certificate)).await?;

@@ -69,6 +69,7 @@ pub struct Accounts {
     events: EventBus,
     clock: Arc<dyn Clock>,
     http_log: Arc<HttpLog>,
+    locks: std::path::PathBuf,
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     pending: Mutex<HashMap<String, PendingDevice>>,
     problems: Mutex<HashMap<String, IpcError>>,
@@ -110,6 +111,9 @@ pub struct AccountsParts {
     pub clock: Arc<dyn Clock>,
     /// Where Graph calls are logged.
     pub http_log: Arc<HttpLog>,
+    /// Where refresh lock files go (one per account, shared with every process on the data
+    /// folder).
+    pub locks: std::path::PathBuf,
 }
 
 impl Accounts {
@@ -124,6 +128,7 @@ impl Accounts {
             events,
             clock,
             http_log,
+            locks,
         } = parts;
         Accounts {
             store,
@@ -134,6 +139,7 @@ impl Accounts {
             events,
             clock,
             http_log,
+            locks,
             sessions: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             problems: Mutex::new(HashMap::new()),
@@ -146,9 +152,15 @@ impl Accounts {
         &self.sandbox
     }
 
-    /// The tenant an account's tokens come from: its token's `tid` when one is in memory, else
-    /// the configured tenant unless that is `common`, `organizations` or `consumers`.
+    /// The tenant an account's tokens come from: the signed-in identity's, else its token's `tid`
+    /// when one is in memory, else the configured tenant unless that is `common`,
+    /// `organizations` or `consumers`.
     pub async fn tenant_id(&self, config: &AccountConfig) -> Option<String> {
+        if let Some(identity) = &config.identity
+            && !identity.tenant_id.is_empty()
+        {
+            return Some(identity.tenant_id.clone());
+        }
         let session = self.session(config).await.ok()?;
         let claimed = session
             .cached_claims()
@@ -257,14 +269,18 @@ impl Accounts {
             return Ok(session);
         }
         let live = self.sandbox.live(config).await?;
-        let session = Arc::new(
-            Session::new(live, Arc::clone(&self.secrets)).with_clock(Arc::clone(&self.clock)),
-        );
+        let session = Arc::new(self.new_session(live));
         self.revive_sandbox(config, &session).await?;
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.insert(config.id.clone(), Arc::clone(&session));
         }
         Ok(session)
+    }
+
+    fn new_session(&self, config: AccountConfig) -> Session {
+        Session::new(config, Arc::clone(&self.secrets))
+            .with_clock(Arc::clone(&self.clock))
+            .with_refresh_locks(self.locks.clone())
     }
 
     /// A sandbox account whose secrets are gone (session-only storage, a cleared keyring) signs
@@ -335,33 +351,38 @@ impl Accounts {
     }
 
     /// Keeps a signed-in account: secrets first (through the session), then the configuration;
-    /// if the configuration cannot be kept, the secrets are removed again.
+    /// if the configuration cannot be kept, the secrets are removed again. The sign-in's identity
+    /// decides whether it is an account already listed (same cloud, client, tenant and user).
     async fn save_signed_in(
         &self,
         mut config: AccountConfig,
         tokens: Tokens,
         secret: Option<(SecretName, &Sensitive<String>)>,
     ) -> Result<AccountSummary, CoreError> {
-        let claims = studio_identity::claims::read(tokens.access_token.expose()).ok();
-        if let Some(existing) = self.configs()?.into_iter().find(|a| {
-            a.kind == config.kind
-                && a.client_id == config.client_id
-                && a.tenant == config.tenant
-                && (config.kind.app_only()
-                    || a.name == config.name
-                    || claims.as_ref().is_some_and(|c| c.subject == a.name))
-        }) {
-            config.id = existing.id;
+        if let Some(identity) = &tokens.identity {
+            if !config.kind.app_only() {
+                config.name.clone_from(&identity.username);
+            }
+            config.identity = Some(identity.clone());
         }
-        if !config.kind.app_only()
-            && let Some(claims) = &claims
+        if let Some(granted) = &tokens.granted
+            && !config.kind.app_only()
         {
-            config.name.clone_from(&claims.subject);
+            config.scopes = config.graph_permissions(granted);
+            config.granted.clone_from(granted);
+        }
+        let configs = self.configs()?;
+        match configs.iter().find(|a| a.same_as(&config)) {
+            Some(existing) => config.id.clone_from(&existing.id),
+            // Asking one account for more permissions, someone else signed in in the browser:
+            // that is another account, and the first one stays as it was.
+            None if configs.iter().any(|a| a.id == config.id) => {
+                config.id = studio_identity::account::new_id();
+            }
+            None => {}
         }
         let live = self.sandbox.live(&config).await?;
-        let session = Arc::new(
-            Session::new(live, Arc::clone(&self.secrets)).with_clock(Arc::clone(&self.clock)),
-        );
+        let session = Arc::new(self.new_session(live));
         if let Some((name, value)) = secret {
             self.secrets.put(&name(&config), value)?;
         }

@@ -5,9 +5,15 @@ import { useState } from "react";
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
 import { Badge } from "../../components/Badge";
-import type { AccountSummary, AccountType } from "../../ipc/bindings";
+import type { AccountSummary, AccountType, IdentitySource } from "../../ipc/bindings";
 import { toStudioError } from "../../ipc/client";
 import { useCommand } from "../../ipc/queries";
+
+const identitySources: Record<IdentitySource, string> = {
+  idToken: "from the ID token of the sign-in (signature, issuer, audience and nonce checked)",
+  graphMe: "from Graph's /me (the authority issued no ID token)",
+  app: "the app registration itself",
+};
 
 const kindLabels: Record<AccountType, string> = {
   sandbox: "Sandbox user",
@@ -29,6 +35,8 @@ export function untilText(unixSeconds: number, now: number = Date.now() / 1000):
 
 export function AccountCard({ account }: { account: AccountSummary }) {
   const { config, claims } = account;
+  const identity = config.identity;
+  const displayName = identity?.displayName ?? claims?.displayName;
   const check = useCommand("account_check");
   const select = useCommand("account_select");
   const remove = useCommand("account_remove");
@@ -46,9 +54,13 @@ export function AccountCard({ account }: { account: AccountSummary }) {
       <header className="account-head">
         <div>
           <h3 className="account-name" data-testid="account-name">
-            {claims?.displayName ?? config.name}
+            {displayName ?? config.name}
           </h3>
-          {claims?.displayName && claims.displayName !== config.name ? <p className="account-upn">{config.name}</p> : null}
+          {displayName && displayName !== config.name ? (
+            <p className="account-upn" data-testid="account-username">
+              {config.name}
+            </p>
+          ) : null}
           <p className="account-meta">
             <Badge>{kindLabels[config.kind]}</Badge> {account.cloudLabel}
           </p>
@@ -71,7 +83,16 @@ export function AccountCard({ account }: { account: AccountSummary }) {
       </header>
       <dl className="account-facts">
         <dt>Tenant</dt>
-        <dd className="mono">{claims?.tenantId ?? config.tenant}</dd>
+        <dd className="mono">{identity?.tenantId || claims?.tenantId || config.tenant}</dd>
+        {identity && identity.source !== "app" ? (
+          <>
+            <dt>User</dt>
+            <dd data-testid="account-identity" title={`Who signed in, ${identitySources[identity.source]}`}>
+              <span className="mono">{identity.objectKey}</span>{" "}
+              <span className="account-identity-source">({identity.source === "idToken" ? "ID token" : "Graph /me"})</span>
+            </dd>
+          </>
+        ) : null}
         <dt>Application (client) id</dt>
         <dd className="mono">{config.clientId}</dd>
         <dt>Credential</dt>
@@ -84,7 +105,7 @@ export function AccountCard({ account }: { account: AccountSummary }) {
       {claims ? (
         <div className="account-permissions">
           <span className="account-permissions-label">
-            {claims.appOnly ? "Application permissions (roles)" : "Delegated permissions (scp)"}
+            {claims.appOnly ? "Application permissions (roles)" : "Delegated permissions granted"}
           </span>
           <ul className="chips" data-testid="account-permissions">
             {claims.permissions.length === 0 ? <li className="chip chip-empty">none</li> : null}
