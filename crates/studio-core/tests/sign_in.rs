@@ -101,6 +101,36 @@ async fn sandbox_two_users_are_two_accounts_named_by_their_id_tokens() {
     two_users_are_two_accounts_named_by_their_id_tokens(run(false).await).await;
 }
 
+/// Signing in through `common`: the discovery document names Microsoft's `{tenantid}` issuer
+/// template, the ID token's `tid` fills it in, and the account records the real tenant id.
+async fn common_sign_in_records_the_tenant_id(node: bool) {
+    let run = run(node).await;
+    run.browser.act_as(run.authority.person(0));
+    let account = call(
+        &run.studio,
+        "account_sign_in",
+        run.authority.delegated("common"),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", run.trail()));
+    assert_eq!(account["config"]["tenant"], "common");
+    assert_eq!(
+        account["config"]["identity"]["tenantId"].as_str(),
+        Some(run.authority.tenant.as_str())
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs node-oidc-provider: make oidc-test"]
+async fn node_common_sign_in_records_the_tenant_id() {
+    common_sign_in_records_the_tenant_id(true).await;
+}
+
+#[tokio::test]
+async fn sandbox_common_sign_in_records_the_tenant_id() {
+    common_sign_in_records_the_tenant_id(false).await;
+}
+
 /// Consent denied, a forged `state` (on a success and on an error redirect), and for an authority
 /// that names itself in redirects (RFC 9207) a forged `iss`: refused, nothing kept.
 async fn refusals_keep_nothing(node: bool) {

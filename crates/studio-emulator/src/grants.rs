@@ -86,7 +86,7 @@ pub struct Grants {
     pub detect_reuse: std::sync::atomic::AtomicBool,
 }
 
-/// At most this many spent refresh tokens are remembered (the oldest are forgotten first).
+/// At most this many spent refresh tokens are remembered (then all are forgotten at once).
 pub const SPENT_REMEMBERED: usize = 10_000;
 
 /// Authorization codes live ten minutes, device codes fifteen, refresh tokens ninety days.

@@ -55,23 +55,24 @@ fn pairwise_subject(user_id: &str, client_id: &str) -> String {
 }
 
 /// An opaque access token standing for `claims` (what Microsoft accounts get: not a JWT).
-fn opaque(shared: &Shared, claims: &serde_json::Value, now: i64) -> String {
+/// `None` when the sandbox already knows as many live ones as it keeps.
+fn opaque(shared: &Shared, claims: &serde_json::Value, now: i64) -> Option<String> {
     let token = format!("EwA{}", random_token(96));
-    if let Ok(mut tokens) = shared.opaque_tokens.lock() {
-        if tokens.len() >= OPAQUE_REMEMBERED {
-            tokens.retain(|_, t| t.expires_at > now);
-        }
-        if tokens.len() < OPAQUE_REMEMBERED {
-            tokens.insert(
-                fingerprint(&token),
-                OpaqueToken {
-                    claims: claims.clone(),
-                    expires_at: now + TOKEN_LIFETIME_SECONDS,
-                },
-            );
-        }
+    let mut tokens = shared.opaque_tokens.lock().ok()?;
+    if tokens.len() >= OPAQUE_REMEMBERED {
+        tokens.retain(|_, t| t.expires_at > now);
     }
-    token
+    if tokens.len() >= OPAQUE_REMEMBERED {
+        return None;
+    }
+    tokens.insert(
+        fingerprint(&token),
+        OpaqueToken {
+            claims: claims.clone(),
+            expires_at: now + TOKEN_LIFETIME_SECONDS,
+        },
+    );
+    Some(token)
 }
 
 /// The token response for a delegated grant.
@@ -100,7 +101,11 @@ pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
         "tid": tid, "ver": "1.0",
     });
     let access = if issue.personal {
-        Ok(opaque(shared, &claims, now))
+        opaque(shared, &claims, now).ok_or_else(|| {
+            crate::EmulatorError::Key(format!(
+                "the sandbox keeps at most {OPAQUE_REMEMBERED} live personal-account tokens"
+            ))
+        })
     } else {
         shared.key.sign(&claims)
     };
@@ -118,9 +123,12 @@ pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
                 });
                 if issue.personal {
                     claims["sub"] = json!(pairwise_subject(&user.id, &issue.client_id));
+                    // Microsoft accounts' object ids start with zeros; the rest is the user's.
+                    let tail: String = user.id.chars().filter(char::is_ascii_hexdigit).collect();
                     claims["oid"] = json!(format!(
-                        "00000000-0000-0000-{}",
-                        &user.id.replace('-', "")[..16].to_owned()
+                        "00000000-0000-0000-{}-{}",
+                        tail.get(..4).unwrap_or("0000"),
+                        tail.get(4..16).unwrap_or("000000000000")
                     ));
                 }
                 if let Some(nonce) = &issue.nonce {

@@ -287,8 +287,11 @@ impl AccountConfig {
             return false;
         }
         match (&self.identity, &other.identity) {
+            // A tenant id is unknown only from `/me` with `common`: the object id decides.
             (Some(mine), Some(theirs)) => {
-                mine.tenant_id.eq_ignore_ascii_case(&theirs.tenant_id)
+                (mine.tenant_id.is_empty()
+                    || theirs.tenant_id.is_empty()
+                    || mine.tenant_id.eq_ignore_ascii_case(&theirs.tenant_id))
                     && mine.object_key == theirs.object_key
             }
             _ if self.kind.app_only() => self.tenant.eq_ignore_ascii_case(&other.tenant),
@@ -408,5 +411,23 @@ mod tests {
         };
         assert_eq!(custom.authority_host(), "http://127.0.0.1:9");
         assert_eq!(custom.graph_resource(), "https://graph.microsoft.com");
+    }
+
+    #[test]
+    fn accounts_stored_by_an_older_version_still_read() {
+        let stored = r#"{"id":"a1","name":"ada@contoso","kind":"application","tenant":"t",
+            "clientId":"c","cloud":{"kind":"global"},"scopes":[],
+            "credential":{"kind":"certificate","thumbprint":"AB","x5t":"qw"}}"#;
+        let account: AccountConfig = serde_json::from_str(stored).expect("reads");
+        assert!(account.granted.is_empty() && account.identity.is_none());
+        assert_eq!(
+            account.credential,
+            Credential::Certificate {
+                thumbprint: "AB".into(),
+                x5t: "qw".into(),
+                x5t_s256: None
+            }
+        );
+        assert_eq!(account.refresh_scopes(), account.request_scopes());
     }
 }

@@ -128,8 +128,18 @@ async fn delegated(
     if tokens.refresh_token.is_none() {
         return Err(IdentityError::NoRefreshToken);
     }
+    let openid_granted = tokens
+        .granted
+        .as_ref()
+        .is_none_or(|granted| granted.iter().any(|s| s == "openid"));
     let identity = match &response.extra_fields().id_token {
-        Some(id_token) => authority.verify(id_token, &account.client_id, nonce)?,
+        Some(id_token) => authority.verify(id_token, &account.client_id, nonce, now())?,
+        // `openid` granted and no ID token: something between the app and the authority took it.
+        None if openid_granted => {
+            return Err(IdentityError::IdToken(
+                "the authority granted openid but sent no ID token".into(),
+            ));
+        }
         None => openid::from_graph_me(account, tokens.access_token.expose(), &http()?).await?,
     };
     tokens.identity = Some(identity);
@@ -339,6 +349,6 @@ pub async fn client_credentials(
         .await
         .map_err(|e| failed(e, account.cloud.authority_host()))?;
     let mut tokens = tokens(&response);
-    tokens.identity = Some(openid::of_app(account));
+    tokens.identity = Some(openid::of_app(account, tokens.access_token.expose()));
     Ok(tokens)
 }

@@ -25,6 +25,8 @@ use crate::{IdentityError, Sensitive};
 
 /// A token is refreshed when it has less than this many seconds left.
 pub const REFRESH_MARGIN_SECONDS: i64 = 300;
+/// How long a process waits for another one's refresh before giving up.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Debug)]
 struct Cached {
@@ -41,7 +43,10 @@ pub struct Session {
     secrets: Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
     locks: Option<PathBuf>,
+    /// The access token in memory (held only to read or replace it).
     cached: Mutex<Option<Cached>>,
+    /// Held through a refresh, so concurrent callers share one.
+    refreshing: Mutex<()>,
 }
 
 impl Session {
@@ -53,6 +58,7 @@ impl Session {
             clock: Arc::new(SystemClock),
             locks: None,
             cached: Mutex::new(None),
+            refreshing: Mutex::new(()),
         }
     }
 
@@ -78,6 +84,9 @@ impl Session {
     /// in memory.
     pub async fn accept(&self, tokens: Tokens) -> Result<(), IdentityError> {
         if let Some(refresh) = &tokens.refresh_token {
+            // Under the lock, so a refresh in another process cannot overwrite it with a token
+            // rotated from the grant this sign-in replaces.
+            let _lock = self.lock().await?;
             self.secrets.put(&self.account.refresh_secret(), refresh)?;
         }
         *self.cached.lock().await = Some(Cached {
@@ -90,20 +99,31 @@ impl Session {
 
     /// A valid access token, refreshed first when it is about to expire.
     pub async fn access_token(&self, now: i64) -> Result<Sensitive<String>, IdentityError> {
-        let mut cached = self.cached.lock().await;
-        if let Some(current) = cached.as_ref()
-            && current.expires_at - now > REFRESH_MARGIN_SECONDS
-        {
-            return Ok(current.token.clone());
+        if let Some(token) = self.fresh(now).await {
+            return Ok(token);
+        }
+        let _turn = self.refreshing.lock().await;
+        // Another caller may have refreshed while this one waited for its turn.
+        if let Some(token) = self.fresh(now).await {
+            return Ok(token);
         }
         let tokens = self.fetch().await?;
         let token = tokens.access_token.clone();
-        *cached = Some(Cached {
+        *self.cached.lock().await = Some(Cached {
             token: tokens.access_token,
             expires_at: tokens.expires_at,
             granted: tokens.granted,
         });
         Ok(token)
+    }
+
+    /// The access token in memory, if it has more than the margin left.
+    async fn fresh(&self, now: i64) -> Option<Sensitive<String>> {
+        let cached = self.cached.lock().await;
+        cached
+            .as_ref()
+            .filter(|c| c.expires_at - now > REFRESH_MARGIN_SECONDS)
+            .map(|c| c.token.clone())
     }
 
     /// Forgets the access token so the next call gets a new one (after consent changed).
@@ -171,7 +191,7 @@ impl Session {
             path: path.clone(),
             source,
         };
-        let opened = tokio::task::spawn_blocking(move || {
+        let waiting = tokio::task::spawn_blocking(move || {
             private_folder(&folder).map_err(|e| failed(&folder, e))?;
             let mut options = std::fs::OpenOptions::new();
             options.create(true).truncate(false).write(true);
@@ -180,12 +200,22 @@ impl Session {
             let file = options.open(&path).map_err(|e| failed(&path, e))?;
             file.lock().map_err(|e| failed(&path, e))?;
             Ok::<_, IdentityError>(file)
-        })
-        .await
-        .map_err(|e| IdentityError::Lock {
+        });
+        let lock_error = |source: std::io::Error| IdentityError::Lock {
             path: self.locks.clone().unwrap_or_default(),
-            source: std::io::Error::other(e.to_string()),
-        })??;
+            source,
+        };
+        // A process stuck while holding it (a keyring prompt nobody answers) must not hang this
+        // one: give up after a while; the blocked thread lets go as soon as it gets the lock.
+        let opened = tokio::time::timeout(LOCK_WAIT, waiting)
+            .await
+            .map_err(|_| {
+                lock_error(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "another process has been refreshing this account for 30 seconds",
+                ))
+            })?
+            .map_err(|e| lock_error(std::io::Error::other(e.to_string())))??;
         Ok(Some(opened))
     }
 
@@ -242,6 +272,10 @@ impl Session {
 
     /// Removes every secret of the account.
     pub async fn sign_out(&self) -> Result<(), IdentityError> {
+        // Under the lock: a refresh in another process finishes first, and its rotated token is
+        // removed with the rest. (The lock file stays: removing it would race with a process
+        // waiting on it.)
+        let _lock = self.lock().await?;
         *self.cached.lock().await = None;
         for name in self.account.secret_names() {
             self.secrets.delete(&name)?;

@@ -107,3 +107,32 @@ fn the_assertion_is_ps256_with_x5t_s256_as_microsoft_documents() {
     );
     assert_eq!(String::from_utf8_lossy(&verified).trim(), "Verified OK");
 }
+
+/// A certificate stored by an older version (no SHA-256 thumbprint kept) still signs, RS256 with
+/// the SHA-1 `x5t`, until it is added again.
+#[test]
+fn a_certificate_stored_before_x5t_s256_keeps_signing_rs256() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    openssl(
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
+            "-keyout", "key.pem", "-out", "cert.pem",
+        ],
+        d,
+    );
+    let pem = std::fs::read_to_string(d.join("cert.pem")).expect("cert")
+        + &std::fs::read_to_string(d.join("key.pem")).expect("key");
+    let fresh = AppCertificate::from_pem(&pem).expect("reads");
+    let stored = AppCertificate::from_stored(&fresh.thumbprint, &fresh.x5t, None, fresh.key_pem);
+    let assertion = stored
+        .assertion("c", "https://t/token", 1_800_000_000)
+        .expect("signs");
+    let header: Value = serde_json::from_slice(&part(assertion.expose(), 0)).expect("header");
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(header["x5t"], fresh.x5t.as_str());
+    let der = openssl(&["x509", "-outform", "DER", "-in", "cert.pem"], d);
+    std::fs::write(d.join("cert.der"), der).expect("write");
+    let sha1 = openssl(&["dgst", "-sha1", "-binary", "cert.der"], d);
+    assert_eq!(header["x5t"], URL_SAFE_NO_PAD.encode(sha1));
+}
