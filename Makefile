@@ -13,7 +13,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 E2E_DIR := $(CURDIR)/target/e2e
 
 .PHONY: soak fuzz fuzz-smoke help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
-	ui-check keyring-test mcp-test oidc-test e2e bench clean package package-test lint-workflows
+	ui-check keyring-test mcp-test oidc-test fidelity-test e2e bench clean package package-test lint-workflows
 
 help:
 	@echo "make run     set up, build and open the app (ARGS='--data-dir /tmp/x' to pass flags)"
@@ -21,6 +21,7 @@ help:
 	@echo "make e2e     only the real-window E2E suite (screenshots in target/e2e/)"
 	@echo "make mcp-test  the MCP server driven by the official MCP Inspector"
 	@echo "make oidc-test  sign-in against node-oidc-provider set up like Microsoft identity"
+	@echo "make fidelity-test  the sandbox judged by a webhook handler written from Microsoft's docs"
 	@echo "make bench   benchmarks, printed as figures and ratios"
 	@echo "make fuzz    each fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bindings  regenerate ui/src/ipc/bindings.ts after changing the command surface"
@@ -42,7 +43,7 @@ app: ui
 run: app
 	$(APP_BIN) $(ARGS)
 
-test: setup-test ui fmt-check clippy cargo-test keyring-test mcp-test oidc-test bindings-check ui-check lint-workflows fuzz-smoke e2e package-test
+test: setup-test ui fmt-check clippy cargo-test keyring-test mcp-test oidc-test fidelity-test bindings-check ui-check lint-workflows fuzz-smoke e2e package-test
 	@echo "make test: every check passed"
 
 fmt-check:
@@ -84,6 +85,12 @@ oidc-test: setup-test
 	cargo build -p webhook-studio
 	cargo test --workspace --test sign_in --no-run
 	dbus-run-session -- tests/e2e/session.sh cargo test --workspace --test sign_in -- --ignored
+
+# What the sandbox sends, judged by tests/graph-handler (written from Microsoft's docs, validating
+# tokens with jsonwebtoken and jwks-rsa, npm, installed by setup-test), not by the sandbox's code.
+fidelity-test: setup-test
+	cd tests/graph-handler && node selftest.mjs > /dev/null
+	cargo test --workspace --test doc_handler -- --ignored
 
 # `webhook-studio mcp` driven by the official MCP Inspector's CLI (npm, installed by setup-test).
 mcp-test: setup-test ui

@@ -69,3 +69,5 @@ npm_install ui "the UI's npm packages"
 if [ "$mode" = "test" ]; then npm_install tests/mcp-inspector "the MCP Inspector"; fi
 # node-oidc-provider, the certified OpenID Provider the sign-in tests run against (`make oidc-test`).
 if [ "$mode" = "test" ]; then npm_install tests/oidc-provider "node-oidc-provider"; fi
+# A webhook handler written from Microsoft's docs (jsonwebtoken, jwks-rsa): the sandbox's judge.
+if [ "$mode" = "test" ]; then npm_install tests/graph-handler "the doc-written webhook handler"; fi

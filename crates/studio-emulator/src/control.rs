@@ -212,6 +212,9 @@ pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     if let Ok(mut m) = shared.grants.spent.lock() {
         m.clear();
     }
+    shared
+        .v2_validation_tokens
+        .store(false, std::sync::atomic::Ordering::Relaxed);
     if let Ok(mut consent) = shared.consent.lock() {
         *consent = crate::consent::Consent::default();
     }
@@ -246,6 +249,7 @@ pub async fn control_clock(
     match seconds.and_then(|s| u32::try_from(s).ok()) {
         Some(seconds) => {
             shared.clock.advance(seconds);
+            shared.clock_moved.notify_waiters();
             Json(json!({ "now": shared.clock.now() })).into_response()
         }
         None => graph_error(
@@ -255,6 +259,32 @@ pub async fn control_clock(
             now,
         ),
     }
+}
+
+/// `POST /_emulator/validation-tokens {"version": "2.0"}`: rich notifications carry v2 validation
+/// tokens (`azp`, `iss` `…/{tid}/v2.0`) instead of Graph's v1 ones; `"1.0"` (and `reset`) goes
+/// back.
+pub async fn validation_tokens(
+    State(shared): State<Arc<Shared>>,
+    GraphBody(body): GraphBody,
+) -> Response {
+    let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let v2 = match parsed["version"].as_str() {
+        Some("1.0") => false,
+        Some("2.0") => true,
+        _ => {
+            return graph_error(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "Send {\"version\": \"1.0\"} (Graph's, the default) or {\"version\": \"2.0\"}.",
+                shared.clock.now(),
+            );
+        }
+    };
+    shared
+        .v2_validation_tokens
+        .store(v2, std::sync::atomic::Ordering::Relaxed);
+    Json(json!({ "version": if v2 { "2.0" } else { "1.0" } })).into_response()
 }
 
 /// `POST /_emulator/devicecode {"userCode": "…", "userPrincipalName": "…", "approve": true}`:

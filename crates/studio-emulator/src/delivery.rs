@@ -1,5 +1,7 @@
 //! Webhook delivery: a change becomes notifications for every matching subscription, batched per
-//! endpoint, POSTed as Graph does, retried with exponential backoff, every attempt recorded.
+//! endpoint, POSTed as Graph does, retried with exponential backoff for up to four hours of the
+//! emulator's clock (so `--time-scale` and the control API's clock compress it), every attempt
+//! recorded.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -14,9 +16,10 @@ use crate::throttle::EndpointState;
 use crate::workloads::Change;
 use crate::workloads::paths::{canonical, filter_ids};
 
-/// How many times one batch is tried before it is given up (Graph keeps trying for hours; the
-/// sandbox compresses that into a few attempts).
-pub const MAX_ATTEMPTS: u32 = 4;
+/// How long Graph keeps retrying a batch that was not acknowledged: four hours.
+pub const RETRY_WINDOW: Duration = Duration::from_secs(4 * 3600);
+/// The longest wait between two attempts.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(3600);
 
 /// One POST to an endpoint, as the control API reports it.
 #[derive(Debug, Clone, Serialize)]
@@ -93,11 +96,8 @@ pub fn item(shared: &Shared, subscription: &Subscription, change: &Change) -> Va
         "@odata.id": resource,
         "id": id,
     });
-    if change.odata_type.ends_with(".Message")
-        || change.odata_type.ends_with(".Event")
-        || change.odata_type.ends_with(".Contact")
-    {
-        resource_data["@odata.etag"] = json!(format!("W/\"{}\"", shared.clock.now()));
+    if crate::payloads::is_outlook(&change.odata_type) {
+        resource_data["@odata.etag"] = json!(crate::payloads::outlook_etag(change));
     }
     for (key, value) in &change.resource_data {
         resource_data[key] = value.clone();
@@ -116,7 +116,7 @@ pub fn item(shared: &Shared, subscription: &Subscription, change: &Change) -> Va
         subscription.include_resource_data,
         &subscription.encryption_certificate,
     ) {
-        let body = crate::rich::resource_body(change, &subscription.resource);
+        let body = crate::payloads::resource_body(&shared.base_url, change, &subscription.resource);
         let certificate_id = subscription
             .encryption_certificate_id
             .clone()
@@ -230,7 +230,8 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
     matched
 }
 
-/// POSTs one body to one endpoint until it answers 2xx or the attempts run out.
+/// POSTs one body to one endpoint until it answers 2xx or four hours of the emulator's clock have
+/// passed, waiting `retry_base`, then twice as long each time (at most an hour) between attempts.
 pub async fn deliver(
     shared: &Shared,
     kind: &'static str,
@@ -238,7 +239,9 @@ pub async fn deliver(
     subscription_ids: Vec<String>,
     body: Value,
 ) {
-    for attempt in 1..=MAX_ATTEMPTS {
+    let first = shared.clock.now();
+    let mut waited = Duration::ZERO;
+    for attempt in 1u32.. {
         let started = Instant::now();
         let sent = shared
             .http
@@ -271,11 +274,39 @@ pub async fn deliver(
         if status.is_some_and(|s| (200..300).contains(&s)) {
             return;
         }
-        if attempt < MAX_ATTEMPTS {
-            tokio::time::sleep(shared.clock.real(shared.retry_base * 2u32.pow(attempt - 1))).await;
+        let wait = retry_wait(shared.retry_base, attempt);
+        let passed = u64::try_from(shared.clock.now() - first).unwrap_or(0);
+        if Duration::from_secs(passed).max(waited) + wait > RETRY_WINDOW {
+            tracing::warn!(%url, attempt, "gave up delivering: not acknowledged for four hours");
+            return;
+        }
+        waited += wait;
+        wait_emulated(shared, wait).await;
+    }
+}
+
+/// The wait after `attempt` failed: `base`, doubling, at most [`MAX_RETRY_WAIT`].
+pub fn retry_wait(base: Duration, attempt: u32) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+    base.saturating_mul(factor).min(MAX_RETRY_WAIT)
+}
+
+/// Waits `emulated` time of the emulator's clock: scaled by `--time-scale`, and cut short by the
+/// seconds the control API moves the clock forward meanwhile.
+async fn wait_emulated(shared: &Shared, emulated: Duration) {
+    let mut remaining = emulated;
+    while !remaining.is_zero() {
+        let offset = shared.clock.offset();
+        let started = Instant::now();
+        tokio::select! {
+            () = tokio::time::sleep(shared.clock.real(remaining)) => return,
+            () = shared.clock_moved.notified() => {
+                let moved = u64::try_from(shared.clock.offset() - offset).unwrap_or(0);
+                let passed = started.elapsed().mul_f64(shared.clock.scale()) + Duration::from_secs(moved);
+                remaining = remaining.saturating_sub(passed);
+            }
         }
     }
-    tracing::warn!(%url, "gave up delivering after {MAX_ATTEMPTS} attempts");
 }
 
 /// The default first retry delay (doubling each time).

@@ -20,7 +20,8 @@ pub fn check_url(shared: &Shared, url: &str) -> Result<(), String> {
 }
 
 /// Graph's validation handshake: POST `?validationToken=…` (text/plain, empty body); the endpoint
-/// must answer 200 with the decoded token byte for byte, within the timeout.
+/// must answer 200, `Content-Type: text/plain`, with the decoded token byte for byte, within the
+/// timeout.
 pub async fn handshake(shared: &Shared, url: &str) -> Result<(), String> {
     let token = format!(
         "Validation: Testing client application reachability for subscription Request-Id: {}",
@@ -46,6 +47,23 @@ pub async fn handshake(shared: &Shared, url: &str) -> Result<(), String> {
     tracing::debug!(%url, status = response.status().as_u16(), elapsed = ?started.elapsed(), "validation handshake");
     if response.status().as_u16() != 200 {
         return Err("Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.".into());
+    }
+    // The documented contract is a 200 with `text/plain` (the sandbox's wording for this one).
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.split(';').next().map(str::trim) != Some("text/plain") {
+        return Err(format!(
+            "Subscription validation request failed. Notification endpoint must respond with 200 OK and Content-Type text/plain to validation request (it answered '{}').",
+            if content_type.is_empty() {
+                "no Content-Type"
+            } else {
+                content_type.get(..80).unwrap_or(content_type.as_str())
+            }
+        ));
     }
     let body = response
         .bytes()

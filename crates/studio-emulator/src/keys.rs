@@ -1,4 +1,7 @@
 //! The emulator's token-signing key: RSA 2048, derived from the seed, published as a JWKS.
+//!
+//! As Microsoft's keys are, it is named by a `kid` that is also its `x5t` (27 base64url
+//! characters, the size of a SHA-1 thumbprint); v1 tokens carry both in their header.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -43,11 +46,10 @@ impl SigningKey {
         let encoding = EncodingKey::from_rsa_der(der.as_bytes());
         let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
-        let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(n.as_bytes())[..12]);
+        let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(n.as_bytes())[..20]);
         let decoding = DecodingKey::from_rsa_components(&n, &e)
             .map_err(|e| EmulatorError::Key(e.to_string()))?;
-        let public_jwk =
-            json!({ "kty": "RSA", "use": "sig", "kid": kid, "n": n, "e": e, "alg": "RS256" });
+        let public_jwk = json!({ "kty": "RSA", "use": "sig", "kid": kid, "x5t": kid, "n": n, "e": e, "alg": "RS256" });
         Ok(SigningKey {
             kid,
             encoding,
@@ -60,6 +62,17 @@ impl SigningKey {
     pub fn sign(&self, claims: &Value) -> Result<String, EmulatorError> {
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
         header.kid = Some(self.kid.clone());
+        header.typ = Some("JWT".into());
+        jsonwebtoken::encode(&header, claims, &self.encoding)
+            .map_err(|e| EmulatorError::Key(e.to_string()))
+    }
+
+    /// Signs claims as a v1 token: RS256 with `kid` and `x5t` in the header, as Microsoft identity's
+    /// v1 tokens (Graph's validation tokens among them) have.
+    pub fn sign_v1(&self, claims: &Value) -> Result<String, EmulatorError> {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        header.x5t = Some(self.kid.clone());
         header.typ = Some("JWT".into());
         jsonwebtoken::encode(&header, claims, &self.encoding)
             .map_err(|e| EmulatorError::Key(e.to_string()))

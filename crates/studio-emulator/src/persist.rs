@@ -26,14 +26,13 @@ pub const FORMAT_VERSION: u32 = 1;
 /// How often the state is checked for changes.
 pub const SAVE_EVERY: Duration = Duration::from_millis(500);
 
-/// A subscription with what Graph never echoes (its certificate) and the emulator's own fields.
+/// A subscription with the emulator's own fields (its certificate travels in Graph's body).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SavedSubscription {
     #[serde(flatten)]
     subscription: Subscription,
     api: Option<ApiVersion>,
-    encryption_certificate: Option<String>,
     expires_at: i64,
     reauthorization_sent: bool,
 }
@@ -90,7 +89,6 @@ pub fn restore(shared: &Shared, saved: Saved) {
             .into_iter()
             .map(|s| Subscription {
                 api: s.api,
-                encryption_certificate: s.encryption_certificate,
                 expires_at: s.expires_at,
                 reauthorization_sent: s.reauthorization_sent,
                 ..s.subscription
@@ -128,7 +126,6 @@ pub fn snapshot(shared: &Shared) -> Saved {
                 .map(|s| SavedSubscription {
                     subscription: s.clone(),
                     api: s.api,
-                    encryption_certificate: s.encryption_certificate.clone(),
                     expires_at: s.expires_at,
                     reauthorization_sent: s.reauthorization_sent,
                 })

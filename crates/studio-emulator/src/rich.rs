@@ -19,8 +19,6 @@ use x509_cert::Certificate;
 use x509_cert::der::{Decode, Encode};
 
 use crate::server::Shared;
-use crate::workloads::Change;
-use crate::workloads::routes::select;
 
 /// The Microsoft Graph Change Tracking app, the caller of every notification.
 pub const CHANGE_TRACKING_APP_ID: &str = "0bf30f3b-4a52-48df-9a82-234910c4a086";
@@ -89,56 +87,57 @@ pub fn encrypt(
     }))
 }
 
-/// A validation token for one app of this tenant (v2 form: `azp` is the Change Tracking app).
+/// How long a validation token is valid (Microsoft's example token: issued five minutes in the
+/// past, valid 65 minutes from then).
+pub const VALIDATION_TOKEN_LIFETIME: i64 = 3900;
+/// Entra backdates `iat`/`nbf` by five minutes against clock skew.
+const BACKDATED: i64 = 300;
+
+/// A validation token for one app of this tenant, issued by the Change Tracking app: v1 as Graph
+/// sends them and as Microsoft's documentation and samples check them (`iss`
+/// `https://sts.windows.net/{tid}/`, `appid`, `x5t` and `kid` in the header), or v2 (`azp`,
+/// `iss` `…/{tid}/v2.0`) when the control API asks for it.
 pub fn validation_token(shared: &Shared, app_id: &str) -> Option<String> {
-    let now = shared.clock.now();
+    let issued = shared.clock.now() - BACKDATED;
+    let tid = &shared.tenant.tenant_id;
+    // The Change Tracking app's service principal in this tenant: a fixed id per tenant.
+    let digest = Sha256::digest(format!("change-tracking|{tid}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    let principal = crate::tenant::guid_of(bytes);
+    let unique = || crate::grants::random_token(16);
+    if shared
+        .v2_validation_tokens
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        let claims = json!({
+            "aud": app_id,
+            "iss": format!("https://login.microsoftonline.com/{tid}/v2.0"),
+            "iat": issued, "nbf": issued, "exp": issued + VALIDATION_TOKEN_LIFETIME,
+            "aio": unique(),
+            "azp": CHANGE_TRACKING_APP_ID,
+            "azpacr": "2",
+            "oid": principal, "sub": principal,
+            "rh": format!("0.{}.", unique()),
+            "tid": tid,
+            "uti": unique(),
+            "ver": "2.0",
+        });
+        return shared.key.sign(&claims).ok();
+    }
     let claims = json!({
         "aud": app_id,
-        "iss": format!("https://login.microsoftonline.com/{}/v2.0", shared.tenant.tenant_id),
-        "iat": now, "nbf": now, "exp": now + 3600,
-        "azp": CHANGE_TRACKING_APP_ID,
-        "azpacr": "2",
-        "tid": shared.tenant.tenant_id,
-        "ver": "2.0",
+        "iss": format!("https://sts.windows.net/{tid}/"),
+        "iat": issued, "nbf": issued, "exp": issued + VALIDATION_TOKEN_LIFETIME,
+        "aio": unique(),
+        "appid": CHANGE_TRACKING_APP_ID,
+        "appidacr": "2",
+        "idp": format!("https://sts.windows.net/{tid}/"),
+        "oid": principal, "sub": principal,
+        "rh": format!("0.{}.", unique()),
+        "tid": tid,
+        "uti": unique(),
+        "ver": "1.0",
     });
-    shared.key.sign(&claims).ok()
-}
-
-/// The resource as it travels in a rich notification: the entity as it is now (as it was, for a
-/// deletion), limited to the subscription's `$select` when it has one (Outlook requires it).
-pub fn resource_body(change: &Change, subscribed: &str) -> Value {
-    let fields = subscribed.split_once('?').and_then(|(_, query)| {
-        query.split('&').find_map(|pair| {
-            let (key, value) = pair.split_once('=')?;
-            key.eq_ignore_ascii_case("$select")
-                .then(|| value.replace("%2C", ","))
-        })
-    });
-    let id = change.path.rsplit('/').next().unwrap_or_default();
-    let mut body = match &change.body {
-        Some(body) => select(body, fields.as_deref()),
-        None => json!({ "id": id }),
-    };
-    body["@odata.type"] = json!(change.odata_type);
-    body["@odata.id"] = json!(change.resource);
-    body["id"] = json!(id);
-    body
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rich_bodies_keep_only_the_selected_properties() {
-        let mut change = Change::bare("created", "Users/u/Messages/m1", "users/u/messages/m1");
-        change.odata_type = "#Microsoft.Graph.Message".into();
-        change.body = Some(json!({ "id": "m1", "subject": "Hi", "body": { "content": "secret" } }));
-        let body = resource_body(&change, "/me/messages?$select=subject");
-        assert_eq!(body["subject"], "Hi");
-        assert!(body.get("body").is_none(), "{body}");
-        assert_eq!(body["@odata.id"], "Users/u/Messages/m1");
-        let full = resource_body(&change, "/chats/c/messages");
-        assert_eq!(full["body"]["content"], "secret");
-    }
+    shared.key.sign_v1(&claims).ok()
 }

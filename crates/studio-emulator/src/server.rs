@@ -1,31 +1,25 @@
 //! Starting and stopping the emulator: one axum router on one loopback listener, serving identity
-//! (`authorityHost`), Graph (`graphBase`) and the control API (`/_emulator`).
+//! (`authorityHost`), Graph (`graphBase`) and the control API (`/_emulator`); the routes are in
+//! `router.rs`.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::Json;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::{Value, json};
-use studio_catalog::model::ApiVersion;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::EmulatorError;
-use crate::bodies::GraphBody;
-use crate::caller::Caller;
 use crate::clock::EmulatorClock;
 use crate::grants::Grants;
 use crate::keys::SigningKey;
-use crate::subscriptions::{self, Subscription};
+use crate::subscriptions::Subscription;
 use crate::tenant::{Tenant, User};
-use crate::workloads::{routes, writes};
-use crate::{control, delegated, device, identity};
 
 /// How to start the emulator.
 #[derive(Debug, Clone)]
@@ -116,6 +110,10 @@ pub struct Shared {
     pub slow_response: Duration,
     /// Graph requests to answer 429/503 with `Retry-After` (control API).
     pub busy: Mutex<Option<crate::busy::Busy>>,
+    /// Raised when the control API moves the clock (retries waiting on it wake up).
+    pub clock_moved: tokio::sync::Notify,
+    /// Validation tokens in the v2 form instead of Graph's v1 (control API).
+    pub v2_validation_tokens: std::sync::atomic::AtomicBool,
 }
 
 /// What the emulator prints when ready (the `graph-emulator` JSON line).
@@ -292,6 +290,8 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         throttle: crate::throttle::Throttle::default(),
         slow_response: config.slow_response,
         busy: Mutex::new(None),
+        clock_moved: tokio::sync::Notify::new(),
+        v2_validation_tokens: std::sync::atomic::AtomicBool::new(false),
     });
     let info = ReadyInfo {
         authority_host: base_url.clone(),
@@ -315,7 +315,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         .data_file
         .clone()
         .map(|path| (Arc::clone(&shared), path));
-    let app = router(shared);
+    let app = crate::router::router(shared);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -342,127 +342,6 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     })
 }
 
-fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route(
-            "/{tenant}/v2.0/.well-known/openid-configuration",
-            get(identity::discovery),
-        )
-        .route("/{tenant}/discovery/v2.0/keys", get(identity::keys))
-        .route("/{tenant}/oauth2/v2.0/token", post(identity::token))
-        .route(
-            "/{tenant}/oauth2/v2.0/authorize",
-            get(delegated::authorize).post(delegated::authorize_answer),
-        )
-        .route(
-            "/{tenant}/oauth2/v2.0/devicecode",
-            post(device::device_code),
-        )
-        .route(
-            "/devicelogin",
-            get(device::device_login_page).post(device::device_login_answer),
-        )
-        .route("/_emulator/devicecode", post(control::control_device))
-        .route("/_emulator/consent", post(crate::consent::consent))
-        .route("/_emulator/revoke", post(crate::consent::revoke))
-        .route(
-            "/_emulator/refresh-reuse",
-            post(crate::consent::refresh_reuse),
-        )
-        .route("/_emulator/certificates", post(crate::assertion::upload))
-        .route("/v1.0/subscriptions", get(list_v1).post(create_v1))
-        .route("/beta/subscriptions", get(list_beta).post(create_beta))
-        .route(
-            "/v1.0/subscriptions/{id}",
-            get(subscriptions::get_one)
-                .patch(subscriptions::update)
-                .delete(subscriptions::delete),
-        )
-        .route(
-            "/beta/subscriptions/{id}",
-            get(subscriptions::get_one)
-                .patch(subscriptions::update)
-                .delete(subscriptions::delete),
-        )
-        .route(
-            "/v1.0/subscriptions/{id}/reauthorize",
-            post(subscriptions::reauthorize),
-        )
-        .route(
-            "/beta/subscriptions/{id}/reauthorize",
-            post(subscriptions::reauthorize),
-        )
-        .route(
-            "/v1.0/{*rest}",
-            get(routes::get)
-                .post(writes::post)
-                .patch(writes::patch)
-                .delete(writes::delete),
-        )
-        .route(
-            "/beta/{*rest}",
-            get(routes::get)
-                .post(writes::post)
-                .patch(writes::patch)
-                .delete(writes::delete),
-        )
-        .route("/_emulator", get(control::control_info))
-        .route("/_emulator/changes", post(control::changes))
-        .route("/_emulator/lifecycle", post(control::lifecycle))
-        .route("/_emulator/deliveries", get(control::deliveries))
-        .route("/_emulator/endpoints", get(control::endpoints))
-        .route("/_emulator/throttle", post(crate::busy::throttle))
-        .route("/_emulator/subscriptions", get(control::subscriptions))
-        .route("/_emulator/reset", post(control::reset))
-        .route("/_emulator/clock", post(control::control_clock))
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&shared),
-            crate::busy::answer_busy,
-        ))
-        .layer(axum::middleware::map_response_with_state(
-            Arc::clone(&shared),
-            graph_shaped,
-        ))
-        .with_state(shared)
-}
-
-/// Framework answers (a path that is not UTF-8, a method a route lacks) become Graph-shaped
-/// errors too: a client of Graph never sees plain text.
-async fn graph_shaped(State(shared): State<Arc<Shared>>, response: Response) -> Response {
-    let status = response.status();
-    let json = response
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || json {
-        return response;
-    }
-    let text = axum::body::to_bytes(response.into_body(), 2048)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
-    let (code, fallback) = match status.as_u16() {
-        405 => (
-            "MethodNotAllowed",
-            "The HTTP method is not allowed on this resource.",
-        ),
-        413 => ("RequestEntityTooLarge", "The request body is too large."),
-        415 => (
-            "UnsupportedMediaType",
-            "The request's content type is not supported.",
-        ),
-        _ => ("BadRequest", "The request could not be read."),
-    };
-    let message = if text.trim().is_empty() {
-        fallback.to_owned()
-    } else {
-        text
-    };
-    graph_error(status, code, &message, shared.clock.now())
-}
-
 /// Graph's error shape: `{"error":{"code","message","innerError":{…}}}`.
 pub fn graph_error(status: StatusCode, code: &str, message: &str, now: i64) -> Response {
     let request_id = format!("00000000-0000-4000-8000-{:012x}", now.unsigned_abs());
@@ -477,38 +356,4 @@ pub fn graph_error(status: StatusCode, code: &str, message: &str, now: i64) -> R
         })),
     )
         .into_response()
-}
-
-async fn not_found(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let path: String = uri.path().chars().take(200).collect();
-    graph_error(
-        StatusCode::NOT_FOUND,
-        "UnknownError",
-        &format!("Resource not found for the segment '{path}'."),
-        shared.clock.now(),
-    )
-}
-
-async fn create_v1(
-    State(shared): State<Arc<Shared>>,
-    caller: Caller,
-    GraphBody(body): GraphBody,
-) -> Response {
-    subscriptions::create(shared, ApiVersion::V1, caller, body).await
-}
-
-async fn create_beta(
-    State(shared): State<Arc<Shared>>,
-    caller: Caller,
-    GraphBody(body): GraphBody,
-) -> Response {
-    subscriptions::create(shared, ApiVersion::Beta, caller, body).await
-}
-
-async fn list_v1(State(shared): State<Arc<Shared>>, caller: Caller) -> Response {
-    subscriptions::list(shared, ApiVersion::V1, caller).await
-}
-
-async fn list_beta(State(shared): State<Arc<Shared>>, caller: Caller) -> Response {
-    subscriptions::list(shared, ApiVersion::Beta, caller).await
 }

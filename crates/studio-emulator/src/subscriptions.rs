@@ -24,8 +24,8 @@ use crate::caller::Caller;
 use crate::handshake::{check_url, handshake};
 use crate::server::{Shared, graph_error};
 use crate::subscription_rules::{forbidden, over_quota, payload_shape};
+use crate::workloads::graph_time;
 use crate::workloads::paths::canonical;
-use crate::workloads::timestamp;
 
 /// A subscription as Graph returns it (the certificate itself is never echoed).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,19 +55,18 @@ pub struct Subscription {
     pub latest_supported_tls_version: String,
     /// The app's certificate id.
     pub encryption_certificate_id: Option<String>,
-    /// Universal Print's filter of which changes notify.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Universal Print's filter of which changes notify (`null` when not set, as Graph answers).
     pub notification_query_options: Option<String>,
-    /// The app id that the notification endpoint expects in validation tokens.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The app id that the notification endpoint expects in validation tokens (`null` when not
+    /// set).
     pub notification_url_app_id: Option<String>,
     /// Always `application/json`.
     pub notification_content_type: String,
     /// `v1.0` or `beta` (not part of Graph's body).
     #[serde(skip)]
     pub api: Option<ApiVersion>,
-    /// The certificate (kept, never echoed).
-    #[serde(skip)]
+    /// The certificate, base64 DER (public; echoed as Graph does, `null` when not set).
+    #[serde(default)]
     pub encryption_certificate: Option<String>,
     /// Expiry as Unix seconds (not part of Graph's body).
     #[serde(skip)]
@@ -278,7 +277,14 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
         client_state: text("clientState"),
         notification_url,
         lifecycle_notification_url: lifecycle_url,
-        expiration_date_time: timestamp(expires_at),
+        expiration_date_time: graph_time(
+            expires_at,
+            if expires_at == expires.unix_timestamp() {
+                expires.nanosecond()
+            } else {
+                0
+            },
+        ),
         creator_id: caller.object_id.clone(),
         include_resource_data,
         latest_supported_tls_version: text("latestSupportedTlsVersion")
@@ -423,7 +429,14 @@ pub async fn update(
         subscription.expires_at = expires
             .unix_timestamp()
             .max(now + i64::from(MIN_EXPIRATION_MINUTES) * 60);
-        subscription.expiration_date_time = timestamp(subscription.expires_at);
+        subscription.expiration_date_time = graph_time(
+            subscription.expires_at,
+            if subscription.expires_at == expires.unix_timestamp() {
+                expires.nanosecond()
+            } else {
+                0
+            },
+        );
     }
     if let Some(url) = patch.get("notificationUrl").and_then(Value::as_str) {
         if let Err(why) = check_url(&shared, url) {

@@ -96,6 +96,60 @@ async fn failed_deliveries_are_retried_and_every_attempt_is_recorded() {
     e.shutdown().await;
 }
 
+async fn attempts_at(e: &RunningEmulator) -> Vec<i64> {
+    let log: Value = reqwest::get(format!("{}/deliveries", e.info.control))
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    log["value"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["kind"] == "notification")
+        .filter_map(|d| d["at"].as_i64())
+        .collect()
+}
+
+/// Graph retries for four hours with exponential back-off; the control API's clock compresses
+/// that to seconds, and after four hours the batch is given up.
+#[tokio::test]
+async fn an_endpoint_that_keeps_failing_is_retried_for_four_hours_then_given_up() {
+    let e = emulator().await;
+    let (url, _) = recording_receiver(u32::MAX).await;
+    let token = app_token(&e).await;
+    let _ = subscribe_with(&e, &token, "/groups", "updated", &url, None).await;
+    control(
+        &e,
+        "changes",
+        json!({ "resource": "/groups/g1", "changeType": "updated" }),
+    )
+    .await;
+    for _ in 0..200 {
+        if !attempts_at(&e).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut seen = 0;
+    for _ in 0..40 {
+        control(&e, "clock", json!({ "advanceSeconds": 1200 })).await;
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        seen = attempts_at(&e).await.len();
+    }
+    let attempts = attempts_at(&e).await;
+    assert_eq!(attempts.len(), seen, "no attempt after the last advance");
+    assert!(attempts.len() > 8, "retried many times: {attempts:?}");
+    let (first, last) = (attempts[0], attempts[attempts.len() - 1]);
+    assert!(last - first <= 4 * 3600, "within four hours: {attempts:?}");
+    assert!(
+        last - first >= 3 * 3600,
+        "for hours, not seconds: {attempts:?}"
+    );
+    e.shutdown().await;
+}
+
 #[tokio::test]
 async fn lifecycle_events_go_to_the_lifecycle_url() {
     let e = emulator().await;
@@ -273,5 +327,53 @@ async fn a_slow_endpoint_is_throttled_then_dropped_like_graph_does() {
     assert_eq!(endpoint["state"], "drop");
     assert!(endpoint["slowResponses"].as_u64() >= Some(10), "{endpoint}");
     assert!(endpoint["droppedNotifications"].as_u64() >= Some(1));
+    e.shutdown().await;
+}
+
+/// The documented handshake contract is a 200 with `Content-Type: text/plain`: the right token
+/// answered as JSON fails the subscription, with a message that says why.
+#[tokio::test]
+async fn a_handshake_answered_as_json_is_refused() {
+    use axum::extract::Query;
+    use std::collections::HashMap;
+    let e = emulator().await;
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(|Query(q): Query<HashMap<String, String>>| async move {
+            (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                q.get("validationToken").cloned().unwrap_or_default(),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let token = app_token(&e).await;
+    let refused = reqwest::Client::new()
+        .post(format!("{}/v1.0/subscriptions", e.info.graph_base))
+        .bearer_auth(&token)
+        .json(&json!({
+            "changeType": "updated",
+            "notificationUrl": url,
+            "resource": "/groups",
+            "expirationDateTime": common::expiration_in(50),
+        }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status().as_u16(), 400);
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "ValidationError");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("text/plain") && m.contains("application/json")),
+        "{body}"
+    );
     e.shutdown().await;
 }

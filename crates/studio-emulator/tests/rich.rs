@@ -133,7 +133,23 @@ async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() 
         "the posted message, decrypted"
     );
     assert_eq!(resource["body"]["content"], "Ship it");
-    assert_eq!(resource["@odata.type"], "#Microsoft.Graph.ChatMessage");
+    // Shaped like Graph's documented chatMessage example: a context, the full property set.
+    assert!(
+        resource["@odata.context"]
+            .as_str()
+            .is_some_and(|c| c.contains("$metadata#chats('")),
+        "{resource}"
+    );
+    for key in [
+        "replyToId",
+        "etag",
+        "chatId",
+        "importance",
+        "reactions",
+        "hostedContents",
+    ] {
+        assert!(resource.get(key).is_some(), "{key}: {resource}");
+    }
 
     let tokens = delivered["validationTokens"]
         .as_array()
@@ -158,15 +174,17 @@ async fn rich_notifications_decrypt_independently_and_carry_validation_tokens() 
     .expect("key");
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.set_audience(&[e.info.confidential_client_id.as_str()]);
-    validation.set_issuer(&[format!(
-        "https://login.microsoftonline.com/{}/v2.0",
-        e.info.tenant_id
-    )]);
-    let claims =
-        jsonwebtoken::decode::<Value>(tokens[0].as_str().expect("jwt"), &decoding, &validation)
-            .expect("a valid token")
-            .claims;
-    assert_eq!(claims["azp"], "0bf30f3b-4a52-48df-9a82-234910c4a086");
+    // v1, as Graph sends them and Microsoft's documentation checks them.
+    validation.set_issuer(&[format!("https://sts.windows.net/{}/", e.info.tenant_id)]);
+    let jwt = tokens[0].as_str().expect("jwt");
+    let claims = jsonwebtoken::decode::<Value>(jwt, &decoding, &validation)
+        .expect("a valid token")
+        .claims;
+    assert_eq!(claims["appid"], "0bf30f3b-4a52-48df-9a82-234910c4a086");
+    assert_eq!(claims["ver"], "1.0");
+    let header = jsonwebtoken::decode_header(jwt).expect("header");
+    assert_eq!(header.x5t.as_deref(), header.kid.as_deref());
+    assert!(header.x5t.is_some());
 
     // A certificate that is not one is refused at creation.
     body["encryptionCertificate"] = json!("bm90IGEgY2VydGlmaWNhdGU=");

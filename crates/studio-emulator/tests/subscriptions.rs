@@ -120,7 +120,15 @@ async fn create_list_renew_reauthorize_delete() {
         e.info.confidential_client_id.as_str()
     );
     assert_eq!(created["notificationContentType"], "application/json");
-    assert!(created.get("encryptionCertificate").is_none());
+    // Every property of the documented response, null where it was not set.
+    for key in [
+        "encryptionCertificate",
+        "encryptionCertificateId",
+        "notificationQueryOptions",
+        "notificationUrlAppId",
+    ] {
+        assert_eq!(created.get(key), Some(&Value::Null), "{key}: {created}");
+    }
     let id = created["id"].as_str().expect("id").to_owned();
 
     let (_, listed) = send(reqwest::Method::GET, base.clone(), Some(&token), None).await;

@@ -404,7 +404,9 @@ async fn rich_notifications_from_the_sandbox_decrypt_with_the_certificates_key()
     };
     let app = e.info.confidential_client_id.as_str();
     let claims = check(&tokens[0], &keys, &expect(app), now).expect("a trusted token");
-    assert_eq!(claims["azp"], "0bf30f3b-4a52-48df-9a82-234910c4a086");
+    // v1, as Graph sends them: the caller in `appid`.
+    assert_eq!(claims["appid"], "0bf30f3b-4a52-48df-9a82-234910c4a086");
+    assert_eq!(claims["ver"], "1.0");
     assert!(matches!(
         check(&tokens[0], &keys, &expect("another-app"), now),
         Err(TokenProblem::Audience(_))

@@ -226,6 +226,16 @@ fn chat_members(entity: &Entity, store: &Store) -> Vec<String> {
     }
 }
 
+/// A time as Graph writes subscription expirations: UTC with seven fractional digits
+/// (`2016-11-20T18:23:45.9356913Z`), from Unix seconds and the nanoseconds asked for.
+pub fn graph_time(unix: i64, nanoseconds: u32) -> String {
+    let whole = timestamp(unix);
+    match whole.strip_suffix('Z') {
+        Some(seconds) => format!("{seconds}.{:07}Z", nanoseconds.min(999_999_999) / 100),
+        None => whole,
+    }
+}
+
 /// An RFC 3339 time for Unix seconds.
 pub fn timestamp(unix: i64) -> String {
     use time::format_description::well_known::Rfc3339;
