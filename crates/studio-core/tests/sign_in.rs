@@ -210,15 +210,21 @@ async fn sandbox_refusals_keep_nothing() {
 }
 
 /// A sign-in that brings no refresh token (offline_access not granted) is reported, not saved.
-#[tokio::test]
-#[ignore = "needs node-oidc-provider: make oidc-test"]
-async fn node_a_sign_in_without_a_refresh_token_is_not_saved() {
-    let run = run(true).await;
+async fn a_sign_in_without_a_refresh_token_is_not_saved(node: bool) {
+    let run = run(node).await;
     let mut person = run.authority.person(0);
-    person.fields.push((
-        "grant".into(),
-        "https://graph.microsoft.com/User.Read https://graph.microsoft.com/Mail.Read openid profile".into(),
-    ));
+    if node {
+        // The user unticks offline_access on the authority's consent page.
+        person.fields.push((
+            "grant".into(),
+            "https://graph.microsoft.com/User.Read https://graph.microsoft.com/Mail.Read openid profile".into(),
+        ));
+    } else {
+        // The tenant withholds offline_access.
+        run.authority
+            .control("consent", json!({"offlineAccess": false}))
+            .await;
+    }
     let refused = run.sign_in(person).await.expect_err("refused");
     assert!(
         refused["message"]
@@ -231,22 +237,39 @@ async fn node_a_sign_in_without_a_refresh_token_is_not_saved() {
     assert!(run.accounts().await.is_empty());
 }
 
-/// Refreshes rotate the refresh token and ask only for what was granted: a user who did not grant
-/// Mail.Read still refreshes (an authority refuses a refresh asking for more).
 #[tokio::test]
 #[ignore = "needs node-oidc-provider: make oidc-test"]
-async fn node_refresh_rotates_and_asks_only_for_what_was_granted() {
-    let run = run(true).await;
+async fn node_a_sign_in_without_a_refresh_token_is_not_saved() {
+    a_sign_in_without_a_refresh_token_is_not_saved(true).await;
+}
+
+#[tokio::test]
+async fn sandbox_a_sign_in_without_a_refresh_token_is_not_saved() {
+    a_sign_in_without_a_refresh_token_is_not_saved(false).await;
+}
+
+/// Refreshes rotate the refresh token and ask only for what was granted: a user who did not grant
+/// Mail.Read still refreshes (node-oidc-provider refuses a refresh asking for more; the sandbox's
+/// sign-in page grants everything asked, so there the permissions stay).
+async fn refresh_rotates_and_asks_only_for_what_was_granted(node: bool) {
+    let run = run(node).await;
     let mut person = run.authority.person(0);
-    person.fields.push((
-        "grant".into(),
-        "https://graph.microsoft.com/User.Read offline_access openid profile".into(),
-    ));
+    if node {
+        person.fields.push((
+            "grant".into(),
+            "https://graph.microsoft.com/User.Read offline_access openid profile".into(),
+        ));
+    }
+    let expected = if node {
+        json!(["User.Read"])
+    } else {
+        json!(["User.Read", "Mail.Read"])
+    };
     let account = run
         .sign_in(person)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{}", run.trail()));
-    assert_eq!(account["config"]["scopes"], json!(["User.Read"]));
+    assert_eq!(account["config"]["scopes"], expected);
     let id = account["config"]["id"].as_str().expect("id").to_owned();
     let name = format!("{id}/refresh-token");
     let before = run
@@ -260,7 +283,7 @@ async fn node_refresh_rotates_and_asks_only_for_what_was_granted() {
     let checked = call(&other, "account_check", json!({"id": id}))
         .await
         .expect("refreshes");
-    assert_eq!(checked["claims"]["permissions"], json!(["User.Read"]));
+    assert_eq!(checked["claims"]["permissions"], expected);
     let after = run
         .secrets
         .get(&name)
@@ -272,6 +295,17 @@ async fn node_refresh_rotates_and_asks_only_for_what_was_granted() {
         after.expose(),
         "the rotated refresh token is kept"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs node-oidc-provider: make oidc-test"]
+async fn node_refresh_rotates_and_asks_only_for_what_was_granted() {
+    refresh_rotates_and_asks_only_for_what_was_granted(true).await;
+}
+
+#[tokio::test]
+async fn sandbox_refresh_rotates_and_asks_only_for_what_was_granted() {
+    refresh_rotates_and_asks_only_for_what_was_granted(false).await;
 }
 
 /// Two processes refreshing one account at once (the window and a CLI command): with the

@@ -26,6 +26,8 @@ use crate::server::{Shared, graph_error};
 pub struct Consent {
     /// An administrator consented to every delegated permission for the desktop app.
     pub admin_consented: bool,
+    /// `offline_access` is never granted (a tenant policy): sign-ins bring no refresh token.
+    pub offline_access_blocked: bool,
     /// Per (user id, client id): the permissions the user consented to (lowercase).
     pub granted: HashMap<(String, String), BTreeSet<String>>,
 }
@@ -33,6 +35,7 @@ pub struct Consent {
 impl Default for Consent {
     fn default() -> Self {
         Consent {
+            offline_access_blocked: false,
             admin_consented: true,
             granted: HashMap::new(),
         }
@@ -86,7 +89,8 @@ fn strings(value: &Value) -> Option<Vec<String>> {
         .collect()
 }
 
-/// `POST /_emulator/consent`: `{"adminConsent": bool}`, `{"appRoles": [..]}`, or
+/// `POST /_emulator/consent`: `{"adminConsent": bool}`, `{"offlineAccess": false}` (no refresh
+/// tokens are issued: a sign-in without `offline_access` granted), `{"appRoles": [..]}`, or
 /// `{"userPrincipalName": "..", "scopes": [..], "grant": bool}` (revoking takes back all of
 /// the user's consent to the desktop app, ends their sessions and asks their subscriptions to
 /// reauthorize).
@@ -104,6 +108,14 @@ pub async fn consent(State(shared): State<Arc<Shared>>, GraphBody(body): GraphBo
         };
         if let Ok(mut current) = shared.app_roles.lock() {
             *current = roles;
+        }
+    }
+    if let Some(offline) = request.get("offlineAccess") {
+        let Some(offline) = offline.as_bool() else {
+            return bad(&shared, "offlineAccess must be true or false.");
+        };
+        if let Ok(mut consent) = shared.consent.lock() {
+            consent.offline_access_blocked = !offline;
         }
     }
     if let Some(admin) = request.get("adminConsent") {
@@ -228,4 +240,12 @@ fn state(shared: &Shared) -> Json<Value> {
         .map(|r| r.clone())
         .unwrap_or_default();
     Json(json!({ "adminConsent": admin, "appRoles": roles }))
+}
+
+/// Whether the tenant withholds `offline_access` (control API).
+pub fn offline_blocked(shared: &Shared) -> bool {
+    shared
+        .consent
+        .lock()
+        .is_ok_and(|c| c.offline_access_blocked)
 }

@@ -187,6 +187,7 @@ pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     if let Ok(mut subs) = shared.subscriptions.lock() {
         subs.clear();
     }
+    shared.end_pending_retries();
     if let Ok(mut log) = shared.deliveries.lock() {
         log.clear();
     }

@@ -248,6 +248,7 @@ fn issue_code(
     now: i64,
 ) -> Response {
     let (scopes, offline) = split_scopes(get(params, "scope"));
+    let offline = offline && !crate::consent::offline_blocked(shared);
     let code = random_token(32);
     let challenge = match get(params, "code_challenge") {
         "" => None,

@@ -4,6 +4,7 @@
 //! recorded.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -16,8 +17,10 @@ use crate::throttle::EndpointState;
 use crate::workloads::Change;
 use crate::workloads::paths::{canonical, filter_ids};
 
-/// How long Graph keeps retrying a batch that was not acknowledged: four hours.
-pub const RETRY_WINDOW: Duration = Duration::from_secs(4 * 3600);
+/// How long Graph keeps retrying a batch that was not acknowledged: four hours, in seconds.
+pub const RETRY_WINDOW_SECONDS: i64 = 4 * 3600;
+/// The shortest wait between two attempts, whatever `retry_base` says.
+pub const MIN_RETRY_WAIT: Duration = Duration::from_millis(10);
 /// The longest wait between two attempts.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(3600);
 
@@ -178,10 +181,14 @@ pub fn batches(shared: &Shared, change: &Change) -> BTreeMap<String, Batch> {
                 .or_default();
             entry.subscription_ids.push(subscription.id.clone());
             entry.items.push(item(shared, subscription, change));
-            if subscription.include_resource_data
-                && !entry.rich_apps.contains(&subscription.application_id)
-            {
-                entry.rich_apps.push(subscription.application_id.clone());
+            // Tokens are issued to `notificationUrlAppId` when the subscription names one (the
+            // app the endpoint belongs to), else to the app that subscribed.
+            let audience = subscription
+                .notification_url_app_id
+                .clone()
+                .unwrap_or_else(|| subscription.application_id.clone());
+            if subscription.include_resource_data && !entry.rich_apps.contains(&audience) {
+                entry.rich_apps.push(audience);
             }
         }
     }
@@ -232,6 +239,8 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
 
 /// POSTs one body to one endpoint until it answers 2xx or four hours of the emulator's clock have
 /// passed, waiting `retry_base`, then twice as long each time (at most an hour) between attempts.
+/// It stops early when the sandbox stops or is reset, or when none of the subscriptions exists
+/// any more.
 pub async fn deliver(
     shared: &Shared,
     kind: &'static str,
@@ -239,9 +248,18 @@ pub async fn deliver(
     subscription_ids: Vec<String>,
     body: Value,
 ) {
+    let generation = shared.generation.load(Ordering::Relaxed);
     let first = shared.clock.now();
-    let mut waited = Duration::ZERO;
     for attempt in 1u32.. {
+        if attempt > 1 && !still_wanted(shared, generation, &subscription_ids) {
+            return;
+        }
+        if shared.clock.now() - first >= RETRY_WINDOW_SECONDS {
+            tracing::warn!(%url, attempt, "gave up delivering: not acknowledged for four hours");
+            return;
+        }
+        // Clock moves during the POST count against the wait that follows it.
+        let offset = shared.clock.offset();
         let started = Instant::now();
         let sent = shared
             .http
@@ -275,36 +293,63 @@ pub async fn deliver(
             return;
         }
         let wait = retry_wait(shared.retry_base, attempt);
-        let passed = u64::try_from(shared.clock.now() - first).unwrap_or(0);
-        if Duration::from_secs(passed).max(waited) + wait > RETRY_WINDOW {
+        let left = RETRY_WINDOW_SECONDS - (shared.clock.now() - first);
+        if i64::try_from(wait.as_secs()).unwrap_or(i64::MAX) >= left {
             tracing::warn!(%url, attempt, "gave up delivering: not acknowledged for four hours");
             return;
         }
-        waited += wait;
-        wait_emulated(shared, wait).await;
+        wait_emulated(shared, wait, offset, started, generation).await;
     }
 }
 
-/// The wait after `attempt` failed: `base`, doubling, at most [`MAX_RETRY_WAIT`].
-pub fn retry_wait(base: Duration, attempt: u32) -> Duration {
-    let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-    base.saturating_mul(factor).min(MAX_RETRY_WAIT)
+/// Whether a pending retry should still be sent: the sandbox was neither stopped nor reset since,
+/// and at least one of the subscriptions still exists.
+fn still_wanted(shared: &Shared, generation: u64, subscription_ids: &[String]) -> bool {
+    shared.generation.load(Ordering::Relaxed) == generation
+        && shared
+            .subscriptions
+            .lock()
+            .is_ok_and(|subs| subs.iter().any(|s| subscription_ids.contains(&s.id)))
 }
 
-/// Waits `emulated` time of the emulator's clock: scaled by `--time-scale`, and cut short by the
-/// seconds the control API moves the clock forward meanwhile.
-async fn wait_emulated(shared: &Shared, emulated: Duration) {
-    let mut remaining = emulated;
-    while !remaining.is_zero() {
-        let offset = shared.clock.offset();
-        let started = Instant::now();
+/// The wait after `attempt` failed: `base` (at least 10 ms), doubling, at most
+/// [`MAX_RETRY_WAIT`].
+pub fn retry_wait(base: Duration, attempt: u32) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+    base.max(MIN_RETRY_WAIT)
+        .saturating_mul(factor)
+        .min(MAX_RETRY_WAIT)
+}
+
+/// Waits `emulated` time of the emulator's clock, counted from `since` (real) and the clock
+/// offset `offset` then: scaled by `--time-scale`, cut short by the seconds the control API
+/// moves the clock forward, and ended when the sandbox stops or is reset.
+async fn wait_emulated(
+    shared: &Shared,
+    emulated: Duration,
+    offset: i64,
+    since: Instant,
+    generation: u64,
+) {
+    loop {
+        // Registered before the clock is read, so a move in between is not missed.
+        let moved = shared.clock_moved.notified();
+        tokio::pin!(moved);
+        moved.as_mut().enable();
+        if shared.generation.load(Ordering::Relaxed) != generation {
+            return;
+        }
+        let forward = u64::try_from(shared.clock.offset() - offset).unwrap_or(0);
+        let scaled =
+            Duration::try_from_secs_f64(since.elapsed().as_secs_f64() * shared.clock.scale())
+                .unwrap_or(Duration::MAX);
+        let passed = scaled.saturating_add(Duration::from_secs(forward));
+        let Some(remaining) = emulated.checked_sub(passed).filter(|r| !r.is_zero()) else {
+            return;
+        };
         tokio::select! {
             () = tokio::time::sleep(shared.clock.real(remaining)) => return,
-            () = shared.clock_moved.notified() => {
-                let moved = u64::try_from(shared.clock.offset() - offset).unwrap_or(0);
-                let passed = started.elapsed().mul_f64(shared.clock.scale()) + Duration::from_secs(moved);
-                remaining = remaining.saturating_sub(passed);
-            }
+            () = moved => {}
         }
     }
 }

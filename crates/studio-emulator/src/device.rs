@@ -45,6 +45,7 @@ pub async fn device_code(
         );
     }
     let (scopes, offline) = split_scopes(get(&form, "scope"));
+    let offline = offline && !crate::consent::offline_blocked(&shared);
     let device_code = random_token(48);
     let code = user_code();
     if let Ok(mut devices) = shared.grants.devices.lock() {

@@ -48,23 +48,7 @@ pub async fn handshake(shared: &Shared, url: &str) -> Result<(), String> {
     if response.status().as_u16() != 200 {
         return Err("Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.".into());
     }
-    // The documented contract is a 200 with `text/plain` (the sandbox's wording for this one).
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if content_type.split(';').next().map(str::trim) != Some("text/plain") {
-        return Err(format!(
-            "Subscription validation request failed. Notification endpoint must respond with 200 OK and Content-Type text/plain to validation request (it answered '{}').",
-            if content_type.is_empty() {
-                "no Content-Type"
-            } else {
-                content_type.get(..80).unwrap_or(content_type.as_str())
-            }
-        ));
-    }
+    text_plain(response.headers().get(reqwest::header::CONTENT_TYPE))?;
     let body = response
         .bytes()
         .await
@@ -73,4 +57,52 @@ pub async fn handshake(shared: &Shared, url: &str) -> Result<(), String> {
         return Err("Subscription validation request failed. Response must exactly match validationToken query parameter.".into());
     }
     Ok(())
+}
+
+/// The documented contract is a 200 with `text/plain` (any parameters, any case); the message is
+/// Graph's, extended by the sandbox to say what came instead.
+fn text_plain(header: Option<&reqwest::header::HeaderValue>) -> Result<(), String> {
+    let answered = match header.map(|v| v.to_str()) {
+        None => "no Content-Type".to_owned(),
+        Some(Err(_)) => "an unreadable Content-Type".to_owned(),
+        Some(Ok(value)) => {
+            let value = value.trim().to_ascii_lowercase();
+            if value.split(';').next().map(str::trim) == Some("text/plain") {
+                return Ok(());
+            }
+            let shown: String = value.chars().take(80).collect();
+            format!("'{shown}'")
+        }
+    };
+    Err(format!(
+        "Subscription validation request failed. Notification endpoint must respond with 200 OK and Content-Type text/plain to validation request (it answered {answered})."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn only_text_plain_answers_a_handshake() {
+        for good in [
+            "text/plain",
+            "Text/Plain; charset=utf-8",
+            " text/plain ;charset=UTF-8",
+        ] {
+            assert_eq!(
+                text_plain(Some(&HeaderValue::from_static(good))),
+                Ok(()),
+                "{good}"
+            );
+        }
+        let json = text_plain(Some(&HeaderValue::from_static("application/json")));
+        assert!(json.is_err_and(|m| m.contains("'application/json'")));
+        assert!(text_plain(None).is_err_and(|m| m.contains("no Content-Type")));
+        let odd = HeaderValue::from_bytes(b"text/pl\xe4in").expect("bytes");
+        assert!(text_plain(Some(&odd)).is_err_and(|m| m.contains("unreadable")));
+        let long = HeaderValue::from_str(&"x".repeat(500)).expect("long");
+        assert!(text_plain(Some(&long)).is_err_and(|m| m.len() < 300));
+    }
 }

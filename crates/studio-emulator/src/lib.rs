@@ -28,6 +28,7 @@ pub mod persist;
 pub mod rich;
 mod router;
 pub mod server;
+pub mod subscription;
 pub mod subscription_rules;
 pub mod subscriptions;
 pub mod tenant;

@@ -24,14 +24,9 @@ pub fn is_outlook(odata_type: &str) -> bool {
 }
 
 /// An Outlook change key as an etag: opaque, `W/"CQAAABYAAAD…"` as in Graph's examples, the same
-/// for one version of one item (its path and last modification).
+/// wherever one change of one item shows it, and new with every change (two in one second too).
 pub fn outlook_etag(change: &Change) -> String {
-    let version = change
-        .body
-        .as_ref()
-        .and_then(|b| b["lastModifiedDateTime"].as_str())
-        .unwrap_or_default();
-    let digest = Sha256::digest(format!("{}|{version}", change.path).as_bytes());
+    let digest = Sha256::digest(format!("{}|{}", change.path, change.sequence).as_bytes());
     format!("W/\"CQAAABYAAAD{}\"", STANDARD.encode(&digest[..21]))
 }
 

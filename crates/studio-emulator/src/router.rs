@@ -1,5 +1,6 @@
 //! The emulator's routes: identity, Graph (`/v1.0`, `/beta`), the control API, and the answers
-//! that make even framework errors look like Graph's.
+//! that make even framework errors look like Graph's. Apart from `server.rs`, which starts and
+//! stops the emulator, so the table of routes reads in one place.
 
 use std::sync::Arc;
 

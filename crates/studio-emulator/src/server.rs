@@ -110,8 +110,11 @@ pub struct Shared {
     pub slow_response: Duration,
     /// Graph requests to answer 429/503 with `Retry-After` (control API).
     pub busy: Mutex<Option<crate::busy::Busy>>,
-    /// Raised when the control API moves the clock (retries waiting on it wake up).
+    /// Raised when the control API moves the clock, and when the sandbox stops or is reset
+    /// (retries waiting on it wake up).
     pub clock_moved: tokio::sync::Notify,
+    /// Bumped when the sandbox stops or is reset: pending retries of before end.
+    pub generation: std::sync::atomic::AtomicU64,
     /// Validation tokens in the v2 form instead of Graph's v1 (control API).
     pub v2_validation_tokens: std::sync::atomic::AtomicBool,
 }
@@ -291,6 +294,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         slow_response: config.slow_response,
         busy: Mutex::new(None),
         clock_moved: tokio::sync::Notify::new(),
+        generation: std::sync::atomic::AtomicU64::new(0),
         v2_validation_tokens: std::sync::atomic::AtomicBool::new(false),
     });
     let info = ReadyInfo {
@@ -315,7 +319,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         .data_file
         .clone()
         .map(|path| (Arc::clone(&shared), path));
-    let app = crate::router::router(shared);
+    let app = crate::router::router(Arc::clone(&shared));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -324,6 +328,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         if let Err(error) = serve.await {
             tracing::error!(%error, "the emulator stopped with an error");
         }
+        shared.end_pending_retries();
         ticker.abort();
         if let Some(keeper) = keeper {
             keeper.abort();
@@ -340,6 +345,15 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         stop: Some(stop),
         task: Some(task),
     })
+}
+
+impl Shared {
+    /// Ends every pending delivery retry (the sandbox stops or is reset).
+    pub fn end_pending_retries(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.clock_moved.notify_waiters();
+    }
 }
 
 /// Graph's error shape: `{"error":{"code","message","innerError":{…}}}`.

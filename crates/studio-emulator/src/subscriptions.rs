@@ -11,7 +11,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use studio_catalog::Catalog;
 use studio_catalog::model::ApiVersion;
@@ -27,54 +26,7 @@ use crate::subscription_rules::{forbidden, over_quota, payload_shape};
 use crate::workloads::graph_time;
 use crate::workloads::paths::canonical;
 
-/// A subscription as Graph returns it (the certificate itself is never echoed).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Subscription {
-    /// Id.
-    pub id: String,
-    /// The watched resource, as given.
-    pub resource: String,
-    /// The creating app.
-    pub application_id: String,
-    /// Comma-separated change types.
-    pub change_type: String,
-    /// Echoed in every notification.
-    pub client_state: Option<String>,
-    /// Where notifications go.
-    pub notification_url: String,
-    /// Where lifecycle notifications go.
-    pub lifecycle_notification_url: Option<String>,
-    /// RFC 3339, UTC.
-    pub expiration_date_time: String,
-    /// The user or service principal that created it.
-    pub creator_id: String,
-    /// Rich notifications.
-    pub include_resource_data: bool,
-    /// `v1_2` unless set.
-    pub latest_supported_tls_version: String,
-    /// The app's certificate id.
-    pub encryption_certificate_id: Option<String>,
-    /// Universal Print's filter of which changes notify (`null` when not set, as Graph answers).
-    pub notification_query_options: Option<String>,
-    /// The app id that the notification endpoint expects in validation tokens (`null` when not
-    /// set).
-    pub notification_url_app_id: Option<String>,
-    /// Always `application/json`.
-    pub notification_content_type: String,
-    /// `v1.0` or `beta` (not part of Graph's body).
-    #[serde(skip)]
-    pub api: Option<ApiVersion>,
-    /// The certificate, base64 DER (public; echoed as Graph does, `null` when not set).
-    #[serde(default)]
-    pub encryption_certificate: Option<String>,
-    /// Expiry as Unix seconds (not part of Graph's body).
-    #[serde(skip)]
-    pub expires_at: i64,
-    /// `reauthorizationRequired` was sent for the current expiry (reset on renewal).
-    #[serde(skip)]
-    pub reauthorization_sent: bool,
-}
+pub use crate::subscription::Subscription;
 
 fn bad(shared: &Shared, code: &str, message: &str) -> Response {
     graph_error(StatusCode::BAD_REQUEST, code, message, shared.clock.now())
@@ -301,7 +253,7 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
     if let Ok(mut subs) = shared.subscriptions.lock() {
         subs.push(subscription.clone());
     }
-    let mut out = serde_json::to_value(&subscription).unwrap_or(Value::Null);
+    let mut out = subscription.answer();
     out["@odata.context"] = json!(format!("{}/$entity", context(&shared, api)));
     (StatusCode::CREATED, Json(out)).into_response()
 }
@@ -333,13 +285,13 @@ fn not_found(shared: &Shared, id: &str) -> Response {
 /// `GET /{v1.0|beta}/subscriptions`: only the calling app's.
 pub async fn list(shared: Arc<Shared>, api: ApiVersion, caller: Caller) -> Response {
     let now = shared.clock.now();
-    let value: Vec<Subscription> = shared
+    let value: Vec<Value> = shared
         .subscriptions
         .lock()
         .map(|subs| {
             subs.iter()
                 .filter(|s| s.application_id == caller.app_id && s.expires_at > now)
-                .cloned()
+                .map(Subscription::answer)
                 .collect()
         })
         .unwrap_or_default();
@@ -353,7 +305,7 @@ pub async fn get_one(
     caller: Caller,
 ) -> Response {
     match own(&shared, &caller, &id) {
-        Some(subscription) => Json(subscription).into_response(),
+        Some(subscription) => Json(subscription.answer()).into_response(),
         None => not_found(&shared, &id),
     }
 }
@@ -467,7 +419,7 @@ pub async fn update(
     {
         *slot = subscription.clone();
     }
-    Json(subscription).into_response()
+    Json(subscription.answer()).into_response()
 }
 
 /// `DELETE /{v1.0|beta}/subscriptions/{id}`

@@ -119,7 +119,22 @@ async fn an_endpoint_that_keeps_failing_is_retried_for_four_hours_then_given_up(
     let e = emulator().await;
     let (url, _) = recording_receiver(u32::MAX).await;
     let token = app_token(&e).await;
-    let _ = subscribe_with(&e, &token, "/groups", "updated", &url, None).await;
+    // A subscription that outlives the four hours (an expired one ends its retries).
+    let (status, created) = common::graph(
+        &e,
+        reqwest::Method::POST,
+        &token,
+        "/v1.0/subscriptions",
+        Some(json!({
+            "changeType": "updated",
+            "notificationUrl": url,
+            "resource": "/groups",
+            "expirationDateTime": common::expiration_in(2 * 24 * 60),
+            "clientState": "s3cret",
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
     control(
         &e,
         "changes",
@@ -138,8 +153,11 @@ async fn an_endpoint_that_keeps_failing_is_retried_for_four_hours_then_given_up(
         tokio::time::sleep(Duration::from_millis(60)).await;
         seen = attempts_at(&e).await.len();
     }
+    // Given up: another day on the clock brings no attempt.
+    control(&e, "clock", json!({ "advanceSeconds": 86_400 })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let attempts = attempts_at(&e).await;
-    assert_eq!(attempts.len(), seen, "no attempt after the last advance");
+    assert_eq!(attempts.len(), seen, "no attempt after four hours");
     assert!(attempts.len() > 8, "retried many times: {attempts:?}");
     let (first, last) = (attempts[0], attempts[attempts.len() - 1]);
     assert!(last - first <= 4 * 3600, "within four hours: {attempts:?}");
@@ -374,6 +392,54 @@ async fn a_handshake_answered_as_json_is_refused() {
             .as_str()
             .is_some_and(|m| m.contains("text/plain") && m.contains("application/json")),
         "{body}"
+    );
+    e.shutdown().await;
+}
+
+/// Deleting the subscription ends the retries of its pending batch.
+#[tokio::test]
+async fn deleting_the_subscription_ends_its_retries() {
+    let e = emulator().await;
+    let (url, _) = recording_receiver(u32::MAX).await;
+    let token = app_token(&e).await;
+    let id = subscribe_with(&e, &token, "/groups", "updated", &url, None).await;
+    control(
+        &e,
+        "changes",
+        json!({ "resource": "/groups/g1", "changeType": "updated" }),
+    )
+    .await;
+    for _ in 0..200 {
+        if !attempts_at(&e).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (status, _) = common::graph(
+        &e,
+        reqwest::Method::DELETE,
+        &token,
+        &format!("/v1.0/subscriptions/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let before = attempts_at(&e).await.len();
+    control(&e, "clock", json!({ "advanceSeconds": 3600 })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        attempts_at(&e).await.len() <= before + 1,
+        "at most the attempt already under way"
+    );
+    control(&e, "clock", json!({ "advanceSeconds": 3600 })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let settled = attempts_at(&e).await.len();
+    control(&e, "clock", json!({ "advanceSeconds": 3600 })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        attempts_at(&e).await.len(),
+        settled,
+        "no retry once it is gone"
     );
     e.shutdown().await;
 }

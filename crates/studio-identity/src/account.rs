@@ -287,12 +287,16 @@ impl AccountConfig {
             return false;
         }
         match (&self.identity, &other.identity) {
-            // A tenant id is unknown only from `/me` with `common`: the object id decides.
             (Some(mine), Some(theirs)) => {
-                (mine.tenant_id.is_empty()
-                    || theirs.tenant_id.is_empty()
-                    || mine.tenant_id.eq_ignore_ascii_case(&theirs.tenant_id))
-                    && mine.object_key == theirs.object_key
+                let tenants = if mine.tenant_id.is_empty() || theirs.tenant_id.is_empty() {
+                    // A user's tenant id is unknown only from `/me` with `common`: the object id
+                    // decides. An app's is unknown with an opaque token and a domain: the
+                    // configured tenant decides (one client may be in several tenants).
+                    !self.kind.app_only() || self.tenant.eq_ignore_ascii_case(&other.tenant)
+                } else {
+                    mine.tenant_id.eq_ignore_ascii_case(&theirs.tenant_id)
+                };
+                tenants && mine.object_key == theirs.object_key
             }
             _ if self.kind.app_only() => self.tenant.eq_ignore_ascii_case(&other.tenant),
             // An account from an older version, without an identity: the same user name.

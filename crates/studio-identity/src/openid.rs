@@ -147,7 +147,7 @@ impl Authority {
         ) && jwk
             .common
             .key_algorithm
-            .is_none_or(|algorithm| format!("{algorithm:?}") == format!("{:?}", header.alg));
+            .is_none_or(|algorithm| algorithm == jsonwebtoken::jwk::KeyAlgorithm::from(header.alg));
         if !usable {
             return Err(invalid(
                 "the ID token is signed with a key the authority publishes for something else",
@@ -168,11 +168,12 @@ impl Authority {
         if expires.saturating_add(LEEWAY_SECONDS) < now {
             return Err(invalid("the ID token has expired"));
         }
-        if claims["aud"].as_array().is_some_and(|a| a.len() > 1)
-            && text("azp").as_deref() != Some(client_id)
-        {
+        // OpenID Connect Core §3.1.3.7: `azp`, when present (and required with several
+        // audiences), names this app.
+        let several = claims["aud"].as_array().is_some_and(|a| a.len() > 1);
+        if (several || text("azp").is_some()) && text("azp").as_deref() != Some(client_id) {
             return Err(invalid(
-                "the ID token is for several audiences and not authorized for this app (azp)",
+                "the ID token is not authorized for this app (azp names another)",
             ));
         }
         let tenant_id = text("tid").unwrap_or_default();
@@ -442,6 +443,11 @@ mod tests {
             },
             Some("k1"),
             "several audiences, authorized for another",
+        );
+        refused(
+            &|c| c["azp"] = "other".into(),
+            Some("k1"),
+            "one audience, azp another app",
         );
         refused(
             &|_| {},

@@ -87,7 +87,16 @@ impl KeyringStore {
 
     /// Writes, reads back and deletes a probe entry: whether this keyring works now.
     fn check(&self) -> Result<(), SecretError> {
-        let name = "probe";
+        // A name of its own: processes starting together (the window and a CLI command) must not
+        // delete each other's probe between its write and its read.
+        let unique: [u8; 8] = rand::random();
+        let name = &format!(
+            "probe-{}",
+            unique
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
         let value = Sensitive::new("ok".to_owned());
         self.put(name, &value)?;
         let read = self.get(name)?;

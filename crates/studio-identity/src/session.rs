@@ -27,6 +27,8 @@ use crate::{IdentityError, Sensitive};
 pub const REFRESH_MARGIN_SECONDS: i64 = 300;
 /// How long a process waits for another one's refresh before giving up.
 pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often a contended refresh lock is tried again.
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(50);
 
 #[derive(Debug)]
 struct Cached {
@@ -86,6 +88,7 @@ impl Session {
         if let Some(refresh) = &tokens.refresh_token {
             // Under the lock, so a refresh in another process cannot overwrite it with a token
             // rotated from the grant this sign-in replaces.
+            let _turn = self.turn().await?;
             let _lock = self.lock().await?;
             self.secrets.put(&self.account.refresh_secret(), refresh)?;
         }
@@ -102,7 +105,7 @@ impl Session {
         if let Some(token) = self.fresh(now).await {
             return Ok(token);
         }
-        let _turn = self.refreshing.lock().await;
+        let _turn = self.turn().await?;
         // Another caller may have refreshed while this one waited for its turn.
         if let Some(token) = self.fresh(now).await {
             return Ok(token);
@@ -187,36 +190,50 @@ impl Session {
             return Ok(None);
         };
         let path = folder.join(format!("{}.refresh.lock", self.account.id));
-        let failed = |path: &PathBuf, source| IdentityError::Lock {
+        let failed = |source| IdentityError::Lock {
             path: path.clone(),
             source,
         };
-        let waiting = tokio::task::spawn_blocking(move || {
-            private_folder(&folder).map_err(|e| failed(&folder, e))?;
-            let mut options = std::fs::OpenOptions::new();
-            options.create(true).truncate(false).write(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let file = options.open(&path).map_err(|e| failed(&path, e))?;
-            file.lock().map_err(|e| failed(&path, e))?;
-            Ok::<_, IdentityError>(file)
-        });
-        let lock_error = |source: std::io::Error| IdentityError::Lock {
-            path: self.locks.clone().unwrap_or_default(),
-            source,
-        };
-        // A process stuck while holding it (a keyring prompt nobody answers) must not hang this
-        // one: give up after a while; the blocked thread lets go as soon as it gets the lock.
-        let opened = tokio::time::timeout(LOCK_WAIT, waiting)
+        private_folder(&folder).map_err(failed)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(failed)?;
+        // The OS says nothing when a file lock is let go, so a contended lock is tried again
+        // every 50 ms, never longer than LOCK_WAIT: a process stuck while holding it (a keyring
+        // prompt nobody answers) must not hang this one.
+        let deadline = tokio::time::Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Some(file)),
+                Err(std::fs::TryLockError::WouldBlock)
+                    if tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(LOCK_RETRY).await;
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(failed(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "another process has been refreshing this account for 30 seconds",
+                    )));
+                }
+                Err(std::fs::TryLockError::Error(error)) => return Err(failed(error)),
+            }
+        }
+    }
+
+    /// This process's turn to refresh, sign in or sign out (at most [`LOCK_WAIT`]).
+    async fn turn(&self) -> Result<tokio::sync::MutexGuard<'_, ()>, IdentityError> {
+        tokio::time::timeout(LOCK_WAIT, self.refreshing.lock())
             .await
-            .map_err(|_| {
-                lock_error(std::io::Error::new(
+            .map_err(|_| IdentityError::Lock {
+                path: self.locks.clone().unwrap_or_default(),
+                source: std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
-                    "another process has been refreshing this account for 30 seconds",
-                ))
-            })?
-            .map_err(|e| lock_error(std::io::Error::other(e.to_string())))??;
-        Ok(Some(opened))
+                    "this account has been refreshing for 30 seconds",
+                ),
+            })
     }
 
     /// What the app knows about this account's sign-in, without asking the network (`None`
@@ -275,6 +292,7 @@ impl Session {
         // Under the lock: a refresh in another process finishes first, and its rotated token is
         // removed with the rest. (The lock file stays: removing it would race with a process
         // waiting on it.)
+        let _turn = self.turn().await?;
         let _lock = self.lock().await?;
         *self.cached.lock().await = None;
         for name in self.account.secret_names() {

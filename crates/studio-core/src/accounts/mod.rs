@@ -284,6 +284,7 @@ impl Accounts {
             }
         }
         let configs = self.configs()?;
+        let known = configs.iter().any(|a| a.same_as(&config));
         match configs.iter().find(|a| a.same_as(&config)) {
             Some(existing) => config.id.clone_from(&existing.id),
             // Asking one account for more permissions, someone else signed in in the browser:
@@ -298,12 +299,18 @@ impl Accounts {
         if let Some((name, value)) = secret {
             self.secrets.put(&name(&config), value)?;
         }
+        // What failed to be kept is removed again, but only for a new account: an account that
+        // was already here keeps its secrets (another process may have just rotated its token).
         if let Err(error) = session.accept(tokens).await {
-            let _ = session.sign_out().await;
+            if !known {
+                let _ = session.sign_out().await;
+            }
             return Err(error.into());
         }
         if let Err(error) = self.store.put_account(&config.id, &config) {
-            let _ = session.sign_out().await;
+            if !known {
+                let _ = session.sign_out().await;
+            }
             return Err(error.into());
         }
         self.store.set_preference(CURRENT, Some(&config.id))?;

@@ -144,6 +144,14 @@ pub struct Change {
     pub report_subscribed: bool,
     /// The users whose `/users/{id}/chats/getAllMessages` sees it (chat members).
     pub audience: Vec<String>,
+    /// A number no other change of this run has (the version behind an Outlook change key).
+    pub sequence: u64,
+}
+
+/// The next change's [`Change::sequence`].
+fn next_sequence() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Change {
@@ -159,6 +167,7 @@ impl Change {
             resource_data: Map::new(),
             report_subscribed: false,
             audience: Vec::new(),
+            sequence: next_sequence(),
         }
     }
 
@@ -180,6 +189,7 @@ impl Change {
             resource_data: Map::new(),
             report_subscribed: false,
             audience: entity.audience.clone(),
+            sequence: next_sequence(),
         };
         if kind.name.starts_with("chat") || kind.name == "channelMessage" {
             for user in chat_members(entity, store) {
@@ -243,4 +253,26 @@ pub fn timestamp(unix: i64) -> String {
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_times_have_seven_fractional_digits() {
+        assert_eq!(graph_time(0, 0), "1970-01-01T00:00:00.0000000Z");
+        assert_eq!(
+            graph_time(1_479_666_225, 935_691_300),
+            "2016-11-20T18:23:45.9356913Z"
+        );
+        assert_eq!(
+            graph_time(1_479_666_225, 999_999_999),
+            "2016-11-20T18:23:45.9999999Z"
+        );
+        assert_eq!(
+            graph_time(1_479_666_225, u32::MAX),
+            "2016-11-20T18:23:45.9999999Z"
+        );
+    }
 }
