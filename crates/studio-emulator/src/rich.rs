@@ -106,38 +106,37 @@ pub fn validation_token(shared: &Shared, app_id: &str) -> Option<String> {
     bytes.copy_from_slice(&digest[..16]);
     let principal = crate::tenant::guid_of(bytes);
     let unique = || crate::grants::random_token(16);
-    if shared
+    let v2 = shared
         .v2_validation_tokens
-        .load(std::sync::atomic::Ordering::Relaxed)
-    {
-        let claims = json!({
-            "aud": app_id,
-            "iss": format!("https://login.microsoftonline.com/{tid}/v2.0"),
-            "iat": issued, "nbf": issued, "exp": issued + VALIDATION_TOKEN_LIFETIME,
-            "aio": unique(),
-            "azp": CHANGE_TRACKING_APP_ID,
-            "azpacr": "2",
-            "oid": principal, "sub": principal,
-            "rh": format!("0.{}.", unique()),
-            "tid": tid,
-            "uti": unique(),
-            "ver": "2.0",
-        });
-        return shared.key.sign(&claims).ok();
-    }
-    let claims = json!({
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let (issuer, caller, strength, version) = if v2 {
+        let issuer = format!("https://login.microsoftonline.com/{tid}/v2.0");
+        (issuer, "azp", "azpacr", "2.0")
+    } else {
+        (
+            format!("https://sts.windows.net/{tid}/"),
+            "appid",
+            "appidacr",
+            "1.0",
+        )
+    };
+    let mut claims = json!({
         "aud": app_id,
-        "iss": format!("https://sts.windows.net/{tid}/"),
+        "iss": issuer,
         "iat": issued, "nbf": issued, "exp": issued + VALIDATION_TOKEN_LIFETIME,
         "aio": unique(),
-        "appid": CHANGE_TRACKING_APP_ID,
-        "appidacr": "2",
-        "idp": format!("https://sts.windows.net/{tid}/"),
         "oid": principal, "sub": principal,
         "rh": format!("0.{}.", unique()),
         "tid": tid,
         "uti": unique(),
-        "ver": "1.0",
+        "ver": version,
     });
-    shared.key.sign_v1(&claims).ok()
+    claims[caller] = json!(CHANGE_TRACKING_APP_ID);
+    claims[strength] = json!("2");
+    if v2 {
+        shared.key.sign(&claims).ok()
+    } else {
+        claims["idp"] = json!(format!("https://sts.windows.net/{tid}/"));
+        shared.key.sign_v1(&claims).ok()
+    }
 }

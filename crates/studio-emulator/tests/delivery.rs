@@ -112,6 +112,16 @@ async fn attempts_at(e: &RunningEmulator) -> Vec<i64> {
         .collect()
 }
 
+/// Waits (up to 2 s) for the first delivery attempt.
+async fn first_attempt(e: &RunningEmulator) {
+    for _ in 0..200 {
+        if !attempts_at(e).await.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// Graph retries for four hours with exponential back-off; the control API's clock compresses
 /// that to seconds, and after four hours the batch is given up.
 #[tokio::test]
@@ -141,12 +151,7 @@ async fn an_endpoint_that_keeps_failing_is_retried_for_four_hours_then_given_up(
         json!({ "resource": "/groups/g1", "changeType": "updated" }),
     )
     .await;
-    for _ in 0..200 {
-        if !attempts_at(&e).await.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    first_attempt(&e).await;
     let mut seen = 0;
     for _ in 0..40 {
         control(&e, "clock", json!({ "advanceSeconds": 1200 })).await;
@@ -409,12 +414,7 @@ async fn deleting_the_subscription_ends_its_retries() {
         json!({ "resource": "/groups/g1", "changeType": "updated" }),
     )
     .await;
-    for _ in 0..200 {
-        if !attempts_at(&e).await.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    first_attempt(&e).await;
     let (status, _) = common::graph(
         &e,
         reqwest::Method::DELETE,

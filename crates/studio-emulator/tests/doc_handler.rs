@@ -72,6 +72,24 @@ fn handler(e: &RunningEmulator, key: &Path) -> Handler {
     }
 }
 
+/// A sandbox, the doc-written handler holding a certificate's key (made by the openssl CLI), an
+/// app token, and the certificate (base64 DER) to subscribe with.
+async fn judged() -> (tempfile::TempDir, RunningEmulator, Handler, String, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let (_, certificate, key_pem) = openssl_certificate(dir.path());
+    let key = dir.path().join("handler-key.pem");
+    std::fs::write(&key, key_pem).expect("key");
+    let e = start(EmulatorConfig {
+        retry_base: Duration::from_millis(20),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("starts");
+    let handler = handler(&e, &key);
+    let token = app_token(&e).await;
+    (dir, e, handler, token, certificate)
+}
+
 async fn report(handler: &Handler) -> Value {
     reqwest::get(format!("{}/report", handler.base))
         .await
@@ -116,18 +134,7 @@ async fn post(e: &RunningEmulator, token: &str, path: &str, body: &Value) -> Val
 #[tokio::test]
 #[ignore = "needs the doc-written handler's npm packages: make fidelity-test"]
 async fn a_handler_written_from_microsofts_docs_accepts_what_the_sandbox_sends() {
-    let dir = tempfile::tempdir().expect("dir");
-    let (_, certificate, key_pem) = openssl_certificate(dir.path());
-    let key = dir.path().join("handler-key.pem");
-    std::fs::write(&key, key_pem).expect("key");
-    let e = start(EmulatorConfig {
-        retry_base: Duration::from_millis(20),
-        ..EmulatorConfig::default()
-    })
-    .await
-    .expect("starts");
-    let handler = handler(&e, &key);
-    let token = app_token(&e).await;
+    let (_dir, e, handler, token, certificate) = judged().await;
     let chats = reqwest::Client::new()
         .get(format!("{}/v1.0/chats", e.info.graph_base))
         .bearer_auth(&token)
@@ -258,13 +265,7 @@ async fn a_handler_written_from_microsofts_docs_accepts_what_the_sandbox_sends()
 #[tokio::test]
 #[ignore = "needs the doc-written handler's npm packages: make fidelity-test"]
 async fn outlook_rich_notifications_carry_the_selection_and_its_annotations() {
-    let dir = tempfile::tempdir().expect("dir");
-    let (_, certificate, key_pem) = openssl_certificate(dir.path());
-    let key = dir.path().join("handler-key.pem");
-    std::fs::write(&key, key_pem).expect("key");
-    let e = start(EmulatorConfig::default()).await.expect("starts");
-    let handler = handler(&e, &key);
-    let token = app_token(&e).await;
+    let (_dir, e, handler, token, certificate) = judged().await;
     let user = e.info.users[0].id.clone();
     post(
         &e,

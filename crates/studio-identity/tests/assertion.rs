@@ -27,6 +27,19 @@ fn openssl(args: &[&str], dir: &Path) -> Vec<u8> {
     out.stdout
 }
 
+/// A certificate and its key made by the openssl CLI in `d` (`cert.pem`, `key.pem`), as one PEM.
+fn certificate_pem(d: &Path) -> String {
+    openssl(
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
+            "-keyout", "key.pem", "-out", "cert.pem",
+        ],
+        d,
+    );
+    std::fs::read_to_string(d.join("cert.pem")).expect("cert")
+        + &std::fs::read_to_string(d.join("key.pem")).expect("key")
+}
+
 fn part(token: &str, n: usize) -> Vec<u8> {
     URL_SAFE_NO_PAD
         .decode(token.split('.').nth(n).expect("three parts"))
@@ -37,15 +50,7 @@ fn part(token: &str, n: usize) -> Vec<u8> {
 fn the_assertion_is_ps256_with_x5t_s256_as_microsoft_documents() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
-    openssl(
-        &[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
-            "-keyout", "key.pem", "-out", "cert.pem",
-        ],
-        d,
-    );
-    let pem = std::fs::read_to_string(d.join("cert.pem")).expect("cert")
-        + &std::fs::read_to_string(d.join("key.pem")).expect("key");
+    let pem = certificate_pem(d);
     let certificate = AppCertificate::from_pem(&pem).expect("reads");
     let token_url = "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token";
     let now = 1_800_000_000;
@@ -114,15 +119,7 @@ fn the_assertion_is_ps256_with_x5t_s256_as_microsoft_documents() {
 fn a_certificate_stored_before_x5t_s256_keeps_signing_rs256() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
-    openssl(
-        &[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
-            "-keyout", "key.pem", "-out", "cert.pem",
-        ],
-        d,
-    );
-    let pem = std::fs::read_to_string(d.join("cert.pem")).expect("cert")
-        + &std::fs::read_to_string(d.join("key.pem")).expect("key");
+    let pem = certificate_pem(d);
     let fresh = AppCertificate::from_pem(&pem).expect("reads");
     let stored = AppCertificate::from_stored(&fresh.thumbprint, &fresh.x5t, None, fresh.key_pem);
     let assertion = stored
