@@ -6,6 +6,7 @@ import { fakeBackend, installFakeBackend, sandboxAccount, subscriptionFixture } 
 import { renderWithQueries } from "../../test/render";
 import { curlOf } from "../subscriptions/HttpLog";
 import { SubscriptionsScreen } from "../subscriptions/SubscriptionsScreen";
+import type { AccountSummary } from "../../ipc/bindings";
 import { untilText } from "./AccountCard";
 import { AccountsScreen } from "./AccountsScreen";
 
@@ -25,6 +26,23 @@ describe("AccountsScreen", () => {
     // Once added, the same user cannot be added twice, and the button is no longer the primary one.
     expect(screen.getByTestId("add-sandbox")).toBeDisabled();
     expect(screen.getByTestId("add-sandbox")).not.toHaveClass("button-primary");
+  });
+
+  it("shows who each account is even before its token is fetched again", async () => {
+    const restarted: AccountSummary = { ...sandboxAccount };
+    delete restarted.claims;
+    installFakeBackend(fakeBackend({ accounts: [restarted] }));
+    renderWithQueries(<AccountsScreen />);
+    const card = await screen.findByTestId("account-card");
+    // From the identity the sign-in recorded (its ID token), not from an access token.
+    expect(within(card).getByTestId("account-name")).toHaveTextContent("Adele Vance");
+    expect(within(card).getByTestId("account-username")).toHaveTextContent("adele@sandbox.onmicrosoft.com");
+    const identity = within(card).getByTestId("account-identity");
+    expect(identity).toHaveTextContent("u1");
+    expect(identity).toHaveTextContent("(ID token)");
+    expect(identity).toHaveAttribute("title", expect.stringContaining("nonce checked"));
+    expect(card).toHaveTextContent("0f8d7c6b-0000-4000-8000-000000000001");
+    expect(within(card).getByTestId("account-token")).toHaveTextContent("not fetched since the app started");
   });
 
   it("signs in as another sandbox user picked in the list", async () => {
