@@ -443,3 +443,29 @@ async fn deleting_the_subscription_ends_its_retries() {
     );
     e.shutdown().await;
 }
+
+/// The control API's new switches answer bad input with Graph's 400 and a sentence that says
+/// what to send, and change nothing.
+#[tokio::test]
+async fn new_control_switches_refuse_bad_input() {
+    let e = emulator().await;
+    for (path, body) in [
+        ("validation-tokens", json!({ "version": "3.0" })),
+        ("validation-tokens", json!("2.0")),
+        ("refresh-reuse", json!({ "detect": "yes" })),
+        ("refresh-reuse", json!({})),
+        ("consent", json!({ "offlineAccess": "no" })),
+    ] {
+        let (status, answer) = control(&e, path, body.clone()).await;
+        assert_eq!(status, 400, "{path} {body}: {answer}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("true") || m.contains("1.0")),
+            "{path} {body}: {answer}"
+        );
+    }
+    let (status, answer) = control(&e, "validation-tokens", json!({ "version": "2.0" })).await;
+    assert_eq!((status, answer["version"].as_str()), (200, Some("2.0")));
+    e.shutdown().await;
+}
