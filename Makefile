@@ -87,7 +87,8 @@ oidc-test: setup-test
 	dbus-run-session -- tests/e2e/session.sh cargo test --workspace --test sign_in -- --ignored
 
 # What the sandbox sends, judged by tests/graph-handler (written from Microsoft's docs, validating
-# tokens with jsonwebtoken and jwks-rsa, npm, installed by setup-test), not by the sandbox's code.
+# tokens with jsonwebtoken and jwks-rsa, npm, installed by setup-test), not by the sandbox's code;
+# the same handler judges the conformance suite (both test targets are named doc_handler).
 fidelity-test: setup-test
 	cd tests/graph-handler && node selftest.mjs > /dev/null
 	cargo test --workspace --test doc_handler -- --ignored

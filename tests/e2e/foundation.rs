@@ -5,12 +5,14 @@ use anyhow::{Result, ensure};
 use serde_json::json;
 use studio_tests::webdriver::{Launch, RealApp};
 
-const SCREENS: [(&str, &str); 5] = [
-    ("resources", "Resources"),
-    ("subscriptions", "Subscriptions"),
-    ("inspector", "Inspector"),
-    ("accounts", "Accounts"),
-    ("settings", "Settings"),
+/// Each screen: its id, its heading, and its label in the navigation.
+const SCREENS: [(&str, &str, &str); 6] = [
+    ("resources", "Resources", "Resources"),
+    ("subscriptions", "Subscriptions", "Subscriptions"),
+    ("inspector", "Inspector", "Inspector"),
+    ("conform", "Test an endpoint", "Test endpoint"),
+    ("accounts", "Accounts", "Accounts"),
+    ("settings", "Settings", "Settings"),
 ];
 
 #[tokio::test]
@@ -19,14 +21,14 @@ async fn window_opens_and_every_screen_shows() -> Result<()> {
     let app = RealApp::launch("screens").await?;
     let title = app.client.title().await?;
     ensure!(title == "Graph Webhook Studio", "window title is {title:?}");
-    for (id, heading) in SCREENS {
+    for (id, heading, label) in SCREENS {
         app.click(&format!("[data-testid=nav-{id}]")).await?;
         app.wait_for(&format!("[data-testid=screen-{id}]")).await?;
         let h1 = app.text(&format!("[data-testid=screen-{id}] h1")).await?;
         ensure!(h1 == heading, "screen {id} shows heading {h1:?}");
         let current = app.text("[aria-current=page]").await?;
         ensure!(
-            current.contains(heading),
+            current.contains(label),
             "navigation highlights {current:?} on {id}"
         );
         app.screenshot(id).await?;
@@ -44,7 +46,7 @@ async fn window_opens_and_every_screen_shows() -> Result<()> {
 async fn keyboard_shortcuts_switch_screens() -> Result<()> {
     let app = RealApp::launch("keyboard").await?;
     app.eval(
-        "window.dispatchEvent(new KeyboardEvent('keydown', { key: '5', ctrlKey: true })); return null;",
+        "window.dispatchEvent(new KeyboardEvent('keydown', { key: '6', ctrlKey: true })); return null;",
     )
     .await?;
     app.wait_for("[data-testid=screen-settings]").await?;

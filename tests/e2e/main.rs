@@ -7,6 +7,7 @@
 mod accounts;
 mod agent;
 mod arrival;
+mod conform;
 mod desktop;
 mod explorer;
 mod export;

@@ -17,12 +17,13 @@ pub const LAYERS: &[(&str, u8)] = &[
     ("studio-emulator", 2),
     ("studio-graph", 2),
     ("studio-store", 2),
-    ("studio-core", 3),
-    ("studio-mcp", 4),
-    ("studio-cli", 5),
-    ("webhook-studio", 6),
-    ("studio-tests", 6),
-    ("xtask", 6),
+    ("studio-conform", 3),
+    ("studio-core", 4),
+    ("studio-mcp", 5),
+    ("studio-cli", 6),
+    ("webhook-studio", 7),
+    ("studio-tests", 7),
+    ("xtask", 7),
 ];
 
 /// The one crate that may depend on tauri.

@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod certificates;
+pub mod conform;
 pub mod environment;
 mod follow;
 pub mod listen;
@@ -60,6 +61,10 @@ pub enum Command {
     /// Make the change a subscription watches happen (sandbox: any change; real tenant: a safe
     /// write, shown first, made with --yes).
     Trigger(trigger::TriggerArgs),
+    /// Test your own webhook handler: drive it with what the sandbox sends (handshakes, plain,
+    /// batched and rich notifications, lifecycle events, duplicates, forgeries, a burst) and grade
+    /// it against Graph's rules. Exits 0 only when no check fails.
+    Conform(conform::ConformArgs),
     /// Certificates for rich notifications: create, list, export, delete.
     #[command(subcommand)]
     Cert(certificates::CertCommand),
@@ -119,6 +124,7 @@ async fn dispatch(
         Command::Listen(args) => listen::listen(std::sync::Arc::clone(&studio), args).await,
         Command::Cert(command) => certificates::cert(&studio, command).await,
         Command::Trigger(args) => trigger::run(&studio, args).await,
+        Command::Conform(args) => conform::run(&studio, args).await,
         Command::Mcp(args) => mcp::run(std::sync::Arc::clone(&studio), args).await,
         Command::Info { json } => {
             let info = studio.app_info(()).await?;

@@ -170,6 +170,9 @@ pub enum CoreError {
     /// A certificate could not be made or read.
     #[error(transparent)]
     Certificate(#[from] studio_receiver::certificate::CertificateError),
+    /// A conformance run could not start (a failing check is in the report, not an error).
+    #[error("the conformance suite could not run: {0}")]
+    Conform(#[from] studio_conform::ConformError),
     /// The sandbox tenant could not start.
     #[error("the sandbox tenant could not start: {source}")]
     Sandbox {
@@ -264,6 +267,12 @@ impl CoreError {
             }
             CoreError::NotFound(_) => ErrorCode::NotFound,
             CoreError::Unreachable(_) | CoreError::Http(_) => ErrorCode::Network,
+            CoreError::Conform(
+                studio_conform::ConformError::Url(_)
+                | studio_conform::ConformError::Certificate(_)
+                | studio_conform::ConformError::Key(_),
+            ) => ErrorCode::InvalidInput,
+            CoreError::Conform(_) => ErrorCode::Internal,
             CoreError::Identity(error) => identity_code(error),
             CoreError::Graph { source, .. } => match source.as_ref() {
                 GraphError::Service { status, .. } => match status {
@@ -318,6 +327,13 @@ impl CoreError {
             CoreError::Refused(r) | CoreError::NotFound(r) | CoreError::Unreachable(r) => {
                 r.hint.clone()
             }
+            CoreError::Conform(studio_conform::ConformError::Url(_)) => Some(
+                "Give the handler's whole URL, such as http://localhost:7071/api/notifications."
+                    .into(),
+            ),
+            CoreError::Conform(
+                studio_conform::ConformError::Certificate(_) | studio_conform::ConformError::Key(_),
+            ) => Some("Give a PEM certificate (BEGIN CERTIFICATE) and its RSA private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY).".into()),
             _ => None,
         }
     }

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub mod checking;
+pub mod conformance;
 mod doorbell;
 pub mod inspect;
 pub mod items;

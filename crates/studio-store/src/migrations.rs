@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -139,6 +139,14 @@ const MIGRATIONS: [&str; 8] = [
       WHERE kind IN ('notification', 'lifecycle') AND reason IS NULL
         AND NOT EXISTS (SELECT 1 FROM items WHERE items.reception_id = receptions.id);
      ALTER TABLE owned_subscriptions ADD COLUMN tenant_id TEXT;",
+    // 9: the conformance suite's history (reports as JSON; the store knows nothing of their type).
+    "CREATE TABLE conformance_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        report TEXT NOT NULL
+     );",
 ];
 
 /// Brings a database up to [`SCHEMA_VERSION`].

@@ -5,6 +5,7 @@ import { Banner } from "../components/Banner";
 import { Button } from "../components/Button";
 import { Icon } from "../components/Icon";
 import { AccountsScreen } from "../features/accounts/AccountsScreen";
+import { ConformScreen } from "../features/conform/ConformScreen";
 import { InspectorScreen } from "../features/inspector/InspectorScreen";
 import { ResourcesScreen } from "../features/resources/ResourcesScreen";
 import { SettingsScreen } from "../features/settings/SettingsScreen";
@@ -21,6 +22,7 @@ const screenComponents: Record<ScreenId, () => React.JSX.Element> = {
   resources: ResourcesScreen,
   subscriptions: SubscriptionsScreen,
   inspector: InspectorScreen,
+  conform: ConformScreen,
   accounts: AccountsScreen,
   settings: SettingsScreen,
 };
@@ -86,7 +88,7 @@ export function App() {
           </div>
         </div>
         <nav className="nav" aria-label="Main">
-          {screens.map((item, index) => (
+          {screens.map((item) => (
             <button
               key={item.id}
               type="button"
@@ -99,7 +101,7 @@ export function App() {
             >
               <Icon name={item.icon} />
               {item.label}
-              <span className="nav-shortcut">Ctrl {index + 1}</span>
+              <span className="nav-shortcut">Ctrl {item.shortcut}</span>
             </button>
           ))}
         </nav>

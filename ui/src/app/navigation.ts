@@ -1,15 +1,16 @@
-// The five screens, their order, icons and keyboard shortcuts (Ctrl/⌘ + 1…5).
+// The screens, their order, icons and keyboard shortcuts (Ctrl/⌘ + 1…6, in the order shown).
 import { useCallback, useEffect, useState } from "react";
 
 import type { IconName } from "../components/Icon";
 
 export const screens = [
-  { id: "resources", label: "Resources", icon: "resources" },
-  { id: "subscriptions", label: "Subscriptions", icon: "subscriptions" },
-  { id: "inspector", label: "Inspector", icon: "inspector" },
-  { id: "accounts", label: "Accounts", icon: "accounts" },
-  { id: "settings", label: "Settings", icon: "settings" },
-] as const satisfies readonly { id: string; label: string; icon: IconName }[];
+  { id: "resources", label: "Resources", icon: "resources", shortcut: "1" },
+  { id: "subscriptions", label: "Subscriptions", icon: "subscriptions", shortcut: "2" },
+  { id: "inspector", label: "Inspector", icon: "inspector", shortcut: "3" },
+  { id: "conform", label: "Test endpoint", icon: "monitor", shortcut: "4" },
+  { id: "accounts", label: "Accounts", icon: "accounts", shortcut: "5" },
+  { id: "settings", label: "Settings", icon: "settings", shortcut: "6" },
+] as const satisfies readonly { id: string; label: string; icon: IconName; shortcut: string }[];
 
 export type ScreenId = (typeof screens)[number]["id"];
 
@@ -40,8 +41,7 @@ export function useScreen(): [ScreenId, (id: ScreenId) => void] {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
-      const index = Number(event.key) - 1;
-      const target = screens[index];
+      const target = screens.find((item) => item.shortcut === event.key);
       if (target) {
         event.preventDefault();
         navigate(target.id);

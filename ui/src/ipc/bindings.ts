@@ -480,6 +480,234 @@ graphBase: string, };
 export type CloudChoice = "global" | "usGovernment" | "china" | "custom";
 
 /**
+ * One graded rule.
+ */
+export type ConformCheck = { 
+/**
+ * Which rule.
+ */
+id: ConformCheckId, 
+/**
+ * Its title, for people.
+ */
+title: string, 
+/**
+ * The grade.
+ */
+status: ConformStatus, 
+/**
+ * The documented rule, in a sentence.
+ */
+rule: string, 
+/**
+ * What happened.
+ */
+detail: string, 
+/**
+ * What to change (when the grade is not a pass), or what to look for in the handler's logs.
+ */
+fix: string | null, 
+/**
+ * The requests behind the grade (at most a few; a burst is summarised in `detail`).
+ */
+exchanges: Array<ConformExchange>, };
+
+/**
+ * Every check the suite runs, in the order it reports them.
+ */
+export type ConformCheckId = "handshakeNotification" | "handshakeEncoding" | "handshakeLifecycle" | "tls" | "notificationPlain" | "notificationBatched" | "notificationRich" | "lifecycleReauthorizationRequired" | "lifecycleSubscriptionRemoved" | "lifecycleMissed" | "duplicates" | "forgedValidationToken" | "wrongClientState" | "acknowledgementTime" | "burst";
+
+/**
+ * One request to the handler and what came back (never its whole body: an excerpt, as text).
+ */
+export type ConformExchange = { 
+/**
+ * What was sent.
+ */
+kind: ConformExchangeKind, 
+/**
+ * Where to.
+ */
+url: string, 
+/**
+ * The status, or none when there was no answer (refused, reset, timed out).
+ */
+status: number | null, 
+/**
+ * Time to the whole answer, milliseconds.
+ */
+latencyMs: number, 
+/**
+ * The answer's `Content-Type`.
+ */
+contentType: string | null, 
+/**
+ * The first 300 characters of the answer.
+ */
+bodyExcerpt: string | null, 
+/**
+ * Why there was no answer.
+ */
+error: string | null, 
+/**
+ * The notification ids the request carried (for the handler's own logs).
+ */
+notificationIds: Array<string>, };
+
+/**
+ * What was sent to the handler: a handshake, a notification POST or a lifecycle POST.
+ */
+export type ConformExchangeKind = "handshake" | "notification" | "lifecycle";
+
+/**
+ * A whole run.
+ */
+export type ConformReport = { 
+/**
+ * The notification URL tested.
+ */
+url: string, 
+/**
+ * The lifecycle URL tested, if any.
+ */
+lifecycleUrl: string | null, 
+/**
+ * Unix seconds when the run started.
+ */
+startedAt: number, 
+/**
+ * How long it took, milliseconds.
+ */
+durationMs: number, 
+/**
+ * The worst grade of any check (`skipped` counts as a pass).
+ */
+outcome: ConformStatus, 
+/**
+ * Every check, in [`CheckId`] order.
+ */
+checks: Array<ConformCheck>, 
+/**
+ * The sandbox behind the material.
+ */
+sandbox: ConformSandbox, };
+
+/**
+ * What to test.
+ */
+export type ConformRequest = { 
+/**
+ * The handler's notification URL (http on this machine, https anywhere).
+ */
+url: string, 
+/**
+ * Its lifecycle URL, when it has one.
+ */
+lifecycleUrl: string | null, 
+/**
+ * The clientState the handler expects (one is made up when absent).
+ */
+clientState: string | null, 
+/**
+ * A PEM certificate to encrypt rich notifications to (one is made for the run when absent).
+ */
+certificatePath: string | null, 
+/**
+ * Its private key (PEM, PKCS#8 or PKCS#1): read once to check the pair, never kept.
+ */
+keyPath: string | null, 
+/**
+ * The validation tokens' audience: the handler's app id (the sandbox app's when absent).
+ */
+appId: string | null, 
+/**
+ * How many notifications the burst sends (1,000 when absent; 0 skips it).
+ */
+burst: number | null, 
+/**
+ * The sandbox's port for the run (any free one when absent), so a handler can be pointed at
+ * its signing keys ahead of time.
+ */
+sandboxPort: number | null, };
+
+/**
+ * A finished run: its id in the history and its report.
+ */
+export type ConformRun = { 
+/**
+ * Its id in the history.
+ */
+id: number, 
+/**
+ * What the suite found.
+ */
+report: ConformReport, };
+
+/**
+ * One run in the history.
+ */
+export type ConformRunLine = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * Unix seconds.
+ */
+startedAt: number, 
+/**
+ * The URL tested.
+ */
+url: string, 
+/**
+ * Its worst grade.
+ */
+outcome: ConformStatus, };
+
+/**
+ * Names a run in the history.
+ */
+export type ConformRunRef = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+/**
+ * The sandbox the run drew its material from: what a handler needs to validate its tokens.
+ */
+export type ConformSandbox = { 
+/**
+ * The tenant the notifications come from (`tid`, and the issuer's path).
+ */
+tenantId: string, 
+/**
+ * The validation tokens' audience.
+ */
+appId: string, 
+/**
+ * The validation tokens' issuer (v1, as Graph sends them).
+ */
+issuer: string, 
+/**
+ * Where the signing keys were published while the run lasted.
+ */
+jwksUri: string, 
+/**
+ * The certificate rich notifications were encrypted to: SHA-1 thumbprint, hex.
+ */
+certificateThumbprint: string, 
+/**
+ * Whether that certificate was the user's (`false`: one made for this run, key discarded).
+ */
+certificateIsUsers: boolean, };
+
+/**
+ * A check's grade. `Skipped` says why a check did not apply (no lifecycle URL, plain http).
+ */
+export type ConformStatus = "pass" | "warn" | "fail" | "skipped";
+
+/**
  * Something the window should know about without asking.
  */
 export type CoreEvent = { "type": "settingsChanged", 
@@ -2490,6 +2718,12 @@ export interface Commands {
   reception_curl: { request: ReceptionRef; response: string };
   /** Writes what the filter holds to an NDJSON or HAR file, in the exports folder or where the user picks in the save dialog; answers where and how many, or that the dialog was closed. */
   receptions_export: { request: ExportRequest; response: ExportDone };
+  /** Drives the user's own webhook handler with what the sandbox sends and grades it against Graph's rules; the report is kept in the history. */
+  conform_run: { request: ConformRequest; response: ConformRun };
+  /** The kept conformance runs, newest first. */
+  conform_history: { request: null; response: Array<ConformRunLine> };
+  /** One kept conformance run. */
+  conform_report: { request: ConformRunRef; response: ConformRun };
   /** Certificates for rich notifications. */
   certificates_list: { request: null; response: Array<CertificateView> };
   /** Makes a certificate (2048/3072/4096 bits); new subscriptions use it. */
@@ -2509,7 +2743,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_history", "conform_report", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

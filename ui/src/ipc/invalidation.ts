@@ -20,6 +20,7 @@ export const queryKeys = {
   lookups: ["lookup"],
   checks: ["catalog_check"],
   updateOffer: ["update_offer"],
+  conformHistory: ["conform_history"],
 } as const satisfies Record<string, QueryKey>;
 
 /** The Inspector's pages of receptions (every filter). */
@@ -105,6 +106,9 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   reception_curl: [],
   reception_tokens: [],
   receptions_export: [],
+  conform_run: [queryKeys.conformHistory],
+  conform_history: [],
+  conform_report: [],
   certificates_list: [],
   certificate_create: [queryKeys.certificates],
   certificate_export: [],

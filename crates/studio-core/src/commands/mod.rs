@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod certificates;
+pub mod conformance;
 pub mod receiving;
 pub mod resources;
 pub mod settings;
@@ -166,6 +167,12 @@ command_surface! {
     reception_curl: crate::receiving::reading::ReceptionRef => String;
     /// Writes what the filter holds to an NDJSON or HAR file, in the exports folder or where the user picks in the save dialog; answers where and how many, or that the dialog was closed.
     receptions_export: crate::receiving::export::ExportRequest => crate::receiving::export::ExportDone;
+    /// Drives the user's own webhook handler with what the sandbox sends and grades it against Graph's rules; the report is kept in the history.
+    conform_run: studio_conform::Request => conformance::ConformRun;
+    /// The kept conformance runs, newest first.
+    conform_history: () => Vec<conformance::ConformRunLine>;
+    /// One kept conformance run.
+    conform_report: conformance::ConformRunRef => conformance::ConformRun;
     /// Certificates for rich notifications.
     certificates_list: () => Vec<crate::certificates::CertificateView>;
     /// Makes a certificate (2048/3072/4096 bits); new subscriptions use it.

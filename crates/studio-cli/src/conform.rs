@@ -1,0 +1,139 @@
+//! `webhook-studio conform URL`: the conformance suite against the user's own webhook handler,
+//! as the window's "Test an endpoint" runs it. Prints each check (or the report as JSON), writes
+//! JUnit XML for CI with `--junit`, and exits 0 only when no check fails.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use studio_conform::{Report, Status};
+use studio_core::{CoreError, Studio};
+
+/// `conform` arguments.
+#[derive(Debug, Args)]
+pub struct ConformArgs {
+    /// The handler's notification URL (http on this machine, https anywhere).
+    pub url: String,
+    /// The handler's lifecycle notification URL.
+    #[arg(long, value_name = "URL")]
+    pub lifecycle_url: Option<String>,
+    /// A PEM certificate to encrypt rich notifications to (one is made for the run otherwise).
+    #[arg(long, value_name = "PEM", requires = "key")]
+    pub certificate: Option<PathBuf>,
+    /// The certificate's private key (PEM): read to check the pair, never kept.
+    #[arg(long, value_name = "PEM", requires = "certificate")]
+    pub key: Option<PathBuf>,
+    /// The clientState your handler expects.
+    #[arg(long, value_name = "S")]
+    pub client_state: Option<String>,
+    /// Your app's id: the audience of the validation tokens (the sandbox app's otherwise).
+    #[arg(long, value_name = "ID")]
+    pub app_id: Option<String>,
+    /// How many notifications the burst sends (0 skips it).
+    #[arg(long, value_name = "N", default_value_t = studio_conform::DEFAULT_BURST)]
+    pub burst: u32,
+    /// The sandbox's port during the run, so your handler can be pointed at its signing keys
+    /// (`http://127.0.0.1:PORT/common/discovery/v2.0/keys`) ahead of time.
+    #[arg(long, value_name = "PORT")]
+    pub sandbox_port: Option<u16>,
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+fn label(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "PASS",
+        Status::Warn => "WARN",
+        Status::Fail => "FAIL",
+        Status::Skipped => "SKIP",
+    }
+}
+
+/// The report as text: one block per check, the sandbox's facts, the totals.
+pub fn render(report: &Report) -> String {
+    let mut out = format!("Conformance of {}\n", report.url);
+    if let Some(lifecycle) = &report.lifecycle_url {
+        out.push_str(&format!("  lifecycle URL {lifecycle}\n"));
+    }
+    out.push('\n');
+    for check in &report.checks {
+        out.push_str(&format!(
+            "{}  {:<34} {}\n",
+            label(check.status),
+            check.id.name(),
+            check.title
+        ));
+        out.push_str(&format!("      {}\n", check.detail));
+        if let Some(fix) = &check.fix {
+            let prefix = if check.status == Status::Pass {
+                "look"
+            } else {
+                "fix"
+            };
+            out.push_str(&format!("      {prefix}: {fix}\n"));
+        }
+        if check.status == Status::Fail {
+            out.push_str(&format!("      rule: {}\n", check.rule));
+        }
+    }
+    let s = &report.sandbox;
+    out.push_str(&format!(
+        "\nValidation tokens came from the sandbox: issuer {}, audience {}, keys at {} (only while the run lasted).\n",
+        s.issuer, s.app_id, s.jwks_uri
+    ));
+    if !s.certificate_is_users {
+        out.push_str("Rich notifications were encrypted to a certificate made for this run (its key is gone): pass --certificate and --key to use yours.\n");
+    }
+    out.push_str(&format!(
+        "\n{} passed, {} warnings, {} failed, {} skipped in {:.1} s\n",
+        report.count(Status::Pass),
+        report.count(Status::Warn),
+        report.count(Status::Fail),
+        report.count(Status::Skipped),
+        report.duration_ms as f64 / 1000.0
+    ));
+    out
+}
+
+/// Runs `conform`.
+#[allow(clippy::print_stderr, reason = "progress goes to stderr")]
+pub async fn run(studio: &Studio, args: &ConformArgs) -> Result<ExitCode, CoreError> {
+    let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    let request = studio_conform::Request {
+        url: args.url.clone(),
+        lifecycle_url: args.lifecycle_url.clone(),
+        client_state: args.client_state.clone(),
+        certificate_path: path(&args.certificate),
+        key_path: path(&args.key),
+        app_id: args.app_id.clone(),
+        burst: Some(args.burst),
+        sandbox_port: args.sandbox_port,
+    };
+    if !args.json {
+        eprintln!("Testing {} with what the sandbox sends…", args.url);
+    }
+    let run = studio.conform_run(request).await?;
+    if let Some(file) = &args.junit {
+        let xml = studio_conform::junit::to_junit(&run.report)
+            .map_err(|e| CoreError::internal(format!("JUnit XML: {e}")))?;
+        std::fs::write(file, xml).map_err(|source| CoreError::Io {
+            action: "write the JUnit report",
+            path: file.clone(),
+            source,
+        })?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
+    } else {
+        print!("{}", render(&run.report));
+    }
+    Ok(if run.report.outcome == Status::Fail {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,202 @@
+//! Speed under Graph's rules: an answer within 3 seconds; over 10% of answers in a
+//! 10-minute window slower than 10 s marks the endpoint slow (deliveries delayed), over 15% drops
+//! new notifications for up to 10 minutes (the older text: answers over 2,900 ms count as slow).
+//! The burst sends many single-item notifications at once, as a busy mailbox or channel does.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use crate::probe::{self, Target};
+use crate::report::{Check, CheckId, Exchange, ExchangeKind, Status};
+
+/// Notifications in flight at once during the burst.
+pub const BURST_CONCURRENCY: usize = 16;
+/// The most the burst may take: what is not acknowledged by then counts as not delivered.
+pub const BURST_DEADLINE: Duration = Duration::from_secs(20);
+
+const TIME_RULE: &str = "Answer within 3 s. Over 10% of answers slower than 10 s in 10 minutes marks the endpoint slow (deliveries delayed); over 15% drops new notifications for up to 10 minutes. Older text: over 2,900 ms counts as slow.";
+
+/// Median, 95th percentile and maximum, in milliseconds.
+pub fn percentiles(latencies: &[u64]) -> (u64, u64, u64) {
+    let mut sorted = latencies.to_vec();
+    sorted.sort_unstable();
+    let at = |q: f64| {
+        if sorted.is_empty() {
+            return 0;
+        }
+        let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+        sorted[rank - 1]
+    };
+    (at(0.5), at(0.95), sorted.last().copied().unwrap_or(0))
+}
+
+/// Grades every notification and lifecycle answer of the run against Graph's time rules.
+pub fn acknowledgement_time(latencies: &[u64]) -> Check {
+    let n = latencies.len();
+    let over = |ms: u64| latencies.iter().filter(|l| **l > ms).count();
+    let (slow_10, slow_3, slow_2900) = (over(10_000), over(3_000), over(2_900));
+    let share = |k: usize| {
+        if n == 0 {
+            0.0
+        } else {
+            k as f64 * 100.0 / n as f64
+        }
+    };
+    let (p50, p95, max) = percentiles(latencies);
+    let numbers = format!(
+        "{n} answers: median {p50} ms, 95th percentile {p95} ms, slowest {max} ms; {slow_3} over 3 s, {slow_10} over 10 s ({:.1}%).",
+        share(slow_10)
+    );
+    let (status, verdict, fix) = if n == 0 {
+        (
+            Status::Skipped,
+            "Nothing was answered, so there is nothing to time.".to_owned(),
+            None,
+        )
+    } else if share(slow_10) > 15.0 {
+        (Status::Fail, "Graph would mark this endpoint as dropping: new notifications lost for up to 10 minutes.".to_owned(), Some(fast_ack()))
+    } else if share(slow_10) > 10.0 {
+        (
+            Status::Fail,
+            "Graph would mark this endpoint as slow and delay its deliveries.".to_owned(),
+            Some(fast_ack()),
+        )
+    } else if share(slow_2900) > 10.0 || slow_3 > 0 {
+        (Status::Warn, "Within the current limits, but some answers took over 3 s (the older rule counted over 2,900 ms as slow).".to_owned(), Some(fast_ack()))
+    } else {
+        (
+            Status::Pass,
+            "Healthy by both the current and the older rules.".to_owned(),
+            None,
+        )
+    };
+    Check {
+        id: CheckId::AcknowledgementTime,
+        title: "Acknowledgement time".into(),
+        status,
+        rule: TIME_RULE.into(),
+        detail: format!("{verdict} {numbers}"),
+        fix,
+        exchanges: Vec::new(),
+    }
+}
+
+fn fast_ack() -> String {
+    "Acknowledge first (store or queue the body, answer 202), and do the work afterwards.".into()
+}
+
+/// `count` single-item notifications, `BURST_CONCURRENCY` at a time, within `BURST_DEADLINE`.
+/// Returns the check and every latency measured.
+pub async fn burst(target: &Target, template: &Value, count: usize) -> (Check, Vec<u64>) {
+    let item = template["value"][0].clone();
+    let bodies = (0..count).map(|_| {
+        let mut item = item.clone();
+        item["id"] = json!(studio_primitives::ids::random_guid());
+        json!({ "value": [item] })
+    });
+    let target = Arc::new(target.clone());
+    let sent = futures_util::stream::iter(bodies)
+        .map(|body| {
+            let target = Arc::clone(&target);
+            async move {
+                probe::notify(&target.http, &target.url, ExchangeKind::Notification, &body).await
+            }
+        })
+        .buffer_unordered(BURST_CONCURRENCY);
+    let started = std::time::Instant::now();
+    let mut exchanges: Vec<Exchange> = Vec::with_capacity(count);
+    let collect = async {
+        futures_util::pin_mut!(sent);
+        while let Some(exchange) = sent.next().await {
+            exchanges.push(exchange);
+        }
+    };
+    let finished = tokio::time::timeout(BURST_DEADLINE, collect).await.is_ok();
+    let elapsed = started.elapsed();
+    let latencies: Vec<u64> = exchanges.iter().map(|e| e.latency_ms).collect();
+    let acknowledged = exchanges.iter().filter(|e| e.acknowledged()).count();
+    let (p50, p95, max) = percentiles(&latencies);
+    let rate = if elapsed.as_secs_f64() > 0.0 {
+        acknowledged as f64 / elapsed.as_secs_f64()
+    } else {
+        0.0
+    };
+    let numbers = format!(
+        "{acknowledged} of {count} acknowledged in {:.1} s ({rate:.0}/s), {BURST_CONCURRENCY} at a time; median {p50} ms, 95th percentile {p95} ms, slowest {max} ms.",
+        elapsed.as_secs_f64()
+    );
+    let failures: Vec<Exchange> = exchanges
+        .iter()
+        .filter(|e| !e.acknowledged())
+        .take(3)
+        .cloned()
+        .collect();
+    let (status, verdict, fix) = if !finished {
+        (
+            Status::Fail,
+            format!(
+                "Not done within {} s: {} notifications still waiting.",
+                BURST_DEADLINE.as_secs(),
+                count - exchanges.len()
+            ),
+            Some(fast_ack()),
+        )
+    } else if acknowledged < count {
+        (Status::Fail, format!("{} not acknowledged; Graph would retry them and count the endpoint as failing.", count - acknowledged), Some("Accept many requests at once: raise the server's connection and worker limits, and answer before doing the work.".into()))
+    } else if p95 > 3_000 {
+        (
+            Status::Warn,
+            "All acknowledged, but slowly.".into(),
+            Some(fast_ack()),
+        )
+    } else {
+        (Status::Pass, "All acknowledged.".into(), None)
+    };
+    let check = Check {
+        id: CheckId::Burst,
+        title: format!("A burst of {count} notifications"),
+        status,
+        rule: "A busy mailbox or channel makes Graph deliver many notifications at once; each needs its 2xx within 3 s.".into(),
+        detail: format!("{verdict} {numbers}"),
+        fix,
+        exchanges: failures,
+    };
+    (check, latencies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        assert_eq!(percentiles(&[]), (0, 0, 0));
+        let values: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentiles(&values), (50, 95, 100));
+    }
+
+    #[test]
+    fn slow_and_dropping_follow_graphs_shares() {
+        let mut latencies = vec![100; 100];
+        assert_eq!(acknowledgement_time(&latencies).status, Status::Pass);
+        latencies[0] = 4_000;
+        assert_eq!(acknowledgement_time(&latencies).status, Status::Warn);
+        for l in latencies.iter_mut().take(11) {
+            *l = 11_000;
+        }
+        let slow = acknowledgement_time(&latencies);
+        assert!(
+            slow.status == Status::Fail && slow.detail.contains("slow"),
+            "{}",
+            slow.detail
+        );
+        for l in latencies.iter_mut().take(16) {
+            *l = 11_000;
+        }
+        assert!(acknowledgement_time(&latencies).detail.contains("dropping"));
+        assert_eq!(acknowledgement_time(&[]).status, Status::Skipped);
+    }
+}

@@ -1,0 +1,97 @@
+//! `webhook-studio conform` as CI runs it, against a server nobody here wrote: Python's
+//! `http.server`, which answers every POST with 501. Every handshake and delivery fails with the
+//! status named, the exit code is 1, and the JUnit file lists the failures; a URL that is not one
+//! is refused with a hint.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn conform(dir: &std::path::Path, args: &[&str]) -> std::io::Result<std::process::Output> {
+    let args: Vec<&str> = ["conform"].iter().chain(args).copied().collect();
+    common::headless(&dir.join("data"), &args).output()
+}
+
+#[test]
+fn a_server_that_refuses_posts_fails_with_exit_1_and_a_junit_report() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))?
+        .local_addr()?
+        .port();
+    let _server = Server(
+        Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let junit = dir.path().join("conformance.xml");
+    let url = format!("http://127.0.0.1:{port}/api/notifications");
+    let out = conform(
+        dir.path(),
+        &[
+            &url,
+            "--burst",
+            "20",
+            "--junit",
+            &junit.display().to_string(),
+        ],
+    )?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL  handshake.notification"), "{text}");
+    assert!(text.contains("Answered 501; Graph needs 200 OK."), "{text}");
+    assert!(text.contains("FAIL  notification.plain"), "{text}");
+    assert!(
+        text.contains("WARN  handshake.lifecycle"),
+        "no lifecycle URL: {text}"
+    );
+    let xml = std::fs::read_to_string(&junit)?;
+    assert!(
+        xml.contains("<testcase name=\"handshake.notification\""),
+        "{xml}"
+    );
+    assert!(xml.matches("<failure").count() >= 5, "{xml}");
+
+    let json = conform(dir.path(), &[&url, "--burst", "0", "--json"])?;
+    let run: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
+    assert_eq!(run["report"]["outcome"], "fail", "{run}");
+    assert_eq!(run["id"], 2, "the second run in the history");
+    Ok(())
+}
+
+#[test]
+fn a_url_that_is_not_one_is_refused_with_a_hint() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let out = conform(dir.path(), &["localhost:7071/api"])?;
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("not an absolute http or https URL"), "{said}");
+    assert!(
+        said.contains("hint: Give the handler's whole URL"),
+        "{said}"
+    );
+    Ok(())
+}
