@@ -90,7 +90,7 @@ oidc-test: setup-test
 # tokens with jsonwebtoken and jwks-rsa, npm, installed by setup-test), not by the sandbox's code;
 # the same handler judges the conformance suite (both test targets are named doc_handler).
 fidelity-test: setup-test
-	cd tests/graph-handler && node selftest.mjs > /dev/null
+	cd tests/graph-handler && node selftest.mjs
 	cargo test --workspace --test doc_handler -- --ignored
 
 # `webhook-studio mcp` driven by the official MCP Inspector's CLI (npm, installed by setup-test).

@@ -83,12 +83,16 @@ fn a_server_that_refuses_posts_fails_with_exit_1_and_a_junit_report() -> std::io
 }
 
 #[test]
-fn a_url_that_is_not_one_is_refused_with_a_hint() -> std::io::Result<()> {
+fn a_url_that_is_not_one_is_refused_with_a_hint_and_exit_2() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     let out = conform(dir.path(), &["localhost:7071/api"])?;
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "could not run: not a failing check"
+    );
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("not an absolute http or https URL"), "{said}");
+    assert!(said.contains("is not an http:// or https:// URL"), "{said}");
     assert!(
         said.contains("hint: Give the handler's whole URL"),
         "{said}"

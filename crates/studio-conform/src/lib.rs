@@ -13,6 +13,7 @@
 
 pub mod checks;
 pub mod junit;
+pub mod keys;
 mod material;
 pub mod probe;
 pub mod report;
@@ -60,7 +61,7 @@ pub struct Request {
 #[non_exhaustive]
 pub enum ConformError {
     /// The URL is not an absolute http(s) URL.
-    #[error("'{0}' is not an absolute http or https URL")]
+    #[error("'{0}' is not an http:// or https:// URL")]
     Url(String),
     /// The certificate file could not be used.
     #[error("the certificate: {0}")]
@@ -71,6 +72,12 @@ pub enum ConformError {
     /// The sandbox could not produce the material.
     #[error("the sandbox: {0}")]
     Sandbox(String),
+    /// The clientState is longer than Graph allows.
+    #[error("a clientState is at most {MAX_CLIENT_STATE} characters, not {0}")]
+    ClientState(usize),
+    /// The burst size is out of range.
+    #[error("a burst is 0 to {MAX_BURST} notifications, not {0}")]
+    Burst(u32),
     /// The HTTP client could not be built.
     #[error(transparent)]
     Http(#[from] studio_primitives::http::HttpClientError),
@@ -78,6 +85,13 @@ pub enum ConformError {
 
 /// The default burst size.
 pub const DEFAULT_BURST: u32 = 1_000;
+/// Graph's limit on a clientState.
+pub const MAX_CLIENT_STATE: usize = 128;
+/// The largest burst (a bound on what one run sends and keeps in memory).
+pub const MAX_BURST: u32 = 10_000;
+/// How long the run's sandbox may take to stop (a client holding a request open on it must not
+/// stall the run).
+const SANDBOX_STOP: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn parse_url(text: &str) -> Result<reqwest::Url, ConformError> {
     let url = reqwest::Url::parse(text.trim()).map_err(|_| ConformError::Url(text.to_owned()))?;
@@ -100,15 +114,35 @@ pub async fn run(request: &Request, now: i64) -> Result<Report, ConformError> {
         probe::NOTIFICATION_TIMEOUT,
         studio_primitives::http::Redirects::None,
     )?;
+    let burst = request.burst.unwrap_or(DEFAULT_BURST);
+    if burst > MAX_BURST {
+        return Err(ConformError::Burst(burst));
+    }
+    if let Some(state) = request.client_state.as_deref()
+        && state.trim().chars().count() > MAX_CLIENT_STATE
+    {
+        return Err(ConformError::ClientState(state.trim().chars().count()));
+    }
     let target = probe::Target {
         http,
         url,
         lifecycle,
     };
-    let keys = checks::Keys::prepare(request, u64::try_from(now).unwrap_or(0))?;
-    let client_state = match request.client_state.as_deref().map(str::trim) {
-        Some(state) if !state.is_empty() => state.to_owned(),
-        _ => format!("conform-{}", studio_primitives::ids::random_hex(8)),
+    // Making an RSA key takes a while: not on the async runtime's threads.
+    let asked = request.clone();
+    let keys = tokio::task::spawn_blocking(move || {
+        keys::Keys::prepare(&asked, u64::try_from(now).unwrap_or(0))
+    })
+    .await
+    .map_err(|e| ConformError::Certificate(format!("making a certificate stopped: {e}")))??;
+    let given = request
+        .client_state
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let client_state = match given {
+        Some(state) => state.to_owned(),
+        None => format!("conform-{}", studio_primitives::ids::random_hex(8)),
     };
     let material = material::gather(
         request.sandbox_port.unwrap_or(0),
@@ -118,7 +152,7 @@ pub async fn run(request: &Request, now: i64) -> Result<Report, ConformError> {
         now,
     )
     .await?;
-    let burst = usize::try_from(request.burst.unwrap_or(DEFAULT_BURST)).unwrap_or(0);
+    let burst = usize::try_from(burst).unwrap_or(0);
     let checks = checks::all(&target, &material, &keys, burst).await;
     let sandbox = SandboxFacts {
         issuer: format!("https://sts.windows.net/{}/", material.tenant_id),
@@ -126,12 +160,17 @@ pub async fn run(request: &Request, now: i64) -> Result<Report, ConformError> {
         app_id: material.app_id.clone(),
         jwks_uri: material.jwks_uri.clone(),
         certificate_thumbprint: keys.thumbprint.clone(),
-        certificate_is_users: keys.users_key.is_some() || request.certificate_path.is_some(),
+        certificate_is_users: keys.users_certificate,
+        client_state: material.client_state.clone(),
+        client_state_made_up: given.is_none(),
     };
-    material.sandbox.shutdown().await;
+    let _ = tokio::time::timeout(SANDBOX_STOP, material.sandbox.shutdown()).await;
     Ok(Report {
-        url: target.url.to_string(),
-        lifecycle_url: target.lifecycle.as_ref().map(ToString::to_string),
+        url: report::shown_url(target.url.as_str()),
+        lifecycle_url: target
+            .lifecycle
+            .as_ref()
+            .map(|u| report::shown_url(u.as_str())),
         started_at: now,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         outcome: Report::outcome_of(&checks),

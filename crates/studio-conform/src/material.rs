@@ -138,12 +138,6 @@ pub async fn gather(
     encryption: &Encryption,
     now: i64,
 ) -> Result<Material, ConformError> {
-    let running = studio_emulator::start(EmulatorConfig {
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-        ..EmulatorConfig::default()
-    })
-    .await
-    .map_err(|e| ConformError::Sandbox(e.to_string()))?;
     let (arrived, mut arrivals) = mpsc::unbounded_channel();
     let captured = Captured {
         bodies: Arc::default(),
@@ -158,6 +152,13 @@ pub async fn gather(
             .local_addr()
             .map_err(|e| ConformError::Sandbox(e.to_string()))?
     );
+    // The sandbox starts last: nothing above can fail with it running.
+    let running = studio_emulator::start(EmulatorConfig {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .map_err(|e| ConformError::Sandbox(e.to_string()))?;
     let app = axum::Router::new()
         .route("/{route}", post(capture))
         .with_state(captured.clone());
@@ -178,7 +179,14 @@ pub async fn gather(
     )
     .await;
     server.abort();
-    let (plain, second, rich, lifecycle) = result?;
+    let (plain, second, rich, lifecycle) = match result {
+        Ok(bodies) => bodies,
+        Err(error) => {
+            // Stopped (not only dropped) so its port is free again at once.
+            let _ = tokio::time::timeout(Duration::from_secs(5), running.shutdown()).await;
+            return Err(error);
+        }
+    };
     Ok(Material {
         plain,
         second,

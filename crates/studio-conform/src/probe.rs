@@ -12,8 +12,10 @@ pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the suite waits for a notification's answer: past Graph's 10 s "slow" line, so a slow
 /// handler is measured rather than cut off.
 pub const NOTIFICATION_TIMEOUT: Duration = Duration::from_secs(15);
+/// What an exchange's error says when the time limit passed.
+pub const TIMED_OUT: &str = "no answer before the time limit";
 /// The most of an answer read (a handshake echo is short; nothing else matters).
-const ANSWER_LIMIT: usize = 64 * 1024;
+pub const ANSWER_LIMIT: usize = 64 * 1024;
 
 /// The client and where things go.
 #[derive(Debug, Clone)]
@@ -81,18 +83,24 @@ async fn send(
     let started = Instant::now();
     let mut exchange = Exchange {
         kind,
-        url: url.to_string(),
+        url: crate::report::shown_url(url.as_str()),
         status: None,
         latency_ms: 0,
         content_type: None,
         body_excerpt: None,
         error: None,
+        tls: None,
+        location: None,
         notification_ids,
     };
     let mut read = Vec::new();
     match request.send().await {
         Ok(mut response) => {
             exchange.status = Some(response.status().as_u16());
+            exchange.location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| crate::report::shown_url(&String::from_utf8_lossy(v.as_bytes())));
             exchange.content_type = response
                 .headers()
                 .get(reqwest::header::CONTENT_TYPE)
@@ -108,7 +116,7 @@ async fn send(
                     }
                     Ok(None) => break,
                     Err(error) => {
-                        exchange.error = Some(describe(&error));
+                        exchange.error = Some(describe(error));
                         break;
                     }
                 }
@@ -117,19 +125,24 @@ async fn send(
                 exchange.body_excerpt = Some(excerpt(&String::from_utf8_lossy(&read), 300));
             }
         }
-        Err(error) => exchange.error = Some(describe(&error)),
+        Err(error) => {
+            exchange.tls = crate::checks::tls::problem_of(&error);
+            exchange.error = Some(describe(error));
+        }
     }
     exchange.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     (exchange, read)
 }
 
-/// A sentence for a failed request, with the TLS or connection cause when there is one.
-pub fn describe(error: &reqwest::Error) -> String {
+/// A sentence for a failed request, with the TLS or connection cause when there is one (never the
+/// URL, which may carry a key).
+pub fn describe(error: reqwest::Error) -> String {
     if error.is_timeout() {
-        return "no answer before the time limit".into();
+        return TIMED_OUT.into();
     }
+    let error = error.without_url();
     let mut causes = Vec::new();
-    let mut source: Option<&dyn std::error::Error> = Some(error);
+    let mut source: Option<&dyn std::error::Error> = Some(&error);
     while let Some(current) = source {
         let text = current.to_string();
         if !causes.contains(&text) {

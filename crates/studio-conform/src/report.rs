@@ -93,6 +93,27 @@ pub enum ExchangeKind {
     Lifecycle,
 }
 
+/// Why a TLS connection was refused, read from the TLS library (not from a message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "ConformTlsProblem")]
+pub enum TlsProblem {
+    /// Issued by an authority this computer does not trust.
+    Untrusted,
+    /// A CA certificate used as the server's own.
+    SelfSigned,
+    /// Expired or not valid yet.
+    Expired,
+    /// Not issued for the URL's host.
+    WrongHost,
+    /// No TLS version or cipher in common.
+    NoCommonVersion,
+    /// The server does not speak TLS on that port (plain http?).
+    NotTls,
+    /// Anything else TLS refused.
+    Other,
+}
+
 /// One request to the handler and what came back (never its whole body: an excerpt, as text).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -113,6 +134,10 @@ pub struct Exchange {
     pub body_excerpt: Option<String>,
     /// Why there was no answer.
     pub error: Option<String>,
+    /// The TLS problem, when TLS refused the connection.
+    pub tls: Option<TlsProblem>,
+    /// Where a redirect pointed (shown without credentials or query values).
+    pub location: Option<String>,
     /// The notification ids the request carried (for the handler's own logs).
     pub notification_ids: Vec<String>,
 }
@@ -162,6 +187,10 @@ pub struct SandboxFacts {
     pub certificate_thumbprint: String,
     /// Whether that certificate was the user's (`false`: one made for this run, key discarded).
     pub certificate_is_users: bool,
+    /// The clientState the notifications carried (the one given, or one made up for the run).
+    pub client_state: String,
+    /// Whether that clientState was made up for the run.
+    pub client_state_made_up: bool,
 }
 
 /// A whole run.
@@ -210,17 +239,62 @@ impl Report {
     }
 }
 
-/// Text for a report, never markup: control characters dropped, at most `max` characters.
+/// Whether a character can change how text around it looks (bidi overrides and isolates,
+/// zero-width and invisible formatting, tags) or is no character at all (noncharacters).
+fn deceptive(c: char) -> bool {
+    let code = u32::from(c);
+    matches!(code,
+        0x00AD | 0x061C | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F
+        | 0xFEFF | 0xFFF9..=0xFFFB | 0xFDD0..=0xFDEF | 0xE0000..=0xE007F)
+        || code & 0xFFFE == 0xFFFE
+}
+
+/// Text for a report, never markup: control, formatting and noncharacters dropped (nothing from a
+/// handler can move the terminal's cursor, reorder what is shown, or break the JUnit XML), at
+/// most `max` characters.
 pub fn excerpt(text: &str, max: usize) -> String {
     let mut out: String = text
         .chars()
-        .filter(|c| !c.is_control() || *c == ' ')
+        .filter(|c| (!c.is_control() || *c == ' ') && !deceptive(*c))
         .take(max)
         .collect();
     if text.chars().count() > max {
         out.push('…');
     }
     out
+}
+
+/// A URL as reports, logs and the history show it: no user name or password, and no query values
+/// (webhook URLs often carry a key, such as Azure Functions' `?code=`). Requests use the real one.
+pub fn shown_url(text: &str) -> String {
+    let Ok(mut url) = url::Url::parse(text) else {
+        return excerpt(text, 2048);
+    };
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let shown = if v.is_empty() {
+                    String::new()
+                } else {
+                    "***".to_owned()
+                };
+                (k.into_owned(), shown)
+            })
+            .collect();
+        let query = pairs
+            .iter()
+            .map(|(k, v)| {
+                let key: String = url::form_urlencoded::byte_serialize(k.as_bytes()).collect();
+                format!("{key}={v}")
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        url.set_query(Some(&query));
+    }
+    excerpt(url.as_str(), 2048)
 }
 
 #[cfg(test)]
@@ -260,5 +334,24 @@ mod tests {
     fn excerpts_are_short_plain_text() {
         assert_eq!(excerpt("a\u{0}b\nc", 10), "abc");
         assert_eq!(excerpt("abcdef", 3), "abc…");
+        assert_eq!(excerpt("\u{1b}[2Jok\u{9b}31m", 20), "[2Jok31m");
+        assert_eq!(
+            excerpt("evil\u{202e}gpj.exe\u{fffe}\u{200b}", 20),
+            "evilgpj.exe"
+        );
+        assert_eq!(excerpt("日本語 ✓", 20), "日本語 ✓");
+    }
+
+    #[test]
+    fn urls_shown_keep_no_credentials_or_query_values() {
+        assert_eq!(
+            shown_url("https://user:pw@fn.azurewebsites.net/api/hook?code=s3cret&x="),
+            "https://fn.azurewebsites.net/api/hook?code=***&x="
+        );
+        assert_eq!(
+            shown_url("http://localhost:7071/api"),
+            "http://localhost:7071/api"
+        );
+        assert_eq!(shown_url("not a url"), "not a url");
     }
 }

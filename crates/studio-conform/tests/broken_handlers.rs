@@ -119,7 +119,16 @@ const HANDSHAKES: [CheckId; 3] = [
 #[tokio::test]
 async fn a_correct_handler_passes_every_check() {
     let report = judge(Fault::None, 200).await;
-    assert_eq!(report.outcome, Status::Pass, "{}", shown(&report));
+    // Nothing fails; a check may only warn on time (a loaded machine).
+    assert!(failed(&report).is_empty(), "{}", shown(&report));
+    assert!(
+        report
+            .checks
+            .iter()
+            .all(|c| c.id == CheckId::Tls || c.status != Status::Skipped),
+        "{}",
+        shown(&report)
+    );
     assert_eq!(
         report.check(CheckId::Tls).map(|c| c.status),
         Some(Status::Skipped),

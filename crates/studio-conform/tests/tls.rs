@@ -42,10 +42,17 @@ async fn a_self_signed_certificate_fails_tls_with_the_reason() {
         .expect("runs");
     let tls = report.check(CheckId::Tls).expect("ran");
     assert_eq!(tls.status, Status::Fail, "{}", tls.detail);
+    assert!(tls.detail.contains("self-signed"), "{}", tls.detail);
+    let handshake = report.check(CheckId::HandshakeNotification).expect("ran");
     assert!(
-        tls.detail.contains("not issued by an authority"),
+        handshake.detail.contains("TLS refused the connection"),
         "{}",
-        tls.detail
+        handshake.detail
+    );
+    // Nothing answered, so no notification was sent to repeat the same refusal.
+    assert_eq!(
+        report.check(CheckId::NotificationPlain).map(|c| c.status),
+        Some(Status::Skipped)
     );
     assert!(tls.fix.as_deref().is_some_and(|f| f.contains("public CA")));
     assert_eq!(report.outcome, Status::Fail);

@@ -270,7 +270,9 @@ impl CoreError {
             CoreError::Conform(
                 studio_conform::ConformError::Url(_)
                 | studio_conform::ConformError::Certificate(_)
-                | studio_conform::ConformError::Key(_),
+                | studio_conform::ConformError::Key(_)
+                | studio_conform::ConformError::Burst(_)
+                | studio_conform::ConformError::ClientState(_),
             ) => ErrorCode::InvalidInput,
             CoreError::Conform(_) => ErrorCode::Internal,
             CoreError::Identity(error) => identity_code(error),
@@ -331,6 +333,13 @@ impl CoreError {
                 "Give the handler's whole URL, such as http://localhost:7071/api/notifications."
                     .into(),
             ),
+            CoreError::Conform(studio_conform::ConformError::ClientState(_)) => {
+                Some("Give the clientState your handler expects (Graph allows up to 128 characters).".into())
+            }
+            CoreError::Conform(studio_conform::ConformError::Burst(_)) => Some(format!(
+                "Choose 0 (no burst) to {} notifications.",
+                studio_conform::MAX_BURST
+            )),
             CoreError::Conform(
                 studio_conform::ConformError::Certificate(_) | studio_conform::ConformError::Key(_),
             ) => Some("Give a PEM certificate (BEGIN CERTIFICATE) and its RSA private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY).".into()),

@@ -550,6 +550,14 @@ bodyExcerpt: string | null,
  */
 error: string | null, 
 /**
+ * The TLS problem, when TLS refused the connection.
+ */
+tls: ConformTlsProblem | null, 
+/**
+ * Where a redirect pointed (shown without credentials or query values).
+ */
+location: string | null, 
+/**
  * The notification ids the request carried (for the handler's own logs).
  */
 notificationIds: Array<string>, };
@@ -700,12 +708,25 @@ certificateThumbprint: string,
 /**
  * Whether that certificate was the user's (`false`: one made for this run, key discarded).
  */
-certificateIsUsers: boolean, };
+certificateIsUsers: boolean, 
+/**
+ * The clientState the notifications carried (the one given, or one made up for the run).
+ */
+clientState: string, 
+/**
+ * Whether that clientState was made up for the run.
+ */
+clientStateMadeUp: boolean, };
 
 /**
  * A check's grade. `Skipped` says why a check did not apply (no lifecycle URL, plain http).
  */
 export type ConformStatus = "pass" | "warn" | "fail" | "skipped";
+
+/**
+ * Why a TLS connection was refused, read from the TLS library (not from a message).
+ */
+export type ConformTlsProblem = "untrusted" | "selfSigned" | "expired" | "wrongHost" | "noCommonVersion" | "notTls" | "other";
 
 /**
  * Something the window should know about without asking.

@@ -73,6 +73,15 @@ pub fn grade(id: CheckId, title: &str, rule: &str, exchanges: Vec<Exchange>) -> 
                 (Status::Pass, format!("Answered {code} in {ms} ms."), None)
             }
         }
+        Some(n) if exchanges[n].latency_ms > 10_000 => (
+            Status::Fail,
+            format!(
+                "The first attempt {first}; attempt {} was acknowledged, after {} ms: over 10 s counts as slow.",
+                n + 1,
+                exchanges[n].latency_ms
+            ),
+            Some(store_then_answer()),
+        ),
         Some(n) => (
             Status::Warn,
             format!(
@@ -89,7 +98,7 @@ pub fn grade(id: CheckId, title: &str, rule: &str, exchanges: Vec<Exchange>) -> 
                 "Never acknowledged: the first attempt {first}, and {} retries too. Graph retries for up to 4 hours, then drops the notification for good.",
                 attempts - 1
             ),
-            Some(store_then_answer()),
+            Some(refusal_fix(&exchanges)),
         ),
     };
     Check {
@@ -100,6 +109,19 @@ pub fn grade(id: CheckId, title: &str, rule: &str, exchanges: Vec<Exchange>) -> 
         detail,
         fix,
         exchanges,
+    }
+}
+
+/// The fix for notifications the handler answered with an error status: for 401/403 (a
+/// clientState or authentication check that ran before the 202) says which clientState was sent.
+pub fn refusal_fix(exchanges: &[Exchange]) -> String {
+    if exchanges
+        .iter()
+        .any(|e| matches!(e.status, Some(401 | 403)))
+    {
+        "Your handler refused it (401/403). Graph sends no credentials: if the handler checks clientState, give this suite the one it expects (--client-state; the value sent is under the sandbox facts), and check it after answering 202.".into()
+    } else {
+        store_then_answer()
     }
 }
 
@@ -122,7 +144,9 @@ pub async fn plain(target: &Target, body: &Value) -> Check {
 pub async fn batched(target: &Target, first: &Value, second: &Value) -> Check {
     let mut items = first["value"].as_array().cloned().unwrap_or_default();
     items.extend(second["value"].as_array().cloned().unwrap_or_default());
-    let body = json!({ "value": items });
+    let mut body = json!({ "value": items });
+    // Ids of their own, so the duplicates check's count of the plain item stays exact.
+    renumber(&mut body);
     let exchanges = deliver(target, &target.url, ExchangeKind::Notification, &body).await;
     grade(
         CheckId::NotificationBatched,
@@ -180,21 +204,22 @@ pub async fn lifecycle(target: &Target, id: CheckId, event: &str, body: &Value) 
 }
 
 /// The same POST twice more: Graph's retries and the field's duplicates.
-pub async fn duplicates(target: &Target, body: &Value) -> Check {
+pub async fn duplicates(target: &Target, body: &Value, sent_before: usize) -> Check {
     let ids = probe::ids_of(body);
-    let mut exchanges = Vec::new();
-    for _ in 0..2 {
-        exchanges
-            .push(probe::notify(&target.http, &target.url, ExchangeKind::Notification, body).await);
-    }
+    let (first, second) = tokio::join!(
+        probe::notify(&target.http, &target.url, ExchangeKind::Notification, body),
+        probe::notify(&target.http, &target.url, ExchangeKind::Notification, body),
+    );
+    let exchanges = vec![first, second];
     let refused: Vec<String> = exchanges
         .iter()
         .filter(|e| !e.acknowledged())
         .map(unanswered)
         .collect();
     let look_for = format!(
-        "Notification id {} arrived three times (with the plain check); your handler should act on it once.",
-        ids.join(", ")
+        "Notification id {} arrived {} times (the plain check's {sent_before}, and these 2); your handler should act on it once.",
+        ids.join(", "),
+        sent_before + 2
     );
     let (status, detail, fix) = if refused.is_empty() {
         (Status::Pass, format!("Both repeats were acknowledged. {look_for}"), Some("Check your handler's logs: deduplicate by item id (by a hash of the item when it has none).".into()))
@@ -202,8 +227,8 @@ pub async fn duplicates(target: &Target, body: &Value) -> Check {
         (
             Status::Fail,
             format!(
-                "A repeat {}: Graph would retry it again. {look_for}",
-                refused.join(", ")
+                "The repeats: {}. Graph would retry them again. {look_for}",
+                refused.join("; ")
             ),
             Some("Answer 2xx to a duplicate too, and skip the work it would repeat.".into()),
         )
@@ -277,10 +302,19 @@ pub fn with_wrong_client_state(body: &Value) -> Value {
     if let Some(items) = body["value"].as_array_mut() {
         for item in items {
             item["clientState"] = json!("not-the-subscriptions-clientState");
+        }
+    }
+    renumber(&mut body);
+    body
+}
+
+/// Gives every item of `body` a new id.
+pub fn renumber(body: &mut Value) {
+    if let Some(items) = body["value"].as_array_mut() {
+        for item in items {
             item["id"] = json!(studio_primitives::ids::random_guid());
         }
     }
-    body
 }
 
 #[cfg(test)]
@@ -298,6 +332,8 @@ mod tests {
             error: status
                 .is_none()
                 .then(|| "no answer before the time limit".into()),
+            tls: None,
+            location: None,
             notification_ids: vec!["n1".into()],
         }
     }
@@ -311,6 +347,10 @@ mod tests {
         assert_eq!(
             g(vec![exchange(Some(503), 5), exchange(Some(202), 5)]),
             Status::Warn
+        );
+        assert_eq!(
+            g(vec![exchange(Some(503), 5), exchange(Some(202), 11_000)]),
+            Status::Fail
         );
         assert_eq!(
             g(vec![

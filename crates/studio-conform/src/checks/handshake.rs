@@ -18,6 +18,47 @@ pub const ENCODING_TOKENS: [&str; 5] = [
     "%2B stays as typed",
 ];
 
+/// No answer at all: refused, unresolvable, not TLS, or timed out; said in those words.
+fn no_answer(exchange: &Exchange) -> (String, String) {
+    let error = exchange.error.clone().unwrap_or_default();
+    let lower = error.to_ascii_lowercase();
+    if error == crate::probe::TIMED_OUT {
+        return (
+            format!(
+                "No answer within {} s; Graph reports \"Subscription validation request timed out.\"",
+                HANDSHAKE_TIMEOUT.as_secs()
+            ),
+            "Answer the handshake at once, before any slow work.".into(),
+        );
+    }
+    if lower.contains("connection refused") {
+        return (
+            "Nothing answers at this address (connection refused).".into(),
+            "Start your handler, and check the port and path in the URL.".into(),
+        );
+    }
+    if lower.contains("dns error") || lower.contains("failed to lookup") {
+        return (
+            format!("The host name does not resolve ({error})."),
+            "Check the host name in the URL.".into(),
+        );
+    }
+    if let Some(problem) = exchange.tls {
+        let (what, fix) = super::tls::explain(problem);
+        return (format!("TLS refused the connection: {what}"), fix.into());
+    }
+    (
+        format!("No answer ({error}); Graph reports \"Subscription validation request failed.\""),
+        "Make the URL reachable and answer the handshake at once, before any slow work.".into(),
+    )
+}
+
+/// Whether nothing could be reached at all (refused, unresolvable, TLS refused): then sending
+/// notifications would only repeat the same error.
+pub fn unreachable(exchange: &Exchange) -> bool {
+    exchange.status.is_none() && exchange.error.as_deref() != Some(crate::probe::TIMED_OUT)
+}
+
 /// A token shaped like Graph's own.
 pub fn graph_token() -> String {
     format!(
@@ -29,21 +70,17 @@ pub fn graph_token() -> String {
 /// What was wrong with one answer to a handshake, with the fix; `None` when it was right.
 pub fn fault(exchange: &Exchange, body: &[u8], token: &str) -> Option<(String, String)> {
     let Some(status) = exchange.status else {
-        let detail = match &exchange.error {
-            Some(e) if e.contains("time limit") => format!(
-                "No answer within {} s; Graph reports \"Subscription validation request timed out.\"",
+        return Some(no_answer(exchange));
+    };
+    if exchange.error.is_some() {
+        return Some((
+            format!(
+                "Answered {status}, but the body did not complete within {} s (a Content-Length promising more than was sent, or a stream left open); Graph reports \"Subscription validation request timed out.\"",
                 HANDSHAKE_TIMEOUT.as_secs()
             ),
-            Some(e) => format!(
-                "No answer ({e}); Graph reports \"Subscription validation request failed.\""
-            ),
-            None => "No answer.".into(),
-        };
-        return Some((
-            detail,
-            "Make the URL reachable and answer the handshake at once, before any slow work.".into(),
+            "Send the token as the whole body and end the response (the right Content-Length, or close it).".into(),
         ));
-    };
+    }
     if exchange.latency_ms > HANDSHAKE_TIMEOUT.as_millis() as u64 {
         return Some((
             format!(
@@ -51,6 +88,18 @@ pub fn fault(exchange: &Exchange, body: &[u8], token: &str) -> Option<(String, S
                 exchange.latency_ms
             ),
             "Answer the handshake at once: do nothing else before echoing the token.".into(),
+        ));
+    }
+    if (300..400).contains(&status) {
+        let to = exchange
+            .location
+            .as_deref()
+            .map(|l| format!(" to {l}"))
+            .unwrap_or_default();
+        return Some((
+            format!("Answered {status}, a redirect{to}; Graph follows no redirects."),
+            "Subscribe with the final URL (mind a trailing slash, or http redirected to https)."
+                .into(),
         ));
     }
     if status != 200 {
@@ -94,11 +143,22 @@ pub fn fault(exchange: &Exchange, body: &[u8], token: &str) -> Option<(String, S
         "The body is the token in quotes (serialised as JSON?).".to_owned()
     } else if text == token.replace(' ', "+") {
         "Spaces came back as '+': the query was not form-decoded.".to_owned()
+    } else if text.trim_start().starts_with('{') {
+        format!(
+            "The body is JSON ({}), not the token itself.",
+            crate::report::excerpt(&text, 80)
+        )
     } else {
         format!(
-            "The body differs from the token ({} bytes sent, {} returned).",
+            "The body differs from the token ({} bytes sent, {} returned{}: \"{}\").",
             token.len(),
-            body.len()
+            body.len(),
+            if body.len() >= crate::probe::ANSWER_LIMIT {
+                " or more, read up to that"
+            } else {
+                ""
+            },
+            crate::report::excerpt(&text, 80)
         )
     };
     Some((
@@ -154,12 +214,25 @@ pub async fn single(target: &Target, id: CheckId, url: &reqwest::Url, title: &st
 pub async fn encodings(target: &Target) -> Check {
     let sent = ENCODING_TOKENS.iter().map(|token| async move {
         let (exchange, body) = probe::handshake(&target.http, &target.url, token).await;
-        let fault = fault(&exchange, &body, token)
-            .map(|(detail, fix)| (format!("Token {token:?}: {detail}"), fix));
-        (exchange, fault)
+        let fault = fault(&exchange, &body, token);
+        (exchange, (*token, fault))
     });
     let results = futures_util::future::join_all(sent).await;
-    let faults = results.iter().filter_map(|(_, f)| f.clone()).collect();
+    let found: Vec<(&str, (String, String))> = results
+        .iter()
+        .filter_map(|(_, (token, fault))| fault.clone().map(|f| (*token, f)))
+        .collect();
+    // The same mistake for every token is said once; different ones token by token.
+    let same = found.windows(2).all(|w| w[0].1 == w[1].1);
+    let faults: Vec<(String, String)> = match found.first() {
+        Some((_, (detail, fix))) if same && found.len() == ENCODING_TOKENS.len() => {
+            vec![(format!("Every token: {detail}"), fix.clone())]
+        }
+        _ => found
+            .into_iter()
+            .map(|(token, (detail, fix))| (format!("Token {token:?}: {detail}"), fix))
+            .collect(),
+    };
     let exchanges = results.into_iter().map(|(e, _)| e).collect();
     let passed = format!(
         "All {} tokens (with +, spaces, %, <, &, quotes and non-ASCII text) came back byte for byte.",
@@ -204,6 +277,8 @@ mod tests {
             content_type: Some(content_type.into()),
             body_excerpt: None,
             error: None,
+            tls: None,
+            location: None,
             notification_ids: Vec::new(),
         }
     }

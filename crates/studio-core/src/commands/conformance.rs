@@ -68,7 +68,7 @@ impl Studio {
         request: studio_conform::Request,
     ) -> Result<ConformRun, CoreError> {
         let now = self.clock().now_unix();
-        tracing::info!(url = %request.url, "conformance run");
+        tracing::info!(url = %studio_conform::report::shown_url(&request.url), "conformance run");
         let report = studio_conform::run(&request, now).await?;
         let id = self.store().record_conformance(
             report.started_at,

@@ -86,7 +86,7 @@ export function ConformScreen() {
     <div className="screen conform-screen">
       <PageHeader
         title="Test an endpoint"
-        subtitle="Drives your own webhook handler with what the sandbox sends (handshakes, plain, batched and rich notifications, lifecycle events, duplicates, forgeries, a burst of 1,000) and grades it against Graph's documented rules."
+        subtitle="Drives your own webhook handler with what the sandbox sends (handshakes, plain, batched and rich notifications, lifecycle events, duplicates, forgeries, a burst) and grades it against Graph's documented rules."
       />
       <div className="conform-top">
         <RunForm form={form} advancedOpen={advancedOpen} runningSince={runningSince} />
@@ -124,7 +124,7 @@ export function ConformScreen() {
                 { title: "Notifications", text: "Plain, batched and rich (encrypted) ones acknowledged with 2xx, quickly." },
                 { title: "Lifecycle", text: "reauthorizationRequired, subscriptionRemoved and missed events." },
                 { title: "Hostile input", text: "Duplicates, forged validation tokens, a wrong clientState." },
-                { title: "Load", text: "A burst of notifications at once, as Graph sends when many things change." },
+                { title: "Load", text: "A burst of notifications, 16 at a time, as Graph sends when many things change." },
               ]}
             />
           </EmptyState>

@@ -29,6 +29,7 @@ function Exchange({ exchange }: { exchange: ConformExchange }) {
       </div>
       <div className="mono conform-exchange-url">{exchange.url}</div>
       {exchange.error ? <p className="status-bad">{exchange.error}</p> : null}
+      {exchange.location ? <p className="muted">Redirected to <span className="mono">{exchange.location}</span></p> : null}
       {exchange.bodyExcerpt !== null ? (
         <pre className="code-block" aria-label="The answer's first characters">
           {exchange.bodyExcerpt === "" ? "(empty body)" : exchange.bodyExcerpt}
@@ -114,6 +115,15 @@ function SandboxFacts({ sandbox }: { sandbox: ConformSandbox }) {
       </>,
     ],
     [
+      "clientState",
+      <>
+        <span className="mono">{sandbox.clientState}</span>
+        {sandbox.clientStateMadeUp ? (
+          <span className="field-help conform-fact-note">Made up for this run: give the one your handler expects in the clientState field.</span>
+        ) : null}
+      </>,
+    ],
+    [
       "Certificate",
       <>
         {sandbox.certificateIsUsers
@@ -125,7 +135,7 @@ function SandboxFacts({ sandbox }: { sandbox: ConformSandbox }) {
   ];
   return (
     <div className="conform-sandbox" data-testid="conform-sandbox">
-      <h3 className="conform-sandbox-title">What the validation tokens and rich notifications came from</h3>
+      <h3 className="conform-sandbox-title">What the notifications carried, and where their tokens came from</h3>
       <dl className="details">
         {rows.map(([label, value]) => (
           <div key={label} className="details-row">

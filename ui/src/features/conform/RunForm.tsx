@@ -118,7 +118,7 @@ export function RunForm({ form, advancedOpen, runningSince }: { form: ConformFor
                 "PKCS#8 or PKCS#1. Read once to check that it opens what was encrypted to the certificate; never kept or copied.",
                 { placeholder: "/path/to/key.pem" },
               )}
-              {input("burst", "conform-burst", "Burst size", "How many notifications the burst sends at once; 0 skips it.", { inputMode: "numeric" })}
+              {input("burst", "conform-burst", "Burst size", "How many notifications the burst sends, 16 at a time (0 skips it; at most 10,000).", { inputMode: "numeric" })}
               {input(
                 "sandboxPort",
                 "conform-sandbox-port",
@@ -144,7 +144,7 @@ export function RunForm({ form, advancedOpen, runningSince }: { form: ConformFor
             {runningSince !== null ? (
               <span className="conform-busy" role="status" data-testid="conform-busy">
                 <span className="conform-spinner" aria-hidden />
-                Testing… a slow handler can take up to a minute (<Elapsed since={runningSince} />).
+                Testing… a slow handler takes longer (<Elapsed since={runningSince} />).
               </span>
             ) : form.url.trim() === "" ? (
               <span className="muted">Enter the notification URL to start.</span>

@@ -35,6 +35,8 @@ function runFixture(id: number, outcome: ConformRun["report"]["outcome"] = "fail
               contentType: "text/plain",
               bodyExcerpt: "<img src=x onerror=alert(1)>",
               error: null,
+              tls: null,
+              location: null,
               notificationIds: [],
             },
           ],
@@ -55,6 +57,8 @@ function runFixture(id: number, outcome: ConformRun["report"]["outcome"] = "fail
               contentType: null,
               bodyExcerpt: null,
               error: "timed out",
+              tls: null,
+              location: null,
               notificationIds: ["n-1", "n-2"],
             },
           ],
@@ -76,6 +80,8 @@ function runFixture(id: number, outcome: ConformRun["report"]["outcome"] = "fail
         jwksUri: "http://127.0.0.1:9/common/discovery/v2.0/keys",
         certificateThumbprint: "ABCDEF",
         certificateIsUsers: false,
+        clientState: "conform-1234",
+        clientStateMadeUp: true,
       },
     },
   };
@@ -162,7 +168,7 @@ describe("ConformScreen", () => {
       "webhook-studio conform http://localhost:7071/api/notifications --lifecycle-url http://localhost:7071/api/lifecycle --client-state secret-state --burst 250 --junit report.xml",
     );
     await user.click(screen.getByTestId("conform-run"));
-    expect(screen.getByTestId("conform-busy")).toHaveTextContent("a slow handler can take up to a minute");
+    expect(screen.getByTestId("conform-busy")).toHaveTextContent("a slow handler takes longer");
     expect(screen.getByTestId("conform-run")).toBeDisabled();
     // No second run while one is under way, whatever is pressed.
     await user.type(screen.getByTestId("conform-url"), "{Enter}");
@@ -293,6 +299,7 @@ describe("the conformance request", () => {
     expect(requestOf({ ...form, url: "https://x.example/hook", certificatePath: "/c.pem" }).problems.keyPath).toContain("both, or neither");
     expect(requestOf({ ...form, url: "https://x.example/hook", sandboxPort: "70000" }).problems.sandboxPort).toContain("1 to 65535");
     expect(requestOf({ ...form, url: "https://x.example/hook", burst: "-1" }).problems.burst).toContain("0 skips");
+    expect(requestOf({ ...form, url: "https://x.example/hook", burst: "10001" }).problems.burst).toContain("10,000");
     expect(requestOf({ ...form, url: "http://" }).problems.url).toBeDefined();
   });
 

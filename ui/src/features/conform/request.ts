@@ -15,6 +15,8 @@ export type ConformForm = {
 };
 
 export const DEFAULT_BURST = 1000;
+/** The backend's bound on a burst. */
+export const MAX_BURST = 10_000;
 
 export const blankForm: ConformForm = {
   url: "",
@@ -78,8 +80,8 @@ export function requestOf(form: ConformForm): { request: ConformRequest | null; 
   if (urlIssue) problems.url = urlIssue;
   const lifecycleIssue = urlProblem(form.lifecycleUrl);
   if (lifecycleIssue) problems.lifecycleUrl = lifecycleIssue;
-  const burst = wholeNumber(form.burst, 4_294_967_295);
-  if (burst === null) problems.burst = "Enter a whole number of notifications: 0 skips the burst.";
+  const burst = wholeNumber(form.burst, MAX_BURST);
+  if (burst === null) problems.burst = "Enter a whole number from 0 (0 skips the burst) to 10,000.";
   const port = form.sandboxPort.trim() === "" ? null : wholeNumber(form.sandboxPort, 65535);
   if (form.sandboxPort.trim() !== "" && (port === null || port === 0)) problems.sandboxPort = "Enter a port from 1 to 65535, or leave it empty for any free one.";
   const certificatePath = optional(form.certificatePath);
