@@ -37,6 +37,8 @@ pub struct ReceiverSummary {
     pub state: ServiceState,
     /// The loopback URL when listening.
     pub local_url: Option<String>,
+    /// Where its acknowledgements stand by Graph's rules, when it runs in this process.
+    pub delivery: Option<studio_receiver::health::DeliveryState>,
 }
 
 /// Whether a public URL is up.
@@ -88,6 +90,7 @@ impl StatusSnapshot {
             receiver: ReceiverSummary {
                 state: ServiceState::Stopped,
                 local_url: None,
+                delivery: None,
             },
             tunnel: TunnelSummary {
                 provider: crate::settings::TunnelKind::None,

@@ -53,6 +53,20 @@ async fn the_apps_own_receiver_passes_and_the_run_is_kept() {
         "{count}"
     );
 
+    // The receiver's own delivery meter counted every answer it gave the suite.
+    let receiver = common::call(&studio, "receiver_status", Value::Null).await;
+    let delivery = &receiver["delivery"];
+    assert!(
+        delivery["answers"].as_u64().unwrap_or_default() >= 1_000,
+        "{delivery}"
+    );
+    assert!(
+        matches!(delivery["state"].as_str(), Some("healthy" | "atRisk")),
+        "{delivery}"
+    );
+    let status = common::call(&studio, "status", Value::Null).await;
+    assert_eq!(status["receiver"]["delivery"], delivery["state"]);
+
     let history = common::call(&studio, "conform_history", Value::Null).await;
     assert_eq!(history[0]["id"], run["id"], "{history}");
     assert_eq!(history[0]["outcome"], run["report"]["outcome"]);

@@ -22,6 +22,7 @@
 
 pub mod certificate;
 pub mod checks;
+pub mod health;
 pub mod reception;
 pub mod routes;
 pub mod server;
@@ -53,6 +54,8 @@ pub struct ReceiverConfig {
     pub limits: Limits,
     /// What stamps each reception's arrival.
     pub clock: Arc<dyn Clock>,
+    /// The limits the acknowledgements are judged by (Graph's; shorter in tests).
+    pub delivery_rules: health::Rules,
 }
 
 impl Default for ReceiverConfig {
@@ -62,6 +65,7 @@ impl Default for ReceiverConfig {
             secret: new_secret(),
             limits: Limits::default(),
             clock: Arc::new(SystemClock),
+            delivery_rules: health::Rules::default(),
         }
     }
 }
@@ -103,6 +107,7 @@ pub struct RunningReceiver {
     refusals: Arc<dyn server::Refusals>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    delivery: Arc<health::AckMeter>,
 }
 
 impl std::fmt::Debug for RunningReceiver {
@@ -122,6 +127,11 @@ impl RunningReceiver {
     /// The local lifecycle URL.
     pub fn lifecycle_url(&self) -> String {
         format!("{}{}", self.local_url, self.lifecycle_path)
+    }
+
+    /// How the acknowledgements of the last 10 minutes look by Graph's rules.
+    pub fn delivery(&self) -> &Arc<health::AckMeter> {
+        &self.delivery
     }
 
     /// How many connections are open now (loopback and tunnel together).
@@ -187,6 +197,7 @@ pub async fn start(
     let budget = Arc::new(routes::RecordingBudget::new(
         limits.recorded_refusals_per_second,
     ));
+    let delivery = Arc::new(health::AckMeter::new(config.delivery_rules));
     let app = routes::router(routes::ReceiverState {
         sink: Arc::clone(&sink),
         notification_path: notification_path.clone(),
@@ -194,6 +205,7 @@ pub async fn start(
         limits: Arc::clone(&limits),
         clock: Arc::clone(&config.clock),
         budget: Arc::clone(&budget),
+        delivery: Arc::clone(&delivery),
     });
     let refusals: Arc<dyn server::Refusals> = Arc::new(routes::RecordRefusals {
         sink,
@@ -221,5 +233,6 @@ pub async fn start(
         refusals,
         stop,
         tasks: vec![task],
+        delivery,
     })
 }

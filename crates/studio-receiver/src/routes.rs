@@ -42,6 +42,8 @@ pub struct ReceiverState {
     pub clock: Arc<dyn Clock>,
     /// How many summaries may still be recorded this second.
     pub budget: Arc<RecordingBudget>,
+    /// Each acknowledgement's time, judged by Graph's rules.
+    pub delivery: Arc<crate::health::AckMeter>,
 }
 
 impl std::fmt::Debug for ReceiverState {
@@ -134,6 +136,7 @@ async fn receive(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
+    let started = std::time::Instant::now();
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
     let kind = if path == state.notification_path {
@@ -231,7 +234,7 @@ async fn receive(
     }
     record.status = 202;
     record.body = bytes.to_vec();
-    match state.sink.commit(record).await {
+    let answer = match state.sink.commit(record).await {
         Ok(_) => StatusCode::ACCEPTED.into_response(),
         Err(error) => {
             tracing::error!(%error, "a notification could not be stored: answering 503 so Graph retries");
@@ -240,7 +243,15 @@ async fn receive(
                 "Not stored; try again.".into(),
             )
         }
+    };
+    // What Graph times: the whole request, from its arrival to this answer.
+    let (before, after) = state
+        .delivery
+        .record(state.clock.now_unix(), started.elapsed());
+    if before != after {
+        tracing::info!(?before, ?after, "delivery health changed");
     }
+    answer
 }
 
 /// A request on a receiver path refused: kept with its reason, without its body (waiting for the

@@ -857,6 +857,44 @@ customGraph?: string,
 scopes: Array<string>, };
 
 /**
+ * The numbers behind a state.
+ */
+export type DeliveryHealth = { 
+/**
+ * Where the endpoint stands.
+ */
+state: DeliveryState, 
+/**
+ * Answers in the window.
+ */
+answers: number, 
+/**
+ * Of which slower than the expected 3 s.
+ */
+overExpected: number, 
+/**
+ * Of which slower than 10 s.
+ */
+overSlow: number, 
+/**
+ * Median, milliseconds.
+ */
+medianMs: number, 
+/**
+ * 95th percentile, milliseconds.
+ */
+p95Ms: number, 
+/**
+ * Slowest, milliseconds.
+ */
+maxMs: number, };
+
+/**
+ * Where an endpoint stands.
+ */
+export type DeliveryState = "quiet" | "healthy" | "atRisk" | "slow" | "dropping";
+
+/**
  * A device-code sign-in waiting for the user.
  */
 export type DeviceCodeView = { 
@@ -1562,7 +1600,11 @@ state: ServiceState,
 /**
  * The loopback URL when listening.
  */
-localUrl: string | null, };
+localUrl: string | null, 
+/**
+ * Where its acknowledgements stand by Graph's rules, when it runs in this process.
+ */
+delivery: DeliveryState | null, };
 
 /**
  * `receiver_status`.
@@ -1583,7 +1625,12 @@ ngrokAuthtokenSaved: boolean,
 /**
  * The newest reception's id.
  */
-newestId: number, };
+newestId: number, 
+/**
+ * How the acknowledgements of the last 10 minutes look by Graph's rules (when this process
+ * receives).
+ */
+delivery: DeliveryHealth | null, };
 
 /**
  * `receiver_start`'s answer: the receiver listens; the tunnel may have failed (then the

@@ -48,7 +48,7 @@ export const appInfo: AppInfo = {
 
 export const idleStatus: StatusSnapshot = {
   account: { kind: "none", label: "No account" },
-  receiver: { state: "stopped", localUrl: null },
+  receiver: { state: "stopped", localUrl: null, delivery: null },
   tunnel: { provider: "none", state: "stopped", publicUrl: null },
 };
 
@@ -193,6 +193,8 @@ export function fakeBackend(
     download?: UpdateReady | StudioError;
     /** What `trigger_plan` answers (a sandbox plan by default); `account_request_permissions` clears its missing permission. */
     plan?: TriggerPlan;
+    /** What `status` answers (nothing signed in, nothing running by default). */
+    status?: StatusSnapshot;
   } = {},
 ) {
   let plan = overrides.plan ?? sandboxPlan;
@@ -207,7 +209,7 @@ export function fakeBackend(
         case "app_info":
           return overrides.info ?? appInfo;
         case "status":
-          return idleStatus;
+          return overrides.status ?? idleStatus;
         case "settings_get":
           return settings;
         case "settings_update": {
@@ -261,6 +263,7 @@ export function fakeBackend(
             tunnel: { state: "off" },
             ngrokAuthtokenSaved: false,
             newestId: 0,
+            delivery: null,
           } satisfies ReceiverView;
         case "receptions_list": {
           const filter = request as Commands["receptions_list"]["request"];

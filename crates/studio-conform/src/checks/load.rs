@@ -53,43 +53,43 @@ pub fn burst_title(count: usize) -> String {
 
 /// Grades every notification and lifecycle answer of the run against Graph's time rules.
 pub fn acknowledgement_time(latencies: &[u64]) -> Check {
-    let n = latencies.len();
-    let over = |ms: u64| latencies.iter().filter(|l| **l > ms).count();
-    let (slow_10, slow_3, slow_2900) = (over(10_000), over(3_000), over(2_900));
-    let share = |k: usize| {
-        if n == 0 {
-            0.0
-        } else {
-            k as f64 * 100.0 / n as f64
-        }
-    };
-    let (p50, p95, max) = percentiles(latencies);
-    let numbers = format!(
-        "{n} answers: median {p50} ms, 95th percentile {p95} ms, slowest {max} ms; {slow_3} over 3 s, {slow_10} over 10 s ({:.1}%).",
-        share(slow_10)
+    use studio_receiver::health::{DeliveryState, Rules, judge};
+    // The live meter's judgement (the status bar's), on every answer this run got.
+    let health = judge(
+        latencies,
+        Rules {
+            min_answers: 1,
+            ..Rules::default()
+        },
     );
-    let (status, verdict, fix) = if n == 0 {
-        (
+    let n = latencies.len();
+    let share = if n == 0 {
+        0.0
+    } else {
+        f64::from(health.over_slow) * 100.0 / n as f64
+    };
+    let numbers = format!(
+        "{n} answers: median {} ms, 95th percentile {} ms, slowest {} ms; {} over 3 s, {} over 10 s ({share:.1}%).",
+        health.median_ms, health.p95_ms, health.max_ms, health.over_expected, health.over_slow
+    );
+    let (status, verdict, fix) = match health.state {
+        DeliveryState::Quiet => (
             Status::Skipped,
             "Nothing was acknowledged, so there is no acknowledgement time (the checks above say why).".to_owned(),
             None,
-        )
-    } else if share(slow_10) > 15.0 {
-        (Status::Fail, "Graph would mark this endpoint as dropping: new notifications lost for up to 10 minutes.".to_owned(), Some(fast_ack()))
-    } else if share(slow_10) > 10.0 {
-        (
+        ),
+        DeliveryState::Dropping => (Status::Fail, "Graph would mark this endpoint as dropping: new notifications lost for up to 10 minutes.".to_owned(), Some(fast_ack())),
+        DeliveryState::Slow => (
             Status::Fail,
             "Graph would mark this endpoint as slow and delay its deliveries.".to_owned(),
             Some(fast_ack()),
-        )
-    } else if share(slow_2900) > 10.0 || slow_3 > 0 {
-        (Status::Warn, "Within the current limits, but some answers took over 3 s (the older rule counted over 2,900 ms as slow).".to_owned(), Some(fast_ack()))
-    } else {
-        (
+        ),
+        DeliveryState::AtRisk => (Status::Warn, "Within the current limits, but some answers took over 3 s (the older rule counted over 2,900 ms as slow).".to_owned(), Some(fast_ack())),
+        DeliveryState::Healthy => (
             Status::Pass,
             "Healthy by both the current and the older rules.".to_owned(),
             None,
-        )
+        ),
     };
     Check {
         id: CheckId::AcknowledgementTime,

@@ -34,6 +34,9 @@ pub struct ReceiverView {
     /// The newest reception's id.
     #[ts(type = "number")]
     pub newest_id: i64,
+    /// How the acknowledgements of the last 10 minutes look by Graph's rules (when this process
+    /// receives).
+    pub delivery: Option<studio_receiver::health::DeliveryHealth>,
 }
 
 /// A secret typed by the user (never echoed back).
@@ -93,6 +96,7 @@ impl Studio {
             tunnel: self.receiving().tunnel_status(),
             ngrok_authtoken_saved: self.receiving().ngrok_authtoken().is_some(),
             newest_id,
+            delivery: self.receiving().delivery_health().await,
         })
     }
 

@@ -62,6 +62,7 @@ impl Studio {
         if let Some(endpoints) = self.receiving().endpoints().await {
             status.receiver.state = ServiceState::Running;
             status.receiver.local_url = Some(endpoints.local_notification_url.clone());
+            status.receiver.delivery = self.receiving().delivery_health().await.map(|h| h.state);
             status.tunnel.provider = endpoints.tunnel;
         }
         let tunnel = self.receiving().tunnel_status();

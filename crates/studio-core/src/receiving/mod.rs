@@ -11,6 +11,7 @@
 pub mod announcements;
 pub mod changes;
 pub mod checked;
+mod delivery;
 mod endpoints;
 pub mod export;
 pub mod forward;
@@ -397,6 +398,7 @@ impl Receiving {
             secret: self.path_secret()?,
             limits: config.limits.clone(),
             clock: Arc::clone(&self.clock),
+            delivery_rules: studio_receiver::health::Rules::default(),
         };
         let mut receiver = studio_receiver::start(receiver_config, Arc::new(self.writer.clone()))
             .await
@@ -432,10 +434,16 @@ impl Receiving {
         // Announcements run for the life of the process (checks finish after a stop too).
         self.announcing
             .get_or_init(|| tokio::spawn(self.announcer.clone().run()));
-        let tasks = vec![tokio::spawn(announce_tunnel(
-            self.events.clone(),
-            self.tunnel_status.subscribe(),
-        ))];
+        let tasks = vec![
+            tokio::spawn(announce_tunnel(
+                self.events.clone(),
+                self.tunnel_status.subscribe(),
+            )),
+            tokio::spawn(delivery::announce_delivery(
+                self.events.clone(),
+                receiver.delivery().watch(),
+            )),
+        ];
         Ok((
             Listening {
                 receiver,
