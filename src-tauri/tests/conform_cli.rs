@@ -75,10 +75,46 @@ fn a_server_that_refuses_posts_fails_with_exit_1_and_a_junit_report() -> std::io
     );
     assert!(xml.matches("<failure").count() >= 5, "{xml}");
 
+    // A certificate and key handed over, then used: the suite checks they are a pair.
+    let made = dir.path().join("made");
+    let out = conform(
+        dir.path(),
+        &["--make-certificate", &made.display().to_string()],
+    )?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (certificate, key) = (
+        made.join("conform-certificate.pem"),
+        made.join("conform-key.pem"),
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key)?.permissions().mode() & 0o777, 0o600);
+    }
+    assert!(std::fs::read_to_string(&key)?.contains("BEGIN PRIVATE KEY"));
+    let paired = conform(
+        dir.path(),
+        &[
+            &url,
+            "--burst",
+            "0",
+            "--certificate",
+            &certificate.display().to_string(),
+            "--key",
+            &key.display().to_string(),
+        ],
+    )?;
+    let text = String::from_utf8_lossy(&paired.stdout);
+    assert!(text.contains("Your key decrypts"), "{text}");
+
     let json = conform(dir.path(), &[&url, "--burst", "0", "--json"])?;
     let run: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
     assert_eq!(run["report"]["outcome"], "fail", "{run}");
-    assert_eq!(run["id"], 2, "the second run in the history");
+    assert_eq!(run["id"], 3, "the third run in the history");
     Ok(())
 }
 

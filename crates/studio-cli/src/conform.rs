@@ -13,7 +13,12 @@ use studio_core::{CoreError, Studio};
 #[derive(Debug, Args)]
 pub struct ConformArgs {
     /// The handler's notification URL (http on this machine, https anywhere).
-    pub url: String,
+    #[arg(required_unless_present = "make_certificate")]
+    pub url: Option<String>,
+    /// Only make a certificate and its key for your handler (conform-certificate.pem and
+    /// conform-key.pem in DIR), then run with --certificate and --key.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["url", "certificate", "key", "junit"])]
+    pub make_certificate: Option<PathBuf>,
     /// The handler's lifecycle notification URL.
     #[arg(long, value_name = "URL")]
     pub lifecycle_url: Option<String>,
@@ -126,8 +131,12 @@ pub fn render(report: &Report) -> String {
 #[allow(clippy::print_stderr, reason = "progress goes to stderr")]
 pub async fn run(studio: &Studio, args: &ConformArgs) -> Result<ExitCode, CoreError> {
     let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    if let Some(folder) = &args.make_certificate {
+        return make_certificate(studio, folder, args.json).await;
+    }
+    let url = args.url.clone().unwrap_or_default();
     let request = studio_conform::Request {
-        url: args.url.clone(),
+        url: url.clone(),
         lifecycle_url: args.lifecycle_url.clone(),
         client_state: args.client_state.clone(),
         certificate_path: path(&args.certificate),
@@ -154,7 +163,7 @@ pub async fn run(studio: &Studio, args: &ConformArgs) -> Result<ExitCode, CoreEr
     if !args.json {
         eprintln!(
             "Testing {} with what the sandbox sends…",
-            studio_conform::report::shown_url(&args.url)
+            studio_conform::report::shown_url(&url)
         );
     }
     let run = match studio.conform_run(request).await {
@@ -189,4 +198,39 @@ pub async fn run(studio: &Studio, args: &ConformArgs) -> Result<ExitCode, CoreEr
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `conform --make-certificate DIR`: the pair written, and what to do with it.
+async fn make_certificate(
+    studio: &Studio,
+    folder: &std::path::Path,
+    json: bool,
+) -> Result<ExitCode, CoreError> {
+    use studio_core::commands::conformance::{ConformCertificateDone, ConformCertificateRequest};
+    let done = studio
+        .conform_certificate(ConformCertificateRequest {
+            folder: Some(folder.display().to_string()),
+        })
+        .await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&done).unwrap_or_default()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let ConformCertificateDone::Written {
+        certificate_path,
+        key_path,
+        thumbprint,
+    } = done
+    {
+        println!("certificate: {certificate_path}");
+        println!("private key: {key_path}  (readable by you only; give it to your handler)");
+        println!("thumbprint:  {thumbprint}");
+        println!(
+            "then: webhook-studio conform URL --certificate {certificate_path} --key {key_path}"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

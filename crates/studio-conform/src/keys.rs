@@ -38,6 +38,36 @@ impl std::fmt::Debug for Keys {
     }
 }
 
+/// A certificate and key made for the user to hand to their handler.
+pub struct MadePair {
+    /// The certificate, PEM.
+    pub certificate_pem: String,
+    /// Its private key, PKCS#8 PEM.
+    pub key_pem: zeroize::Zeroizing<String>,
+    /// SHA-1 thumbprint, hex (as `encryptionCertificateThumbprint` says).
+    pub thumbprint: String,
+}
+
+impl std::fmt::Debug for MadePair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MadePair")
+            .field("thumbprint", &self.thumbprint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Makes a 2048-bit RSA key and a self-signed certificate valid for 30 days, for testing a
+/// handler's decryption (`conform --certificate … --key …`).
+pub fn make_pair(now: u64) -> Result<MadePair, ConformError> {
+    let made = studio_receiver::certificate::generate(2048, "Graph webhook handler test", now, 30)
+        .map_err(|e| ConformError::Certificate(e.to_string()))?;
+    Ok(MadePair {
+        certificate_pem: studio_receiver::certificate::to_pem(&made.der),
+        thumbprint: sha1_hex(&made.der),
+        key_pem: made.private_key_pem,
+    })
+}
+
 /// The first `-----BEGIN {label}-----` block of a PEM text, markers included.
 fn pem_block<'a>(text: &'a str, label: &str) -> Option<&'a str> {
     let begin = format!("-----BEGIN {label}-----");

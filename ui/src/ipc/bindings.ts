@@ -480,6 +480,33 @@ graphBase: string, };
 export type CloudChoice = "global" | "usGovernment" | "china" | "custom";
 
 /**
+ * `conform_certificate`'s answer.
+ */
+export type ConformCertificateDone = { "state": "written", 
+/**
+ * The certificate (PEM): give it to this suite.
+ */
+certificatePath: string, 
+/**
+ * Its private key (PKCS#8 PEM): give it to your handler (and to this suite).
+ */
+keyPath: string, 
+/**
+ * SHA-1 thumbprint, hex, as `encryptionCertificateThumbprint` will say.
+ */
+thumbprint: string, } | { "state": "cancelled" };
+
+/**
+ * `conform_certificate`: where to put a test certificate and its key.
+ */
+export type ConformCertificateRequest = { 
+/**
+ * A folder to write `conform-certificate.pem` and `conform-key.pem` into (the CLI); without
+ * one, the system's save dialog asks where the certificate goes (the key goes beside it).
+ */
+folder: string | null, };
+
+/**
  * One graded rule.
  */
 export type ConformCheck = { 
@@ -2788,6 +2815,8 @@ export interface Commands {
   receptions_export: { request: ExportRequest; response: ExportDone };
   /** Drives the user's own webhook handler with what the sandbox sends and grades it against Graph's rules; the report is kept in the history. */
   conform_run: { request: ConformRequest; response: ConformRun };
+  /** Makes a certificate and key for testing a handler's decryption and writes both where the user chooses (the key is theirs: kept by no store of ours). */
+  conform_certificate: { request: ConformCertificateRequest; response: ConformCertificateDone };
   /** The kept conformance runs, newest first. */
   conform_history: { request: null; response: Array<ConformRunLine> };
   /** One kept conformance run. */
@@ -2811,7 +2840,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_history", "conform_report", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -107,6 +107,7 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   reception_tokens: [],
   receptions_export: [],
   conform_run: [queryKeys.conformHistory],
+  conform_certificate: [],
   conform_history: [],
   conform_report: [],
   certificates_list: [],

@@ -43,6 +43,57 @@ pub struct ConformRunRef {
     pub id: i64,
 }
 
+/// `conform_certificate`: where to put a test certificate and its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConformCertificateRequest {
+    /// A folder to write `conform-certificate.pem` and `conform-key.pem` into (the CLI); without
+    /// one, the system's save dialog asks where the certificate goes (the key goes beside it).
+    #[serde(default)]
+    pub folder: Option<String>,
+}
+
+/// `conform_certificate`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "state",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ConformCertificateDone {
+    /// Both files are written (the key readable by its owner only).
+    Written {
+        /// The certificate (PEM): give it to this suite.
+        certificate_path: String,
+        /// Its private key (PKCS#8 PEM): give it to your handler (and to this suite).
+        key_path: String,
+        /// SHA-1 thumbprint, hex, as `encryptionCertificateThumbprint` will say.
+        thumbprint: String,
+    },
+    /// The user closed the save dialog: nothing was written.
+    Cancelled,
+}
+
+/// The key's file beside a certificate's: `x.pem` → `x-key.pem`.
+fn key_beside(certificate: &std::path::Path) -> std::path::PathBuf {
+    let stem = certificate
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "conform-certificate".into());
+    certificate.with_file_name(format!("{stem}-key.pem"))
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> Result<(), CoreError> {
+    use std::io::Write;
+    crate::paths::create_private_file(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|source| CoreError::Io {
+            action: "write the test certificate",
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
 fn outcome_name(status: studio_conform::Status) -> &'static str {
     match status {
         studio_conform::Status::Pass => "pass",
@@ -77,6 +128,59 @@ impl Studio {
             &report,
         )?;
         Ok(ConformRun { id, report })
+    }
+
+    /// `conform_certificate`: makes a certificate and key for testing a handler's decryption and
+    /// hands them over as files (the key is the user's to keep: it is in no store of ours).
+    pub async fn conform_certificate(
+        &self,
+        request: ConformCertificateRequest,
+    ) -> Result<ConformCertificateDone, CoreError> {
+        let (certificate_path, key_path) = match request.folder.as_deref().map(str::trim) {
+            Some(folder) if !folder.is_empty() => {
+                let folder = std::path::PathBuf::from(folder);
+                crate::paths::create_private_dir(&folder).map_err(|source| CoreError::Io {
+                    action: "create the certificate's folder",
+                    path: folder.clone(),
+                    source,
+                })?;
+                (
+                    folder.join("conform-certificate.pem"),
+                    folder.join("conform-key.pem"),
+                )
+            }
+            _ => {
+                let kind = crate::save_dialog::FileKind {
+                    name: "PEM certificate",
+                    extension: "pem",
+                };
+                let Some(chosen) = self
+                    .save_dialog()
+                    .ask(
+                        "Save the test certificate (its key goes beside it)",
+                        "conform-certificate.pem",
+                        &kind,
+                    )
+                    .await?
+                else {
+                    return Ok(ConformCertificateDone::Cancelled);
+                };
+                let key = key_beside(&chosen);
+                (chosen, key)
+            }
+        };
+        let now = u64::try_from(self.clock().now_unix()).unwrap_or(0);
+        let made = tokio::task::spawn_blocking(move || studio_conform::keys::make_pair(now))
+            .await
+            .map_err(|e| CoreError::internal(e.to_string()))??;
+        write_private(&key_path, &made.key_pem)?;
+        write_private(&certificate_path, &made.certificate_pem)?;
+        tracing::info!(certificate = %certificate_path.display(), "test certificate handed over");
+        Ok(ConformCertificateDone::Written {
+            certificate_path: certificate_path.display().to_string(),
+            key_path: key_path.display().to_string(),
+            thumbprint: made.thumbprint,
+        })
     }
 
     /// `conform_history`: the kept runs, newest first.

@@ -6,6 +6,7 @@ import { useEffect, useState } from "react";
 import { Button } from "../../components/Button";
 import { CopyButton } from "../../components/CopyButton";
 import { Field } from "../../components/Field";
+import { call, type StudioError, toStudioError } from "../../ipc/client";
 import { Panel } from "../../components/Panel";
 import { cliCommand, type ConformForm, plainHttpNote, requestOf } from "./request";
 import { current, startRun, update } from "./state";
@@ -118,6 +119,7 @@ export function RunForm({ form, advancedOpen, runningSince }: { form: ConformFor
                 "PKCS#8 or PKCS#1. Read once to check that it opens what was encrypted to the certificate; never kept or copied.",
                 { placeholder: "/path/to/key.pem" },
               )}
+              <MakeCertificate />
               {input("burst", "conform-burst", "Burst size", "How many notifications the burst sends, 16 at a time (0 skips it; at most 10,000).", { inputMode: "numeric" })}
               {input(
                 "sandboxPort",
@@ -163,3 +165,49 @@ export function RunForm({ form, advancedOpen, runningSince }: { form: ConformFor
   );
 }
 
+/** Makes a certificate and key for the user's handler, saved where they choose, and fills both
+ * fields with where they went. */
+function MakeCertificate() {
+  const [busy, setBusy] = useState(false);
+  const [made, setMade] = useState<string | null>(null);
+  const [problem, setProblem] = useState<StudioError | null>(null);
+  return (
+    <div className="conform-make-certificate">
+      <Button
+        type="button"
+        data-testid="conform-make-certificate"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setProblem(null);
+          void call("conform_certificate", { folder: null })
+            .then(
+              (done) => {
+                if (done.state === "written") {
+                  update({ form: { ...current().form, certificatePath: done.certificatePath, keyPath: done.keyPath } });
+                  setMade(`Saved. Give ${done.keyPath} to your handler (readable by you only); both fields above are filled in.`);
+                }
+              },
+              (thrown: unknown) => {
+                setProblem(toStudioError(thrown));
+              },
+            )
+            .finally(() => {
+              setBusy(false);
+            });
+        }}
+      >
+        {busy ? "Making a certificate…" : "Make a test certificate and key…"}
+      </Button>
+      <span className="field-help">
+        {made ?? "For a handler that decrypts rich notifications: a certificate and its private key, saved where you choose."}
+      </span>
+      {problem ? (
+        <p className="status-bad" role="alert" data-testid="conform-make-certificate-error">
+          {problem.message}
+          {problem.hint ? ` ${problem.hint}` : ""}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -107,6 +107,8 @@ function conformBackend(
         }
         case "conform_history":
           return Promise.resolve(history);
+        case "conform_certificate":
+          return Promise.resolve({ state: "written", certificatePath: "/home/me/conform-certificate.pem", keyPath: "/home/me/conform-certificate-key.pem", thumbprint: "AB" });
         case "conform_report": {
           const found = (options.reports ?? []).find((r) => r.id === (request as { id: number }).id);
           return found ? Promise.resolve(found) : Promise.reject(new StudioError({ code: "not_found", message: "no conformance run", hint: null }));
@@ -115,7 +117,7 @@ function conformBackend(
           return base.call(command, request);
       }
     };
-    if (command === "conform_run" || command === "conform_history" || command === "conform_report") base.calls.push({ command, request });
+    if (command.startsWith("conform_")) base.calls.push({ command, request });
     return conform() as ReturnType<typeof base.call<typeof command>>;
   };
   return { call, calls: base.calls };
@@ -124,6 +126,18 @@ function conformBackend(
 describe("ConformScreen", () => {
   beforeEach(() => {
     resetConformScreen();
+  });
+
+  it("makes a test certificate where the user chooses and fills both fields with it", async () => {
+    const backend = installFakeBackend(conformBackend());
+    renderWithQueries(<ConformScreen />);
+    const user = userEvent.setup();
+    await user.click(screen.getByText("Advanced"));
+    await user.click(screen.getByTestId("conform-make-certificate"));
+    expect(await screen.findByDisplayValue("/home/me/conform-certificate.pem")).toBeInTheDocument();
+    expect(screen.getByDisplayValue("/home/me/conform-certificate-key.pem")).toBeInTheDocument();
+    expect(screen.getByText(/Give \/home\/me\/conform-certificate-key.pem to your handler/)).toBeInTheDocument();
+    expect(backend.calls.find((c) => c.command === "conform_certificate")?.request).toEqual({ folder: null });
   });
 
   it("flags a URL without http:// or https:// next to the field and keeps Run disabled", async () => {
