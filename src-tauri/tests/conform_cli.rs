@@ -96,6 +96,34 @@ fn a_server_that_refuses_posts_fails_with_exit_1_and_a_junit_report() -> std::io
         assert_eq!(std::fs::metadata(&key)?.permissions().mode() & 0o777, 0o600);
     }
     assert!(std::fs::read_to_string(&key)?.contains("BEGIN PRIVATE KEY"));
+    // A second time into the same folder replaces nothing (a handler may use the first key), and
+    // a folder that exists keeps its permissions.
+    let again = conform(
+        dir.path(),
+        &["--make-certificate", &made.display().to_string()],
+    )?;
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared)?;
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755))?;
+        let out = conform(
+            dir.path(),
+            &["--make-certificate", &shared.display().to_string()],
+        )?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::metadata(&shared)?.permissions().mode() & 0o777,
+            0o755
+        );
+    }
     let paired = conform(
         dir.path(),
         &[

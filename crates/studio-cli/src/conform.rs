@@ -206,12 +206,14 @@ async fn make_certificate(
     folder: &std::path::Path,
     json: bool,
 ) -> Result<ExitCode, CoreError> {
-    use studio_core::commands::conformance::{ConformCertificateDone, ConformCertificateRequest};
-    let done = studio
-        .conform_certificate(ConformCertificateRequest {
-            folder: Some(folder.display().to_string()),
-        })
-        .await?;
+    use studio_core::commands::conformance::ConformCertificateDone;
+    let done = match studio.conform_certificate_in(folder).await {
+        Ok(done) => done,
+        Err(error) => {
+            crate::fail(&studio_core::IpcError::from(error));
+            return Ok(ExitCode::from(2));
+        }
+    };
     if json {
         println!(
             "{}",

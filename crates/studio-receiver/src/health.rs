@@ -44,11 +44,14 @@ impl Default for Rules {
 }
 
 /// Where an endpoint stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS,
+)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "DeliveryState")]
 pub enum DeliveryState {
     /// No answers in the window.
+    #[default]
     Quiet,
     /// Within every rule.
     Healthy,
@@ -163,6 +166,12 @@ struct Kept {
     over_expected: usize,
     over_older: usize,
     over_slow: usize,
+    /// The latest stamp: a clock moved back does not put answers out of order.
+    latest: i64,
+    /// Graph drops for 10 minutes once it starts: so does the meter's state.
+    drop_until: Option<i64>,
+    /// The state last announced.
+    shown: DeliveryState,
 }
 
 impl Kept {
@@ -182,23 +191,38 @@ impl Kept {
         }
     }
 
-    fn state(&self, rules: Rules) -> DeliveryState {
-        state_of(
+    /// `now` moved forward only (the stamps stay in order).
+    fn at(&mut self, now: i64) -> i64 {
+        self.latest = self.latest.max(now);
+        self.latest
+    }
+
+    /// Drops what left the window (kept: `now - at <= 600`, as the sandbox counts) or the cap.
+    fn prune(&mut self, now: i64, rules: Rules) {
+        while let Some((at, ms)) = self.answers.front().copied() {
+            if now - at <= WINDOW_SECONDS && self.answers.len() < MAX_KEPT {
+                break;
+            }
+            self.answers.pop_front();
+            self.count(ms, rules, false);
+        }
+    }
+
+    /// The state now, holding `dropping` for 10 minutes once entered.
+    fn settle(&mut self, now: i64, rules: Rules) -> DeliveryState {
+        let counted = state_of(
             self.answers.len(),
             rules.min_answers,
             self.over_expected,
             self.over_older,
             self.over_slow,
-        )
-    }
-
-    fn prune(&mut self, now: i64, rules: Rules) {
-        while let Some((at, ms)) = self.answers.front().copied() {
-            if at > now - WINDOW_SECONDS && self.answers.len() < MAX_KEPT {
-                break;
-            }
-            self.answers.pop_front();
-            self.count(ms, rules, false);
+        );
+        if counted == DeliveryState::Dropping && self.drop_until.is_none_or(|until| now >= until) {
+            self.drop_until = Some(now + WINDOW_SECONDS);
+        }
+        match self.drop_until {
+            Some(until) if now < until => DeliveryState::Dropping,
+            _ => counted,
         }
     }
 }
@@ -213,42 +237,74 @@ impl AckMeter {
         }
     }
 
-    /// The state as it changes (an answer that moves it; a quiet spell is seen when asked).
+    /// The state as it changes.
     pub fn watch(&self) -> tokio::sync::watch::Receiver<DeliveryState> {
         self.changes.subscribe()
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Announces `state` if it differs from the last one announced (under the meter's lock, so
+    /// announcements keep their order).
+    fn announce(&self, kept: &mut Kept, state: DeliveryState) {
+        if kept.shown != state {
+            kept.shown = state;
+            self.changes.send_replace(state);
+        }
     }
 
     /// Records an answer given at `now` (Unix seconds) after `took`; answers the endpoint's state
     /// before and after it.
     pub fn record(&self, now: i64, took: Duration) -> (DeliveryState, DeliveryState) {
-        let Ok(mut kept) = self.kept.lock() else {
-            return (DeliveryState::Quiet, DeliveryState::Quiet);
-        };
+        let mut kept = self.kept();
+        let now = kept.at(now);
         kept.prune(now, self.rules);
-        let before = kept.state(self.rules);
+        let before = kept.settle(now, self.rules);
         let ms = millis(took);
         kept.answers.push_back((now, ms));
         kept.count(ms, self.rules, true);
-        let after = kept.state(self.rules);
-        drop(kept);
-        self.changes.send_if_modified(|shown| {
-            let changed = *shown != after;
-            *shown = after;
-            changed
-        });
+        let after = kept.settle(now, self.rules);
+        self.announce(&mut kept, after);
         (before, after)
     }
 
-    /// The endpoint's health at `now`, with its percentiles.
+    /// Ages the window to `now` and announces a change (answers leaving it, a drop spell ending).
+    pub fn refresh(&self, now: i64) -> DeliveryState {
+        let mut kept = self.kept();
+        let now = kept.at(now);
+        kept.prune(now, self.rules);
+        let state = kept.settle(now, self.rules);
+        self.announce(&mut kept, state);
+        state
+    }
+
+    /// When the state may next change without a new answer: the oldest answer leaving the
+    /// window, or a drop spell ending (Unix seconds).
+    pub fn next_change(&self) -> Option<i64> {
+        let kept = self.kept();
+        let leaving = kept.answers.front().map(|(at, _)| at + WINDOW_SECONDS + 1);
+        [leaving, kept.drop_until].into_iter().flatten().min()
+    }
+
+    /// The endpoint's health at `now`, with its percentiles (sorted outside the lock).
     pub fn health(&self, now: i64) -> DeliveryHealth {
-        let latencies: Vec<u64> = match self.kept.lock() {
-            Ok(mut kept) => {
-                kept.prune(now, self.rules);
-                kept.answers.iter().map(|(_, ms)| *ms).collect()
-            }
-            Err(_) => Vec::new(),
+        let (latencies, state) = {
+            let mut kept = self.kept();
+            let now = kept.at(now);
+            kept.prune(now, self.rules);
+            let state = kept.settle(now, self.rules);
+            self.announce(&mut kept, state);
+            let latencies: Vec<u64> = kept.answers.iter().map(|(_, ms)| *ms).collect();
+            (latencies, state)
         };
-        judge(&latencies, self.rules)
+        DeliveryHealth {
+            state,
+            ..judge(&latencies, self.rules)
+        }
     }
 }
 
@@ -298,13 +354,21 @@ mod tests {
             assert_eq!(after, judge(&all, rules).state, "after {} answers", i + 1);
         }
         assert_eq!(meter.health(1_000).state, DeliveryState::Dropping);
-        // Ten minutes later the window is empty again.
+        // The drop spell ends after 10 minutes; the window keeps answers up to 600 s old (as
+        // the sandbox does) and lets go of them at 601 s.
+        assert_eq!(meter.next_change(), Some(1_000 + WINDOW_SECONDS));
+        assert_eq!(meter.health(1_000 + WINDOW_SECONDS - 1).answers, 40);
+        let watched = meter.watch();
         assert_eq!(
-            meter.health(1_000 + WINDOW_SECONDS).state,
+            meter.refresh(1_000 + WINDOW_SECONDS + 1),
             DeliveryState::Quiet
         );
-        let watched = meter.watch();
-        let (before, after) = meter.record(1_000 + WINDOW_SECONDS, Duration::from_millis(5));
+        assert_eq!(
+            *watched.borrow(),
+            DeliveryState::Quiet,
+            "the quiet spell is announced"
+        );
+        let (before, after) = meter.record(1_000 + WINDOW_SECONDS + 1, Duration::from_millis(5));
         assert_eq!(
             (before, after),
             (DeliveryState::Quiet, DeliveryState::Healthy)
@@ -314,5 +378,26 @@ mod tests {
             DeliveryState::Healthy,
             "the change is announced"
         );
+    }
+
+    #[test]
+    fn dropping_holds_for_ten_minutes_and_a_clock_moved_back_keeps_the_order() {
+        let meter = AckMeter::new(Rules::default());
+        for _ in 0..10 {
+            meter.record(5_000, Duration::from_secs(11));
+        }
+        assert_eq!(meter.refresh(5_000), DeliveryState::Dropping);
+        // Fast answers bring the share under 15%, but Graph still drops until 10 minutes pass.
+        for _ in 0..90 {
+            meter.record(5_100, Duration::from_millis(5));
+        }
+        assert_eq!(meter.refresh(5_100), DeliveryState::Dropping);
+        assert_eq!(
+            meter.refresh(5_000 + WINDOW_SECONDS + 1),
+            DeliveryState::Healthy
+        );
+        // A clock moved back an hour stamps at the latest time seen: the window still ages.
+        meter.record(1_000, Duration::from_millis(5));
+        assert_eq!(meter.health(5_100 + WINDOW_SECONDS + 1).answers, 1);
     }
 }

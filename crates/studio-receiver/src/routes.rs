@@ -146,6 +146,13 @@ async fn receive(
     } else {
         return off_path(&state, peer, &parts.method, path, &parts.headers).await;
     };
+    // Timed from here to the answer, or to the moment the client gave up (then dropped).
+    let mut timed = Timed {
+        meter: Arc::clone(&state.delivery),
+        clock: Arc::clone(&state.clock),
+        started,
+        armed: true,
+    };
     let query = parts.uri.query().unwrap_or_default().to_owned();
     let mut record = NewReception {
         received_at: state.clock.now_rfc3339(),
@@ -182,6 +189,8 @@ async fn receive(
     {
         record.kind = ReceptionKind::Validation;
         record.status = 200;
+        // A handshake is judged by its own rules, not counted with the acknowledgements.
+        timed.armed = false;
         let sink = Arc::clone(&state.sink);
         tokio::spawn(async move {
             if let Err(error) = sink.commit(record).await {
@@ -244,14 +253,32 @@ async fn receive(
             )
         }
     };
-    // What Graph times: the whole request, from its arrival to this answer.
-    let (before, after) = state
-        .delivery
-        .record(state.clock.now_unix(), started.elapsed());
-    if before != after {
-        tracing::info!(?before, ?after, "delivery health changed");
-    }
+    drop(timed);
     answer
+}
+
+/// Records a notification's or lifecycle event's answer time in the delivery meter when dropped:
+/// once answered, or when the client gave up first (hyper drops the handler; those are the
+/// slowest answers of all, which Graph counts as timeouts). Measured at this receiver: a tunnel's
+/// hop and the wait for the request's head are not in it.
+struct Timed {
+    meter: Arc<crate::health::AckMeter>,
+    clock: Arc<dyn Clock>,
+    started: std::time::Instant,
+    armed: bool,
+}
+
+impl Drop for Timed {
+    fn drop(&mut self) {
+        if self.armed {
+            let (before, after) = self
+                .meter
+                .record(self.clock.now_unix(), self.started.elapsed());
+            if before != after {
+                tracing::debug!(?before, ?after, "delivery health changed");
+            }
+        }
+    }
 }
 
 /// A request on a receiver path refused: kept with its reason, without its body (waiting for the

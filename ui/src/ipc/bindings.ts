@@ -497,16 +497,6 @@ keyPath: string,
 thumbprint: string, } | { "state": "cancelled" };
 
 /**
- * `conform_certificate`: where to put a test certificate and its key.
- */
-export type ConformCertificateRequest = { 
-/**
- * A folder to write `conform-certificate.pem` and `conform-key.pem` into (the CLI); without
- * one, the system's save dialog asks where the certificate goes (the key goes beside it).
- */
-folder: string | null, };
-
-/**
  * One graded rule.
  */
 export type ConformCheck = { 
@@ -2815,8 +2805,8 @@ export interface Commands {
   receptions_export: { request: ExportRequest; response: ExportDone };
   /** Drives the user's own webhook handler with what the sandbox sends and grades it against Graph's rules; the report is kept in the history. */
   conform_run: { request: ConformRequest; response: ConformRun };
-  /** Makes a certificate and key for testing a handler's decryption and writes both where the user chooses (the key is theirs: kept by no store of ours). */
-  conform_certificate: { request: ConformCertificateRequest; response: ConformCertificateDone };
+  /** Makes a certificate and key for testing a handler's decryption and writes both where the user picks in the save dialog (the key is theirs: kept by no store of ours). */
+  conform_certificate: { request: null; response: ConformCertificateDone };
   /** The kept conformance runs, newest first. */
   conform_history: { request: null; response: Array<ConformRunLine> };
   /** One kept conformance run. */

@@ -43,16 +43,6 @@ pub struct ConformRunRef {
     pub id: i64,
 }
 
-/// `conform_certificate`: where to put a test certificate and its key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ConformCertificateRequest {
-    /// A folder to write `conform-certificate.pem` and `conform-key.pem` into (the CLI); without
-    /// one, the system's save dialog asks where the certificate goes (the key goes beside it).
-    #[serde(default)]
-    pub folder: Option<String>,
-}
-
 /// `conform_certificate`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(
@@ -83,15 +73,85 @@ fn key_beside(certificate: &std::path::Path) -> std::path::PathBuf {
     certificate.with_file_name(format!("{stem}-key.pem"))
 }
 
-fn write_private(path: &std::path::Path, text: &str) -> Result<(), CoreError> {
+/// Writes a new file readable by its owner only. An existing file (or a link in its place) is
+/// never replaced: a key a handler already uses must not be lost, nor written through a link.
+fn write_new_private(
+    path: &std::path::Path,
+    text: &str,
+    what: &'static str,
+) -> Result<(), CoreError> {
     use std::io::Write;
-    crate::paths::create_private_file(path)
-        .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(|source| CoreError::Io {
-            action: "write the test certificate",
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(path).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    match written {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Err(CoreError::refused(
+            format!("{} already exists", path.display()),
+        )
+        .with_hint("Choose another folder, or move the old certificate and key away first (a handler may be using them).")),
+        Err(source) => Err(CoreError::Io {
+            action: what,
             path: path.to_path_buf(),
             source,
-        })
+        }),
+    }
+}
+
+/// Creates the folders that are missing, readable by their owner only; one that exists is left
+/// as it is (it may be the user's home or a shared folder).
+fn create_missing_dirs(folder: &std::path::Path) -> Result<(), CoreError> {
+    if folder.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder).map_err(|source| CoreError::Io {
+        action: "create the certificate's folder",
+        path: folder.to_path_buf(),
+        source,
+    })
+}
+
+/// Makes a pair and writes it: the key first (refused if either file exists), the certificate
+/// after, the key removed again if the certificate cannot be written.
+async fn hand_over(
+    now: i64,
+    certificate_path: std::path::PathBuf,
+    key_path: std::path::PathBuf,
+) -> Result<ConformCertificateDone, CoreError> {
+    for path in [&certificate_path, &key_path] {
+        if path.symlink_metadata().is_ok() {
+            return Err(CoreError::refused(format!("{} already exists", path.display()))
+                .with_hint("Choose another folder, or move the old certificate and key away first (a handler may be using them)."));
+        }
+    }
+    let now = u64::try_from(now).unwrap_or(0);
+    let made = tokio::task::spawn_blocking(move || studio_conform::keys::make_pair(now))
+        .await
+        .map_err(|e| CoreError::internal(e.to_string()))??;
+    write_new_private(&key_path, &made.key_pem, "write the test certificate's key")?;
+    if let Err(error) = write_new_private(
+        &certificate_path,
+        &made.certificate_pem,
+        "write the test certificate",
+    ) {
+        let _ = std::fs::remove_file(&key_path);
+        return Err(error);
+    }
+    tracing::info!(certificate = %certificate_path.display(), "test certificate handed over");
+    Ok(ConformCertificateDone::Written {
+        certificate_path: certificate_path.display().to_string(),
+        key_path: key_path.display().to_string(),
+        thumbprint: made.thumbprint,
+    })
 }
 
 fn outcome_name(status: studio_conform::Status) -> &'static str {
@@ -131,56 +191,48 @@ impl Studio {
     }
 
     /// `conform_certificate`: makes a certificate and key for testing a handler's decryption and
-    /// hands them over as files (the key is the user's to keep: it is in no store of ours).
-    pub async fn conform_certificate(
-        &self,
-        request: ConformCertificateRequest,
-    ) -> Result<ConformCertificateDone, CoreError> {
-        let (certificate_path, key_path) = match request.folder.as_deref().map(str::trim) {
-            Some(folder) if !folder.is_empty() => {
-                let folder = std::path::PathBuf::from(folder);
-                crate::paths::create_private_dir(&folder).map_err(|source| CoreError::Io {
-                    action: "create the certificate's folder",
-                    path: folder.clone(),
-                    source,
-                })?;
-                (
-                    folder.join("conform-certificate.pem"),
-                    folder.join("conform-key.pem"),
-                )
-            }
-            _ => {
-                let kind = crate::save_dialog::FileKind {
-                    name: "PEM certificate",
-                    extension: "pem",
-                };
-                let Some(chosen) = self
-                    .save_dialog()
-                    .ask(
-                        "Save the test certificate (its key goes beside it)",
-                        "conform-certificate.pem",
-                        &kind,
-                    )
-                    .await?
-                else {
-                    return Ok(ConformCertificateDone::Cancelled);
-                };
-                let key = key_beside(&chosen);
-                (chosen, key)
-            }
+    /// hands them over as files where the user picks in the save dialog (the key goes beside the
+    /// certificate; the key is the user's to keep: it is in no store of ours). The window names
+    /// no path itself.
+    pub async fn conform_certificate(&self, (): ()) -> Result<ConformCertificateDone, CoreError> {
+        let kind = crate::save_dialog::FileKind {
+            name: "PEM certificate",
+            extension: "pem",
         };
-        let now = u64::try_from(self.clock().now_unix()).unwrap_or(0);
-        let made = tokio::task::spawn_blocking(move || studio_conform::keys::make_pair(now))
-            .await
-            .map_err(|e| CoreError::internal(e.to_string()))??;
-        write_private(&key_path, &made.key_pem)?;
-        write_private(&certificate_path, &made.certificate_pem)?;
-        tracing::info!(certificate = %certificate_path.display(), "test certificate handed over");
-        Ok(ConformCertificateDone::Written {
-            certificate_path: certificate_path.display().to_string(),
-            key_path: key_path.display().to_string(),
-            thumbprint: made.thumbprint,
-        })
+        let Some(chosen) = self
+            .save_dialog()
+            .ask(
+                "Save the test certificate (its key goes beside it)",
+                "conform-certificate.pem",
+                &kind,
+            )
+            .await?
+        else {
+            return Ok(ConformCertificateDone::Cancelled);
+        };
+        let key = key_beside(&chosen);
+        hand_over(self.clock().now_unix(), chosen, key).await
+    }
+
+    /// The command line's twin of `conform_certificate`: `conform-certificate.pem` and
+    /// `conform-key.pem` in `folder` (created if missing; an existing one is left as it is).
+    pub async fn conform_certificate_in(
+        &self,
+        folder: &std::path::Path,
+    ) -> Result<ConformCertificateDone, CoreError> {
+        if folder.as_os_str().is_empty() {
+            return Err(
+                CoreError::refused("no folder was given for the certificate")
+                    .with_hint("Give a folder: --make-certificate DIR."),
+            );
+        }
+        create_missing_dirs(folder)?;
+        hand_over(
+            self.clock().now_unix(),
+            folder.join("conform-certificate.pem"),
+            folder.join("conform-key.pem"),
+        )
+        .await
     }
 
     /// `conform_history`: the kept runs, newest first.

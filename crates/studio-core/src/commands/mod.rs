@@ -169,8 +169,8 @@ command_surface! {
     receptions_export: crate::receiving::export::ExportRequest => crate::receiving::export::ExportDone;
     /// Drives the user's own webhook handler with what the sandbox sends and grades it against Graph's rules; the report is kept in the history.
     conform_run: studio_conform::Request => conformance::ConformRun;
-    /// Makes a certificate and key for testing a handler's decryption and writes both where the user chooses (the key is theirs: kept by no store of ours).
-    conform_certificate: conformance::ConformCertificateRequest => conformance::ConformCertificateDone;
+    /// Makes a certificate and key for testing a handler's decryption and writes both where the user picks in the save dialog (the key is theirs: kept by no store of ours).
+    conform_certificate: () => conformance::ConformCertificateDone;
     /// The kept conformance runs, newest first.
     conform_history: () => Vec<conformance::ConformRunLine>;
     /// One kept conformance run.

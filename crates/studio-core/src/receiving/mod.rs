@@ -441,7 +441,8 @@ impl Receiving {
             )),
             tokio::spawn(delivery::announce_delivery(
                 self.events.clone(),
-                receiver.delivery().watch(),
+                Arc::clone(receiver.delivery()),
+                Arc::clone(&self.clock),
             )),
         ];
         Ok((

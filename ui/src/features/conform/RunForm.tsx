@@ -180,12 +180,15 @@ function MakeCertificate() {
         onClick={() => {
           setBusy(true);
           setProblem(null);
-          void call("conform_certificate", { folder: null })
+          setMade(null);
+          void call("conform_certificate", null)
             .then(
               (done) => {
                 if (done.state === "written") {
                   update({ form: { ...current().form, certificatePath: done.certificatePath, keyPath: done.keyPath } });
                   setMade(`Saved. Give ${done.keyPath} to your handler (readable by you only); both fields above are filled in.`);
+                } else {
+                  setMade("Nothing was saved.");
                 }
               },
               (thrown: unknown) => {
