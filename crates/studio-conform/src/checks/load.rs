@@ -22,18 +22,18 @@ pub const BURST_RULE: &str = "A busy mailbox or channel makes Graph deliver many
 
 const TIME_RULE: &str = "Answer within 3 s. Over 10% of answers slower than 10 s in 10 minutes marks the endpoint slow (deliveries delayed); over 15% drops new notifications for up to 10 minutes. Older text: over 2,900 ms counts as slow.";
 
-/// Median, 95th percentile and maximum, in milliseconds.
+/// Graph's limits, judged on every answer a run got (a run is a sample, not a live window).
+fn run_rules() -> studio_receiver::health::Rules {
+    studio_receiver::health::Rules {
+        min_answers: 1,
+        ..studio_receiver::health::Rules::default()
+    }
+}
+
+/// Median, 95th percentile and maximum, in milliseconds (the delivery meter's own ranks).
 pub fn percentiles(latencies: &[u64]) -> (u64, u64, u64) {
-    let mut sorted = latencies.to_vec();
-    sorted.sort_unstable();
-    let at = |q: f64| {
-        if sorted.is_empty() {
-            return 0;
-        }
-        let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-        sorted[rank - 1]
-    };
-    (at(0.5), at(0.95), sorted.last().copied().unwrap_or(0))
+    let health = studio_receiver::health::judge(latencies, run_rules());
+    (health.median_ms, health.p95_ms, health.max_ms)
 }
 
 /// Whether an exchange counts for the time rules: it was acknowledged (a 2xx), or it timed out
@@ -53,15 +53,9 @@ pub fn burst_title(count: usize) -> String {
 
 /// Grades every notification and lifecycle answer of the run against Graph's time rules.
 pub fn acknowledgement_time(latencies: &[u64]) -> Check {
-    use studio_receiver::health::{DeliveryState, Rules, judge};
+    use studio_receiver::health::{DeliveryState, judge};
     // The live meter's judgement (the status bar's), on every answer this run got.
-    let health = judge(
-        latencies,
-        Rules {
-            min_answers: 1,
-            ..Rules::default()
-        },
-    );
+    let health = judge(latencies, run_rules());
     let n = latencies.len();
     let share = if n == 0 {
         0.0
@@ -141,8 +135,9 @@ pub async fn burst(target: &Target, template: &Value, count: usize) -> (Check, V
         .collect();
     let done = exchanges.len();
     let acknowledged = exchanges.iter().filter(|e| e.acknowledged()).count();
-    let slow = latencies.iter().filter(|l| **l > 10_000).count();
-    let (p50, p95, max) = percentiles(&latencies);
+    let health = studio_receiver::health::judge(&latencies, run_rules());
+    let slow = usize::try_from(health.over_slow).unwrap_or(usize::MAX);
+    let (p50, p95, max) = (health.median_ms, health.p95_ms, health.max_ms);
     let rate = if elapsed > 0.0 {
         acknowledged as f64 / elapsed
     } else {
