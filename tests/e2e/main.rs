@@ -12,6 +12,7 @@ mod desktop;
 mod explorer;
 mod export;
 mod foundation;
+mod gaps;
 mod inspector;
 mod inspector_tools;
 mod newcomer;

@@ -8,6 +8,7 @@
 //! proposed subscription with its fix. Pure data and logic: no I/O, no clock.
 
 pub mod catalog;
+pub mod catching_up;
 pub mod hints;
 pub mod model;
 pub mod preview;

@@ -174,7 +174,7 @@ pub enum SubscriptionAction {
     },
 }
 
-fn print_json<T: Serialize>(value: &T) {
+pub(crate) fn print_json<T: Serialize>(value: &T) {
     println!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()

@@ -67,6 +67,7 @@ pub fn options_from(var: impl Fn(&str) -> Option<String>) -> Options {
             .filter(|t| !t.is_empty())
             .map(Sensitive::new),
         process: defaults.process,
+        downtime_gap_seconds: defaults.downtime_gap_seconds,
     }
 }
 

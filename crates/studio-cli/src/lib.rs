@@ -14,6 +14,7 @@ pub mod certificates;
 pub mod conform;
 pub mod environment;
 mod follow;
+pub mod gaps;
 pub mod listen;
 pub mod logging;
 pub mod mcp;
@@ -65,6 +66,12 @@ pub enum Command {
     /// batched and rich notifications, lifecycle events, duplicates, forgeries, a burst) and grade
     /// it against Graph's rules. Exits 0 only when no check fails.
     Conform(conform::ConformArgs),
+    /// Delivery health by Graph's rules, each subscription's last notification and silence, and
+    /// the gaps (times notifications may be missing) not yet reconciled.
+    Health(gaps::HealthArgs),
+    /// Find what a subscription missed: read delta over its open gaps (or from --since) and list
+    /// what changed without a notification, what was notified twice and what was superseded.
+    Reconcile(gaps::ReconcileArgs),
     /// Certificates for rich notifications: create, list, export, delete.
     #[command(subcommand)]
     Cert(certificates::CertCommand),
@@ -125,6 +132,8 @@ async fn dispatch(
         Command::Cert(command) => certificates::cert(&studio, command).await,
         Command::Trigger(args) => trigger::run(&studio, args).await,
         Command::Conform(args) => conform::run(&studio, args).await,
+        Command::Health(args) => gaps::health(&studio, args).await,
+        Command::Reconcile(args) => gaps::reconcile(&studio, args).await,
         Command::Mcp(args) => mcp::run(std::sync::Arc::clone(&studio), args).await,
         Command::Info { json } => {
             let info = studio.app_info(()).await?;

@@ -15,6 +15,7 @@ pub mod certificates;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod gaps;
 pub mod http_log;
 pub mod lease;
 pub mod links;

@@ -10,6 +10,9 @@ use studio_primitives::Sensitive;
 /// The keyring service the app's secrets live under by default.
 pub const KEYRING_NAMESPACE: &str = "dev.graphwebhookstudio.app";
 
+/// Downtime that opens a gap by default, in seconds.
+pub const DOWNTIME_GAP_SECONDS: i64 = 60;
+
 /// What the first start on an empty data folder does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FirstStart {
@@ -58,6 +61,9 @@ pub struct Options {
     /// Which process this is: the window, a CLI command or the MCP server (named to other processes that find
     /// the data folder's receiver taken).
     pub process: ProcessKind,
+    /// Downtime at least this long (seconds) opens a gap for the subscriptions that point at
+    /// the receiver (a quick restart loses nothing: Graph retries for hours).
+    pub downtime_gap_seconds: i64,
 }
 
 impl Default for Options {
@@ -69,6 +75,7 @@ impl Default for Options {
             ngrok_server: None,
             ngrok_authtoken: None,
             process: ProcessKind::Cli,
+            downtime_gap_seconds: DOWNTIME_GAP_SECONDS,
         }
     }
 }

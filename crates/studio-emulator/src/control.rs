@@ -171,6 +171,38 @@ pub async fn endpoints(State(shared): State<Arc<Shared>>) -> Response {
     Json(json!({ "value": shared.throttle.report(shared.clock.now()) })).into_response()
 }
 
+/// `POST /_emulator/endpoints {"url": "…", "state": "drop"}`: puts a notification endpoint in
+/// Graph's drop state for ten minutes, as a run of slow answers would: its notifications are
+/// lost and Outlook subscriptions with a lifecycle URL are told `missed`.
+pub async fn endpoint_state(
+    State(shared): State<Arc<Shared>>,
+    GraphBody(body): GraphBody,
+) -> Response {
+    let now = shared.clock.now();
+    let request = parse(&body);
+    let url = request["url"].as_str().unwrap_or_default();
+    if url.is_empty() || request["state"].as_str() != Some("drop") {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Send {\"url\": \"<notificationUrl>\", \"state\": \"drop\"}.",
+            now,
+        );
+    }
+    shared.throttle.force_drop(url, now);
+    Json(json!({ "url": url, "state": "drop", "until": now + crate::throttle::DROP_SECONDS }))
+        .into_response()
+}
+
+/// `POST /_emulator/delta/forget`: every delta token handed out so far answers `410 Gone` (what
+/// Graph does when its sync state is lost), so a client's full resync can be tested.
+pub async fn forget_delta_tokens(State(shared): State<Arc<Shared>>) -> Response {
+    if let Ok(mut store) = shared.store.lock() {
+        store.journal.forget_tokens();
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
 /// `GET /_emulator/subscriptions`: every app's subscriptions.
 pub async fn subscriptions(State(shared): State<Arc<Shared>>) -> Response {
     let subs = shared
@@ -196,7 +228,10 @@ pub async fn reset(State(shared): State<Arc<Shared>>) -> Response {
         *busy = None;
     }
     if let Ok(mut store) = shared.store.lock() {
+        let epoch = store.journal.epoch;
         *store = crate::workloads::seed::seeded(&shared.tenant, shared.seed, shared.clock.now());
+        // Tokens handed out before the reset are expired.
+        store.journal.epoch = epoch + 1;
     }
     if let Ok(mut m) = shared.grants.codes.lock() {
         m.clear();

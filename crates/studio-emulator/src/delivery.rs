@@ -197,6 +197,9 @@ pub fn batches(shared: &Shared, change: &Change) -> BTreeMap<String, Batch> {
 
 /// Sends a change to every subscription it concerns, in the background; returns their ids.
 pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
+    if let Ok(mut store) = shared.store.lock() {
+        store.journal.record(change);
+    }
     let batches = batches(shared, change);
     let matched = batches
         .values()
@@ -208,6 +211,9 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
         let held_back = match shared.throttle.admit(&url, now) {
             EndpointState::Drop => {
                 tracing::warn!(%url, "endpoint in Graph's drop state: notification dropped");
+                if crate::payloads::is_outlook(&change.odata_type) {
+                    tell_missed(shared, &url, &batch.subscription_ids);
+                }
                 if let Ok(mut log) = shared.deliveries.lock() {
                     log.push(Delivery {
                         subscription_ids: batch.subscription_ids,
@@ -235,6 +241,47 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
         });
     }
     matched
+}
+
+/// Sends `missed` to the lifecycle URL of each subscription that just lost a notification
+/// (Outlook resources; once per drop period), as Graph does.
+fn tell_missed(shared: &Arc<Shared>, url: &str, subscription_ids: &[String]) {
+    let subscriptions: Vec<crate::subscriptions::Subscription> = shared
+        .subscriptions
+        .lock()
+        .map(|subs| {
+            subs.iter()
+                .filter(|s| subscription_ids.contains(&s.id))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    for subscription in subscriptions {
+        let Some(lifecycle_url) = subscription.lifecycle_notification_url.clone() else {
+            continue;
+        };
+        if !shared.throttle.first_miss(url, &subscription.id) {
+            continue;
+        }
+        let body = serde_json::json!({ "value": [{
+            "subscriptionId": subscription.id,
+            "subscriptionExpirationDateTime": subscription.expiration_date_time,
+            "tenantId": shared.tenant.tenant_id,
+            "clientState": subscription.client_state,
+            "lifecycleEvent": "missed",
+        }] });
+        let shared = Arc::clone(shared);
+        tokio::spawn(async move {
+            deliver(
+                &shared,
+                "lifecycle",
+                &lifecycle_url,
+                vec![subscription.id],
+                body,
+            )
+            .await;
+        });
+    }
 }
 
 /// POSTs one body to one endpoint until it answers 2xx or four hours of the emulator's clock have

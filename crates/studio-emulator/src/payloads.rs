@@ -26,7 +26,12 @@ pub fn is_outlook(odata_type: &str) -> bool {
 /// An Outlook change key as an etag: opaque, `W/"CQAAABYAAAD…"` as in Graph's examples, the same
 /// wherever one change of one item shows it, and new with every change (two in one second too).
 pub fn outlook_etag(change: &Change) -> String {
-    let digest = Sha256::digest(format!("{}|{}", change.path, change.sequence).as_bytes());
+    etag_of(&change.path, change.sequence)
+}
+
+/// The etag of the change numbered `sequence` of the item at `path` (delta shows the latest).
+pub fn etag_of(path: &str, sequence: u64) -> String {
+    let digest = Sha256::digest(format!("{path}|{sequence}").as_bytes());
     format!("W/\"CQAAABYAAAD{}\"", STANDARD.encode(&digest[..21]))
 }
 

@@ -81,6 +81,7 @@ pub fn load(path: &Path) -> Result<Option<Saved>, EmulatorError> {
 pub fn restore(shared: &Shared, saved: Saved) {
     shared.clock.restore_offset(saved.clock_offset);
     if let Ok(mut store) = shared.store.lock() {
+        crate::workloads::resume_sequences_after(saved.store.journal.highest_change_sequence());
         *store = saved.store;
     }
     if let Ok(mut subs) = shared.subscriptions.lock() {

@@ -86,7 +86,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/changes", post(control::changes))
         .route("/_emulator/lifecycle", post(control::lifecycle))
         .route("/_emulator/deliveries", get(control::deliveries))
-        .route("/_emulator/endpoints", get(control::endpoints))
+        .route(
+            "/_emulator/endpoints",
+            get(control::endpoints).post(control::endpoint_state),
+        )
+        .route(
+            "/_emulator/delta/forget",
+            post(control::forget_delta_tokens),
+        )
         .route("/_emulator/throttle", post(crate::busy::throttle))
         .route("/_emulator/subscriptions", get(control::subscriptions))
         .route("/_emulator/reset", post(control::reset))

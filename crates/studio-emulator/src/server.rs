@@ -287,7 +287,12 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         allow_remote_delivery: config.allow_remote_delivery,
         deliveries: Mutex::new(Vec::new()),
         retry_base: config.retry_base,
-        store: Mutex::new(crate::workloads::seed::seeded(&tenant_for_store, seed, now)),
+        store: Mutex::new({
+            let mut store = crate::workloads::seed::seeded(&tenant_for_store, seed, now);
+            // Tokens of an earlier run of a sandbox without a data file are not this one's.
+            store.journal.epoch = u64::try_from(now).unwrap_or(0);
+            store
+        }),
         seed,
         mailbox_subscription_limit: config.mailbox_subscription_limit,
         throttle: crate::throttle::Throttle::default(),

@@ -38,6 +38,8 @@ struct History {
     responses: VecDeque<(i64, bool)>,
     drop_until: Option<i64>,
     dropped: u64,
+    /// Subscriptions told `missed` during the current drop period.
+    told_missed: std::collections::HashSet<String>,
 }
 
 /// An endpoint's accounting, as the control API reports it.
@@ -113,6 +115,26 @@ impl Throttle {
         out
     }
 
+    /// Puts an endpoint in the drop state for [`DROP_SECONDS`] from `now` (control API: what a
+    /// run of slow answers would do, without waiting for them).
+    pub fn force_drop(&self, url: &str, now: i64) {
+        if let Ok(mut endpoints) = self.endpoints.lock() {
+            let history = endpoints.entry(url.to_owned()).or_default();
+            history.drop_until = Some(now + DROP_SECONDS);
+            history.told_missed.clear();
+        }
+    }
+
+    /// Whether a subscription whose notification `url` dropped is to be told `missed` now: once
+    /// per drop period, as Graph tells it once that it lost notifications.
+    pub fn first_miss(&self, url: &str, subscription_id: &str) -> bool {
+        self.endpoints.lock().is_ok_and(|mut endpoints| {
+            endpoints
+                .get_mut(url)
+                .is_some_and(|h| h.told_missed.insert(subscription_id.to_owned()))
+        })
+    }
+
     /// Forgets everything (control API reset).
     pub fn clear(&self) {
         if let Ok(mut endpoints) = self.endpoints.lock() {
@@ -141,6 +163,7 @@ fn judge(history: &mut History, now: i64) -> EndpointState {
     // Compare slow/total with 15% and 10% in integers.
     if slow * 100 > total * 15 {
         history.drop_until = Some(now + DROP_SECONDS);
+        history.told_missed.clear();
         EndpointState::Drop
     } else if slow * 100 > total * 10 {
         EndpointState::Slow

@@ -6,12 +6,14 @@
 //! and tests plug in as a custom cloud.
 
 pub mod client;
+pub mod delta;
 pub mod error;
 pub mod log;
 pub mod lookups;
 pub mod subscriptions;
 
 pub use client::{GraphClient, GraphResponse, RetryPolicy, Sleeper, TokenSource};
+pub use delta::{DeltaChange, DeltaRound};
 pub use error::{GraphError, HintContext};
 pub use log::{Exchange, ExchangeLog, MemoryLog};
 pub use lookups::{LookupItem, LookupKind};

@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 pub mod checking;
 pub mod conformance;
 mod doorbell;
+pub mod gaps;
 pub mod inspect;
 pub mod items;
 mod migrations;

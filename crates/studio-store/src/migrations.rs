@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
-const MIGRATIONS: [&str; 9] = [
+const MIGRATIONS: [&str; 10] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -147,6 +147,34 @@ const MIGRATIONS: [&str; 9] = [
         outcome TEXT NOT NULL,
         report TEXT NOT NULL
      );",
+    // 10: the gap audit: when the receiver listened, gaps with their reconciliation (JSON), the
+    // delta link kept per subscription and delta path, and which subscription replaced which.
+    "CREATE TABLE listening (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at INTEGER NOT NULL,
+        alive_at INTEGER NOT NULL,
+        stopped_at INTEGER
+     );
+     CREATE TABLE gaps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        subscription_id TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        from_at INTEGER NOT NULL,
+        to_at INTEGER NOT NULL,
+        opened_at INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        reconciled_at INTEGER,
+        reconciliation TEXT
+     );
+     CREATE INDEX gaps_subscription ON gaps (subscription_id, id);
+     CREATE TABLE delta_links (
+        subscription_id TEXT NOT NULL,
+        start TEXT NOT NULL,
+        link TEXT NOT NULL,
+        taken_at INTEGER NOT NULL,
+        PRIMARY KEY (subscription_id, start)
+     );
+     CREATE TABLE replaced_subscriptions (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);",
 ];
 
 /// Brings a database up to [`SCHEMA_VERSION`].

@@ -946,6 +946,27 @@ export type DeviceFlowRef = {
 flowId: string, };
 
 /**
+ * Notifications of one change of one item, more than one of them.
+ */
+export type DuplicateGroup = { 
+/**
+ * The item's id.
+ */
+id: string, 
+/**
+ * The change key they share (or the change type, without one).
+ */
+changeKey: string, 
+/**
+ * How many arrived.
+ */
+count: number, 
+/**
+ * The receptions that carried them.
+ */
+receptionIds: Array<number>, };
+
+/**
  * Where the receiver answers, locally and publicly.
  */
 export type Endpoints = { 
@@ -1127,6 +1148,92 @@ body: string | null,
  * Why there was no answer.
  */
 failure: string | null, };
+
+/**
+ * Why a gap was opened.
+ */
+export type GapCause = "missed" | "removed" | "downtime" | "urlMoved" | "asked";
+
+/**
+ * One gap.
+ */
+export type GapRef = { 
+/**
+ * Its id.
+ */
+id: number, };
+
+/**
+ * A gap as the window and the CLI show it.
+ */
+export type GapView = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * The subscription.
+ */
+subscriptionId: string, 
+/**
+ * The subscription's resource.
+ */
+resource: string | null, 
+/**
+ * Why it was opened.
+ */
+cause: GapCause, 
+/**
+ * Unix seconds it begins.
+ */
+from: number, 
+/**
+ * Unix seconds it ends.
+ */
+to: number, 
+/**
+ * When it was opened.
+ */
+openedAt: number, 
+/**
+ * What opened it.
+ */
+detail: string, 
+/**
+ * When it was reconciled.
+ */
+reconciledAt?: number, 
+/**
+ * The reconciliation's counts, when reconciled.
+ */
+outcome?: Outcome, };
+
+/**
+ * Which gaps to list.
+ */
+export type GapsRequest = { 
+/**
+ * Only this subscription's.
+ */
+subscriptionId?: string, };
+
+/**
+ * `health`'s answer.
+ */
+export type HealthView = { 
+/**
+ * The receiver's acknowledgement times judged by Graph's rules (absent when it is not
+ * listening here).
+ */
+delivery?: DeliveryHealth, 
+/**
+ * Every live subscription the app made.
+ */
+subscriptions: Array<SubscriptionHealth>, 
+/**
+ * Gaps not reconciled yet, newest first.
+ */
+openGaps: Array<GapView>, };
 
 /**
  * Whether an account can subscribe.
@@ -1316,6 +1423,31 @@ export type OpenLinkRequest = {
  * The link to open.
  */
 url: string, };
+
+/**
+ * A reconciliation's counts (shown beside the gap).
+ */
+export type Outcome = { 
+/**
+ * Changes without a notification.
+ */
+unnotified: number, 
+/**
+ * Duplicate groups.
+ */
+duplicates: number, 
+/**
+ * Superseded notifications.
+ */
+superseded: number, 
+/**
+ * Read in full.
+ */
+fullSync: boolean, 
+/**
+ * A token had expired.
+ */
+restarted: boolean, };
 
 /**
  * A subscription this app created, as the window shows it (its clientState and the recorded
@@ -1848,6 +1980,84 @@ oldestFirst?: boolean,
  * Skip this many first: the page at a scroll position (the Inspector's list).
  */
 offset?: number, };
+
+/**
+ * Reconcile a subscription from a time (opens a gap the user asked for).
+ */
+export type ReconcileSince = { 
+/**
+ * The subscription.
+ */
+subscriptionId: string, 
+/**
+ * Unix seconds.
+ */
+since: number, };
+
+/**
+ * What a gap's reconciliation found.
+ */
+export type Reconciliation = { 
+/**
+ * The gap.
+ */
+gapId: number, 
+/**
+ * The subscription.
+ */
+subscriptionId: string, 
+/**
+ * Its resource.
+ */
+resource: string, 
+/**
+ * Unix seconds it ran.
+ */
+ranAt: number, 
+/**
+ * The gap's range (Unix seconds).
+ */
+gapFrom: number, 
+/**
+ * The gap's range (Unix seconds).
+ */
+gapTo: number, 
+/**
+ * When the delta links used were taken (`None`: no baseline, a full sync).
+ */
+baselineAt?: number, 
+/**
+ * Whether any path was read in full (no link, or an expired one).
+ */
+fullSync: boolean, 
+/**
+ * Graph's code when a kept token had expired and the app synced again from the start.
+ */
+restarted?: string, 
+/**
+ * The delta paths read.
+ */
+paths: Array<string>, 
+/**
+ * Items delta listed.
+ */
+changesRead: number, 
+/**
+ * Notification items compared.
+ */
+notificationsCompared: number, 
+/**
+ * Changes no notification told of.
+ */
+unnotified: Array<UnnotifiedChange>, 
+/**
+ * The same change notified more than once.
+ */
+duplicates: Array<DuplicateGroup>, 
+/**
+ * Notifications of a state that changed again.
+ */
+superseded: Array<Superseded>, };
 
 /**
  * What the upkeep did to a subscription.
@@ -2404,6 +2614,47 @@ notificationQueryOptions?: string,
 notificationContentType?: string, };
 
 /**
+ * One subscription's health.
+ */
+export type SubscriptionHealth = { 
+/**
+ * Graph's id.
+ */
+id: string, 
+/**
+ * The resource.
+ */
+resource: string, 
+/**
+ * The account that made it.
+ */
+accountId: string, 
+/**
+ * Where it stands.
+ */
+state: SubscriptionState, 
+/**
+ * Unix seconds of the newest notification.
+ */
+lastNotificationAt?: number, 
+/**
+ * How soon its resource is normally notified, in seconds.
+ */
+expectedLatencySeconds: number, 
+/**
+ * The median time between its last notifications, in seconds.
+ */
+usualIntervalSeconds?: number, 
+/**
+ * Quiet for longer than usual.
+ */
+quiet: boolean, 
+/**
+ * Gaps not reconciled yet.
+ */
+openGaps: number, };
+
+/**
  * Names one subscription of an account.
  */
 export type SubscriptionRef = { 
@@ -2467,6 +2718,27 @@ accountName: string,
  * Soonest expiry first.
  */
 items: Array<SubscriptionView>, };
+
+/**
+ * A notification whose item changed again afterwards.
+ */
+export type Superseded = { 
+/**
+ * The item's id.
+ */
+id: string, 
+/**
+ * The notified change key.
+ */
+changeKey: string, 
+/**
+ * The reception that carried it.
+ */
+receptionId: number, 
+/**
+ * What replaced it: a later change key, or `deleted`.
+ */
+by: string, };
 
 /**
  * How the window picks light or dark.
@@ -2663,6 +2935,35 @@ state: ServiceState,
 publicUrl: string | null, };
 
 /**
+ * A change delta reported and no notification did.
+ */
+export type UnnotifiedChange = { 
+/**
+ * The item's id.
+ */
+id: string, 
+/**
+ * Deleted (or left the collection) rather than created or updated.
+ */
+deleted: boolean, 
+/**
+ * Its change key, when Graph gives one.
+ */
+changeKey?: string, 
+/**
+ * Its `lastModifiedDateTime`.
+ */
+lastModified?: string, 
+/**
+ * Whether it was modified inside the gap (unknown for deletions: `false`).
+ */
+inGap: boolean, 
+/**
+ * A subject, name or title to recognise it by.
+ */
+label?: string, };
+
+/**
  * What a look for a new version found.
  */
 export type UpdateCheck = { "state": "upToDate", 
@@ -2811,6 +3112,16 @@ export interface Commands {
   conform_history: { request: null; response: Array<ConformRunLine> };
   /** One kept conformance run. */
   conform_report: { request: ConformRunRef; response: ConformRun };
+  /** Delivery health by Graph's rules, each subscription's last notification and silence, and the gaps not yet reconciled. */
+  health: { request: null; response: HealthView };
+  /** The kept gaps (times notifications may be missing: missed, removed, downtime, a moved URL), newest first. */
+  gaps_list: { request: GapsRequest; response: Array<GapView> };
+  /** Reads delta over a gap and lists what changed without a notification, what was notified twice and what was superseded; the result is kept. */
+  gap_reconcile: { request: GapRef; response: Reconciliation };
+  /** A gap's kept reconciliation. */
+  gap_reconciliation: { request: GapRef; response: Reconciliation };
+  /** Opens a gap from a time for a subscription and reconciles it. */
+  reconcile_since: { request: ReconcileSince; response: Reconciliation };
   /** Certificates for rich notifications. */
   certificates_list: { request: null; response: Array<CertificateView> };
   /** Makes a certificate (2048/3072/4096 bits); new subscriptions use it. */
@@ -2830,7 +3141,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "health", "gaps_list", "gap_reconcile", "gap_reconciliation", "reconcile_since", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

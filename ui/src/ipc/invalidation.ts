@@ -21,6 +21,8 @@ export const queryKeys = {
   checks: ["catalog_check"],
   updateOffer: ["update_offer"],
   conformHistory: ["conform_history"],
+  health: ["health"],
+  gaps: ["gaps_list"],
 } as const satisfies Record<string, QueryKey>;
 
 /** The Inspector's pages of receptions (every filter). */
@@ -51,7 +53,7 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
     case "httpLogChanged":
       return [queryKeys.httpLog];
     case "receiverChanged":
-      return [queryKeys.receiver, queryKeys.status, queryKeys.owned];
+      return [queryKeys.receiver, queryKeys.status, queryKeys.owned, queryKeys.health, queryKeys.gaps];
     case "updateAvailable":
       return [];
   }
@@ -110,6 +112,11 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   conform_certificate: [],
   conform_history: [],
   conform_report: [],
+  health: [],
+  gaps_list: [],
+  gap_reconcile: [queryKeys.health, queryKeys.gaps],
+  gap_reconciliation: [],
+  reconcile_since: [queryKeys.health, queryKeys.gaps],
   certificates_list: [],
   certificate_create: [queryKeys.certificates],
   certificate_export: [],

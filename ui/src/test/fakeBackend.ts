@@ -302,6 +302,10 @@ export function fakeBackend(
           return [];
         case "owned_subscriptions":
           return { items: [], history: [] };
+        case "health":
+          return { subscriptions: [], openGaps: [] };
+        case "gaps_list":
+          return [];
         case "updates_check":
           return overrides.updates ?? { state: "upToDate", current: "0.1.0" };
         case "updates_download":

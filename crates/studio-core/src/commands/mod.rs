@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod certificates;
 pub mod conformance;
+pub mod gaps;
 pub mod receiving;
 pub mod resources;
 pub mod settings;
@@ -175,6 +176,16 @@ command_surface! {
     conform_history: () => Vec<conformance::ConformRunLine>;
     /// One kept conformance run.
     conform_report: conformance::ConformRunRef => conformance::ConformRun;
+    /// Delivery health by Graph's rules, each subscription's last notification and silence, and the gaps not yet reconciled.
+    health: () => gaps::HealthView;
+    /// The kept gaps (times notifications may be missing: missed, removed, downtime, a moved URL), newest first.
+    gaps_list: gaps::GapsRequest => Vec<crate::gaps::GapView>;
+    /// Reads delta over a gap and lists what changed without a notification, what was notified twice and what was superseded; the result is kept.
+    gap_reconcile: gaps::GapRef => crate::gaps::reconcile::Reconciliation;
+    /// A gap's kept reconciliation.
+    gap_reconciliation: gaps::GapRef => crate::gaps::reconcile::Reconciliation;
+    /// Opens a gap from a time for a subscription and reconciles it.
+    reconcile_since: gaps::ReconcileSince => crate::gaps::reconcile::Reconciliation;
     /// Certificates for rich notifications.
     certificates_list: () => Vec<crate::certificates::CertificateView>;
     /// Makes a certificate (2048/3072/4096 bits); new subscriptions use it.

@@ -113,6 +113,25 @@ impl Studio {
         config: ListenConfig,
     ) -> Result<ReceivingStarted, CoreError> {
         let started = self.receiving().start(config).await?;
+        // Gaps first (a recreated subscription takes its gaps along): downtime since the last
+        // listening period, and subscriptions whose URL is no longer this receiver's.
+        let (notification, _) = started.endpoints.for_graph();
+        let moving: Vec<String> = self
+            .store()
+            .owned()?
+            .into_iter()
+            .filter(|o| o.state.is_live() && o.notification_url != notification)
+            .map(|o| o.id)
+            .collect();
+        let opened = crate::gaps::after_start(
+            self.store(),
+            &moving,
+            self.options().downtime_gap_seconds,
+            self.clock().now_unix(),
+        )?;
+        if !opened.is_empty() {
+            tracing::info!(count = opened.len(), "gaps opened at start");
+        }
         // Subscriptions follow the receiver only to URLs their service can reach: a tunnel that
         // failed leaves Microsoft's where they were (see `upkeep::move_all`).
         let moved = upkeep::move_all(

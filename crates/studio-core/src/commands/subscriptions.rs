@@ -159,14 +159,27 @@ impl Studio {
                 });
             }
         }
-        create::create(
+        let created = create::create(
             self.accounts(),
             self.receiving(),
             self.certificates(),
             &request,
             self.clock().now_unix(),
         )
-        .await
+        .await?;
+        if let Ok(Some(owned)) = self
+            .store()
+            .owned_one(&created.subscription.subscription.id)
+            && let Ok((_, _, client)) = self.accounts().client(Some(&owned.account_id)).await
+        {
+            crate::gaps::spawn_baseline(
+                client,
+                std::sync::Arc::clone(self.store()),
+                owned,
+                self.clock().now_unix(),
+            );
+        }
+        Ok(created)
     }
 
     /// `trigger_plan`

@@ -16,6 +16,7 @@ mod endpoints;
 pub mod export;
 pub mod forward;
 pub mod holder;
+pub mod listening;
 pub mod owned;
 pub mod reading;
 pub mod replay;
@@ -70,6 +71,8 @@ struct Listening {
     tunnel: Option<OpenTunnel>,
     endpoints: Endpoints,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The store's record of this listening period (`None` when it could not be written).
+    period: Option<i64>,
 }
 
 /// A lifecycle notification for one of the app's subscriptions, checked and trusted.
@@ -356,7 +359,7 @@ impl Receiving {
         let mut listening = self.listening.lock().await;
         self.lease.take(&self.data_dir, self.options.process)?;
         if let Some(previous) = listening.take() {
-            stop_listening(previous).await;
+            self.stop_listening(previous).await;
         }
         match self.open(config).await {
             Ok((now, tunnel_problem)) => {
@@ -434,7 +437,12 @@ impl Receiving {
         // Announcements run for the life of the process (checks finish after a stop too).
         self.announcing
             .get_or_init(|| tokio::spawn(self.announcer.clone().run()));
-        let tasks = vec![
+        let period = self
+            .store
+            .listening_started(self.clock.now_unix())
+            .inspect_err(|error| tracing::warn!(%error, "the listening period was not recorded"))
+            .ok();
+        let mut tasks = vec![
             tokio::spawn(announce_tunnel(
                 self.events.clone(),
                 self.tunnel_status.subscribe(),
@@ -445,12 +453,20 @@ impl Receiving {
                 Arc::clone(&self.clock),
             )),
         ];
+        if let Some(period) = period {
+            tasks.push(tokio::spawn(listening::heartbeat(
+                Arc::clone(&self.store),
+                period,
+                Arc::clone(&self.clock),
+            )));
+        }
         Ok((
             Listening {
                 receiver,
                 tunnel,
                 endpoints,
                 tasks,
+                period,
             },
             tunnel_problem,
         ))
@@ -462,7 +478,7 @@ impl Receiving {
     pub async fn stop(&self) {
         let mut listening = self.listening.lock().await;
         if let Some(previous) = listening.take() {
-            stop_listening(previous).await;
+            self.stop_listening(previous).await;
             self.tunnel_status.send_replace(TunnelStatus::Off);
             self.lease.announce(self.options.process, None);
             self.events.publish(CoreEvent::ReceiverChanged);
@@ -496,13 +512,21 @@ impl Receiving {
     }
 }
 
-async fn stop_listening(listening: Listening) {
-    if let Some(tunnel) = listening.tunnel {
-        tunnel.close().await;
-    }
-    listening.receiver.shutdown().await;
-    for task in listening.tasks {
-        task.abort();
+impl Receiving {
+    /// Closes the tunnel and the receiver, and records when listening ended.
+    async fn stop_listening(&self, listening: Listening) {
+        if let Some(tunnel) = listening.tunnel {
+            tunnel.close().await;
+        }
+        listening.receiver.shutdown().await;
+        for task in listening.tasks {
+            task.abort();
+        }
+        if let Some(period) = listening.period
+            && let Err(error) = self.store.listening_stopped(period, self.clock.now_unix())
+        {
+            tracing::warn!(%error, "the end of the listening period was not recorded");
+        }
     }
 }
 

@@ -323,6 +323,10 @@ pub async fn recreate(
             };
             let _ = receiving.store().put_owned(&replacement);
             let _ = receiving.store().remove_owned(&owned.id);
+            // Its gaps and delta links go on under the new id (the resource is the same).
+            if let Err(error) = receiving.store().gaps_follow(&owned.id, &replacement.id) {
+                tracing::warn!(%error, "the gaps did not follow the recreated subscription");
+            }
             receiving.owned().reload();
             let _ = certificates.prune_retired();
             record(
@@ -411,9 +415,27 @@ pub async fn on_lifecycle(
             }
         }
         LifecycleEvent::SubscriptionRemoved => {
+            crate::gaps::open(
+                receiving.store(),
+                &owned.id,
+                crate::gaps::GapCause::Removed,
+                crate::gaps::last_heard(receiving.store(), &owned),
+                now,
+                now,
+                "Graph removed the subscription; the app made it again.",
+            );
             recreate(context, owned, now, "Graph removed it").await
         }
         LifecycleEvent::Missed => {
+            crate::gaps::open(
+                receiving.store(),
+                &owned.id,
+                crate::gaps::GapCause::Missed,
+                crate::gaps::last_heard(receiving.store(), &owned),
+                now,
+                now,
+                "Graph said it could not deliver some notifications (missed).",
+            );
             let mut flagged = owned;
             flagged.state = SubscriptionState::Missed;
             flagged.note = Some(format!(

@@ -7,6 +7,7 @@
 //! is `seed`, and every spelling of a path is reduced to one (`paths`).
 
 pub mod actions;
+pub mod delta;
 pub mod kinds;
 pub mod paths;
 pub mod routes;
@@ -68,6 +69,9 @@ pub struct Store {
     pub issued: u64,
     /// Mixed into ids so two seeds differ.
     pub salt: u64,
+    /// Every change announced, for delta queries.
+    #[serde(default)]
+    pub journal: delta::Journal,
 }
 
 impl Store {
@@ -148,10 +152,16 @@ pub struct Change {
     pub sequence: u64,
 }
 
+static NEXT_SEQUENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// The next change's [`Change::sequence`].
 fn next_sequence() -> u64 {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    NEXT_SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Numbers later changes above `highest` (a restored sandbox's change keys stay new).
+pub fn resume_sequences_after(highest: u64) {
+    NEXT_SEQUENCE.fetch_max(highest + 1, std::sync::atomic::Ordering::Relaxed);
 }
 
 impl Change {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use studio_catalog::model::AccountKind;
@@ -281,6 +281,7 @@ pub async fn get(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     uri: Uri,
+    headers: HeaderMap,
     Path(rest): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
@@ -297,6 +298,18 @@ pub async fn get(
             shared.clock.now(),
         );
     };
+    let unqualified = path.replace("/microsoft.graph.delta", "/delta");
+    if let Some(collection) = super::delta::delta_collection(&unqualified) {
+        return super::delta::answer(
+            &shared,
+            &caller,
+            &uri,
+            &headers,
+            &store,
+            &collection,
+            &query,
+        );
+    }
     if let Some(entity) = store.find(&path) {
         let Some(kind) = entity.kind() else {
             return missing(&shared, Family::Other, &path);

@@ -1,6 +1,6 @@
 // The account in use's subscriptions, from Graph: resource, change types, expiry countdown and
-// notification URL, with trigger a change, renew, reauthorize and delete; below, the HTTP log of
-// every Graph call.
+// notification URL, with trigger a change, renew, reauthorize and delete; below, delivery health
+// and gaps, the upkeep, and the HTTP log of every Graph call.
 import { useEffect, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
@@ -17,6 +17,7 @@ import { HttpLog } from "./HttpLog";
 import { TriggerChange } from "../../components/TriggerChange";
 import { timeTexts } from "../../components/When";
 import { ownedNote, Upkeep } from "./Upkeep";
+import { Health } from "./Health";
 
 /** An expiry's hover: local time and UTC. */
 function expiryTitle(at: string): string {
@@ -214,6 +215,7 @@ export function SubscriptionsScreen() {
           ) : null}
         </Panel>
       ) : null}
+      {current ? <Health now={now} /> : null}
       {current ? <Upkeep /> : null}
       {current ? <HttpLog accountId={current.config.id} /> : null}
     </div>

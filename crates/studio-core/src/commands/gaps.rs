@@ -1,0 +1,171 @@
+//! The gap audit's commands: delivery health with each subscription's silence, the gaps, and
+//! reconciling one (see `crate::gaps`).
+
+use serde::{Deserialize, Serialize};
+use studio_catalog::Catalog;
+use studio_receiver::health::DeliveryHealth;
+use ts_rs::TS;
+
+use crate::error::CoreError;
+use crate::gaps::reconcile::{self, Reconciliation};
+use crate::gaps::silence::{self, SubscriptionHealth};
+use crate::gaps::{GapCause, GapView};
+use crate::studio::Studio;
+
+/// `health`'s answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthView {
+    /// The receiver's acknowledgement times judged by Graph's rules (absent when it is not
+    /// listening here).
+    #[ts(optional)]
+    pub delivery: Option<DeliveryHealth>,
+    /// Every live subscription the app made.
+    pub subscriptions: Vec<SubscriptionHealth>,
+    /// Gaps not reconciled yet, newest first.
+    pub open_gaps: Vec<GapView>,
+}
+
+/// Which gaps to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GapsRequest {
+    /// Only this subscription's.
+    #[ts(optional)]
+    pub subscription_id: Option<String>,
+}
+
+/// One gap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GapRef {
+    /// Its id.
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+/// Reconcile a subscription from a time (opens a gap the user asked for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReconcileSince {
+    /// The subscription.
+    pub subscription_id: String,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub since: i64,
+}
+
+impl Studio {
+    fn gap_view(&self, gap: studio_store::gaps::StoredGap) -> GapView {
+        let resource = self
+            .store()
+            .owned_one(&gap.subscription_id)
+            .ok()
+            .flatten()
+            .map(|o| o.resource);
+        GapView::of(gap, resource)
+    }
+
+    /// `health`: delivery health, each live subscription's silence, the open gaps.
+    pub async fn health(&self, (): ()) -> Result<HealthView, CoreError> {
+        let now = self.clock().now_unix();
+        let catalog = Catalog::get().ok();
+        let mut subscriptions = Vec::new();
+        for owned in self.store().owned()? {
+            if !owned.state.is_live() {
+                continue;
+            }
+            let resource_id = catalog
+                .and_then(|c| c.resolve(&owned.resource))
+                .map(|r| r.resource_id);
+            subscriptions.push(silence::of(
+                self.store(),
+                &owned,
+                resource_id.as_deref(),
+                now,
+            )?);
+        }
+        let open_gaps = self
+            .store()
+            .gaps(None)?
+            .into_iter()
+            .filter(|g| g.reconciled_at.is_none())
+            .map(|g| self.gap_view(g))
+            .collect();
+        Ok(HealthView {
+            delivery: self.receiving().delivery_health().await,
+            subscriptions,
+            open_gaps,
+        })
+    }
+
+    /// `gaps_list`: every kept gap, newest first.
+    pub async fn gaps_list(&self, request: GapsRequest) -> Result<Vec<GapView>, CoreError> {
+        Ok(self
+            .store()
+            .gaps(request.subscription_id.as_deref())?
+            .into_iter()
+            .map(|g| self.gap_view(g))
+            .collect())
+    }
+
+    /// `gap_reconcile`: reads delta over the gap and compares it with what was notified.
+    pub async fn gap_reconcile(&self, gap: GapRef) -> Result<Reconciliation, CoreError> {
+        let result = reconcile::run(
+            self.accounts(),
+            self.store(),
+            gap.id,
+            self.clock().now_unix(),
+        )
+        .await?;
+        self.events()
+            .publish(crate::events::CoreEvent::ReceiverChanged);
+        Ok(result)
+    }
+
+    /// `gap_reconciliation`: a gap's kept reconciliation.
+    pub async fn gap_reconciliation(&self, gap: GapRef) -> Result<Reconciliation, CoreError> {
+        let stored = self
+            .store()
+            .gap(gap.id)?
+            .ok_or_else(|| CoreError::not_found(format!("There is no gap {}.", gap.id)))?;
+        let kept = stored.reconciliation.ok_or_else(|| {
+            CoreError::not_found(format!("Gap {} has not been reconciled yet.", gap.id))
+                .with_hint("Reconcile it first.")
+        })?;
+        serde_json::from_value(kept)
+            .map_err(|e| CoreError::internal(format!("a kept reconciliation is unreadable: {e}")))
+    }
+
+    /// `reconcile_since`: opens a gap from `since` to now for a subscription and reconciles it.
+    pub async fn reconcile_since(
+        &self,
+        request: ReconcileSince,
+    ) -> Result<Reconciliation, CoreError> {
+        let now = self.clock().now_unix();
+        if request.since > now {
+            return Err(
+                CoreError::refused("The time to reconcile from is in the future.")
+                    .with_hint("Give a time in the past, e.g. --since 2026-11-28T09:00:00Z."),
+            );
+        }
+        if self.store().owned_one(&request.subscription_id)?.is_none() {
+            return Err(CoreError::not_found(format!(
+                "Subscription {} is not one this app made.",
+                request.subscription_id
+            ))
+            .with_hint("List them with `webhook-studio health`."));
+        }
+        let id = crate::gaps::open(
+            self.store(),
+            &request.subscription_id,
+            GapCause::Asked,
+            request.since,
+            now,
+            now,
+            "Reconciliation asked for.",
+        )
+        .ok_or_else(|| CoreError::internal("the gap could not be recorded"))?;
+        self.gap_reconcile(GapRef { id }).await
+    }
+}

@@ -1,0 +1,425 @@
+//! What the gap audit remembers: when the receiver was listening (so downtime can be found
+//! after a crash as well as after a clean stop), the gaps in a subscription's notifications
+//! (from a `missed` event, downtime, or a public URL that moved), each gap's reconciliation as
+//! JSON (the store does not know its type), and the delta link kept per subscription and delta
+//! path. A delta link is not a secret: it reads nothing without the account's token.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+
+use crate::{Store, StoreError};
+
+/// Gaps kept per subscription; the oldest reconciled ones go first.
+pub const GAPS_KEPT: i64 = 200;
+/// Listening periods kept.
+pub const PERIODS_KEPT: i64 = 1_000;
+
+/// A time the receiver was listening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListeningPeriod {
+    /// Its id.
+    pub id: i64,
+    /// Unix seconds it started.
+    pub started_at: i64,
+    /// The last moment it was known to be listening (a heartbeat; a crash leaves this).
+    pub alive_at: i64,
+    /// When it stopped cleanly.
+    pub stopped_at: Option<i64>,
+}
+
+impl ListeningPeriod {
+    /// The last moment it surely listened.
+    pub fn ended_at(&self) -> i64 {
+        self.stopped_at.unwrap_or(self.alive_at)
+    }
+}
+
+/// A stretch of time whose notifications may be missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredGap {
+    /// Its id.
+    pub id: i64,
+    /// The subscription it concerns.
+    pub subscription_id: String,
+    /// `missed`, `downtime` or `urlMoved`.
+    pub cause: String,
+    /// Unix seconds it begins.
+    pub from: i64,
+    /// Unix seconds it ends.
+    pub to: i64,
+    /// When it was opened.
+    pub opened_at: i64,
+    /// What opened it, in words.
+    pub detail: String,
+    /// When it was reconciled.
+    pub reconciled_at: Option<i64>,
+    /// The reconciliation, as JSON.
+    pub reconciliation: Option<Value>,
+}
+
+/// A new gap.
+#[derive(Debug, Clone)]
+pub struct NewGap<'a> {
+    /// The subscription.
+    pub subscription_id: &'a str,
+    /// `missed`, `downtime` or `urlMoved`.
+    pub cause: &'a str,
+    /// Unix seconds it begins.
+    pub from: i64,
+    /// Unix seconds it ends.
+    pub to: i64,
+    /// Now.
+    pub opened_at: i64,
+    /// What opened it.
+    pub detail: &'a str,
+}
+
+/// One checked item of a notification, as reconciliation compares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotifiedItem {
+    /// The item's row.
+    pub item_id: i64,
+    /// Its reception.
+    pub reception_id: i64,
+    /// Unix seconds it arrived.
+    pub received_at: i64,
+    /// `created`, `updated`, `deleted`.
+    pub change_type: Option<String>,
+    /// The item's `resource`.
+    pub resource: Option<String>,
+    /// The item as received.
+    pub item: Value,
+}
+
+fn gap_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredGap> {
+    let reconciliation: Option<String> = row.get(8)?;
+    Ok(StoredGap {
+        id: row.get(0)?,
+        subscription_id: row.get(1)?,
+        cause: row.get(2)?,
+        from: row.get(3)?,
+        to: row.get(4)?,
+        opened_at: row.get(5)?,
+        detail: row.get(6)?,
+        reconciled_at: row.get(7)?,
+        reconciliation: reconciliation.and_then(|text| serde_json::from_str(&text).ok()),
+    })
+}
+
+const GAP_COLUMNS: &str =
+    "id, subscription_id, cause, from_at, to_at, opened_at, detail, reconciled_at, reconciliation";
+
+impl Store {
+    /// Records that the receiver started listening; returns the period's id.
+    pub fn listening_started(&self, now: i64) -> Result<i64, StoreError> {
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO listening (started_at, alive_at) VALUES (?1, ?1)",
+                params![now],
+            )?;
+            let id = c.last_insert_rowid();
+            c.execute(
+                "DELETE FROM listening WHERE id <= ?1 - ?2",
+                params![id, PERIODS_KEPT],
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Records that the receiver is still listening.
+    pub fn listening_alive(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE listening SET alive_at = max(alive_at, ?2) WHERE id = ?1",
+                params![id, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Records that the receiver stopped.
+    pub fn listening_stopped(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE listening SET stopped_at = ?2, alive_at = max(alive_at, ?2) WHERE id = ?1",
+                params![id, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The listening periods, oldest first.
+    pub fn listening_periods(&self) -> Result<Vec<ListeningPeriod>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT id, started_at, alive_at, stopped_at FROM listening ORDER BY id",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok(ListeningPeriod {
+                    id: row.get(0)?,
+                    started_at: row.get(1)?,
+                    alive_at: row.get(2)?,
+                    stopped_at: row.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Opens a gap, or widens an unreconciled one of the same subscription and cause that it
+    /// touches; returns the gap's id.
+    pub fn open_gap(&self, gap: &NewGap<'_>) -> Result<i64, StoreError> {
+        self.write(|c| {
+            let existing: Option<i64> = c
+                .query_row(
+                    "SELECT id FROM gaps WHERE subscription_id = ?1 AND cause = ?2
+                       AND reconciled_at IS NULL AND from_at <= ?4 AND to_at >= ?3
+                     ORDER BY id DESC LIMIT 1",
+                    params![gap.subscription_id, gap.cause, gap.from, gap.to],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if let Some(id) = existing {
+                c.execute(
+                    "UPDATE gaps SET from_at = min(from_at, ?2), to_at = max(to_at, ?3), detail = ?4 WHERE id = ?1",
+                    params![id, gap.from, gap.to, gap.detail],
+                )?;
+                return Ok(id);
+            }
+            c.execute(
+                "INSERT INTO gaps (subscription_id, cause, from_at, to_at, opened_at, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![gap.subscription_id, gap.cause, gap.from, gap.to, gap.opened_at, gap.detail],
+            )?;
+            let id = c.last_insert_rowid();
+            c.execute(
+                "DELETE FROM gaps WHERE subscription_id = ?1 AND reconciled_at IS NOT NULL AND id NOT IN
+                   (SELECT id FROM gaps WHERE subscription_id = ?1 ORDER BY id DESC LIMIT ?2)",
+                params![gap.subscription_id, GAPS_KEPT],
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// Every gap, newest first (of one subscription when given).
+    pub fn gaps(&self, subscription_id: Option<&str>) -> Result<Vec<StoredGap>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare(&format!(
+                "SELECT {GAP_COLUMNS} FROM gaps WHERE ?1 IS NULL OR subscription_id = ?1 ORDER BY id DESC"
+            ))?;
+            let rows = statement.query_map(params![subscription_id], gap_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// One gap.
+    pub fn gap(&self, id: i64) -> Result<Option<StoredGap>, StoreError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                &format!("SELECT {GAP_COLUMNS} FROM gaps WHERE id = ?1"),
+                params![id],
+                gap_row,
+            )
+            .optional()?)
+        })
+    }
+
+    /// Keeps a gap's reconciliation.
+    pub fn gap_reconciled(&self, id: i64, now: i64, result: &Value) -> Result<(), StoreError> {
+        let text = result.to_string();
+        self.write(|c| {
+            c.execute(
+                "UPDATE gaps SET reconciled_at = ?2, reconciliation = ?3 WHERE id = ?1",
+                params![id, now, text],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A subscription and every one it replaced (their notifications are its history), newest
+    /// first.
+    pub fn lineage(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        self.with(|c| {
+            let mut ids = vec![id.to_owned()];
+            let mut statement =
+                c.prepare("SELECT old_id FROM replaced_subscriptions WHERE new_id = ?1")?;
+            while ids.len() < 100 {
+                let Some(last) = ids.last().cloned() else {
+                    break;
+                };
+                let older: Option<String> = statement
+                    .query_row(params![last], |row| row.get(0))
+                    .optional()?;
+                match older {
+                    Some(older) if !ids.contains(&older) => ids.push(older),
+                    _ => break,
+                }
+            }
+            Ok(ids)
+        })
+    }
+
+    /// Moves a subscription's gaps and delta links to the subscription that replaced it.
+    pub fn gaps_follow(&self, old_id: &str, new_id: &str) -> Result<(), StoreError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE gaps SET subscription_id = ?2 WHERE subscription_id = ?1",
+                params![old_id, new_id],
+            )?;
+            c.execute(
+                "UPDATE OR REPLACE delta_links SET subscription_id = ?2 WHERE subscription_id = ?1",
+                params![old_id, new_id],
+            )?;
+            c.execute(
+                "INSERT OR REPLACE INTO replaced_subscriptions (old_id, new_id) VALUES (?1, ?2)",
+                params![old_id, new_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The delta link kept for a subscription and delta path, with when it was taken.
+    pub fn delta_link(
+        &self,
+        subscription_id: &str,
+        start: &str,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT link, taken_at FROM delta_links WHERE subscription_id = ?1 AND start = ?2",
+                params![subscription_id, start],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+        })
+    }
+
+    /// Keeps the delta link to ask next time.
+    pub fn put_delta_link(
+        &self,
+        subscription_id: &str,
+        start: &str,
+        link: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.write(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO delta_links (subscription_id, start, link, taken_at) VALUES (?1, ?2, ?3, ?4)",
+                params![subscription_id, start, link, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The checked items of a subscription's notifications that arrived from `since` (Unix
+    /// seconds), oldest first.
+    pub fn notified_since(
+        &self,
+        subscription_id: &str,
+        since: i64,
+    ) -> Result<Vec<NotifiedItem>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT i.id, i.reception_id, unixepoch(r.received_at), i.change_type, i.resource, i.item
+                   FROM items i JOIN receptions r ON r.id = i.reception_id
+                  WHERE i.subscription_id = ?1 AND r.kind = 'notification'
+                    AND unixepoch(r.received_at) >= ?2
+                  ORDER BY i.id",
+            )?;
+            let rows = statement.query_map(params![subscription_id, since], |row| {
+                let text: String = row.get(5)?;
+                Ok(NotifiedItem {
+                    item_id: row.get(0)?,
+                    reception_id: row.get(1)?,
+                    received_at: row.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                    change_type: row.get(3)?,
+                    resource: row.get(4)?,
+                    item: serde_json::from_str(&text).unwrap_or(Value::Null),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// When the newest `n` notifications of a subscription arrived (Unix seconds), newest
+    /// first.
+    pub fn recent_arrivals(&self, subscription_id: &str, n: i64) -> Result<Vec<i64>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT DISTINCT unixepoch(r.received_at) AS at FROM items i JOIN receptions r ON r.id = i.reception_id
+                  WHERE i.subscription_id = ?1 AND r.kind = 'notification'
+                  ORDER BY at DESC LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![subscription_id, n], |row| {
+                row.get::<_, Option<i64>>(0)
+            })?;
+            Ok(rows.filter_map(|r| r.ok().flatten()).collect())
+        })
+    }
+
+    /// When the newest notification of a subscription arrived (Unix seconds).
+    pub fn last_notified(&self, subscription_id: &str) -> Result<Option<i64>, StoreError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT max(unixepoch(r.received_at)) FROM items i JOIN receptions r ON r.id = i.reception_id
+                  WHERE i.subscription_id = ?1 AND r.kind = 'notification'",
+                params![subscription_id],
+                |row| row.get::<_, Option<i64>>(0),
+            )?)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_widen_listening_periods_end_and_links_follow_a_recreated_subscription() {
+        let store = Store::temporary().expect("store");
+        let first = store.listening_started(100).unwrap_or_default();
+        store.listening_alive(first, 160).unwrap_or_default();
+        let second = store.listening_started(400).unwrap_or_default();
+        store.listening_stopped(second, 500).unwrap_or_default();
+        let periods = store.listening_periods().unwrap_or_default();
+        assert_eq!(periods.len(), 2);
+        assert_eq!(
+            periods[0].ended_at(),
+            160,
+            "a crash ends at the last heartbeat"
+        );
+        assert_eq!(periods[1].ended_at(), 500);
+
+        let gap = |from, to| NewGap {
+            subscription_id: "s",
+            cause: "missed",
+            from,
+            to,
+            opened_at: to,
+            detail: "x",
+        };
+        let a = store.open_gap(&gap(10, 20)).unwrap_or_default();
+        let b = store.open_gap(&gap(15, 30)).unwrap_or_default();
+        assert_eq!(a, b, "an overlapping gap widens the open one");
+        let c = store.open_gap(&gap(40, 50)).unwrap_or_default();
+        assert_ne!(a, c);
+        let kept = store.gap(a).ok().flatten();
+        assert_eq!(kept.map(|g| (g.from, g.to)), Some((10, 30)));
+        store
+            .gap_reconciled(a, 60, &serde_json::json!({"unnotified": []}))
+            .unwrap_or_default();
+        let d = store.open_gap(&gap(25, 35)).unwrap_or_default();
+        assert_ne!(a, d, "a reconciled gap is not widened");
+
+        store
+            .put_delta_link("s", "/d", "link1", 5)
+            .unwrap_or_default();
+        store.gaps_follow("s", "t").unwrap_or_default();
+        assert_eq!(
+            store.delta_link("t", "/d").ok().flatten(),
+            Some(("link1".to_owned(), 5))
+        );
+        assert_eq!(store.gaps(Some("t")).map(|g| g.len()).unwrap_or(0), 3);
+        store.gaps_follow("t", "u").unwrap_or_default();
+        assert_eq!(store.lineage("u").unwrap_or_default(), ["u", "t", "s"]);
+    }
+}
