@@ -74,7 +74,9 @@ pub fn delta_plan(resource: &str) -> DeltaPlan {
             "{user}/todo/lists/{}/tasks/delta",
             original_rest[2]
         )),
-        (["drives", _, "root"], _) => DeltaPlan::One(format!("/drives/{}/root/delta", segments[1])),
+        (["drives", _, "root"], _) => DeltaPlan::Unavailable(
+            "OneDrive notifications name only the drive root, not the item, so delta's changes cannot be matched to them; read /drives/{id}/root/delta yourself to see what changed.",
+        ),
         (["teams", _, "channels", _, "messages"], _) => DeltaPlan::One(format!(
             "/teams/{}/channels/{}/messages/delta",
             segments[1], segments[3]
@@ -111,10 +113,10 @@ mod tests {
             DeltaPlan::One("/users/U1/calendarView/delta".into())
         );
         assert_eq!(delta_plan("/users"), DeltaPlan::One("/users/delta".into()));
-        assert_eq!(
+        assert!(matches!(
             delta_plan("/drives/d1/root"),
-            DeltaPlan::One("/drives/d1/root/delta".into())
-        );
+            DeltaPlan::Unavailable(_)
+        ));
         assert_eq!(
             delta_plan("/teams/t/channels/c/messages"),
             DeltaPlan::One("/teams/t/channels/c/messages/delta".into())

@@ -151,7 +151,12 @@ pub struct SubscriptionArgs {
 #[derive(Debug, Subcommand)]
 pub enum SubscriptionAction {
     /// List the account's subscriptions.
-    List,
+    List {
+        /// Every subscription every account can see, put together (the subscription ledger:
+        /// who made it, where it points, whether this app serves it, overlaps, quotas).
+        #[arg(long)]
+        all_accounts: bool,
+    },
     /// Show one subscription.
     Get {
         /// The subscription's id.
@@ -388,7 +393,18 @@ pub async fn subscription(studio: &Studio, args: &SubscriptionArgs) -> Result<Ex
         id: id.to_owned(),
     };
     let result = match &args.action {
-        SubscriptionAction::List => {
+        SubscriptionAction::List { all_accounts: true } => {
+            let ledger = studio.subscription_ledger(()).await?;
+            if args.json {
+                print_json(&ledger);
+            } else {
+                crate::ledger::print(&ledger, studio.clock().now_unix());
+            }
+            Ok(())
+        }
+        SubscriptionAction::List {
+            all_accounts: false,
+        } => {
             let view = studio
                 .subscriptions_list(SubscriptionsRequest {
                     account_id: account_id.clone(),

@@ -15,6 +15,7 @@ pub mod conform;
 pub mod environment;
 mod follow;
 pub mod gaps;
+mod ledger;
 pub mod listen;
 pub mod logging;
 pub mod mcp;

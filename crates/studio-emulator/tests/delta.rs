@@ -126,7 +126,8 @@ async fn mail_folder_delta_pages_then_lists_changes_once_and_deletions_as_remove
     .await;
     let created = made["entity"]["id"].as_str().expect("id").to_owned();
 
-    let (changes, _, next_link) = round(&link, &app, None).await;
+    let (changes, pages, next_link) = round(&link, &app, Some(1)).await;
+    assert_eq!(pages, 3, "changes page too");
     let summary: Vec<(String, bool)> = changes
         .iter()
         .map(|c| {

@@ -157,6 +157,24 @@ impl GraphClient {
         }
     }
 
+    /// Whether `url` is this account's Graph: the same scheme, host and port as the base, no
+    /// user name or password, and a path below the base's (a link Graph hands back, such as an
+    /// `@odata.nextLink`, is followed only then: the token goes nowhere else).
+    pub fn is_own(&self, url: &str) -> bool {
+        let (Ok(base), Ok(target)) = (url::Url::parse(&self.base), url::Url::parse(url)) else {
+            return false;
+        };
+        let base_path = base.path().trim_end_matches('/');
+        target.scheme() == base.scheme()
+            && target.host_str() == base.host_str()
+            && target.port_or_known_default() == base.port_or_known_default()
+            && target.username().is_empty()
+            && target.password().is_none()
+            && (base_path.is_empty()
+                || target.path() == base_path
+                || target.path().starts_with(&format!("{base_path}/")))
+    }
+
     /// Sends one request; retries on 429/503 as Graph asks; logs every attempt.
     pub async fn send(
         &self,
@@ -166,7 +184,7 @@ impl GraphClient {
         body: Option<&Value>,
     ) -> Result<GraphResponse, GraphError> {
         let url = self.url(api, path);
-        if !(url.starts_with(&self.base)) {
+        if !self.is_own(&url) {
             return Err(GraphError::Decode(format!(
                 "refusing to send the token to {url}, which is not this account's Graph"
             )));

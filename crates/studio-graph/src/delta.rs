@@ -12,6 +12,8 @@ use crate::{GraphClient, GraphError};
 
 /// Pages read in one round before giving up (a runaway `nextLink` loop).
 pub const MAX_PAGES: usize = 5_000;
+/// Changes a reconciliation keeps from one round (the rest are counted as cut).
+pub const MAX_CHANGES: usize = 100_000;
 
 /// One changed item as delta reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,8 +26,8 @@ pub struct DeltaChange {
     pub etag: Option<String>,
     /// Its `lastModifiedDateTime`, when it has one.
     pub last_modified: Option<String>,
-    /// The item as Graph returned it.
-    pub item: Value,
+    /// A subject, name or title to recognise it by (at most 120 characters).
+    pub label: Option<String>,
 }
 
 impl DeltaChange {
@@ -37,7 +39,10 @@ impl DeltaChange {
             removed: item.get("@removed").is_some() || item.get("deleted").is_some(),
             etag: item["@odata.etag"].as_str().map(str::to_owned),
             last_modified: item["lastModifiedDateTime"].as_str().map(str::to_owned),
-            item: item.clone(),
+            label: ["subject", "displayName", "name", "title"]
+                .iter()
+                .find_map(|k| item[*k].as_str())
+                .map(|s| s.chars().take(120).collect()),
         })
     }
 }
@@ -55,6 +60,8 @@ pub struct DeltaRound {
     pub full_sync: bool,
     /// Why the token was not used: Graph's error code when it had expired.
     pub restarted: Option<String>,
+    /// More changes than asked to keep were listed (the rest were read and not kept).
+    pub truncated: bool,
 }
 
 /// Whether Graph's answer means "this token is no longer good: sync again from the start".
@@ -71,14 +78,19 @@ pub fn is_expired_token(error: &GraphError) -> bool {
 
 impl GraphClient {
     /// One delta round: from `from` (a kept `deltaLink`, or `None` for a full sync of
-    /// `start`), through every page, to the next `deltaLink`. An expired token restarts with a
-    /// full sync of `start`, and the round says so.
+    /// `start`), through every page, to the next `deltaLink`, keeping at most `keep` changes
+    /// (0 for a baseline, which needs only the link). An expired token restarts with a full sync
+    /// of `start`, and the round says so.
     pub async fn delta(
         &self,
         api: ApiVersion,
         start: &str,
         from: Option<&str>,
+        keep: usize,
     ) -> Result<DeltaRound, GraphError> {
+        // A kept link that is not this account's Graph (a sandbox now on another port, a damaged
+        // record) is never followed: the round starts again from the start.
+        let from = from.filter(|link| self.is_own(&self.url(api, link)));
         let mut round = DeltaRound {
             full_sync: from.is_none(),
             ..DeltaRound::default()
@@ -110,9 +122,13 @@ impl GraphClient {
             };
             round.pages += 1;
             if let Some(values) = response.body["value"].as_array() {
-                round
-                    .changes
-                    .extend(values.iter().filter_map(DeltaChange::of));
+                for change in values.iter().filter_map(DeltaChange::of) {
+                    if round.changes.len() < keep {
+                        round.changes.push(change);
+                    } else {
+                        round.truncated = true;
+                    }
+                }
             }
             if let Some(link) = response.body["@odata.nextLink"].as_str() {
                 next = link.to_owned();

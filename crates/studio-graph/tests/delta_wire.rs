@@ -120,7 +120,7 @@ async fn pages_changes_removals_and_an_expired_token_as_graph_documents_them() {
     let start = format!("/{FOLDER}/delta");
 
     let first = client
-        .delta(ApiVersion::V1, &start, None)
+        .delta(ApiVersion::V1, &start, None, 100)
         .await
         .expect("first round");
     assert!(first.full_sync && first.restarted.is_none());
@@ -133,7 +133,7 @@ async fn pages_changes_removals_and_an_expired_token_as_graph_documents_them() {
     );
 
     let second = client
-        .delta(ApiVersion::V1, &start, Some(&first.delta_link))
+        .delta(ApiVersion::V1, &start, Some(&first.delta_link), 100)
         .await
         .expect("second round");
     assert!(!second.full_sync);
@@ -151,7 +151,7 @@ async fn pages_changes_removals_and_an_expired_token_as_graph_documents_them() {
 
     stub.lock().expect("stub").lost = true;
     let third = client
-        .delta(ApiVersion::V1, &start, Some(&second.delta_link))
+        .delta(ApiVersion::V1, &start, Some(&second.delta_link), 100)
         .await
         .expect("third round, synced again");
     assert_eq!(third.restarted.as_deref(), Some("syncStateNotFound"));
@@ -160,4 +160,39 @@ async fn pages_changes_removals_and_an_expired_token_as_graph_documents_them() {
     let asked = stub.lock().expect("stub").asked.clone();
     assert_eq!(asked.len(), 6, "{asked:?}");
     assert_eq!(asked[4], "", "the restart asked without a token");
+}
+
+#[test]
+fn links_elsewhere_never_get_the_token() {
+    let client = GraphClient::new(
+        "https://graph.microsoft.com",
+        "account",
+        Arc::new(Fixed),
+        Arc::new(MemoryLog::new(10)),
+    )
+    .expect("client");
+    assert!(client.is_own("https://graph.microsoft.com/v1.0/me/messages/delta?$deltatoken=x"));
+    assert!(client.is_own("https://graph.microsoft.com:443/v1.0/users"));
+    for hostile in [
+        "https://graph.microsoft.com.evil.example/v1.0/users",
+        "https://graph.microsoft.com@evil.example/v1.0/users",
+        "https://user:pw@graph.microsoft.com/v1.0/users",
+        "http://graph.microsoft.com/v1.0/users",
+        "https://graph.microsoft.com:8443/v1.0/users",
+        "not a url",
+    ] {
+        assert!(!client.is_own(hostile), "{hostile}");
+    }
+    let sandbox = GraphClient::new(
+        "http://127.0.0.1:4000",
+        "account",
+        Arc::new(Fixed),
+        Arc::new(MemoryLog::new(10)),
+    )
+    .expect("client");
+    assert!(sandbox.is_own("http://127.0.0.1:4000/v1.0/users"));
+    assert!(
+        !sandbox.is_own("http://127.0.0.1:40001/v1.0/users"),
+        "another port"
+    );
 }

@@ -74,8 +74,9 @@ pub struct NewGap<'a> {
     pub detail: &'a str,
 }
 
-/// One checked item of a notification, as reconciliation compares it.
-#[derive(Debug, Clone, PartialEq)]
+/// One checked item of a notification, as reconciliation compares it (only what it compares:
+/// a long history of large items is never read whole).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifiedItem {
     /// The item's row.
     pub item_id: i64,
@@ -87,9 +88,16 @@ pub struct NotifiedItem {
     pub change_type: Option<String>,
     /// The item's `resource`.
     pub resource: Option<String>,
-    /// The item as received.
-    pub item: Value,
+    /// `resourceData.id`.
+    pub resource_id: Option<String>,
+    /// `resourceData['@odata.etag']` (Outlook's change key).
+    pub change_key: Option<String>,
+    /// The notification's own id (the same on every retry of it).
+    pub notification_key: String,
 }
+
+/// Only notifications whose clientState matched count: a forged one must not hide a change.
+const TRUSTED: &str = "i.client_state = 'matches' AND r.kind = 'notification'";
 
 fn gap_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredGap> {
     let reconciliation: Option<String> = row.get(8)?;
@@ -293,6 +301,26 @@ impl Store {
         })
     }
 
+    /// Keeps a subscription's first delta link (a baseline), unless one is already kept or the
+    /// subscription is no longer the app's (it was replaced or deleted meanwhile); answers
+    /// whether it was kept.
+    pub fn put_baseline_link(
+        &self,
+        subscription_id: &str,
+        start: &str,
+        link: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.write(|c| {
+            let kept = c.execute(
+                "INSERT OR IGNORE INTO delta_links (subscription_id, start, link, taken_at)
+                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM owned_subscriptions WHERE id = ?1)",
+                params![subscription_id, start, link, now],
+            )?;
+            Ok(kept > 0)
+        })
+    }
+
     /// Keeps the delta link to ask next time.
     pub fn put_delta_link(
         &self,
@@ -310,33 +338,70 @@ impl Store {
         })
     }
 
-    /// The checked items of a subscription's notifications that arrived from `since` (Unix
-    /// seconds), oldest first.
+    /// The trusted items of a subscription's notifications that arrived from `since` (Unix
+    /// seconds), oldest first, at most `limit`.
     pub fn notified_since(
         &self,
         subscription_id: &str,
         since: i64,
+        limit: i64,
     ) -> Result<Vec<NotifiedItem>, StoreError> {
         self.with(|c| {
-            let mut statement = c.prepare(
-                "SELECT i.id, i.reception_id, unixepoch(r.received_at), i.change_type, i.resource, i.item
+            let mut statement = c.prepare(&format!(
+                "SELECT i.id, i.reception_id, unixepoch(r.received_at), i.change_type, i.resource,
+                        json_extract(i.item, '$.resourceData.id'),
+                        json_extract(i.item, '$.resourceData.\"@odata.etag\"'), i.dedup_key
                    FROM items i JOIN receptions r ON r.id = i.reception_id
-                  WHERE i.subscription_id = ?1 AND r.kind = 'notification'
+                  WHERE i.subscription_id = ?1 AND {TRUSTED}
                     AND unixepoch(r.received_at) >= ?2
-                  ORDER BY i.id",
-            )?;
-            let rows = statement.query_map(params![subscription_id, since], |row| {
-                let text: String = row.get(5)?;
+                  ORDER BY i.id LIMIT ?3"
+            ))?;
+            let rows = statement.query_map(params![subscription_id, since, limit], |row| {
+                let text = |i: usize| -> rusqlite::Result<Option<String>> {
+                    Ok(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Text(t) => {
+                            Some(String::from_utf8_lossy(t).into_owned())
+                        }
+                        _ => None,
+                    })
+                };
                 Ok(NotifiedItem {
                     item_id: row.get(0)?,
                     reception_id: row.get(1)?,
                     received_at: row.get::<_, Option<i64>>(2)?.unwrap_or(0),
                     change_type: row.get(3)?,
                     resource: row.get(4)?,
-                    item: serde_json::from_str(&text).unwrap_or(Value::Null),
+                    resource_id: text(5)?,
+                    change_key: text(6)?,
+                    notification_key: row.get(7)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// When the oldest reception still kept arrived (Unix seconds): retention removes older ones.
+    pub fn oldest_reception(&self) -> Result<Option<i64>, StoreError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT unixepoch(received_at) FROM receptions ORDER BY id LIMIT 1",
+                [],
+                |row| row.get::<_, Option<i64>>(0),
+            )
+            .optional()?
+            .flatten())
+        })
+    }
+
+    /// How many gaps of a subscription are not reconciled yet.
+    pub fn open_gap_count(&self, subscription_id: &str) -> Result<usize, StoreError> {
+        self.with(|c| {
+            let n: i64 = c.query_row(
+                "SELECT count(*) FROM gaps WHERE subscription_id = ?1 AND reconciled_at IS NULL",
+                params![subscription_id],
+                |row| row.get(0),
+            )?;
+            Ok(usize::try_from(n).unwrap_or(0))
         })
     }
 
@@ -344,15 +409,23 @@ impl Store {
     /// first.
     pub fn recent_arrivals(&self, subscription_id: &str, n: i64) -> Result<Vec<i64>, StoreError> {
         self.with(|c| {
+            // Newest receptions first by row (indexed), their times only then.
             let mut statement = c.prepare(
-                "SELECT DISTINCT unixepoch(r.received_at) AS at FROM items i JOIN receptions r ON r.id = i.reception_id
-                  WHERE i.subscription_id = ?1 AND r.kind = 'notification'
-                  ORDER BY at DESC LIMIT ?2",
+                "SELECT unixepoch(r.received_at) FROM
+                   (SELECT DISTINCT i.reception_id AS id FROM items i
+                     WHERE i.subscription_id = ?1 AND i.client_state = 'matches'
+                     ORDER BY i.reception_id DESC LIMIT ?2 * 4) newest
+                   JOIN receptions r ON r.id = newest.id
+                  WHERE r.kind = 'notification'
+                  ORDER BY r.id DESC LIMIT ?2",
             )?;
             let rows = statement.query_map(params![subscription_id, n], |row| {
                 row.get::<_, Option<i64>>(0)
             })?;
-            Ok(rows.filter_map(|r| r.ok().flatten()).collect())
+            let mut times: Vec<i64> = rows.filter_map(|r| r.ok().flatten()).collect();
+            // Several receptions in one second are one arrival.
+            times.dedup();
+            Ok(times)
         })
     }
 
@@ -360,11 +433,16 @@ impl Store {
     pub fn last_notified(&self, subscription_id: &str) -> Result<Option<i64>, StoreError> {
         self.with(|c| {
             Ok(c.query_row(
-                "SELECT max(unixepoch(r.received_at)) FROM items i JOIN receptions r ON r.id = i.reception_id
-                  WHERE i.subscription_id = ?1 AND r.kind = 'notification'",
+                &format!(
+                    "SELECT unixepoch(r.received_at) FROM items i JOIN receptions r ON r.id = i.reception_id
+                      WHERE i.subscription_id = ?1 AND {TRUSTED}
+                      ORDER BY i.reception_id DESC LIMIT 1"
+                ),
                 params![subscription_id],
                 |row| row.get::<_, Option<i64>>(0),
-            )?)
+            )
+            .optional()?
+            .flatten())
         })
     }
 }

@@ -174,7 +174,8 @@ const MIGRATIONS: [&str; 10] = [
         taken_at INTEGER NOT NULL,
         PRIMARY KEY (subscription_id, start)
      );
-     CREATE TABLE replaced_subscriptions (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);",
+     CREATE TABLE replaced_subscriptions (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
+     CREATE INDEX items_subscription ON items (subscription_id, reception_id);",
 ];
 
 /// Brings a database up to [`SCHEMA_VERSION`].

@@ -1351,6 +1351,106 @@ decryptError: string | null,
 item: string, };
 
 /**
+ * An account the ledger asked.
+ */
+export type LedgerAccount = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * What `GET /subscriptions` lists with its token.
+ */
+lists: string, };
+
+/**
+ * One subscription in the ledger.
+ */
+export type LedgerEntry = { 
+/**
+ * Graph's id.
+ */
+id: string, 
+/**
+ * The accounts whose `GET /subscriptions` lists it (names).
+ */
+seenBy: Array<string>, 
+/**
+ * The cloud of the first account that sees it ("global", "usGovernment", "china", or the custom Graph host).
+ */
+cloud: string, 
+/**
+ * The resource.
+ */
+resource: string, 
+/**
+ * `created,updated`.
+ */
+changeType: string, 
+/**
+ * Where notifications go.
+ */
+notificationUrl: string, 
+/**
+ * Expiry, Unix seconds.
+ */
+expiresAt: number, 
+/**
+ * Who made it (the user, or the app's service principal), as Graph says.
+ */
+creatorId?: string, 
+/**
+ * The app that made it.
+ */
+applicationId?: string, 
+/**
+ * This app made it and keeps it (renewal, checks, gaps).
+ */
+madeHere: boolean, 
+/**
+ * Its notification URL is this app's receiver (now).
+ */
+servedHere: boolean, 
+/**
+ * Other subscriptions in the ledger on the same resource.
+ */
+overlaps: Array<string>, 
+/**
+ * The catalog's quotas for the resource.
+ */
+quotas: Array<string>, };
+
+/**
+ * An account that could not list its subscriptions.
+ */
+export type LedgerProblem = { 
+/**
+ * The account's name.
+ */
+account: string, 
+/**
+ * What went wrong.
+ */
+message: string, };
+
+/**
+ * The whole ledger.
+ */
+export type LedgerView = { 
+/**
+ * Soonest expiry first.
+ */
+entries: Array<LedgerEntry>, 
+/**
+ * Accounts asked, with what their token lists.
+ */
+accounts: Array<LedgerAccount>, 
+/**
+ * Accounts that could not answer.
+ */
+problems: Array<LedgerProblem>, };
+
+/**
  * Lifecycle rules.
  */
 export type Lifecycle = { 
@@ -2046,6 +2146,10 @@ changesRead: number,
  * Notification items compared.
  */
 notificationsCompared: number, 
+/**
+ * What limits the result (retention removed receptions, lists cut).
+ */
+notes: Array<string>, 
 /**
  * Changes no notification told of.
  */
@@ -3058,6 +3162,8 @@ export interface Commands {
   sandbox_info: { request: null; response: SandboxView };
   /** The account's subscriptions, from Graph. */
   subscriptions_list: { request: SubscriptionsRequest; response: SubscriptionsView };
+  /** Every subscription every account can see (Graph lists by token: delegated sees the user's, app-only the tenant's), with who made it, where it points, whether this app serves it, overlaps and quotas. */
+  subscription_ledger: { request: null; response: LedgerView };
   /** Renews a subscription to the longest expiration its resource allows. */
   subscription_renew: { request: SubscriptionRef; response: SubscriptionView };
   /** Deletes a subscription. */
@@ -3141,7 +3247,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "health", "gaps_list", "gap_reconcile", "gap_reconciliation", "reconcile_since", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_ledger", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "health", "gaps_list", "gap_reconcile", "gap_reconciliation", "reconcile_since", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

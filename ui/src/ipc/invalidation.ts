@@ -85,6 +85,7 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   account_request_permissions: accounts,
   sandbox_info: [],
   subscriptions_list: [],
+  subscription_ledger: [],
   subscription_renew: [queryKeys.subscriptions, queryKeys.owned],
   subscription_delete: [queryKeys.subscriptions, queryKeys.owned, queryKeys.certificates],
   subscription_reauthorize: [queryKeys.subscriptions],

@@ -306,6 +306,8 @@ export function fakeBackend(
           return { subscriptions: [], openGaps: [] };
         case "gaps_list":
           return [];
+        case "subscription_ledger":
+          return { entries: [], accounts: [], problems: [] };
         case "updates_check":
           return overrides.updates ?? { state: "upToDate", current: "0.1.0" };
         case "updates_download":

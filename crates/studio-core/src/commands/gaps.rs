@@ -19,6 +19,7 @@ pub struct HealthView {
     /// The receiver's acknowledgement times judged by Graph's rules (absent when it is not
     /// listening here).
     #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<DeliveryHealth>,
     /// Every live subscription the app made.
     pub subscriptions: Vec<SubscriptionHealth>,
@@ -32,6 +33,7 @@ pub struct HealthView {
 pub struct GapsRequest {
     /// Only this subscription's.
     #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
 }
 

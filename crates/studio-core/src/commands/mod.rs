@@ -122,6 +122,8 @@ command_surface! {
     sandbox_info: () => crate::accounts::views::SandboxView;
     /// The account's subscriptions, from Graph.
     subscriptions_list: crate::subscriptions::graph::SubscriptionsRequest => crate::subscriptions::graph::SubscriptionsView;
+    /// Every subscription every account can see (Graph lists by token: delegated sees the user's, app-only the tenant's), with who made it, where it points, whether this app serves it, overlaps and quotas.
+    subscription_ledger: () => crate::subscriptions::ledger::LedgerView;
     /// Renews a subscription to the longest expiration its resource allows.
     subscription_renew: crate::subscriptions::graph::SubscriptionRef => crate::subscriptions::graph::SubscriptionView;
     /// Deletes a subscription.

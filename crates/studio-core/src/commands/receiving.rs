@@ -115,14 +115,7 @@ impl Studio {
         let started = self.receiving().start(config).await?;
         // Gaps first (a recreated subscription takes its gaps along): downtime since the last
         // listening period, and subscriptions whose URL is no longer this receiver's.
-        let (notification, _) = started.endpoints.for_graph();
-        let moving: Vec<String> = self
-            .store()
-            .owned()?
-            .into_iter()
-            .filter(|o| o.state.is_live() && o.notification_url != notification)
-            .map(|o| o.id)
-            .collect();
+        let moving = upkeep::to_move(self.accounts(), self.store(), &started.endpoints)?;
         let opened = crate::gaps::after_start(
             self.store(),
             &moving,

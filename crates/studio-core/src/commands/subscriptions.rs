@@ -182,6 +182,14 @@ impl Studio {
         Ok(created)
     }
 
+    /// `subscription_ledger`: every account's subscriptions together.
+    pub async fn subscription_ledger(
+        &self,
+        (): (),
+    ) -> Result<crate::subscriptions::ledger::LedgerView, CoreError> {
+        crate::subscriptions::ledger::ledger(self.accounts(), self.receiving()).await
+    }
+
     /// `trigger_plan`
     pub async fn trigger_plan(&self, request: TriggerRequest) -> Result<TriggerPlan, CoreError> {
         trigger::plan(self.accounts(), &request, self.clock().now_unix()).await

@@ -93,9 +93,11 @@ pub struct GapView {
     pub detail: String,
     /// When it was reconciled.
     #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reconciled_at: Option<i64>,
     /// The reconciliation's counts, when reconciled.
     #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<reconcile::Outcome>,
 }
 
@@ -171,7 +173,7 @@ pub fn last_heard(store: &Store, owned: &OwnedSubscription) -> i64 {
 /// (when at least `threshold` seconds), or a URL move for the subscriptions that moved.
 pub fn after_start(
     store: &Store,
-    moved: &[String],
+    moving: &[String],
     threshold: i64,
     now: i64,
 ) -> Result<Vec<i64>, CoreError> {
@@ -185,7 +187,7 @@ pub fn after_start(
         if !owned.state.is_live() || unix_of(&owned.created_at) > down_from {
             continue;
         }
-        let was_moved = moved.contains(&owned.id);
+        let was_moved = moving.contains(&owned.id);
         let gap = if now - down_from >= threshold.max(0) {
             let detail = format!(
                 "The receiver was not listening for {}{}.",
@@ -223,6 +225,21 @@ pub fn after_start(
     Ok(opened)
 }
 
+/// The properties a reconciliation reads (ids and change keys always come): enough to judge
+/// and to recognise an item, never whole bodies.
+fn selected(delta_path: &str) -> &'static str {
+    let lower = delta_path.to_ascii_lowercase();
+    if lower.starts_with("/users/delta") || lower.starts_with("/groups/delta") {
+        "displayName"
+    } else if lower.contains("/todo/") {
+        "title,lastModifiedDateTime"
+    } else if lower.contains("/channels/") {
+        "id,lastModifiedDateTime"
+    } else {
+        "subject,lastModifiedDateTime"
+    }
+}
+
 /// One delta path to read: `key` names it in the store (stable), `url` starts a full sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeltaStart {
@@ -246,15 +263,16 @@ pub async fn delta_starts(
         DeltaPlan::One(path) if path.contains("/calendarView/") => {
             // The calendar view needs a window; a year either side covers what users keep.
             let url = format!(
-                "{path}?startDateTime={}&endDateTime={}",
+                "{path}?startDateTime={}&endDateTime={}&$select={}",
                 studio_primitives::clock::rfc3339(now - 366 * 86_400),
-                studio_primitives::clock::rfc3339(now + 366 * 86_400)
+                studio_primitives::clock::rfc3339(now + 366 * 86_400),
+                selected(&path)
             );
             Ok(vec![DeltaStart { key: path, url }])
         }
         DeltaPlan::One(path) => Ok(vec![DeltaStart {
-            key: path.clone(),
-            url: path,
+            url: format!("{path}?$select={}", selected(&path)),
+            key: path,
         }]),
         DeltaPlan::EachMailFolder { user } => {
             let folders = client
@@ -267,8 +285,8 @@ pub async fn delta_starts(
                 .map(|id| {
                     let path = format!("{user}/mailFolders/{id}/messages/delta");
                     DeltaStart {
-                        key: path.clone(),
-                        url: path,
+                        url: format!("{path}?$select={}", selected(&path)),
+                        key: path,
                     }
                 })
                 .collect())
@@ -299,10 +317,10 @@ pub async fn take_baseline(
     );
     for start in &starts {
         let round = client
-            .delta(api, &start.url, None)
+            .delta(api, &start.url, None, 0)
             .await
             .map_err(|e| CoreError::graph(e, &studio_graph::HintContext::default()))?;
-        store.put_delta_link(&owned.id, &start.key, &round.delta_link, now)?;
+        store.put_baseline_link(&owned.id, &start.key, &round.delta_link, now)?;
     }
     tracing::info!(id = %owned.id, paths = starts.len(), "delta baseline taken");
     Ok(starts.len())

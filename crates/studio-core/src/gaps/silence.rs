@@ -30,11 +30,13 @@ pub struct SubscriptionHealth {
     pub state: SubscriptionState,
     /// Unix seconds of the newest notification.
     #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_notification_at: Option<i64>,
     /// How soon its resource is normally notified, in seconds.
     pub expected_latency_seconds: u32,
     /// The median time between its last notifications, in seconds.
     #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usual_interval_seconds: Option<i64>,
     /// Quiet for longer than usual.
     pub quiet: bool,
@@ -85,11 +87,7 @@ pub fn of(
     let expected = resource_id.map_or(180, expected_latency_seconds);
     let usual = usual_interval(&arrivals);
     let last = arrivals.first().copied();
-    let open_gaps = store
-        .gaps(Some(&owned.id))?
-        .iter()
-        .filter(|g| g.reconciled_at.is_none())
-        .count();
+    let open_gaps = store.open_gap_count(&owned.id)?;
     Ok(SubscriptionHealth {
         id: owned.id.clone(),
         resource: owned.resource.clone(),

@@ -4,6 +4,7 @@
 
 pub mod create;
 pub mod graph;
+pub mod ledger;
 pub mod request;
 pub mod safe_writes;
 pub mod trigger;

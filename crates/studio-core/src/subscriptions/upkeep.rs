@@ -422,7 +422,7 @@ pub async fn on_lifecycle(
                 crate::gaps::last_heard(receiving.store(), &owned),
                 now,
                 now,
-                "Graph removed the subscription; the app made it again.",
+                "Graph removed the subscription (the app makes it again: see the renewal history).",
             );
             recreate(context, owned, now, "Graph removed it").await
         }
@@ -461,6 +461,46 @@ pub async fn on_lifecycle(
     })
 }
 
+/// Whether a subscription follows the receiver to `notification`: it is live, points elsewhere,
+/// and its service can reach the new URL (the sandbox reaches this computer; Microsoft only a
+/// public URL).
+fn follows(
+    owned: &OwnedSubscription,
+    notification: &str,
+    public: bool,
+    sandbox: &[String],
+) -> bool {
+    owned.state.is_live()
+        && owned.notification_url != notification
+        && (public || sandbox.contains(&owned.account_id))
+}
+
+fn sandbox_accounts(accounts: &Accounts) -> Result<Vec<String>, CoreError> {
+    Ok(accounts
+        .configs()?
+        .into_iter()
+        .filter(|a| a.kind.sandbox())
+        .map(|a| a.id)
+        .collect())
+}
+
+/// The subscriptions [`move_all`] will move to `endpoints` (their gaps open first).
+pub fn to_move(
+    accounts: &Accounts,
+    store: &studio_store::Store,
+    endpoints: &Endpoints,
+) -> Result<Vec<String>, CoreError> {
+    let (notification, _) = endpoints.for_graph();
+    let public = endpoints.public_notification_url.is_some();
+    let sandbox = sandbox_accounts(accounts)?;
+    Ok(store
+        .owned()?
+        .into_iter()
+        .filter(|o| follows(o, &notification, public, &sandbox))
+        .map(|o| o.id)
+        .collect())
+}
+
 /// Points live subscriptions at the receiver's current URLs (after the tunnel's URL changed).
 pub async fn move_all(
     context: &UpkeepContext<'_>,
@@ -474,20 +514,12 @@ pub async fn move_all(
     } = *context;
     let (notification, lifecycle) = endpoints.for_graph();
     let public = endpoints.public_notification_url.is_some();
-    let sandbox_accounts: Vec<String> = accounts
-        .configs()?
-        .into_iter()
-        .filter(|a| a.kind.sandbox())
-        .map(|a| a.id)
-        .collect();
+    let sandbox = sandbox_accounts(accounts)?;
     let mut done = Vec::new();
     for mut owned in receiving.store().owned()? {
-        if !owned.state.is_live() || owned.notification_url == notification {
-            continue;
-        }
         // Only the sandbox delivers to this computer: without a public URL (no tunnel, or one
         // that failed to open) Microsoft's subscriptions stay where they point.
-        if !public && !sandbox_accounts.contains(&owned.account_id) {
+        if !follows(&owned, &notification, public, &sandbox) {
             continue;
         }
         if owned

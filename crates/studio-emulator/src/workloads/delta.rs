@@ -97,6 +97,7 @@ impl Journal {
             .unwrap_or(0)
     }
 
+    #[cfg(test)]
     fn token(&self, now: i64) -> String {
         format!("{}.{}.{now}", self.epoch, self.last)
     }
@@ -158,10 +159,18 @@ pub fn delta_collection(path: &str) -> Option<String> {
         .then_some(mapped)
 }
 
-/// How a delta request continues: a page of a full sync, or changes after a position.
+/// How a delta request continues: a page of a full sync (what is listed now, the next round
+/// starting at `until`), or a page of the changes after `after` up to `until`.
 enum Round {
-    Full { offset: usize, until: u64 },
-    Changes { after: u64 },
+    Full {
+        offset: usize,
+        until: u64,
+    },
+    Changes {
+        after: u64,
+        until: u64,
+        offset: usize,
+    },
 }
 
 /// The page size a client asked for with `Prefer: odata.maxpagesize=N`.
@@ -212,20 +221,38 @@ pub fn answer(
     let journal = &store.journal;
     let round = if let Some(token) = query.get("$deltatoken") {
         match journal.position(token, now, directory) {
-            Ok(after) => Round::Changes { after },
+            Ok(after) => Round::Changes {
+                after,
+                until: journal.last,
+                offset: 0,
+            },
             Err(expired) => return expired_answer(shared, uri, expired),
         }
     } else if let Some(skip) = query.get("$skiptoken") {
-        let parsed = skip.split_once('~').and_then(|(token, offset)| {
-            Some((
-                journal.position(token, now, directory),
-                offset.parse::<usize>().ok()?,
-            ))
-        });
-        match parsed {
-            Some((Ok(until), offset)) => Round::Full { offset, until },
-            Some((Err(expired), _)) => return expired_answer(shared, uri, expired),
-            None => return expired_answer(shared, uri, Expired::Malformed),
+        // `f~{token}~{offset}` (a full sync) or `c~{token}~{until}~{offset}` (changes).
+        let parts: Vec<&str> = skip.split('~').collect();
+        let number = |i: usize| parts.get(i).and_then(|p| p.parse::<u64>().ok());
+        let position = parts.get(1).map(|t| journal.position(t, now, directory));
+        match (parts.first().copied(), position, parts.len()) {
+            (_, Some(Err(expired)), _) => return expired_answer(shared, uri, expired),
+            (Some("f"), Some(Ok(until)), 3) => match number(2) {
+                Some(offset) => Round::Full {
+                    offset: usize::try_from(offset).unwrap_or(usize::MAX),
+                    until,
+                },
+                None => return expired_answer(shared, uri, Expired::Malformed),
+            },
+            (Some("c"), Some(Ok(after)), 4) => match (number(2), number(3)) {
+                (Some(until), Some(offset)) if until >= after && until <= journal.last => {
+                    Round::Changes {
+                        after,
+                        until,
+                        offset: usize::try_from(offset).unwrap_or(usize::MAX),
+                    }
+                }
+                _ => return expired_answer(shared, uri, Expired::Malformed),
+            },
+            _ => return expired_answer(shared, uri, Expired::Malformed),
         }
     } else {
         Round::Full {
@@ -263,7 +290,7 @@ pub fn answer(
             let token = format!("{}.{until}.{now}", journal.epoch);
             if offset + size < listed.len() {
                 body["@odata.nextLink"] = json!(link(format!(
-                    "$skiptoken={token}~{}{select_part}",
+                    "$skiptoken=f~{token}~{}{select_part}",
                     offset + size
                 )));
             } else {
@@ -271,17 +298,27 @@ pub fn answer(
             }
             body["value"] = Value::Array(page);
         }
-        Round::Changes { after } => {
+        Round::Changes {
+            after,
+            until,
+            offset,
+        } => {
             // Each changed path once, in the order of its latest change.
-            let mut latest: Vec<&JournalEntry> = Vec::new();
-            for entry in journal.entries.iter().filter(|e| e.seq > after) {
+            let mut newest: HashMap<&str, &JournalEntry> = HashMap::new();
+            for entry in journal
+                .entries
+                .iter()
+                .filter(|e| e.seq > after && e.seq <= until)
+            {
                 if entry.watchers.iter().any(|w| w == collection) {
-                    latest.retain(|e| e.path != entry.path);
-                    latest.push(entry);
+                    newest.insert(entry.path.as_str(), entry);
                 }
             }
+            let mut latest: Vec<&JournalEntry> = newest.into_values().collect();
+            latest.sort_by_key(|e| e.seq);
+            let more = offset + size < latest.len();
             let mut value = Vec::new();
-            for entry in latest {
+            for entry in latest.into_iter().skip(offset).take(size) {
                 let item = match store.find(&entry.path).filter(|e| e.listed_in(collection)) {
                     Some(entity) => sees(kind, &entity.audience, caller)
                         .then(|| shown(&entity.body, &entity.path, &entry.odata_type)),
@@ -290,11 +327,18 @@ pub fn answer(
                 };
                 value.extend(item);
             }
-            // Changes are few; they fit one page, then the next token.
-            body["@odata.deltaLink"] = json!(link(format!(
-                "$deltatoken={}{select_part}",
-                journal.token(now)
-            )));
+            if more {
+                body["@odata.nextLink"] = json!(link(format!(
+                    "$skiptoken=c~{}.{after}.{now}~{until}~{}{select_part}",
+                    journal.epoch,
+                    offset + size
+                )));
+            } else {
+                body["@odata.deltaLink"] = json!(link(format!(
+                    "$deltatoken={}.{until}.{now}{select_part}",
+                    journal.epoch
+                )));
+            }
             body["value"] = Value::Array(value);
         }
     }

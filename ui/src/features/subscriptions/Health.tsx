@@ -56,7 +56,7 @@ function At({ unix }: { unix: number }) {
 }
 
 /** A long id or change key: one line, cut with an ellipsis, whole on hover and when copied. */
-function Id({ value }: { value: string }) {
+export function Id({ value }: { value: string }) {
   return (
     <span className="health-id mono selectable" title={value}>
       {value}
@@ -257,7 +257,16 @@ function Report({ reconciliation: r }: { reconciliation: Reconciliation }) {
         </div>
       </dl>
 
-      <Section title="Changed without a notification" count={r.unnotified.length} empty="Every change delta reported was notified.">
+      {r.notes.map((note) => (
+        <p key={note} className="muted" data-testid="reconciliation-note">
+          {note}
+        </p>
+      ))}
+      <Section
+        title="Changed without a notification"
+        count={r.unnotified.length}
+        empty={r.fullSync ? "Every item modified since the gap began was notified (a full sync cannot show deletions)." : "Every change delta reported was notified."}
+      >
         <table className="subscription-table">
           <thead>
             <tr>
@@ -265,7 +274,6 @@ function Report({ reconciliation: r }: { reconciliation: Reconciliation }) {
               <th>Change</th>
               <th>Change key</th>
               <th>Last modified</th>
-              <th />
             </tr>
           </thead>
           <tbody>
@@ -274,11 +282,15 @@ function Report({ reconciliation: r }: { reconciliation: Reconciliation }) {
                 <td>
                   {change.label !== undefined ? <div className="health-label" title={change.label}>{change.label}</div> : null}
                   <Id value={change.id} />
+                  {change.inGap ? (
+                    <div>
+                      <Badge tone="accent" title="Modified between the gap's start and end">in the gap</Badge>
+                    </div>
+                  ) : null}
                 </td>
-                <td className={change.deleted ? "status-bad" : ""}>{change.deleted ? "Deleted" : "Created or updated"}</td>
-                <td>{change.changeKey !== undefined ? <Id value={change.changeKey} /> : <span className="muted">none</span>}</td>
+                <td className={change.deleted ? "status-bad" : ""}>{change.deleted ? "Deleted" : "Changed"}</td>
+                <td className="reconciliation-key">{change.changeKey !== undefined ? <Id value={change.changeKey} /> : <span className="muted">none</span>}</td>
                 <td className="nowrap">{change.lastModified !== undefined ? <When at={change.lastModified} /> : <span className="muted">not known</span>}</td>
-                <td>{change.inGap ? <Badge tone="accent" title="Modified between the gap's start and end">in the gap</Badge> : null}</td>
               </tr>
             ))}
           </tbody>

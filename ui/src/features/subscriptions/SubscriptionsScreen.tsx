@@ -1,6 +1,7 @@
 // The account in use's subscriptions, from Graph: resource, change types, expiry countdown and
-// notification URL, with trigger a change, renew, reauthorize and delete; below, delivery health
-// and gaps, the upkeep, and the HTTP log of every Graph call.
+// notification URL, with trigger a change, renew, reauthorize and delete; below, every account's
+// subscriptions (the ledger, read when asked), delivery health and gaps, the upkeep, and the HTTP
+// log of every Graph call.
 import { useEffect, useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
@@ -18,6 +19,7 @@ import { TriggerChange } from "../../components/TriggerChange";
 import { timeTexts } from "../../components/When";
 import { ownedNote, Upkeep } from "./Upkeep";
 import { Health } from "./Health";
+import { Ledger } from "./Ledger";
 
 /** An expiry's hover: local time and UTC. */
 function expiryTitle(at: string): string {
@@ -215,6 +217,7 @@ export function SubscriptionsScreen() {
           ) : null}
         </Panel>
       ) : null}
+      {current ? <Ledger now={now} /> : null}
       {current ? <Health now={now} /> : null}
       {current ? <Upkeep /> : null}
       {current ? <HttpLog accountId={current.config.id} /> : null}

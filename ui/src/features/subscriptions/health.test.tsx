@@ -71,6 +71,7 @@ const unbased: Reconciliation = {
   fullSync: false,
   paths: ["/me/mailFolders('inbox')/messages/delta"],
   changesRead: 12,
+  notes: [],
   notificationsCompared: 9,
   unnotified: [
     { id: "AAMkAGI2-very-long-item-id-".repeat(4), deleted: false, changeKey: "CQAAABYAAAD", lastModified: "2026-09-21T10:00:00Z", inGap: true, label: "<img src=x onerror=alert(1)>" },
@@ -230,7 +231,7 @@ describe("Health", () => {
       expect(within(view).getByTestId("reconciliation-baseline")).toHaveTextContent("The delta token had expired (syncStateNotFound)");
     });
     expect(backend.calls.filter((c) => c.command === "gap_reconciliation").map((c) => c.request)).toEqual([{ id: 5 }]);
-    expect(view).toHaveTextContent("Every change delta reported was notified.");
+    expect(view).toHaveTextContent("Every item modified since the gap began was notified (a full sync cannot show deletions).");
     expect(view).toHaveTextContent("No change was notified more than once.");
     expect(within(view).queryByTestId("unnotified-row")).toBeNull();
   });
