@@ -1,7 +1,7 @@
 //! The desktop window: one IPC command that forwards to the core, and the event bridge.
 //!
 //! The window calls `rpc(command, payload)`; the core's dispatcher does the rest. Core events are
-//! forwarded to the window on `studio://event`. Three plugins run on the Rust side only (the
+//! forwarded to the window on `studio://event`. Four plugins run on the Rust side only (the
 //! window cannot call them): single-instance, so a second launch on the same data folder focuses
 //! this window instead of starting a rival receiver, the updater ([`crate::updates`]), and the
 //! save dialog exports ask for ([`crate::save_dialog`]).
@@ -85,6 +85,7 @@ pub fn run(paths: AppPaths, options: Options) -> ExitCode {
         )
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(studio)
         .invoke_handler(tauri::generate_handler![rpc])
         .setup(move |app| {
@@ -138,6 +139,9 @@ async fn forward_events(handle: AppHandle, studio: Arc<Studio>) {
         match events.recv().await {
             Ok(event) => {
                 tracing::debug!(?event, "event to the window");
+                if let CoreEvent::DeliveryChanged { previous, state } = &event {
+                    notify_desktop(&handle, &studio, *previous, *state);
+                }
                 if let Err(error) = handle.emit(EVENT_CHANNEL, &event) {
                     tracing::warn!(%error, "could not forward an event to the window");
                 }
@@ -152,6 +156,34 @@ async fn forward_events(handle: AppHandle, studio: Arc<Studio>) {
                 }
             }
             Err(RecvError::Closed) => break,
+        }
+    }
+}
+
+/// Shows the desktop notification a move of delivery health deserves (when the setting allows).
+fn notify_desktop(
+    handle: &AppHandle,
+    studio: &Studio,
+    previous: studio_core::events::DeliveryState,
+    state: studio_core::events::DeliveryState,
+) {
+    use tauri_plugin_notification::NotificationExt;
+    if !studio.settings_now().desktop_notifications {
+        return;
+    }
+    let Some(notice) = studio_core::notices::delivery(previous, state) else {
+        return;
+    };
+    match handle
+        .notification()
+        .builder()
+        .title(notice.title)
+        .body(notice.body)
+        .show()
+    {
+        Ok(()) => tracing::info!(title = notice.title, "desktop notification shown"),
+        Err(error) => {
+            tracing::warn!(%error, title = notice.title, "the desktop notification could not be shown")
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Delivery health and gaps in the real window: a subscription whose endpoint Graph starts
 //! dropping gets `missed`, the Subscriptions screen shows the gap, and "Reconcile" lists exactly
-//! the two changes that were never notified.
+//! the two changes that were never notified; the ledger shows every account's subscriptions.
 
 use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
@@ -87,5 +87,19 @@ async fn a_missed_gap_is_shown_and_reconciled_in_the_window() -> Result<()> {
         );
     }
     app.screenshot("reconciled").await?;
+
+    // Every account's subscriptions together: this one, made and served here.
+    app.click("[data-testid=reconciliation-close]").await?;
+    app.click("[data-testid=ledger-load]").await?;
+    app.wait_for("[data-testid=ledger-row] [data-testid=ledger-served-here]")
+        .await?;
+    let account = app.text("[data-testid=ledger-account]").await?;
+    ensure!(
+        account.contains("Delegated"),
+        "the account says what its token lists: {account}"
+    );
+    app.eval("document.querySelector('[data-testid=ledger]').scrollIntoView(); return null;")
+        .await?;
+    app.screenshot("ledger").await?;
     app.close().await
 }

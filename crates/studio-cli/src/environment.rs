@@ -68,6 +68,7 @@ pub fn options_from(var: impl Fn(&str) -> Option<String>) -> Options {
             .map(Sensitive::new),
         process: defaults.process,
         downtime_gap_seconds: defaults.downtime_gap_seconds,
+        delivery_rules: defaults.delivery_rules,
     }
 }
 

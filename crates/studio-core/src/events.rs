@@ -16,6 +16,9 @@ use ts_rs::TS;
 use crate::settings::Settings;
 use crate::status::StatusSnapshot;
 
+/// Delivery health's states, as events carry them.
+pub use studio_receiver::health::DeliveryState;
+
 /// The name the shell emits events under; the window listens on it.
 pub const EVENT_CHANNEL: &str = "studio://event";
 
@@ -53,6 +56,14 @@ pub enum CoreEvent {
     HttpLogChanged,
     /// The receiver, the tunnel or the app's subscriptions changed: refetch them.
     ReceiverChanged,
+    /// The receiver's delivery health moved from one state to another (a `ReceiverChanged`
+    /// follows; the desktop shell shows a notification for the moves that matter).
+    DeliveryChanged {
+        /// Where it was.
+        previous: DeliveryState,
+        /// Where it is.
+        state: DeliveryState,
+    },
     /// The account, receiver or tunnel state changed.
     StatusChanged {
         /// The new state.

@@ -19,6 +19,7 @@ pub mod gaps;
 pub mod http_log;
 pub mod lease;
 pub mod links;
+pub mod notices;
 pub mod options;
 pub mod paths;
 pub mod receiving;

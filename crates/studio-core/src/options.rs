@@ -64,6 +64,8 @@ pub struct Options {
     /// Downtime at least this long (seconds) opens a gap for the subscriptions that point at
     /// the receiver (a quick restart loses nothing: Graph retries for hours).
     pub downtime_gap_seconds: i64,
+    /// How the receiver's answers are judged (Graph's rules; tests make them strict).
+    pub delivery_rules: studio_receiver::health::Rules,
 }
 
 impl Default for Options {
@@ -76,6 +78,7 @@ impl Default for Options {
             ngrok_authtoken: None,
             process: ProcessKind::Cli,
             downtime_gap_seconds: DOWNTIME_GAP_SECONDS,
+            delivery_rules: studio_receiver::health::Rules::default(),
         }
     }
 }

@@ -359,3 +359,54 @@ async fn the_ledger_puts_every_accounts_subscriptions_together_with_overlaps() {
             && lists.iter().any(|l| l.starts_with("App-only"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_judged_slow_is_announced_once_with_its_words_for_the_desktop() {
+    use studio_core::events::{CoreEvent, DeliveryState};
+    use studio_receiver::health::Rules;
+    let dir = tempfile::tempdir().expect("dir");
+    // Every answer counts as slow: three answers make the receiver "dropping".
+    let options = Options {
+        delivery_rules: Rules {
+            expected: Duration::ZERO,
+            older_slow: Duration::ZERO,
+            slow: Duration::ZERO,
+            min_answers: 3,
+        },
+        ..Options::default()
+    };
+    let studio = Studio::builder(AppPaths::under(dir.path()))
+        .options(options)
+        .clock(Arc::new(SystemClock))
+        .secrets(Arc::new(SessionStore::default()))
+        .browser(Arc::new(SilentBrowser))
+        .open()
+        .expect("opens");
+    let mut events = studio.events().subscribe();
+    let started = call(&studio, "receiver_start", Value::Null).await;
+    let url = started["endpoints"]["localNotificationUrl"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    for _ in 0..3 {
+        reqwest::Client::new()
+            .post(&url)
+            .json(&json!({"value": []}))
+            .send()
+            .await
+            .expect("posted");
+    }
+    let moved = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Ok(CoreEvent::DeliveryChanged { previous, state }) = events.recv().await
+                && state == DeliveryState::Dropping
+            {
+                return previous;
+            }
+        }
+    })
+    .await
+    .expect("announced");
+    let notice = studio_core::notices::delivery(moved, DeliveryState::Dropping).expect("a notice");
+    assert!(notice.title.contains("drop"), "{notice:?}");
+}

@@ -214,13 +214,8 @@ fn ask_to_reauthorize(shared: &Arc<Shared>, user: &str, client: &str) {
         })
         .unwrap_or_default();
     for (subscription, url) in due {
-        let body = json!({ "value": [{
-            "subscriptionId": subscription.id,
-            "subscriptionExpirationDateTime": subscription.expiration_date_time,
-            "tenantId": shared.tenant.tenant_id,
-            "clientState": subscription.client_state,
-            "lifecycleEvent": "reauthorizationRequired",
-        }]});
+        let body =
+            crate::delivery::lifecycle_body(shared, &subscription, "reauthorizationRequired");
         let shared = Arc::clone(shared);
         tokio::spawn(async move {
             deliver(&shared, "lifecycle", &url, vec![subscription.id], body).await

@@ -141,18 +141,10 @@ pub async fn lifecycle(State(shared): State<Arc<Shared>>, GraphBody(body): Graph
     {
         subs.retain(|s| s.id != subscription.id);
     }
-    let item = json!({
-        "subscriptionId": subscription.id,
-        "subscriptionExpirationDateTime": subscription.expiration_date_time,
-        "tenantId": shared.tenant.tenant_id,
-        "clientState": subscription.client_state,
-        "lifecycleEvent": event,
-    });
+    let body = delivery::lifecycle_body(&shared, &subscription, event);
     let shared2 = Arc::clone(&shared);
     let ids = vec![subscription.id.clone()];
-    tokio::spawn(async move {
-        deliver(&shared2, "lifecycle", &url, ids, json!({ "value": [item] })).await
-    });
+    tokio::spawn(async move { deliver(&shared2, "lifecycle", &url, ids, body).await });
     Json(json!({ "sent": event })).into_response()
 }
 

@@ -243,6 +243,21 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
     matched
 }
 
+/// The body Graph POSTs to a lifecycle URL: one item naming the subscription and the event.
+pub fn lifecycle_body(
+    shared: &Shared,
+    subscription: &crate::subscriptions::Subscription,
+    event: &str,
+) -> Value {
+    serde_json::json!({ "value": [{
+        "subscriptionId": subscription.id,
+        "subscriptionExpirationDateTime": subscription.expiration_date_time,
+        "tenantId": shared.tenant.tenant_id,
+        "clientState": subscription.client_state,
+        "lifecycleEvent": event,
+    }] })
+}
+
 /// Sends `missed` to the lifecycle URL of each subscription that just lost a notification
 /// (Outlook resources; once per drop period), as Graph does.
 fn tell_missed(shared: &Arc<Shared>, url: &str, subscription_ids: &[String]) {
@@ -263,13 +278,7 @@ fn tell_missed(shared: &Arc<Shared>, url: &str, subscription_ids: &[String]) {
         if !shared.throttle.first_miss(url, &subscription.id) {
             continue;
         }
-        let body = serde_json::json!({ "value": [{
-            "subscriptionId": subscription.id,
-            "subscriptionExpirationDateTime": subscription.expiration_date_time,
-            "tenantId": shared.tenant.tenant_id,
-            "clientState": subscription.client_state,
-            "lifecycleEvent": "missed",
-        }] });
+        let body = lifecycle_body(shared, &subscription, "missed");
         let shared = Arc::clone(shared);
         tokio::spawn(async move {
             deliver(

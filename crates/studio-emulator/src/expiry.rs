@@ -4,8 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
-
 use crate::delivery::deliver;
 use crate::server::Shared;
 
@@ -24,26 +22,17 @@ pub fn tick(shared: &Arc<Shared>) {
             if !s.reauthorization_sent && s.expires_at - now <= REAUTHORIZE_BEFORE_SECONDS {
                 s.reauthorization_sent = true;
                 if let Some(url) = s.lifecycle_notification_url.clone() {
-                    due.push((
-                        url,
-                        s.id.clone(),
-                        s.expiration_date_time.clone(),
-                        s.client_state.clone(),
-                    ));
+                    due.push((url, s.clone()));
                 }
             }
         }
     }
-    for (url, id, expiration, client_state) in due {
-        let body = json!({ "value": [{
-            "subscriptionId": id,
-            "subscriptionExpirationDateTime": expiration,
-            "tenantId": shared.tenant.tenant_id,
-            "clientState": client_state,
-            "lifecycleEvent": "reauthorizationRequired",
-        }]});
+    for (url, subscription) in due {
+        let body =
+            crate::delivery::lifecycle_body(shared, &subscription, "reauthorizationRequired");
         let shared = Arc::clone(shared);
-        tokio::spawn(async move { deliver(&shared, "lifecycle", &url, vec![id], body).await });
+        let ids = vec![subscription.id];
+        tokio::spawn(async move { deliver(&shared, "lifecycle", &url, ids, body).await });
     }
 }
 

@@ -15,13 +15,7 @@ mod common;
 use common::{app_token, control, recording_receiver, subscribe_with, wait_for};
 
 async fn emulator() -> RunningEmulator {
-    start(EmulatorConfig {
-        handshake_timeout: Duration::from_secs(2),
-        retry_base: Duration::from_millis(20),
-        ..EmulatorConfig::default()
-    })
-    .await
-    .expect("starts")
+    common::quick_emulator().await
 }
 
 #[tokio::test]

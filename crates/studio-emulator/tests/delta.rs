@@ -6,23 +6,15 @@
 
 #![allow(clippy::expect_used, reason = "test helpers fail loudly")]
 
-use std::time::Duration;
-
 use reqwest::Method;
 use serde_json::{Value, json};
-use studio_emulator::{EmulatorConfig, RunningEmulator, start};
+use studio_emulator::RunningEmulator;
 
 mod common;
 use common::{app_token, control, graph};
 
 async fn emulator() -> RunningEmulator {
-    start(EmulatorConfig {
-        handshake_timeout: Duration::from_secs(2),
-        retry_base: Duration::from_millis(20),
-        ..EmulatorConfig::default()
-    })
-    .await
-    .expect("starts")
+    common::quick_emulator().await
 }
 
 /// One GET with an optional page size; answers status, `Location` and body.

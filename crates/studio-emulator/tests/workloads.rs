@@ -7,19 +7,13 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use studio_emulator::{EmulatorConfig, RunningEmulator, start};
+use studio_emulator::RunningEmulator;
 
 mod common;
 use common::{app_token, control, graph, recording_receiver, subscribe_to, user_token};
 
 async fn emulator() -> RunningEmulator {
-    start(EmulatorConfig {
-        handshake_timeout: Duration::from_secs(2),
-        retry_base: Duration::from_millis(20),
-        ..EmulatorConfig::default()
-    })
-    .await
-    .expect("starts")
+    common::quick_emulator().await
 }
 
 fn ids(page: &Value) -> Vec<String> {

@@ -760,7 +760,15 @@ newestId: number, } | { "type": "itemsChecked",
 /**
  * The receptions whose items are now kept (the newest, at most 256).
  */
-receptionIds: number[], } | { "type": "httpLogChanged" } | { "type": "receiverChanged" } | { "type": "statusChanged", 
+receptionIds: number[], } | { "type": "httpLogChanged" } | { "type": "receiverChanged" } | { "type": "deliveryChanged", 
+/**
+ * Where it was.
+ */
+previous: DeliveryState, 
+/**
+ * Where it is.
+ */
+state: DeliveryState, } | { "type": "statusChanged", 
 /**
  * The new state.
  */
@@ -2530,7 +2538,12 @@ recordedRefusalsPerSecond: number,
  * Look for a new version when the app starts (off unless the user turns it on; never
  * blocks the start).
  */
-checkUpdatesAtStart: boolean, };
+checkUpdatesAtStart: boolean, 
+/**
+ * Tell the user with a desktop notification when Graph would slow down or drop their
+ * receiver, and when it recovers.
+ */
+desktopNotifications: boolean, };
 
 /**
  * A partial update from the window: only the fields that are set change.
@@ -2598,7 +2611,11 @@ recordedRefusalsPerSecond?: number,
 /**
  * Look for a new version at start.
  */
-checkUpdatesAtStart?: boolean, };
+checkUpdatesAtStart?: boolean, 
+/**
+ * Desktop notifications when delivery health changes.
+ */
+desktopNotifications?: boolean, };
 
 /**
  * What went wrong with the settings file at start, shown to the user.

@@ -52,6 +52,9 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
       return [receptionPages, ...event.receptionIds.map(receptionKey)];
     case "httpLogChanged":
       return [queryKeys.httpLog];
+    case "deliveryChanged":
+      // A `receiverChanged` follows and refetches what shows delivery health.
+      return [];
     case "receiverChanged":
       return [queryKeys.receiver, queryKeys.status, queryKeys.owned, queryKeys.health, queryKeys.gaps];
     case "updateAvailable":

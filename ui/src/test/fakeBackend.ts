@@ -34,6 +34,7 @@ export const defaultSettings: Settings = {
   maxHeaderKib: 16,
   recordedRefusalsPerSecond: 20,
   checkUpdatesAtStart: false,
+  desktopNotifications: true,
 };
 
 export const appInfo: AppInfo = {

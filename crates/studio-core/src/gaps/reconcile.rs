@@ -158,6 +158,10 @@ impl Reconciliation {
 /// Notification items read at most (a longer history is cut, and the result says so).
 pub const MAX_NOTIFIED: i64 = 200_000;
 
+/// How far Graph's clock (its `lastModifiedDateTime`) and this computer's may differ, in seconds:
+/// a change this close to a gap counts as in it.
+pub const CLOCK_SKEW_SECONDS: i64 = 60;
+
 /// One item delta listed, with whether its path was read in full (no link, or an expired one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listed {
@@ -220,8 +224,9 @@ pub fn compare(
     for one in latest_by_delta.values() {
         let change = &one.change;
         let modified = change.last_modified.as_deref().map(unix_of);
-        let in_gap = modified.is_some_and(|m| m >= gap.0 && m <= gap.1);
-        if one.full_sync && (change.removed || modified.is_none_or(|m| m < gap.0)) {
+        let (from, to) = (gap.0 - CLOCK_SKEW_SECONDS, gap.1 + CLOCK_SKEW_SECONDS);
+        let in_gap = modified.is_some_and(|m| m >= from && m <= to);
+        if one.full_sync && (change.removed || modified.is_none_or(|m| m < from)) {
             // A full sync lists everything: only what was modified since the gap began can be
             // judged, and deletions are not listed at all.
             continue;
@@ -416,15 +421,20 @@ pub async fn run(
     let mut answer = None;
     covered.sort_by_key(|g| g.id != gap_id);
     for one in covered {
-        let (unnotified, duplicates, superseded) =
-            compare(&pass.listed, &notified, (one.from, one.to));
+        // Graph says `missed` once, and may go on dropping for a while: that gap lasts until now.
+        let to = if one.cause == super::GapCause::Missed.as_str() {
+            now.max(one.to)
+        } else {
+            one.to
+        };
+        let (unnotified, duplicates, superseded) = compare(&pass.listed, &notified, (one.from, to));
         let result = Reconciliation {
             gap_id: one.id,
             subscription_id: owned.id.clone(),
             resource: owned.resource.clone(),
             ran_at: now,
             gap_from: one.from,
-            gap_to: one.to,
+            gap_to: to,
             baseline_at: pass.baseline_at.filter(|_| !pass.full_sync),
             full_sync: pass.full_sync,
             restarted: pass.restarted.clone(),
@@ -492,7 +502,7 @@ mod tests {
     #[test]
     fn unnotified_duplicated_and_superseded_changes_are_told_apart() {
         let changes = vec![
-            changed("a", "k1", "1970-01-01T00:01:40Z", false),
+            changed("a", "k1", "1970-01-01T00:00:10Z", false),
             changed("b", "k2", "1970-01-01T00:03:20Z", false),
             changed("c", "k4", "1970-01-01T00:03:20Z", false),
             listed(json!({"id": "d", "@removed": {"reason": "deleted"}}), false),

@@ -39,6 +39,7 @@ pub(super) async fn announce_delivery(
     clock: Arc<dyn Clock>,
 ) {
     let mut states = meter.watch();
+    let mut previous = *states.borrow();
     loop {
         let wait = meter
             .next_change()
@@ -50,6 +51,10 @@ pub(super) async fn announce_delivery(
                 }
                 let state = *states.borrow_and_update();
                 tracing::info!(?state, "delivery health");
+                if state != previous {
+                    events.publish(CoreEvent::DeliveryChanged { previous, state });
+                    previous = state;
+                }
                 events.publish(CoreEvent::ReceiverChanged);
                 tokio::time::sleep(SETTLE).await;
             }

@@ -401,7 +401,7 @@ impl Receiving {
             secret: self.path_secret()?,
             limits: config.limits.clone(),
             clock: Arc::clone(&self.clock),
-            delivery_rules: studio_receiver::health::Rules::default(),
+            delivery_rules: self.options.delivery_rules,
         };
         let mut receiver = studio_receiver::start(receiver_config, Arc::new(self.writer.clone()))
             .await

@@ -85,6 +85,9 @@ pub struct Settings {
     /// Look for a new version when the app starts (off unless the user turns it on; never
     /// blocks the start).
     pub check_updates_at_start: bool,
+    /// Tell the user with a desktop notification when Graph would slow down or drop their
+    /// receiver, and when it recovers.
+    pub desktop_notifications: bool,
 }
 
 impl Default for Settings {
@@ -105,6 +108,7 @@ impl Default for Settings {
             max_header_kib: 16,
             recorded_refusals_per_second: 20,
             check_updates_at_start: false,
+            desktop_notifications: true,
         }
     }
 }
@@ -176,6 +180,10 @@ pub struct SettingsPatch {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check_updates_at_start: Option<bool>,
+    /// Desktop notifications when delivery health changes.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desktop_notifications: Option<bool>,
 }
 
 /// Allowed range for the head and idle timeout, in seconds.
@@ -284,6 +292,9 @@ impl Settings {
         if let Some(check) = patch.check_updates_at_start {
             next.check_updates_at_start = check;
         }
+        if let Some(notify) = patch.desktop_notifications {
+            next.desktop_notifications = notify;
+        }
         if next.tunnel == TunnelKind::Url && next.tunnel_url.is_empty() && patch.tunnel.is_some() {
             return Err(CoreError::InvalidSetting {
                 field: "Public URL",
@@ -314,6 +325,7 @@ impl Settings {
                 max_header_kib: Some(self.max_header_kib),
                 recorded_refusals_per_second: Some(self.recorded_refusals_per_second),
                 check_updates_at_start: Some(self.check_updates_at_start),
+                desktop_notifications: Some(self.desktop_notifications),
             })
             .map(|_| ())
     }

@@ -439,7 +439,7 @@ pub async fn on_lifecycle(
             let mut flagged = owned;
             flagged.state = SubscriptionState::Missed;
             flagged.note = Some(format!(
-                "Graph could not deliver some notifications (reported {}). Read the resource again (a delta query) to catch up.",
+                "Graph could not deliver some notifications (reported {}). Reconcile the gap under Delivery health and gaps (or: webhook-studio reconcile) to see what changed.",
                 rfc3339(now)
             ));
             let _ = receiving.store().put_owned(&flagged);

@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use base64::Engine;
 use serde_json::Value;
-use studio_emulator::RunningEmulator;
+use studio_emulator::{EmulatorConfig, RunningEmulator};
 
 /// An app-only Graph token for the sandbox's confidential client.
 pub async fn app_token(e: &RunningEmulator) -> String {
@@ -306,4 +306,15 @@ pub fn openssl_certificate(dir: &std::path::Path) -> (rsa::RsaPrivateKey, String
         base64::engine::general_purpose::STANDARD.encode(der),
         pem,
     )
+}
+
+/// An emulator that gives up on handshakes after 2 s and retries deliveries after 20 ms.
+pub async fn quick_emulator() -> RunningEmulator {
+    studio_emulator::start(EmulatorConfig {
+        handshake_timeout: std::time::Duration::from_secs(2),
+        retry_base: std::time::Duration::from_millis(20),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("starts")
 }

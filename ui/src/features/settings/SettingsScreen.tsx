@@ -216,6 +216,27 @@ export function SettingsScreen() {
           />
         </Field>
       </Panel>
+      <Panel title="Notifications">
+        <Field
+          id="desktop-notifications"
+          label="Desktop notifications"
+          help="When Graph would slow down or drop your receiver's notifications (over 10% or 15% of answers slower than 10 s), and when it answers in time again."
+        >
+          <label className="check-row">
+            <input
+              id="desktop-notifications"
+              type="checkbox"
+              data-testid="desktop-notifications"
+              checked={settings.data?.desktopNotifications ?? true}
+              disabled={!settings.data}
+              onChange={(e) => {
+                update.mutate({ desktopNotifications: e.target.checked });
+              }}
+            />
+            Tell me on the desktop
+          </label>
+        </Field>
+      </Panel>
       <Panel title="Secrets" description="Refresh tokens, client secrets and certificate keys.">
         <Field
           id="secret-storage"

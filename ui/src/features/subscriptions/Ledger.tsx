@@ -51,6 +51,11 @@ function EntryRow({ entry, now }: { entry: LedgerEntry; now: number }) {
       <td className="subscription-resource">
         <div className="mono">{entry.resource}</div>
         <Id value={entry.id} />
+        <div className="ledger-seen muted" data-testid="ledger-seen-by">
+          seen by {entry.seenBy.join(", ")}
+        </div>
+        <Who label="creator" value={entry.creatorId} />
+        <Who label="app" value={entry.applicationId} />
         {entry.quotas.length > 0 ? (
           <div className="ledger-quotas muted" data-testid="ledger-quotas">
             {entry.quotas.join(" · ")}
@@ -61,18 +66,10 @@ function EntryRow({ entry, now }: { entry: LedgerEntry; now: number }) {
       <td className={`nowrap${entry.expiresAt - now < 15 * 60 ? " expiry-soon" : ""}`} data-testid="ledger-expiry">
         <Expiry at={entry.expiresAt} now={now} />
       </td>
-      <td className="subscription-url mono" title={entry.notificationUrl}>
-        {entry.notificationUrl}
-      </td>
-      <td className="ledger-seen" data-testid="ledger-seen-by">
-        {entry.seenBy.join(", ")}
-      </td>
       <td>
-        <Who label="creator" value={entry.creatorId} />
-        <Who label="app" value={entry.applicationId} />
-        {entry.creatorId === undefined && entry.applicationId === undefined ? <span className="muted">not known</span> : null}
-      </td>
-      <td>
+        <div className="subscription-url mono" title={entry.notificationUrl}>
+          {entry.notificationUrl}
+        </div>
         <div className="ledger-badges">
           {entry.madeHere ? (
             <Badge tone="accent" testId="ledger-made-here" title="This app made it and keeps it (renewal, checks, gaps)">
@@ -167,9 +164,6 @@ export function Ledger({ now }: { now: number }) {
                     <th>Changes</th>
                     <th>Expires</th>
                     <th>Points to</th>
-                    <th>Seen by</th>
-                    <th>Made by</th>
-                    <th />
                   </tr>
                 </thead>
                 <tbody>
