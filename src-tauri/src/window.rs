@@ -135,12 +135,15 @@ fn instance_id(paths: &AppPaths) -> String {
 /// Forwards every core event to the window until the core goes away.
 async fn forward_events(handle: AppHandle, studio: Arc<Studio>) {
     let mut events = studio.events().subscribe();
+    let mut notices = studio_core::notices::Notices::default();
     loop {
         match events.recv().await {
             Ok(event) => {
                 tracing::debug!(?event, "event to the window");
-                if let CoreEvent::DeliveryChanged { previous, state } = &event {
-                    notify_desktop(&handle, &studio, *previous, *state);
+                if let CoreEvent::DeliveryChanged { state, .. } = &event
+                    && let Some(notice) = notices.on_change(*state, studio.clock().now_unix())
+                {
+                    notify_desktop(&handle, &studio, &notice);
                 }
                 if let Err(error) = handle.emit(EVENT_CHANNEL, &event) {
                     tracing::warn!(%error, "could not forward an event to the window");
@@ -160,20 +163,12 @@ async fn forward_events(handle: AppHandle, studio: Arc<Studio>) {
     }
 }
 
-/// Shows the desktop notification a move of delivery health deserves (when the setting allows).
-fn notify_desktop(
-    handle: &AppHandle,
-    studio: &Studio,
-    previous: studio_core::events::DeliveryState,
-    state: studio_core::events::DeliveryState,
-) {
+/// Shows a desktop notification about delivery health (when the setting allows).
+fn notify_desktop(handle: &AppHandle, studio: &Studio, notice: &studio_core::notices::Notice) {
     use tauri_plugin_notification::NotificationExt;
     if !studio.settings_now().desktop_notifications {
         return;
     }
-    let Some(notice) = studio_core::notices::delivery(previous, state) else {
-        return;
-    };
     match handle
         .notification()
         .builder()

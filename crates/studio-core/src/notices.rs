@@ -1,9 +1,19 @@
 //! What the desktop tells the user without being asked: a notification when Graph would start
-//! slowing down or dropping the receiver's notifications, and when that is over. The shell shows
-//! them (when the setting allows); the words are decided here, where they are tested.
-//! "At risk" only shows in the status bar: one slow answer is no reason to interrupt anyone.
+//! slowing down or dropping the receiver's notifications, and one when that is over. The shell
+//! shows them (when the setting allows); when and in which words is decided here, where it is
+//! tested.
+//!
+//! Delivery health can hover around a threshold (slow, at risk, slow, …) as answers enter and
+//! leave the 10-minute window. So an alarm of one kind is raised at most once per
+//! [`QUIET_SECONDS`], a worse one (dropping after slow) at once, and "answers in time again"
+//! comes with the first state that is neither slow nor dropping after an alarm (at risk
+//! included: Graph's rules no longer apply), at most once per quiet time too. "At risk" alone only
+//! shows in the status bar: one slow answer is no reason to interrupt anyone.
 
 use studio_receiver::health::DeliveryState;
+
+/// The least time between two notices of the same kind, in seconds.
+pub const QUIET_SECONDS: i64 = 600;
 
 /// A desktop notification's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,26 +24,48 @@ pub struct Notice {
     pub body: &'static str,
 }
 
-fn serious(state: DeliveryState) -> bool {
-    matches!(state, DeliveryState::Slow | DeliveryState::Dropping)
+const DROPPING: Notice = Notice {
+    title: "Graph would drop your notifications",
+    body: "More than 15% of your receiver's answers in the last 10 minutes took over 10 s: Graph drops new notifications for up to 10 minutes. Answer 202 first, then work; reconcile the gap afterwards (Subscriptions).",
+};
+const SLOW: Notice = Notice {
+    title: "Graph would slow down your notifications",
+    body: "More than 10% of your receiver's answers in the last 10 minutes took over 10 s: Graph delays deliveries to it. Answer 202 first, then work.",
+};
+const RECOVERED: Notice = Notice {
+    title: "Your receiver answers in time again",
+    body: "Graph's slow and drop rules no longer apply. Check Subscriptions for gaps to reconcile.",
+};
+
+/// What has been said so far.
+#[derive(Debug, Default, Clone)]
+pub struct Notices {
+    /// The alarm in force (slow or dropping), if any.
+    alarm: Option<DeliveryState>,
+    /// When each kind was last said: dropping, slow, recovered.
+    said: [Option<i64>; 3],
 }
 
-/// The notice for a move of delivery health, if it deserves one.
-pub fn delivery(previous: DeliveryState, state: DeliveryState) -> Option<Notice> {
-    match state {
-        DeliveryState::Dropping if previous != DeliveryState::Dropping => Some(Notice {
-            title: "Graph would drop your notifications",
-            body: "More than 15% of your receiver's answers in the last 10 minutes took over 10 s: Graph drops new notifications for up to 10 minutes. Answer 202 first, then work; reconcile the gap afterwards (Subscriptions).",
-        }),
-        DeliveryState::Slow if previous != DeliveryState::Dropping => Some(Notice {
-            title: "Graph would slow down your notifications",
-            body: "More than 10% of your receiver's answers in the last 10 minutes took over 10 s: Graph delays deliveries to it. Answer 202 first, then work.",
-        }),
-        DeliveryState::Healthy | DeliveryState::Quiet if serious(previous) => Some(Notice {
-            title: "Your receiver answers in time again",
-            body: "Graph's slow and drop rules no longer apply. Check Subscriptions for gaps to reconcile.",
-        }),
-        _ => None,
+impl Notices {
+    /// The notice for delivery health now being `state` at `now` (Unix seconds), if any.
+    pub fn on_change(&mut self, state: DeliveryState, now: i64) -> Option<Notice> {
+        let (slot, notice) = match state {
+            DeliveryState::Dropping if self.alarm != Some(DeliveryState::Dropping) => (0, DROPPING),
+            DeliveryState::Slow if self.alarm.is_none() => (1, SLOW),
+            DeliveryState::Slow | DeliveryState::Dropping => return None,
+            _ if self.alarm.is_some() => (2, RECOVERED),
+            _ => return None,
+        };
+        self.alarm = match slot {
+            2 => None,
+            _ => Some(state),
+        };
+        let recent = self.said[slot].is_some_and(|at| now - at < QUIET_SECONDS);
+        if recent {
+            return None;
+        }
+        self.said[slot] = Some(now);
+        Some(notice)
     }
 }
 
@@ -42,21 +74,52 @@ mod tests {
     use super::*;
     use DeliveryState::{AtRisk, Dropping, Healthy, Quiet, Slow};
 
+    fn titles(moves: &[(DeliveryState, i64)]) -> Vec<&'static str> {
+        let mut notices = Notices::default();
+        moves
+            .iter()
+            .filter_map(|(state, at)| notices.on_change(*state, *at))
+            .map(|n| n.title)
+            .collect()
+    }
+
     #[test]
-    fn only_moves_that_matter_interrupt_the_user() {
+    fn alarms_recoveries_and_no_chatter_at_a_threshold() {
         assert!(
-            delivery(Healthy, AtRisk).is_none(),
+            titles(&[(AtRisk, 0), (Healthy, 1)]).is_empty(),
             "at risk stays in the status bar"
         );
-        assert!(delivery(Healthy, Slow).is_some_and(|n| n.title.contains("slow down")));
-        assert!(delivery(Slow, Dropping).is_some_and(|n| n.title.contains("drop")));
-        assert!(
-            delivery(Dropping, Slow).is_none(),
+        assert_eq!(titles(&[(Slow, 0)]), [SLOW.title]);
+        assert_eq!(
+            titles(&[(Slow, 0), (Dropping, 5)]),
+            [SLOW.title, DROPPING.title],
+            "worse at once"
+        );
+        assert_eq!(
+            titles(&[(Dropping, 0), (Slow, 5)]),
+            [DROPPING.title],
             "still bad: no new alarm"
         );
-        assert!(delivery(Dropping, Healthy).is_some_and(|n| n.title.contains("again")));
-        assert!(delivery(Slow, Quiet).is_some());
-        assert!(delivery(AtRisk, Healthy).is_none());
-        assert!(delivery(Quiet, Healthy).is_none());
+        assert_eq!(
+            titles(&[(Slow, 0), (AtRisk, 60), (Healthy, 120)]),
+            [SLOW.title, RECOVERED.title],
+            "recovery is said on leaving slow, through at risk"
+        );
+        assert_eq!(
+            titles(&[
+                (Slow, 0),
+                (AtRisk, 1),
+                (Slow, 2),
+                (AtRisk, 3),
+                (Slow, 4),
+                (Quiet, 5)
+            ]),
+            [SLOW.title, RECOVERED.title],
+            "hovering at 10% says each thing once in ten minutes"
+        );
+        assert_eq!(
+            titles(&[(Slow, 0), (Healthy, 1), (Slow, QUIET_SECONDS + 1)]),
+            [SLOW.title, RECOVERED.title, SLOW.title]
+        );
     }
 }

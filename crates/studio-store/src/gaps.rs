@@ -314,7 +314,8 @@ impl Store {
         self.write(|c| {
             let kept = c.execute(
                 "INSERT OR IGNORE INTO delta_links (subscription_id, start, link, taken_at)
-                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM owned_subscriptions WHERE id = ?1)",
+                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM owned_subscriptions
+                   WHERE id = ?1 AND state NOT IN ('deleted', 'removed'))",
                 params![subscription_id, start, link, now],
             )?;
             Ok(kept > 0)
@@ -354,7 +355,7 @@ impl Store {
                    FROM items i JOIN receptions r ON r.id = i.reception_id
                   WHERE i.subscription_id = ?1 AND {TRUSTED}
                     AND unixepoch(r.received_at) >= ?2
-                  ORDER BY i.id LIMIT ?3"
+                  ORDER BY i.id DESC LIMIT ?3"
             ))?;
             let rows = statement.query_map(params![subscription_id, since, limit], |row| {
                 let text = |i: usize| -> rusqlite::Result<Option<String>> {
@@ -376,20 +377,36 @@ impl Store {
                     notification_key: row.get(7)?,
                 })
             })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            // Newest first (a cut drops the oldest), then back in order.
+            let mut items = rows.collect::<Result<Vec<_>, _>>()?;
+            items.reverse();
+            Ok(items)
         })
     }
 
-    /// When the oldest reception still kept arrived (Unix seconds): retention removes older ones.
-    pub fn oldest_reception(&self) -> Result<Option<i64>, StoreError> {
+    /// When the oldest reception still kept arrived (Unix seconds), if older ones were removed
+    /// (retention, or the user's clearing): ids count up from 1, so a first id above 1 says so.
+    pub fn oldest_kept_after_removal(&self) -> Result<Option<i64>, StoreError> {
+        self.with(|c| {
+            let first: Option<(i64, Option<i64>)> = c
+                .query_row(
+                    "SELECT id, unixepoch(received_at) FROM receptions ORDER BY id LIMIT 1",
+                    [],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            Ok(first.and_then(|(id, at)| at.filter(|_| id > 1)))
+        })
+    }
+
+    /// When a subscription's newest reconciled gap was reconciled (Unix seconds).
+    pub fn last_reconciled(&self, subscription_id: &str) -> Result<Option<i64>, StoreError> {
         self.with(|c| {
             Ok(c.query_row(
-                "SELECT unixepoch(received_at) FROM receptions ORDER BY id LIMIT 1",
-                [],
+                "SELECT max(reconciled_at) FROM gaps WHERE subscription_id = ?1",
+                params![subscription_id],
                 |row| row.get::<_, Option<i64>>(0),
-            )
-            .optional()?
-            .flatten())
+            )?)
         })
     }
 
@@ -411,21 +428,19 @@ impl Store {
         self.with(|c| {
             // Newest receptions first by row (indexed), their times only then.
             let mut statement = c.prepare(
-                "SELECT unixepoch(r.received_at) FROM
+                "SELECT DISTINCT unixepoch(r.received_at) AS at FROM
                    (SELECT DISTINCT i.reception_id AS id FROM items i
                      WHERE i.subscription_id = ?1 AND i.client_state = 'matches'
-                     ORDER BY i.reception_id DESC LIMIT ?2 * 4) newest
+                     ORDER BY i.reception_id DESC LIMIT ?2 * 20) newest
                    JOIN receptions r ON r.id = newest.id
                   WHERE r.kind = 'notification'
-                  ORDER BY r.id DESC LIMIT ?2",
+                  ORDER BY at DESC LIMIT ?2",
             )?;
             let rows = statement.query_map(params![subscription_id, n], |row| {
                 row.get::<_, Option<i64>>(0)
             })?;
-            let mut times: Vec<i64> = rows.filter_map(|r| r.ok().flatten()).collect();
-            // Several receptions in one second are one arrival.
-            times.dedup();
-            Ok(times)
+            // Several receptions in one second are one arrival (DISTINCT above).
+            Ok(rows.filter_map(|r| r.ok().flatten()).collect())
         })
     }
 

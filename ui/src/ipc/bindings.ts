@@ -1388,6 +1388,10 @@ seenBy: Array<string>,
  */
 cloud: string, 
 /**
+ * The tenant of the first account that sees it (its id when signed in, else as configured).
+ */
+tenant: string, 
+/**
  * The resource.
  */
 resource: string, 

@@ -22,6 +22,7 @@ export const queryKeys = {
   updateOffer: ["update_offer"],
   conformHistory: ["conform_history"],
   health: ["health"],
+  ledger: ["subscription_ledger"],
   gaps: ["gaps_list"],
 } as const satisfies Record<string, QueryKey>;
 
@@ -89,10 +90,10 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   sandbox_info: [],
   subscriptions_list: [],
   subscription_ledger: [],
-  subscription_renew: [queryKeys.subscriptions, queryKeys.owned],
-  subscription_delete: [queryKeys.subscriptions, queryKeys.owned, queryKeys.certificates],
+  subscription_renew: [queryKeys.subscriptions, queryKeys.owned, queryKeys.ledger],
+  subscription_delete: [queryKeys.subscriptions, queryKeys.owned, queryKeys.certificates, queryKeys.ledger],
   subscription_reauthorize: [queryKeys.subscriptions],
-  subscription_create: [...receiver, queryKeys.certificates],
+  subscription_create: [...receiver, queryKeys.certificates, queryKeys.ledger],
   trigger_plan: [],
   trigger_change: [queryKeys.httpLog],
   subscription_preflight: [],

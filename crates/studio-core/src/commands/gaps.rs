@@ -113,13 +113,22 @@ impl Studio {
 
     /// `gap_reconcile`: reads delta over the gap and compares it with what was notified.
     pub async fn gap_reconcile(&self, gap: GapRef) -> Result<Reconciliation, CoreError> {
-        let result = reconcile::run(
-            self.accounts(),
-            self.store(),
-            gap.id,
-            self.clock().now_unix(),
-        )
-        .await?;
+        let now = self.clock().now_unix();
+        let result = reconcile::run(self.accounts(), self.store(), gap.id, now).await?;
+        // A subscription flagged `missed` is whole again once nothing is left to reconcile.
+        if let Some(mut owned) = self.store().owned_one(&result.subscription_id)?
+            && owned.state == studio_store::SubscriptionState::Missed
+            && self.store().open_gap_count(&owned.id)? == 0
+        {
+            owned.state = studio_store::SubscriptionState::Active;
+            owned.note = Some(format!(
+                "Missed notifications reconciled {} ({} changed without a notification).",
+                studio_primitives::clock::rfc3339(now),
+                result.unnotified.len()
+            ));
+            self.store().put_owned(&owned)?;
+            self.receiving().owned().reload();
+        }
         self.events()
             .publish(crate::events::CoreEvent::ReceiverChanged);
         Ok(result)

@@ -159,13 +159,16 @@ pub fn open(
     }
 }
 
-/// Where a gap reported by Graph begins: the last notification that arrived for the
-/// subscription, or its creation.
+/// Where a gap reported by Graph begins: the last time the app knew the subscription was
+/// complete: its last trusted notification, its last reconciliation (which checked everything
+/// before it), or its creation.
 pub fn last_heard(store: &Store, owned: &OwnedSubscription) -> i64 {
-    store
-        .last_notified(&owned.id)
-        .ok()
-        .flatten()
+    let notified = store.last_notified(&owned.id).ok().flatten();
+    let reconciled = store.last_reconciled(&owned.id).ok().flatten();
+    notified
+        .into_iter()
+        .chain(reconciled)
+        .max()
         .unwrap_or_else(|| unix_of(&owned.created_at))
 }
 
@@ -225,18 +228,16 @@ pub fn after_start(
     Ok(opened)
 }
 
-/// The properties a reconciliation reads (ids and change keys always come): enough to judge
-/// and to recognise an item, never whole bodies.
-fn selected(delta_path: &str) -> &'static str {
-    let lower = delta_path.to_ascii_lowercase();
-    if lower.starts_with("/users/delta") || lower.starts_with("/groups/delta") {
-        "displayName"
-    } else if lower.contains("/todo/") {
-        "title,lastModifiedDateTime"
-    } else if lower.contains("/channels/") {
-        "id,lastModifiedDateTime"
+/// The query a delta path starts with: messages are read without their bodies (`$select`, which
+/// message delta supports); other delta functions are asked as they are (calendarView delta takes
+/// no `$select`, and on users and groups it would narrow which changes are tracked).
+fn select_for(delta_path: &str) -> &'static str {
+    if delta_path.to_ascii_lowercase().ends_with("/messages/delta")
+        && delta_path.to_ascii_lowercase().contains("/mailfolders/")
+    {
+        "?$select=subject,lastModifiedDateTime"
     } else {
-        "subject,lastModifiedDateTime"
+        ""
     }
 }
 
@@ -263,15 +264,14 @@ pub async fn delta_starts(
         DeltaPlan::One(path) if path.contains("/calendarView/") => {
             // The calendar view needs a window; a year either side covers what users keep.
             let url = format!(
-                "{path}?startDateTime={}&endDateTime={}&$select={}",
+                "{path}?startDateTime={}&endDateTime={}",
                 studio_primitives::clock::rfc3339(now - 366 * 86_400),
-                studio_primitives::clock::rfc3339(now + 366 * 86_400),
-                selected(&path)
+                studio_primitives::clock::rfc3339(now + 366 * 86_400)
             );
             Ok(vec![DeltaStart { key: path, url }])
         }
         DeltaPlan::One(path) => Ok(vec![DeltaStart {
-            url: format!("{path}?$select={}", selected(&path)),
+            url: format!("{path}{}", select_for(&path)),
             key: path,
         }]),
         DeltaPlan::EachMailFolder { user } => {
@@ -285,7 +285,7 @@ pub async fn delta_starts(
                 .map(|id| {
                     let path = format!("{user}/mailFolders/{id}/messages/delta");
                     DeltaStart {
-                        url: format!("{path}?$select={}", selected(&path)),
+                        url: format!("{path}{}", select_for(&path)),
                         key: path,
                     }
                 })

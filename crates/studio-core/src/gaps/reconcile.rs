@@ -339,9 +339,11 @@ async fn read(
         truncated: false,
     };
     for start in &starts {
+        // A link taken moments after the gap began (the baseline, taken once the subscription
+        // was made) still covers it: clocks and handshakes take a few seconds.
         let kept = store
             .delta_link(&owned.id, &start.key)?
-            .filter(|(_, taken_at)| *taken_at <= from);
+            .filter(|(_, taken_at)| *taken_at <= from + CLOCK_SKEW_SECONDS);
         if let Some((_, taken_at)) = &kept {
             pass.baseline_at = Some(pass.baseline_at.map_or(*taken_at, |b| b.min(*taken_at)));
         }
@@ -400,23 +402,37 @@ pub async fn run(
     let since = pass.baseline_at.unwrap_or(from).min(from);
     // Notifications of the subscriptions it replaced count too (a recreation keeps the resource).
     let mut notified = Vec::new();
+    let mut cut = false;
     for id in store.lineage(&owned.id)? {
-        notified.extend(store.notified_since(&id, since, MAX_NOTIFIED)?);
+        let left = MAX_NOTIFIED - i64::try_from(notified.len()).unwrap_or(MAX_NOTIFIED);
+        if left <= 0 {
+            cut = true;
+            break;
+        }
+        let read = store.notified_since(&id, since, left)?;
+        cut |= i64::try_from(read.len()).unwrap_or(i64::MAX) >= left;
+        notified.extend(read);
     }
     notified.sort_by_key(|n| n.item_id);
     let mut notes = Vec::new();
-    if let Some(oldest) = store.oldest_reception()?
+    if let Some(oldest) = store.oldest_kept_after_removal()?
         && oldest > since
     {
         notes.push(format!(
-            "Receptions before {} were removed by retention: changes notified before then show as unnotified.",
+            "Receptions before {} were removed (retention): changes notified before then show as unnotified.",
             studio_primitives::clock::rfc3339(oldest)
         ));
     }
-    if pass.truncated || i64::try_from(notified.len()).unwrap_or(i64::MAX) >= MAX_NOTIFIED {
-        notes.push(
-            "Too many changes or notifications to compare them all: the lists are cut.".into(),
-        );
+    if pass.truncated {
+        notes.push(format!(
+            "Delta listed more than {} changes: the rest were not compared, and the next reconciliation starts after them.",
+            studio_graph::delta::MAX_CHANGES
+        ));
+    }
+    if cut {
+        notes.push(format!(
+            "More than {MAX_NOTIFIED} notification items since the baseline: the oldest were not compared."
+        ));
     }
     let mut answer = None;
     covered.sort_by_key(|g| g.id != gap_id);

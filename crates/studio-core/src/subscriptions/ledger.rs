@@ -32,6 +32,8 @@ pub struct LedgerEntry {
     pub seen_by: Vec<String>,
     /// The cloud of the first account that sees it ("global", "usGovernment", "china", or the custom Graph host).
     pub cloud: String,
+    /// The tenant of the first account that sees it (its id when signed in, else as configured).
+    pub tenant: String,
     /// The resource.
     pub resource: String,
     /// `created,updated`.
@@ -124,7 +126,9 @@ pub async fn ledger(accounts: &Accounts, receiving: &Receiving) -> Result<Ledger
         .into_iter()
         .map(|o| o.id)
         .collect();
-    let served: Vec<String> = match receiving.endpoints().await {
+    // This app's receiver: this process's, or the one another process (the window, `listen`)
+    // runs for the same data folder.
+    let mut served: Vec<String> = match receiving.endpoints().await {
         Some(endpoints) => [
             Some(endpoints.local_notification_url),
             endpoints.public_notification_url,
@@ -134,6 +138,7 @@ pub async fn ledger(accounts: &Accounts, receiving: &Receiving) -> Result<Ledger
         .collect(),
         None => Vec::new(),
     };
+    served.extend(receiving.receiving_elsewhere().map(|h| h.notification_url));
     let mut by_id: BTreeMap<String, LedgerEntry> = BTreeMap::new();
     let mut asked = Vec::new();
     let mut problems = Vec::new();
@@ -165,6 +170,10 @@ pub async fn ledger(accounts: &Accounts, receiving: &Receiving) -> Result<Ledger
             studio_identity::Cloud::China => "china".to_owned(),
             studio_identity::Cloud::Custom { graph_base, .. } => graph_base.clone(),
         };
+        let tenant = config
+            .identity
+            .as_ref()
+            .map_or_else(|| config.tenant.clone(), |i| i.tenant_id.clone());
         for s in subscriptions {
             if let Some(entry) = by_id.get_mut(&s.id) {
                 entry.seen_by.push(config.name.clone());
@@ -182,6 +191,7 @@ pub async fn ledger(accounts: &Accounts, receiving: &Receiving) -> Result<Ledger
                 LedgerEntry {
                     seen_by: vec![config.name.clone()],
                     cloud: cloud.clone(),
+                    tenant: tenant.clone(),
                     made_here: owned.contains(&s.id),
                     served_here: served.contains(&s.notification_url),
                     expires_at: unix_of(&s.expiration_date_time),
@@ -198,17 +208,18 @@ pub async fn ledger(accounts: &Accounts, receiving: &Receiving) -> Result<Ledger
         }
     }
     let mut entries: Vec<LedgerEntry> = by_id.into_values().collect();
-    let keys: Vec<(String, String)> = entries
-        .iter()
-        .map(|e| {
-            (
-                e.id.clone(),
-                resource_key(&e.resource, e.creator_id.as_deref()),
-            )
-        })
-        .collect();
+    // The same resource in the same tenant of the same cloud.
+    let key = |e: &LedgerEntry| {
+        format!(
+            "{}|{}|{}",
+            e.cloud,
+            e.tenant.to_ascii_lowercase(),
+            resource_key(&e.resource, e.creator_id.as_deref())
+        )
+    };
+    let keys: Vec<(String, String)> = entries.iter().map(|e| (e.id.clone(), key(e))).collect();
     for entry in &mut entries {
-        let mine = resource_key(&entry.resource, entry.creator_id.as_deref());
+        let mine = key(entry);
         entry.overlaps = keys
             .iter()
             .filter(|(id, key)| *key == mine && *id != entry.id)

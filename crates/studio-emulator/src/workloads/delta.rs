@@ -288,10 +288,10 @@ pub fn answer(
                 .map(|e| shown(&e.body, &e.path, kind.odata_type))
                 .collect();
             let token = format!("{}.{until}.{now}", journal.epoch);
-            if offset + size < listed.len() {
+            if offset.saturating_add(size) < listed.len() {
                 body["@odata.nextLink"] = json!(link(format!(
                     "$skiptoken=f~{token}~{}{select_part}",
-                    offset + size
+                    offset.saturating_add(size)
                 )));
             } else {
                 body["@odata.deltaLink"] = json!(link(format!("$deltatoken={token}{select_part}")));
@@ -316,7 +316,7 @@ pub fn answer(
             }
             let mut latest: Vec<&JournalEntry> = newest.into_values().collect();
             latest.sort_by_key(|e| e.seq);
-            let more = offset + size < latest.len();
+            let more = offset.saturating_add(size) < latest.len();
             let mut value = Vec::new();
             for entry in latest.into_iter().skip(offset).take(size) {
                 let item = match store.find(&entry.path).filter(|e| e.listed_in(collection)) {
@@ -331,7 +331,7 @@ pub fn answer(
                 body["@odata.nextLink"] = json!(link(format!(
                     "$skiptoken=c~{}.{after}.{now}~{until}~{}{select_part}",
                     journal.epoch,
-                    offset + size
+                    offset.saturating_add(size)
                 )));
             } else {
                 body["@odata.deltaLink"] = json!(link(format!(

@@ -15,10 +15,11 @@ import { Prose } from "../../components/Prose";
 import { timeTexts } from "../../components/When";
 import type { LedgerEntry } from "../../ipc/bindings";
 import { call } from "../../ipc/client";
+import { queryKeys } from "../../ipc/queries";
 import { untilText } from "../accounts/AccountCard";
 import { Id } from "./Health";
 
-const ledgerKey = ["subscription_ledger"] as const;
+const ledgerKey = queryKeys.ledger;
 
 /** "expires in 3 h", or "expired". */
 function expiresText(unixSeconds: number, now: number): string {
