@@ -71,8 +71,16 @@ pub async fn health(studio: &Studio, args: &HealthArgs) -> Result<ExitCode, Core
     let now = studio.clock().now_unix();
     match &view.delivery {
         Some(d) => println!(
-            "delivery: {:?} ({} answers in 10 min; {} over 3 s, {} over 10 s; median {} ms, p95 {} ms)",
-            d.state, d.answers, d.over_expected, d.over_slow, d.median_ms, d.p95_ms
+            "delivery: {} ({} answers in 10 min; {} over 3 s, {} over 10 s; median {} ms, p95 {} ms)",
+            serde_json::to_value(d.state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            d.answers,
+            d.over_expected,
+            d.over_slow,
+            d.median_ms,
+            d.p95_ms
         ),
         None => println!(
             "delivery: not receiving in this process (the window or `webhook-studio listen` measures it)"
@@ -103,17 +111,23 @@ pub async fn health(studio: &Studio, args: &HealthArgs) -> Result<ExitCode, Core
     }
     for gap in &view.open_gaps {
         println!(
-            "gap {}  {:?}  {} – {}  {}  ({})",
+            "gap {}  {}  {} – {}  {}  ({})",
             gap.id,
-            gap.cause,
+            gap.cause.as_str(),
             rfc3339(gap.from),
             rfc3339(gap.to),
             gap.subscription_id,
             gap.detail
         );
     }
-    if !view.open_gaps.is_empty() {
-        println!("reconcile with: webhook-studio reconcile SUBSCRIPTION");
+    let mut open: Vec<&str> = view
+        .open_gaps
+        .iter()
+        .map(|g| g.subscription_id.as_str())
+        .collect();
+    open.dedup();
+    for id in open {
+        println!("reconcile with: webhook-studio reconcile {id}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -178,11 +192,11 @@ fn print_reconciliation(r: &Reconciliation) {
         ),
         (None, Some(at)) => println!("  changes since {} (the kept delta link)", rfc3339(at)),
         (None, None) => println!(
-            "  no delta baseline: read everything; only items modified since the gap began are judged"
+            "  no usable delta link (none kept, or the kept one is newer than the gap): read everything; only items modified since the gap began are judged, deletions cannot be seen"
         ),
     }
     println!(
-        "  {} change(s) read from delta, {} notification item(s) compared",
+        "  {} item(s) read from delta, {} notification item(s) compared",
         r.changes_read, r.notifications_compared
     );
     println!("  changed without a notification: {}", r.unnotified.len());

@@ -294,6 +294,16 @@ async fn a_stopped_receiver_opens_a_gap_duplicates_are_grouped_and_an_expired_to
     assert_eq!(live.len(), 1);
     assert_eq!(gap["subscriptionId"], live[0].as_str());
     assert_ne!(live[0], subscription, "recreated");
+    let by_old_id = call(
+        &studio,
+        "gaps_list",
+        json!({"subscriptionId": subscription}),
+    )
+    .await;
+    assert_eq!(
+        by_old_id[0]["id"], gap["id"],
+        "the old id finds its successor's gaps"
+    );
 
     let result = call(&studio, "gap_reconcile", json!({"id": gap["id"]})).await;
     assert_eq!(unnotified(&result), meanwhile, "{result:#}");

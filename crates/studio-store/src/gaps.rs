@@ -266,6 +266,26 @@ impl Store {
         })
     }
 
+    /// The subscription that stands for `id` now: itself, or the one that replaced it (a
+    /// recreation gives a new id).
+    pub fn current_subscription(&self, id: &str) -> Result<String, StoreError> {
+        self.with(|c| {
+            let mut current = id.to_owned();
+            let mut statement =
+                c.prepare("SELECT new_id FROM replaced_subscriptions WHERE old_id = ?1")?;
+            for _ in 0..100 {
+                let newer: Option<String> = statement
+                    .query_row(params![current], |row| row.get(0))
+                    .optional()?;
+                match newer {
+                    Some(newer) if newer != current => current = newer,
+                    _ => break,
+                }
+            }
+            Ok(current)
+        })
+    }
+
     /// Moves a subscription's gaps and delta links to the subscription that replaced it.
     pub fn gaps_follow(&self, old_id: &str, new_id: &str) -> Result<(), StoreError> {
         self.write(|c| {

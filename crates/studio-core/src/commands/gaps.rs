@@ -103,9 +103,14 @@ impl Studio {
 
     /// `gaps_list`: every kept gap, newest first.
     pub async fn gaps_list(&self, request: GapsRequest) -> Result<Vec<GapView>, CoreError> {
+        // A subscription that was made again is asked about under its new id.
+        let subscription = match &request.subscription_id {
+            Some(id) => Some(self.store().current_subscription(id)?),
+            None => None,
+        };
         Ok(self
             .store()
-            .gaps(request.subscription_id.as_deref())?
+            .gaps(subscription.as_deref())?
             .into_iter()
             .map(|g| self.gap_view(g))
             .collect())
@@ -151,8 +156,12 @@ impl Studio {
     /// `reconcile_since`: opens a gap from `since` to now for a subscription and reconciles it.
     pub async fn reconcile_since(
         &self,
-        request: ReconcileSince,
+        mut request: ReconcileSince,
     ) -> Result<Reconciliation, CoreError> {
+        // A subscription that was made again is reconciled under its new id.
+        request.subscription_id = self
+            .store()
+            .current_subscription(&request.subscription_id)?;
         let now = self.clock().now_unix();
         if request.since > now {
             return Err(

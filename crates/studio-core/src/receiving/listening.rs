@@ -10,7 +10,7 @@ use studio_primitives::Clock;
 use studio_store::Store;
 
 /// How often a running receiver records that it still listens.
-pub const HEARTBEAT: Duration = Duration::from_secs(60);
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// Records, every [`HEARTBEAT`], that the period is still going (ends when aborted).
 pub(super) async fn heartbeat(store: Arc<Store>, period: i64, clock: Arc<dyn Clock>) {

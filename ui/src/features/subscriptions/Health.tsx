@@ -202,7 +202,8 @@ function Baseline({ reconciliation }: { reconciliation: Reconciliation }) {
       </span>
     );
   }
-  if (reconciliation.baselineAt === undefined) return <span>No baseline: read everything</span>;
+  if (reconciliation.baselineAt === undefined)
+    return <span>No usable delta link (none kept, or the kept one is newer than the gap): read everything; only items modified since the gap began are judged, and deletions cannot be seen.</span>;
   return (
     <span>
       Delta links taken <At unix={reconciliation.baselineAt} />
