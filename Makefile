@@ -13,7 +13,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 E2E_DIR := $(CURDIR)/target/e2e
 
 .PHONY: soak fuzz fuzz-smoke help run app ui setup setup-test test fmt-check clippy cargo-test bindings bindings-check \
-	ui-check keyring-test mcp-test oidc-test fidelity-test e2e bench clean package package-test lint-workflows
+	ui-check keyring-test mcp-test oidc-test fidelity-test eventhub-test e2e bench clean package package-test lint-workflows
 
 help:
 	@echo "make run     set up, build and open the app (ARGS='--data-dir /tmp/x' to pass flags)"
@@ -22,6 +22,7 @@ help:
 	@echo "make mcp-test  the MCP server driven by the official MCP Inspector"
 	@echo "make oidc-test  sign-in against node-oidc-provider set up like Microsoft identity"
 	@echo "make fidelity-test  the sandbox judged by a webhook handler written from Microsoft's docs"
+	@echo "make eventhub-test  Event Hubs delivery through tansu, a real Kafka-protocol broker"
 	@echo "make bench   benchmarks, printed as figures and ratios"
 	@echo "make fuzz    each fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bindings  regenerate ui/src/ipc/bindings.ts after changing the command surface"
@@ -43,7 +44,7 @@ app: ui
 run: app
 	$(APP_BIN) $(ARGS)
 
-test: setup-test ui fmt-check clippy cargo-test keyring-test mcp-test oidc-test fidelity-test bindings-check ui-check lint-workflows fuzz-smoke e2e package-test
+test: setup-test ui fmt-check clippy cargo-test keyring-test mcp-test oidc-test fidelity-test eventhub-test bindings-check ui-check lint-workflows fuzz-smoke e2e package-test
 	@echo "make test: every check passed"
 
 fmt-check:
@@ -93,18 +94,33 @@ fidelity-test: setup-test
 	cd tests/graph-handler && node selftest.mjs
 	cargo test --workspace --test doc_handler -- --ignored
 
+# Event Hubs delivery on a real Kafka-protocol broker: tansu (crates.io) with TLS and SASL PLAIN,
+# started by each test on a free port. Installed once under the target directory (a cache CI
+# keeps); its in-memory storage needs the `dynostore` feature. The connection string lives in the
+# keyring, shared by several processes, so the tests run in a throwaway D-Bus session.
+TANSU_ROOT := $(CARGO_TARGET_DIR)/tools/tansu-0.6.0-dynostore
+TANSU := $(TANSU_ROOT)/bin/tansu
+$(TANSU):
+	cargo install tansu --version 0.6.0 --locked --features dynostore --root $(TANSU_ROOT)
+
+eventhub-test: setup-test $(TANSU)
+	cargo build -p webhook-studio
+	cargo test --workspace --test event_hubs --no-run
+	TANSU_BIN=$(TANSU) dbus-run-session -- tests/e2e/session.sh \
+		cargo test --workspace --test event_hubs -- --ignored --test-threads=1
+
 # `webhook-studio mcp` driven by the official MCP Inspector's CLI (npm, installed by setup-test).
 mcp-test: setup-test ui
 	cargo test --workspace --test mcp -- --ignored
 
-e2e: setup-test ui
+e2e: setup-test ui $(TANSU)
 	cargo build --workspace --bins --tests
 	rm -rf $(E2E_DIR)
-	$(XVFB) dbus-run-session -- tests/e2e/session.sh \
+	TANSU_BIN=$(TANSU) $(XVFB) dbus-run-session -- tests/e2e/session.sh \
 		cargo test --workspace --test e2e -- --ignored --test-threads=1
 	@echo "screenshots: $(E2E_DIR)"
 
-bench: setup-test ui
+bench: setup-test ui $(TANSU)
 	cargo build --release -p webhook-studio -p xtask
 	cargo build --workspace --tests
 	# The window's figures (release build): arrival-to-row, and the Inspector over 100,000.
@@ -112,6 +128,8 @@ bench: setup-test ui
 		cargo test --workspace --test e2e -- --ignored --test-threads=1 --nocapture arrival scale
 	$(CARGO_TARGET_DIR)/release/xtask bench-ingest
 	$(CARGO_TARGET_DIR)/release/xtask bench-dispatch
+	TANSU_BIN=$(TANSU) WEBHOOK_STUDIO_BIN=$(CARGO_TARGET_DIR)/release/webhook-studio \
+		dbus-run-session -- tests/e2e/session.sh $(CARGO_TARGET_DIR)/release/xtask bench-hub
 	cargo run --release -p studio-emulator --example delivery-bench
 	cargo run --release -p studio-receiver --example receiver-bench
 	cargo run --release -p studio-receiver --example rich-bench

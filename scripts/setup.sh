@@ -13,9 +13,11 @@ build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libs
 # What the tests need: a virtual display, a D-Bus session, a keyring and the driver for the real
 # window; the openssl CLI makes certificates independently of our code for the crypto tests.
 # The package test validates the menu entry and reads the .rpm. curl runs the app's "copy as
-# curl" commands; xdotool and xwininfo answer the native save dialog as a person would.
+# curl" commands; xdotool and xwininfo answer the native save dialog as a person would. stunnel
+# puts TLS in front of the Kafka broker of the Event Hubs tests (tansu 0.6 cannot take both a
+# certificate and a key on its command line).
 test_packages=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver openssl
-  desktop-file-utils rpm file python3-venv curl xdotool x11-utils)
+  desktop-file-utils rpm file python3-venv curl xdotool x11-utils stunnel4)
 
 wanted=("${build_packages[@]}")
 if [ "$mode" = "test" ]; then wanted+=("${test_packages[@]}"); fi

@@ -9,6 +9,7 @@ mod agent;
 mod arrival;
 mod conform;
 mod desktop;
+mod event_hubs;
 mod explorer;
 mod export;
 mod foundation;

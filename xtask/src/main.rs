@@ -5,9 +5,12 @@
 //! - `bench-dispatch` measures what one IPC command costs inside the backend.
 //! - `bench-ingest` measures the path users run (`webhook-studio listen`) from outside, side by
 //!   side with a bare handler.
+//! - `bench-hub` reads a 10,000-event backlog from a real Kafka-protocol broker with the app's
+//!   `listen --event-hub`, beside a bare client.
 //! - `layering` fails when a dependency between the workspace's crates points the wrong way.
 
 mod bench_dispatch;
+mod bench_hub;
 mod bench_ingest;
 mod bindings;
 mod layering;
@@ -45,6 +48,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some("bench-hub") => match bench_hub::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("bench-hub: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Some("bench-dispatch") => match bench_dispatch::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -54,7 +64,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask bindings [--check] | layering | bench-dispatch | bench-ingest"
+                "usage: cargo xtask bindings [--check] | layering | bench-dispatch | bench-ingest | bench-hub"
             );
             ExitCode::from(2)
         }

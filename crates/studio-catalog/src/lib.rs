@@ -12,6 +12,7 @@ pub mod catching_up;
 pub mod hints;
 pub mod model;
 pub mod preview;
+pub mod targets;
 pub mod template;
 pub mod validate;
 

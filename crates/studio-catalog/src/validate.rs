@@ -310,14 +310,23 @@ pub fn check(catalog: &Catalog, proposal: &Proposal) -> Check {
         }
     }
     if let Some(url) = &proposal.notification_url {
-        let lower = url.trim().to_ascii_lowercase();
-        if !lower.starts_with("https://") {
-            problems.push(problem(
+        match crate::targets::DeliveryTarget::parse(url) {
+            Ok(target) => {
+                for warning in target.warnings() {
+                    problems.push(problem(
+                        "notificationUrl",
+                        Severity::Warning,
+                        warning,
+                        "Check the host against the Azure portal.",
+                    ));
+                }
+            }
+            Err(why) => problems.push(problem(
                 "notificationUrl",
                 Severity::Error,
-                "Graph only delivers to HTTPS URLs.",
-                "Use the tunnel's https:// URL.",
-            ));
+                why,
+                "Use the tunnel's https:// URL, or build an Event Hubs or Event Grid target.",
+            )),
         }
     }
     if let Some(state) = &proposal.client_state

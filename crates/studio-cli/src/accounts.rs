@@ -228,18 +228,35 @@ pub(crate) async fn resolve(studio: &Studio, name: &str) -> Result<String, CoreE
     studio.account_named(name).await
 }
 
+/// The app registration's client secret, from standard input or a prompt.
 fn read_secret() -> Result<Sensitive<String>, CoreError> {
-    let unreadable =
-        |e: std::io::Error| CoreError::refused(format!("cannot read the client secret: {e}"));
+    read_piped_secret(
+        "the client secret",
+        "Client secret: ",
+        "printf %s \"$SECRET\" | webhook-studio account add --app --client-secret-stdin …",
+    )
+}
+
+/// A secret piped on standard input, or typed at a prompt that does not echo it (`what` names it
+/// in errors; `example` shows how to pipe it).
+pub(crate) fn read_piped_secret(
+    what: &str,
+    prompt: &str,
+    example: &str,
+) -> Result<Sensitive<String>, CoreError> {
+    let unreadable = |e: std::io::Error| CoreError::refused(format!("cannot read {what}: {e}"));
+    let mut sentence = what.to_owned();
+    if let Some(first) = sentence.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
     let secret = if std::io::stdin().is_terminal() {
         if !crate::environment::prompts_allowed() {
-            return Err(CoreError::refused(
-                "The client secret cannot be typed here: the terminal's shell reads the keyboard at the same time.",
-            )
-            .with_hint("Pipe it in: Get-Content secret.txt | webhook-studio account add --app --client-secret-stdin … (or run it with start /wait)."));
+            return Err(CoreError::refused(format!(
+                "{sentence} cannot be typed here: the terminal's shell reads the keyboard at the same time."
+            ))
+            .with_hint(format!("Pipe it in: {example} (or run it with start /wait).")));
         }
-        // A prompt that does not echo what is typed.
-        Sensitive::new(rpassword::prompt_password("Client secret: ").map_err(unreadable)?)
+        Sensitive::new(rpassword::prompt_password(prompt).map_err(unreadable)?)
     } else {
         let mut text = String::new();
         std::io::stdin()
@@ -250,7 +267,8 @@ fn read_secret() -> Result<Sensitive<String>, CoreError> {
         secret
     };
     if secret.is_empty() {
-        return Err(CoreError::refused("The client secret is empty.").with_hint("Pipe it in: printf %s \"$SECRET\" | webhook-studio account add --app --client-secret-stdin …"));
+        return Err(CoreError::refused(format!("{sentence} is empty."))
+            .with_hint(format!("Pipe it in: {example}")));
     }
     Ok(secret)
 }

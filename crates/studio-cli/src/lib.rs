@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod certificates;
 pub mod conform;
 pub mod environment;
+pub mod event_hubs;
 mod follow;
 pub mod gaps;
 mod ledger;
@@ -73,6 +74,10 @@ pub enum Command {
     /// Find what a subscription missed: read delta over its open gaps (or from --since) and list
     /// what changed without a notification, what was notified twice and what was superseded.
     Reconcile(gaps::ReconcileArgs),
+    /// Azure Event Hubs: save a connection (the connection string goes to the keyring), list,
+    /// remove, and print the EventHub: URL Graph delivers to. Read one with `listen --event-hub`.
+    #[command(subcommand)]
+    EventHub(event_hubs::EventHubCommand),
     /// Certificates for rich notifications: create, list, export, delete.
     #[command(subcommand)]
     Cert(certificates::CertCommand),
@@ -131,6 +136,7 @@ async fn dispatch(
         Command::Subscription(args) => accounts::subscription(&studio, args).await,
         Command::Listen(args) => listen::listen(std::sync::Arc::clone(&studio), args).await,
         Command::Cert(command) => certificates::cert(&studio, command).await,
+        Command::EventHub(command) => event_hubs::run(&studio, command).await,
         Command::Trigger(args) => trigger::run(&studio, args).await,
         Command::Conform(args) => conform::run(&studio, args).await,
         Command::Health(args) => gaps::health(&studio, args).await,

@@ -61,6 +61,14 @@ pub struct ListenArgs {
     /// One JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Read this saved Event Hubs connection (`event-hub add`) instead of receiving webhooks;
+    /// with --subscribe, the subscription delivers to the hub.
+    #[arg(long, value_name = "CONNECTION", conflicts_with_all = ["tunnel", "port", "forward_to"])]
+    pub event_hub: Option<String>,
+    /// With --event-hub: where to start, `committed` (where this consumer group stopped; new
+    /// events only the first time), `start`, `now`, or an RFC 3339 time.
+    #[arg(long, value_name = "WHERE", requires = "event_hub")]
+    pub from: Option<String>,
 }
 
 fn tunnel_choice(text: &str) -> Result<TunnelChoice, CoreError> {
@@ -82,6 +90,9 @@ fn tunnel_choice(text: &str) -> Result<TunnelChoice, CoreError> {
 
 /// Runs `listen` until Ctrl-C.
 pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, CoreError> {
+    if let Some(name) = &args.event_hub {
+        return crate::event_hubs::listen_hub(studio, args, name).await;
+    }
     if let Some(holder) = studio_core::receiving::holder::current(&studio.paths().data_dir) {
         return crate::follow::follow(studio, holder, args).await;
     }
@@ -239,7 +250,7 @@ async fn subscribe_or_reuse(
 }
 
 /// The account named by id, or the one in use.
-async fn chosen_account(
+pub(crate) async fn chosen_account(
     studio: &Studio,
     id: Option<&str>,
 ) -> Result<Option<AccountSummary>, CoreError> {

@@ -33,9 +33,11 @@ pub struct LogGuard {
 pub fn init(log_dir: &Path, mode: LogMode) -> LogGuard {
     let file_filter =
         || EnvFilter::try_from_env(LOG_FILTER_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
+    // The Kafka client warns at every retry of a broker it cannot reach; the app reports that
+    // failure itself, once, with a hint.
     let stderr_level = match mode {
-        LogMode::Gui => "info",
-        LogMode::Cli => "warn",
+        LogMode::Gui => "info,rskafka=error",
+        LogMode::Cli => "warn,rskafka=error",
     };
     let stderr_filter =
         EnvFilter::try_from_env(LOG_FILTER_ENV).unwrap_or_else(|_| EnvFilter::new(stderr_level));

@@ -56,6 +56,9 @@ pub enum CoreEvent {
     HttpLogChanged,
     /// The receiver, the tunnel or the app's subscriptions changed: refetch them.
     ReceiverChanged,
+    /// An Event Hubs connection was saved or removed, or a hub's reading started, stopped, failed
+    /// or recovered: refetch the connections.
+    EventHubsChanged,
     /// The receiver's delivery health moved from one state to another (a `ReceiverChanged`
     /// follows; the desktop shell shows a notification for the moves that matter).
     DeliveryChanged {

@@ -149,6 +149,12 @@ impl StudioBuilder {
             sandbox: Arc::clone(&sandbox),
             data_dir: paths.data_dir.clone(),
         })?;
+        {
+            let (store, secrets) = (Arc::clone(&store), Arc::clone(&secrets));
+            sandbox.set_hub_brokers(Box::new(move || {
+                crate::receiving::event_hubs::sandbox_brokers(&store, secrets.as_ref())
+            }));
+        }
         let certificates = Certificates::new(
             Arc::clone(&store),
             Arc::clone(&secrets),

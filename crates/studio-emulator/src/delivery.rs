@@ -232,12 +232,16 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
             EndpointState::Slow => shared.clock.real(shared.retry_base),
             EndpointState::Healthy => Duration::ZERO,
         };
+        let in_flight = studio_catalog::targets::DeliveryTarget::parse(&url)
+            .is_ok_and(|t| t.is_event_hub())
+            .then(|| crate::event_hubs::InFlight::start(shared));
         let shared = Arc::clone(shared);
         tokio::spawn(async move {
             if !held_back.is_zero() {
                 tokio::time::sleep(held_back).await;
             }
-            deliver(&shared, "notification", &url, batch.subscription_ids, body).await
+            deliver(&shared, "notification", &url, batch.subscription_ids, body).await;
+            drop(in_flight);
         });
     }
     matched
@@ -306,6 +310,8 @@ pub async fn deliver(
 ) {
     let generation = shared.generation.load(Ordering::Relaxed);
     let first = shared.clock.now();
+    let to_hub =
+        studio_catalog::targets::DeliveryTarget::parse(url).is_ok_and(|t| t.is_event_hub());
     for attempt in 1u32.. {
         if attempt > 1 && !still_wanted(shared, generation, &subscription_ids) {
             return;
@@ -317,20 +323,34 @@ pub async fn deliver(
         // Clock moves during the POST count against the wait that follows it.
         let offset = shared.clock.offset();
         let started = Instant::now();
-        let sent = shared
-            .http
-            .post(url)
-            .json(&body)
-            .timeout(shared.handshake_timeout)
-            .send()
-            .await;
-        let status = sent.as_ref().ok().map(|r| r.status().as_u16());
+        let status = if to_hub {
+            // A produced record counts as 202: the hub took it (the throttle rules are for webhooks).
+            let key = subscription_ids.first().map_or("", String::as_str);
+            match crate::event_hubs::produce(shared, url, key, &body).await {
+                Ok(()) => Some(202),
+                Err(why) => {
+                    tracing::warn!(%url, %why, "could not produce to the event hub");
+                    None
+                }
+            }
+        } else {
+            let sent = shared
+                .http
+                .post(url)
+                .json(&body)
+                .timeout(shared.handshake_timeout)
+                .send()
+                .await;
+            sent.as_ref().ok().map(|r| r.status().as_u16())
+        };
         let elapsed = started.elapsed();
-        shared.throttle.record(
-            url,
-            shared.clock.now(),
-            status.is_none() || elapsed > shared.slow_response,
-        );
+        if !to_hub {
+            shared.throttle.record(
+                url,
+                shared.clock.now(),
+                status.is_none() || elapsed > shared.slow_response,
+            );
+        }
         let record = Delivery {
             subscription_ids: subscription_ids.clone(),
             url: url.to_owned(),

@@ -8,6 +8,11 @@ use crate::server::Shared;
 use crate::subscriptions::uuid_like;
 
 pub fn check_url(shared: &Shared, url: &str) -> Result<(), String> {
+    if let Ok(target) = studio_catalog::targets::DeliveryTarget::parse(url)
+        && !target.needs_handshake()
+    {
+        return crate::event_hubs::check_target(shared, &target);
+    }
     let parsed =
         reqwest::Url::parse(url).map_err(|_| format!("'{url}' is not an absolute URL."))?;
     let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));

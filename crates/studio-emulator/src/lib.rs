@@ -17,6 +17,7 @@ pub mod control;
 pub mod delegated;
 pub mod delivery;
 pub mod device;
+pub mod event_hubs;
 pub mod expiry;
 pub mod grants;
 pub mod handshake;

@@ -95,6 +95,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(control::forget_delta_tokens),
         )
         .route("/_emulator/throttle", post(crate::busy::throttle))
+        .route(
+            "/_emulator/event-hubs",
+            get(crate::event_hubs::list).post(crate::event_hubs::map),
+        )
         .route("/_emulator/subscriptions", get(control::subscriptions))
         .route("/_emulator/reset", post(control::reset))
         .route("/_emulator/clock", post(control::control_clock))

@@ -42,6 +42,8 @@ pub struct EmulatorConfig {
     pub slow_response: Duration,
     /// Where the tenant's state is kept between runs (`--data`).
     pub data_file: Option<std::path::PathBuf>,
+    /// Event Hubs namespaces (hosts) mapped to Kafka brokers (`--event-hub`).
+    pub event_hubs: Vec<(String, studio_primitives::kafka::KafkaEndpoint)>,
 }
 
 impl Default for EmulatorConfig {
@@ -56,6 +58,7 @@ impl Default for EmulatorConfig {
             time_scale: 1.0,
             slow_response: crate::throttle::DEFAULT_SLOW_RESPONSE,
             data_file: None,
+            event_hubs: Vec::new(),
         }
     }
 }
@@ -117,6 +120,8 @@ pub struct Shared {
     pub generation: std::sync::atomic::AtomicU64,
     /// Validation tokens in the v2 form instead of Graph's v1 (control API).
     pub v2_validation_tokens: std::sync::atomic::AtomicBool,
+    /// Event Hubs namespaces mapped to Kafka brokers.
+    pub event_hubs: crate::event_hubs::HubBrokers,
 }
 
 /// What the emulator prints when ready (the `graph-emulator` JSON line).
@@ -148,6 +153,7 @@ pub struct RunningEmulator {
     pub info: ReadyInfo,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    shared: Arc<Shared>,
 }
 
 impl RunningEmulator {
@@ -178,8 +184,14 @@ impl RunningEmulator {
         Ok(body["access_token"].as_str().unwrap_or_default().to_owned())
     }
 
-    /// Stops accepting requests and waits for the server task to end.
+    /// Stops accepting requests and waits for the server task to end. Notifications on their way
+    /// to an event hub are given a few seconds first: a hub keeps them for a consumer that is not
+    /// running, which is the point of one (a webhook with nobody listening would refuse them).
     pub async fn shutdown(mut self) {
+        self.shared
+            .event_hubs
+            .settle(std::time::Duration::from_secs(10))
+            .await;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -301,7 +313,11 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         clock_moved: tokio::sync::Notify::new(),
         generation: std::sync::atomic::AtomicU64::new(0),
         v2_validation_tokens: std::sync::atomic::AtomicBool::new(false),
+        event_hubs: crate::event_hubs::HubBrokers::default(),
     });
+    for (namespace, endpoint) in &config.event_hubs {
+        shared.event_hubs.map(namespace, endpoint.clone());
+    }
     let info = ReadyInfo {
         authority_host: base_url.clone(),
         graph_base: base_url.clone(),
@@ -326,6 +342,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         .map(|path| (Arc::clone(&shared), path));
     let app = crate::router::router(Arc::clone(&shared));
     let (stop, stopped) = oneshot::channel::<()>();
+    let kept = Arc::clone(&shared);
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
             let _ = stopped.await;
@@ -349,6 +366,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         info,
         stop: Some(stop),
         task: Some(task),
+        shared: kept,
     })
 }
 

@@ -213,10 +213,10 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
             now,
         );
     }
-    for url in std::iter::once(&notification_url).chain(lifecycle_url.as_ref()) {
-        if let Err(message) = handshake(&shared, url).await {
-            return bad(&shared, "ValidationError", &message);
-        }
+    if let Err(message) =
+        validate_targets(&shared, &notification_url, lifecycle_url.as_deref()).await
+    {
+        return bad(&shared, "ValidationError", &message);
     }
     let expires_at = expires
         .unix_timestamp()
@@ -256,6 +256,32 @@ pub async fn create(shared: Arc<Shared>, api: ApiVersion, caller: Caller, body: 
     let mut out = subscription.answer();
     out["@odata.context"] = json!(format!("{}/$entity", context(&shared, api)));
     (StatusCode::CREATED, Json(out)).into_response()
+}
+
+/// Graph's check of where a subscription delivers: the `validationToken` handshake for each
+/// webhook URL, one validation event for each distinct Event Hub.
+async fn validate_targets(
+    shared: &Shared,
+    notification_url: &str,
+    lifecycle_url: Option<&str>,
+) -> Result<(), String> {
+    let mut hubs_told: Vec<&str> = Vec::new();
+    for url in std::iter::once(notification_url).chain(lifecycle_url) {
+        let is_hub =
+            studio_catalog::targets::DeliveryTarget::parse(url).is_ok_and(|t| t.is_event_hub());
+        if !is_hub {
+            handshake(shared, url).await?;
+        } else if !hubs_told.contains(&url) {
+            let event = crate::event_hubs::validation_event(shared);
+            crate::event_hubs::produce(shared, url, "validation", &event)
+                .await
+                .map_err(|why| {
+                    format!("Could not send the validation event to the event hub: {why}")
+                })?;
+            hubs_told.push(url);
+        }
+    }
+    Ok(())
 }
 
 /// A random id shaped like a GUID.
@@ -394,7 +420,7 @@ pub async fn update(
         if let Err(why) = check_url(&shared, url) {
             return bad(&shared, "InvalidRequest", &why);
         }
-        if let Err(message) = handshake(&shared, url).await {
+        if let Err(message) = validate_targets(&shared, url, None).await {
             return bad(&shared, "ValidationError", &message);
         }
         subscription.notification_url = url.to_owned();

@@ -217,6 +217,7 @@ impl Workbench {
             let change_type = change_types(p.change_types.as_ref(), &p.resource);
             self.studio
                 .subscription_create(CreateSubscriptionRequest {
+                    delivery_target: None,
                     account_id,
                     resource: p.resource.trim().to_owned(),
                     change_type,

@@ -7,6 +7,8 @@
 //! - [`shell`]: words quoted for a POSIX shell (the "copy as curl" commands).
 //! - [`http`] (feature `http`): the one place an HTTP client is built, with a timeout, a redirect
 //!   policy and TLS declared; it fails loudly instead of falling back to a client without them.
+//! - [`kafka`] (feature `kafka`): Event Hubs connection strings, and the one place a Kafka client
+//!   is built, with TLS, SASL and a deadline, its failures sorted into what a user can fix.
 //!
 //! Nothing here depends on another crate of the workspace; `cargo xtask layering` (and its test,
 //! run by `cargo test --workspace`) keeps it that way.
@@ -15,6 +17,8 @@ pub mod clock;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod ids;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod sensitive;
 pub mod shell;
 

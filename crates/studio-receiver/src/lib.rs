@@ -23,6 +23,7 @@
 pub mod certificate;
 pub mod checks;
 pub mod health;
+pub mod hub_event;
 pub mod reception;
 pub mod routes;
 pub mod server;

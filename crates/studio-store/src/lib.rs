@@ -22,6 +22,7 @@ pub mod checking;
 pub mod conformance;
 mod doorbell;
 pub mod gaps;
+pub mod hub_offsets;
 pub mod inspect;
 pub mod items;
 mod migrations;

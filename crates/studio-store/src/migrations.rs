@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
-const MIGRATIONS: [&str; 10] = [
+const MIGRATIONS: [&str; 11] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -176,6 +176,15 @@ const MIGRATIONS: [&str; 10] = [
      );
      CREATE TABLE replaced_subscriptions (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
      CREATE INDEX items_subscription ON items (subscription_id, reception_id);",
+    // 11: where each Event Hubs consumer is, per partition: moved in the same transaction as the
+    // events it read, so a restart neither loses nor repeats one.
+    "CREATE TABLE hub_offsets (
+        source TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        next_offset INTEGER NOT NULL,
+        committed_at TEXT NOT NULL,
+        PRIMARY KEY (source, partition)
+     );",
 ];
 
 /// Brings a database up to [`SCHEMA_VERSION`].

@@ -30,7 +30,7 @@ pub struct Reception {
 
 /// Inserts receptions within `transaction`; answers their ids in order. Notifications and
 /// lifecycle notifications are queued for their checks.
-fn insert_into(
+pub(crate) fn insert_into(
     transaction: &Transaction<'_>,
     batch: &[NewReception],
 ) -> Result<Vec<i64>, StoreError> {

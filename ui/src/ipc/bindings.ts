@@ -760,7 +760,7 @@ newestId: number, } | { "type": "itemsChecked",
 /**
  * The receptions whose items are now kept (the newest, at most 256).
  */
-receptionIds: number[], } | { "type": "httpLogChanged" } | { "type": "receiverChanged" } | { "type": "deliveryChanged", 
+receptionIds: number[], } | { "type": "httpLogChanged" } | { "type": "receiverChanged" } | { "type": "eventHubsChanged" } | { "type": "deliveryChanged", 
 /**
  * Where it was.
  */
@@ -815,7 +815,13 @@ notificationQueryOptions?: string,
 /**
  * Skip the validation preflight.
  */
-skipPreflight: boolean, };
+skipPreflight: boolean, 
+/**
+ * Deliver to an Azure Event Hub or Event Grid partner topic instead of this app's receiver:
+ * `EventHub:https://<namespace>/eventhubname/<hub>?tenantId=…` (lifecycle events go to the
+ * same place), `EventGrid:?…`. No receiver, tunnel or preflight is needed.
+ */
+deliveryTarget?: string, };
 
 /**
  * `subscription_create`'s answer.
@@ -1272,6 +1278,101 @@ accountId?: string,
  * At most this many, newest first (default 200).
  */
 limit?: number, };
+
+/**
+ * A saved Event Hubs connection (its connection string is in the keyring).
+ */
+export type HubConnection = { 
+/**
+ * The name it is used by (`listen --event-hub NAME`).
+ */
+name: string, 
+/**
+ * `<namespace>.servicebus.windows.net`, from the connection string.
+ */
+namespace: string, 
+/**
+ * The event hub (the Kafka topic).
+ */
+hub: string, 
+/**
+ * The consumer group (`$Default` unless set).
+ */
+consumerGroup: string, 
+/**
+ * Another broker than the namespace's own (`host:port`), e.g. a local one.
+ */
+broker?: string, 
+/**
+ * TLS.
+ */
+tls: HubTls, 
+/**
+ * Signs in with the connection string (SASL PLAIN, as Event Hubs wants); off only for a
+ * broker on this machine that takes no sign-in.
+ */
+sasl: boolean, };
+
+/**
+ * A connection as the window shows it.
+ */
+export type HubConnectionView = { 
+/**
+ * The saved connection.
+ */
+connection: HubConnection, 
+/**
+ * Read by this process now.
+ */
+reading: boolean, 
+/**
+ * The hub's partitions (while reading).
+ */
+partitions: Array<number>, 
+/**
+ * Events stored since reading started.
+ */
+stored: number, 
+/**
+ * The last failure, until the next success.
+ */
+problem?: string, };
+
+/**
+ * Start reading a hub.
+ */
+export type HubReadRequest = { 
+/**
+ * The connection's name.
+ */
+name: string, 
+/**
+ * Where to start.
+ */
+start: HubStart, };
+
+/**
+ * A connection, by name.
+ */
+export type HubRef = { 
+/**
+ * Its name.
+ */
+name: string, };
+
+/**
+ * Where a reader starts in each partition.
+ */
+export type HubStart = { "from": "committed" } | { "from": "start" } | { "from": "now" } | { "from": "time", 
+/**
+ * Unix seconds.
+ */
+at: number, };
+
+/**
+ * How the broker is spoken to.
+ */
+export type HubTls = "system" | { "caFile": string } | "plaintext";
 
 /**
  * Where an account's identity was read from.
@@ -2434,6 +2535,40 @@ publicClientId: string,
 users: Array<string>, };
 
 /**
+ * `event_hub_save`: a connection to add or replace.
+ */
+export type SaveHubConnection = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * The connection string from the portal (kept in the keyring).
+ */
+connectionString: string, 
+/**
+ * The hub; the connection string's `EntityPath` when absent.
+ */
+hub?: string, 
+/**
+ * The consumer group (`$Default` when absent).
+ */
+consumerGroup?: string, 
+/**
+ * Another broker (`host:port`).
+ */
+broker?: string, 
+/**
+ * TLS (system roots when absent).
+ */
+tls?: HubTls, 
+/**
+ * Sign in with the connection string (yes when absent; no only for a broker on this
+ * machine).
+ */
+sasl?: boolean, };
+
+/**
  * A secret typed by the user (never echoed back).
  */
 export type SecretInput = { 
@@ -3249,6 +3384,16 @@ export interface Commands {
   gap_reconciliation: { request: GapRef; response: Reconciliation };
   /** Opens a gap from a time for a subscription and reconciles it. */
   reconcile_since: { request: ReconcileSince; response: Reconciliation };
+  /** The saved Azure Event Hubs connections and what this process reads. */
+  event_hubs_list: { request: null; response: Array<HubConnectionView> };
+  /** Saves an Event Hubs connection (the connection string goes to the keyring). */
+  event_hub_save: { request: SaveHubConnection; response: HubConnection };
+  /** Stops reading an Event Hubs connection and forgets it and its connection string. */
+  event_hub_remove: { request: HubRef; response: null };
+  /** Reads an event hub into the Inspector (same checks as webhooks) until stopped. */
+  event_hub_read: { request: HubReadRequest; response: null };
+  /** Stops reading an event hub; where it got to is kept. */
+  event_hub_stop: { request: HubRef; response: null };
   /** Certificates for rich notifications. */
   certificates_list: { request: null; response: Array<CertificateView> };
   /** Makes a certificate (2048/3072/4096 bits); new subscriptions use it. */
@@ -3268,7 +3413,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_ledger", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "health", "gaps_list", "gap_reconcile", "gap_reconciliation", "reconcile_since", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_ledger", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "health", "gaps_list", "gap_reconcile", "gap_reconciliation", "reconcile_since", "event_hubs_list", "event_hub_save", "event_hub_remove", "event_hub_read", "event_hub_stop", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -24,6 +24,7 @@ export const queryKeys = {
   health: ["health"],
   ledger: ["subscription_ledger"],
   gaps: ["gaps_list"],
+  eventHubs: ["event_hubs_list"],
 } as const satisfies Record<string, QueryKey>;
 
 /** The Inspector's pages of receptions (every filter). */
@@ -48,7 +49,8 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
     case "accountsChanged":
       return [queryKeys.accounts, queryKeys.subscriptions, queryKeys.lookups, queryKeys.checks];
     case "receptionsArrived":
-      return [receptionPages];
+      // Events read from a hub arrive this way too: its card counts them.
+      return [receptionPages, queryKeys.eventHubs];
     case "itemsChecked":
       return [receptionPages, ...event.receptionIds.map(receptionKey)];
     case "httpLogChanged":
@@ -58,6 +60,8 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
       return [];
     case "receiverChanged":
       return [queryKeys.receiver, queryKeys.status, queryKeys.owned, queryKeys.health, queryKeys.gaps];
+    case "eventHubsChanged":
+      return [queryKeys.eventHubs];
     case "updateAvailable":
       return [];
   }
@@ -122,6 +126,11 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   gap_reconcile: [queryKeys.health, queryKeys.gaps],
   gap_reconciliation: [],
   reconcile_since: [queryKeys.health, queryKeys.gaps],
+  event_hubs_list: [],
+  event_hub_save: [queryKeys.eventHubs],
+  event_hub_remove: [queryKeys.eventHubs],
+  event_hub_read: [queryKeys.eventHubs],
+  event_hub_stop: [queryKeys.eventHubs],
   certificates_list: [],
   certificate_create: [queryKeys.certificates],
   certificate_export: [],

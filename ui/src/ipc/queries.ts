@@ -176,6 +176,11 @@ export function useOwnedSubscriptions() {
   return useQuery({ queryKey: queryKeys.owned, queryFn: () => call("owned_subscriptions", null) });
 }
 
+/** The saved Event Hubs connections and whether each is being read; `eventHubsChanged` refreshes them. */
+export function useEventHubs() {
+  return useQuery({ queryKey: queryKeys.eventHubs, queryFn: () => call("event_hubs_list", null) });
+}
+
 export function useCertificates() {
   return useQuery({ queryKey: queryKeys.certificates, queryFn: () => call("certificates_list", null) });
 }

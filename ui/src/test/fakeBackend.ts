@@ -2,8 +2,12 @@
 import type {
   AccountSummary,
   AppInfo,
+  CatalogCheckResponse,
   Commands,
+  CreatedSubscription,
   ExplainedToken,
+  HubConnection,
+  HubConnectionView,
   ReceptionDetail,
   ReceptionLine,
   ReceivingStarted,
@@ -128,10 +132,20 @@ export function receptionFixture(id: number, overrides: Partial<ReceptionLine> =
 }
 
 export function detailFixture(summary: ReceptionLine): ReceptionDetail {
+  // Read from a hub: where it was travels in the query and headers, as the backend stores it.
+  const hub = summary.method === "EVENT";
   return {
     summary,
-    query: "",
-    headers: [["content-type", "application/json"]],
+    query: hub ? "partition=1&offset=42" : "",
+    headers: hub
+      ? [
+          ["x-event-hub", summary.path.slice(1)],
+          ["x-partition", "1"],
+          ["x-offset", "42"],
+          ["x-enqueued-time", "2026-11-28T10:00:00.000Z"],
+          ["content-type", "application/json"],
+        ]
+      : [["content-type", "application/json"]],
     bodyText: '{"value":[{"<script>":"not rendered"}]}',
     bodyBase64: null,
     bodyTruncated: false,
@@ -183,6 +197,52 @@ export const sandboxPlan: TriggerPlan = {
   at: 1_790_000_000,
 };
 
+export const hubFixture: HubConnectionView = {
+  connection: {
+    name: "graph",
+    namespace: "contoso.servicebus.windows.net",
+    hub: "graph-events",
+    consumerGroup: "$Default",
+    tls: "system",
+    sasl: true,
+  },
+  reading: false,
+  partitions: [],
+  stored: 0,
+};
+
+/** What `event_hub_save` makes of a request, as the backend does: the namespace and (when no hub
+ * is given) the hub from the connection string. */
+function savedHub(request: Commands["event_hub_save"]["request"]): HubConnection {
+  const parts = new Map(
+    request.connectionString.split(";").map((part) => {
+      const at = part.indexOf("=");
+      return [part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim()] as const;
+    }),
+  );
+  const endpoint = parts.get("endpoint");
+  if (!endpoint?.startsWith("sb://")) {
+    throw new StudioError({
+      code: "invalid_input",
+      message: "That is not an Event Hubs connection string: it has no Endpoint=sb://….",
+      hint: "Copy Connection string–primary key from a shared access policy.",
+    });
+  }
+  const hub = request.hub ?? parts.get("entitypath");
+  if (!hub) {
+    throw new StudioError({ code: "invalid_input", message: "Which event hub? The connection string names none.", hint: "Fill in Event hub." });
+  }
+  return {
+    name: request.name,
+    namespace: endpoint.slice("sb://".length).replace(/\/+$/, ""),
+    hub,
+    consumerGroup: request.consumerGroup ?? "$Default",
+    ...(request.broker ? { broker: request.broker } : {}),
+    tls: request.tls ?? "system",
+    sasl: request.sasl ?? true,
+  };
+}
+
 export function fakeBackend(
   overrides: {
     settings?: Settings;
@@ -196,12 +256,24 @@ export function fakeBackend(
     plan?: TriggerPlan;
     /** What `status` answers (nothing signed in, nothing running by default). */
     status?: StatusSnapshot;
+    /** The saved Event Hubs connections (none by default). */
+    hubs?: HubConnectionView[];
   } = {},
 ) {
   let plan = overrides.plan ?? sandboxPlan;
   let settings = overrides.settings ?? defaultSettings;
   let accounts = overrides.accounts ?? [];
   let subscriptions = overrides.subscriptions ?? [];
+  let hubs = overrides.hubs ?? [];
+  const hubNamed = (name: string) => {
+    const found = hubs.find((h) => h.connection.name === name);
+    if (!found) throw new StudioError({ code: "not_found", message: `No Event Hubs connection is named '${name}'.`, hint: null });
+    return found;
+  };
+  const updateHub = (name: string, change: Partial<HubConnectionView>) => {
+    hubNamed(name);
+    hubs = hubs.map((h) => (h.connection.name === name ? { ...h, ...change } : h));
+  };
   const calls: { command: keyof Commands; request: unknown }[] = [];
   const call = <K extends keyof Commands>(command: K, request: Commands[K]["request"]) => {
     calls.push({ command, request });
@@ -248,6 +320,18 @@ export function fakeBackend(
           const renewed = subscriptionFixture((request as { id: string }).id, 10000);
           subscriptions = subscriptions.map((item) => (item.subscription.id === renewed.subscription.id ? renewed : item));
           return renewed;
+        }
+        case "subscription_create": {
+          const create = request as Commands["subscription_create"]["request"];
+          const made = subscriptionFixture("new-1", create.expirationMinutes ?? 60);
+          made.subscription = {
+            ...made.subscription,
+            resource: create.resource,
+            changeType: create.changeType,
+            notificationUrl: create.deliveryTarget ?? "http://127.0.0.1:7071/abc/notifications",
+          };
+          subscriptions = [...subscriptions, made];
+          return { subscription: made } satisfies CreatedSubscription;
         }
         case "subscription_delete":
           subscriptions = subscriptions.filter((item) => item.subscription.id !== (request as { id: string }).id);
@@ -326,6 +410,46 @@ export function fakeBackend(
             sent: plan.requests.map((r) => ({ method: r.method, url: `${plan.base}${r.path}`, status: 201 })),
             matchedSubscriptions: plan.via === "sandbox" ? 1 : null,
           } satisfies TriggerDone;
+        case "catalog_check": {
+          // As the backend: the target is the notificationUrl (and the lifecycle URL) of the
+          // previewed request, and a target Graph cannot use is a problem of that field.
+          const { proposal } = request as Commands["catalog_check"]["request"];
+          const url = proposal.notificationUrl ?? "https://example.ngrok.app/abc/notifications";
+          const lifecycle = proposal.notificationUrl ?? "https://example.ngrok.app/abc/lifecycle";
+          const body = { changeType: proposal.changeTypes.join(","), notificationUrl: url, ...(proposal.hasLifecycleUrl ? { lifecycleNotificationUrl: lifecycle } : {}), resource: proposal.resource };
+          const json = JSON.stringify(body, null, 2);
+          const bad = proposal.notificationUrl !== undefined && !/^EventHub:https:\/\/[a-z0-9.-]+\/eventhubname\/[^/?]+\?tenantId=.+$/i.test(proposal.notificationUrl);
+          return {
+            check: {
+              problems: bad
+                ? [{ field: "notificationUrl", severity: "error", message: "That is not an EventHub: target.", fix: "Build an Event Hubs target." }]
+                : [],
+              nearest: [],
+            },
+            hints: [],
+            preview: { json, curl: `curl -X POST https://graph.microsoft.com/v1.0/subscriptions --data '${JSON.stringify(body)}'`, http: `POST /v1.0/subscriptions\n\n${json}` },
+          } satisfies CatalogCheckResponse;
+        }
+        case "event_hubs_list":
+          return hubs;
+        case "event_hub_save": {
+          const saved = savedHub(request as Commands["event_hub_save"]["request"]);
+          const view: HubConnectionView = { connection: saved, reading: false, partitions: [], stored: 0 };
+          hubs = [...hubs.filter((h) => h.connection.name !== saved.name), view];
+          return saved;
+        }
+        case "event_hub_remove": {
+          const { name } = request as Commands["event_hub_remove"]["request"];
+          hubNamed(name);
+          hubs = hubs.filter((h) => h.connection.name !== name);
+          return null;
+        }
+        case "event_hub_read":
+          updateHub((request as Commands["event_hub_read"]["request"]).name, { reading: true, partitions: [0, 1] });
+          return null;
+        case "event_hub_stop":
+          updateHub((request as Commands["event_hub_stop"]["request"]).name, { reading: false, partitions: [] });
+          return null;
         case "account_request_permissions":
           plan = { ...plan, missingPermission: null };
           return accounts[0] ?? sandboxAccount;

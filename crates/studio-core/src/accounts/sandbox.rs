@@ -91,11 +91,24 @@ impl SandboxNote {
     }
 }
 
+/// The Event Hubs namespaces the sandbox delivers to, each with the broker that stands for it
+/// (read when a sandbox starts: the saved connections that name a broker).
+pub type HubBrokers =
+    Box<dyn Fn() -> Vec<(String, studio_primitives::kafka::KafkaEndpoint)> + Send + Sync>;
+
 /// The sandbox tenant of this data folder: run here, or by another process of the app.
-#[derive(Debug)]
 pub struct Sandbox {
     data_file: PathBuf,
     running: Mutex<Option<(RunningEmulator, FolderLease)>>,
+    hub_brokers: std::sync::OnceLock<HubBrokers>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("data_file", &self.data_file)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sandbox {
@@ -104,7 +117,13 @@ impl Sandbox {
         Sandbox {
             data_file,
             running: Mutex::new(None),
+            hub_brokers: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Where a sandbox started from now on delivers Event Hubs notifications (set once).
+    pub fn set_hub_brokers(&self, brokers: HubBrokers) {
+        let _ = self.hub_brokers.set(brokers);
     }
 
     /// The running sandbox, started first if needed (or the one another process runs for the
@@ -133,6 +152,11 @@ impl Sandbox {
             };
             let config = EmulatorConfig {
                 data_file: Some(self.data_file.clone()),
+                event_hubs: self
+                    .hub_brokers
+                    .get()
+                    .map(|brokers| brokers())
+                    .unwrap_or_default(),
                 ..EmulatorConfig::default()
             };
             let started =
@@ -153,6 +177,22 @@ impl Sandbox {
             return Err(CoreError::internal("the sandbox did not start"));
         };
         Ok(Self::info_of(emulator))
+    }
+
+    /// The control API of the sandbox if one runs (here or in another process), without starting
+    /// one.
+    pub async fn control_if_running(&self) -> Option<String> {
+        if let Some((emulator, _)) = self.running.lock().await.as_ref() {
+            return Some(emulator.info.control.clone());
+        }
+        let folder = self
+            .data_file
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        lease::holder_note::<SandboxNote>(&folder, LEASE)
+            .filter(SandboxNote::is_local)
+            .map(|note| note.control)
     }
 
     fn info_of(emulator: &RunningEmulator) -> SandboxInfo {

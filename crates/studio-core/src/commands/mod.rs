@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod certificates;
 pub mod conformance;
+pub mod event_hubs;
 pub mod gaps;
 pub mod receiving;
 pub mod resources;
@@ -188,6 +189,16 @@ command_surface! {
     gap_reconciliation: gaps::GapRef => crate::gaps::reconcile::Reconciliation;
     /// Opens a gap from a time for a subscription and reconciles it.
     reconcile_since: gaps::ReconcileSince => crate::gaps::reconcile::Reconciliation;
+    /// The saved Azure Event Hubs connections and what this process reads.
+    event_hubs_list: () => Vec<crate::receiving::event_hubs::running::HubConnectionView>;
+    /// Saves an Event Hubs connection (the connection string goes to the keyring).
+    event_hub_save: crate::receiving::event_hubs::SaveHubConnection => crate::receiving::event_hubs::HubConnection;
+    /// Stops reading an Event Hubs connection and forgets it and its connection string.
+    event_hub_remove: event_hubs::HubRef => ();
+    /// Reads an event hub into the Inspector (same checks as webhooks) until stopped.
+    event_hub_read: event_hubs::HubReadRequest => ();
+    /// Stops reading an event hub; where it got to is kept.
+    event_hub_stop: event_hubs::HubRef => ();
     /// Certificates for rich notifications.
     certificates_list: () => Vec<crate::certificates::CertificateView>;
     /// Makes a certificate (2048/3072/4096 bits); new subscriptions use it.

@@ -144,6 +144,11 @@ impl Studio {
         // The builder `subscription_create` sends with: the preview is that request.
         let proposal = &request.proposal;
         let change_type = proposal.change_types.join(",");
+        // An Event Hubs or Event Grid target is sent as chosen (lifecycle events go there too);
+        // the receiver's URL is known only at creation.
+        let hub_or_grid = proposal.notification_url.as_deref().filter(|url| {
+            studio_catalog::targets::DeliveryTarget::parse(url).is_ok_and(|t| !t.needs_handshake())
+        });
         let built = request::build(
             Some(catalog),
             &Choice {
@@ -157,8 +162,8 @@ impl Studio {
                 notification_query_options: None,
             },
             &Delivery {
-                notification_url: PREVIEW_NOTIFICATION_URL,
-                lifecycle_url: PREVIEW_LIFECYCLE_URL,
+                notification_url: hub_or_grid.unwrap_or(PREVIEW_NOTIFICATION_URL),
+                lifecycle_url: hub_or_grid.unwrap_or(PREVIEW_LIFECYCLE_URL),
                 client_state: PREVIEW_CLIENT_STATE,
                 certificate: Some(PREVIEW_CERTIFICATE),
             },

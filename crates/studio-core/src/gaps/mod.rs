@@ -190,6 +190,10 @@ pub fn after_start(
         if !owned.state.is_live() || unix_of(&owned.created_at) > down_from {
             continue;
         }
+        // An event hub keeps what Graph sends while the app is closed: no gap for those.
+        if studio_catalog::targets::is_hub_or_grid(&owned.notification_url) {
+            continue;
+        }
         let was_moved = moving.contains(&owned.id);
         let gap = if now - down_from >= threshold.max(0) {
             let detail = format!(

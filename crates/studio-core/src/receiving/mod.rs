@@ -13,6 +13,7 @@ pub mod changes;
 pub mod checked;
 mod delivery;
 mod endpoints;
+pub mod event_hubs;
 pub mod export;
 pub mod forward;
 pub mod holder;
@@ -110,6 +111,8 @@ pub struct Receiving {
     data_dir: std::path::PathBuf,
     /// Held from the first `start` until `shutdown`: this process receives for the folder.
     lease: holder::HeldLease,
+    /// The Event Hubs read in this process, by connection name.
+    hub_readers: Mutex<std::collections::BTreeMap<String, event_hubs::reading::HubReader>>,
 }
 
 impl std::fmt::Debug for Receiving {
@@ -194,6 +197,7 @@ impl Receiving {
             sandbox,
             data_dir,
             lease: holder::HeldLease::default(),
+            hub_readers: Mutex::default(),
         })
     }
 
@@ -488,6 +492,7 @@ impl Receiving {
     /// Stops everything and lets another process receive for the folder: the check queue ends
     /// its round first, so no reception is checked by two processes.
     pub async fn shutdown(&self) {
+        self.stop_hub_readers().await;
         self.stop().await;
         let listening = self.listening.lock().await;
         self.release().await;

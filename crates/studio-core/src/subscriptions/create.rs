@@ -12,6 +12,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use studio_catalog::Catalog;
 use studio_catalog::model::ApiVersion;
+use studio_catalog::targets::DeliveryTarget;
 use studio_graph::{HintContext, NewSubscription};
 use studio_primitives::clock::rfc3339;
 use studio_primitives::http::{self, Redirects};
@@ -24,6 +25,7 @@ use crate::error::CoreError;
 use crate::receiving::Receiving;
 use crate::subscriptions::graph::{SubscriptionView, catalog_kind, describe};
 use crate::subscriptions::request::{self, Choice, Delivery, SubscriptionRequest};
+use studio_identity::account::AccountConfig;
 
 /// `subscription_create`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -57,6 +59,12 @@ pub struct CreateSubscriptionRequest {
     /// Skip the validation preflight.
     #[serde(default)]
     pub skip_preflight: bool,
+    /// Deliver to an Azure Event Hub or Event Grid partner topic instead of this app's receiver:
+    /// `EventHub:https://<namespace>/eventhubname/<hub>?tenantId=…` (lifecycle events go to the
+    /// same place), `EventGrid:?…`. No receiver, tunnel or preflight is needed.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_target: Option<String>,
 }
 
 /// What the preflight saw when it played Graph's validation request against the URL.
@@ -168,6 +176,40 @@ pub async fn create(
     now: i64,
 ) -> Result<CreatedSubscription, CoreError> {
     let config = accounts.account(request.account_id.as_deref())?;
+    if let Some(target) = &request.delivery_target {
+        let parsed = DeliveryTarget::parse(target).map_err(|why| {
+            CoreError::refused(format!("The delivery target is not valid: {why}")).with_hint(
+                "Build it with `webhook-studio event-hub url`, or copy Graph's documented form.",
+            )
+        })?;
+        if parsed.needs_handshake() {
+            return Err(CoreError::refused(
+                "An https:// delivery target is this app's receiver's job.",
+            )
+            .with_hint("Leave the delivery target empty to use the receiver; it is for EventHub: and EventGrid: targets."));
+        }
+        if config.kind.sandbox() && parsed.is_event_hub() {
+            // The sandbox delivers to the broker a saved connection names for the namespace (a
+            // sandbox started later reads them as it starts).
+            receiving.map_sandbox_hubs().await?;
+        }
+        let url = parsed.url();
+        let lifecycle = request
+            .include_lifecycle_url
+            .unwrap_or(true)
+            .then(|| url.clone());
+        return send_and_record(
+            accounts,
+            receiving,
+            certificates,
+            request,
+            &config,
+            (url, lifecycle),
+            None,
+            now,
+        )
+        .await;
+    }
     // This process's receiver, else the one another process runs for the data folder (the
     // window, while `mcp` or a CLI command creates): its checks find the subscription in the
     // shared store.
@@ -216,7 +258,32 @@ pub async fn create(
         }
         Some(report)
     };
+    send_and_record(
+        accounts,
+        receiving,
+        certificates,
+        request,
+        &config,
+        (notification_url, lifecycle_url),
+        report,
+        now,
+    )
+    .await
+}
 
+/// Builds the request (as the preview does), sends it and records the subscription as this
+/// app's.
+#[allow(clippy::too_many_arguments, reason = "one call site per delivery kind")]
+async fn send_and_record(
+    accounts: &Accounts,
+    receiving: &Receiving,
+    certificates: &Certificates,
+    request: &CreateSubscriptionRequest,
+    config: &AccountConfig,
+    (notification_url, lifecycle_url): (String, Option<String>),
+    report: Option<PreflightReport>,
+    now: i64,
+) -> Result<CreatedSubscription, CoreError> {
     let client_state =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let certificate = if request.include_resource_data {
@@ -253,7 +320,7 @@ pub async fn create(
         now,
     );
     let created = send_create(accounts, &config.id, api, &new).await?;
-    let tenant_id = accounts.tenant_id(&config).await;
+    let tenant_id = accounts.tenant_id(config).await;
     let owned = OwnedSubscription {
         id: created.subscription.id.clone(),
         account_id: config.id.clone(),

@@ -288,7 +288,10 @@ pub async fn recreate(
     let result = async {
         let mut new: NewSubscription = serde_json::from_str(&owned.request)
             .map_err(|e| CoreError::internal(format!("the recorded request is unreadable: {e}")))?;
-        if let Some(endpoints) = receiving.endpoints().await {
+        // A webhook subscription is made again at the receiver's current URL; one delivering to
+        // an event hub or Event Grid keeps its target.
+        let to_receiver = !studio_catalog::targets::is_hub_or_grid(&owned.notification_url);
+        if to_receiver && let Some(endpoints) = receiving.endpoints().await {
             let (notification, lifecycle) = endpoints.for_graph();
             new.notification_url = notification;
             new.lifecycle_notification_url = owned.lifecycle_url.as_ref().map(|_| lifecycle);
@@ -473,6 +476,8 @@ fn follows(
     owned.state.is_live()
         && owned.notification_url != notification
         && (public || sandbox.contains(&owned.account_id))
+        // Event Hubs and Event Grid subscriptions do not point at the receiver: they stay put.
+        && !studio_catalog::targets::is_hub_or_grid(&owned.notification_url)
 }
 
 fn sandbox_accounts(accounts: &Accounts) -> Result<Vec<String>, CoreError> {

@@ -29,6 +29,10 @@ struct Args {
     /// Keep the tenant's state (content, subscriptions, sign-ins) in this JSON file between runs.
     #[arg(long, value_name = "FILE")]
     data: Option<std::path::PathBuf>,
+    /// Deliver an Event Hubs namespace's notifications to a Kafka broker on this machine
+    /// (plaintext, no SASL): `contoso.servicebus.windows.net=127.0.0.1:9092`. Repeatable.
+    #[arg(long, value_name = "NAMESPACE=HOST:PORT", value_parser = event_hub)]
+    event_hub: Vec<(String, String)>,
 }
 
 fn time_scale(text: &str) -> Result<f64, String> {
@@ -67,6 +71,18 @@ fn main() -> ExitCode {
             allow_remote_delivery: args.allow_remote_delivery,
             time_scale: args.time_scale,
             data_file: args.data,
+            event_hubs: args
+                .event_hub
+                .into_iter()
+                .map(|(namespace, bootstrap)| {
+                    let endpoint = studio_primitives::kafka::KafkaEndpoint {
+                        bootstrap,
+                        auth: studio_primitives::kafka::KafkaAuth::None,
+                        tls: studio_primitives::kafka::KafkaTls::Off,
+                    };
+                    (namespace, endpoint)
+                })
+                .collect(),
             ..EmulatorConfig::default()
         };
         let emulator = match start(config).await {
@@ -87,4 +103,11 @@ fn main() -> ExitCode {
         emulator.shutdown().await;
         ExitCode::SUCCESS
     })
+}
+
+fn event_hub(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .filter(|(namespace, bootstrap)| !namespace.is_empty() && bootstrap.contains(':'))
+        .map(|(namespace, bootstrap)| (namespace.to_owned(), bootstrap.to_owned()))
+        .ok_or_else(|| "write NAMESPACE=HOST:PORT".into())
 }

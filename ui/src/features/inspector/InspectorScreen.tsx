@@ -13,6 +13,7 @@ import type { ExportFormat, ReceptionKind } from "../../ipc/bindings";
 import { useAccounts, useCommand, useOwnedSubscriptions, useReceptionCount, useReceptionRows, useShownFilter } from "../../ipc/queries";
 import { TriggerChange } from "../../components/TriggerChange";
 import { useDebounced } from "../../components/useDebounced";
+import { EventHubsCard } from "../eventhubs/EventHubsCard";
 import { CompareView } from "./CompareView";
 import { ReceiverCard } from "./ReceiverCard";
 import { ReceptionDetail } from "./ReceptionDetail";
@@ -160,7 +161,10 @@ export function InspectorScreen() {
   return (
     <div className="screen inspector-screen">
       <PageHeader title="Inspector" subtitle="Every request that reached your receiver: stored before it was acknowledged, then verified and decrypted." />
-      <ReceiverCard />
+      <div className="inspector-sources">
+        <ReceiverCard />
+        <EventHubsCard />
+      </div>
       <div className="inspector-toolbar">
         <Segmented id="reception-kind" value={kind} options={kinds} onChange={(k) => { setKind(k); setSelected(null); }} />
         <input

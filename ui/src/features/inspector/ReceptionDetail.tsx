@@ -10,6 +10,7 @@ import { JsonView } from "../../components/JsonView";
 import { When } from "../../components/When";
 import type { CheckOutcome, ClientStateVerdict, ExplainedToken, ItemView, ReceptionDetail as Detail, TokenCheckName, TokenVerdict } from "../../ipc/bindings";
 import { useCommand, useReception, useReceptionTokens, useReplayCurl } from "../../ipc/queries";
+import { hubOrigin, isHubEvent } from "../eventhubs/hub";
 
 const clientStateText: Record<ClientStateVerdict, { tone: string; text: string }> = {
   matches: { tone: "ok", text: "clientState matches" },
@@ -269,6 +270,8 @@ export const ReceptionDetail = memo(function ReceptionDetail({ id, onCompare }: 
   if (!detail.data) return <p className="muted">Loading…</p>;
   const d = detail.data;
   const s = d.summary;
+  // Read from an event hub: where in the hub it was.
+  const origin = isHubEvent(s) ? hubOrigin(d.query, d.headers) : null;
   const effectiveTab = (tab === "items" && d.items.length === 0) || (tab === "tokens" && d.tokenCount === 0) ? "body" : tab;
   const tabs = (["items", "tokens", "body", "headers"] as const).filter((t) => t !== "tokens" || d.tokenCount > 0);
   const tabLabel = { items: `Items (${String(d.items.length)})`, tokens: `Validation tokens (${String(d.tokenCount)})`, body: "Body", headers: `Headers (${String(d.headers.length)})` };
@@ -289,6 +292,17 @@ export const ReceptionDetail = memo(function ReceptionDetail({ id, onCompare }: 
           {s.method} {s.path}
           {d.query ? `?${d.query}` : ""} · from {s.peer} · {s.bodyBytes} bytes · <When at={s.receivedAt} />
         </p>
+        {origin ? (
+          <p className="muted" data-testid="hub-origin">
+            Partition {origin.partition} · offset {origin.offset}
+            {origin.enqueued !== null ? (
+              <>
+                {" "}
+                · enqueued <When at={origin.enqueued} />
+              </>
+            ) : null}
+          </p>
+        ) : null}
         {s.reason ? <p className="field-error">{s.reason}</p> : null}
       </header>
       <div className="segmented" role="tablist">

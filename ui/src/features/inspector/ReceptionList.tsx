@@ -7,7 +7,9 @@ import { useEffect, useRef, type RefObject } from "react";
 
 import type { ReceptionKind, ReceptionLine } from "../../ipc/bindings";
 import { LIST_BLOCK } from "../../ipc/queries";
+import { Badge } from "../../components/Badge";
 import { When } from "../../components/When";
+import { isHubEvent } from "../eventhubs/hub";
 
 const kindLabels: Record<ReceptionKind, string> = {
   notification: "Notification",
@@ -20,7 +22,7 @@ const kindLabels: Record<ReceptionKind, string> = {
 /** The verdict a line shows: the worst thing about it. */
 export function verdict(r: ReceptionLine): { tone: "ok" | "warn" | "danger" | "idle"; text: string } {
   if (r.kind === "rejected" || r.kind === "unexpected") return { tone: "danger", text: r.reason ?? `answered ${String(r.status)}` };
-  if (r.kind === "validation") return { tone: "ok", text: "answered, token echoed" };
+  if (r.kind === "validation") return { tone: "ok", text: isHubEvent(r) ? "Graph can send to this hub" : "answered, token echoed" };
   if (r.pending) return { tone: "idle", text: "items not read yet" };
   if (r.items === 0) return { tone: "danger", text: r.reason ?? "no items" };
   const some = (count: number) => (r.items > 1 ? ` (${String(count)} of ${String(r.items)})` : "");
@@ -33,8 +35,10 @@ export function verdict(r: ReceptionLine): { tone: "ok" | "warn" | "danger" | "i
 
 /** What a line leads with: the change, or what kind of request it was. */
 export function headline(r: ReceptionLine): string {
+  if (isHubEvent(r) && r.kind === "validation") return "validation event";
   const change = r.changeType ?? r.lifecycleEvent;
   if (change) return change;
+  if (isHubEvent(r)) return `event · ${r.path.replace(/^\//, "")}`;
   const endpoint = r.path.endsWith("/lifecycle") ? "lifecycle URL" : r.path.endsWith("/notifications") ? "notification URL" : null;
   if (r.kind === "validation") return `handshake · ${endpoint ?? r.path}`;
   return `${r.method} ${String(r.status)}`;
@@ -167,6 +171,11 @@ export function ReceptionList({
               }}
             >
               <span className="reception-line">
+                {isHubEvent(r) ? (
+                  <Badge tone="accent" testId="hub-badge" title={`Read from the event hub ${r.path.replace(/^\//, "")} (${r.peer})`}>
+                    Event Hub
+                  </Badge>
+                ) : null}
                 <span className={`kind-badge kind-${r.kind}`}>{kindLabels[r.kind]}</span>
                 <span className="reception-change">{headline(r)}</span>
                 {r.items > 1 ? <span className="muted">×{r.items}</span> : null}

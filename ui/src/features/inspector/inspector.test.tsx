@@ -99,6 +99,44 @@ describe("InspectorScreen", () => {
   });
 });
 
+describe("events read from an event hub", () => {
+  it("carry an Event Hub badge in the list and say where in the hub they were", async () => {
+    const hubPeer = { method: "EVENT", path: "/graph-events", peer: "contoso.servicebus.windows.net:9093" };
+    installFakeBackend(
+      fakeBackend({
+        receptions: [
+          receptionFixture(3, hubPeer),
+          receptionFixture(2, { ...hubPeer, kind: "validation", items: 0, changeType: null, resource: null, status: 200 }),
+          receptionFixture(1),
+        ],
+      }),
+    );
+    const user = userEvent.setup();
+    renderWithQueries(<InspectorScreen />);
+    await user.click(await screen.findByRole("button", { name: "All" }));
+    await screen.findByText("validation event");
+    const rows = screen.getAllByTestId("reception-row");
+    expect(within(rows[0] as HTMLElement).getByTestId("hub-badge")).toHaveTextContent("Event Hub");
+    expect(within(rows[1] as HTMLElement).getByTestId("hub-badge")).toBeInTheDocument();
+    expect(rows[1]).toHaveTextContent("Graph can send to this hub");
+    expect(within(rows[2] as HTMLElement).queryByTestId("hub-badge")).toBeNull();
+    await user.click(rows[0] as HTMLElement);
+    const detail = await screen.findByTestId("reception-detail");
+    expect(await within(detail).findByText("#3 · notification · 202")).toBeInTheDocument();
+    expect(within(detail).getByTestId("hub-origin")).toHaveTextContent(/^Partition 1 · offset 42 · enqueued .*2026/);
+    await user.click(rows[2] as HTMLElement);
+    expect(await within(screen.getByTestId("inspector-detail")).findByText("#1 · notification · 202")).toBeInTheDocument();
+    expect(screen.queryByTestId("hub-origin")).toBeNull();
+  });
+
+  it("shows the Azure Event Hubs card beside the receiver", async () => {
+    installFakeBackend();
+    renderWithQueries(<InspectorScreen />);
+    expect(await screen.findByTestId("event-hubs-card")).toHaveTextContent("Azure Event Hubs");
+    expect(screen.getByTestId("receiver-card")).toBeInTheDocument();
+  });
+});
+
 describe("verdict", () => {
   it("names the worst thing about a reception", () => {
     expect(verdict(receptionFixture(1)).text).toBe("verified, decrypted");

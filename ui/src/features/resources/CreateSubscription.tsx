@@ -1,5 +1,6 @@
-// Creates the subscription the form describes, pointed at this app's receiver: a preflight of the
-// validation handshake first, then Graph. The Create button sits in a bar that stays at the bottom
+// Creates the subscription the form describes, pointed at this app's receiver (a preflight of the
+// validation handshake first, then Graph) or at an Azure Event Hub (no handshake: Graph sends a
+// validation event to the hub). The Create button sits in a bar that stays at the bottom
 // of the screen while the form scrolls; the result appears above it, scrolled into view, with
 // "Trigger a change" and "Open in Inspector", the next two steps of the loop.
 import { useEffect, useRef } from "react";
@@ -18,6 +19,7 @@ export function CreateSubscription({
   expiresInMinutes,
   includeResourceData,
   lifecycleUrl,
+  eventHub = null,
   blocked,
   onOpenInspector,
 }: {
@@ -28,6 +30,8 @@ export function CreateSubscription({
   includeResourceData: boolean;
   /** The form's "Lifecycle notification URL" box (the preview shows the same). */
   lifecycleUrl: boolean;
+  /** Deliver to an event hub instead of the receiver: the `EventHub:` target sent, and the hub. */
+  eventHub?: { target: string; hub: string } | null;
   blocked: string | null;
   onOpenInspector: () => void;
 }) {
@@ -48,11 +52,19 @@ export function CreateSubscription({
       <div ref={result} className="create-result">
         {created && account ? (
           <div className="create-done" data-testid="create-done">
-            <p>
-              Created <code>{created.id}</code>, expires <When at={created.expirationDateTime} />. The app renews it before
-              then{create.data?.preflight ? ` (validation preflight answered in ${String(create.data.preflight.latencyMs)} ms)` : ""}. Make
-              a change happen and its notification arrives in the Inspector.
-            </p>
+            {eventHub ? (
+              <p>
+                Created <code>{created.id}</code>, expires <When at={created.expirationDateTime} />. The app renews it before then.
+                Graph sends its notifications to the event hub <code>{eventHub.hub}</code>: read it with Inspector → Azure Event Hubs
+                to see them.
+              </p>
+            ) : (
+              <p>
+                Created <code>{created.id}</code>, expires <When at={created.expirationDateTime} />. The app renews it before
+                then{create.data?.preflight ? ` (validation preflight answered in ${String(create.data.preflight.latencyMs)} ms)` : ""}. Make
+                a change happen and its notification arrives in the Inspector.
+              </p>
+            )}
             <div className="create-next">
               <TriggerChange key={created.id} accountId={account.config.id} resource={created.resource} changeType={created.changeType} />
               <Button onClick={onOpenInspector} data-testid="open-inspector">
@@ -75,8 +87,10 @@ export function CreateSubscription({
               resource,
               changeType: changeTypes.join(","),
               includeResourceData,
-              skipPreflight: false,
+              // A hub has no validation handshake to try first.
+              skipPreflight: eventHub !== null,
               includeLifecycleUrl: lifecycleUrl,
+              ...(eventHub ? { deliveryTarget: eventHub.target } : {}),
               // Checked by the form (whole minutes, 1 or more; `blocked` otherwise): sent as typed.
               expirationMinutes: Number(expiresInMinutes.trim()),
             });
@@ -87,7 +101,14 @@ export function CreateSubscription({
         <span className="muted create-bar-text">
           {why ?? (
             <>
-              <code>{resource}</code> as {account?.config.name ?? ""}, to this app's receiver
+              <code>{resource}</code> as {account?.config.name ?? ""},{" "}
+              {eventHub ? (
+                <>
+                  to the event hub <code>{eventHub.hub}</code>
+                </>
+              ) : (
+                "to this app's receiver"
+              )}
               {includeResourceData ? ", with a certificate made for you" : ""}.
             </>
           )}

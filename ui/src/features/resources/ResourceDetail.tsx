@@ -2,9 +2,20 @@ import { ExternalLink } from "../../components/ExternalLink";
 import { Badge } from "../../components/Badge";
 import type { AccountKind, AccountType, CatalogView, Resource } from "../../ipc/bindings";
 import { useAccounts, useCatalogCheck } from "../../ipc/queries";
-import { type Choice, expiryProblem, placeholderNames, placeholderProblem, resourceString, toProposal } from "./builder";
+import {
+  type Choice,
+  type Delivery,
+  deliveryProblem,
+  deliveryTarget,
+  expiryProblem,
+  placeholderNames,
+  placeholderProblem,
+  resourceString,
+  toProposal,
+} from "./builder";
 import { CheckResult } from "./CheckResult";
 import { CreateSubscription } from "./CreateSubscription";
+import { DeliverTo } from "./DeliverTo";
 import { PlaceholderPicker } from "./PlaceholderPicker";
 import { QueryOptions, queryProblem, selected, withSelect } from "./QueryOptions";
 import { humanMinutes } from "./filter";
@@ -82,18 +93,25 @@ export function ResourceDetail({
   resource,
   choice,
   onChange,
+  delivery,
+  onDelivery,
 }: {
   view: CatalogView;
   resource: Resource;
   choice: Choice;
   onChange: (choice: Choice) => void;
+  /** Where Graph delivers (shared by every resource's form). */
+  delivery: Delivery;
+  onDelivery: (delivery: Delivery) => void;
 }) {
   const path = resource.paths.find((p) => p.template === choice.template) ?? resource.paths[0];
   const expiry = expiryProblem(choice.expiresInMinutes);
-  // No check (and no preview) of a lifetime that is not the one that would be sent.
-  const proposal = path && expiry === null && queryProblem(choice.query) === null ? toProposal(path, choice) : null;
   const accounts = useAccounts();
   const account = accounts.data?.accounts.find((a) => a.current);
+  // The event hub target, as checked, previewed and sent (null: this app's receiver).
+  const target = deliveryTarget(delivery, account?.config.tenant);
+  // No check (and no preview) of a lifetime that is not the one that would be sent.
+  const proposal = path && expiry === null && queryProblem(choice.query) === null ? toProposal(path, choice, target) : null;
   // The account in use's token decides the hints for its own kind of account.
   const granted =
     account?.claims && catalogKindOf(account.config.kind) === choice.accountKind ? account.claims.permissions : null;
@@ -270,6 +288,8 @@ export function ResourceDetail({
         </label>
       </div>
 
+      <DeliverTo delivery={delivery} accountTenant={account?.config.tenant} onChange={onDelivery} />
+
       <h3 className="detail-section">Check, permissions and request</h3>
       {expiry ? (
         <p className="panel-description" data-testid="check-waits">
@@ -305,6 +325,7 @@ export function ResourceDetail({
         expiresInMinutes={choice.expiresInMinutes}
         includeResourceData={choice.includeResourceData}
         lifecycleUrl={choice.lifecycleUrl}
+        eventHub={target !== null ? { target, hub: delivery.hub.trim() } : null}
         blocked={
           names.some((n) => (choice.values[n] ?? "") === "" && !(choice.useMe && n === "user-id"))
             ? "Fill in every placeholder first."
@@ -312,7 +333,7 @@ export function ResourceDetail({
               ? "Fix the lifetime first."
               : queryProblem(choice.query)
                 ? "Fix the query options first."
-                : null
+                : deliveryProblem(delivery, account?.config.tenant)
         }
         onOpenInspector={() => {
           window.location.hash = "/inspector";

@@ -6,7 +6,7 @@ import { ErrorBanner } from "../../components/Banner";
 import { PageHeader } from "../../components/PageHeader";
 import type { AccountKind, Resource } from "../../ipc/bindings";
 import { useAccounts, useCatalog } from "../../ipc/queries";
-import type { Choice } from "./builder";
+import { type Choice, type Delivery, receiverDelivery } from "./builder";
 import { defaultFilters, type Filters, filterResources } from "./filter";
 import { catalogKindOf, ResourceDetail } from "./ResourceDetail";
 import { ResourceList } from "./ResourceList";
@@ -36,6 +36,8 @@ export function ResourcesScreen() {
   const [filters, setFilters] = useState<Filters>(defaultFilters);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [choices, setChoices] = useState<Record<string, Choice>>({});
+  // Where Graph delivers: one choice for every resource's form.
+  const [delivery, setDelivery] = useState<Delivery>(receiverDelivery);
   const accounts = useAccounts();
   const current = accounts.data?.accounts.find((a) => a.current);
   const accountKind: AccountKind = current ? catalogKindOf(current.config.kind) : "delegatedWork";
@@ -123,6 +125,8 @@ export function ResourcesScreen() {
             onChange={(next) => {
               setChoices({ ...choices, [selected.id]: next });
             }}
+            delivery={delivery}
+            onDelivery={setDelivery}
           />
         ) : view ? (
           <p className="explorer-empty">Pick a resource on the left.</p>

@@ -1,5 +1,7 @@
-// Turns the explorer's choices into a resource string and a proposal for `catalog_check`.
+// Turns the explorer's choices into a resource string and a proposal for `catalog_check`, and
+// where Graph should deliver into the target sent.
 import type { AccountKind, Placeholder, Proposal, ResourcePath } from "../../ipc/bindings";
+import { hubTarget } from "../eventhubs/hub";
 
 export type Choice = {
   template: string;
@@ -73,7 +75,42 @@ export function expiryProblem(text: string): string | null {
   return null;
 }
 
-export function toProposal(path: ResourcePath, choice: Choice): Proposal {
+/** Where Graph delivers: this app's receiver, or an Azure Event Hub. `tenant` is null until typed
+ * (the account's tenant is used until then). */
+export type Delivery = { to: "receiver" | "eventHub"; namespace: string; hub: string; tenant: string | null };
+
+export const receiverDelivery: Delivery = { to: "receiver", namespace: "", hub: "", tenant: null };
+
+/** Tenants that are not one tenant: Graph needs the namespace's own in an `EventHub:` target. */
+const notOneTenant = ["common", "organizations", "consumers"];
+
+/** The tenant an event hub target names: as typed, else the account's. */
+export function deliveryTenant(delivery: Delivery, accountTenant: string | undefined): string {
+  return delivery.tenant ?? accountTenant ?? "";
+}
+
+/** The `EventHub:` target (null: this app's receiver). Built whatever is typed, so the check shows
+ * what is wrong with it; `deliveryProblem` keeps an unfinished one from being created. */
+export function deliveryTarget(delivery: Delivery, accountTenant: string | undefined): string | null {
+  if (delivery.to === "receiver") return null;
+  return hubTarget(delivery.namespace, delivery.hub, deliveryTenant(delivery, accountTenant));
+}
+
+/** Why the event hub target cannot be used yet, or null. */
+export function deliveryProblem(delivery: Delivery, accountTenant: string | undefined): string | null {
+  if (delivery.to === "receiver") return null;
+  const tenant = deliveryTenant(delivery, accountTenant).trim();
+  if (delivery.namespace.trim() === "" || delivery.hub.trim() === "" || tenant === "") {
+    return "Fill in the event hub's namespace, name and tenant first.";
+  }
+  if (notOneTenant.includes(tenant.toLowerCase())) {
+    return `Use the tenant id or domain of the hub's namespace, not '${tenant}'.`;
+  }
+  return null;
+}
+
+/** `notificationUrl`: the delivery target when there is one (the check and preview then show it). */
+export function toProposal(path: ResourcePath, choice: Choice, notificationUrl: string | null = null): Proposal {
   const valid = expiryProblem(choice.expiresInMinutes) === null;
   return {
     resource: resourceString(path, choice),
@@ -83,5 +120,6 @@ export function toProposal(path: ResourcePath, choice: Choice): Proposal {
     hasEncryptionCertificate: choice.includeResourceData,
     hasLifecycleUrl: choice.lifecycleUrl,
     accountKind: choice.accountKind,
+    ...(notificationUrl !== null ? { notificationUrl } : {}),
   };
 }

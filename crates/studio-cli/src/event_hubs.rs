@@ -1,0 +1,302 @@
+//! `webhook-studio event-hub …` (connections to Azure Event Hubs, and the `EventHub:` URL Graph
+//! is given) and `listen --event-hub NAME` (the hub's events printed like webhook receptions).
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI's output is its interface"
+)]
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Subcommand;
+use serde_json::json;
+use studio_catalog::targets::DeliveryTarget;
+use studio_core::receiving::event_hubs::reading::HubStart;
+use studio_core::receiving::event_hubs::{HubConnection, HubTls, SaveHubConnection};
+use studio_core::subscriptions::create::CreateSubscriptionRequest;
+use studio_core::{CoreError, CoreEvent, Studio};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::listen::ListenArgs;
+
+/// `event-hub`.
+#[derive(Debug, Subcommand)]
+pub enum EventHubCommand {
+    /// Save a connection: the connection string (from the portal: namespace → Shared access
+    /// policies → a policy with Listen) is read from standard input and kept in the keyring.
+    Add {
+        /// The name to use it by (`listen --event-hub NAME`).
+        name: String,
+        /// The event hub; by default the connection string's EntityPath.
+        #[arg(long)]
+        hub: Option<String>,
+        /// The consumer group (default `$Default`).
+        #[arg(long)]
+        consumer_group: Option<String>,
+        /// Read from another broker than the namespace's (`host:port`), e.g. a local one the
+        /// sandbox delivers to.
+        #[arg(long, value_name = "HOST:PORT")]
+        broker: Option<String>,
+        /// Trust this CA (PEM) as well as the system's (a broker with its own certificate).
+        #[arg(long, value_name = "FILE", conflicts_with = "plaintext")]
+        ca_file: Option<std::path::PathBuf>,
+        /// No TLS (only with a --broker on this machine).
+        #[arg(long, requires = "broker")]
+        plaintext: bool,
+        /// No sign-in (SASL) with the connection string: a --broker on this machine that takes
+        /// none.
+        #[arg(long, requires = "broker")]
+        no_sasl: bool,
+    },
+    /// The saved connections.
+    List {
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a connection and its connection string.
+    Remove {
+        /// Its name.
+        name: String,
+    },
+    /// Print the `notificationUrl` Graph needs to deliver to a hub.
+    Url {
+        /// `<namespace>.servicebus.windows.net` (or just the namespace's name).
+        #[arg(long)]
+        namespace: String,
+        /// The event hub.
+        #[arg(long)]
+        hub: String,
+        /// The tenant id or domain of the namespace.
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+/// Runs `event-hub …`.
+pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode, CoreError> {
+    let receiving = studio.receiving();
+    match command {
+        EventHubCommand::Add {
+            name,
+            hub,
+            consumer_group,
+            broker,
+            ca_file,
+            plaintext,
+            no_sasl,
+        } => {
+            let secret = crate::accounts::read_piped_secret(
+                "the connection string",
+                "Connection string: ",
+                "printf %s \"$CONNECTION_STRING\" | webhook-studio event-hub add NAME",
+            )?;
+            let tls = match (ca_file, plaintext) {
+                (Some(path), _) => HubTls::CaFile(path.display().to_string()),
+                (None, true) => HubTls::Plaintext,
+                (None, false) => HubTls::System,
+            };
+            let saved = receiving.save_hub_connection(&SaveHubConnection {
+                name: name.clone(),
+                connection_string: secret.expose().clone(),
+                hub: hub.clone(),
+                consumer_group: consumer_group.clone(),
+                broker: broker.clone(),
+                tls: Some(tls),
+                sasl: Some(!no_sasl),
+            })?;
+            println!(
+                "Saved '{}': hub {} at {} (consumer group {}); the connection string is in the keyring.",
+                saved.name,
+                saved.hub,
+                saved.bootstrap(),
+                saved.consumer_group
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        EventHubCommand::List { json } => {
+            let all = receiving.hub_connections()?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+            } else if all.is_empty() {
+                println!(
+                    "No Event Hubs connection. Add one: webhook-studio event-hub add NAME --hub HUB"
+                );
+            } else {
+                for c in &all {
+                    println!(
+                        "{}  {} at {} ({})",
+                        c.name,
+                        c.hub,
+                        c.bootstrap(),
+                        c.consumer_group
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        EventHubCommand::Remove { name } => {
+            receiving.remove_hub_connection(name)?;
+            println!("Removed '{name}'.");
+            Ok(ExitCode::SUCCESS)
+        }
+        EventHubCommand::Url {
+            namespace,
+            hub,
+            tenant,
+        } => {
+            let namespace = if namespace.contains('.') {
+                namespace.clone()
+            } else {
+                format!("{namespace}.servicebus.windows.net")
+            };
+            let url = format!("EventHub:https://{namespace}/eventhubname/{hub}?tenantId={tenant}");
+            let target = DeliveryTarget::parse(&url)
+                .map_err(|why| CoreError::refused(format!("That is not a valid target: {why}")))?;
+            println!("{}", target.url());
+            for warning in target.warnings() {
+                eprintln!("warning: {warning}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `--from`: `committed` (default), `start`, `now`, or an RFC 3339 time.
+pub fn hub_start(text: Option<&str>) -> Result<HubStart, CoreError> {
+    match text.unwrap_or("committed") {
+        "committed" => Ok(HubStart::Committed),
+        "start" => Ok(HubStart::Start),
+        "now" => Ok(HubStart::Now),
+        other => time::OffsetDateTime::parse(other, &time::format_description::well_known::Rfc3339)
+            .map(|t| HubStart::Time {
+                at: t.unix_timestamp(),
+            })
+            .map_err(|_| {
+                CoreError::refused(format!("'{other}' is not a place to start from.")).with_hint(
+                    "Use --from committed, start, now, or a time like 2026-11-28T09:00:00Z.",
+                )
+            }),
+    }
+}
+
+/// The `EventHub:` URL of a connection, for an account's tenant.
+fn target_of(connection: &HubConnection, tenant: &str) -> Result<String, CoreError> {
+    if matches!(tenant, "common" | "organizations" | "consumers") {
+        return Err(CoreError::refused(format!(
+            "The account's tenant is '{tenant}', and Graph needs the namespace's tenant id in the EventHub: URL."
+        ))
+        .with_hint("Use an account added with its tenant id or domain."));
+    }
+    Ok(DeliveryTarget::EventHub {
+        namespace: connection.namespace.clone(),
+        hub: connection.hub.clone(),
+        tenant: tenant.to_owned(),
+    }
+    .url())
+}
+
+/// `listen --event-hub NAME`: reads the hub until Ctrl-C, printing each event as `listen` prints
+/// a webhook reception (with its checks); `--subscribe` makes a subscription that delivers there.
+pub async fn listen_hub(
+    studio: Arc<Studio>,
+    args: &ListenArgs,
+    name: &str,
+) -> Result<ExitCode, CoreError> {
+    let start = hub_start(args.from.as_deref())?;
+    let mut events = studio.events().subscribe();
+    let mut printed = studio.receiver_status(()).await?.newest_id;
+    let reader = studio.receiving().read_hub(name, start).await?;
+    let mut status = reader.status.clone();
+    let subscription = match &args.subscribe {
+        Some(resource) => {
+            let id = match &args.account {
+                Some(name) => Some(crate::accounts::resolve(&studio, name).await?),
+                None => None,
+            };
+            let account = crate::listen::chosen_account(&studio, id.as_deref()).await?;
+            let account = account.ok_or_else(|| {
+                CoreError::not_found("No account is signed in.")
+                    .with_hint("Add one: webhook-studio account add --sandbox")
+            })?;
+            let target = target_of(&reader.connection, &account.config.tenant)?;
+            Some(
+                studio
+                    .subscription_create(CreateSubscriptionRequest {
+                        account_id: Some(account.config.id.clone()),
+                        resource: resource.clone(),
+                        change_type: args.change_type.clone(),
+                        include_resource_data: args.rich,
+                        delivery_target: Some(target),
+                        ..CreateSubscriptionRequest::default()
+                    })
+                    .await?
+                    .subscription,
+            )
+        }
+        None => None,
+    };
+    let c = &reader.connection;
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "event": "listening",
+                "eventHub": c.hub,
+                "broker": c.bootstrap(),
+                "consumerGroup": c.consumer_group,
+                "partitions": reader.partitions,
+                "subscription": subscription.as_ref().map(|v| &v.subscription),
+            })
+        );
+    } else {
+        println!(
+            "Reading event hub {} at {} ({} partitions, consumer group {})",
+            c.hub,
+            c.bootstrap(),
+            reader.partitions.len(),
+            c.consumer_group
+        );
+        if let Some(view) = &subscription {
+            let s = &view.subscription;
+            println!(
+                "Subscribed {} to {} ({}), delivering to {}",
+                s.id, s.resource, s.change_type, s.notification_url
+            );
+        }
+        println!("Waiting for events (Ctrl-C to stop)…");
+    }
+    let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
+    printed = crate::listen::print_ready(&studio, printed, args.json).await;
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            changed = status.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                if let Some(problem) = status.borrow_and_update().problem.clone() {
+                    eprintln!("warning: {problem}");
+                }
+            }
+            event = events.recv() => match event {
+                Ok(CoreEvent::ReceptionsArrived { .. } | CoreEvent::ItemsChecked { .. })
+                | Err(RecvError::Lagged(_)) => {
+                    printed = crate::listen::print_ready(&studio, printed, args.json).await;
+                }
+                Ok(_) => {}
+                Err(RecvError::Closed) => break,
+            }
+        }
+    }
+    upkeep.abort();
+    reader.stop().await;
+    if !args.json {
+        println!("Stopped at the stored offsets; `listen --event-hub {name}` resumes there.");
+    }
+    Ok(ExitCode::SUCCESS)
+}

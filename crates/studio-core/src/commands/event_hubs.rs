@@ -1,0 +1,68 @@
+//! Azure Event Hubs' commands: the saved connections, and reading a hub into the Inspector (see
+//! `crate::receiving::event_hubs`).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::CoreError;
+use crate::events::CoreEvent;
+use crate::receiving::event_hubs::reading::HubStart;
+use crate::receiving::event_hubs::running::HubConnectionView;
+use crate::receiving::event_hubs::{HubConnection, SaveHubConnection};
+use crate::studio::Studio;
+
+/// A connection, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HubRef {
+    /// Its name.
+    pub name: String,
+}
+
+/// Start reading a hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HubReadRequest {
+    /// The connection's name.
+    pub name: String,
+    /// Where to start.
+    pub start: HubStart,
+}
+
+impl Studio {
+    /// `event_hubs_list`: the saved connections and what is being read.
+    pub async fn event_hubs_list(&self, (): ()) -> Result<Vec<HubConnectionView>, CoreError> {
+        self.receiving().hub_views().await
+    }
+
+    /// `event_hub_save`: adds or replaces a connection (its connection string to the keyring).
+    pub async fn event_hub_save(
+        &self,
+        request: SaveHubConnection,
+    ) -> Result<HubConnection, CoreError> {
+        let saved = self.receiving().save_hub_connection(&request)?;
+        self.events().publish(CoreEvent::EventHubsChanged);
+        Ok(saved)
+    }
+
+    /// `event_hub_remove`: stops reading a connection and forgets it and its secret.
+    pub async fn event_hub_remove(&self, hub: HubRef) -> Result<(), CoreError> {
+        self.receiving().stop_hub_reading(&hub.name).await;
+        self.receiving().remove_hub_connection(&hub.name)?;
+        self.events().publish(CoreEvent::EventHubsChanged);
+        Ok(())
+    }
+
+    /// `event_hub_read`: reads a hub into the Inspector until stopped.
+    pub async fn event_hub_read(&self, request: HubReadRequest) -> Result<(), CoreError> {
+        self.receiving()
+            .start_hub_reading(&request.name, request.start)
+            .await
+    }
+
+    /// `event_hub_stop`: stops reading a hub (where it got to is kept).
+    pub async fn event_hub_stop(&self, hub: HubRef) -> Result<(), CoreError> {
+        self.receiving().stop_hub_reading(&hub.name).await;
+        Ok(())
+    }
+}

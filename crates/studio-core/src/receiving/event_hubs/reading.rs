@@ -1,0 +1,366 @@
+//! Reading an Event Hub through its Kafka endpoint into the store, one task per partition.
+//!
+//! Each fetched batch is stored with the partition's next offset in one transaction
+//! (`Store::commit_hub_batch`), then announced and handed to the check queue exactly as the
+//! webhook writer's batches are. A restart resumes at the stored offset; an event handed out
+//! twice is stored once. Failures (the broker gone, credentials rotated) are retried with a
+//! growing pause and published on the reader's status, never dropped silently.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rskafka::chrono::{TimeZone, Utc};
+use rskafka::client::error::{Error as KafkaClientError, ProtocolError};
+use rskafka::client::partition::{OffsetAt, PartitionClient, UnknownTopicHandling};
+use serde::{Deserialize, Serialize};
+use studio_primitives::Clock;
+use studio_primitives::kafka::{classify, connect};
+use studio_receiver::hub_event::{HubEvent, hub_reception};
+use studio_store::Store;
+use studio_store::checking::CheckWaker;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use ts_rs::TS;
+
+use super::{HubConnection, hub_error};
+use crate::error::CoreError;
+use crate::receiving::Receiving;
+use crate::receiving::announcements::Announcer;
+
+/// How long connecting may take.
+const CONNECT_DEADLINE: Duration = Duration::from_secs(15);
+/// The most bytes one fetch asks for.
+const MAX_FETCH_BYTES: i32 = 8 * 1024 * 1024;
+/// How long the broker may hold a fetch open waiting for records.
+const FETCH_WAIT_MS: i32 = 1000;
+/// The longest pause between two attempts after a failure.
+const MAX_PAUSE: Duration = Duration::from_secs(30);
+
+/// Where a reader starts in each partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "from", rename_all = "camelCase")]
+pub enum HubStart {
+    /// Where this consumer group stopped (new events only, the first time).
+    Committed,
+    /// The oldest event the hub still keeps.
+    Start,
+    /// Only events from now on.
+    Now,
+    /// Events enqueued from this time (Unix seconds).
+    Time {
+        /// Unix seconds.
+        #[ts(type = "number")]
+        at: i64,
+    },
+}
+
+/// What a reader is doing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HubReadStatus {
+    /// Events stored by this reader.
+    pub stored: u64,
+    /// The last failure, until the next success.
+    pub problem: Option<String>,
+}
+
+/// A running reader; dropping it (or [`HubReader::stop`]) stops its tasks.
+#[derive(Debug)]
+pub struct HubReader {
+    /// The connection read.
+    pub connection: HubConnection,
+    /// The hub's partitions.
+    pub partitions: Vec<i32>,
+    /// Follows [`HubReadStatus`].
+    pub status: watch::Receiver<HubReadStatus>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl HubReader {
+    /// Stops reading and waits for the partition tasks (a batch being stored is finished).
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for HubReader {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// What each partition task needs.
+struct Context {
+    store: Arc<Store>,
+    announcer: Announcer,
+    check_waker: Arc<std::sync::RwLock<Option<CheckWaker>>>,
+    clock: Arc<dyn Clock>,
+    connection: HubConnection,
+    bootstrap: String,
+    status: watch::Sender<HubReadStatus>,
+    max_body: usize,
+}
+
+impl Receiving {
+    /// Starts reading a saved connection's hub into the store (and the checks, if not running).
+    pub async fn read_hub(&self, name: &str, start: HubStart) -> Result<HubReader, CoreError> {
+        let (connection, endpoint) = self.hub_endpoint(name)?;
+        // A sandbox already running learns (again) where this namespace's broker is, so its
+        // retries of earlier deliveries land.
+        if let Err(error) = self.map_sandbox_hubs().await {
+            tracing::warn!(%error, "the sandbox could not be told about the event hubs");
+        }
+        // One process checks what arrives for a data folder (the webhook receiver's rule).
+        self.lease.take(&self.data_dir, self.options.process)?;
+        self.start_checks()?;
+        // What is stored is announced to the window and `listen`, as the receiver's arrivals are.
+        self.announcing
+            .get_or_init(|| tokio::spawn(self.announcer.clone().run()));
+        let bootstrap = endpoint.bootstrap.clone();
+        let client = connect(&endpoint, CONNECT_DEADLINE)
+            .await
+            .map_err(|e| hub_error(&e))?;
+        let topics = client
+            .list_topics()
+            .await
+            .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
+        let partitions: Vec<i32> = topics
+            .into_iter()
+            .find(|t| t.name == connection.hub)
+            .map(|t| t.partitions.into_iter().collect())
+            .ok_or_else(|| {
+                CoreError::not_found(format!(
+                    "The event hub '{}' does not exist at {bootstrap}.",
+                    connection.hub
+                ))
+                .with_hint("Check the hub's name in the portal (Event Hubs namespace → Event Hubs); names are case-sensitive.")
+            })?;
+        let committed = self.store.hub_offsets(&connection.source())?;
+        let (status_tx, status) = watch::channel(HubReadStatus::default());
+        let (stop, stopped) = watch::channel(false);
+        let context = Arc::new(Context {
+            store: Arc::clone(&self.store),
+            announcer: self.announcer.clone(),
+            check_waker: Arc::clone(&self.check_waker),
+            clock: Arc::clone(&self.clock),
+            connection: connection.clone(),
+            bootstrap: bootstrap.clone(),
+            status: status_tx,
+            max_body: studio_receiver::Limits::default().max_body,
+        });
+        let mut tasks = Vec::new();
+        for &partition in &partitions {
+            let client = client
+                .partition_client(&connection.hub, partition, UnknownTopicHandling::Retry)
+                .await
+                .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
+            let first = first_offset(&client, start, committed.get(&partition).copied())
+                .await
+                .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
+            if !committed.contains_key(&partition) {
+                // The starting point is kept at once: events that arrive in a partition while
+                // this consumer is stopped are read at its next start, even if none came before.
+                self.store.commit_hub_batch(
+                    &connection.source(),
+                    partition,
+                    &[],
+                    first,
+                    &self.clock.now_rfc3339(),
+                )?;
+            }
+            tracing::info!(hub = %connection.hub, partition, first, "reading the event hub");
+            tasks.push(tokio::spawn(read_partition(
+                Arc::clone(&context),
+                client,
+                first,
+                stopped.clone(),
+            )));
+        }
+        Ok(HubReader {
+            connection,
+            partitions,
+            status,
+            stop,
+            tasks,
+        })
+    }
+}
+
+/// The first offset to read in a partition.
+async fn first_offset(
+    client: &PartitionClient,
+    start: HubStart,
+    committed: Option<i64>,
+) -> Result<i64, KafkaClientError> {
+    match (start, committed) {
+        (HubStart::Committed, Some(offset)) => Ok(offset),
+        (HubStart::Committed | HubStart::Now, _) => client.get_offset(OffsetAt::Latest).await,
+        (HubStart::Start, _) => client.get_offset(OffsetAt::Earliest).await,
+        (HubStart::Time { at }, _) => {
+            let at = Utc.timestamp_opt(at, 0).single().unwrap_or_default();
+            client.get_offset(OffsetAt::Timestamp(at)).await
+        }
+    }
+}
+
+fn rfc3339_millis(millis: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+async fn read_partition(
+    context: Arc<Context>,
+    client: PartitionClient,
+    mut offset: i64,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let partition = client.partition();
+    let mut pause = Duration::from_millis(250);
+    loop {
+        let fetched = tokio::select! {
+            _ = stopped.changed() => return,
+            fetched = client.fetch_records(offset, 1..MAX_FETCH_BYTES, FETCH_WAIT_MS) => fetched,
+        };
+        match fetched {
+            Ok((records, _high_watermark)) => {
+                pause = Duration::from_millis(250);
+                if records.is_empty() {
+                    continue;
+                }
+                let received_at = context.clock.now_rfc3339();
+                let events: Vec<(i64, studio_receiver::NewReception)> = records
+                    .iter()
+                    .filter(|r| r.offset >= offset)
+                    .map(|r| {
+                        let event = HubEvent {
+                            bootstrap: &context.bootstrap,
+                            hub: &context.connection.hub,
+                            partition,
+                            offset: r.offset,
+                            enqueued_at: rfc3339_millis(r.record.timestamp.timestamp_millis()),
+                            key: r.record.key.as_deref(),
+                            value: r.record.value.as_deref().unwrap_or_default(),
+                            headers: r
+                                .record
+                                .headers
+                                .iter()
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect(),
+                        };
+                        (
+                            r.offset,
+                            hub_reception(&event, received_at.clone(), context.max_body),
+                        )
+                    })
+                    .collect();
+                let Some(next) = records.iter().map(|r| r.offset + 1).max() else {
+                    continue;
+                };
+                match store_batch(&context, partition, events, next).await {
+                    Ok(count) => {
+                        offset = next;
+                        context.status.send_modify(|s| {
+                            s.stored += count;
+                            s.problem = None;
+                        });
+                    }
+                    Err(error) => {
+                        // Not moved on: the same records are fetched and stored again.
+                        tracing::error!(%error, partition, "hub events could not be stored");
+                        context
+                            .status
+                            .send_modify(|s| s.problem = Some(format!("storing failed: {error}")));
+                        pause_or_stop(&mut stopped, &mut pause).await;
+                    }
+                }
+            }
+            Err(KafkaClientError::ServerError {
+                protocol_error: ProtocolError::OffsetOutOfRange,
+                ..
+            }) => {
+                // The hub's retention passed the offset: what is left starts at the earliest.
+                match client.get_offset(OffsetAt::Earliest).await {
+                    Ok(earliest) => {
+                        tracing::warn!(
+                            partition,
+                            offset,
+                            earliest,
+                            "events expired from the hub before they were read"
+                        );
+                        context.status.send_modify(|s| {
+                            s.problem = Some(format!(
+                                "partition {partition}: events {offset}–{} expired from the hub before they were read",
+                                earliest - 1
+                            ));
+                        });
+                        offset = earliest.max(offset);
+                    }
+                    Err(error) => {
+                        problem(&context, partition, &error, &mut stopped, &mut pause).await
+                    }
+                }
+            }
+            Err(error) => problem(&context, partition, &error, &mut stopped, &mut pause).await,
+        }
+        if *stopped.borrow() {
+            return;
+        }
+    }
+}
+
+async fn problem(
+    context: &Context,
+    partition: i32,
+    error: &KafkaClientError,
+    stopped: &mut watch::Receiver<bool>,
+    pause: &mut Duration,
+) {
+    let sorted = classify(&context.bootstrap, error);
+    tracing::warn!(%sorted, partition, "reading the event hub failed; retrying");
+    context.status.send_modify(|s| {
+        s.problem = Some(format!("{sorted} ({})", sorted.hint()));
+    });
+    pause_or_stop(stopped, pause).await;
+}
+
+async fn pause_or_stop(stopped: &mut watch::Receiver<bool>, pause: &mut Duration) {
+    tokio::select! {
+        _ = stopped.changed() => {}
+        () = tokio::time::sleep(*pause) => {}
+    }
+    *pause = (*pause * 2).min(MAX_PAUSE);
+}
+
+/// Stores a batch with the partition's next offset, then tells the window and the checks.
+async fn store_batch(
+    context: &Arc<Context>,
+    partition: i32,
+    events: Vec<(i64, studio_receiver::NewReception)>,
+    next: i64,
+) -> Result<u64, CoreError> {
+    let store = Arc::clone(&context.store);
+    let source = context.connection.source();
+    let at = context.clock.now_rfc3339();
+    let ids = tokio::task::spawn_blocking(move || {
+        store.commit_hub_batch(&source, partition, &events, next, &at)
+    })
+    .await
+    .map_err(|e| CoreError::internal(e.to_string()))??;
+    if let Some(newest) = ids.iter().max() {
+        context.announcer.committed(*newest);
+        if let Ok(waker) = context.check_waker.read()
+            && let Some(waker) = waker.as_ref()
+        {
+            waker.wake();
+        }
+    }
+    Ok(u64::try_from(ids.len()).unwrap_or(0))
+}

@@ -1,0 +1,125 @@
+//! The hubs this process reads for the window: started and stopped by name, their state kept
+//! for `event_hubs_list`, each change announced (`eventHubsChanged`) rather than polled.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::HubConnection;
+use super::reading::HubStart;
+use crate::error::CoreError;
+use crate::events::CoreEvent;
+use crate::receiving::Receiving;
+
+/// A connection as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HubConnectionView {
+    /// The saved connection.
+    pub connection: HubConnection,
+    /// Read by this process now.
+    pub reading: bool,
+    /// The hub's partitions (while reading).
+    pub partitions: Vec<i32>,
+    /// Events stored since reading started.
+    #[ts(type = "number")]
+    pub stored: u64,
+    /// The last failure, until the next success.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl Receiving {
+    /// Every saved connection with its reading state.
+    pub async fn hub_views(&self) -> Result<Vec<HubConnectionView>, CoreError> {
+        let readers = self.hub_readers.lock().await;
+        Ok(self
+            .hub_connections()?
+            .into_iter()
+            .map(|connection| {
+                let reader = readers.get(&connection.name);
+                let status = reader
+                    .map(|r| r.status.borrow().clone())
+                    .unwrap_or_default();
+                HubConnectionView {
+                    reading: reader.is_some(),
+                    partitions: reader.map(|r| r.partitions.clone()).unwrap_or_default(),
+                    stored: status.stored,
+                    problem: status.problem,
+                    connection,
+                }
+            })
+            .collect())
+    }
+
+    /// Starts reading a connection's hub (again, from `start`, if it was being read).
+    pub async fn start_hub_reading(&self, name: &str, start: HubStart) -> Result<(), CoreError> {
+        if let Some(earlier) = self.hub_readers.lock().await.remove(name) {
+            earlier.stop().await;
+        }
+        let reader = self.read_hub(name, start).await?;
+        // Failures and recoveries are announced; counts travel with the receptions' own events.
+        let mut status = reader.status.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let mut problem: Option<String> = None;
+            while status.changed().await.is_ok() {
+                let now = status.borrow_and_update().problem.clone();
+                if now != problem {
+                    problem = now;
+                    events.publish(CoreEvent::EventHubsChanged);
+                }
+            }
+        });
+        self.hub_readers
+            .lock()
+            .await
+            .insert(name.to_owned(), reader);
+        self.events.publish(CoreEvent::EventHubsChanged);
+        Ok(())
+    }
+
+    /// Stops reading a connection's hub (where it got to is kept).
+    pub async fn stop_hub_reading(&self, name: &str) {
+        let reader = self.hub_readers.lock().await.remove(name);
+        if let Some(reader) = reader {
+            reader.stop().await;
+            self.events.publish(CoreEvent::EventHubsChanged);
+        }
+    }
+
+    /// Stops every hub read here (the app is closing).
+    pub(crate) async fn stop_hub_readers(&self) {
+        let readers = std::mem::take(&mut *self.hub_readers.lock().await);
+        for (_, reader) in readers {
+            reader.stop().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_view_without_a_problem_omits_it() {
+        let view = HubConnectionView {
+            connection: HubConnection {
+                name: "n".into(),
+                namespace: "ns.servicebus.windows.net".into(),
+                hub: "h".into(),
+                consumer_group: "$Default".into(),
+                broker: None,
+                tls: super::super::HubTls::System,
+                sasl: true,
+            },
+            reading: false,
+            partitions: Vec::new(),
+            stored: super::super::reading::HubReadStatus::default().stored,
+            problem: None,
+        };
+        let json = serde_json::to_value(&view).unwrap_or_default();
+        assert!(json.get("problem").is_none(), "{json}");
+        assert!(json["connection"].get("broker").is_none(), "{json}");
+    }
+}

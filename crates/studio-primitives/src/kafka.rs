@@ -1,0 +1,395 @@
+//! Event Hubs through its Kafka endpoint: the connection string a user copies from the Azure
+//! portal, and the one place a Kafka client is built.
+//!
+//! Event Hubs speaks the Kafka protocol on port 9093 of `<namespace>.servicebus.windows.net`,
+//! over TLS, with SASL PLAIN whose user is the literal `$ConnectionString` and whose password is
+//! the whole connection string. The app's consumer and the sandbox's producer both connect
+//! through [`connect`], so a local broker standing in for a namespace is reached exactly as the
+//! real one would be. Every connection has a deadline: the client retries a broker that does not
+//! answer, and a user must hear "unreachable" rather than wait forever.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rskafka::BackoffConfig;
+use rskafka::client::{Client, ClientBuilder, Credentials, SaslConfig};
+
+use crate::Sensitive;
+
+/// Event Hubs' Kafka port.
+pub const EVENT_HUBS_KAFKA_PORT: u16 = 9093;
+/// The SASL PLAIN user Event Hubs expects with a connection string as the password.
+pub const CONNECTION_STRING_USER: &str = "$ConnectionString";
+/// The largest record the client accepts (Event Hubs Premium allows 20 MB; Graph's bodies are
+/// far smaller).
+const MAX_MESSAGE_SIZE: usize = 24 * 1024 * 1024;
+
+/// Why a hub could not be reached or read, sorted into what the user can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum KafkaError {
+    /// The connection string is not one the portal gives.
+    #[error("the connection string is not valid: {0}")]
+    Malformed(String),
+    /// Nothing answered at the bootstrap address before the deadline.
+    #[error("the Kafka endpoint {bootstrap} could not be reached: {detail}")]
+    Unreachable {
+        /// host:port tried.
+        bootstrap: String,
+        /// What the client said.
+        detail: String,
+    },
+    /// The broker refused the credentials (SASL).
+    #[error("the Kafka endpoint {bootstrap} refused the credentials: {detail}")]
+    Refused {
+        /// host:port tried.
+        bootstrap: String,
+        /// What the client said.
+        detail: String,
+    },
+    /// TLS failed (an untrusted certificate, a plaintext port).
+    #[error("TLS with {bootstrap} failed: {detail}")]
+    Tls {
+        /// host:port tried.
+        bootstrap: String,
+        /// What the client said.
+        detail: String,
+    },
+    /// The broker answered with an error.
+    #[error("the broker answered with an error: {0}")]
+    Broker(String),
+}
+
+impl KafkaError {
+    /// A stable code for the boundary.
+    pub fn code(&self) -> &'static str {
+        match self {
+            KafkaError::Malformed(_) => "hubConnectionStringInvalid",
+            KafkaError::Unreachable { .. } => "hubUnreachable",
+            KafkaError::Refused { .. } => "hubCredentialsRefused",
+            KafkaError::Tls { .. } => "hubTlsFailed",
+            KafkaError::Broker(_) => "hubBrokerError",
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            KafkaError::Malformed(_) => {
+                "Copy a connection string from the portal: Event Hubs namespace → Shared access policies → a policy with Listen → Connection string–primary key. It starts with Endpoint=sb://."
+            }
+            KafkaError::Unreachable { .. } => {
+                "Check the namespace name and that the network lets port 9093 out. Event Hubs' Kafka endpoint needs the Standard tier or above (Basic has none); a local broker must be running."
+            }
+            KafkaError::Refused { .. } => {
+                "The key was rotated or the policy lacks Listen: copy the connection string again from Shared access policies, and save it under the same name."
+            }
+            KafkaError::Tls { .. } => {
+                "Event Hubs answers TLS on 9093 only. For a local broker with its own certificate, give its CA file; plaintext is for loopback brokers only."
+            }
+            KafkaError::Broker(_) => {
+                "Check that the event hub (the Kafka topic) exists and that the policy covers it."
+            }
+        }
+    }
+}
+
+/// An Event Hubs connection string, taken apart. The whole string stays [`Sensitive`]: it is the
+/// SASL password.
+#[derive(Debug, Clone)]
+pub struct ConnectionString {
+    /// `<namespace>.servicebus.windows.net` (from `Endpoint=sb://…/`).
+    pub namespace_host: String,
+    /// `SharedAccessKeyName`.
+    pub key_name: String,
+    /// `EntityPath` (the event hub) when the policy is the hub's own.
+    pub entity_path: Option<String>,
+    raw: Sensitive<String>,
+}
+
+impl ConnectionString {
+    /// Parses `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=…;SharedAccessKey=…
+    /// [;EntityPath=hub]` (keys in any case and order; values may contain `=`).
+    pub fn parse(text: &str) -> Result<ConnectionString, KafkaError> {
+        let text = text.trim();
+        if text.len() > 4096 {
+            return Err(KafkaError::Malformed("longer than 4096 characters".into()));
+        }
+        let (mut endpoint, mut key_name, mut key, mut signature, mut entity) =
+            (None, None, None, None, None);
+        for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((name, value)) = part.split_once('=') else {
+                return Err(KafkaError::Malformed(format!(
+                    "`{}` is not Name=value",
+                    part.chars().take(20).collect::<String>()
+                )));
+            };
+            let value = value.trim().to_owned();
+            match name.trim().to_ascii_lowercase().as_str() {
+                "endpoint" => endpoint = Some(value),
+                "sharedaccesskeyname" => key_name = Some(value),
+                "sharedaccesskey" => key = Some(value),
+                "sharedaccesssignature" => signature = Some(value),
+                "entitypath" => entity = Some(value),
+                _ => {}
+            }
+        }
+        let endpoint = endpoint.ok_or_else(|| KafkaError::Malformed("no Endpoint=".into()))?;
+        let host = endpoint
+            .strip_prefix("sb://")
+            .map(|rest| rest.trim_end_matches('/'))
+            .filter(|host| {
+                !host.is_empty()
+                    && host
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            })
+            .ok_or_else(|| {
+                KafkaError::Malformed(
+                    "Endpoint must be sb://<namespace>.servicebus.windows.net/".into(),
+                )
+            })?;
+        if key.as_deref().is_none_or(str::is_empty)
+            && signature.as_deref().is_none_or(str::is_empty)
+        {
+            return Err(KafkaError::Malformed(
+                "no SharedAccessKey= (or SharedAccessSignature=)".into(),
+            ));
+        }
+        Ok(ConnectionString {
+            namespace_host: host.to_ascii_lowercase(),
+            key_name: key_name.unwrap_or_default(),
+            entity_path: entity.filter(|e| !e.is_empty()),
+            raw: Sensitive::new(text.to_owned()),
+        })
+    }
+
+    /// The namespace's Kafka endpoint, as Event Hubs serves it.
+    pub fn endpoint(&self) -> KafkaEndpoint {
+        KafkaEndpoint {
+            bootstrap: format!("{}:{EVENT_HUBS_KAFKA_PORT}", self.namespace_host),
+            auth: KafkaAuth::Plain {
+                user: CONNECTION_STRING_USER.into(),
+                password: self.raw.clone(),
+            },
+            tls: KafkaTls::SystemRoots,
+        }
+    }
+
+    /// The whole string (the SASL password).
+    pub fn expose(&self) -> &str {
+        self.raw.expose()
+    }
+}
+
+/// How a client proves who it is.
+#[derive(Debug, Clone)]
+pub enum KafkaAuth {
+    /// No SASL (a loopback broker).
+    None,
+    /// SASL PLAIN (Event Hubs: `$ConnectionString` and the connection string).
+    Plain {
+        /// The user.
+        user: String,
+        /// The password.
+        password: Sensitive<String>,
+    },
+    /// SASL SCRAM-SHA-512 (brokers that check passwords this way).
+    ScramSha512 {
+        /// The user.
+        user: String,
+        /// The password.
+        password: Sensitive<String>,
+    },
+}
+
+/// Whether and how TLS is spoken.
+#[derive(Debug, Clone)]
+pub enum KafkaTls {
+    /// Plaintext (only for a broker on this machine).
+    Off,
+    /// TLS trusting the operating system's roots (Event Hubs).
+    SystemRoots,
+    /// TLS trusting the OS's roots and this CA (PEM), for a broker with its own certificate.
+    WithCa(Vec<u8>),
+}
+
+/// Where and how to connect.
+#[derive(Debug, Clone)]
+pub struct KafkaEndpoint {
+    /// `host:port`.
+    pub bootstrap: String,
+    /// SASL.
+    pub auth: KafkaAuth,
+    /// TLS.
+    pub tls: KafkaTls,
+}
+
+fn tls_config(extra_ca: Option<&[u8]>) -> Result<rustls::ClientConfig, String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in rustls_native_certs::load_native_certs().certs {
+        // A broken system certificate is skipped, as browsers do.
+        let _ = roots.add(certificate);
+    }
+    if let Some(pem) = extra_ca {
+        let mut added = 0;
+        for certificate in CertificateDer::pem_slice_iter(pem) {
+            let certificate = certificate.map_err(|e| format!("the CA file is not PEM: {e}"))?;
+            roots
+                .add(certificate)
+                .map_err(|e| format!("the CA certificate was refused: {e}"))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err("the CA file holds no certificate".into());
+        }
+    }
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map(|builder| builder.with_root_certificates(roots).with_no_client_auth())
+        .map_err(|e| e.to_string())
+}
+
+/// Sorts a client error into what the user can fix (the client's errors nest; their words are
+/// the only common ground between its connection, SASL and retry layers).
+pub fn classify(bootstrap: &str, error: &rskafka::client::error::Error) -> KafkaError {
+    let detail = error.to_string();
+    let lower = detail.to_ascii_lowercase();
+    let bootstrap = bootstrap.to_owned();
+    if lower.contains("sasl") || lower.contains("authentication") {
+        KafkaError::Refused { bootstrap, detail }
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        KafkaError::Tls { bootstrap, detail }
+    } else if matches!(error, rskafka::client::error::Error::Connection(_))
+        || lower.contains("connect")
+        || lower.contains("deadline")
+    {
+        KafkaError::Unreachable { bootstrap, detail }
+    } else {
+        KafkaError::Broker(detail)
+    }
+}
+
+/// A client for `endpoint`, connected (metadata read) within `deadline`.
+pub async fn connect(endpoint: &KafkaEndpoint, deadline: Duration) -> Result<Client, KafkaError> {
+    let mut builder = ClientBuilder::new(vec![endpoint.bootstrap.clone()])
+        .client_id("graph-webhook-studio")
+        .max_message_size(MAX_MESSAGE_SIZE)
+        .backoff_config(BackoffConfig {
+            init_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(2),
+            base: 2.0,
+            deadline: Some(deadline),
+        });
+    match &endpoint.tls {
+        KafkaTls::Off => {}
+        KafkaTls::SystemRoots => {
+            let config = tls_config(None).map_err(|detail| KafkaError::Tls {
+                bootstrap: endpoint.bootstrap.clone(),
+                detail,
+            })?;
+            builder = builder.tls_config(Arc::new(config));
+        }
+        KafkaTls::WithCa(pem) => {
+            let config = tls_config(Some(pem)).map_err(|detail| KafkaError::Tls {
+                bootstrap: endpoint.bootstrap.clone(),
+                detail,
+            })?;
+            builder = builder.tls_config(Arc::new(config));
+        }
+    }
+    match &endpoint.auth {
+        KafkaAuth::None => {}
+        KafkaAuth::Plain { user, password } => {
+            builder = builder.sasl_config(SaslConfig::Plain(Credentials::new(
+                user.clone(),
+                password.expose().clone(),
+            )));
+        }
+        KafkaAuth::ScramSha512 { user, password } => {
+            builder = builder.sasl_config(SaslConfig::ScramSha512(Credentials::new(
+                user.clone(),
+                password.expose().clone(),
+            )));
+        }
+    }
+    // The deadline also bounds a broker that accepts the connection and never answers.
+    match tokio::time::timeout(deadline + Duration::from_secs(1), builder.build()).await {
+        Ok(Ok(client)) => Ok(client),
+        Ok(Err(error)) => Err(classify(&endpoint.bootstrap, &error)),
+        Err(_) => Err(KafkaError::Unreachable {
+            bootstrap: endpoint.bootstrap.clone(),
+            detail: format!("no answer within {} s", deadline.as_secs()),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PORTAL: &str = "Endpoint=sb://contoso-hubs.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=abc+def/ghi=;EntityPath=graph";
+
+    #[test]
+    fn a_portal_connection_string_names_the_namespace_and_hub() {
+        let parsed = ConnectionString::parse(PORTAL).expect("parses");
+        assert_eq!(parsed.namespace_host, "contoso-hubs.servicebus.windows.net");
+        assert_eq!(parsed.key_name, "listen");
+        assert_eq!(parsed.entity_path.as_deref(), Some("graph"));
+        let endpoint = parsed.endpoint();
+        assert_eq!(
+            endpoint.bootstrap,
+            "contoso-hubs.servicebus.windows.net:9093"
+        );
+        let KafkaAuth::Plain { user, password } = endpoint.auth else {
+            panic!("PLAIN")
+        };
+        assert_eq!(user, "$ConnectionString");
+        assert_eq!(password.expose(), PORTAL, "the whole string, = signs kept");
+        assert!(
+            !format!("{parsed:?}").contains("abc+def"),
+            "the key never prints"
+        );
+    }
+
+    #[test]
+    fn strings_that_are_not_connection_strings_say_why() {
+        for (text, why) in [
+            ("", "no Endpoint"),
+            (
+                "Endpoint=https://x.servicebus.windows.net/;SharedAccessKey=k",
+                "sb://",
+            ),
+            (
+                "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=n",
+                "SharedAccessKey",
+            ),
+            ("Endpoint=sb://x/y z/;SharedAccessKey=k", "sb://"),
+            ("garbage", "Name=value"),
+        ] {
+            let error = ConnectionString::parse(text).expect_err(text);
+            assert!(error.to_string().contains(why), "{text}: {error}");
+            assert_eq!(error.code(), "hubConnectionStringInvalid");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_broker_is_reported_within_the_deadline() {
+        // A port nothing listens on: bind one, then drop it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let endpoint = KafkaEndpoint {
+            bootstrap: format!("127.0.0.1:{port}"),
+            auth: KafkaAuth::None,
+            tls: KafkaTls::Off,
+        };
+        let error = connect(&endpoint, Duration::from_millis(500))
+            .await
+            .expect_err("nothing listens");
+        assert_eq!(error.code(), "hubUnreachable", "{error}");
+    }
+}

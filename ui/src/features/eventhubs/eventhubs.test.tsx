@@ -1,0 +1,155 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { fakeBackend, hubFixture, installFakeBackend } from "../../test/fakeBackend";
+import { renderWithQueries } from "../../test/render";
+import { EventHubsCard } from "./EventHubsCard";
+import { brokerOf, hubOrigin, hubTarget, namespaceHost, readingText } from "./hub";
+
+const SECRET = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0LWtleQ==";
+
+describe("EventHubsCard", () => {
+  it("lists each connection with its broker, consumer group, reading and problem", async () => {
+    installFakeBackend(
+      fakeBackend({
+        hubs: [
+          hubFixture,
+          {
+            connection: { name: "local", namespace: "dev.servicebus.windows.net", hub: "graph", consumerGroup: "studio", broker: "localhost:9092", tls: "plaintext", sasl: false },
+            reading: true,
+            partitions: [0, 1],
+            stored: 5,
+            problem: "The broker closed the connection: `localhost:9092`.",
+          },
+        ],
+      }),
+    );
+    renderWithQueries(<EventHubsCard />);
+    const card = screen.getByTestId("event-hubs-card");
+    expect(within(card).getByRole("heading", { name: "Azure Event Hubs" })).toBeInTheDocument();
+    const first = await screen.findByTestId("event-hub-row-graph");
+    expect(first).toHaveTextContent("graph-events");
+    expect(first).toHaveTextContent("contoso.servicebus.windows.net:9093");
+    expect(first).toHaveTextContent("consumer group $Default");
+    expect(first).toHaveTextContent("Not reading");
+    expect(within(first).getByTestId("event-hub-read-graph")).toBeInTheDocument();
+    expect(within(first).queryByTestId("event-hub-stop-graph")).toBeNull();
+    const second = screen.getByTestId("event-hub-row-local");
+    expect(second).toHaveTextContent("localhost:9092");
+    expect(second).toHaveTextContent("consumer group studio");
+    expect(second).toHaveTextContent("Reading 2 partitions · 5 events stored");
+    expect(within(second).getByTestId("event-hub-problem-local")).toHaveTextContent("The broker closed the connection: localhost:9092.");
+    expect(within(second).getByTestId("event-hub-stop-local")).toBeInTheDocument();
+    expect(within(second).queryByTestId("event-hub-read-local")).toBeNull();
+  });
+
+  it("saves a new connection with the right request, then forgets the connection string", async () => {
+    const backend = installFakeBackend();
+    const user = userEvent.setup();
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <EventHubsCard />
+      </QueryClientProvider>,
+    );
+    await user.click(await screen.findByTestId("event-hub-add"));
+    const form = screen.getByTestId("event-hub-form");
+    const secretInput = within(form).getByTestId("event-hub-connection-string");
+    expect(secretInput).toHaveAttribute("type", "password");
+    expect(secretInput).toHaveAttribute("autocomplete", "off");
+    expect(within(form).getByTestId("event-hub-save")).toBeDisabled();
+    await user.type(within(form).getByTestId("event-hub-name"), "contoso");
+    await user.click(secretInput);
+    await user.paste(SECRET);
+    await user.type(within(form).getByTestId("event-hub-hub"), "graph-events");
+    await user.type(within(form).getByTestId("event-hub-broker"), "localhost:9093");
+    expect(within(form).queryByTestId("event-hub-ca-file")).toBeNull();
+    await user.selectOptions(within(form).getByTestId("event-hub-tls"), "caFile");
+    // A CA file is needed before it can be saved.
+    expect(within(form).getByTestId("event-hub-save")).toBeDisabled();
+    await user.type(within(form).getByTestId("event-hub-ca-file"), "/etc/ssl/dev-ca.pem");
+    await user.click(within(form).getByTestId("event-hub-save"));
+    await waitFor(() => {
+      expect(backend.calls.find((c) => c.command === "event_hub_save")?.request).toEqual({
+        name: "contoso",
+        connectionString: SECRET,
+        hub: "graph-events",
+        broker: "localhost:9093",
+        tls: { caFile: "/etc/ssl/dev-ca.pem" },
+        sasl: true,
+      });
+    });
+    const row = await screen.findByTestId("event-hub-row-contoso");
+    expect(row).toHaveTextContent("localhost:9093");
+    expect(screen.queryByTestId("event-hub-form")).toBeNull();
+    // The secret went to the save call only: nowhere on screen, in no input, in no other call.
+    expect(document.body.textContent).not.toContain("SharedAccessKey");
+    await user.click(screen.getByTestId("event-hub-add"));
+    expect(screen.getByTestId("event-hub-connection-string")).toHaveValue("");
+    expect(backend.calls.filter((c) => JSON.stringify(c.request).includes("SharedAccessKey")).map((c) => c.command)).toEqual(["event_hub_save"]);
+    // Nor is it kept by the query client once saved.
+    await waitFor(() => {
+      expect(JSON.stringify(client.getMutationCache().getAll().map((m) => m.state.variables))).not.toContain("SharedAccessKey");
+    });
+  });
+
+  it("shows why a connection was not saved and keeps the form", async () => {
+    installFakeBackend();
+    const user = userEvent.setup();
+    renderWithQueries(<EventHubsCard />);
+    await user.click(await screen.findByTestId("event-hub-add"));
+    await user.type(screen.getByTestId("event-hub-name"), "bad");
+    await user.type(screen.getByTestId("event-hub-connection-string"), "not a connection string");
+    await user.click(screen.getByTestId("event-hub-save"));
+    expect(await screen.findByTestId("error-message")).toHaveTextContent("That is not an Event Hubs connection string");
+    expect(screen.getByTestId("error-hint")).toHaveTextContent("shared access policy");
+    expect(screen.getByTestId("event-hub-form")).toBeInTheDocument();
+  });
+
+  it("reads from where the user chose, stops, and removes after asking", async () => {
+    const backend = installFakeBackend(fakeBackend({ hubs: [hubFixture] }));
+    const user = userEvent.setup();
+    renderWithQueries(<EventHubsCard />);
+    await user.selectOptions(await screen.findByTestId("event-hub-from-graph"), "start");
+    await user.click(screen.getByTestId("event-hub-read-graph"));
+    await waitFor(() => {
+      expect(backend.calls.find((c) => c.command === "event_hub_read")?.request).toEqual({ name: "graph", start: { from: "start" } });
+    });
+    // The list is read again: reading now, with a Stop button.
+    expect(await screen.findByText("Reading 2 partitions · 0 events stored")).toBeInTheDocument();
+    await user.click(screen.getByTestId("event-hub-stop-graph"));
+    await waitFor(() => {
+      expect(backend.calls.find((c) => c.command === "event_hub_stop")?.request).toEqual({ name: "graph" });
+    });
+    expect(await screen.findByTestId("event-hub-read-graph")).toBeInTheDocument();
+    await user.click(screen.getByTestId("event-hub-remove-graph"));
+    expect(backend.calls.some((c) => c.command === "event_hub_remove")).toBe(false);
+    await user.click(screen.getByTestId("event-hub-remove-confirm-graph"));
+    await waitFor(() => {
+      expect(screen.queryByTestId("event-hub-row-graph")).toBeNull();
+    });
+    expect(backend.calls.find((c) => c.command === "event_hub_remove")?.request).toEqual({ name: "graph" });
+  });
+});
+
+describe("hub helpers", () => {
+  it("names the broker, the reading and the target", () => {
+    expect(brokerOf(hubFixture.connection)).toBe("contoso.servicebus.windows.net:9093");
+    expect(brokerOf({ ...hubFixture.connection, broker: "localhost:9092" })).toBe("localhost:9092");
+    expect(readingText({ ...hubFixture, reading: true, partitions: [3], stored: 1 })).toBe("Reading 1 partition · 1 event stored");
+    expect(namespaceHost(" contoso ")).toBe("contoso.servicebus.windows.net");
+    expect(namespaceHost("contoso.servicebus.chinacloudapi.cn")).toBe("contoso.servicebus.chinacloudapi.cn");
+    expect(hubTarget("contoso", "graph", "t1")).toBe("EventHub:https://contoso.servicebus.windows.net/eventhubname/graph?tenantId=t1");
+  });
+
+  it("reads where an event came from", () => {
+    expect(hubOrigin("partition=1&offset=42", [["x-enqueued-time", "2026-11-28T10:00:00.000Z"]])).toEqual({
+      partition: "1",
+      offset: "42",
+      enqueued: "2026-11-28T10:00:00.000Z",
+    });
+    expect(hubOrigin("", [["content-type", "application/json"]])).toBeNull();
+  });
+});
