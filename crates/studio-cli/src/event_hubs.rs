@@ -100,7 +100,7 @@ pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode,
             };
             let saved = receiving.save_hub_connection(&SaveHubConnection {
                 name: name.clone(),
-                connection_string: secret.expose().clone(),
+                connection_string: secret,
                 hub: hub.clone(),
                 consumer_group: consumer_group.clone(),
                 broker: broker.clone(),
@@ -279,7 +279,7 @@ pub async fn listen_hub(
                 if changed.is_err() {
                     break;
                 }
-                if let Some(problem) = status.borrow_and_update().problem.clone() {
+                if let Some(problem) = status.borrow_and_update().problem() {
                     eprintln!("warning: {problem}");
                 }
             }

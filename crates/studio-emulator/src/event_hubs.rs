@@ -101,16 +101,21 @@ impl HubBrokers {
         let endpoint = self
             .endpoint(namespace)
             .ok_or_else(|| unmapped(namespace))?;
-        let mut clients = self.clients.lock().await;
-        if let Some(client) = clients.get(namespace) {
+        if let Some(client) = self.clients.lock().await.get(namespace) {
             return Ok(Arc::clone(client));
         }
+        // Connected outside the lock: a broker that does not answer holds up only its own
+        // deliveries.
         let client = Arc::new(
             connect(&endpoint, CONNECT_DEADLINE)
                 .await
                 .map_err(|e| e.to_string())?,
         );
-        clients.insert(namespace.to_owned(), Arc::clone(&client));
+        self.clients
+            .lock()
+            .await
+            .entry(namespace.to_owned())
+            .or_insert_with(|| Arc::clone(&client));
         Ok(client)
     }
 

@@ -34,7 +34,7 @@ impl Store {
         &self,
         source: &str,
         partition: i32,
-        events: &[(i64, NewReception)],
+        events: Vec<(i64, NewReception)>,
         next_offset: i64,
         committed_at: &str,
     ) -> Result<Vec<i64>, StoreError> {
@@ -47,9 +47,9 @@ impl Store {
                 )
                 .optional()?;
             let fresh: Vec<NewReception> = events
-                .iter()
+                .into_iter()
                 .filter(|(offset, _)| committed.is_none_or(|c| *offset >= c))
-                .map(|(_, reception)| reception.clone())
+                .map(|(_, reception)| reception)
                 .collect();
             let ids = insert_into(transaction, &fresh)?;
             transaction.execute(
@@ -61,6 +61,29 @@ impl Store {
                 params![source, partition, next_offset, committed_at],
             )?;
             Ok(ids)
+        })
+    }
+}
+
+impl Store {
+    /// Moves a partition's offset back (the hub was reset: its offsets start again), so what is
+    /// read from there is stored.
+    pub fn reset_hub_offset(
+        &self,
+        source: &str,
+        partition: i32,
+        next_offset: i64,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            transaction.execute(
+                "INSERT INTO hub_offsets (source, partition, next_offset, committed_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (source, partition) DO UPDATE
+                 SET next_offset = excluded.next_offset, committed_at = excluded.committed_at",
+                params![source, partition, next_offset, at],
+            )?;
+            Ok(())
         })
     }
 }
@@ -94,22 +117,28 @@ mod tests {
         let store = Store::temporary().expect("opens");
         let at = "2026-11-28T00:00:00Z";
         let first = store
-            .commit_hub_batch("hub", 0, &[event(0), event(1)], 2, at)
+            .commit_hub_batch("hub", 0, vec![event(0), event(1)], 2, at)
             .expect("first batch");
         assert_eq!(first.len(), 2);
         // The broker hands out 1 again (a restart before its commit would): it is skipped.
         let again = store
-            .commit_hub_batch("hub", 0, &[event(1), event(2)], 3, at)
+            .commit_hub_batch("hub", 0, vec![event(1), event(2)], 3, at)
             .expect("second batch");
         assert_eq!(again.len(), 1);
         assert_eq!(store.reception_count().expect("count"), 3);
         store
-            .commit_hub_batch("hub", 0, &[], 1, at)
+            .commit_hub_batch("hub", 0, Vec::new(), 1, at)
             .expect("an older offset");
         assert_eq!(
             store.hub_offsets("hub").expect("offsets"),
             BTreeMap::from([(0, 3)])
         );
         assert!(store.hub_offsets("another").expect("offsets").is_empty());
+        // A reset hub starts again at 0: the offset goes back and its events are stored.
+        store.reset_hub_offset("hub", 0, 0, at).expect("reset");
+        let after = store
+            .commit_hub_batch("hub", 0, vec![event(0)], 1, at)
+            .expect("after the reset");
+        assert_eq!(after.len(), 1);
     }
 }

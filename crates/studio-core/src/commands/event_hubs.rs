@@ -41,6 +41,12 @@ impl Studio {
         request: SaveHubConnection,
     ) -> Result<HubConnection, CoreError> {
         let saved = self.receiving().save_hub_connection(&request)?;
+        // A hub being read picks up the new string (a rotated key) where it got to.
+        if self.receiving().is_reading_hub(&saved.name).await {
+            self.receiving()
+                .start_hub_reading(&saved.name, HubStart::Committed)
+                .await?;
+        }
         self.events().publish(CoreEvent::EventHubsChanged);
         Ok(saved)
     }

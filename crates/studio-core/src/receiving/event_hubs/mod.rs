@@ -85,13 +85,14 @@ impl HubConnection {
 }
 
 /// `event_hub_save`: a connection to add or replace.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SaveHubConnection {
     /// Its name.
     pub name: String,
     /// The connection string from the portal (kept in the keyring).
-    pub connection_string: String,
+    #[ts(type = "string")]
+    pub connection_string: Sensitive<String>,
     /// The hub; the connection string's `EntityPath` when absent.
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,8 +218,8 @@ impl Receiving {
             ))
             .with_hint("Use letters, digits, '-', '_' or '.', at most 64."));
         }
-        let parsed =
-            ConnectionString::parse(&request.connection_string).map_err(|e| hub_error(&e))?;
+        let parsed = ConnectionString::parse(request.connection_string.expose())
+            .map_err(|e| hub_error(&e))?;
         let hub = request
             .hub
             .clone()

@@ -30,7 +30,10 @@ use crate::receiving::announcements::Announcer;
 /// How long connecting may take.
 const CONNECT_DEADLINE: Duration = Duration::from_secs(15);
 /// The most bytes one fetch asks for.
-const MAX_FETCH_BYTES: i32 = 8 * 1024 * 1024;
+/// The most bytes one fetch asks for (per partition: a broker still sends one larger event).
+const MAX_FETCH_BYTES: i32 = 1024 * 1024;
+/// The most lasting notices (expired or reset partitions) a reader keeps.
+const MAX_NOTICES: usize = 20;
 /// How long the broker may hold a fetch open waiting for records.
 const FETCH_WAIT_MS: i32 = 1000;
 /// The longest pause between two attempts after a failure.
@@ -59,8 +62,31 @@ pub enum HubStart {
 pub struct HubReadStatus {
     /// Events stored by this reader.
     pub stored: u64,
-    /// The last failure, until the next success.
-    pub problem: Option<String>,
+    /// Each partition's last failure, until its next success.
+    pub problems: std::collections::BTreeMap<i32, String>,
+    /// What stays true once said: events that expired before they were read, a hub that was
+    /// reset (the newest few).
+    pub notices: Vec<String>,
+}
+
+impl HubReadStatus {
+    /// The notices and the current failures, as one text (none when all is well).
+    pub fn problem(&self) -> Option<String> {
+        let all: Vec<&str> = self
+            .notices
+            .iter()
+            .chain(self.problems.values())
+            .map(String::as_str)
+            .collect();
+        (!all.is_empty()).then(|| all.join("; "))
+    }
+
+    fn notice(&mut self, text: String) {
+        if self.notices.len() == MAX_NOTICES {
+            self.notices.remove(0);
+        }
+        self.notices.push(text);
+    }
 }
 
 /// A running reader; dropping it (or [`HubReader::stop`]) stops its tasks.
@@ -166,7 +192,7 @@ impl Receiving {
                 self.store.commit_hub_batch(
                     &connection.source(),
                     partition,
-                    &[],
+                    Vec::new(),
                     first,
                     &self.clock.now_rfc3339(),
                 )?;
@@ -201,7 +227,11 @@ async fn first_offset(
         (HubStart::Start, _) => client.get_offset(OffsetAt::Earliest).await,
         (HubStart::Time { at }, _) => {
             let at = Utc.timestamp_opt(at, 0).single().unwrap_or_default();
-            client.get_offset(OffsetAt::Timestamp(at)).await
+            match client.get_offset(OffsetAt::Timestamp(at)).await? {
+                // Nothing enqueued at or after that time: from the end.
+                found if found < 0 => client.get_offset(OffsetAt::Latest).await,
+                found => Ok(found),
+            }
         }
     }
 }
@@ -230,54 +260,36 @@ async fn read_partition(
             fetched = client.fetch_records(offset, 1..MAX_FETCH_BYTES, FETCH_WAIT_MS) => fetched,
         };
         match fetched {
-            Ok((records, _high_watermark)) => {
-                pause = Duration::from_millis(250);
+            Ok((records, high_watermark)) => {
                 if records.is_empty() {
+                    if high_watermark > offset {
+                        // Only records the client does not hand out (transaction markers) at
+                        // this offset: step over one, without spinning.
+                        pause_or_stop(&mut stopped, &mut Duration::from_millis(100)).await;
+                        offset = offset.saturating_add(1);
+                    }
                     continue;
                 }
-                let received_at = context.clock.now_rfc3339();
-                let events: Vec<(i64, studio_receiver::NewReception)> = records
-                    .iter()
-                    .filter(|r| r.offset >= offset)
-                    .map(|r| {
-                        let event = HubEvent {
-                            bootstrap: &context.bootstrap,
-                            hub: &context.connection.hub,
-                            partition,
-                            offset: r.offset,
-                            enqueued_at: rfc3339_millis(r.record.timestamp.timestamp_millis()),
-                            key: r.record.key.as_deref(),
-                            value: r.record.value.as_deref().unwrap_or_default(),
-                            headers: r
-                                .record
-                                .headers
-                                .iter()
-                                .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect(),
-                        };
-                        (
-                            r.offset,
-                            hub_reception(&event, received_at.clone(), context.max_body),
-                        )
-                    })
-                    .collect();
-                let Some(next) = records.iter().map(|r| r.offset + 1).max() else {
+                pause = Duration::from_millis(250);
+                let Some(next) = records.iter().map(|r| r.offset.saturating_add(1)).max() else {
                     continue;
                 };
+                let events = receptions(&context, partition, records);
                 match store_batch(&context, partition, events, next).await {
                     Ok(count) => {
                         offset = next;
                         context.status.send_modify(|s| {
                             s.stored += count;
-                            s.problem = None;
+                            s.problems.remove(&partition);
                         });
                     }
                     Err(error) => {
                         // Not moved on: the same records are fetched and stored again.
                         tracing::error!(%error, partition, "hub events could not be stored");
-                        context
-                            .status
-                            .send_modify(|s| s.problem = Some(format!("storing failed: {error}")));
+                        context.status.send_modify(|s| {
+                            s.problems
+                                .insert(partition, format!("storing failed: {error}"));
+                        });
                         pause_or_stop(&mut stopped, &mut pause).await;
                     }
                 }
@@ -285,35 +297,102 @@ async fn read_partition(
             Err(KafkaClientError::ServerError {
                 protocol_error: ProtocolError::OffsetOutOfRange,
                 ..
-            }) => {
-                // The hub's retention passed the offset: what is left starts at the earliest.
-                match client.get_offset(OffsetAt::Earliest).await {
-                    Ok(earliest) => {
-                        tracing::warn!(
-                            partition,
-                            offset,
-                            earliest,
-                            "events expired from the hub before they were read"
-                        );
-                        context.status.send_modify(|s| {
-                            s.problem = Some(format!(
-                                "partition {partition}: events {offset}–{} expired from the hub before they were read",
-                                earliest - 1
-                            ));
-                        });
-                        offset = earliest.max(offset);
-                    }
-                    Err(error) => {
-                        problem(&context, partition, &error, &mut stopped, &mut pause).await
-                    }
+            }) => match out_of_range(&context, &client, offset).await {
+                Ok(moved) => {
+                    offset = moved;
+                    pause_or_stop(&mut stopped, &mut Duration::from_millis(250)).await;
                 }
-            }
+                Err(error) => problem(&context, partition, &error, &mut stopped, &mut pause).await,
+            },
             Err(error) => problem(&context, partition, &error, &mut stopped, &mut pause).await,
         }
         if *stopped.borrow() {
             return;
         }
     }
+}
+
+/// The fetched records as receptions (each with its offset).
+fn receptions(
+    context: &Context,
+    partition: i32,
+    records: Vec<rskafka::record::RecordAndOffset>,
+) -> Vec<(i64, studio_receiver::NewReception)> {
+    let received_at = context.clock.now_rfc3339();
+    records
+        .into_iter()
+        .map(|r| {
+            let event = HubEvent {
+                bootstrap: &context.bootstrap,
+                hub: &context.connection.hub,
+                partition,
+                offset: r.offset,
+                enqueued_at: rfc3339_millis(r.record.timestamp.timestamp_millis()),
+                key: r.record.key.as_deref(),
+                value: r.record.value.as_deref().unwrap_or_default(),
+                headers: r
+                    .record
+                    .headers
+                    .iter()
+                    .take(32)
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            };
+            (
+                r.offset,
+                hub_reception(&event, received_at.clone(), context.max_body),
+            )
+        })
+        .collect()
+}
+
+/// Where to go on when the offset is not in the partition: past its end, the hub was reset
+/// (recreated, or a broker without storage restarted) and is read from its start, the stored
+/// offset moved back with it; before its start, events expired unread. Either is said and kept.
+async fn out_of_range(
+    context: &Context,
+    client: &PartitionClient,
+    offset: i64,
+) -> Result<i64, KafkaClientError> {
+    let partition = client.partition();
+    let earliest = client.get_offset(OffsetAt::Earliest).await?;
+    let latest = client.get_offset(OffsetAt::Latest).await?;
+    if offset > latest {
+        tracing::warn!(
+            partition,
+            offset,
+            latest,
+            "the hub was reset; reading it from its start"
+        );
+        let store = Arc::clone(&context.store);
+        let (source, at) = (context.connection.source(), context.clock.now_rfc3339());
+        let reset = tokio::task::spawn_blocking(move || {
+            store.reset_hub_offset(&source, partition, earliest, &at)
+        })
+        .await;
+        if !matches!(reset, Ok(Ok(()))) {
+            tracing::error!(partition, "the reset offset could not be stored");
+        }
+        context.status.send_modify(|s| {
+            s.notice(format!(
+                "partition {partition} ended at {latest} although {offset} had been read: the hub was reset, read again from {earliest}"
+            ));
+        });
+        return Ok(earliest);
+    }
+    tracing::warn!(
+        partition,
+        offset,
+        earliest,
+        "events expired from the hub before they were read"
+    );
+    context.status.send_modify(|s| {
+        s.notice(format!(
+            "partition {partition}: events {offset}–{} expired from the hub before they were read",
+            earliest.saturating_sub(1)
+        ));
+    });
+    Ok(earliest.max(offset))
 }
 
 async fn problem(
@@ -326,7 +405,8 @@ async fn problem(
     let sorted = classify(&context.bootstrap, error);
     tracing::warn!(%sorted, partition, "reading the event hub failed; retrying");
     context.status.send_modify(|s| {
-        s.problem = Some(format!("{sorted} ({})", sorted.hint()));
+        s.problems
+            .insert(partition, format!("{sorted} ({})", sorted.hint()));
     });
     pause_or_stop(stopped, pause).await;
 }
@@ -350,7 +430,7 @@ async fn store_batch(
     let source = context.connection.source();
     let at = context.clock.now_rfc3339();
     let ids = tokio::task::spawn_blocking(move || {
-        store.commit_hub_batch(&source, partition, &events, next, &at)
+        store.commit_hub_batch(&source, partition, events, next, &at)
     })
     .await
     .map_err(|e| CoreError::internal(e.to_string()))??;

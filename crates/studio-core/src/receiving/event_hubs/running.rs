@@ -45,7 +45,7 @@ impl Receiving {
                     reading: reader.is_some(),
                     partitions: reader.map(|r| r.partitions.clone()).unwrap_or_default(),
                     stored: status.stored,
-                    problem: status.problem,
+                    problem: status.problem(),
                     connection,
                 }
             })
@@ -64,7 +64,7 @@ impl Receiving {
         tokio::spawn(async move {
             let mut problem: Option<String> = None;
             while status.changed().await.is_ok() {
-                let now = status.borrow_and_update().problem.clone();
+                let now = status.borrow_and_update().problem();
                 if now != problem {
                     problem = now;
                     events.publish(CoreEvent::EventHubsChanged);
@@ -77,6 +77,11 @@ impl Receiving {
             .insert(name.to_owned(), reader);
         self.events.publish(CoreEvent::EventHubsChanged);
         Ok(())
+    }
+
+    /// Whether this process reads a connection's hub now.
+    pub async fn is_reading_hub(&self, name: &str) -> bool {
+        self.hub_readers.lock().await.contains_key(name)
     }
 
     /// Stops reading a connection's hub (where it got to is kept).
