@@ -55,14 +55,38 @@ fn openssl(dir: &Path, args: &[&str]) {
 struct Broker {
     child: Child,
     tls: Child,
+    inner: u16,
     port: u16,
     ca: PathBuf,
     _dir: tempfile::TempDir,
 }
 
+/// tansu (in-memory storage) listening on `inner`, telling clients to come to `port`.
+fn tansu_on(inner: u16, port: u16) -> Child {
+    let tansu = std::env::var("TANSU_BIN").expect("TANSU_BIN (make eventhub-test sets it)");
+    Command::new(tansu)
+        .args(["broker", "--storage-engine", "memory://tansu/"])
+        .arg("--listener-url")
+        .arg(format!("tcp://127.0.0.1:{inner}"))
+        .arg("--advertised-listener-url")
+        .arg(format!("tcp://localhost:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tansu starts")
+}
+
 impl Broker {
+    /// Stops tansu and starts it again on the same port: its storage is gone, the hub is made
+    /// again and its offsets start at 0 (what a recreated event hub looks like).
+    fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = tansu_on(self.inner, self.port);
+        self.create_topic(HUB, 2);
+    }
+
     fn start() -> Broker {
-        let tansu = std::env::var("TANSU_BIN").expect("TANSU_BIN (make eventhub-test sets it)");
         let dir = tempfile::tempdir().expect("temp dir");
         let d = dir.path();
         openssl(
@@ -125,16 +149,7 @@ impl Broker {
         );
         // Clients see only stunnel's port (tansu advertises it); stunnel hands on to tansu.
         let (port, inner) = (free_port(), free_port());
-        let child = Command::new(tansu)
-            .args(["broker", "--storage-engine", "memory://tansu/"])
-            .arg("--listener-url")
-            .arg(format!("tcp://127.0.0.1:{inner}"))
-            .arg("--advertised-listener-url")
-            .arg(format!("tcp://localhost:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tansu starts");
+        let child = tansu_on(inner, port);
         std::fs::write(
             d.join("stunnel.conf"),
             format!(
@@ -153,6 +168,7 @@ impl Broker {
         let broker = Broker {
             child,
             tls,
+            inner,
             port,
             ca: d.join("ca.pem"),
             _dir: dir,
@@ -439,4 +455,36 @@ fn bad_connection_strings_and_unreachable_brokers_say_what_to_do() {
         !text.contains("SharedAccessKey"),
         "the secret is not echoed: {text}"
     );
+}
+
+#[test]
+#[ignore = "needs tansu and a D-Bus session with a keyring: make eventhub-test"]
+fn a_hub_that_started_again_is_read_from_its_start_and_said_so() {
+    let mut broker = Broker::start();
+    let dir = set_up(&broker);
+    let mut listening = Listening::start(
+        dir.path(),
+        &[
+            "--from",
+            "start",
+            "--subscribe",
+            "/me/messages",
+            "--change-type",
+            "created",
+        ],
+    );
+    listening.next_where(|v| v["event"] == "listening");
+    trigger(dir.path());
+    trigger(dir.path());
+    listening.next_where(|v| v["kind"] == "notification");
+    listening.next_where(|v| v["kind"] == "notification");
+    listening.stop();
+    // The hub is recreated while the app is closed; its offsets start at 0 again.
+    broker.restart();
+    trigger(dir.path());
+    let mut again = Listening::start(dir.path(), &[]);
+    again.next_where(|v| v["event"] == "listening");
+    let after = again.next_where(|v| v["kind"] == "notification");
+    assert_eq!(after["items"][0]["clientState"], "matches", "{after}");
+    again.stop();
 }

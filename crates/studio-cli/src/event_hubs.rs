@@ -272,6 +272,8 @@ pub async fn listen_hub(
     printed = crate::listen::print_ready(&studio, printed, args.json).await;
     let stop = tokio::signal::ctrl_c();
     tokio::pin!(stop);
+    // Each problem once, as it starts (the reader's status also moves with every stored batch).
+    let mut said: Option<String> = None;
     loop {
         tokio::select! {
             _ = &mut stop => break,
@@ -279,8 +281,12 @@ pub async fn listen_hub(
                 if changed.is_err() {
                     break;
                 }
-                if let Some(problem) = status.borrow_and_update().problem() {
-                    eprintln!("warning: {problem}");
+                let now = status.borrow_and_update().problem();
+                if now != said {
+                    if let Some(problem) = &now {
+                        eprintln!("warning: {problem}");
+                    }
+                    said = now;
                 }
             }
             event = events.recv() => match event {

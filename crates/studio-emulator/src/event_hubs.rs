@@ -127,7 +127,7 @@ impl HubBrokers {
 
 fn unmapped(namespace: &str) -> String {
     format!(
-        "The sandbox has no broker for the Event Hubs namespace {namespace}: map it (POST /_emulator/event-hubs, or graph-emulator --event-hub {namespace}=HOST:PORT)."
+        "The sandbox has no broker for the Event Hubs namespace {namespace}: save a connection for it that names a broker (webhook-studio event-hub add NAME --broker HOST:PORT, or Inspector → Azure Event Hubs); standalone, POST /_emulator/event-hubs or graph-emulator --event-hub {namespace}=HOST:PORT."
     )
 }
 

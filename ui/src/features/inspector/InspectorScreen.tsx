@@ -160,7 +160,7 @@ export function InspectorScreen() {
 
   return (
     <div className="screen inspector-screen">
-      <PageHeader title="Inspector" subtitle="Every request that reached your receiver: stored before it was acknowledged, then verified and decrypted." />
+      <PageHeader title="Inspector" subtitle="Every request that reached your receiver and every event read from a hub: stored before it was acknowledged, then verified and decrypted." />
       <div className="inspector-sources">
         <ReceiverCard />
         <EventHubsCard />

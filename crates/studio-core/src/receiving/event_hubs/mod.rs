@@ -231,6 +231,16 @@ impl Receiving {
             })?;
         let tls = request.tls.clone().unwrap_or(HubTls::System);
         let broker = request.broker.clone().filter(|b| !b.trim().is_empty());
+        if let Some(broker) = &broker
+            && !broker.rsplit_once(':').is_some_and(|(host, port)| {
+                !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+            })
+        {
+            return Err(
+                CoreError::refused(format!("The broker '{broker}' has no port."))
+                    .with_hint("Write it as host:port, e.g. localhost:9092."),
+            );
+        }
         let sasl = request.sasl.unwrap_or(true);
         if !sasl && !broker.as_deref().is_some_and(is_loopback) {
             return Err(CoreError::refused(

@@ -146,9 +146,16 @@ impl Receiving {
         self.announcing
             .get_or_init(|| tokio::spawn(self.announcer.clone().run()));
         let bootstrap = endpoint.bootstrap.clone();
-        let client = connect(&endpoint, CONNECT_DEADLINE)
-            .await
-            .map_err(|e| hub_error(&e))?;
+        let client = connect(&endpoint, CONNECT_DEADLINE).await.map_err(|e| {
+            let error = hub_error(&e);
+            match (&connection.broker, e.code()) {
+                // Not Azure: the hint about Event Hubs' tier and port does not apply.
+                (Some(broker), "hubUnreachable") => error.with_hint(format!(
+                    "Start the broker at {broker}, or save the connection again with the right --broker."
+                )),
+                _ => error,
+            }
+        })?;
         let topics = client
             .list_topics()
             .await
@@ -183,7 +190,11 @@ impl Receiving {
                 .partition_client(&connection.hub, partition, UnknownTopicHandling::Retry)
                 .await
                 .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
-            let first = first_offset(&client, start, committed.get(&partition).copied())
+            let kept = self
+                .reset_if_started_again(&context, &client, committed.get(&partition).copied())
+                .await
+                .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
+            let first = first_offset(&client, start, kept)
                 .await
                 .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
             if !committed.contains_key(&partition) {
@@ -212,6 +223,26 @@ impl Receiving {
             stop,
             tasks,
         })
+    }
+}
+
+impl Receiving {
+    /// A kept offset past the partition's end means the hub started again (recreated, or a broker
+    /// without storage restarted): the kept offset moves back to its start, and it is said.
+    async fn reset_if_started_again(
+        &self,
+        context: &Context,
+        client: &PartitionClient,
+        kept: Option<i64>,
+    ) -> Result<Option<i64>, KafkaClientError> {
+        let Some(kept) = kept else {
+            return Ok(None);
+        };
+        let latest = client.get_offset(OffsetAt::Latest).await?;
+        if kept <= latest {
+            return Ok(Some(kept));
+        }
+        out_of_range(context, client, kept).await.map(Some)
     }
 }
 
@@ -262,6 +293,18 @@ async fn read_partition(
         match fetched {
             Ok((records, high_watermark)) => {
                 if records.is_empty() {
+                    if high_watermark < offset {
+                        // The partition ends before where this reader is: the hub started
+                        // again (some brokers answer so instead of "out of range").
+                        match out_of_range(&context, &client, offset).await {
+                            Ok(moved) => offset = moved,
+                            Err(error) => {
+                                problem(&context, partition, &error, &mut stopped, &mut pause)
+                                    .await;
+                            }
+                        }
+                        continue;
+                    }
                     if high_watermark > offset {
                         // Only records the client does not hand out (transaction markers) at
                         // this offset: step over one, without spinning.
@@ -358,7 +401,7 @@ async fn out_of_range(
     let earliest = client.get_offset(OffsetAt::Earliest).await?;
     let latest = client.get_offset(OffsetAt::Latest).await?;
     if offset > latest {
-        tracing::warn!(
+        tracing::info!(
             partition,
             offset,
             latest,
@@ -380,7 +423,7 @@ async fn out_of_range(
         });
         return Ok(earliest);
     }
-    tracing::warn!(
+    tracing::info!(
         partition,
         offset,
         earliest,
@@ -403,7 +446,7 @@ async fn problem(
     pause: &mut Duration,
 ) {
     let sorted = classify(&context.bootstrap, error);
-    tracing::warn!(%sorted, partition, "reading the event hub failed; retrying");
+    tracing::info!(%sorted, partition, "reading the event hub failed; retrying");
     context.status.send_modify(|s| {
         s.problems
             .insert(partition, format!("{sorted} ({})", sorted.hint()));
