@@ -78,6 +78,11 @@ pub fn is_hub_or_grid(url: &str) -> bool {
         || strip_prefix_ignore_case(url, "EventGrid:").is_some()
 }
 
+/// Whether a `notificationUrl` is a well-formed Event Hubs target (either form).
+pub fn is_event_hub_url(url: &str) -> bool {
+    DeliveryTarget::parse(url).is_ok_and(|t| t.is_event_hub())
+}
+
 fn is_dns_name(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 253

@@ -232,8 +232,7 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
             EndpointState::Slow => shared.clock.real(shared.retry_base),
             EndpointState::Healthy => Duration::ZERO,
         };
-        let in_flight = studio_catalog::targets::DeliveryTarget::parse(&url)
-            .is_ok_and(|t| t.is_event_hub())
+        let in_flight = studio_catalog::targets::is_event_hub_url(&url)
             .then(|| crate::event_hubs::InFlight::start(shared));
         let shared = Arc::clone(shared);
         tokio::spawn(async move {
@@ -310,8 +309,7 @@ pub async fn deliver(
 ) {
     let generation = shared.generation.load(Ordering::Relaxed);
     let first = shared.clock.now();
-    let to_hub =
-        studio_catalog::targets::DeliveryTarget::parse(url).is_ok_and(|t| t.is_event_hub());
+    let to_hub = studio_catalog::targets::is_event_hub_url(url);
     for attempt in 1u32.. {
         if attempt > 1 && !still_wanted(shared, generation, &subscription_ids) {
             return;

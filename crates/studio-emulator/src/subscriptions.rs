@@ -267,8 +267,7 @@ async fn validate_targets(
 ) -> Result<(), String> {
     let mut hubs_told: Vec<&str> = Vec::new();
     for url in std::iter::once(notification_url).chain(lifecycle_url) {
-        let is_hub =
-            studio_catalog::targets::DeliveryTarget::parse(url).is_ok_and(|t| t.is_event_hub());
+        let is_hub = studio_catalog::targets::is_event_hub_url(url);
         if !is_hub {
             handshake(shared, url).await?;
         } else if !hubs_told.contains(&url) {

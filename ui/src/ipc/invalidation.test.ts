@@ -2,7 +2,7 @@ import { queryKeys, receptionKey, receptionPages, staleAfterCommand, staleAfterE
 
 describe("invalidation", () => {
   it("refreshes the Inspector when receptions arrive and again when their items are checked", () => {
-    expect(staleAfterEvent({ type: "receptionsArrived", newestId: 7 })).toEqual([receptionPages, queryKeys.eventHubs]);
+    expect(staleAfterEvent({ type: "receptionsArrived", newestId: 7 })).toEqual([receptionPages]);
     expect(staleAfterEvent({ type: "itemsChecked", receptionIds: [7] })).toEqual([receptionPages, receptionKey(7)]);
     expect(staleAfterEvent({ type: "resync" })).toEqual([[]]);
     expect(staleAfterEvent({ type: "httpLogChanged" })).toEqual([queryKeys.httpLog]);

@@ -49,8 +49,7 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
     case "accountsChanged":
       return [queryKeys.accounts, queryKeys.subscriptions, queryKeys.lookups, queryKeys.checks];
     case "receptionsArrived":
-      // Events read from a hub arrive this way too: its card counts them.
-      return [receptionPages, queryKeys.eventHubs];
+      return [receptionPages];
     case "itemsChecked":
       return [receptionPages, ...event.receptionIds.map(receptionKey)];
     case "httpLogChanged":

@@ -5,9 +5,12 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::HubConnection;
-use super::reading::HubStart;
+use tokio::sync::watch;
+
+use super::reading::{HubReadStatus, HubStart};
 use crate::error::CoreError;
 use crate::events::CoreEvent;
+use crate::events::EventBus;
 use crate::receiving::Receiving;
 
 /// A connection as the window shows it.
@@ -27,6 +30,45 @@ pub struct HubConnectionView {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+}
+
+/// The least time between two announcements of a reader's growing count (a backlog read at
+/// thousands of events a second refreshes the card once a second, not once a batch).
+const COUNT_ANNOUNCED_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Announces a reader's failures and recoveries at once, and its stored count at most once a
+/// second (the last count always, once the reading pauses).
+async fn announce_status(mut status: watch::Receiver<HubReadStatus>, events: EventBus) {
+    let mut problem: Option<String> = None;
+    let mut announced = 0;
+    let mut last = tokio::time::Instant::now();
+    loop {
+        let pending = status.borrow().stored != announced;
+        let due = last + COUNT_ANNOUNCED_EVERY;
+        tokio::select! {
+            changed = status.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let (now, stored) = {
+                    let s = status.borrow_and_update();
+                    (s.problem(), s.stored)
+                };
+                let count_due = stored != announced && last.elapsed() >= COUNT_ANNOUNCED_EVERY;
+                if now != problem || count_due {
+                    problem = now;
+                    announced = stored;
+                    last = tokio::time::Instant::now();
+                    events.publish(CoreEvent::EventHubsChanged);
+                }
+            }
+            () = tokio::time::sleep_until(due), if pending => {
+                announced = status.borrow().stored;
+                last = tokio::time::Instant::now();
+                events.publish(CoreEvent::EventHubsChanged);
+            }
+        }
+    }
 }
 
 impl Receiving {
@@ -58,19 +100,7 @@ impl Receiving {
             earlier.stop().await;
         }
         let reader = self.read_hub(name, start).await?;
-        // Failures and recoveries are announced; counts travel with the receptions' own events.
-        let mut status = reader.status.clone();
-        let events = self.events.clone();
-        tokio::spawn(async move {
-            let mut problem: Option<String> = None;
-            while status.changed().await.is_ok() {
-                let now = status.borrow_and_update().problem();
-                if now != problem {
-                    problem = now;
-                    events.publish(CoreEvent::EventHubsChanged);
-                }
-            }
-        });
+        tokio::spawn(announce_status(reader.status.clone(), self.events.clone()));
         self.hub_readers
             .lock()
             .await
@@ -120,7 +150,7 @@ mod tests {
             },
             reading: false,
             partitions: Vec::new(),
-            stored: super::super::reading::HubReadStatus::default().stored,
+            stored: HubReadStatus::default().stored,
             problem: None,
         };
         let json = serde_json::to_value(&view).unwrap_or_default();
