@@ -1,50 +1,66 @@
 #!/usr/bin/env bash
 # Runs a command inside a hermetic desktop session (the E2E suite, the keyring tests). Call it under
 #   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- tests/e2e/session.sh CMD...
-# It gives the command a temp HOME (so the keyring and any stray app data land there), an
-# unlocked gnome-keyring, and TAURI_WEBVIEW_AUTOMATION (without it WebKitWebDriver hangs).
+# It gives the command a temp HOME (so the keyring and any stray app data land there), its own
+# session D-Bus, an unlocked gnome-keyring, and TAURI_WEBVIEW_AUTOMATION (without it
+# WebKitWebDriver hangs).
 set -euo pipefail
 
-# Cargo and rustup live under the real HOME; keep pointing at them.
-export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
-export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+if [ -z "${WEBHOOK_STUDIO_SESSION_HOME:-}" ]; then
+  # Cargo and rustup live under the real HOME; keep pointing at them.
+  export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+  export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 
-session_home=$(mktemp -d -t webhook-studio-e2e-home.XXXXXX)
-chmod 700 "$session_home"
-export HOME="$session_home"
-export XDG_RUNTIME_DIR="$session_home/run"
-export XDG_DATA_HOME="$session_home/.local/share"
-export XDG_CONFIG_HOME="$session_home/.config"
-mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
+  session_home=$(mktemp -d -t webhook-studio-e2e-home.XXXXXX)
+  chmod 700 "$session_home"
+  export HOME="$session_home"
+  export XDG_RUNTIME_DIR="$session_home/run"
+  export XDG_DATA_HOME="$session_home/.local/share"
+  export XDG_CONFIG_HOME="$session_home/.config"
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME"
 
-keyring_pid=""
-cleanup() {
-  if [ -n "$keyring_pid" ]; then kill "$keyring_pid" 2>/dev/null || true; fi
-  rm -rf "$session_home"
-}
-trap cleanup EXIT
+  # The keyring is started by D-Bus itself, on the first request for the Secret Service, from a
+  # service file in this HOME (a user's service file wins over the system's). It reads the
+  # password from stdin, so it unlocks (or creates) the login keyring in this HOME.
+  #
+  # Why D-Bus starts it and not this script: gnome-keyring 42 can abort when a client disconnects
+  # in the middle of a call (GLib-ERROR "g_variant_new: expected GVariant of type 'v'", after
+  # "gkd_secret_service_get_pkcs11_session: assertion 'client' failed"; a known upstream bug, seen
+  # in CI when a test closed the app). D-Bus then started the system's service file on the next
+  # request: a locked keyring in the real HOME, and every later test failed. Started from this
+  # file, the next request gets the same unlocked keyring back, with every secret in it (it is on
+  # disk). Its messages go to this session's stderr, so a daemon that dies says so in the log.
+  mkdir -p "$XDG_DATA_HOME/dbus-1/services"
+  cat >"$session_home/keyring-daemon.sh" <<SCRIPT
+#!/bin/sh
+echo \$\$ >>"$session_home/keyring-daemon.pids"
+printf 'e2e-keyring-password' | exec gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null
+SCRIPT
+  cat >"$XDG_DATA_HOME/dbus-1/services/org.freedesktop.secrets.service" <<SERVICE
+[D-BUS Service]
+Name=org.freedesktop.secrets
+Exec=/bin/sh $session_home/keyring-daemon.sh
+SERVICE
 
-# An unlocked login keyring that answers on this session's D-Bus (Secret Service). It runs in the
-# foreground of a background job, not with --daemonize: the daemonizing parent can hold the bus name
-# for a moment and let it go, and a client asking then makes D-Bus start a second, locked daemon
-# from its service file (seen in CI as "Message recipient disconnected"). Its messages go to this
-# session's stderr, so a daemon that dies says so in the log.
-printf 'e2e-keyring-password' | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null &
-keyring_pid=$!
-export GNOME_KEYRING_CONTROL="$XDG_RUNTIME_DIR/keyring"
+  cleanup() {
+    if [ -f "$session_home/keyring-daemon.pids" ]; then
+      while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$session_home/keyring-daemon.pids"
+    fi
+    rm -rf "$session_home"
+  }
+  trap cleanup EXIT
+  # A session bus of our own, started with this HOME so it reads the service file above.
+  export WEBHOOK_STUDIO_SESSION_HOME="$session_home"
+  status=0
+  dbus-run-session -- "$0" "$@" || status=$?
+  exit "$status"
+fi
 
-# Ready means the name is owned by that daemon and a secret can be stored, read and cleared (the
-# login keyring is created asynchronously after the name is taken). No client may ask before the
-# name is owned, or D-Bus activates the service file's daemon.
-secrets_owned() {
-  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'
-}
+# Inside our own session bus. Ready means a secret can be stored, read and cleared (the login
+# keyring is created asynchronously after the daemon takes its name).
 ready=""
 for _ in $(seq 1 200); do
-  if ! kill -0 "$keyring_pid" 2>/dev/null; then break; fi
-  if secrets_owned \
-    && printf 'ready' | secret-tool store --label=session-ready webhook-studio-session ready 2>/dev/null \
+  if printf 'ready' | secret-tool store --label=session-ready webhook-studio-session ready 2>/dev/null \
     && [ "$(secret-tool lookup webhook-studio-session ready 2>/dev/null)" = ready ] \
     && secret-tool clear webhook-studio-session ready 2>/dev/null; then
     ready=1
@@ -57,5 +73,6 @@ if [ -z "$ready" ]; then
   exit 1
 fi
 
+export GNOME_KEYRING_CONTROL="$XDG_RUNTIME_DIR/keyring"
 export TAURI_WEBVIEW_AUTOMATION=true
 "$@"
