@@ -55,7 +55,8 @@ pub struct Exchange {
 }
 
 impl Exchange {
-    /// The request as a `curl` command; the token is left for the user to supply as `$TOKEN`.
+    /// The request as a `curl` command; the token is left for the user to supply as `$TOKEN`, a
+    /// redacted clientState as `$CLIENT_STATE`.
     pub fn to_curl(&self) -> String {
         let quote = studio_primitives::shell::quote;
         let mut parts = vec![format!("curl -X {}", self.method), quote(&self.url)];
@@ -67,17 +68,33 @@ impl Exchange {
             }
         }
         if let Some(body) = &self.request_body {
-            parts.push(format!("--data-raw {}", quote(body)));
+            // A redacted clientState becomes a variable the user sets, spliced out of the quotes.
+            let placeholder = format!("\"{REDACTED_HEADER}\"");
+            let variable = format!("\"'\"{CLIENT_STATE_VARIABLE}\"'\"");
+            parts.push(format!(
+                "--data-raw {}",
+                quote(body).replace(&placeholder, &variable)
+            ));
         }
         parts.join(" \\\n  ")
     }
 }
 
-/// Keeps a body for the log: UTF-8 (lossy), at most `MAX_LOGGED_BODY` bytes.
+/// JSON fields whose values are shared secrets: a subscription's `clientState` is what proves a
+/// notification came from Graph, so the log (and a copied curl) never shows it.
+const SECRET_FIELDS: &[&str] = &["clientState"];
+
+/// What `to_curl` puts where a redacted `clientState` was: a shell variable the user sets.
+const CLIENT_STATE_VARIABLE: &str = "$CLIENT_STATE";
+
+/// Keeps a body for the log: secret JSON fields redacted, UTF-8 (lossy), at most
+/// `MAX_LOGGED_BODY` bytes.
 pub fn loggable_body(bytes: &[u8]) -> Option<String> {
     if bytes.is_empty() {
         return None;
     }
+    let redacted = redact_secret_fields(bytes);
+    let bytes = redacted.as_deref().unwrap_or(bytes);
     let kept = &bytes[..bytes.len().min(MAX_LOGGED_BODY)];
     let mut text = String::from_utf8_lossy(kept).into_owned();
     if bytes.len() > MAX_LOGGED_BODY {
@@ -87,6 +104,55 @@ pub fn loggable_body(bytes: &[u8]) -> Option<String> {
         ));
     }
     Some(text)
+}
+
+/// The body with every secret field's string value replaced by [`REDACTED_HEADER`], or `None`
+/// when it is not JSON or holds none. The rest keeps its bytes (what was sent is what is shown);
+/// only if a value was written in another escaping is the whole body written again.
+fn redact_secret_fields(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let mut secrets = Vec::new();
+    take_secrets(&mut value, &mut secrets);
+    if secrets.is_empty() {
+        return None;
+    }
+    let mut text = String::from_utf8(bytes.to_vec()).ok()?;
+    let placeholder = serde_json::Value::String(REDACTED_HEADER.to_owned()).to_string();
+    for secret in &secrets {
+        let encoded = serde_json::Value::String(secret.clone()).to_string();
+        text = text.replace(&encoded, &placeholder);
+    }
+    let mut check: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let mut left = Vec::new();
+    take_secrets(&mut check, &mut left);
+    if left.is_empty() {
+        Some(text.into_bytes())
+    } else {
+        serde_json::to_vec(&value).ok()
+    }
+}
+
+/// Replaces secret fields' string values (at any depth) by the placeholder, collecting them.
+fn take_secrets(value: &mut serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (name, field) in fields.iter_mut() {
+                let secret = SECRET_FIELDS.iter().any(|s| s.eq_ignore_ascii_case(name));
+                match field {
+                    serde_json::Value::String(text) if secret && text != REDACTED_HEADER => {
+                        found.push(std::mem::replace(text, REDACTED_HEADER.to_owned()));
+                    }
+                    other => take_secrets(other, found),
+                }
+            }
+        }
+        serde_json::Value::Array(values) => {
+            for value in values {
+                take_secrets(value, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Headers for the log, with credentials redacted.
@@ -175,7 +241,7 @@ mod tests {
                 ("authorization".into(), REDACTED_HEADER.into()),
                 ("content-type".into(), "application/json".into()),
             ],
-            request_body: Some("{\"clientState\":\"it's\"}".into()),
+            request_body: Some("{\"note\":\"it's\"}".into()),
             response_headers: vec![],
             response_body: None,
             failure: None,
@@ -192,6 +258,57 @@ mod tests {
         assert_eq!(
             loggable_body(&vec![b'a'; MAX_LOGGED_BODY + 5]).map(|b| b.ends_with("not kept)")),
             Some(true)
+        );
+    }
+
+    #[test]
+    fn client_states_never_reach_the_log_and_curl_asks_for_them() {
+        // As sent: the bytes around the secret are kept as they were.
+        let sent = br#"{"changeType": "created", "clientState": "s3cr3t-value", "expirationDateTime": "x"}"#;
+        let logged = loggable_body(sent).unwrap_or_default();
+        assert_eq!(
+            logged,
+            format!(
+                r#"{{"changeType": "created", "clientState": "{REDACTED_HEADER}", "expirationDateTime": "x"}}"#
+            )
+        );
+        // Nested (a list of subscriptions), any case, another escaping of the same value.
+        let listed = br#"{"value":[{"ClientState":"caf\u00e9-secret"},{"clientState":null}],"other":"caf\u00e9"}"#;
+        let logged = loggable_body(listed).unwrap_or_default();
+        assert!(!logged.contains("secret"), "{logged}");
+        assert!(
+            logged.contains(REDACTED_HEADER) && logged.contains("null"),
+            "{logged}"
+        );
+        // Not JSON, or no secret: unchanged.
+        assert_eq!(
+            loggable_body(b"clientState=abc").as_deref(),
+            Some("clientState=abc")
+        );
+        assert_eq!(loggable_body(br#"{"a":1}"#).as_deref(), Some(r#"{"a":1}"#));
+
+        let exchange = Exchange {
+            id: "r1".into(),
+            account_id: "a".into(),
+            at: "t".into(),
+            method: "POST".into(),
+            url: "https://graph.microsoft.com/v1.0/subscriptions".into(),
+            status: Some(201),
+            duration_ms: 12,
+            request_headers: vec![],
+            request_body: loggable_body(sent),
+            response_headers: vec![],
+            response_body: None,
+            failure: None,
+        };
+        let curl = exchange.to_curl();
+        assert!(
+            curl.contains(r#""clientState": "'"$CLIENT_STATE"'", "#),
+            "{curl}"
+        );
+        assert!(
+            !curl.contains("s3cr3t") && !curl.contains(REDACTED_HEADER),
+            "{curl}"
         );
     }
 }

@@ -130,4 +130,19 @@ describe("helpers", () => {
     expect(curl).not.toContain("redacted");
     expect(curl).toContain("it'\\''s");
   });
+
+  it("asks for a redacted clientState as $CLIENT_STATE, the same way the backend does", () => {
+    const curl = curlOf({
+      id: "r",
+      accountId: "a",
+      at: "t",
+      method: "POST",
+      url: "https://graph.microsoft.com/v1.0/subscriptions",
+      durationMs: 3,
+      requestHeaders: [],
+      requestBody: '{"clientState": "‹redacted›", "changeType": "created"}',
+      responseHeaders: [],
+    });
+    expect(curl).toContain(`--data-raw '{"clientState": "'"$CLIENT_STATE"'", "changeType": "created"}'`);
+  });
 });

@@ -1,6 +1,6 @@
 // Every Graph request the app made for this account and its answer, newest first; each can be
-// opened and copied as curl. Headers and bodies are shown as text (Authorization is redacted by
-// the backend before anything is stored).
+// opened and copied as curl. Headers and bodies are shown as text (Authorization and any
+// clientState are redacted by the backend before anything is stored).
 
 import { Button } from "../../components/Button";
 import { CopyButton } from "../../components/CopyButton";
@@ -8,14 +8,23 @@ import { Panel } from "../../components/Panel";
 import type { Exchange } from "../../ipc/bindings";
 import { useCommand, useHttpLog } from "../../ipc/queries";
 
-/** The request as curl, the token left as $TOKEN (mirrors Exchange::to_curl in the backend). */
+/** What the backend writes where a secret was (Authorization, a clientState). */
+const REDACTED = "‹redacted›";
+
+/**
+ * The request as curl, the token left as $TOKEN and a redacted clientState as $CLIENT_STATE
+ * (mirrors Exchange::to_curl in the backend).
+ */
 export function curlOf(exchange: Exchange): string {
   const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
   const parts = [`curl -X ${exchange.method}`, quote(exchange.url)];
   for (const [name, value] of exchange.requestHeaders) {
     parts.push(name.toLowerCase() === "authorization" ? '-H "Authorization: Bearer $TOKEN"' : `-H ${quote(`${name}: ${value}`)}`);
   }
-  if (exchange.requestBody !== undefined) parts.push(`--data-raw ${quote(exchange.requestBody)}`);
+  if (exchange.requestBody !== undefined) {
+    const body = quote(exchange.requestBody).replaceAll(`"${REDACTED}"`, `"'"$CLIENT_STATE"'"`);
+    parts.push(`--data-raw ${body}`);
+  }
   return parts.join(" \\\n  ");
 }
 
