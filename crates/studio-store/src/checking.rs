@@ -13,6 +13,7 @@
 //! never waits for checks.
 //!
 //! The queue is the database: however far checks fall behind, memory holds one body at a time.
+//! When nothing is pending, the same worker fills the search index (`search_index.rs`).
 
 use std::sync::Arc;
 
@@ -159,7 +160,12 @@ fn drain(
             rows.collect::<Result<_, _>>()?
         };
         if pending.is_empty() {
-            return Ok(());
+            // Nothing waits for checks: index what is new for search, a batch at a time, so
+            // receptions arriving meanwhile are checked first.
+            if crate::search_index::index_some(writer)? == 0 {
+                return Ok(());
+            }
+            continue;
         }
         let mut round = Round::default();
         for id in pending {

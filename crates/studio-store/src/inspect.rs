@@ -1,11 +1,13 @@
 //! Reading what arrived, for the Inspector, the CLI and exports: pages of reception summaries
-//! (newest first, filtered by kind or by full-text search over the items, as received and
-//! decrypted; requests without items are searched in their raw path and body), one reception with its
-//! items, and forwarded copies.
+//! (newest first, filtered by kind or by search: words of the items, as received and decrypted,
+//! by prefix; a substring of every reception's kind, path and query, and of the start of a body
+//! with no items, through the trigram index of `search_index.rs`), one reception with its items,
+//! and forwarded copies.
 
 use rusqlite::params;
 use studio_receiver::{ChangeType, LifecycleEvent, ReceptionKind};
 
+use crate::search_index;
 use crate::{Reception, Store, StoreError, StoredItem};
 
 /// Which receptions to list.
@@ -267,6 +269,9 @@ impl Store {
     }
 }
 
+/// The shortest search the trigram index answers (shorter ones read every reception).
+const TRIGRAM: usize = 3;
+
 /// The SQL conditions (on `receptions r`) and their values for a query's id range, kind and
 /// search words.
 fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) {
@@ -275,13 +280,6 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
         .as_deref()
         .map(fts_phrase)
         .filter(|t| !t.is_empty());
-    // Requests with no items (scanners, refused bodies) are searched in their raw bytes.
-    let raw = query
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| t.as_bytes().to_vec());
     // Only the conditions asked for are in the SQL, so an id range is a range of the primary
     // key rather than a scan of every reception.
     let mut conditions = Vec::new();
@@ -305,19 +303,44 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
             .unwrap_or_default()
             .trim()
             .to_lowercase();
+        // Items by word prefix; every reception by a substring of its kind, path and query (so
+        // "validation" or part of a token finds handshakes), and a request with no items by its
+        // body's start. The same text is read from the trigram index for what it holds and
+        // scanned past it (all of it for a search shorter than a trigram).
+        let plain_at = values.len() + 2;
+        let scanned = |qualified: bool| {
+            format!(
+                "instr(lower({}), ?{plain_at}) > 0",
+                if qualified {
+                    search_index::searched_text!("r.")
+                } else {
+                    search_index::searched_text!("")
+                },
+            )
+        };
         values.push(text.into());
-        values.push(raw.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Blob));
-        values.push(plain.into());
-        // Items by word prefix; every reception by its kind, path and query (so "validation"
-        // or part of a token finds handshakes); requests with no items in their raw bytes.
-        conditions.push(format!(
-            "(r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{})
-              OR (r.kind IN ('unexpected', 'rejected') AND instr(r.path || ' ' || r.body, ?{}) > 0)
-              OR instr(lower(r.kind || ' ' || r.path || '?' || r.query), ?{}) > 0)",
-            values.len() - 2,
-            values.len() - 1,
-            values.len()
-        ));
+        values.push(plain.clone().into());
+        if plain.chars().count() >= TRIGRAM {
+            values.push(format!("\"{}\"", plain.replace('"', "\"\"")).into());
+            // One set of ids, so the rows are looked up by primary key, never all read.
+            conditions.push(format!(
+                "r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{}
+                          UNION SELECT rowid FROM receptions_text WHERE receptions_text MATCH ?{}
+                          UNION SELECT id FROM receptions WHERE id > {} AND {})",
+                values.len() - 2,
+                values.len(),
+                search_index::INDEXED,
+                scanned(false)
+            ));
+        } else {
+            // Every reception read, in id order: a page stops at its last row.
+            conditions.push(format!(
+                "(r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{})
+                  OR {})",
+                values.len() - 1,
+                scanned(true)
+            ));
+        }
     }
     (conditions, values)
 }
@@ -525,5 +548,86 @@ mod tests {
         );
 
         assert_eq!(store.items_of(ids[0]).expect("items").len(), 2);
+    }
+
+    #[test]
+    fn the_search_index_answers_what_a_scan_answers() {
+        let store = Store::temporary().expect("opens");
+        let mut stored = Vec::new();
+        for n in 0..30 {
+            let mut r = reception(
+                if n % 3 == 0 {
+                    ReceptionKind::Unexpected
+                } else {
+                    ReceptionKind::Validation
+                },
+                &format!("body-{n} <script>x</script>"),
+            );
+            r.path = format!("/scan/{n}");
+            r.query = format!("validationToken=Tok{n}");
+            stored.push(r);
+        }
+        let mut long = reception(ReceptionKind::Rejected, &"a".repeat(5000));
+        long.body.extend_from_slice(b"far-in-the-body");
+        stored.push(long);
+        store.insert_receptions(&stored).expect("stored");
+        let search = |words: &str| {
+            let query = ReceptionQuery {
+                text: Some(words.into()),
+                limit: 100,
+                ..ReceptionQuery::default()
+            };
+            let ids = store
+                .reception_summaries(&query)
+                .expect("search")
+                .iter()
+                .map(|s| s.id)
+                .collect::<Vec<_>>();
+            assert_eq!(
+                store.filtered_count(&query).expect("count"),
+                ids.len() as u64
+            );
+            ids
+        };
+        let words = [
+            "scan/1",
+            "SCAN/2",
+            "tok2",
+            "body-3",
+            "<script>",
+            "unexpected",
+            "validation",
+            "sc",
+            "/",
+            "far-in-the-body",
+            "nothing here",
+            "\"quoted",
+        ];
+        let scanned: Vec<_> = words.iter().map(|w| search(w)).collect();
+        assert_eq!(scanned[0].len(), 11, "scan/1 and scan/10 to 19");
+        assert_eq!(scanned[3].len(), 1, "a request with no items, by its body");
+        assert!(
+            scanned[9].is_empty(),
+            "only a body's first 4 KiB is searched"
+        );
+        assert_eq!(store.index_for_search().expect("indexed"), 31);
+        for (word, before) in words.iter().zip(&scanned) {
+            assert_eq!(
+                &search(word),
+                before,
+                "{word}: the index answers as the scan did"
+            );
+        }
+        // Past the index: found at once, by the scan of what the index does not hold yet.
+        let mut late = reception(ReceptionKind::Unexpected, "");
+        late.path = "/scan/late".into();
+        let late = store.insert_receptions(&[late]).expect("stored")[0];
+        assert_eq!(search("scan/late"), [late]);
+        assert_eq!(store.index_for_search().expect("indexed"), 1);
+        assert_eq!(search("scan/late"), [late]);
+        // Retention takes the index entries with the receptions.
+        store.prune(1, u64::MAX).expect("pruned");
+        assert!(search("scan/1").is_empty());
+        assert_eq!(search("scan/"), [late]);
     }
 }

@@ -29,6 +29,7 @@ mod migrations;
 pub mod owned;
 pub mod receptions;
 pub mod retention;
+mod search_index;
 mod writing;
 
 use writing::{Priority, WriteGate, Writer};

@@ -105,7 +105,7 @@ export function InspectorScreen() {
   const [kind, setKind] = useState<Kind>("notification");
   const [text, setText] = useState("");
   // One query when typing stops, not one a key; the list keeps showing meanwhile.
-  const search = useDebounced(text.trim(), 150);
+  const search = useDebounced(text.trim(), 100);
   const [selected, setSelected] = useState<number | null>(null);
   // Comparing: `from` was chosen in the detail; `to` is the next row picked.
   const [compare, setCompare] = useState<{ from: number; to: number | null } | null>(null);

@@ -316,7 +316,11 @@ export const ReceptionDetail = memo(function ReceptionDetail({ id, onCompare }: 
       {effectiveTab === "tokens" ? <Tokens id={s.id} /> : null}
       {effectiveTab === "body" ? (
         <>
-          {d.bodyText !== null ? (
+          {s.bodyBytes === 0 ? (
+            <p className="muted" data-testid="raw-body">
+              No body: the request carried none.
+            </p>
+          ) : d.bodyText !== null ? (
             <JsonView text={d.bodyText} testId="raw-body" partial={d.bodyTruncated} />
           ) : (
             <pre className="code-block" data-testid="raw-body">
