@@ -107,52 +107,104 @@ pub fn loggable_body(bytes: &[u8]) -> Option<String> {
 }
 
 /// The body with every secret field's string value replaced by [`REDACTED_HEADER`], or `None`
-/// when it is not JSON or holds none. The rest keeps its bytes (what was sent is what is shown);
-/// only if a value was written in another escaping is the whole body written again.
+/// when it is not JSON or holds none. The rest keeps its bytes (what was sent is what is shown):
+/// each value is replaced where it follows its key. Whenever that cannot be trusted (a key
+/// written twice or with escapes, a value in another escaping), the body is written again from
+/// what was parsed, without any secret.
 fn redact_secret_fields(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     let mut secrets = Vec::new();
-    take_secrets(&mut value, &mut secrets);
-    if secrets.is_empty() {
+    let fields = take_secrets(&mut value, &mut secrets);
+    let text = std::str::from_utf8(bytes).ok()?;
+    let written = secret_keys(text).count();
+    if written == 0 && fields == 0 {
         return None;
     }
-    let mut text = String::from_utf8(bytes.to_vec()).ok()?;
-    let placeholder = serde_json::Value::String(REDACTED_HEADER.to_owned()).to_string();
-    for secret in &secrets {
-        let encoded = serde_json::Value::String(secret.clone()).to_string();
-        text = text.replace(&encoded, &placeholder);
+    let rewritten = || serde_json::to_vec(&value).ok();
+    if written != fields {
+        return rewritten();
     }
-    let mut check: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let placeholder = serde_json::Value::String(REDACTED_HEADER.to_owned()).to_string();
+    let encoded: Vec<String> = secrets
+        .iter()
+        .map(|s| serde_json::Value::String(s.clone()).to_string())
+        .collect();
+    let mut kept = String::with_capacity(text.len());
+    let mut copied = 0;
+    for after_key in secret_keys(text) {
+        let rest = &text[after_key..];
+        let Some(colon) = rest.trim_start().strip_prefix(':') else {
+            continue;
+        };
+        let value_at = text.len() - colon.trim_start().len();
+        if let Some(secret) = encoded
+            .iter()
+            .find(|e| text[value_at..].starts_with(e.as_str()))
+        {
+            kept.push_str(&text[copied..value_at]);
+            kept.push_str(&placeholder);
+            copied = value_at + secret.len();
+        }
+    }
+    kept.push_str(&text[copied..]);
+    let mut check: serde_json::Value = match serde_json::from_str(&kept) {
+        Ok(check) => check,
+        Err(_) => return rewritten(),
+    };
     let mut left = Vec::new();
     take_secrets(&mut check, &mut left);
-    if left.is_empty() {
-        Some(text.into_bytes())
+    if left.is_empty() && check == value {
+        Some(kept.into_bytes())
     } else {
-        serde_json::to_vec(&value).ok()
+        rewritten()
     }
 }
 
-/// Replaces secret fields' string values (at any depth) by the placeholder, collecting them.
-fn take_secrets(value: &mut serde_json::Value, found: &mut Vec<String>) {
+/// Where each secret key, as written (`"clientState"`, any case), ends in `text`.
+fn secret_keys(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let lower = text.to_ascii_lowercase();
+    let patterns: Vec<String> = SECRET_FIELDS
+        .iter()
+        .map(|f| format!("\"{}\"", f.to_ascii_lowercase()))
+        .collect();
+    let mut ends: Vec<usize> = patterns
+        .iter()
+        .flat_map(|p| {
+            lower
+                .match_indices(p.as_str())
+                .map(|(at, m)| at + m.len())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    ends.sort_unstable();
+    ends.into_iter()
+}
+
+/// Replaces secret fields' string values (at any depth) by the placeholder, collecting them;
+/// answers how many secret fields (of any type) there are.
+fn take_secrets(value: &mut serde_json::Value, found: &mut Vec<String>) -> usize {
+    let mut fields = 0;
     match value {
-        serde_json::Value::Object(fields) => {
-            for (name, field) in fields.iter_mut() {
+        serde_json::Value::Object(map) => {
+            for (name, field) in map.iter_mut() {
                 let secret = SECRET_FIELDS.iter().any(|s| s.eq_ignore_ascii_case(name));
+                fields += usize::from(secret);
                 match field {
                     serde_json::Value::String(text) if secret && text != REDACTED_HEADER => {
                         found.push(std::mem::replace(text, REDACTED_HEADER.to_owned()));
                     }
-                    other => take_secrets(other, found),
+                    other => fields += take_secrets(other, found),
                 }
             }
         }
         serde_json::Value::Array(values) => {
             for value in values {
-                take_secrets(value, found);
+                fields += take_secrets(value, found);
             }
         }
         _ => {}
     }
+    fields
 }
 
 /// Headers for the log, with credentials redacted.
@@ -280,6 +332,25 @@ mod tests {
             logged.contains(REDACTED_HEADER) && logged.contains("null"),
             "{logged}"
         );
+        // A clientState like other values only replaces itself; one whose value is ':' or that
+        // is written twice (serde keeps the last) leaves nothing either.
+        let short = br#"{"changeType":"created","clientState":"created"}"#;
+        assert_eq!(
+            loggable_body(short).unwrap_or_default(),
+            format!(r#"{{"changeType":"created","clientState":"{REDACTED_HEADER}"}}"#)
+        );
+        let colon = br#"{"clientState" : ":","a":":"}"#;
+        let logged = loggable_body(colon).unwrap_or_default();
+        assert_eq!(
+            logged,
+            format!(r#"{{"clientState" : "{REDACTED_HEADER}","a":":"}}"#)
+        );
+        let twice = br#"{"clientState":"first-secret","clientState":"second-secret"}"#;
+        let logged = loggable_body(twice).unwrap_or_default();
+        assert!(!logged.contains("secret\""), "{logged}");
+        let escaped_key = br#"{"client\u0053tate":"hidden-secret"}"#;
+        let logged = loggable_body(escaped_key).unwrap_or_default();
+        assert!(!logged.contains("hidden"), "{logged}");
         // Not JSON, or no secret: unchanged.
         assert_eq!(
             loggable_body(b"clientState=abc").as_deref(),

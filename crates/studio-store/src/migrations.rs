@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
-const MIGRATIONS: [&str; 12] = [
+const MIGRATIONS: [&str; 13] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -191,6 +191,9 @@ const MIGRATIONS: [&str; 12] = [
      CREATE TRIGGER receptions_text_delete AFTER DELETE ON receptions BEGIN
         DELETE FROM receptions_text WHERE rowid = old.id;
      END;",
+    // 13: the HTTP log now redacts every clientState before it is stored; what older versions
+    // logged held them in clear, so it goes (a log of recent calls, not a record).
+    "DELETE FROM http_log;",
 ];
 
 /// Brings a database up to [`SCHEMA_VERSION`].
