@@ -31,10 +31,14 @@ if [ -z "${WEBHOOK_STUDIO_SESSION_HOME:-}" ]; then
   # file, the next request gets the same unlocked keyring back, with every secret in it (it is on
   # disk). Its messages go to this session's stderr, so a daemon that dies says so in the log.
   mkdir -p "$XDG_DATA_HOME/dbus-1/services"
+  # The daemon replaces the script (exec, its password on stdin from a here-document), so the pid
+  # recorded is the daemon's.
   cat >"$session_home/keyring-daemon.sh" <<SCRIPT
 #!/bin/sh
 echo \$\$ >>"$session_home/keyring-daemon.pids"
-printf 'e2e-keyring-password' | exec gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null
+exec gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null <<PASSWORD
+e2e-keyring-password
+PASSWORD
 SCRIPT
   cat >"$XDG_DATA_HOME/dbus-1/services/org.freedesktop.secrets.service" <<SERVICE
 [D-BUS Service]
@@ -42,11 +46,19 @@ Name=org.freedesktop.secrets
 Exec=/bin/sh $session_home/keyring-daemon.sh
 SERVICE
 
+  # Stops this session's keyring daemons (only processes still named so: a pid of one that died
+  # may have been reused) and removes the temp HOME; never changes the command's exit status.
   cleanup() {
+    local pid
     if [ -f "$session_home/keyring-daemon.pids" ]; then
-      while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$session_home/keyring-daemon.pids"
+      while read -r pid; do
+        if [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = gnome-keyring-d ]; then
+          kill "$pid" 2>/dev/null || true
+          for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
+        fi
+      done <"$session_home/keyring-daemon.pids" || true
     fi
-    rm -rf "$session_home"
+    rm -rf "$session_home" 2>/dev/null || true
   }
   trap cleanup EXIT
   # A session bus of our own, started with this HOME so it reads the service file above.
@@ -60,9 +72,10 @@ fi
 # keyring is created asynchronously after the daemon takes its name).
 ready=""
 for _ in $(seq 1 200); do
-  if printf 'ready' | secret-tool store --label=session-ready webhook-studio-session ready 2>/dev/null \
-    && [ "$(secret-tool lookup webhook-studio-session ready 2>/dev/null)" = ready ] \
-    && secret-tool clear webhook-studio-session ready 2>/dev/null; then
+  # Each try is bounded: a daemon that hangs must not hold D-Bus's 25 s reply timeout 200 times.
+  if printf 'ready' | timeout 5 secret-tool store --label=session-ready webhook-studio-session ready 2>/dev/null \
+    && [ "$(timeout 5 secret-tool lookup webhook-studio-session ready 2>/dev/null)" = ready ] \
+    && timeout 5 secret-tool clear webhook-studio-session ready 2>/dev/null; then
     ready=1
     break
   fi
