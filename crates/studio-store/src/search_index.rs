@@ -11,8 +11,9 @@
 use crate::writing::Writer;
 use crate::{Store, StoreError};
 
-/// The receptions indexed in one transaction.
-const BATCH: u32 = 2_000;
+/// The receptions indexed in one transaction: about 2 ms of a background transaction for short
+/// requests, so a reception writer waiting at the store's gate waits about that long at most.
+const BATCH: u32 = 500;
 
 /// The text a reception is searched in (on `receptions`, unqualified): the index holds it, and a
 /// scan of what the index does not hold yet reads the same.
