@@ -94,14 +94,18 @@ fidelity-test: setup-test
 	cd tests/graph-handler && node selftest.mjs
 	cargo test --workspace --test doc_handler -- --ignored
 
-# Event Hubs delivery on a real Kafka-protocol broker: tansu (crates.io) with TLS and SASL PLAIN,
-# started by each test on a free port. Installed once under the target directory (a cache CI
-# keeps); its in-memory storage needs the `dynostore` feature. The connection string lives in the
+# Event Hubs delivery on a real Kafka-protocol broker: tansu 0.6 (crates.io) with SASL PLAIN,
+# behind stunnel for TLS, started by each test on a free port. `tools/tansu-plain` is tansu's own
+# command line built with in-memory storage (`dynostore`) and rsasl's PLAIN mechanism; installed
+# once under the target directory (a cache CI keeps; its build folder is removed afterwards).
+# Change the path's last number when tools/tansu-plain changes. The connection string lives in the
 # keyring, shared by several processes, so the tests run in a throwaway D-Bus session.
-TANSU_ROOT := $(CARGO_TARGET_DIR)/tools/tansu-0.6.0-dynostore
+TANSU_ROOT := $(CARGO_TARGET_DIR)/tools/tansu-0.6.0-plain-1
 TANSU := $(TANSU_ROOT)/bin/tansu
 $(TANSU):
-	cargo install tansu --version 0.6.0 --locked --features dynostore --root $(TANSU_ROOT)
+	CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/tools/tansu-plain-build \
+		cargo install --path tools/tansu-plain --locked --root $(TANSU_ROOT)
+	rm -rf $(CARGO_TARGET_DIR)/tools/tansu-plain-build
 
 eventhub-test: setup-test $(TANSU)
 	cargo build -p webhook-studio

@@ -1,9 +1,11 @@
-//! Azure Event Hubs delivery against a real Kafka-protocol broker: tansu (crates.io, an Apache
-//! Kafka-compatible broker nobody here wrote) behind stunnel (Debian) for TLS with a certificate
-//! from a CA made by the openssl CLI, as Event Hubs' Kafka endpoint speaks TLS. Two things tansu
-//! 0.6 does not allow: its `--cert` and `--key` flags refuse each other on its command line (hence
-//! stunnel), and its SASL server offers SCRAM and OAUTHBEARER but not the PLAIN Event Hubs uses, so
-//! these tests run without SASL (see docs/event-hubs.md).
+//! Azure Event Hubs delivery against a real Kafka-protocol broker, signed in as Event Hubs asks:
+//! tansu (crates.io, an Apache Kafka-compatible broker nobody here wrote) with `--authentication`,
+//! its SASL server (rsasl) offering PLAIN (`tools/tansu-plain`), behind stunnel (Debian) for TLS
+//! with a certificate from a CA made by the openssl CLI, as Event Hubs' Kafka endpoint speaks TLS
+//! (tansu 0.6's own `--cert` and `--key` flags refuse each other on its command line). The app,
+//! the sandbox producing and this harness all sign in with PLAIN, the user `$ConnectionString` and
+//! the connection string as password. tansu accepts any PLAIN password, so a wrong one is not
+//! tested here; a client that does not sign in is refused (see docs/event-hubs.md).
 //!
 //! Ignored by `cargo test`; `make eventhub-test` installs tansu (cached) and runs them in a
 //! throwaway D-Bus session with gnome-keyring, because the connection string lives in the keyring
@@ -20,7 +22,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use studio_primitives::kafka::{KafkaAuth, KafkaEndpoint, KafkaTls, connect};
+use studio_primitives::kafka::{ConnectionString, KafkaEndpoint, KafkaTls, connect};
 
 /// The namespace the sandbox maps to the broker (any name: the connection string says it).
 const NAMESPACE: &str = "studio-test.servicebus.windows.net";
@@ -65,7 +67,12 @@ struct Broker {
 fn tansu_on(inner: u16, port: u16) -> Child {
     let tansu = std::env::var("TANSU_BIN").expect("TANSU_BIN (make eventhub-test sets it)");
     Command::new(tansu)
-        .args(["broker", "--storage-engine", "memory://tansu/"])
+        .args([
+            "broker",
+            "--storage-engine",
+            "memory://tansu/",
+            "--authentication",
+        ])
         .arg("--listener-url")
         .arg(format!("tcp://127.0.0.1:{inner}"))
         .arg("--advertised-listener-url")
@@ -178,9 +185,12 @@ impl Broker {
     }
 
     fn endpoint(&self) -> KafkaEndpoint {
+        let signed_in = ConnectionString::parse(&connection_string())
+            .expect("a connection string")
+            .endpoint();
         KafkaEndpoint {
             bootstrap: format!("localhost:{}", self.port),
-            auth: KafkaAuth::None,
+            auth: signed_in.auth,
             tls: KafkaTls::WithCa(std::fs::read(&self.ca).expect("CA")),
         }
     }
@@ -323,7 +333,6 @@ fn set_up(broker: &Broker) -> tempfile::TempDir {
             &broker_address,
             "--ca-file",
             &ca,
-            "--no-sasl",
         ],
         &connection_string(),
     );
@@ -454,6 +463,34 @@ fn bad_connection_strings_and_unreachable_brokers_say_what_to_do() {
     assert!(
         !text.contains("SharedAccessKey"),
         "the secret is not echoed: {text}"
+    );
+
+    // A broker that wants a sign-in, reached without one.
+    let broker = Broker::start();
+    let address = format!("localhost:{}", broker.port);
+    let ca = broker.ca.display().to_string();
+    let saved = studio_with_stdin(
+        dir.path(),
+        &[
+            "event-hub",
+            "add",
+            "anonymous",
+            "--broker",
+            &address,
+            "--ca-file",
+            &ca,
+            "--no-sasl",
+        ],
+        &connection_string(),
+    );
+    assert!(saved.status.success(), "{}", said(&saved));
+    let out = studio(dir.path(), &["listen", "--event-hub", "anonymous"]);
+    let text = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("closed the connection"), "{text}");
+    assert!(
+        text.contains("hint: ") && text.contains("sign-in"),
+        "{text}"
     );
 }
 

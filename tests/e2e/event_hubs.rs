@@ -1,17 +1,24 @@
 //! Azure Event Hubs in the real window, on a real Kafka-protocol broker (tansu, `TANSU_BIN`): a
 //! connection added in the Inspector, a subscription built with "Deliver to → Azure Event Hub" on
 //! Resources, and Graph's validation event and a notification read from the hub into the
-//! Inspector with their checks.
+//! Inspector with their checks. The broker wants a sign-in (`--authentication`, SASL PLAIN): the
+//! window signs in with the connection string, as it would to Event Hubs.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
-use studio_primitives::kafka::{KafkaAuth, KafkaEndpoint, KafkaTls, connect};
+use studio_primitives::kafka::{ConnectionString, KafkaEndpoint, KafkaTls, connect};
 use studio_tests::webdriver::{Launch, RealApp};
 
 const NAMESPACE: &str = "studio-e2e.servicebus.windows.net";
+
+fn connection_string() -> String {
+    format!(
+        "Endpoint=sb://{NAMESPACE}/;SharedAccessKeyName=listen;SharedAccessKey=ZTJl;EntityPath=graph"
+    )
+}
 
 struct Broker {
     child: Child,
@@ -25,15 +32,20 @@ impl Drop for Broker {
     }
 }
 
-/// tansu on a free loopback port (plaintext: the TLS and SASL paths are `make eventhub-test`'s),
-/// with the hub as a two-partition topic.
+/// tansu on a free loopback port, signing clients in with SASL PLAIN (plaintext: the TLS path is
+/// `make eventhub-test`'s), with the hub as a two-partition topic.
 async fn broker() -> Result<Broker> {
     let tansu = std::env::var("TANSU_BIN").context("TANSU_BIN (make e2e sets it)")?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let child = Command::new(tansu)
-        .args(["broker", "--storage-engine", "memory://tansu/"])
+        .args([
+            "broker",
+            "--storage-engine",
+            "memory://tansu/",
+            "--authentication",
+        ])
         .arg("--listener-url")
         .arg(format!("tcp://127.0.0.1:{port}"))
         .arg("--advertised-listener-url")
@@ -44,7 +56,9 @@ async fn broker() -> Result<Broker> {
     let broker = Broker { child, port };
     let endpoint = KafkaEndpoint {
         bootstrap: format!("localhost:{port}"),
-        auth: KafkaAuth::None,
+        auth: ConnectionString::parse(&connection_string())?
+            .endpoint()
+            .auth,
         tls: KafkaTls::Off,
     };
     let started = Instant::now();
@@ -95,7 +109,7 @@ async fn an_event_hub_subscription_and_its_events_in_the_window() -> Result<()> 
         .await?;
     app.replace_text(
         "[data-testid=event-hub-connection-string]",
-        &format!("Endpoint=sb://{NAMESPACE}/;SharedAccessKeyName=listen;SharedAccessKey=ZTJl;EntityPath=graph"),
+        &connection_string(),
     )
     .await?;
     app.replace_text(
@@ -104,10 +118,20 @@ async fn an_event_hub_subscription_and_its_events_in_the_window() -> Result<()> 
     )
     .await?;
     app.eval(&set_select("event-hub-tls", "plaintext")).await?;
-    // tansu offers no SASL PLAIN: this local broker is read without signing in.
-    app.click("[data-testid=event-hub-sasl]").await?;
+    // Signing in with the connection string stays on, as for Event Hubs.
+    ensure!(
+        app.eval("return document.querySelector('[data-testid=event-hub-sasl]').checked;")
+            .await?
+            == Value::Bool(true),
+        "SASL is on by default"
+    );
     app.click("[data-testid=event-hub-save]").await?;
     app.wait_for("[data-testid=event-hub-row-local]").await?;
+    // Where to start: a local time is offered too (looked at, then "from the start").
+    app.eval(&set_select("event-hub-from-local", "time"))
+        .await?;
+    app.wait_for("[data-testid=event-hub-time-local]").await?;
+    app.screenshot("read-from-a-time").await?;
     app.eval(&set_select("event-hub-from-local", "start"))
         .await?;
     app.click("[data-testid=event-hub-read-local]").await?;

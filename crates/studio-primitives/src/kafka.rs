@@ -38,6 +38,15 @@ pub enum KafkaError {
         /// What the client said.
         detail: String,
     },
+    /// Something answered at the address but hung up before speaking Kafka (a broker that wants
+    /// a sign-in or TLS the client did not offer, or a port that is not Kafka's).
+    #[error("the Kafka endpoint {bootstrap} closed the connection before answering: {detail}")]
+    Closed {
+        /// host:port tried.
+        bootstrap: String,
+        /// What the client said.
+        detail: String,
+    },
     /// The broker refused the credentials (SASL).
     #[error("the Kafka endpoint {bootstrap} refused the credentials: {detail}")]
     Refused {
@@ -65,6 +74,7 @@ impl KafkaError {
         match self {
             KafkaError::Malformed(_) => "hubConnectionStringInvalid",
             KafkaError::Unreachable { .. } => "hubUnreachable",
+            KafkaError::Closed { .. } => "hubConnectionClosed",
             KafkaError::Refused { .. } => "hubCredentialsRefused",
             KafkaError::Tls { .. } => "hubTlsFailed",
             KafkaError::Broker(_) => "hubBrokerError",
@@ -79,6 +89,9 @@ impl KafkaError {
             }
             KafkaError::Unreachable { .. } => {
                 "Check the namespace name and that the network lets port 9093 out. Event Hubs' Kafka endpoint needs the Standard tier or above (Basic has none); a local broker must be running."
+            }
+            KafkaError::Closed { .. } => {
+                "Something listens there but hung up at once: a broker that wants a sign-in (keep \"Sign in with the connection string\" on, no --no-sasl) or TLS (Event Hubs always does), or a port that is not the Kafka endpoint's (9093 on Event Hubs)."
             }
             KafkaError::Refused { .. } => {
                 "The key was rotated or the policy lacks Listen: copy the connection string again from Shared access policies, and save it under the same name."
@@ -260,6 +273,11 @@ pub fn classify(bootstrap: &str, error: &rskafka::client::error::Error) -> Kafka
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
         KafkaError::Tls { bootstrap, detail }
+    } else if lower.contains("early eof")
+        || lower.contains("connection reset")
+        || lower.contains("cannot read framed message")
+    {
+        KafkaError::Closed { bootstrap, detail }
     } else if matches!(error, rskafka::client::error::Error::Connection(_))
         || lower.contains("connect")
         || lower.contains("deadline")

@@ -16,12 +16,26 @@ import { useCommand, useEventHubs } from "../../ipc/queries";
 import { brokerOf, readingText } from "./hub";
 import "./eventhubs.css";
 
-type From = Exclude<HubStart["from"], "time">;
+type From = HubStart["from"];
 const fromOptions: { value: From; label: string }[] = [
   { value: "committed", label: "Where it stopped" },
   { value: "start", label: "From the start" },
   { value: "now", label: "Only new events" },
+  { value: "time", label: "From a time…" },
 ];
+
+/** A `datetime-local` value (local time, minutes) for a moment. */
+export function localInputValue(at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${String(at.getFullYear())}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
+/** Where to start, from the picker: `null` when "a time" is chosen but not a valid one. */
+export function startOf(from: From, time: string): HubStart | null {
+  if (from !== "time") return { from };
+  const at = new Date(time).getTime();
+  return Number.isFinite(at) && time !== "" ? { from: "time", at: Math.floor(at / 1000) } : null;
+}
 
 type TlsChoice = "system" | "caFile" | "plaintext";
 const tlsOptions: { value: TlsChoice; label: string }[] = [
@@ -37,6 +51,9 @@ function HubRow({ view }: { view: HubConnectionView }) {
   const stop = useCommand("event_hub_stop");
   const remove = useCommand("event_hub_remove");
   const [from, setFrom] = useState<From>("committed");
+  // An hour ago by default: a time in local time, read as the hub's enqueued times.
+  const [time, setTime] = useState(() => localInputValue(new Date(Date.now() - 3600_000)));
+  const start = startOf(from, time);
   const [confirming, setConfirming] = useState(false);
   const error = read.error ?? stop.error ?? remove.error;
   return (
@@ -94,12 +111,32 @@ function HubRow({ view }: { view: HubConnectionView }) {
                 </option>
               ))}
             </select>
+            {from === "time" ? (
+              <input
+                type="datetime-local"
+                className="input event-hub-time"
+                aria-label={`Read ${name} from events enqueued at or after (local time)`}
+                aria-invalid={start === null}
+                aria-describedby={start === null ? `event-hub-time-error-${name}` : undefined}
+                title="Events enqueued at or after this local time; a time past the newest event starts at the end."
+                data-testid={`event-hub-time-${name}`}
+                value={time}
+                onChange={(e) => {
+                  setTime(e.target.value);
+                }}
+              />
+            ) : null}
+            {start === null ? (
+              <span className="field-error event-hub-time-error" id={`event-hub-time-error-${name}`}>
+                Pick a date and time to read from.
+              </span>
+            ) : null}
             <Button
               variant="primary"
               data-testid={`event-hub-read-${name}`}
-              disabled={read.isPending}
+              disabled={read.isPending || start === null}
               onClick={() => {
-                read.mutate({ name, start: { from } });
+                if (start) read.mutate({ name, start });
               }}
             >
               {read.isPending ? "Starting…" : "Read"}

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 
 import { fakeBackend, hubFixture, installFakeBackend } from "../../test/fakeBackend";
 import { renderWithQueries } from "../../test/render";
-import { EventHubsCard } from "./EventHubsCard";
+import { EventHubsCard, localInputValue, startOf } from "./EventHubsCard";
 import { brokerOf, hubOrigin, hubTarget, namespaceHost, readingText } from "./hub";
 
 const SECRET = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0LWtleQ==";
@@ -132,9 +132,36 @@ describe("EventHubsCard", () => {
     });
     expect(backend.calls.find((c) => c.command === "event_hub_remove")?.request).toEqual({ name: "graph" });
   });
+
+  it("reads from a local time the user picks, and refuses to start from no time", async () => {
+    const backend = installFakeBackend(fakeBackend({ hubs: [hubFixture] }));
+    const user = userEvent.setup();
+    renderWithQueries(<EventHubsCard />);
+    await user.selectOptions(await screen.findByTestId("event-hub-from-graph"), "time");
+    const time = screen.getByTestId("event-hub-time-graph");
+    await user.clear(time);
+    expect(screen.getByTestId("event-hub-read-graph")).toBeDisabled();
+    expect(screen.getByText("Pick a date and time to read from.")).toBeInTheDocument();
+    await user.type(time, "2026-11-28T09:30");
+    await user.click(screen.getByTestId("event-hub-read-graph"));
+    await waitFor(() => {
+      expect(backend.calls.find((c) => c.command === "event_hub_read")?.request).toEqual({
+        name: "graph",
+        start: { from: "time", at: Math.floor(new Date("2026-11-28T09:30").getTime() / 1000) },
+      });
+    });
+  });
 });
 
 describe("hub helpers", () => {
+  it("turns the picker into where to start", () => {
+    expect(startOf("now", "")).toEqual({ from: "now" });
+    expect(startOf("time", "")).toBeNull();
+    expect(startOf("time", "not a time")).toBeNull();
+    expect(startOf("time", "2026-01-02T03:04")).toEqual({ from: "time", at: new Date(2026, 0, 2, 3, 4).getTime() / 1000 });
+    expect(localInputValue(new Date(2026, 0, 2, 3, 4))).toBe("2026-01-02T03:04");
+  });
+
   it("names the broker, the reading and the target", () => {
     expect(brokerOf(hubFixture.connection)).toBe("contoso.servicebus.windows.net:9093");
     expect(brokerOf({ ...hubFixture.connection, broker: "localhost:9092" })).toBe("localhost:9092");
