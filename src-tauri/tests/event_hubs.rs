@@ -524,4 +524,17 @@ fn a_hub_that_started_again_is_read_from_its_start_and_said_so() {
     let after = again.next_where(|v| v["kind"] == "notification");
     assert_eq!(after["items"][0]["clientState"], "matches", "{after}");
     again.stop();
+    // What the old hub held and nobody read is lost: the subscription delivering there has a gap
+    // to reconcile.
+    let health = studio(dir.path(), &["health", "--json"]);
+    assert!(health.status.success(), "{}", said(&health));
+    let health: Value = serde_json::from_slice(&health.stdout).expect("JSON");
+    let gaps = health["openGaps"].as_array().cloned().unwrap_or_default();
+    assert!(
+        gaps.iter().any(|g| g["cause"] == "hubLost"
+            && g["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("started again"))),
+        "{health}"
+    );
 }

@@ -1166,7 +1166,7 @@ failure: string | null, };
 /**
  * Why a gap was opened.
  */
-export type GapCause = "missed" | "removed" | "downtime" | "urlMoved" | "asked";
+export type GapCause = "missed" | "removed" | "downtime" | "urlMoved" | "hubLost" | "asked";
 
 /**
  * One gap.

@@ -8,7 +8,9 @@
 //! - `downtime`: the receiver was not listening (the store's listening periods, so a crash
 //!   counts too), for subscriptions that point at it;
 //! - `urlMoved`: the public URL changed and the subscription was moved: what Graph sent to the
-//!   old URL meanwhile is lost.
+//!   old URL meanwhile is lost;
+//! - `hubLost`: events an Event Hub held for the app were lost before it read them (they expired,
+//!   or the hub started again), for the subscriptions delivering to that hub.
 //!
 //! Every subscription the app creates gets a **baseline**: a delta link taken right after it is
 //! made, kept per delta path. Reconciling a gap ([`reconcile`]) reads delta from that link and
@@ -40,6 +42,8 @@ pub enum GapCause {
     Downtime,
     /// The public URL changed.
     UrlMoved,
+    /// Events were lost from the Event Hub the subscription delivers to before they were read.
+    HubLost,
     /// The user asked to reconcile from a time.
     Asked,
 }
@@ -52,6 +56,7 @@ impl GapCause {
             GapCause::Removed => "removed",
             GapCause::Downtime => "downtime",
             GapCause::UrlMoved => "urlMoved",
+            GapCause::HubLost => "hubLost",
             GapCause::Asked => "asked",
         }
     }
@@ -62,6 +67,7 @@ impl GapCause {
             "removed" => GapCause::Removed,
             "downtime" => GapCause::Downtime,
             "urlMoved" => GapCause::UrlMoved,
+            "hubLost" => GapCause::HubLost,
             _ => GapCause::Asked,
         }
     }

@@ -21,6 +21,7 @@ const causeText: Record<GapCause, string> = {
   removed: "Graph removed the subscription",
   downtime: "Receiver was not listening",
   urlMoved: "Public URL moved",
+  hubLost: "Events lost from the event hub",
   asked: "Asked for",
 };
 

@@ -22,8 +22,11 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use ts_rs::TS;
 
+use studio_catalog::targets::DeliveryTarget;
+
 use super::{HubConnection, hub_error};
 use crate::error::CoreError;
+use crate::gaps::GapCause;
 use crate::receiving::Receiving;
 use crate::receiving::announcements::Announcer;
 
@@ -421,6 +424,14 @@ async fn out_of_range(
                 "partition {partition} ended at {latest} although {offset} had been read: the hub was reset, read again from {earliest}"
             ));
         });
+        open_hub_gaps(
+            context,
+            format!(
+                "The event hub {} started again (partition {partition} ended at {latest}, {offset} had been read): what was sent to it before it did and not read is lost.",
+                context.connection.hub
+            ),
+        )
+        .await;
         return Ok(earliest);
     }
     tracing::info!(
@@ -435,7 +446,54 @@ async fn out_of_range(
             earliest.saturating_sub(1)
         ));
     });
+    open_hub_gaps(
+        context,
+        format!(
+            "Events {offset}–{} of partition {partition} of the event hub {} expired before they were read.",
+            earliest.saturating_sub(1),
+            context.connection.hub
+        ),
+    )
+    .await;
     Ok(earliest.max(offset))
+}
+
+/// Events lost from the hub may have been notifications of any subscription delivering to it
+/// (which partition a subscription's events go to is the sender's choice): each live one gets a
+/// gap from the last time it was known complete to now, to reconcile with delta.
+async fn open_hub_gaps(context: &Context, detail: String) {
+    let store = Arc::clone(&context.store);
+    let (namespace, hub) = (
+        context.connection.namespace.clone(),
+        context.connection.hub.clone(),
+    );
+    let now = context.clock.now_unix();
+    let opened = tokio::task::spawn_blocking(move || {
+        let owned = store.owned().unwrap_or_default();
+        owned
+            .iter()
+            .filter(|s| s.state.is_live() && delivers_to(&s.notification_url, &namespace, &hub))
+            .filter_map(|s| {
+                let from = crate::gaps::last_heard(&store, s);
+                crate::gaps::open(&store, &s.id, GapCause::HubLost, from, now, now, &detail)
+            })
+            .count()
+    })
+    .await;
+    tracing::info!(
+        opened = opened.unwrap_or(0),
+        "gaps opened for events lost from a hub"
+    );
+}
+
+/// Whether a subscription's target is this namespace's hub (names compared as Azure does,
+/// without case).
+fn delivers_to(notification_url: &str, namespace: &str, hub: &str) -> bool {
+    matches!(
+        DeliveryTarget::parse(notification_url),
+        Ok(DeliveryTarget::EventHub { namespace: n, hub: h, .. })
+            if n.eq_ignore_ascii_case(namespace) && h.eq_ignore_ascii_case(hub)
+    )
 }
 
 async fn problem(
