@@ -193,11 +193,7 @@ pub fn after_start(
     let down_from = previous.ended_at();
     let mut opened = Vec::new();
     for owned in store.owned()? {
-        if !owned.state.is_live() || unix_of(&owned.created_at) > down_from {
-            continue;
-        }
-        // An event hub keeps what Graph sends while the app is closed: no gap for those.
-        if studio_catalog::targets::is_hub_or_grid(&owned.notification_url) {
+        if !served_here_since(&owned, down_from) {
             continue;
         }
         let was_moved = moving.contains(&owned.id);
@@ -234,6 +230,39 @@ pub fn after_start(
             None
         };
         opened.extend(gap);
+    }
+    Ok(opened)
+}
+
+/// Whether a subscription made by `since` is live and delivers to the app's receiver (an event
+/// hub keeps what Graph sends while the app is away: no downtime gap for those).
+fn served_here_since(owned: &OwnedSubscription, since: i64) -> bool {
+    owned.state.is_live()
+        && unix_of(&owned.created_at) <= since
+        && !studio_catalog::targets::is_hub_or_grid(&owned.notification_url)
+}
+
+/// Opens the gaps a pause of the whole process reveals (the computer slept, or the process was
+/// stopped) while its listening period never ended: from `from` to `to` the receiver could not
+/// answer. Every live subscription pointing at it gets a downtime gap.
+pub fn after_sleep(store: &Store, from: i64, to: i64) -> Result<Vec<i64>, CoreError> {
+    let detail = format!(
+        "The computer slept (or the app was paused) for {}: the receiver could not answer.",
+        crate::gaps::silence::spoken_duration(to - from)
+    );
+    let mut opened = Vec::new();
+    for owned in store.owned()? {
+        if served_here_since(&owned, from) {
+            opened.extend(open(
+                store,
+                &owned.id,
+                GapCause::Downtime,
+                from,
+                to,
+                to,
+                &detail,
+            ));
+        }
     }
     Ok(opened)
 }
@@ -349,4 +378,63 @@ pub fn spawn_baseline(
             tracing::warn!(id = %owned.id, %error, "no delta baseline: a reconciliation will read everything");
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use studio_store::SubscriptionState;
+
+    fn owned(id: &str, url: &str, created_at: &str) -> OwnedSubscription {
+        OwnedSubscription {
+            id: id.into(),
+            account_id: "a".into(),
+            resource: "me/messages".into(),
+            change_type: "created".into(),
+            client_state: "cs".into(),
+            certificate_id: None,
+            include_resource_data: false,
+            notification_url: url.into(),
+            lifecycle_url: None,
+            expiration: "2026-11-30T00:00:00Z".into(),
+            created_at: created_at.into(),
+            state: SubscriptionState::Active,
+            note: None,
+            request: "{}".into(),
+            tenant_id: None,
+        }
+    }
+
+    #[test]
+    fn a_sleep_opens_downtime_for_the_subscriptions_the_receiver_serves() {
+        let store = Store::temporary().expect("store");
+        let from = unix_of("2026-11-28T10:00:00Z");
+        let to = from + 2 * 3_600;
+        for s in [
+            owned("webhook", "https://x/n", "2026-11-28T09:00:00Z"),
+            owned(
+                "hub",
+                "EventHub:https://ns.servicebus.windows.net/eventhubname/h?tenantId=t",
+                "2026-11-28T09:00:00Z",
+            ),
+            owned("later", "https://x/n", "2026-11-28T11:00:00Z"),
+        ] {
+            store.put_owned(&s).expect("kept");
+        }
+        let opened = after_sleep(&store, from, to).expect("gaps");
+        assert_eq!(opened.len(), 1, "only the webhook made before the sleep");
+        let gaps = store.gaps(None).expect("gaps");
+        assert_eq!(gaps.len(), 1);
+        let gap = &gaps[0];
+        assert_eq!(
+            (
+                gap.subscription_id.as_str(),
+                gap.cause.as_str(),
+                gap.from,
+                gap.to
+            ),
+            ("webhook", "downtime", from, to)
+        );
+        assert!(gap.detail.contains("slept"), "{}", gap.detail);
+    }
 }

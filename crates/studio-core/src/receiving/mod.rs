@@ -462,6 +462,7 @@ impl Receiving {
                 Arc::clone(&self.store),
                 period,
                 Arc::clone(&self.clock),
+                self.options.downtime_gap_seconds,
             )));
         }
         Ok((
