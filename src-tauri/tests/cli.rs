@@ -362,6 +362,41 @@ fn listen_prints_each_notification_with_its_checks_and_stops_on_ctrl_c() -> std:
 }
 
 #[test]
+fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir()?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
+        .args(["listen", "--json", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("WEBHOOK_STUDIO_SECRETS", "session")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first: serde_json::Value =
+        serde_json::from_str(&lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??)?;
+    assert_eq!(first["event"], "listening", "{first}");
+    let terminated = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    assert!(terminated.success());
+    let status = child.wait()?;
+    assert!(status.success(), "SIGTERM is a clean stop: {status}");
+    // The listening period was closed, not left to its last heartbeat.
+    let store = studio_store::Store::open(&dir.path().join("studio.sqlite3"))
+        .map_err(std::io::Error::other)?;
+    let periods = store.listening_periods().map_err(std::io::Error::other)?;
+    assert!(
+        periods.last().is_some_and(|p| p.stopped_at.is_some()),
+        "{periods:?}"
+    );
+    Ok(())
+}
+
+#[test]
 fn trigger_shows_its_plan_and_asks_for_missing_permissions() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     let run = |args: &[&str]| common::headless(dir.path(), args).output();

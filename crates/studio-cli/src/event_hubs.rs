@@ -270,7 +270,7 @@ pub async fn listen_hub(
     }
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
     printed = crate::listen::print_ready(&studio, printed, args.json).await;
-    let stop = tokio::signal::ctrl_c();
+    let stop = crate::signals::stop_requested();
     tokio::pin!(stop);
     // Each problem once, as it starts (the reader's status also moves with every stored batch).
     let mut said: Option<String> = None;

@@ -74,7 +74,7 @@ pub async fn follow(
         println!("Following what it receives (Ctrl-C to stop)…");
     }
     let mut printed = studio.receiver_status(()).await?.newest_id;
-    let stop = tokio::signal::ctrl_c();
+    let stop = crate::signals::stop_requested();
     tokio::pin!(stop);
     loop {
         tokio::select! {

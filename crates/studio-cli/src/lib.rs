@@ -20,6 +20,7 @@ mod ledger;
 pub mod listen;
 pub mod logging;
 pub mod mcp;
+pub mod signals;
 pub mod trigger;
 
 use std::path::PathBuf;

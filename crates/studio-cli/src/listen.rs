@@ -176,7 +176,7 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
     // What arrived while the subscription was being made.
     printed = print_ready(&studio, printed, args.json).await;
-    let stop = tokio::signal::ctrl_c();
+    let stop = crate::signals::stop_requested();
     tokio::pin!(stop);
     loop {
         tokio::select! {

@@ -78,7 +78,7 @@ async fn serve(studio: Arc<Studio>, args: &McpArgs) -> Result<ExitCode, CoreErro
     );
     server
         .serve(async {
-            let _ = tokio::signal::ctrl_c().await;
+            crate::signals::stop_requested().await;
         })
         .await?;
     Ok(ExitCode::SUCCESS)
