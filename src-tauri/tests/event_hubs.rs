@@ -381,6 +381,12 @@ fn a_sandbox_change_travels_through_the_hub_and_a_restart_neither_loses_nor_repe
     // Graph's validation event reached the hub when the subscription was made.
     let validation = listening.next_where(|v| v["kind"] == "validation");
     assert_eq!(validation["method"], "EVENT", "{validation}");
+    assert!(
+        validation["query"]
+            .as_str()
+            .is_some_and(|q| q.starts_with("partition=") && q.contains("&offset=")),
+        "where it was in the hub: {validation}"
+    );
     trigger(dir.path());
     let notification = listening.next_where(|v| v["kind"] == "notification");
     let item = &notification["items"][0];

@@ -327,6 +327,7 @@ fn reception_json(s: &ReceptionLine, items: &[ItemView]) -> Value {
         "status": s.status,
         "method": s.method,
         "path": s.path,
+        "query": s.query,
         "reason": s.reason,
         "items": items.iter().map(|i| json!({
             "subscriptionId": i.subscription_id,
@@ -381,8 +382,20 @@ fn write_reception(
         .as_deref()
         .map(|r| format!("  ({r})"))
         .unwrap_or_default();
+    // An event read from a hub says where it was: `partition 1 · offset 42`.
+    let origin = if s.method == studio_receiver::hub_event::HUB_METHOD {
+        let mut parts = s.query.split('&').filter_map(|p| p.split_once('='));
+        match (parts.next(), parts.next()) {
+            (Some(("partition", partition)), Some(("offset", offset))) => {
+                format!("  partition {partition} · offset {offset}")
+            }
+            _ => String::new(),
+        }
+    } else {
+        String::new()
+    };
     let line = format!(
-        "{}  {:<12} {}  {} {}{reason}",
+        "{}  {:<12} {}  {} {}{origin}{reason}",
         s.received_at,
         s.kind.as_str(),
         s.status,
@@ -434,6 +447,40 @@ mod tests {
             "\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J/x"
         );
         assert!(!printable("a\u{9b}b\rc").chars().any(char::is_control));
+    }
+
+    #[test]
+    fn an_event_from_a_hub_says_its_partition_and_offset() {
+        let line = ReceptionLine {
+            id: 7,
+            received_at: "2026-11-28T10:00:00.000Z".into(),
+            kind: studio_receiver::ReceptionKind::Validation,
+            method: "EVENT".into(),
+            path: "/graph".into(),
+            query: "partition=1&offset=42".into(),
+            status: 200,
+            reason: None,
+            body_bytes: 10,
+            peer: "localhost:9093".into(),
+            pending: false,
+            items: 0,
+            change_type: None,
+            lifecycle_event: None,
+            resource: None,
+            client_state_problems: 0,
+            unknown_subscriptions: 0,
+            duplicates: 0,
+            decrypted: 0,
+            decrypt_failures: 0,
+        };
+        let mut out = Vec::new();
+        write_reception(&mut out, &line, &[]).expect("written");
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            text.contains("EVENT /graph  partition 1 · offset 42"),
+            "{text}"
+        );
+        assert_eq!(reception_json(&line, &[])["query"], "partition=1&offset=42");
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub struct ReceptionSummary {
     pub method: String,
     /// Path.
     pub path: String,
+    /// The query string (a hub event's partition and offset).
+    pub query: String,
     /// The status answered.
     pub status: u16,
     /// Why it was refused or unexpected.
@@ -101,7 +103,8 @@ const SUMMARY: &str = "SELECT r.id, r.received_at, r.kind, r.method, r.path, r.s
         COALESCE(SUM(i.decrypted IS NOT NULL), 0),
         COALESCE(SUM(i.decrypt_error IS NOT NULL), 0),
         r.pending,
-        COALESCE(SUM(i.client_state = 'unknownSubscription'), 0)
+        COALESCE(SUM(i.client_state = 'unknownSubscription'), 0),
+        r.query
      FROM receptions r LEFT JOIN items i ON i.reception_id = r.id";
 
 impl Store {
@@ -182,6 +185,7 @@ impl Store {
                     decrypt_failures: row.get(16)?,
                     pending: row.get(17)?,
                     unknown_subscriptions: row.get(18)?,
+                    query: row.get(19)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)

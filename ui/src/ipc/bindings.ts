@@ -2088,6 +2088,10 @@ method: string,
  */
 path: string, 
 /**
+ * The query string (a validation token; a hub event's `partition=P&offset=O`).
+ */
+query: string, 
+/**
  * The status answered.
  */
 status: number, 

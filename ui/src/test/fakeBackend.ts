@@ -113,6 +113,7 @@ export function receptionFixture(id: number, overrides: Partial<ReceptionLine> =
     kind: "notification",
     method: "POST",
     path: "/abc/notifications",
+    query: "",
     status: 202,
     reason: null,
     bodyBytes: 812,

@@ -96,6 +96,8 @@ pub struct ReceptionLine {
     pub method: String,
     /// Path.
     pub path: String,
+    /// The query string (a validation token; a hub event's `partition=P&offset=O`).
+    pub query: String,
     /// The status answered.
     pub status: u16,
     /// Why it was refused or unexpected, or why it has no items.
@@ -142,6 +144,7 @@ impl From<ReceptionSummary> for ReceptionLine {
             kind: s.kind,
             method: s.method,
             path: s.path,
+            query: s.query,
             status: s.status,
             reason: s.reason,
             body_bytes: s.body_bytes,
