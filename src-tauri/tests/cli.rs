@@ -397,6 +397,48 @@ fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
 }
 
 #[test]
+fn a_trigger_with_no_receiver_says_its_notification_did_not_arrive() -> std::io::Result<()> {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir()?;
+    let run = |args: &[&str]| common::headless(dir.path(), args).output();
+    assert!(run(&["account", "add", "--sandbox"])?.status.success());
+    let mut child = common::headless(
+        dir.path(),
+        &[
+            "listen",
+            "--json",
+            "--subscribe",
+            "/me/messages",
+            "--change-type",
+            "created",
+        ],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()?;
+    let stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first: serde_json::Value =
+        serde_json::from_str(&lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??)?;
+    assert_eq!(first["event"], "listening", "{first}");
+    let stopped = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()?;
+    let status = child.wait()?;
+    assert!(stopped.success() && status.success(), "{status:?}");
+    // The subscription lives on in the sandbox; its receiver does not.
+    let triggered = run(&["trigger", "/me/messages", "--change", "created"])?;
+    let said = String::from_utf8_lossy(&triggered.stdout);
+    assert!(triggered.status.success(), "{said}");
+    assert!(!said.contains("notified 1"), "{said}");
+    assert!(
+        said.contains("0 acknowledged, 1 not delivered") && said.contains("did not answer"),
+        "{said}"
+    );
+    Ok(())
+}
+
+#[test]
 fn trigger_shows_its_plan_and_asks_for_missing_permissions() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     let run = |args: &[&str]| common::headless(dir.path(), args).output();

@@ -126,13 +126,7 @@ pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode,
                 );
             } else {
                 for c in &all {
-                    println!(
-                        "{}  {} at {} ({})",
-                        c.name,
-                        c.hub,
-                        c.bootstrap(),
-                        c.consumer_group
-                    );
+                    println!("{}", connection_line(c));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -239,6 +233,8 @@ pub async fn listen_hub(
         None => None,
     };
     let c = &reader.connection;
+    // Before the first line: whoever reads it may signal at once.
+    let stop = crate::signals::stop_requested();
     if args.json {
         println!(
             "{}",
@@ -270,7 +266,6 @@ pub async fn listen_hub(
     }
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
     printed = crate::listen::print_ready(&studio, printed, args.json).await;
-    let stop = crate::signals::stop_requested();
     tokio::pin!(stop);
     // Each problem once, as it starts (the reader's status also moves with every stored batch).
     let mut said: Option<String> = None;
@@ -305,4 +300,61 @@ pub async fn listen_hub(
         println!("Stopped at the stored offsets; `listen --event-hub {name}` resumes there.");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One saved connection in a line: its hub, namespace, where it is read and how.
+fn connection_line(c: &HubConnection) -> String {
+    let tls = match &c.tls {
+        HubTls::System => "TLS".to_owned(),
+        HubTls::CaFile(path) => format!("TLS with CA {path}"),
+        HubTls::Plaintext => "no TLS".to_owned(),
+    };
+    let sign_in = if c.sasl {
+        "signs in with the connection string"
+    } else {
+        "no sign-in"
+    };
+    format!(
+        "{}  hub {} of {}  at {} ({tls}, {sign_in})  consumer group {}",
+        c.name,
+        c.hub,
+        c.namespace,
+        c.bootstrap(),
+        c.consumer_group
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_line_says_the_namespace_and_how_it_is_read() {
+        let local = HubConnection {
+            name: "local".into(),
+            namespace: "contoso.servicebus.windows.net".into(),
+            hub: "graph".into(),
+            consumer_group: "$Default".into(),
+            broker: Some("localhost:9092".into()),
+            tls: HubTls::Plaintext,
+            sasl: false,
+        };
+        assert_eq!(
+            connection_line(&local),
+            "local  hub graph of contoso.servicebus.windows.net  at localhost:9092 (no TLS, no sign-in)  consumer group $Default"
+        );
+        let azure = HubConnection {
+            broker: None,
+            tls: HubTls::System,
+            sasl: true,
+            ..local
+        };
+        assert!(
+            connection_line(&azure).contains(
+                "at contoso.servicebus.windows.net:9093 (TLS, signs in with the connection string)"
+            ),
+            "{}",
+            connection_line(&azure)
+        );
+    }
 }

@@ -55,6 +55,8 @@ pub async fn follow(
         .chars()
         .filter(|c| !c.is_control())
         .collect();
+    // Before the first line: whoever reads it may signal at once.
+    let stop = crate::signals::stop_requested();
     if args.json {
         println!(
             "{}",
@@ -74,7 +76,6 @@ pub async fn follow(
         println!("Following what it receives (Ctrl-C to stop)…");
     }
     let mut printed = studio.receiver_status(()).await?.newest_id;
-    let stop = crate::signals::stop_requested();
     tokio::pin!(stop);
     loop {
         tokio::select! {

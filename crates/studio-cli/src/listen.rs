@@ -137,6 +137,8 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
         }
         None => None,
     };
+    // Before the first line: whoever reads it may signal at once.
+    let stop = crate::signals::stop_requested();
     if args.json {
         println!(
             "{}",
@@ -176,7 +178,6 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
     // What arrived while the subscription was being made.
     printed = print_ready(&studio, printed, args.json).await;
-    let stop = crate::signals::stop_requested();
     tokio::pin!(stop);
     loop {
         tokio::select! {

@@ -76,10 +76,7 @@ async fn serve(studio: Arc<Studio>, args: &McpArgs) -> Result<ExitCode, CoreErro
             "refused (start with --allow-writes to allow)"
         }
     );
-    server
-        .serve(async {
-            crate::signals::stop_requested().await;
-        })
-        .await?;
+    let stop = crate::signals::stop_requested();
+    server.serve(stop).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -44,9 +44,24 @@ pub async fn changes(State(shared): State<Arc<Shared>>, GraphBody(body): GraphBo
         Ok(change) => change,
         Err(response) => return *response,
     };
+    // `"wait": true`: answer once each matched subscription's first delivery was tried (at most
+    // a few seconds), saying how it went.
+    let wait = request["wait"].as_bool() == Some(true);
+    let attempts = shared.attempts.subscribe();
     let matched = delivery::dispatch(&shared, &change);
-    Json(json!({ "matchedSubscriptions": matched, "resource": change.resource, "changeType": change.change_type, "entity": change.body })).into_response()
+    let mut answer = json!({ "matchedSubscriptions": matched, "resource": change.resource, "changeType": change.change_type, "entity": change.body });
+    if wait {
+        let tried = delivery::first_attempts(attempts, &matched, WAIT_FOR_DELIVERIES).await;
+        answer["deliveries"] = json!(tried
+            .iter()
+            .map(|d| json!({"subscriptionIds": d.subscription_ids, "url": d.url, "status": d.status, "dropped": d.dropped}))
+            .collect::<Vec<_>>());
+    }
+    Json(answer).into_response()
 }
+
+/// How long a change that waits for its deliveries waits at most.
+const WAIT_FOR_DELIVERIES: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What a control-API change does to the store: a path of a stored entity updates or deletes
 /// it; a collection gets a new item (`created`), its first item touched (`updated`) or its last

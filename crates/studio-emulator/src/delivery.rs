@@ -214,8 +214,9 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
                 if crate::payloads::is_outlook(&change.odata_type) {
                     tell_missed(shared, &url, &batch.subscription_ids);
                 }
-                if let Ok(mut log) = shared.deliveries.lock() {
-                    log.push(Delivery {
+                record(
+                    shared,
+                    Delivery {
                         subscription_ids: batch.subscription_ids,
                         url,
                         kind: "notification",
@@ -225,8 +226,8 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
                         body,
                         at: now,
                         dropped: true,
-                    });
-                }
+                    },
+                );
                 continue;
             }
             EndpointState::Slow => shared.clock.real(shared.retry_base),
@@ -244,6 +245,48 @@ pub fn dispatch(shared: &Arc<Shared>, change: &Change) -> Vec<String> {
         });
     }
     matched
+}
+
+/// Keeps an attempt in the log and tells whoever waits for it (a control-API change).
+fn record(shared: &Shared, attempt: Delivery) {
+    let _ = shared.attempts.send(attempt.clone());
+    if let Ok(mut log) = shared.deliveries.lock() {
+        log.push(attempt);
+    }
+}
+
+/// The first attempts of the notifications a change matched, as they are recorded, until each
+/// matched subscription has had one or `within` has passed (what is not there is still on its
+/// way: a slow endpoint's deliveries are held back). Subscribe (`shared.attempts`) before the
+/// change is dispatched, so no attempt is missed.
+pub async fn first_attempts(
+    mut attempts: tokio::sync::broadcast::Receiver<Delivery>,
+    matched: &[String],
+    within: Duration,
+) -> Vec<Delivery> {
+    let mut waiting: std::collections::BTreeSet<&str> =
+        matched.iter().map(String::as_str).collect();
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + within;
+    while !waiting.is_empty() {
+        let next = tokio::time::timeout_at(deadline, attempts.recv()).await;
+        let attempt = match next {
+            Ok(Ok(attempt)) => attempt,
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) | Err(_) => break,
+        };
+        if attempt.kind != "notification" || attempt.attempt > 1 {
+            continue;
+        }
+        let ours = attempt
+            .subscription_ids
+            .iter()
+            .any(|id| waiting.remove(id.as_str()));
+        if ours {
+            seen.push(attempt);
+        }
+    }
+    seen
 }
 
 /// The body Graph POSTs to a lifecycle URL: one item naming the subscription and the event.
@@ -360,9 +403,7 @@ pub async fn deliver(
             at: shared.clock.now(),
             dropped: false,
         };
-        if let Ok(mut log) = shared.deliveries.lock() {
-            log.push(record);
-        }
+        self::record(shared, record);
         if status.is_some_and(|s| (200..300).contains(&s)) {
             return;
         }

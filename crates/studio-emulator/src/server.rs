@@ -99,6 +99,8 @@ pub struct Shared {
     pub allow_remote_delivery: bool,
     /// Every delivery attempt, oldest first.
     pub deliveries: Mutex<Vec<crate::delivery::Delivery>>,
+    /// Each attempt as it is recorded (a control-API change that waits for its deliveries).
+    pub attempts: tokio::sync::broadcast::Sender<crate::delivery::Delivery>,
     /// The first retry delay (doubles each retry).
     pub retry_base: Duration,
     /// The tenant's content: users, groups, mail, chats, files, …
@@ -298,6 +300,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         handshake_timeout: config.handshake_timeout,
         allow_remote_delivery: config.allow_remote_delivery,
         deliveries: Mutex::new(Vec::new()),
+        attempts: tokio::sync::broadcast::channel(256).0,
         retry_base: config.retry_base,
         store: Mutex::new({
             let mut store = crate::workloads::seed::seeded(&tenant_for_store, seed, now);

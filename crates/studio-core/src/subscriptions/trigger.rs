@@ -183,9 +183,12 @@ pub async fn plan(
             requests: vec![PlannedRequest {
                 method: "POST".into(),
                 path: "/changes".into(),
+                // The sandbox answers once each notification was tried, so the summary says
+                // whether it arrived rather than only that it was sent.
                 body: Some(json!({
                     "resource": sandbox_resource(resource, me.as_deref()),
                     "changeType": request.change_type.as_str(),
+                    "wait": true,
                 })),
             }],
             base: control,
@@ -296,6 +299,7 @@ async fn sandbox(plan: &TriggerPlan) -> Result<TriggerDone, CoreError> {
     .map_err(|e| CoreError::internal(e.to_string()))?;
     let mut sent = Vec::new();
     let mut matched = None;
+    let mut tried = Vec::new();
     for planned in &plan.requests {
         let url = format!("{}{}", plan.base, planned.path);
         let response = client
@@ -315,6 +319,7 @@ async fn sandbox(plan: &TriggerPlan) -> Result<TriggerDone, CoreError> {
         matched = answer["matchedSubscriptions"]
             .as_array()
             .map(|ids| u32::try_from(ids.len()).unwrap_or(u32::MAX));
+        tried = answer["deliveries"].as_array().cloned().unwrap_or_default();
         sent.push(SentRequest {
             method: planned.method.clone(),
             url,
@@ -326,7 +331,7 @@ async fn sandbox(plan: &TriggerPlan) -> Result<TriggerDone, CoreError> {
             "The sandbox made the change, but no subscription watches it: nothing will arrive."
                 .into()
         }
-        Some(n) => format!("The sandbox made the change and notified {n} subscription(s)."),
+        Some(n) => delivered_summary(n, &tried),
         None => "The sandbox made the change.".into(),
     };
     Ok(TriggerDone {
@@ -334,6 +339,51 @@ async fn sandbox(plan: &TriggerPlan) -> Result<TriggerDone, CoreError> {
         sent,
         matched_subscriptions: matched,
     })
+}
+
+/// What became of the notifications of a sandbox change, from the first attempt at each
+/// (`deliveries` of the control API): acknowledged, refused or unanswered, or still on the way.
+fn delivered_summary(matched: u32, tried: &[Value]) -> String {
+    let subscriptions = |d: &Value| {
+        u32::try_from(d["subscriptionIds"].as_array().map_or(0, Vec::len)).unwrap_or(u32::MAX)
+    };
+    let acknowledged = |d: &Value| {
+        d["status"]
+            .as_u64()
+            .is_some_and(|s| (200..300).contains(&s))
+    };
+    let ok: u32 = tried
+        .iter()
+        .filter(|d| acknowledged(d))
+        .map(subscriptions)
+        .sum();
+    let failed: Vec<&Value> = tried.iter().filter(|d| !acknowledged(d)).collect();
+    let not_ok: u32 = failed.iter().map(|d| subscriptions(d)).sum();
+    let on_the_way = matched.saturating_sub(ok + not_ok);
+    if not_ok == 0 && on_the_way == 0 {
+        return format!(
+            "The sandbox made the change and notified {matched} subscription(s); each notification was acknowledged."
+        );
+    }
+    let mut parts = vec![format!("{ok} acknowledged")];
+    if let Some(first) = failed.first() {
+        let url = first["url"].as_str().unwrap_or("the endpoint");
+        let why = if first["dropped"].as_bool() == Some(true) {
+            format!("{url} is in Graph's drop state")
+        } else if let Some(status) = first["status"].as_u64() {
+            format!("{url} answered {status}")
+        } else {
+            format!("{url} did not answer: is the receiver running?")
+        };
+        parts.push(format!("{not_ok} not delivered ({why})"));
+    }
+    if on_the_way > 0 {
+        parts.push(format!("{on_the_way} still on the way"));
+    }
+    format!(
+        "The sandbox made the change for {matched} subscription(s): {}. It retries for up to four hours, as Graph does.",
+        parts.join(", ")
+    )
 }
 
 async fn graph(
@@ -454,6 +504,26 @@ fn fill_address(body: Value, address: Option<&str>) -> Value {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_sandbox_change_says_whether_its_notifications_arrived() {
+        let acknowledged =
+            json!({"subscriptionIds": ["a", "b"], "url": "http://x/n", "status": 202});
+        assert_eq!(
+            super::delivered_summary(2, std::slice::from_ref(&acknowledged)),
+            "The sandbox made the change and notified 2 subscription(s); each notification was acknowledged."
+        );
+        let unanswered =
+            json!({"subscriptionIds": ["c"], "url": "http://127.0.0.1:9/n", "status": null});
+        let text = super::delivered_summary(4, &[acknowledged, unanswered]);
+        assert_eq!(
+            text,
+            "The sandbox made the change for 4 subscription(s): 2 acknowledged, 1 not delivered (http://127.0.0.1:9/n did not answer: is the receiver running?), 1 still on the way. It retries for up to four hours, as Graph does."
+        );
+        let dropped =
+            json!({"subscriptionIds": ["d"], "url": "http://y/n", "status": null, "dropped": true});
+        assert!(super::delivered_summary(1, &[dropped]).contains("drop state"));
+    }
+
     use super::*;
 
     #[test]
