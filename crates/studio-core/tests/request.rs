@@ -30,10 +30,10 @@ fn resource_for(catalog: &Catalog, template: &str, select_required: bool) -> Str
 
 /// The sent body with what creation made put back to the preview's stand-ins.
 fn as_previewed(mut sent: Value, preview: &Value) -> Value {
+    // The secrets made at creation stay stand-ins in the preview; the receiver's URLs are
+    // previewed as they are sent (the receiver runs).
     for field in [
         "clientState",
-        "notificationUrl",
-        "lifecycleNotificationUrl",
         "encryptionCertificate",
         "encryptionCertificateId",
     ] {

@@ -58,7 +58,8 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
       // A `receiverChanged` follows and refetches what shows delivery health.
       return [];
     case "receiverChanged":
-      return [queryKeys.receiver, queryKeys.status, queryKeys.owned, queryKeys.health, queryKeys.gaps];
+      // The request preview shows the receiver's URLs: it is checked again.
+      return [queryKeys.receiver, queryKeys.status, queryKeys.owned, queryKeys.health, queryKeys.gaps, queryKeys.checks];
     case "eventHubsChanged":
       return [queryKeys.eventHubs];
     case "updateAvailable":
@@ -67,7 +68,7 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
 }
 
 const accounts = [queryKeys.accounts, queryKeys.subscriptions, queryKeys.status, queryKeys.lookups, queryKeys.checks];
-const receiver = [queryKeys.receiver, queryKeys.status, queryKeys.owned, queryKeys.subscriptions];
+const receiver = [queryKeys.receiver, queryKeys.status, queryKeys.owned, queryKeys.subscriptions, queryKeys.checks];
 
 /** The queries a command may change, refetched once it settles (whether it worked or not). */
 export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } = {

@@ -62,8 +62,9 @@ pub struct CatalogCheckResponse {
     pub preview: RequestPreview,
 }
 
-/// Stand-ins the preview shows for what the app makes at creation (the receiver's URLs depend on
-/// the tunnel; the clientState and certificate are made then, and stay secret).
+/// Stand-ins the preview shows for what the app makes at creation (the receiver's URLs when no
+/// receiver Graph could reach runs yet; the clientState and certificate are made then, and stay
+/// secret).
 const PREVIEW_NOTIFICATION_URL: &str = "https://<your-public-url>/notifications";
 const PREVIEW_LIFECYCLE_URL: &str = "https://<your-public-url>/lifecycle";
 const PREVIEW_CLIENT_STATE: &str = "<generated when the subscription is created>";
@@ -149,6 +150,24 @@ impl Studio {
         let hub_or_grid = proposal.notification_url.as_deref().filter(|url| {
             studio_catalog::targets::DeliveryTarget::parse(url).is_ok_and(|t| !t.needs_handshake())
         });
+        // A running receiver's URLs are what creation sends, when Graph for this account can
+        // reach them (the sandbox reaches this computer; Microsoft only a public URL).
+        let sandbox = self
+            .accounts()
+            .current()
+            .ok()
+            .flatten()
+            .is_none_or(|a| a.kind.sandbox());
+        let receiver = crate::subscriptions::create::receiver_urls(self.receiving())
+            .await
+            .filter(|(_, _, public)| sandbox || *public);
+        let (notification_url, lifecycle_url) = match (hub_or_grid, &receiver) {
+            (Some(target), _) => (target, target),
+            (None, Some((notification, lifecycle, _))) => {
+                (notification.as_str(), lifecycle.as_str())
+            }
+            (None, None) => (PREVIEW_NOTIFICATION_URL, PREVIEW_LIFECYCLE_URL),
+        };
         let built = request::build(
             Some(catalog),
             &Choice {
@@ -162,8 +181,8 @@ impl Studio {
                 notification_query_options: None,
             },
             &Delivery {
-                notification_url: hub_or_grid.unwrap_or(PREVIEW_NOTIFICATION_URL),
-                lifecycle_url: hub_or_grid.unwrap_or(PREVIEW_LIFECYCLE_URL),
+                notification_url,
+                lifecycle_url,
                 client_state: PREVIEW_CLIENT_STATE,
                 certificate: Some(PREVIEW_CERTIFICATE),
             },

@@ -213,25 +213,11 @@ pub async fn create(
     // This process's receiver, else the one another process runs for the data folder (the
     // window, while `mcp` or a CLI command creates): its checks find the subscription in the
     // shared store.
-    let (notification_url, lifecycle_url, public) = match receiving.endpoints().await {
-        Some(endpoints) => {
-            let (notification, lifecycle) = endpoints.for_graph();
-            let public = endpoints.public_notification_url.is_some();
-            (notification, lifecycle, public)
-        }
-        None => {
-            let elsewhere = receiving.receiving_elsewhere().ok_or_else(|| {
-                CoreError::refused("The receiver is not running.").with_hint(
-                    "Start receiving first (Receiver screen, or `webhook-studio listen`).",
-                )
-            })?;
-            (
-                elsewhere.notification_url,
-                elsewhere.lifecycle_url,
-                elsewhere.public,
-            )
-        }
-    };
+    let (notification_url, lifecycle_url, public) =
+        receiver_urls(receiving).await.ok_or_else(|| {
+            CoreError::refused("The receiver is not running.")
+                .with_hint("Start receiving first (Receiver screen, or `webhook-studio listen`).")
+        })?;
     if !config.kind.sandbox() && !public {
         return Err(CoreError::refused(
             "Microsoft Graph cannot reach this computer: there is no public URL.",
@@ -269,6 +255,26 @@ pub async fn create(
         now,
     )
     .await
+}
+
+/// The URLs a subscription made now would point at: this process's receiver, else the one another
+/// process runs for the data folder (the window, while `mcp` or a CLI command creates); and
+/// whether they are public. The request preview shows the same.
+pub(crate) async fn receiver_urls(receiving: &Receiving) -> Option<(String, String, bool)> {
+    match receiving.endpoints().await {
+        Some(endpoints) => {
+            let (notification, lifecycle) = endpoints.for_graph();
+            let public = endpoints.public_notification_url.is_some();
+            Some((notification, lifecycle, public))
+        }
+        None => receiving.receiving_elsewhere().map(|elsewhere| {
+            (
+                elsewhere.notification_url,
+                elsewhere.lifecycle_url,
+                elsewhere.public,
+            )
+        }),
+    }
 }
 
 /// Builds the request (as the preview does), sends it and records the subscription as this
