@@ -361,16 +361,18 @@ fn listen_prints_each_notification_with_its_checks_and_stops_on_ctrl_c() -> std:
     Ok(())
 }
 
-#[test]
-fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
+/// `listen --json ARGS` started, once it said it is listening; its further lines.
+fn listening(
+    dir: &std::path::Path,
+    args: &[&str],
+) -> std::io::Result<(
+    std::process::Child,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+)> {
     use std::io::BufRead;
-    let dir = tempfile::tempdir()?;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_webhook-studio"))
-        .args(["listen", "--json", "--data-dir"])
-        .arg(dir.path())
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .env("WEBHOOK_STUDIO_SECRETS", "session")
+    let mut all = vec!["listen", "--json"];
+    all.extend_from_slice(args);
+    let mut child = common::headless(dir, &all)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()?;
@@ -379,6 +381,13 @@ fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
     let first: serde_json::Value =
         serde_json::from_str(&lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??)?;
     assert_eq!(first["event"], "listening", "{first}");
+    Ok((child, lines))
+}
+
+#[test]
+fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (mut child, _lines) = listening(dir.path(), &[])?;
     let terminated = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()?;
@@ -398,29 +407,13 @@ fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
 
 #[test]
 fn a_trigger_with_no_receiver_says_its_notification_did_not_arrive() -> std::io::Result<()> {
-    use std::io::BufRead;
     let dir = tempfile::tempdir()?;
     let run = |args: &[&str]| common::headless(dir.path(), args).output();
     assert!(run(&["account", "add", "--sandbox"])?.status.success());
-    let mut child = common::headless(
+    let (mut child, _lines) = listening(
         dir.path(),
-        &[
-            "listen",
-            "--json",
-            "--subscribe",
-            "/me/messages",
-            "--change-type",
-            "created",
-        ],
-    )
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::null())
-    .spawn()?;
-    let stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let first: serde_json::Value =
-        serde_json::from_str(&lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??)?;
-    assert_eq!(first["event"], "listening", "{first}");
+        &["--subscribe", "/me/messages", "--change-type", "created"],
+    )?;
     let stopped = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()?;

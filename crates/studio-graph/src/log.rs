@@ -279,9 +279,9 @@ impl ExchangeLog for MemoryLog {
 mod tests {
     use super::*;
 
-    #[test]
-    fn curl_never_carries_the_token_and_quotes_safely() {
-        let exchange = Exchange {
+    /// A logged `POST /subscriptions` with these headers and body.
+    fn posted(request_headers: Vec<(String, String)>, request_body: Option<String>) -> Exchange {
+        Exchange {
             id: "r1".into(),
             account_id: "a".into(),
             at: "t".into(),
@@ -289,15 +289,23 @@ mod tests {
             url: "https://graph.microsoft.com/v1.0/subscriptions".into(),
             status: Some(201),
             duration_ms: 12,
-            request_headers: vec![
-                ("authorization".into(), REDACTED_HEADER.into()),
-                ("content-type".into(), "application/json".into()),
-            ],
-            request_body: Some("{\"note\":\"it's\"}".into()),
+            request_headers,
+            request_body,
             response_headers: vec![],
             response_body: None,
             failure: None,
-        };
+        }
+    }
+
+    #[test]
+    fn curl_never_carries_the_token_and_quotes_safely() {
+        let exchange = posted(
+            vec![
+                ("authorization".into(), REDACTED_HEADER.into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            Some("{\"note\":\"it's\"}".into()),
+        );
         let curl = exchange.to_curl();
         assert!(curl.contains("$TOKEN") && !curl.contains(REDACTED_HEADER));
         assert!(curl.contains("it'\\''s"), "{curl}");
@@ -358,20 +366,7 @@ mod tests {
         );
         assert_eq!(loggable_body(br#"{"a":1}"#).as_deref(), Some(r#"{"a":1}"#));
 
-        let exchange = Exchange {
-            id: "r1".into(),
-            account_id: "a".into(),
-            at: "t".into(),
-            method: "POST".into(),
-            url: "https://graph.microsoft.com/v1.0/subscriptions".into(),
-            status: Some(201),
-            duration_ms: 12,
-            request_headers: vec![],
-            request_body: loggable_body(sent),
-            response_headers: vec![],
-            response_body: None,
-            failure: None,
-        };
+        let exchange = posted(vec![], loggable_body(sent));
         let curl = exchange.to_curl();
         assert!(
             curl.contains(r#""clientState": "'"$CLIENT_STATE"'", "#),

@@ -114,35 +114,28 @@ describe("helpers", () => {
     expect(untilText(1000 + 5 * 86400, 1000)).toBe("in 5 days");
   });
 
+  /** A logged POST /subscriptions with these headers and body. */
+  const posted = (requestHeaders: [string, string][], requestBody: string) => ({
+    id: "r",
+    accountId: "a",
+    at: "t",
+    method: "POST",
+    url: "https://graph.microsoft.com/v1.0/subscriptions",
+    durationMs: 3,
+    requestHeaders,
+    requestBody,
+    responseHeaders: [],
+  });
+
   it("copies requests as curl without the token", () => {
-    const curl = curlOf({
-      id: "r",
-      accountId: "a",
-      at: "t",
-      method: "POST",
-      url: "https://graph.microsoft.com/v1.0/subscriptions",
-      durationMs: 3,
-      requestHeaders: [["authorization", "‹redacted›"], ["content-type", "application/json"]],
-      requestBody: "{\"clientState\":\"it's\"}",
-      responseHeaders: [],
-    });
+    const curl = curlOf(posted([["authorization", "‹redacted›"], ["content-type", "application/json"]], "{\"clientState\":\"it's\"}"));
     expect(curl).toContain("$TOKEN");
     expect(curl).not.toContain("redacted");
     expect(curl).toContain("it'\\''s");
   });
 
   it("asks for a redacted clientState as $CLIENT_STATE, the same way the backend does", () => {
-    const curl = curlOf({
-      id: "r",
-      accountId: "a",
-      at: "t",
-      method: "POST",
-      url: "https://graph.microsoft.com/v1.0/subscriptions",
-      durationMs: 3,
-      requestHeaders: [],
-      requestBody: '{"clientState": "‹redacted›", "changeType": "created"}',
-      responseHeaders: [],
-    });
+    const curl = curlOf(posted([], '{"clientState": "‹redacted›", "changeType": "created"}'));
     expect(curl).toContain(`--data-raw '{"clientState": "'"$CLIENT_STATE"'", "changeType": "created"}'`);
   });
 });
