@@ -65,6 +65,8 @@ async fn serve(studio: Arc<Studio>, args: &McpArgs) -> Result<ExitCode, CoreErro
         return Ok(ExitCode::SUCCESS);
     }
     let server = HttpServer::bind(workbench, args.port).await?;
+    // Before the ready lines: whoever reads them may signal at once.
+    let stop = crate::signals::stop_requested();
     // Printed once, for the user to give their MCP client; never logged.
     eprintln!("MCP server (streamable HTTP): {}", server.url());
     eprintln!("Authorization: Bearer {}", server.token().expose());
@@ -76,7 +78,6 @@ async fn serve(studio: Arc<Studio>, args: &McpArgs) -> Result<ExitCode, CoreErro
             "refused (start with --allow-writes to allow)"
         }
     );
-    let stop = crate::signals::stop_requested();
     server.serve(stop).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -77,7 +77,7 @@ impl Workbench {
     }
 
     #[tool(
-        description = "Check a subscription before creating it: resolves the resource string against the catalog, lists problems with their fixes (wrong change type, lifetime too long, $select rules, missing lifecycle URL…), the permissions per account kind, and the exact POST /subscriptions request that subscription_create would send (URLs and clientState shown as placeholders).",
+        description = "Check a subscription before creating it: resolves the resource string against the catalog, lists problems with their fixes (wrong change type, lifetime too long, $select rules, missing lifecycle URL…), the permissions per account kind, and the exact POST /subscriptions request that subscription_create would send (the running receiver's URLs as creation would use them, placeholders while none runs; clientState and certificate as placeholders).",
         annotations(
             title = "Check a subscription",
             read_only_hint = true,

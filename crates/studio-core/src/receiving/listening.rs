@@ -3,9 +3,12 @@
 //! after a crash as well as after a clean stop (`crate::gaps`).
 //!
 //! A computer that sleeps while the app runs keeps the period open, and Graph's deliveries fail
-//! meanwhile. The heartbeat waits on tokio's clock, which (like Linux's monotonic clock) does not
-//! advance while the computer sleeps, so the wall clock jumps between two beats: a jump of at least
-//! the downtime threshold opens downtime gaps for that stretch (`crate::gaps::after_sleep`).
+//! meanwhile. The monotonic clock (Linux's, which tokio waits on) does not advance while the
+//! computer sleeps, the wall clock does: when the wall clock moved at least the downtime threshold
+//! more than the monotonic clock between two beats, or a beat came that much late by the monotonic
+//! clock (the process was paused or starved), downtime gaps open for that stretch
+//! (`crate::gaps::after_sleep`). A wall clock set forward by a minute or more (by hand, NTP) reads
+//! as a sleep too: the two cannot be told apart without the boot-time clock.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,11 +19,16 @@ use studio_store::Store;
 /// How often a running receiver records that it still listens.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
-/// Where a sleep began, when the wall clock moved at least `threshold` seconds between two beats
-/// (a beat is [`HEARTBEAT`] of the process's own time).
-pub fn slept_since(last: i64, now: i64, threshold: i64) -> Option<i64> {
-    let expected = i64::try_from(HEARTBEAT.as_secs()).unwrap_or(15);
-    (now - last >= threshold.max(expected * 2)).then_some(last)
+/// Where a sleep (or a pause of the process) began: between two beats at wall-clock `last` and
+/// `now`, `running` seconds passed by the monotonic clock. A sleep is the wall clock running
+/// ahead of it by `threshold` seconds or more; a pause, a beat that late by the monotonic clock
+/// (never less than two beats).
+pub fn slept_since(last: i64, now: i64, running: i64, threshold: i64) -> Option<i64> {
+    let beat = i64::try_from(HEARTBEAT.as_secs()).unwrap_or(15);
+    let threshold = threshold.max(beat * 2);
+    let asleep = now - last - running >= threshold;
+    let paused = running >= threshold;
+    (asleep || paused).then_some(last)
 }
 
 /// Records, every [`HEARTBEAT`], that the period is still going, and the gaps of a sleep
@@ -34,12 +42,14 @@ pub(super) async fn heartbeat(
     let mut ticks = tokio::time::interval(HEARTBEAT);
     ticks.tick().await;
     let mut last = clock.now_unix();
+    let mut last_beat = std::time::Instant::now();
     loop {
         ticks.tick().await;
         let store = Arc::clone(&store);
         let now = clock.now_unix();
-        let slept = slept_since(last, now, downtime_threshold);
-        last = now;
+        let running = i64::try_from(last_beat.elapsed().as_secs()).unwrap_or(i64::MAX);
+        let slept = slept_since(last, now, running, downtime_threshold);
+        (last, last_beat) = (now, std::time::Instant::now());
         let written = tokio::task::spawn_blocking(move || {
             if let Some(from) = slept {
                 let opened = crate::gaps::after_sleep(&store, from, now)?;
@@ -61,16 +71,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_jump_of_the_wall_clock_between_beats_is_a_sleep() {
-        assert_eq!(slept_since(1_000, 1_015, 60), None, "a beat");
-        assert_eq!(slept_since(1_000, 1_040, 60), None, "a slow beat");
-        assert_eq!(slept_since(1_000, 1_060, 60), Some(1_000));
-        assert_eq!(slept_since(1_000, 8_200, 60), Some(1_000), "two hours");
+    fn a_wall_clock_ahead_of_the_monotonic_one_is_a_sleep() {
+        assert_eq!(slept_since(1_000, 1_015, 15, 60), None, "a beat");
+        assert_eq!(slept_since(1_000, 1_040, 40, 60), None, "a slow beat");
         assert_eq!(
-            slept_since(1_000, 1_020, 0),
+            slept_since(1_000, 1_075, 15, 60),
+            Some(1_000),
+            "a minute asleep"
+        );
+        assert_eq!(
+            slept_since(1_000, 8_215, 15, 60),
+            Some(1_000),
+            "two hours asleep"
+        );
+        assert_eq!(
+            slept_since(1_000, 1_070, 70, 60),
+            Some(1_000),
+            "paused or starved"
+        );
+        assert_eq!(
+            slept_since(1_000, 1_020, 15, 0),
             None,
             "never less than two beats"
         );
-        assert_eq!(slept_since(1_000, 990, 60), None, "the clock set back");
+        assert_eq!(slept_since(1_000, 990, 15, 60), None, "the clock set back");
     }
 }

@@ -372,6 +372,8 @@ fn delivered_summary(matched: u32, tried: &[Value]) -> String {
             format!("{url} is in Graph's drop state")
         } else if let Some(status) = first["status"].as_u64() {
             format!("{url} answered {status}")
+        } else if studio_catalog::targets::is_event_hub_url(url) {
+            format!("{url}: the hub's broker did not take it")
         } else {
             format!("{url} did not answer: is the receiver running?")
         };

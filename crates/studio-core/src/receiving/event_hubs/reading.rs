@@ -131,6 +131,10 @@ struct Context {
     bootstrap: String,
     status: watch::Sender<HubReadStatus>,
     max_body: usize,
+    /// For each live subscription delivering to this hub, the last time it was known complete
+    /// before this reading started: where a gap for events lost from the hub begins (what this
+    /// reading stores is timed when read, so it cannot say).
+    known_complete: std::collections::BTreeMap<String, i64>,
 }
 
 impl Receiving {
@@ -177,7 +181,25 @@ impl Receiving {
         let committed = self.store.hub_offsets(&connection.source())?;
         let (status_tx, status) = watch::channel(HubReadStatus::default());
         let (stop, stopped) = watch::channel(false);
+        let known_complete = {
+            let store = Arc::clone(&self.store);
+            let (namespace, hub) = (connection.namespace.clone(), connection.hub.clone());
+            tokio::task::spawn_blocking(move || {
+                store
+                    .owned()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|s| {
+                        s.state.is_live() && delivers_to(&s.notification_url, &namespace, &hub)
+                    })
+                    .map(|s| (s.id.clone(), crate::gaps::last_heard(&store, s)))
+                    .collect()
+            })
+            .await
+            .unwrap_or_default()
+        };
         let context = Arc::new(Context {
+            known_complete,
             store: Arc::clone(&self.store),
             announcer: self.announcer.clone(),
             check_waker: Arc::clone(&self.check_waker),
@@ -403,6 +425,11 @@ async fn out_of_range(
     let partition = client.partition();
     let earliest = client.get_offset(OffsetAt::Earliest).await?;
     let latest = client.get_offset(OffsetAt::Latest).await?;
+    if (earliest..=latest).contains(&offset) {
+        // In range after all (a leader change, or a restarted hub that has caught up): nothing
+        // was lost; read on.
+        return Ok(offset);
+    }
     if offset > latest {
         tracing::info!(
             partition,
@@ -468,13 +495,17 @@ async fn open_hub_gaps(context: &Context, detail: String) {
         context.connection.hub.clone(),
     );
     let now = context.clock.now_unix();
+    let known_complete = context.known_complete.clone();
     let opened = tokio::task::spawn_blocking(move || {
         let owned = store.owned().unwrap_or_default();
         owned
             .iter()
             .filter(|s| s.state.is_live() && delivers_to(&s.notification_url, &namespace, &hub))
             .filter_map(|s| {
-                let from = crate::gaps::last_heard(&store, s);
+                let from = known_complete
+                    .get(&s.id)
+                    .copied()
+                    .unwrap_or_else(|| crate::gaps::last_heard(&store, s));
                 crate::gaps::open(&store, &s.id, GapCause::HubLost, from, now, now, &detail)
             })
             .count()
@@ -487,7 +518,7 @@ async fn open_hub_gaps(context: &Context, detail: String) {
 }
 
 /// Whether a subscription's target is this namespace's hub (names compared as Azure does,
-/// without case).
+/// without case). A Key Vault target names no hub (the secret does), so it never matches.
 fn delivers_to(notification_url: &str, namespace: &str, hub: &str) -> bool {
     matches!(
         DeliveryTarget::parse(notification_url),
