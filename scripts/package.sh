@@ -9,7 +9,9 @@ set -euo pipefail
 root_dir="$(cd "$(dirname "$0")/.." && pwd)"
 target_dir="${CARGO_TARGET_DIR:-$root_dir/target}"
 out="$root_dir/target/package"
-budget_bytes=$((15 * 1000 * 1000))
+# 16 MB since the Event Hubs client (rskafka, SASL, the system's TLS roots) took the binary from
+# 30.5 to 36.4 MB (docs/testing.md).
+budget_bytes=$((16 * 1000 * 1000))
 
 cd "$root_dir"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
