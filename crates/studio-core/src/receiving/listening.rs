@@ -16,6 +16,8 @@ use std::time::Duration;
 use studio_primitives::Clock;
 use studio_store::Store;
 
+use crate::events::{CoreEvent, EventBus};
+
 /// How often a running receiver records that it still listens.
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
@@ -32,12 +34,14 @@ pub fn slept_since(last: i64, now: i64, running: i64, threshold: i64) -> Option<
 }
 
 /// Records, every [`HEARTBEAT`], that the period is still going, and the gaps of a sleep
-/// (`downtime_threshold` seconds or more) when it finds one (ends when aborted).
+/// (`downtime_threshold` seconds or more) when it finds one, telling the window (ends when
+/// aborted).
 pub(super) async fn heartbeat(
     store: Arc<Store>,
     period: i64,
     clock: Arc<dyn Clock>,
     downtime_threshold: i64,
+    events: EventBus,
 ) {
     let mut ticks = tokio::time::interval(HEARTBEAT);
     ticks.tick().await;
@@ -51,17 +55,22 @@ pub(super) async fn heartbeat(
         let slept = slept_since(last, now, running, downtime_threshold);
         (last, last_beat) = (now, std::time::Instant::now());
         let written = tokio::task::spawn_blocking(move || {
+            let mut opened = Vec::new();
             if let Some(from) = slept {
-                let opened = crate::gaps::after_sleep(&store, from, now)?;
+                opened = crate::gaps::after_sleep(&store, from, now)?;
                 tracing::info!(from, to = now, gaps = opened.len(), "the computer slept");
             }
             store
                 .listening_alive(period, now)
-                .map_err(crate::error::CoreError::from)
+                .map_err(crate::error::CoreError::from)?;
+            Ok::<_, crate::error::CoreError>(!opened.is_empty())
         })
         .await;
-        if !matches!(written, Ok(Ok(()))) {
-            tracing::warn!("the listening heartbeat was not recorded");
+        match written {
+            // The gaps and health the window shows changed.
+            Ok(Ok(true)) => events.publish(CoreEvent::ReceiverChanged),
+            Ok(Ok(false)) => {}
+            _ => tracing::warn!("the listening heartbeat was not recorded"),
         }
     }
 }

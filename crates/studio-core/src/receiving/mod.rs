@@ -463,6 +463,7 @@ impl Receiving {
                 period,
                 Arc::clone(&self.clock),
                 self.options.downtime_gap_seconds,
+                self.events.clone(),
             )));
         }
         Ok((
