@@ -14,6 +14,9 @@ import jwksRsa from 'jwks-rsa';
 const CHANGE_TRACKING_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
 const DEFAULT_JWKS_URI = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+// A body over the limit is read and discarded up to this size before the 413 is sent, so a client
+// still writing does not see its connection reset before it reads the answer.
+const DRAIN_BYTES = 32 * 1024 * 1024;
 
 const log = (...args) => console.error('[graph-handler]', ...args);
 
@@ -370,33 +373,46 @@ function reject(res, path, status, reason) {
   sendEmpty(res, status);
 }
 
+function declaredLength(req) {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) ? declared : null;
+}
+
 // Reads the body up to MAX_BODY_BYTES. Resolves to a Buffer, or to null after answering 413.
+// A body declared too large was already refused before it was sent when the client asked
+// `Expect: 100-continue` (see checkContinue below); otherwise it is drained, then refused.
 function readBody(req, res, path) {
   return new Promise((resolve, reject_) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-      reject(res, path, 413, `declared body of ${declared} bytes exceeds 4 MB`);
-      req.resume();
+    const declared = declaredLength(req);
+    let reason = declared !== null && declared > MAX_BODY_BYTES
+      ? `declared body of ${declared} bytes exceeds 4 MB`
+      : null;
+    if (reason !== null && declared > DRAIN_BYTES) {
+      reject(res, path, 413, reason);
       resolve(null);
       return;
     }
     const chunks = [];
     let size = 0;
-    let tooBig = false;
+    let answered = false;
+    const refuse = () => {
+      if (answered) return;
+      answered = true;
+      reject(res, path, 413, reason);
+      resolve(null);
+    };
     req.on('data', (chunk) => {
-      if (tooBig) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        tooBig = true;
+      if (reason === null && size > MAX_BODY_BYTES) {
+        reason = 'body exceeds 4 MB';
         chunks.length = 0;
-        reject(res, path, 413, 'body exceeds 4 MB');
-        resolve(null);
-        return;
       }
-      chunks.push(chunk);
+      if (reason === null) chunks.push(chunk);
+      else if (size > DRAIN_BYTES) refuse();
     });
     req.on('end', () => {
-      if (!tooBig) resolve(Buffer.concat(chunks));
+      if (reason === null) resolve(Buffer.concat(chunks));
+      else refuse();
     });
     req.on('error', reject_);
   });
@@ -469,6 +485,20 @@ const server = http.createServer((req, res) => {
     if (!res.headersSent) sendEmpty(res, 500);
     else res.destroy();
   });
+});
+
+// A client that asks before sending a body too large is refused before it sends it; any other
+// request continues as usual.
+server.on('checkContinue', (req, res) => {
+  const declared = declaredLength(req);
+  const path = (req.url ?? '/').split('?')[0];
+  const readsBody = req.method === 'POST' && (path === '/notifications' || path === '/lifecycle');
+  if (readsBody && declared !== null && declared > MAX_BODY_BYTES) {
+    reject(res, path, 413, `declared body of ${declared} bytes exceeds 4 MB`);
+    return;
+  }
+  res.writeContinue();
+  server.emit('request', req, res);
 });
 
 function shutdown(reason) {

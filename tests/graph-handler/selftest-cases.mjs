@@ -313,6 +313,14 @@ export async function lifecycleAndErrorChecks(base) {
     fs.writeFileSync(big, JSON.stringify({ value: [{ pad: 'x'.repeat(4 * 1024 * 1024) }] }));
     const r = await curl('POST', `${base}/notifications`, { file: big, contentType: 'application/json' });
     assert.equal(r.status, 413);
+    // A client that does not ask first (no `Expect: 100-continue`) still reads its 413: the body
+    // is drained before the answer, never reset mid-send.
+    const direct = await curl('POST', `${base}/notifications`, {
+      file: big,
+      contentType: 'application/json',
+      headers: ['Expect:'],
+    });
+    assert.equal(direct.status, 413);
     // Without a Content-Length (chunked), the limit is enforced while reading.
     const c = await curl('POST', `${base}/notifications`, {
       file: big,
@@ -322,7 +330,7 @@ export async function lifecycleAndErrorChecks(base) {
     assert.equal(c.status, 413);
     const rep2 = await getReport(base);
     assert.equal(rep2.posts, 0);
-    assert.deepEqual(rep2.rejected.map((x) => x.status), [400, 400, 400, 413, 413]);
+    assert.deepEqual(rep2.rejected.map((x) => x.status), [400, 400, 400, 413, 413, 413]);
   });
   await check('body of exactly 4 MB accepted', async () => {
     const edge = path.join(tmp, 'edge.json');
