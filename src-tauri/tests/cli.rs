@@ -352,6 +352,29 @@ fn listen_prints_each_notification_with_its_checks_and_stops_on_ctrl_c() -> std:
         "{notification}"
     );
     assert!(item["decrypted"]["subject"].is_string(), "{notification}");
+    // Another process sees this receiver's delivery health, as its heartbeat records it (at
+    // once when the state moves; a bounded wait for that write).
+    let mut seen = serde_json::Value::Null;
+    for _ in 0..50 {
+        let health = common::headless(dir.path(), &["health", "--json"]).output()?;
+        assert!(health.status.success());
+        seen = serde_json::from_slice(&health.stdout)?;
+        if seen["deliveryElsewhere"]["health"]["answers"].as_u64() >= Some(1) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        seen["deliveryElsewhere"]["health"]["state"], "healthy",
+        "{seen}"
+    );
+    assert!(seen.get("delivery").is_none(), "{seen}");
+    let text = common::headless(dir.path(), &["health"]).output()?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("delivery: healthy (") && text.contains("the receiver of another process"),
+        "{text}"
+    );
     let interrupted = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()?;
@@ -402,6 +425,73 @@ fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
         periods.last().is_some_and(|p| p.stopped_at.is_some()),
         "{periods:?}"
     );
+    // A stopped receiver is nobody's delivery health.
+    let health = common::headless(dir.path(), &["health"]).output()?;
+    let health = String::from_utf8_lossy(&health.stdout);
+    assert!(
+        health.contains("delivery: no receiver is listening"),
+        "{health}"
+    );
+    Ok(())
+}
+
+#[test]
+fn listen_says_when_graph_removed_its_subscription_and_it_was_made_again() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    assert!(
+        common::headless(dir.path(), &["account", "add", "--sandbox"])
+            .output()?
+            .status
+            .success()
+    );
+    let mut child = common::headless(
+        dir.path(),
+        &[
+            "listen",
+            "--json",
+            "--subscribe",
+            "/me/messages",
+            "--change-type",
+            "created",
+        ],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()?;
+    let stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let first: serde_json::Value =
+        serde_json::from_str(&lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??)?;
+    let id = first["subscription"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let control = first["sandboxControl"].as_str().unwrap_or_default();
+    let answer = common::post_json(
+        &format!("{control}/lifecycle"),
+        &serde_json::json!({"subscriptionId": id, "event": "subscriptionRemoved"}).to_string(),
+    )?;
+    assert!(answer.starts_with("HTTP/1.1 2"), "{answer}");
+    let mut recreated = serde_json::Value::Null;
+    for line in lines.by_ref() {
+        let value: serde_json::Value = serde_json::from_str(&line?)?;
+        if value["event"] == "recreated" {
+            recreated = value;
+            break;
+        }
+    }
+    assert_eq!(recreated["previous"], id.as_str(), "{recreated}");
+    assert!(
+        recreated["subscription"]
+            .as_str()
+            .is_some_and(|new| new != id),
+        "{recreated}"
+    );
+    assert!(recreated["error"].is_null(), "{recreated}");
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()?;
+    assert!(child.wait()?.success());
     Ok(())
 }
 

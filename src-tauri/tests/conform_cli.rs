@@ -143,6 +143,30 @@ fn a_server_that_refuses_posts_fails_with_exit_1_and_a_junit_report() -> std::io
     let run: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
     assert_eq!(run["report"]["outcome"], "fail", "{run}");
     assert_eq!(run["id"], 3, "the third run in the history");
+    assert_eq!(run["report"]["delivery"]["state"], "quiet", "{run}");
+
+    // `health` follows the endpoint from run to run (nothing was acknowledged, so every run
+    // judged it quiet).
+    let health = common::headless(&dir.path().join("data"), &["health", "--json"]).output()?;
+    let health: serde_json::Value = serde_json::from_slice(&health.stdout).unwrap_or_default();
+    assert_eq!(health["tested"][0]["url"], url, "{health}");
+    let runs = health["tested"][0]["runs"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(runs.len(), 3, "{health}");
+    assert_eq!(runs[0]["runId"], 3, "newest first: {health}");
+    assert!(
+        runs.iter().all(|r| r["health"]["state"] == "quiet"),
+        "{health}"
+    );
+    let text = common::headless(&dir.path().join("data"), &["health"]).output()?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!("tested {url}: quiet (0 answers in the run"))
+            && text.contains("earlier runs, newest first: quiet, quiet"),
+        "{text}"
+    );
     Ok(())
 }
 

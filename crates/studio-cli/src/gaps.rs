@@ -9,6 +9,7 @@ use studio_core::gaps::reconcile::Reconciliation;
 use studio_core::gaps::silence::spoken_duration;
 use studio_core::{CoreError, Studio};
 use studio_primitives::clock::{rfc3339, unix_of};
+use studio_receiver::health::{DeliveryHealth, DeliveryState};
 
 use crate::accounts::print_json;
 
@@ -61,6 +62,26 @@ pub fn parse_since(text: &str, now: i64) -> Result<i64, CoreError> {
     }
 }
 
+fn state_word(state: DeliveryState) -> String {
+    serde_json::to_value(state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// "healthy (12 answers in 10 min; 0 over 3 s, 0 over 10 s; median 4 ms, p95 9 ms)".
+fn judged(d: &DeliveryHealth, span: &str) -> String {
+    format!(
+        "{} ({} answers {span}; {} over 3 s, {} over 10 s; median {} ms, p95 {} ms)",
+        state_word(d.state),
+        d.answers,
+        d.over_expected,
+        d.over_slow,
+        d.median_ms,
+        d.p95_ms
+    )
+}
+
 /// Runs `health`.
 pub async fn health(studio: &Studio, args: &HealthArgs) -> Result<ExitCode, CoreError> {
     let view = studio.health(()).await?;
@@ -69,22 +90,40 @@ pub async fn health(studio: &Studio, args: &HealthArgs) -> Result<ExitCode, Core
         return Ok(ExitCode::SUCCESS);
     }
     let now = studio.clock().now_unix();
-    match &view.delivery {
-        Some(d) => println!(
-            "delivery: {} ({} answers in 10 min; {} over 3 s, {} over 10 s; median {} ms, p95 {} ms)",
-            serde_json::to_value(d.state)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            d.answers,
-            d.over_expected,
-            d.over_slow,
-            d.median_ms,
-            d.p95_ms
+    match (&view.delivery, &view.delivery_elsewhere) {
+        (Some(d), _) => println!("delivery: {}", judged(d, "in 10 min")),
+        (None, Some(r)) => println!(
+            "delivery: {} (the receiver of another process: the window or `webhook-studio listen`, recorded {} ago)",
+            judged(&r.health, "in 10 min"),
+            spoken_duration(now - r.recorded_at)
         ),
-        None => println!(
-            "delivery: not receiving in this process (the window or `webhook-studio listen` measures it)"
+        (None, None) => println!(
+            "delivery: no receiver is listening (the window or `webhook-studio listen` measures it)"
         ),
+    }
+    for endpoint in &view.tested {
+        let Some(last) = endpoint.runs.first() else {
+            continue;
+        };
+        let earlier: Vec<String> = endpoint
+            .runs
+            .iter()
+            .skip(1)
+            .take(9)
+            .map(|r| state_word(r.health.state))
+            .collect();
+        println!(
+            "tested {}: {} ({}, by the conformance suite {} ago){}",
+            endpoint.url,
+            judged(&last.health, "in the run"),
+            rfc3339(last.at),
+            spoken_duration(now - last.at),
+            if earlier.is_empty() {
+                String::new()
+            } else {
+                format!("; earlier runs, newest first: {}", earlier.join(", "))
+            }
+        );
     }
     if view.subscriptions.is_empty() {
         println!("subscriptions: none made by this app");

@@ -187,6 +187,9 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
                 | Err(RecvError::Lagged(_)) => {
                     printed = print_ready(&studio, printed, args.json).await;
                 }
+                Ok(CoreEvent::SubscriptionRecreated { previous, replacement, reason, error }) => {
+                    print_recreated(&previous, replacement.as_deref(), &reason, error.as_deref(), args.json);
+                }
                 Ok(_) => {}
                 Err(RecvError::Closed) => break,
             }
@@ -198,6 +201,37 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
         println!("Stopped. Subscriptions made here keep running until they expire.");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says that upkeep made a subscription again (or could not): what Graph sends from now on
+/// names the new id.
+fn print_recreated(
+    previous: &str,
+    replacement: Option<&str>,
+    reason: &str,
+    error: Option<&str>,
+    json: bool,
+) {
+    if json {
+        println!(
+            "{}",
+            json!({
+                "event": "recreated",
+                "previous": previous,
+                "subscription": replacement,
+                "reason": reason,
+                "error": error,
+            })
+        );
+        return;
+    }
+    match (replacement, error) {
+        (Some(new), _) => println!("Recreated {previous} as {new} ({reason})"),
+        (None, error) => println!(
+            "Could not recreate {previous} ({reason}): {}",
+            error.unwrap_or("no reason given")
+        ),
+    }
 }
 
 /// Creates the `--subscribe` subscription, or keeps using one made here earlier for the same

@@ -153,7 +153,7 @@ pub async fn run(request: &Request, now: i64) -> Result<Report, ConformError> {
     )
     .await?;
     let burst = usize::try_from(burst).unwrap_or(0);
-    let checks = checks::all(&target, &material, &keys, burst).await;
+    let (checks, delivery) = checks::all(&target, &material, &keys, burst).await;
     let sandbox = SandboxFacts {
         issuer: format!("https://sts.windows.net/{}/", material.tenant_id),
         tenant_id: material.tenant_id.clone(),
@@ -175,6 +175,7 @@ pub async fn run(request: &Request, now: i64) -> Result<Report, ConformError> {
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         outcome: Report::outcome_of(&checks),
         checks,
+        delivery: Some(delivery),
         sandbox,
     })
 }

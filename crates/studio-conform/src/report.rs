@@ -212,6 +212,11 @@ pub struct Report {
     pub outcome: Status,
     /// Every check, in [`CheckId`] order.
     pub checks: Vec<Check>,
+    /// Every notification and lifecycle answer judged by Graph's time rules (what
+    /// `delivery.acknowledgementTime` grades; absent from reports kept by older versions).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<studio_receiver::health::DeliveryHealth>,
     /// The sandbox behind the material.
     pub sandbox: SandboxFacts,
 }

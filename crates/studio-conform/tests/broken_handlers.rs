@@ -212,4 +212,11 @@ async fn a_handler_that_takes_12_seconds_fails_on_time() {
     );
     let time = report.check(CheckId::AcknowledgementTime).expect("ran");
     assert!(time.detail.contains("dropping"), "{}", time.detail);
+    // The judgement is kept with the report, so the endpoint can be followed from run to run.
+    let delivery = report.delivery.expect("judged");
+    assert_eq!(
+        delivery.state,
+        studio_receiver::health::DeliveryState::Dropping
+    );
+    assert!(delivery.answers > 0 && delivery.over_slow > 0);
 }

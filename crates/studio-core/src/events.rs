@@ -67,6 +67,22 @@ pub enum CoreEvent {
         /// Where it is.
         state: DeliveryState,
     },
+    /// Upkeep made a subscription again (Graph removed it, or the receiver's URL moved), or
+    /// failed to (a `ReceiverChanged` follows; `listen` prints it).
+    SubscriptionRecreated {
+        /// The subscription that was replaced.
+        previous: String,
+        /// Its replacement; absent when making it again failed.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replacement: Option<String>,
+        /// Why it was made again.
+        reason: String,
+        /// Why it could not be, when it failed.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
     /// The account, receiver or tunnel state changed.
     StatusChanged {
         /// The new state.

@@ -5,6 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::{Store, StoreError};
 
@@ -66,6 +67,35 @@ impl Store {
         })
     }
 
+    /// Each kept run's `delivery` (the report's acknowledgement-time judgement), newest first,
+    /// read inside SQLite so the reports' exchanges are not parsed.
+    pub fn conformance_deliveries(
+        &self,
+    ) -> Result<Vec<(ConformanceRun, Option<Value>)>, StoreError> {
+        let rows: Vec<(ConformanceRun, Option<String>)> = self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT id, started_at, url, outcome, json_extract(report, '$.delivery')
+                 FROM conformance_runs ORDER BY id DESC",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok((
+                    ConformanceRun {
+                        id: row.get(0)?,
+                        started_at: row.get(1)?,
+                        url: row.get(2)?,
+                        outcome: row.get(3)?,
+                    },
+                    row.get(4)?,
+                ))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(run, text)| (run, text.and_then(|t| serde_json::from_str(&t).ok())))
+            .collect())
+    }
+
     /// One run's report, if kept.
     pub fn conformance_report<T: DeserializeOwned>(
         &self,
@@ -112,6 +142,23 @@ mod tests {
             .expect("read")
             .expect("kept");
         assert_eq!(newest["n"], CONFORMANCE_LIMIT + 2);
+        let deliveries = store.conformance_deliveries().expect("deliveries");
+        assert_eq!(deliveries.len(), runs.len());
+        assert_eq!(deliveries[0].1, None, "a report without one");
+        store
+            .record_conformance(
+                99,
+                "http://h/judged",
+                "pass",
+                &serde_json::json!({"delivery": {"state": "healthy", "answers": 3}}),
+            )
+            .expect("kept");
+        let deliveries = store.conformance_deliveries().expect("deliveries");
+        assert_eq!(deliveries[0].0.url, "http://h/judged");
+        assert_eq!(
+            deliveries[0].1,
+            Some(serde_json::json!({"state": "healthy", "answers": 3}))
+        );
         assert!(
             store
                 .conformance_report::<serde_json::Value>(1)

@@ -145,6 +145,39 @@ impl Store {
         })
     }
 
+    /// Records the receiver's delivery health (JSON: the store does not know its type).
+    pub fn listening_delivery(
+        &self,
+        id: i64,
+        now: i64,
+        delivery: &Value,
+    ) -> Result<(), StoreError> {
+        let text = delivery.to_string();
+        self.write(|c| {
+            c.execute(
+                "UPDATE listening SET delivery = ?2, delivery_at = ?3 WHERE id = ?1",
+                params![id, text, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The delivery health last recorded by a receiver still listening (not stopped, and alive
+    /// at or after `alive_since`), with when it was recorded.
+    pub fn live_delivery(&self, alive_since: i64) -> Result<Option<(i64, Value)>, StoreError> {
+        let row: Option<(i64, String)> = self.with(|c| {
+            Ok(c.query_row(
+                "SELECT delivery_at, delivery FROM listening
+                 WHERE stopped_at IS NULL AND alive_at >= ?1 AND delivery IS NOT NULL
+                 ORDER BY id DESC LIMIT 1",
+                params![alive_since],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+        })?;
+        Ok(row.and_then(|(at, text)| serde_json::from_str(&text).ok().map(|v| (at, v))))
+    }
+
     /// Records that the receiver stopped.
     pub fn listening_stopped(&self, id: i64, now: i64) -> Result<(), StoreError> {
         self.write(|c| {
@@ -501,6 +534,23 @@ mod tests {
             "a crash ends at the last heartbeat"
         );
         assert_eq!(periods[1].ended_at(), 500);
+
+        // Delivery health is read only from a period still listening and recently alive.
+        let judged = serde_json::json!({"state": "healthy"});
+        store
+            .listening_delivery(second, 450, &judged)
+            .expect("recorded");
+        assert_eq!(store.live_delivery(0).expect("read"), None, "stopped");
+        let third = store.listening_started(600).expect("started");
+        store
+            .listening_delivery(third, 610, &judged)
+            .expect("recorded");
+        store.listening_alive(third, 615).expect("alive");
+        assert_eq!(
+            store.live_delivery(600).expect("read"),
+            Some((610, judged.clone()))
+        );
+        assert_eq!(store.live_delivery(616).expect("read"), None, "gone quiet");
 
         let gap = |from, to| NewGap {
             subscription_id: "s",

@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
-const MIGRATIONS: [&str; 13] = [
+const MIGRATIONS: [&str; 14] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -194,6 +194,10 @@ const MIGRATIONS: [&str; 13] = [
     // 13: the HTTP log now redacts every clientState before it is stored; what older versions
     // logged held them in clear, so it goes (a log of recent calls, not a record).
     "DELETE FROM http_log;",
+    // 14: the receiver's delivery health, recorded with each heartbeat (and when its state
+    // moves), so another process (`webhook-studio health`) can read it.
+    "ALTER TABLE listening ADD COLUMN delivery TEXT;
+     ALTER TABLE listening ADD COLUMN delivery_at INTEGER;",
 ];
 
 /// Brings a database up to [`SCHEMA_VERSION`].

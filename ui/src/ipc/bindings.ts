@@ -613,6 +613,11 @@ outcome: ConformStatus,
  */
 checks: Array<ConformCheck>, 
 /**
+ * Every notification and lifecycle answer judged by Graph's time rules (what
+ * `delivery.acknowledgementTime` grades; absent from reports kept by older versions).
+ */
+delivery?: DeliveryHealth, 
+/**
  * The sandbox behind the material.
  */
 sandbox: ConformSandbox, };
@@ -768,7 +773,23 @@ previous: DeliveryState,
 /**
  * Where it is.
  */
-state: DeliveryState, } | { "type": "statusChanged", 
+state: DeliveryState, } | { "type": "subscriptionRecreated", 
+/**
+ * The subscription that was replaced.
+ */
+previous: string, 
+/**
+ * Its replacement; absent when making it again failed.
+ */
+replacement?: string, 
+/**
+ * Why it was made again.
+ */
+reason: string, 
+/**
+ * Why it could not be, when it failed.
+ */
+error?: string, } | { "type": "statusChanged", 
 /**
  * The new state.
  */
@@ -1240,6 +1261,15 @@ export type HealthView = {
  * listening here).
  */
 delivery?: DeliveryHealth, 
+/**
+ * The receiver another process runs (the window, or `webhook-studio listen`), as its
+ * heartbeat last recorded it; absent when this process receives or none is listening.
+ */
+deliveryElsewhere?: RecordedDelivery, 
+/**
+ * Every endpoint the conformance suite tested, with each kept run's judgement.
+ */
+tested: Array<TestedEndpoint>, 
 /**
  * Every live subscription the app made.
  */
@@ -2281,6 +2311,19 @@ duplicates: Array<DuplicateGroup>,
 superseded: Array<Superseded>, };
 
 /**
+ * A receiver's health recorded by another process.
+ */
+export type RecordedDelivery = { 
+/**
+ * Its health when recorded.
+ */
+health: DeliveryHealth, 
+/**
+ * When it was recorded (Unix seconds).
+ */
+recordedAt: number, };
+
+/**
  * What the upkeep did to a subscription.
  */
 export type RenewalAction = "created" | "renewed" | "reauthorized" | "recreated" | "moved" | "missed" | "retry" | "gaveUp" | "ignored";
@@ -3003,6 +3046,36 @@ receptionId: number,
  * What replaced it: a later change key, or `deleted`.
  */
 by: string, };
+
+/**
+ * An endpoint the conformance suite tested, with its runs newest first.
+ */
+export type TestedEndpoint = { 
+/**
+ * The notification URL tested.
+ */
+url: string, 
+/**
+ * Every kept run that judged its answers, newest first.
+ */
+runs: Array<TestedRun>, };
+
+/**
+ * One conformance run's judgement of an endpoint's answers.
+ */
+export type TestedRun = { 
+/**
+ * The run (its report: `conform_report`).
+ */
+runId: number, 
+/**
+ * When it started (Unix seconds).
+ */
+at: number, 
+/**
+ * Its answers judged by Graph's rules.
+ */
+health: DeliveryHealth, };
 
 /**
  * How the window picks light or dark.

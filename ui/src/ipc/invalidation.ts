@@ -55,7 +55,8 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
     case "httpLogChanged":
       return [queryKeys.httpLog];
     case "deliveryChanged":
-      // A `receiverChanged` follows and refetches what shows delivery health.
+    case "subscriptionRecreated":
+      // A `receiverChanged` follows and refetches what shows delivery health and subscriptions.
       return [];
     case "receiverChanged":
       // The request preview shows the receiver's URLs: it is checked again.
@@ -117,7 +118,7 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   reception_curl: [],
   reception_tokens: [],
   receptions_export: [],
-  conform_run: [queryKeys.conformHistory],
+  conform_run: [queryKeys.conformHistory, queryKeys.health],
   conform_certificate: [],
   conform_history: [],
   conform_report: [],

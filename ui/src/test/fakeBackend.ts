@@ -389,7 +389,7 @@ export function fakeBackend(
         case "owned_subscriptions":
           return { items: [], history: [] };
         case "health":
-          return { subscriptions: [], openGaps: [] };
+          return { subscriptions: [], openGaps: [], tested: [] };
         case "gaps_list":
           return [];
         case "subscription_ledger":

@@ -30,6 +30,12 @@ fn run_rules() -> studio_receiver::health::Rules {
     }
 }
 
+/// The run's answers judged as the live meter judges a receiver (kept with the report, so an
+/// endpoint's health can be followed from run to run).
+pub fn delivery(latencies: &[u64]) -> studio_receiver::health::DeliveryHealth {
+    studio_receiver::health::judge(latencies, run_rules())
+}
+
 /// Median, 95th percentile and maximum, in milliseconds (the delivery meter's own ranks).
 pub fn percentiles(latencies: &[u64]) -> (u64, u64, u64) {
     let health = studio_receiver::health::judge(latencies, run_rules());

@@ -11,6 +11,7 @@ pub mod tls;
 
 use rsa::RsaPrivateKey;
 use serde_json::json;
+use studio_receiver::health::DeliveryHealth;
 
 use crate::keys::{Keys, forged};
 use crate::material::Material;
@@ -175,7 +176,12 @@ async fn deliveries(
 const BURST_TITLE: &str = "A burst of notifications";
 
 /// Runs every check; returns them in report order.
-pub async fn all(target: &Target, material: &Material, keys: &Keys, burst: usize) -> Vec<Check> {
+pub async fn all(
+    target: &Target,
+    material: &Material,
+    keys: &Keys,
+    burst: usize,
+) -> (Vec<Check>, DeliveryHealth) {
     let mut checks = handshakes(target).await;
     let reachable = !checks
         .first()
@@ -216,10 +222,11 @@ pub async fn all(target: &Target, material: &Material, keys: &Keys, burst: usize
         latencies.extend(measured);
         check
     };
+    let delivery = load::delivery(&latencies);
     checks.push(load::acknowledgement_time(&latencies));
     checks.push(burst_check);
     checks.sort_by_key(|c| c.id);
-    checks
+    (checks, delivery)
 }
 
 fn skipped(id: CheckId, title: &str, detail: &str) -> Check {

@@ -7,6 +7,7 @@ use studio_receiver::health::DeliveryHealth;
 use ts_rs::TS;
 
 use crate::error::CoreError;
+use crate::gaps::endpoints::{self, RecordedDelivery, TestedEndpoint};
 use crate::gaps::reconcile::{self, Reconciliation};
 use crate::gaps::silence::{self, SubscriptionHealth};
 use crate::gaps::{GapCause, GapView};
@@ -21,6 +22,13 @@ pub struct HealthView {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<DeliveryHealth>,
+    /// The receiver another process runs (the window, or `webhook-studio listen`), as its
+    /// heartbeat last recorded it; absent when this process receives or none is listening.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_elsewhere: Option<RecordedDelivery>,
+    /// Every endpoint the conformance suite tested, with each kept run's judgement.
+    pub tested: Vec<TestedEndpoint>,
     /// Every live subscription the app made.
     pub subscriptions: Vec<SubscriptionHealth>,
     /// Gaps not reconciled yet, newest first.
@@ -94,8 +102,15 @@ impl Studio {
             .filter(|g| g.reconciled_at.is_none())
             .map(|g| self.gap_view(g))
             .collect();
+        let delivery = self.receiving().delivery_health().await;
+        let delivery_elsewhere = match delivery {
+            Some(_) => None,
+            None => endpoints::elsewhere(self.store(), now)?,
+        };
         Ok(HealthView {
-            delivery: self.receiving().delivery_health().await,
+            delivery,
+            delivery_elsewhere,
+            tested: endpoints::tested(self.store())?,
             subscriptions,
             open_gaps,
         })

@@ -17,6 +17,7 @@
 //! compares what changed with what was notified. A subscription's health between gaps (its last
 //! notification, the resource's expected latency, a silence longer than usual) is [`silence`].
 
+pub mod endpoints;
 pub mod reconcile;
 pub mod silence;
 

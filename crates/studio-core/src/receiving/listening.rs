@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use studio_primitives::Clock;
+use studio_receiver::health::AckMeter;
 use studio_store::Store;
 
 use crate::events::{CoreEvent, EventBus};
@@ -33,24 +34,53 @@ pub fn slept_since(last: i64, now: i64, running: i64, threshold: i64) -> Option<
     (asleep || paused).then_some(last)
 }
 
-/// Records, every [`HEARTBEAT`], that the period is still going, and the gaps of a sleep
+/// Records the receiver's delivery health with the period, for another process to read.
+async fn record_delivery(store: &Arc<Store>, period: i64, meter: &AckMeter, now: i64) {
+    let Ok(judged) = serde_json::to_value(meter.health(now)) else {
+        return;
+    };
+    let store = Arc::clone(store);
+    let written =
+        tokio::task::spawn_blocking(move || store.listening_delivery(period, now, &judged)).await;
+    if !matches!(written, Ok(Ok(()))) {
+        tracing::warn!("the delivery health was not recorded");
+    }
+}
+
+/// Records, every [`HEARTBEAT`], that the period is still going with the receiver's delivery
+/// health (and that health as soon as its state moves), and the gaps of a sleep
 /// (`downtime_threshold` seconds or more) when it finds one, telling the window (ends when
 /// aborted).
 pub(super) async fn heartbeat(
     store: Arc<Store>,
     period: i64,
+    meter: Arc<AckMeter>,
     clock: Arc<dyn Clock>,
     downtime_threshold: i64,
     events: EventBus,
 ) {
     let mut ticks = tokio::time::interval(HEARTBEAT);
     ticks.tick().await;
+    let mut states = meter.watch();
+    record_delivery(&store, period, &meter, clock.now_unix()).await;
     let mut last = clock.now_unix();
     let mut last_beat = std::time::Instant::now();
+    let mut watching = true;
     loop {
-        ticks.tick().await;
-        let store = Arc::clone(&store);
+        tokio::select! {
+            _ = ticks.tick() => {}
+            changed = states.changed(), if watching => {
+                watching = changed.is_ok();
+                if watching {
+                    states.borrow_and_update();
+                    record_delivery(&store, period, &meter, clock.now_unix()).await;
+                }
+                continue;
+            }
+        }
         let now = clock.now_unix();
+        record_delivery(&store, period, &meter, now).await;
+        let store = Arc::clone(&store);
         let running = i64::try_from(last_beat.elapsed().as_secs()).unwrap_or(i64::MAX);
         let slept = slept_since(last, now, running, downtime_threshold);
         (last, last_beat) = (now, std::time::Instant::now());

@@ -255,7 +255,12 @@ impl Receiving {
         &self.forwarder
     }
 
-    /// The store.
+    /// Where announcements go.
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+
+    /// The app's store.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
@@ -461,6 +466,7 @@ impl Receiving {
             tasks.push(tokio::spawn(listening::heartbeat(
                 Arc::clone(&self.store),
                 period,
+                Arc::clone(receiver.delivery()),
                 Arc::clone(&self.clock),
                 self.options.downtime_gap_seconds,
                 self.events.clone(),

@@ -32,6 +32,7 @@ use studio_store::{OwnedSubscription, RenewalAction, RenewalEntry, SubscriptionS
 use crate::accounts::Accounts;
 use crate::certificates::Certificates;
 use crate::error::CoreError;
+use crate::events::CoreEvent;
 use crate::receiving::{Endpoints, LifecycleSignal, Receiving};
 use crate::subscriptions::create::send_create;
 use crate::subscriptions::request;
@@ -332,6 +333,14 @@ pub async fn recreate(
             }
             receiving.owned().reload();
             let _ = certificates.prune_retired();
+            receiving
+                .events()
+                .publish(CoreEvent::SubscriptionRecreated {
+                    previous: owned.id.clone(),
+                    replacement: Some(replacement.id.clone()),
+                    reason: reason.to_owned(),
+                    error: None,
+                });
             record(
                 receiving,
                 entry(
@@ -349,6 +358,14 @@ pub async fn recreate(
             failed.note = Some(format!("Could not be recreated ({reason}): {error}"));
             let _ = receiving.store().put_owned(&failed);
             receiving.owned().reload();
+            receiving
+                .events()
+                .publish(CoreEvent::SubscriptionRecreated {
+                    previous: failed.id.clone(),
+                    replacement: None,
+                    reason: reason.to_owned(),
+                    error: Some(error.to_string()),
+                });
             record(
                 receiving,
                 entry(

@@ -15,6 +15,10 @@ import { timeTexts, When } from "../../components/When";
 import type { GapCause, GapRef, GapView, Outcome, Reconciliation, SubscriptionHealth } from "../../ipc/bindings";
 import { call } from "../../ipc/client";
 import { queryKeys, useCommand } from "../../ipc/queries";
+import { Endpoints } from "./Endpoints";
+import { agoText, spanText } from "./spans";
+
+export { agoText, spanText };
 
 const causeText: Record<GapCause, string> = {
   missed: "Graph said notifications were missed",
@@ -24,22 +28,6 @@ const causeText: Record<GapCause, string> = {
   hubLost: "Events lost from the event hub",
   asked: "Asked for",
 };
-
-/** "45 s", "3 min", "5 h", "2 days". */
-export function spanText(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${String(s)} s`;
-  if (s < 90 * 60) return `${String(Math.round(s / 60))} min`;
-  if (s < 48 * 3600) return `${String(Math.round(s / 3600))} h`;
-  return `${String(Math.round(s / 86400))} days`;
-}
-
-/** "just now", "3 min ago" for a Unix time. */
-export function agoText(unixSeconds: number, now: number): string {
-  const seconds = now - unixSeconds;
-  if (seconds < 10) return "just now";
-  return `${spanText(seconds)} ago`;
-}
 
 /** What a reconciliation found, in one line. */
 export function outcomeText(outcome: Outcome): string {
@@ -415,6 +403,7 @@ export function Health({ now }: { now: number }) {
           Once the app has made subscriptions, this shows when each last heard from Graph, and any gap in delivery (missed notifications, removals, times the receiver was not listening) with what reconciling it found.
         </p>
       ) : null}
+      {health.data ? <Endpoints view={health.data} now={now} /> : null}
       {subscriptions.length > 0 ? (
         <div className="health-scroll">
           <table className="subscription-table" data-testid="subscription-health">

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import type { GapView, HealthView, Reconciliation } from "../../ipc/bindings";
+import type { DeliveryHealth, GapView, HealthView, Reconciliation } from "../../ipc/bindings";
 import { StudioError } from "../../ipc/client";
 import { fakeBackend, installFakeBackend } from "../../test/fakeBackend";
 import { renderWithQueries } from "../../test/render";
@@ -58,6 +58,7 @@ const healthFixture: HealthView = {
     },
   ],
   openGaps: [openGap],
+  tested: [],
 };
 
 /** Without a baseline (a full sync); the fixture below has one. */
@@ -90,7 +91,7 @@ const reconciliationFixture: Reconciliation = { ...unbased, baselineAt: NOW - 72
 function healthBackend(options: { health?: HealthView; gaps?: GapView[]; kept?: Reconciliation[] } = {}) {
   const base = fakeBackend();
   let gaps = options.gaps ?? [];
-  let health = options.health ?? { subscriptions: [], openGaps: [] };
+  let health = options.health ?? { subscriptions: [], openGaps: [], tested: [] };
   const kept = [...(options.kept ?? [])];
   const call: ReturnType<typeof fakeBackend>["call"] = (command, request) => {
     const answer = (): Promise<unknown> => {
@@ -124,6 +125,60 @@ function healthBackend(options: { health?: HealthView; gaps?: GapView[]; kept?: 
   };
   return { call, calls: base.calls };
 }
+
+const judged = (state: DeliveryHealth["state"], answers: number, overSlow = 0): DeliveryHealth => ({
+  state,
+  answers,
+  overExpected: overSlow,
+  overSlow,
+  medianMs: 40,
+  p95Ms: overSlow > 0 ? 12_000 : 90,
+  maxMs: overSlow > 0 ? 15_000 : 120,
+});
+
+describe("Delivery health per endpoint", () => {
+  it("shows the receiver another process runs, with its numbers and when they were recorded", async () => {
+    installFakeBackend(
+      healthBackend({
+        health: { subscriptions: [], openGaps: [], tested: [], deliveryElsewhere: { health: judged("healthy", 12), recordedAt: NOW - 20 } },
+      }),
+    );
+    renderWithQueries(<Health now={NOW} />);
+    const receiver = await screen.findByTestId("delivery-receiver");
+    expect(screen.getByTestId("delivery-receiver-state")).toHaveAttribute("data-state", "healthy");
+    expect(receiver).toHaveTextContent("12 answers · 0 over 3 s · 0 over 10 s · median 40 ms · p95 90 ms");
+    expect(receiver).toHaveTextContent("measured by another process (webhook-studio listen), recorded 20 s ago");
+  });
+
+  it("says when no receiver is listening, and follows each tested endpoint from run to run", async () => {
+    installFakeBackend(
+      healthBackend({
+        health: {
+          subscriptions: [],
+          openGaps: [],
+          tested: [
+            {
+              url: "https://handler.example/api/notify?<b>x</b>",
+              runs: [
+                { runId: 9, at: NOW - 120, health: judged("dropping", 40, 8) },
+                { runId: 4, at: NOW - 7200, health: judged("healthy", 40) },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    renderWithQueries(<Health now={NOW} />);
+    expect(await screen.findByTestId("delivery-receiver")).toHaveTextContent("Your receiver: not listening");
+    const row = screen.getByTestId("tested-endpoint");
+    expect(row).toHaveTextContent("https://handler.example/api/notify?<b>x</b>");
+    expect(row).toHaveTextContent("Dropping");
+    expect(row).toHaveTextContent("40 answers · 8 over 3 s · 8 over 10 s");
+    expect(row).toHaveTextContent("2 min ago");
+    expect(within(row).getByLabelText("Earlier runs, newest first").children).toHaveLength(1);
+    expect(row.querySelector("b")).toBeNull();
+  });
+});
 
 describe("Health", () => {
   it("lists the live subscriptions and every gap, newest first, as text", async () => {
