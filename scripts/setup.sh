@@ -15,9 +15,10 @@ build_packages=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libs
 # The package test validates the menu entry and reads the .rpm. curl runs the app's "copy as
 # curl" commands; xdotool and xwininfo answer the native save dialog as a person would. stunnel
 # puts TLS in front of the Kafka broker of the Event Hubs tests (tansu 0.6 cannot take both a
-# certificate and a key on its command line).
+# certificate and a key on its command line). dunst is the desktop's notification service the
+# E2E suite checks the app's notifications reach (D-Bus starts it on the first one).
 test_packages=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver openssl
-  desktop-file-utils rpm file python3-venv curl xdotool x11-utils stunnel4)
+  desktop-file-utils rpm file python3-venv curl xdotool x11-utils stunnel4 dunst)
 
 wanted=("${build_packages[@]}")
 if [ "$mode" = "test" ]; then wanted+=("${test_packages[@]}"); fi

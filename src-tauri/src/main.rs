@@ -8,6 +8,7 @@
 
 mod console;
 #[cfg(any(target_os = "linux", target_os = "macos", windows))]
+mod desktop_notifier;
 mod save_dialog;
 mod updates;
 mod window;

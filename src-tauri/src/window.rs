@@ -15,6 +15,7 @@ use studio_core::{AppPaths, CoreEvent, EVENT_CHANNEL, IpcError, Options, Studio}
 use tauri::{AppHandle, Emitter, Manager, State};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::desktop_notifier::ShellNotifier;
 use crate::save_dialog::ShellSaveDialog;
 use crate::updates::{ShellUpdater, UpdateSource};
 
@@ -52,10 +53,12 @@ pub fn run(paths: AppPaths, options: Options) -> ExitCode {
     }
     let updater = Arc::new(ShellUpdater::new(UpdateSource::from_environment()));
     let save_dialog = Arc::new(ShellSaveDialog::default());
+    let desktop = Arc::new(ShellNotifier::default());
     let studio = match Studio::builder(paths)
         .options(options)
         .updater(Arc::clone(&updater) as _)
         .save_dialog(Arc::clone(&save_dialog) as _)
+        .desktop(Arc::clone(&desktop) as _)
         .open()
     {
         Ok(studio) => Arc::new(studio),
@@ -91,6 +94,7 @@ pub fn run(paths: AppPaths, options: Options) -> ExitCode {
         .setup(move |app| {
             updater.attach(app.handle().clone());
             save_dialog.attach(app.handle().clone());
+            desktop.attach(app.handle().clone());
             // The page applies the theme itself. We do not call the native `set_theme`: in
             // WebKitGTK a GTK theme change while an IPC reply is in flight lost that reply.
             let first = Arc::clone(&bridge);
@@ -140,10 +144,8 @@ async fn forward_events(handle: AppHandle, studio: Arc<Studio>) {
         match events.recv().await {
             Ok(event) => {
                 tracing::debug!(?event, "event to the window");
-                if let CoreEvent::DeliveryChanged { state, .. } = &event
-                    && let Some(notice) = notices.on_change(*state, studio.clock().now_unix())
-                {
-                    notify_desktop(&handle, &studio, &notice);
+                if let CoreEvent::DeliveryChanged { state, .. } = &event {
+                    studio.notify_delivery(&mut notices, *state);
                 }
                 if let Err(error) = handle.emit(EVENT_CHANNEL, &event) {
                     tracing::warn!(%error, "could not forward an event to the window");
@@ -159,26 +161,6 @@ async fn forward_events(handle: AppHandle, studio: Arc<Studio>) {
                 }
             }
             Err(RecvError::Closed) => break,
-        }
-    }
-}
-
-/// Shows a desktop notification about delivery health (when the setting allows).
-fn notify_desktop(handle: &AppHandle, studio: &Studio, notice: &studio_core::notices::Notice) {
-    use tauri_plugin_notification::NotificationExt;
-    if !studio.settings_now().desktop_notifications {
-        return;
-    }
-    match handle
-        .notification()
-        .builder()
-        .title(notice.title)
-        .body(notice.body)
-        .show()
-    {
-        Ok(()) => tracing::info!(title = notice.title, "desktop notification shown"),
-        Err(error) => {
-            tracing::warn!(%error, title = notice.title, "the desktop notification could not be shown")
         }
     }
 }

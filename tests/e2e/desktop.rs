@@ -41,6 +41,57 @@ async fn a_second_launch_shows_the_running_window_and_exits() -> Result<()> {
     app.close().await
 }
 
+/// The desktop's notification service (dunst, a third-party daemon the session's D-Bus starts on
+/// the first notification) shows "Show a test notification": the real popup path, from the
+/// button through the notification plugin and D-Bus to the daemon, which lists it in its history
+/// once closed.
+#[tokio::test]
+#[ignore = "drives the real window: run `make e2e`"]
+async fn the_desktop_shows_the_apps_notifications() -> Result<()> {
+    let app = RealApp::launch("desktop-notification").await?;
+    app.click("[data-testid=nav-settings]").await?;
+    app.click("[data-testid=notification-test]").await?;
+    app.wait_for("[data-testid=notification-test-sent]").await?;
+    let dunstctl = |args: &'static [&'static str]| async move {
+        let out = tokio::process::Command::new("dunstctl")
+            .args(args)
+            .output()
+            .await
+            .context("dunstctl (Debian's dunst; `make setup-test` installs it)")?;
+        ensure!(
+            out.status.success(),
+            "dunstctl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok::<_, anyhow::Error>(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let mut shown = false;
+    for _ in 0..100 {
+        // `count displayed` needs the daemon: D-Bus starts it on the first Notify.
+        if dunstctl(&["count", "displayed"])
+            .await
+            .is_ok_and(|n| n.trim() != "0")
+        {
+            shown = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ensure!(
+        shown,
+        "no notification was displayed by the desktop's notification service"
+    );
+    app.screenshot("desktop-notification").await?;
+    dunstctl(&["close-all"]).await?;
+    let history = dunstctl(&["history"]).await?;
+    ensure!(
+        history.contains("Graph Webhook Studio can reach you")
+            && history.contains("slow down or drop your receiver"),
+        "the notification's title and body are not in the desktop's history: {history}"
+    );
+    app.close().await
+}
+
 /// Whether the app's log says `text` within five seconds.
 async fn logged(app: &RealApp, text: &str) -> Result<bool> {
     let logs = app.data_dir.path().join("logs");

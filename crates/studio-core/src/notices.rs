@@ -12,6 +12,8 @@
 
 use studio_receiver::health::DeliveryState;
 
+use crate::error::CoreError;
+
 /// The least time between two notices of the same kind, in seconds.
 pub const QUIET_SECONDS: i64 = 600;
 
@@ -36,6 +38,63 @@ const RECOVERED: Notice = Notice {
     title: "Your receiver answers in time again",
     body: "Graph's slow and drop rules no longer apply. Check Subscriptions for gaps to reconcile.",
 };
+
+/// What "Show a test notification" (Settings → Notifications) shows: proof that this desktop
+/// shows the app's notifications before one matters.
+pub const TEST: Notice = Notice {
+    title: "Graph Webhook Studio can reach you",
+    body: "This is how the app will tell you when Graph would slow down or drop your receiver's notifications.",
+};
+
+/// Who shows a notice on the desktop: the shell's notification service; none in the CLI and the
+/// tests unless they record one.
+pub trait DesktopNotifier: Send + Sync + std::fmt::Debug {
+    /// Hands `notice` to the desktop (which shows it on its own time: an accepted notice may
+    /// still not appear when the desktop has no notification service).
+    fn show(&self, notice: &Notice) -> Result<(), CoreError>;
+}
+
+/// No desktop: the command line.
+#[derive(Debug, Default)]
+pub struct NoDesktop;
+
+impl DesktopNotifier for NoDesktop {
+    fn show(&self, _notice: &Notice) -> Result<(), CoreError> {
+        Err(
+            CoreError::refused("There is no desktop to show a notification on.")
+                .with_hint("Desktop notifications come from the window; run `webhook-studio` without a subcommand."),
+        )
+    }
+}
+
+impl crate::studio::Studio {
+    /// `notification_test`: shows [`TEST`] on the desktop, whatever the setting (the user asked).
+    pub async fn notification_test(&self, (): ()) -> Result<(), CoreError> {
+        self.desktop().show(&TEST)?;
+        tracing::info!(
+            title = TEST.title,
+            "test notification handed to the desktop"
+        );
+        Ok(())
+    }
+
+    /// Shows the notice a move of delivery health calls for, when the setting allows
+    /// (`notices` remembers what was said).
+    pub fn notify_delivery(&self, notices: &mut Notices, state: DeliveryState) {
+        let Some(notice) = notices.on_change(state, self.clock().now_unix()) else {
+            return;
+        };
+        if !self.settings_now().desktop_notifications {
+            return;
+        }
+        match self.desktop().show(&notice) {
+            Ok(()) => tracing::info!(title = notice.title, "desktop notification shown"),
+            Err(error) => {
+                tracing::warn!(%error, title = notice.title, "the desktop notification could not be shown");
+            }
+        }
+    }
+}
 
 /// What has been said so far.
 #[derive(Debug, Default, Clone)]

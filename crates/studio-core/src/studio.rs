@@ -23,6 +23,7 @@ use crate::error::CoreError;
 use crate::events::EventBus;
 use crate::http_log::HttpLog;
 use crate::links::{LinkOpener, SystemLinks};
+use crate::notices::{DesktopNotifier, NoDesktop};
 use crate::options::Options;
 use crate::paths::AppPaths;
 use crate::receiving::{Receiving, ReceivingParts};
@@ -51,6 +52,7 @@ pub struct Studio {
     retries: RetryBook,
     updater: Arc<dyn Updater>,
     save_dialog: Arc<dyn SaveDialog>,
+    desktop: Arc<dyn DesktopNotifier>,
     /// The newest version the last look found (for a window that opens after it was announced).
     pub(crate) announced_update: std::sync::Mutex<Option<crate::updates::UpdateOffer>>,
 }
@@ -65,6 +67,7 @@ pub struct StudioBuilder {
     link_opener: Arc<dyn LinkOpener>,
     updater: Arc<dyn Updater>,
     save_dialog: Arc<dyn SaveDialog>,
+    desktop: Arc<dyn DesktopNotifier>,
 }
 
 impl std::fmt::Debug for StudioBuilder {
@@ -119,6 +122,12 @@ impl StudioBuilder {
         self
     }
 
+    /// Who shows desktop notifications (the desktop shell's; none by default).
+    pub fn desktop(mut self, desktop: Arc<dyn DesktopNotifier>) -> Self {
+        self.desktop = desktop;
+        self
+    }
+
     /// Opens the folders, the settings and the store, and assembles the services.
     pub fn open(self) -> Result<Studio, CoreError> {
         let StudioBuilder {
@@ -130,6 +139,7 @@ impl StudioBuilder {
             link_opener,
             updater,
             save_dialog,
+            desktop,
         } = self;
         paths.create_all()?;
         let loaded = settings::load(&paths.settings_file(), clock.as_ref());
@@ -187,6 +197,7 @@ impl StudioBuilder {
             retries: RetryBook::default(),
             updater,
             save_dialog,
+            desktop,
             announced_update: std::sync::Mutex::new(None),
         })
     }
@@ -219,6 +230,7 @@ impl Studio {
             link_opener: Arc::new(SystemLinks),
             updater: Arc::new(NoUpdater),
             save_dialog: Arc::new(NoSaveDialog),
+            desktop: Arc::new(NoDesktop),
         }
     }
 
@@ -306,6 +318,10 @@ impl Studio {
     /// How the app updates itself.
     pub(crate) fn save_dialog(&self) -> &dyn SaveDialog {
         self.save_dialog.as_ref()
+    }
+
+    pub(crate) fn desktop(&self) -> &dyn DesktopNotifier {
+        self.desktop.as_ref()
     }
 
     pub(crate) fn updater(&self) -> &dyn Updater {

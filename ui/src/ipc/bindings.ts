@@ -3479,6 +3479,8 @@ export interface Commands {
   certificate_export: { request: CertificateExport; response: string };
   /** Deletes a certificate no subscription uses. */
   certificate_delete: { request: CertificateRef; response: null };
+  /** Shows a test notification on the desktop (whatever the setting: the user asked), so they know the app's alarms will reach them. */
+  notification_test: { request: null; response: null };
   /** Looks for a newer version of the app (its signed update manifest). */
   updates_check: { request: null; response: UpdateCheck };
   /** Downloads the offered version and verifies its signature against the app's key. */
@@ -3490,7 +3492,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_ledger", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "health", "gaps_list", "gap_reconcile", "gap_reconciliation", "reconcile_since", "event_hubs_list", "event_hub_save", "event_hub_remove", "event_hub_read", "event_hub_stop", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_ledger", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "health", "gaps_list", "gap_reconcile", "gap_reconciliation", "reconcile_since", "event_hubs_list", "event_hub_save", "event_hub_remove", "event_hub_read", "event_hub_stop", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "notification_test", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -136,6 +136,7 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   certificate_create: [queryKeys.certificates],
   certificate_export: [],
   certificate_delete: [queryKeys.certificates],
+  notification_test: [],
   updates_check: [queryKeys.updateOffer],
   updates_download: [],
   updates_install: [],

@@ -394,6 +394,8 @@ export function fakeBackend(
           return [];
         case "subscription_ledger":
           return { entries: [], accounts: [], problems: [] };
+        case "notification_test":
+          return null;
         case "updates_check":
           return overrides.updates ?? { state: "upToDate", current: "0.1.0" };
         case "updates_download":

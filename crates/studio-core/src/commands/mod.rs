@@ -207,6 +207,8 @@ command_surface! {
     certificate_export: crate::certificates::CertificateExport => String;
     /// Deletes a certificate no subscription uses.
     certificate_delete: certificates::CertificateRef => ();
+    /// Shows a test notification on the desktop (whatever the setting: the user asked), so they know the app's alarms will reach them.
+    notification_test: () => ();
     /// Looks for a newer version of the app (its signed update manifest).
     updates_check: () => crate::updates::UpdateCheck;
     /// Downloads the offered version and verifies its signature against the app's key.

@@ -20,6 +20,14 @@ describe("SettingsScreen", () => {
     expect(await screen.findByText("/tmp/data/config/settings.toml")).toBeInTheDocument();
   });
 
+  it("shows a test notification on request and says where to look", async () => {
+    const user = userEvent.setup();
+    renderWithQueries(<SettingsScreen />);
+    await user.click(await screen.findByRole("button", { name: "Show a test notification" }));
+    expect(await screen.findByTestId("notification-test-sent")).toHaveTextContent("Sent to your desktop");
+    expect(backend.calls.filter((c) => c.command === "notification_test")).toHaveLength(1);
+  });
+
   it("saves a valid change and says so", async () => {
     const user = userEvent.setup();
     renderWithQueries(<SettingsScreen />);

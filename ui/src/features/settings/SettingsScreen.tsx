@@ -9,6 +9,7 @@ import { Segmented } from "../../components/Segmented";
 import type { Settings, SettingsPatch, ThemePreference } from "../../ipc/bindings";
 import { useAppInfo, useCommand, useSettings, useUpdateSettings } from "../../ipc/queries";
 import { Certificates } from "./Certificates";
+import { TestNotification } from "./TestNotification";
 import { TunnelForm } from "./TunnelForm";
 import { Updates } from "./Updates";
 
@@ -235,6 +236,7 @@ export function SettingsScreen() {
             />
             Tell me on the desktop
           </label>
+          <TestNotification />
         </Field>
       </Panel>
       <Panel title="Secrets" description="Refresh tokens, client secrets and certificate keys.">
