@@ -37,6 +37,10 @@ pub enum DeltaPlan {
         /// The mailbox's owner path.
         user: String,
     },
+    /// A drive from its root: one delta request (the path to start with), but OneDrive's
+    /// notifications name only the root, never the item, so a change counts as notified when a
+    /// notification arrived after it.
+    WholeDrive(String),
     /// Graph has no delta for it; the reason and what to do instead.
     Unavailable(&'static str),
 }
@@ -74,9 +78,12 @@ pub fn delta_plan(resource: &str) -> DeltaPlan {
             "{user}/todo/lists/{}/tasks/delta",
             original_rest[2]
         )),
-        (["drives", _, "root"], _) => DeltaPlan::Unavailable(
-            "OneDrive notifications name only the drive root, not the item, so delta's changes cannot be matched to them; read /drives/{id}/root/delta yourself to see what changed.",
-        ),
+        (["drives", _, "root"], _) => {
+            DeltaPlan::WholeDrive(format!("/drives/{}/root/delta", segments[1]))
+        }
+        (_, ["drive", "root"]) if !user.is_empty() => {
+            DeltaPlan::WholeDrive(format!("{user}/drive/root/delta"))
+        }
         (["teams", _, "channels", _, "messages"], _) => DeltaPlan::One(format!(
             "/teams/{}/channels/{}/messages/delta",
             segments[1], segments[3]
@@ -113,10 +120,18 @@ mod tests {
             DeltaPlan::One("/users/U1/calendarView/delta".into())
         );
         assert_eq!(delta_plan("/users"), DeltaPlan::One("/users/delta".into()));
-        assert!(matches!(
+        assert_eq!(
             delta_plan("/drives/d1/root"),
-            DeltaPlan::Unavailable(_)
-        ));
+            DeltaPlan::WholeDrive("/drives/d1/root/delta".into())
+        );
+        assert_eq!(
+            delta_plan("/me/drive/root"),
+            DeltaPlan::WholeDrive("/me/drive/root/delta".into())
+        );
+        assert_eq!(
+            delta_plan("/users/u1/drive/root"),
+            DeltaPlan::WholeDrive("/users/u1/drive/root/delta".into())
+        );
         assert_eq!(
             delta_plan("/teams/t/channels/c/messages"),
             DeltaPlan::One("/teams/t/channels/c/messages/delta".into())

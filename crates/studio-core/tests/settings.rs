@@ -84,7 +84,12 @@ async fn desktop_notifications_follow_delivery_health_and_the_setting() {
     studio.notify_delivery(&mut notices, DeliveryState::Slow);
     assert_eq!(shown(), ["Graph would slow down your notifications"]);
     // Turned off: the decision is still remembered, nothing is shown.
-    call(&studio, "settings_update", json!({"desktopNotifications": false})).await;
+    call(
+        &studio,
+        "settings_update",
+        json!({"desktopNotifications": false}),
+    )
+    .await;
     studio.notify_delivery(&mut notices, DeliveryState::Dropping);
     assert_eq!(shown().len(), 1);
     // The test notification is asked for: shown whatever the setting.

@@ -188,6 +188,30 @@ async fn directory_and_drive_delta_exist_and_chat_messages_have_none() {
     )
     .await;
     assert!(!groups.is_empty());
+    // A drive's delta lists the items that changed below its root (whose subscriptions are told
+    // only of the root), each once.
+    let user = e.info.users[0].id.clone();
+    let drive = format!("{}/v1.0/users/{user}/drive/root/delta", e.info.graph_base);
+    let (seeded, _, link) = round(&drive, &app, None).await;
+    assert!(!seeded.is_empty());
+    let mut made = Vec::new();
+    for _ in 0..2 {
+        let (_, answer) = control(
+            &e,
+            "changes",
+            json!({"resource": format!("/users/{user}/drive/root/children"), "changeType": "created"}),
+        )
+        .await;
+        made.push(answer["entity"]["id"].as_str().expect("item id").to_owned());
+    }
+    let (changed, _, _) = round(&link, &app, None).await;
+    let ids: Vec<&str> = changed.iter().filter_map(|i| i["id"].as_str()).collect();
+    assert_eq!(ids, made, "{changed:?}");
+    assert!(
+        changed
+            .iter()
+            .all(|i| i["lastModifiedDateTime"].is_string() || i["name"].is_string())
+    );
     let (_, chats) = graph(&e, Method::GET, &app, "/v1.0/chats", None).await;
     let chat = chats["value"][0]["id"].as_str().expect("a chat");
     let (status, _, _) = get(

@@ -28,6 +28,9 @@ pub struct DeltaChange {
     pub last_modified: Option<String>,
     /// A subject, name or title to recognise it by (at most 120 characters).
     pub label: Option<String>,
+    /// A drive's root folder (its `root` facet): listed by drive delta whenever anything below
+    /// it changes.
+    pub drive_root: bool,
 }
 
 impl DeltaChange {
@@ -43,6 +46,7 @@ impl DeltaChange {
                 .iter()
                 .find_map(|k| item[*k].as_str())
                 .map(|s| s.chars().take(120).collect()),
+            drive_root: item.get("root").is_some(),
         })
     }
 }

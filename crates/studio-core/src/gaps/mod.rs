@@ -20,6 +20,7 @@
 pub mod endpoints;
 pub mod reconcile;
 pub mod silence;
+pub mod whole_drive;
 
 use serde::{Deserialize, Serialize};
 use studio_catalog::catching_up::{DeltaPlan, delta_plan};
@@ -310,7 +311,7 @@ pub async fn delta_starts(
             );
             Ok(vec![DeltaStart { key: path, url }])
         }
-        DeltaPlan::One(path) => Ok(vec![DeltaStart {
+        DeltaPlan::One(path) | DeltaPlan::WholeDrive(path) => Ok(vec![DeltaStart {
             url: format!("{path}{}", select_for(&path)),
             key: path,
         }]),

@@ -434,6 +434,13 @@ pub async fn run(
             "More than {MAX_NOTIFIED} notification items since the baseline: the oldest were not compared."
         ));
     }
+    let whole_drive = matches!(
+        studio_catalog::catching_up::delta_plan(&owned.resource),
+        studio_catalog::catching_up::DeltaPlan::WholeDrive(_)
+    );
+    if whole_drive {
+        notes.push("OneDrive's notifications name only the drive's root: a change counts as notified when a notification arrived after it.".to_owned());
+    }
     let mut answer = None;
     covered.sort_by_key(|g| g.id != gap_id);
     for one in covered {
@@ -443,7 +450,13 @@ pub async fn run(
         } else {
             one.to
         };
-        let (unnotified, duplicates, superseded) = compare(&pass.listed, &notified, (one.from, to));
+        let (unnotified, duplicates, superseded) = if whole_drive {
+            let (unnotified, duplicates) =
+                super::whole_drive::compare(&pass.listed, &notified, (one.from, to));
+            (unnotified, duplicates, Vec::new())
+        } else {
+            compare(&pass.listed, &notified, (one.from, to))
+        };
         let result = Reconciliation {
             gap_id: one.id,
             subscription_id: owned.id.clone(),

@@ -72,7 +72,8 @@ impl Journal {
         self.last += 1;
         self.entries.push_back(JournalEntry {
             seq: self.last,
-            path: change.path.clone(),
+            // Delta lists the item that changed, not the parent its notification names.
+            path: change.entity_path.clone(),
             watchers: change.watchers.clone(),
             change_sequence: change.sequence,
             odata_type: change.odata_type.clone(),

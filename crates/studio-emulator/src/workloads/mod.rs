@@ -134,8 +134,12 @@ pub struct Change {
     pub change_type: String,
     /// The notification's `resource` (e.g. `Users/{id}/Messages/{id}`).
     pub resource: String,
-    /// The canonical path of what changed.
+    /// The canonical path the notification is about (a drive item's or list item's parent, a
+    /// group for its members).
     pub path: String,
+    /// The canonical path of the entity itself (what delta lists; `path` unless the parent is
+    /// notified instead).
+    pub entity_path: String,
     /// Canonical subscription resources that see it.
     pub watchers: Vec<String>,
     /// `@odata.type`.
@@ -171,6 +175,7 @@ impl Change {
             change_type: change_type.to_owned(),
             resource: raw.trim().trim_start_matches('/').to_owned(),
             path: canonical.to_owned(),
+            entity_path: canonical.to_owned(),
             watchers: Vec::new(),
             odata_type: "#Microsoft.Graph.Entity".into(),
             body: None,
@@ -193,6 +198,7 @@ impl Change {
             change_type: change_type.to_owned(),
             resource: kinds::fill(kind.resource, &entity.path),
             path: entity.path.clone(),
+            entity_path: entity.path.clone(),
             watchers,
             odata_type: kind.odata_type.to_owned(),
             body: Some(entity.body.clone()),
@@ -226,6 +232,8 @@ impl Change {
                 change.resource_data.insert(relation.into(), json!([delta]));
                 change.body = store.find(&parent).map(|g| g.body.clone());
                 change.watchers.push("groups".into());
+                // Groups delta lists the group, its members' change in `members@delta`.
+                change.entity_path.clone_from(&parent);
             }
             change.path.clone_from(&parent);
             change.watchers.push(parent);

@@ -1,0 +1,158 @@
+//! Reconciling a drive watched from its root. OneDrive's notifications name only the root
+//! (`resource: drives/{id}/root`), never the item that changed: Graph means them as "something
+//! changed, ask delta". So an item delta lists is taken as notified when a trusted notification
+//! arrived at or after its change (within [`CLOCK_SKEW_SECONDS`]: Graph's clock and this
+//! computer's may differ), and as changed without a notification when none did. A deletion has
+//! no time of its own: it counts as notified when any notification arrived since the delta link
+//! was taken. Duplicates are the same notification (its `id`) delivered more than once; nothing
+//! can be superseded, since no notification names an item's state.
+
+use std::collections::BTreeMap;
+
+use studio_primitives::clock::unix_of;
+use studio_store::gaps::NotifiedItem;
+
+use super::reconcile::{CLOCK_SKEW_SECONDS, DuplicateGroup, Listed, UnnotifiedChange};
+
+/// Compares delta's changes of a drive with the notifications of its root (pure: the tests feed
+/// it directly).
+pub fn compare(
+    listed: &[Listed],
+    notified: &[NotifiedItem],
+    gap: (i64, i64),
+) -> (Vec<UnnotifiedChange>, Vec<DuplicateGroup>) {
+    let last_heard = notified.iter().map(|n| n.received_at).max();
+    let mut latest: BTreeMap<&str, &Listed> = BTreeMap::new();
+    for one in listed.iter().filter(|l| !l.change.drive_root) {
+        latest.insert(one.change.id.as_str(), one);
+    }
+    let (from, to) = (gap.0 - CLOCK_SKEW_SECONDS, gap.1 + CLOCK_SKEW_SECONDS);
+    let mut unnotified = Vec::new();
+    for one in latest.values() {
+        let change = &one.change;
+        let modified = change.last_modified.as_deref().map(unix_of);
+        if one.full_sync && (change.removed || modified.is_none_or(|m| m < from)) {
+            // A full sync lists everything: only what was modified since the gap began counts.
+            continue;
+        }
+        let told = match (change.removed, modified) {
+            (false, Some(at)) => last_heard.is_some_and(|heard| heard + CLOCK_SKEW_SECONDS >= at),
+            _ => last_heard.is_some(),
+        };
+        if !told {
+            unnotified.push(UnnotifiedChange {
+                id: change.id.clone(),
+                deleted: change.removed,
+                change_key: change.etag.clone(),
+                last_modified: change.last_modified.clone(),
+                in_gap: modified.is_some_and(|m| m >= from && m <= to),
+                label: change.label.clone(),
+            });
+        }
+    }
+    let mut deliveries: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for n in notified {
+        deliveries
+            .entry(n.notification_key.as_str())
+            .or_default()
+            .push(n.reception_id);
+    }
+    let duplicates = deliveries
+        .into_iter()
+        .filter(|(_, receptions)| receptions.len() > 1)
+        .map(|(key, receptions)| DuplicateGroup {
+            id: notified
+                .iter()
+                .find(|n| n.notification_key == key)
+                .and_then(|n| n.resource.clone())
+                .unwrap_or_default(),
+            change_key: key.to_owned(),
+            count: receptions.len(),
+            reception_ids: receptions,
+        })
+        .collect();
+    (unnotified, duplicates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use studio_graph::DeltaChange;
+
+    fn heard(at: i64, key: &str, reception: i64) -> NotifiedItem {
+        NotifiedItem {
+            item_id: reception,
+            reception_id: reception,
+            received_at: at,
+            change_type: Some("updated".into()),
+            resource: Some("drives/d1/root".into()),
+            resource_id: None,
+            change_key: None,
+            notification_key: key.into(),
+        }
+    }
+
+    fn listed(item: serde_json::Value, full_sync: bool) -> Listed {
+        Listed {
+            change: DeltaChange::of(&item).unwrap_or_else(|| unreachable!()),
+            full_sync,
+        }
+    }
+
+    const T: i64 = 1_790_000_000;
+
+    fn at(unix: i64) -> String {
+        studio_primitives::clock::rfc3339(unix)
+    }
+
+    #[test]
+    fn a_change_after_the_last_notification_was_never_told() {
+        let changes = vec![
+            listed(
+                json!({"id": "root", "root": {}, "lastModifiedDateTime": at(T + 500)}),
+                false,
+            ),
+            listed(
+                json!({"id": "a", "name": "Budget.xlsx", "lastModifiedDateTime": at(T + 10)}),
+                false,
+            ),
+            listed(
+                json!({"id": "b", "name": "Plan.docx", "lastModifiedDateTime": at(T + 500)}),
+                false,
+            ),
+            listed(json!({"id": "gone", "deleted": {}}), false),
+        ];
+        let notified = vec![heard(T + 12, "n1", 1), heard(T + 13, "n1", 2)];
+        let (unnotified, duplicates) = compare(&changes, &notified, (T + 100, T + 600));
+        let ids: Vec<&str> = unnotified.iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["b"],
+            "the root is not an item; a deletion counts as heard"
+        );
+        assert!(unnotified[0].in_gap);
+        assert_eq!(unnotified[0].label.as_deref(), Some("Plan.docx"));
+        assert_eq!(duplicates.len(), 1);
+        assert_eq!(duplicates[0].reception_ids, [1, 2]);
+        assert_eq!(duplicates[0].id, "drives/d1/root");
+
+        // Nothing heard at all: every change, deletions included, went untold.
+        let (unnotified, _) = compare(&changes, &[], (T, T + 600));
+        assert_eq!(unnotified.len(), 3);
+        // A full sync judges only what changed since the gap began.
+        let full = vec![
+            listed(
+                json!({"id": "old", "lastModifiedDateTime": at(T - 3_600)}),
+                true,
+            ),
+            listed(
+                json!({"id": "new", "lastModifiedDateTime": at(T + 200)}),
+                true,
+            ),
+        ];
+        let (unnotified, _) = compare(&full, &[], (T, T + 600));
+        let ids: Vec<&str> = unnotified.iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(ids, ["new"]);
+    }
+}
