@@ -397,6 +397,81 @@ async fn a_drive_watched_from_its_root_is_reconciled_by_when_it_was_last_notifie
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailbox_is_reconciled_in_its_child_folders_too() {
+    let dir = tempfile::tempdir().expect("dir");
+    let studio = studio(dir.path());
+    let account = call(&studio, "account_add_sandbox", json!({})).await;
+    call(
+        &studio,
+        "account_request_permissions",
+        json!({"id": account["config"]["id"], "scopes": ["Mail.ReadWrite"]}),
+    )
+    .await;
+    // A folder inside the inbox, made as a user would (Graph's "create child folder").
+    let (_, _, client) = studio.accounts().client(None).await.expect("client");
+    let made = client
+        .send(
+            reqwest::Method::POST,
+            studio_catalog::model::ApiVersion::V1,
+            "/me/mailFolders/inbox/childFolders",
+            Some(&json!({"displayName": "Receipts"})),
+        )
+        .await
+        .expect("child folder");
+    let child = made.body["id"].as_str().expect("folder id").to_owned();
+    let top = client
+        .list(
+            studio_catalog::model::ApiVersion::V1,
+            "/me/mailFolders",
+            100,
+        )
+        .await
+        .expect("folders");
+    assert!(
+        top.iter().all(|f| f["id"] != child.as_str()),
+        "/mailFolders lists only the top level, as Graph does"
+    );
+    let created = call(
+        &studio,
+        "subscription_create",
+        json!({"resource": "/me/messages", "changeType": "created,updated,deleted", "includeLifecycleUrl": true}),
+    )
+    .await;
+    let id = created["subscription"]["subscription"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    baseline(
+        &studio,
+        &id,
+        &format!("/me/mailFolders/{child}/messages/delta"),
+    )
+    .await;
+    call(&studio, "receiver_stop", Value::Null).await;
+    let lost = control(
+        &studio,
+        "/changes",
+        json!({"resource": format!("/me/mailFolders/{child}/messages"), "changeType": "created"}),
+    )
+    .await["entity"]["id"]
+        .as_str()
+        .expect("message id")
+        .to_owned();
+    call(&studio, "receiver_start", Value::Null).await;
+    let gap = open_gap(&studio, "downtime").await;
+    let result = call(&studio, "gap_reconcile", json!({"id": gap["id"]})).await;
+    assert_eq!(unnotified(&result), [lost], "{result:#}");
+    assert!(
+        result["paths"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p.as_str().is_some_and(|p| p.contains(&child))),
+        "{result:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ledger_puts_every_accounts_subscriptions_together_with_overlaps() {
     let dir = tempfile::tempdir().expect("dir");
     let studio = studio(dir.path());

@@ -291,6 +291,46 @@ pub struct DeltaStart {
     pub url: String,
 }
 
+/// Mail folders read at most for one mailbox (a deeper or wider tree is cut).
+pub const MAX_MAIL_FOLDERS: usize = 2_000;
+
+/// Every mail folder of a mailbox, child folders included: `{user}/mailFolders` lists only the
+/// top level, so each folder with child folders (`childFolderCount`, or unknown) has its
+/// `childFolders` listed in turn, breadth first, at most [`MAX_MAIL_FOLDERS`].
+async fn mail_folders(
+    client: &GraphClient,
+    api: studio_catalog::model::ApiVersion,
+    user: &str,
+) -> Result<Vec<String>, CoreError> {
+    let graph = |e| CoreError::graph(e, &studio_graph::HintContext::default());
+    let select = "?$select=id,childFolderCount";
+    let mut found: Vec<String> = Vec::new();
+    let mut pending = std::collections::VecDeque::from([format!("{user}/mailFolders{select}")]);
+    while let Some(listing) = pending.pop_front() {
+        let left = MAX_MAIL_FOLDERS.saturating_sub(found.len());
+        if left == 0 {
+            tracing::warn!(
+                user,
+                "more mail folders than are read: the rest are not reconciled"
+            );
+            break;
+        }
+        for folder in client.list(api, &listing, left).await.map_err(graph)? {
+            let Some(id) = folder["id"].as_str() else {
+                continue;
+            };
+            if found.iter().any(|f| f == id) {
+                continue;
+            }
+            if folder["childFolderCount"].as_u64().is_none_or(|n| n > 0) {
+                pending.push_back(format!("{user}/mailFolders/{id}/childFolders{select}"));
+            }
+            found.push(id.to_owned());
+        }
+    }
+    Ok(found)
+}
+
 /// The delta paths to read for a subscription (a mailbox's folders are listed first).
 pub async fn delta_starts(
     client: &GraphClient,
@@ -316,13 +356,9 @@ pub async fn delta_starts(
             key: path,
         }]),
         DeltaPlan::EachMailFolder { user } => {
-            let folders = client
-                .list(api, &format!("{user}/mailFolders?$select=id"), 500)
-                .await
-                .map_err(|e| CoreError::graph(e, &studio_graph::HintContext::default()))?;
+            let folders = mail_folders(client, api, &user).await?;
             Ok(folders
                 .iter()
-                .filter_map(|f| f["id"].as_str())
                 .map(|id| {
                     let path = format!("{user}/mailFolders/{id}/messages/delta");
                     DeltaStart {

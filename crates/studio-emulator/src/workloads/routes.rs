@@ -26,8 +26,9 @@ pub const DEFAULT_TOP: usize = 100;
 
 /// Collections that list another collection's entities (a folder's messages, the calendar's
 /// events): the alias pattern, the kind, and how many segments name the owner that must exist.
-const ALIASES: [(&str, &str, usize); 4] = [
+const ALIASES: [(&str, &str, usize); 5] = [
     ("users/*/mailfolders/*/messages", "message", 4),
+    ("users/*/mailfolders/*/childfolders", "mailFolder", 4),
     ("users/*/calendar/events", "event", 2),
     ("users/*/chats", "chat", 2),
     ("users/*/drives", "drive", 2),
@@ -48,6 +49,27 @@ fn memberships<'a>(store: &'a super::Store, path: &str) -> Option<Vec<&'a Entity
             .listed(base)
             .into_iter()
             .filter(|e| e.audience.iter().any(|a| a == user))
+            .collect(),
+    )
+}
+
+/// A mailbox's folders, kept flat in `users/{id}/mailfolders` with their `parentFolderId` (so a
+/// child folder is found by its id like any folder): `users/{id}/mailfolders` lists the
+/// top-level ones, `…/mailfolders/{id}/childfolders` the children of one.
+fn folder_tree<'a>(store: &'a super::Store, path: &str) -> Option<Vec<&'a Entity>> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let (folders, parent) = if paths::matches("users/*/mailfolders", path) {
+        (path.to_owned(), "")
+    } else if paths::matches("users/*/mailfolders/*/childfolders", path) {
+        (segments[..3].join("/"), segments[3])
+    } else {
+        return None;
+    };
+    Some(
+        store
+            .listed(&folders)
+            .into_iter()
+            .filter(|e| e.body["parentFolderId"].as_str().unwrap_or_default() == parent)
             .collect(),
     )
 }
@@ -336,6 +358,7 @@ pub async fn get(
             return denied(&shared, kind, &caller);
         }
         let items: Vec<Value> = memberships(&store, &path)
+            .or_else(|| folder_tree(&store, &path))
             .unwrap_or_else(|| store.listed(&path))
             .into_iter()
             .filter(|e| sees(kind, &e.audience, &caller))

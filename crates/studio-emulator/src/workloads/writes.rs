@@ -133,6 +133,24 @@ pub fn create_in(
         home = format!("users/{user}/messages");
         also_in.push(format!("users/{user}/mailfolders/{folder}/messages"));
     }
+    if kind.name == "mailFolder" {
+        // Folders are kept flat, each naming its parent (`routes::folder_tree`).
+        let user = segments.get(1).copied().unwrap_or_default();
+        let parent = match segments.get(4) {
+            Some(&"childfolders") => segments.get(3).copied().unwrap_or_default(),
+            _ => "",
+        };
+        home = format!("users/{user}/mailfolders");
+        fields.insert("parentFolderId".into(), json!(parent));
+        for count in ["childFolderCount", "unreadItemCount", "totalItemCount"] {
+            fields.insert(count.into(), json!(0));
+        }
+        if let Some(mut owner) = store.find(&format!("{home}/{parent}")).cloned() {
+            let children = owner.body["childFolderCount"].as_u64().unwrap_or(0);
+            owner.body["childFolderCount"] = json!(children + 1);
+            store.put(owner);
+        }
+    }
     if kind.name == "event" {
         home = format!(
             "users/{}/events",
