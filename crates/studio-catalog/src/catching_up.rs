@@ -37,6 +37,13 @@ pub enum DeltaPlan {
         /// The mailbox's owner path.
         user: String,
     },
+    /// A mailbox's contacts: Graph's contact delta is per contact folder
+    /// (`{user}/contactFolders/{id}/contacts/delta`); the default Contacts folder and every
+    /// folder inside it are read.
+    EachContactFolder {
+        /// The mailbox's owner path.
+        user: String,
+    },
     /// A drive from its root: one delta request (the path to start with), but OneDrive's
     /// notifications name only the root, never the item, so a change counts as notified when a
     /// notification arrived after it.
@@ -71,9 +78,11 @@ pub fn delta_plan(resource: &str) -> DeltaPlan {
             original_rest[1]
         )),
         (_, ["events"]) => DeltaPlan::One(format!("{user}/calendarView/delta")),
-        (_, ["contacts"]) => DeltaPlan::Unavailable(
-            "Graph's contact delta is per contact folder (/me/contactFolders/{id}/contacts/delta); list the folders and read each.",
-        ),
+        (_, ["contacts"]) if !user.is_empty() => DeltaPlan::EachContactFolder { user },
+        (_, ["contactfolders", _, "contacts"]) => DeltaPlan::One(format!(
+            "{user}/contactFolders/{}/contacts/delta",
+            original_rest[1]
+        )),
         (_, ["todo", "lists", _, "tasks"]) => DeltaPlan::One(format!(
             "{user}/todo/lists/{}/tasks/delta",
             original_rest[2]
@@ -120,6 +129,14 @@ mod tests {
             DeltaPlan::One("/users/U1/calendarView/delta".into())
         );
         assert_eq!(delta_plan("/users"), DeltaPlan::One("/users/delta".into()));
+        assert_eq!(
+            delta_plan("/me/contacts"),
+            DeltaPlan::EachContactFolder { user: "/me".into() }
+        );
+        assert_eq!(
+            delta_plan("/users/u1/contactFolders/F1/contacts"),
+            DeltaPlan::One("/users/u1/contactFolders/F1/contacts/delta".into())
+        );
         assert_eq!(
             delta_plan("/drives/d1/root"),
             DeltaPlan::WholeDrive("/drives/d1/root/delta".into())

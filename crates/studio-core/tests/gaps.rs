@@ -472,6 +472,84 @@ async fn a_mailbox_is_reconciled_in_its_child_folders_too() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_are_reconciled_in_every_contact_folder() {
+    use studio_catalog::model::ApiVersion::V1;
+    let dir = tempfile::tempdir().expect("dir");
+    let studio = studio(dir.path());
+    let account = call(&studio, "account_add_sandbox", json!({})).await;
+    call(
+        &studio,
+        "account_request_permissions",
+        json!({"id": account["config"]["id"], "scopes": ["Contacts.ReadWrite"]}),
+    )
+    .await;
+    let (_, _, client) = studio.accounts().client(None).await.expect("client");
+    // A folder of one's own (Graph puts it inside the default Contacts folder).
+    let made = client
+        .send(
+            reqwest::Method::POST,
+            V1,
+            "/me/contactFolders",
+            Some(&json!({"displayName": "Suppliers"})),
+        )
+        .await
+        .expect("contact folder");
+    let suppliers = made.body["id"].as_str().expect("folder id").to_owned();
+    let default = made.body["parentFolderId"]
+        .as_str()
+        .expect("parent")
+        .to_owned();
+    let created = call(
+        &studio,
+        "subscription_create",
+        json!({"resource": "/me/contacts", "changeType": "created,updated,deleted", "includeLifecycleUrl": true}),
+    )
+    .await;
+    let id = created["subscription"]["subscription"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for folder in [&default, &suppliers] {
+        baseline(
+            &studio,
+            &id,
+            &format!("/me/contactFolders/{folder}/contacts/delta"),
+        )
+        .await;
+    }
+    call(&studio, "receiver_stop", Value::Null).await;
+    let mut lost = Vec::new();
+    for collection in [
+        "/me/contacts".to_owned(),
+        format!("/me/contactFolders/{suppliers}/contacts"),
+    ] {
+        let answer = control(
+            &studio,
+            "/changes",
+            json!({"resource": collection, "changeType": "created"}),
+        )
+        .await;
+        lost.push(
+            answer["entity"]["id"]
+                .as_str()
+                .expect("contact id")
+                .to_owned(),
+        );
+    }
+    lost.sort();
+    call(&studio, "receiver_start", Value::Null).await;
+    let gap = open_gap(&studio, "downtime").await;
+    let result = call(&studio, "gap_reconcile", json!({"id": gap["id"]})).await;
+    assert_eq!(result["fullSync"], false, "{result:#}");
+    assert_eq!(unnotified(&result), lost, "{result:#}");
+    assert_eq!(
+        result["paths"].as_array().map(Vec::len),
+        Some(2),
+        "{result:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ledger_puts_every_accounts_subscriptions_together_with_overlaps() {
     let dir = tempfile::tempdir().expect("dir");
     let studio = studio(dir.path());

@@ -83,6 +83,7 @@ pub fn restore(shared: &Shared, saved: Saved) {
     if let Ok(mut store) = shared.store.lock() {
         crate::workloads::resume_sequences_after(saved.store.journal.highest_change_sequence());
         *store = saved.store;
+        crate::workloads::upgrade::bring_up_to_date(&mut store, &shared.tenant);
     }
     if let Ok(mut subs) = shared.subscriptions.lock() {
         *subs = saved

@@ -277,6 +277,8 @@ fn select_for(delta_path: &str) -> &'static str {
         && delta_path.to_ascii_lowercase().contains("/mailfolders/")
     {
         "?$select=subject,lastModifiedDateTime"
+    } else if delta_path.to_ascii_lowercase().ends_with("/contacts/delta") {
+        "?$select=displayName,lastModifiedDateTime"
     } else {
         ""
     }
@@ -331,6 +333,66 @@ async fn mail_folders(
     Ok(found)
 }
 
+/// Every contact folder of a mailbox: the default Contacts folder (the parent of the folders
+/// `{user}/contactFolders` lists, or of a contact in `{user}/contacts` when it has none) and
+/// every folder inside it, child folders included, at most [`MAX_MAIL_FOLDERS`].
+async fn contact_folders(
+    client: &GraphClient,
+    api: studio_catalog::model::ApiVersion,
+    user: &str,
+) -> Result<Vec<String>, CoreError> {
+    let graph = |e| CoreError::graph(e, &studio_graph::HintContext::default());
+    let select = "?$select=id,parentFolderId";
+    let top = client
+        .list(
+            api,
+            &format!("{user}/contactFolders{select}"),
+            MAX_MAIL_FOLDERS,
+        )
+        .await
+        .map_err(graph)?;
+    let parent_of = |items: &[serde_json::Value]| {
+        items
+            .iter()
+            .find_map(|i| i["parentFolderId"].as_str().filter(|p| !p.is_empty()))
+            .map(str::to_owned)
+    };
+    let default = match parent_of(&top) {
+        Some(id) => Some(id),
+        None => parent_of(
+            &client
+                .list(
+                    api,
+                    &format!("{user}/contacts?$top=1&$select=parentFolderId"),
+                    1,
+                )
+                .await
+                .map_err(graph)?,
+        ),
+    };
+    let mut found: Vec<String> = default.into_iter().collect();
+    let mut pending: std::collections::VecDeque<serde_json::Value> = top.into();
+    while let Some(folder) = pending.pop_front() {
+        let Some(id) = folder["id"].as_str() else {
+            continue;
+        };
+        if found.len() >= MAX_MAIL_FOLDERS || found.iter().any(|f| f == id) {
+            continue;
+        }
+        found.push(id.to_owned());
+        let children = client
+            .list(
+                api,
+                &format!("{user}/contactFolders/{id}/childFolders{select}"),
+                MAX_MAIL_FOLDERS,
+            )
+            .await
+            .map_err(graph)?;
+        pending.extend(children);
+    }
+    Ok(found)
+}
+
 /// The delta paths to read for a subscription (a mailbox's folders are listed first).
 pub async fn delta_starts(
     client: &GraphClient,
@@ -368,6 +430,17 @@ pub async fn delta_starts(
                 })
                 .collect())
         }
+        DeltaPlan::EachContactFolder { user } => Ok(contact_folders(client, api, &user)
+            .await?
+            .iter()
+            .map(|id| {
+                let path = format!("{user}/contactFolders/{id}/contacts/delta");
+                DeltaStart {
+                    url: format!("{path}{}", select_for(&path)),
+                    key: path,
+                }
+            })
+            .collect()),
         DeltaPlan::Unavailable(why) => Err(CoreError::refused(format!(
             "{} cannot be reconciled with delta: {why}",
             owned.resource

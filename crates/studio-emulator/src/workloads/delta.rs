@@ -10,9 +10,10 @@
 //! it, the state was reset, directory tokens older than seven days, or the control API forgot
 //! every token) answers `410 Gone` with `syncStateNotFound` and a `Location` to start again.
 //!
-//! Which collections have delta follows Graph v1.0: mail folder messages, the calendar view,
-//! users, groups, drive roots, channel messages and To Do tasks. The sandbox's calendar view
-//! lists every event of the calendar whatever `startDateTime`/`endDateTime` say.
+//! Which collections have delta follows Graph v1.0: mail folder messages, contact folder
+//! contacts, the calendar view, users, groups, drive roots, channel messages and To Do tasks.
+//! The sandbox's calendar view lists every event of the calendar whatever
+//! `startDateTime`/`endDateTime` say.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -147,6 +148,7 @@ pub fn delta_collection(path: &str) -> Option<String> {
     };
     let allowed = [
         "users/*/mailfolders/*/messages",
+        "users/*/contactfolders/*/contacts",
         "users/*/events",
         "users",
         "groups",

@@ -331,6 +331,17 @@ pub static KINDS: &[Kind] = &[
         None
     ),
     kind!(
+        "contactFolder",
+        "users/*/contactfolders",
+        "#Microsoft.Graph.ContactFolder",
+        "Users/{1}/ContactFolders/{3}",
+        Outlook,
+        &["Contacts.Read", "Contacts.ReadWrite"],
+        &["Contacts.ReadWrite"],
+        [],
+        None
+    ),
+    kind!(
         "contact",
         "users/*/contacts",
         "#Microsoft.Graph.Contact",

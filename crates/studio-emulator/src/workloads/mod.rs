@@ -12,6 +12,7 @@ pub mod kinds;
 pub mod paths;
 pub mod routes;
 pub mod seed;
+pub mod upgrade;
 pub mod writes;
 
 use serde::{Deserialize, Serialize};

@@ -22,6 +22,11 @@ pub fn folder_id(user_id: &str, well_known: &str) -> String {
     format!("aamk{}-{well_known}", short(user_id))
 }
 
+/// The id of a user's default Contacts folder (deterministic, like the mail folders').
+pub fn contacts_folder_id(user_id: &str) -> String {
+    format!("aamk{}-contacts", short(user_id))
+}
+
 /// The id of a user's OneDrive.
 pub fn drive_id(user_id: &str) -> String {
     format!("b!{}", user_id.replace('-', ""))

@@ -26,9 +26,11 @@ pub const DEFAULT_TOP: usize = 100;
 
 /// Collections that list another collection's entities (a folder's messages, the calendar's
 /// events): the alias pattern, the kind, and how many segments name the owner that must exist.
-const ALIASES: [(&str, &str, usize); 5] = [
+const ALIASES: [(&str, &str, usize); 7] = [
     ("users/*/mailfolders/*/messages", "message", 4),
     ("users/*/mailfolders/*/childfolders", "mailFolder", 4),
+    ("users/*/contactfolders/*/contacts", "contact", 4),
+    ("users/*/contactfolders/*/childfolders", "contactFolder", 4),
     ("users/*/calendar/events", "event", 2),
     ("users/*/chats", "chat", 2),
     ("users/*/drives", "drive", 2),
@@ -56,11 +58,22 @@ fn memberships<'a>(store: &'a super::Store, path: &str) -> Option<Vec<&'a Entity
 /// A mailbox's folders, kept flat in `users/{id}/mailfolders` with their `parentFolderId` (so a
 /// child folder is found by its id like any folder): `users/{id}/mailfolders` lists the
 /// top-level ones, `…/mailfolders/{id}/childfolders` the children of one.
+///
+/// Contact folders are kept the same way, the default Contacts folder among them:
+/// `users/{id}/contactfolders` lists the folders inside the default one, as Graph does.
 fn folder_tree<'a>(store: &'a super::Store, path: &str) -> Option<Vec<&'a Entity>> {
     let segments: Vec<&str> = path.split('/').collect();
+    let default_contacts = segments.get(1).map(|u| paths::contacts_folder_id(u));
     let (folders, parent) = if paths::matches("users/*/mailfolders", path) {
         (path.to_owned(), "")
-    } else if paths::matches("users/*/mailfolders/*/childfolders", path) {
+    } else if paths::matches("users/*/contactfolders", path) {
+        (
+            path.to_owned(),
+            default_contacts.as_deref().unwrap_or_default(),
+        )
+    } else if paths::matches("users/*/mailfolders/*/childfolders", path)
+        || paths::matches("users/*/contactfolders/*/childfolders", path)
+    {
         (segments[..3].join("/"), segments[3])
     } else {
         return None;

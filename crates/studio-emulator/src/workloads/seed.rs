@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::paths::{WELL_KNOWN_FOLDERS, drive_id, folder_id};
+use super::paths::{WELL_KNOWN_FOLDERS, contacts_folder_id, drive_id, folder_id};
 use super::{Entity, Store, timestamp};
 use crate::tenant::{DOMAIN, Tenant};
 
@@ -320,6 +320,14 @@ impl Seeder<'_> {
                 me.clone(),
             );
         }
+        let contacts = contacts_folder_id(&user);
+        self.put_with(
+            format!("users/{user}/contactfolders/{contacts}"),
+            "contactFolder",
+            json!({ "displayName": "Contacts", "parentFolderId": "" }),
+            Vec::new(),
+            me.clone(),
+        );
         for (i, (name, company)) in [
             ("Lidia Holloway", "Fabrikam"),
             ("Diego Siciliani", "Northwind"),
@@ -332,12 +340,12 @@ impl Seeder<'_> {
                 "{}@example.com",
                 name.split(' ').next().unwrap_or("contact").to_lowercase()
             );
-            let body = json!({ "displayName": name, "companyName": company, "emailAddresses": [{ "name": name, "address": address }], "mobilePhone": format!("+1 555 01{index}{i}") });
+            let body = json!({ "displayName": name, "companyName": company, "emailAddresses": [{ "name": name, "address": address }], "mobilePhone": format!("+1 555 01{index}{i}"), "parentFolderId": contacts });
             self.put_with(
                 format!("users/{user}/contacts/{id}"),
                 "contact",
                 body,
-                Vec::new(),
+                vec![format!("users/{user}/contactfolders/{contacts}/contacts")],
                 me.clone(),
             );
         }

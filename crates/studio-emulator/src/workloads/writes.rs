@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use studio_catalog::model::AccountKind;
 
 use super::kinds::{Family, Kind};
-use super::paths::folder_id;
+use super::paths::{contacts_folder_id, folder_id};
 use super::routes::{collection_kind, denied, holds, may, missing, owner_visible, resolve, sees};
 use super::{Change, Entity, Store, actions, timestamp};
 use crate::bodies::GraphBody;
@@ -133,23 +133,45 @@ pub fn create_in(
         home = format!("users/{user}/messages");
         also_in.push(format!("users/{user}/mailfolders/{folder}/messages"));
     }
-    if kind.name == "mailFolder" {
-        // Folders are kept flat, each naming its parent (`routes::folder_tree`).
+    if matches!(kind.name, "mailFolder" | "contactFolder") {
+        // Folders are kept flat, each naming its parent (`routes::folder_tree`); a contact folder
+        // made at the top goes inside the default Contacts folder, as Graph's do.
         let user = segments.get(1).copied().unwrap_or_default();
-        let parent = match segments.get(4) {
-            Some(&"childfolders") => segments.get(3).copied().unwrap_or_default(),
-            _ => "",
+        let (folders, top) = if kind.name == "mailFolder" {
+            ("mailfolders", String::new())
+        } else {
+            ("contactfolders", contacts_folder_id(user))
         };
-        home = format!("users/{user}/mailfolders");
+        let parent = match segments.get(4) {
+            Some(&"childfolders") => segments.get(3).map_or(top, |p| (*p).to_owned()),
+            _ => top,
+        };
+        home = format!("users/{user}/{folders}");
         fields.insert("parentFolderId".into(), json!(parent));
-        for count in ["childFolderCount", "unreadItemCount", "totalItemCount"] {
-            fields.insert(count.into(), json!(0));
+        if kind.name == "mailFolder" {
+            for count in ["childFolderCount", "unreadItemCount", "totalItemCount"] {
+                fields.insert(count.into(), json!(0));
+            }
+            if let Some(mut owner) = store.find(&format!("{home}/{parent}")).cloned() {
+                let children = owner.body["childFolderCount"].as_u64().unwrap_or(0);
+                owner.body["childFolderCount"] = json!(children + 1);
+                store.put(owner);
+            }
         }
-        if let Some(mut owner) = store.find(&format!("{home}/{parent}")).cloned() {
-            let children = owner.body["childFolderCount"].as_u64().unwrap_or(0);
-            owner.body["childFolderCount"] = json!(children + 1);
-            store.put(owner);
-        }
+    }
+    if kind.name == "contact" {
+        // In the folder it was made in (the default Contacts folder for `/contacts`), listed by
+        // `/contacts` and by its folder's `/contacts` (and that folder's delta).
+        let user = segments.get(1).copied().unwrap_or_default();
+        let folder = match segments.get(2) {
+            Some(&"contactfolders") => segments
+                .get(3)
+                .map_or_else(|| contacts_folder_id(user), |f| (*f).to_owned()),
+            _ => contacts_folder_id(user),
+        };
+        fields.insert("parentFolderId".into(), json!(folder));
+        home = format!("users/{user}/contacts");
+        also_in.push(format!("users/{user}/contactfolders/{folder}/contacts"));
     }
     if kind.name == "event" {
         home = format!(
