@@ -135,6 +135,8 @@ struct Context {
     /// before this reading started: where a gap for events lost from the hub begins (what this
     /// reading stores is timed when read, so it cannot say).
     known_complete: std::collections::BTreeMap<String, i64>,
+    /// Where the gaps it opens are announced (the window refetches its health).
+    events: crate::events::EventBus,
 }
 
 impl Receiving {
@@ -200,6 +202,7 @@ impl Receiving {
         };
         let context = Arc::new(Context {
             known_complete,
+            events: self.events.clone(),
             store: Arc::clone(&self.store),
             announcer: self.announcer.clone(),
             check_waker: Arc::clone(&self.check_waker),
@@ -511,10 +514,14 @@ async fn open_hub_gaps(context: &Context, detail: String) {
             .count()
     })
     .await;
-    tracing::info!(
-        opened = opened.unwrap_or(0),
-        "gaps opened for events lost from a hub"
-    );
+    let opened = opened.unwrap_or(0);
+    tracing::info!(opened, "gaps opened for events lost from a hub");
+    if opened > 0 {
+        // The gaps the window shows changed.
+        context
+            .events
+            .publish(crate::events::CoreEvent::ReceiverChanged);
+    }
 }
 
 /// Whether a subscription's target is this namespace's hub (names compared as Azure does,
