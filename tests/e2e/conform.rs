@@ -140,5 +140,22 @@ async fn a_users_handler_is_graded_in_the_window_and_kept() -> Result<()> {
     app.click(&format!("[data-testid={}]", runs[1])).await?;
     app.wait_for("[data-testid=conform-report][data-outcome=fail]")
         .await?;
+    // The tested endpoints are followed from run to run on the Subscriptions screen.
+    app.click("[data-testid=nav-subscriptions]").await?;
+    app.wait_for("[data-testid=tested-endpoint]").await?;
+    app.eval("document.querySelector('[data-testid=delivery-endpoints]').scrollIntoView({block: 'center'}); return null")
+        .await?;
+    app.screenshot("tested-endpoints").await?;
+    let rows: Vec<String> = serde_json::from_value(
+        app.eval("return [...document.querySelectorAll('[data-testid=tested-endpoint]')].map(r => r.textContent);")
+            .await?,
+    )?;
+    ensure!(
+        rows.len() == 2
+            && rows
+                .iter()
+                .all(|r| r.contains("answers") && r.contains("Healthy")),
+        "both tested endpoints with their last run's numbers: {rows:?}"
+    );
     app.close().await
 }
