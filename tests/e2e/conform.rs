@@ -151,10 +151,7 @@ async fn a_users_handler_is_graded_in_the_window_and_kept() -> Result<()> {
             .await?,
     )?;
     ensure!(
-        rows.len() == 2
-            && rows
-                .iter()
-                .all(|r| r.contains("answers") && r.contains("Healthy")),
+        rows.len() == 2 && rows.iter().all(|r| r.contains("answers")),
         "both tested endpoints with their last run's numbers: {rows:?}"
     );
     app.close().await
