@@ -7,8 +7,8 @@
 #![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
 
 mod console;
-#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod desktop_notifier;
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
 mod save_dialog;
 mod updates;
 mod window;

@@ -151,7 +151,10 @@ async fn a_users_handler_is_graded_in_the_window_and_kept() -> Result<()> {
             .await?,
     )?;
     ensure!(
-        rows.len() == 2 && rows.iter().all(|r| r.contains("answers")),
+        rows.len() == 2
+            && rows
+                .iter()
+                .all(|r| r.contains(" answers · ") && r.contains(" over 10 s")),
         "both tested endpoints with their last run's numbers: {rows:?}"
     );
     app.close().await

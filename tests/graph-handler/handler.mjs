@@ -15,7 +15,9 @@ const CHANGE_TRACKING_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
 const DEFAULT_JWKS_URI = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 // A body over the limit is read and discarded up to this size before the 413 is sent, so a client
-// still writing does not see its connection reset before it reads the answer.
+// still writing does not see its connection reset before it reads the answer. Beyond it the 413
+// goes out at once and the connection closes (a client still writing may then see a reset: a
+// judge of Graph's deliveries has no reason to read 32 MiB of anything).
 const DRAIN_BYTES = 32 * 1024 * 1024;
 
 const log = (...args) => console.error('[graph-handler]', ...args);

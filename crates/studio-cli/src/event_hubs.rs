@@ -265,7 +265,7 @@ pub async fn listen_hub(
         println!("Waiting for events (Ctrl-C to stop)…");
     }
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
-    printed = crate::listen::print_ready(&studio, printed, args.json).await;
+    printed = crate::reception_lines::print_ready(&studio, printed, args.json).await;
     tokio::pin!(stop);
     // Each problem once, as it starts (the reader's status also moves with every stored batch).
     let mut said: Option<String> = None;
@@ -287,7 +287,7 @@ pub async fn listen_hub(
             event = events.recv() => match event {
                 Ok(CoreEvent::ReceptionsArrived { .. } | CoreEvent::ItemsChecked { .. })
                 | Err(RecvError::Lagged(_)) => {
-                    printed = crate::listen::print_ready(&studio, printed, args.json).await;
+                    printed = crate::reception_lines::print_ready(&studio, printed, args.json).await;
                 }
                 Ok(_) => {}
                 Err(RecvError::Closed) => break,

@@ -17,7 +17,8 @@ use studio_core::receiving::holder::{self, ReceiverHolder};
 use studio_core::{CoreError, Studio};
 use tokio::sync::oneshot;
 
-use crate::listen::{ListenArgs, print_ready};
+use crate::listen::ListenArgs;
+use crate::reception_lines::print_ready;
 
 /// Follows what `holder` receives until Ctrl-C or until it stops receiving.
 pub async fn follow(

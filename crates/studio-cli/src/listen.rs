@@ -11,24 +11,18 @@
     reason = "the CLI's output is its interface"
 )]
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 use studio_core::accounts::views::AccountSummary;
 use studio_core::commands::receiving::listen_config;
-use studio_core::receiving::reading::{ItemView, ReceptionLine, ReceptionRef, ReceptionsRequest};
 use studio_core::subscriptions::create::CreateSubscriptionRequest;
 use studio_core::subscriptions::graph::{SubscriptionRef, SubscriptionView};
 use studio_core::{CoreError, CoreEvent, Studio};
-use studio_receiver::TokenVerdict;
 use studio_tunnel::TunnelChoice;
 use tokio::sync::broadcast::error::RecvError;
-
-/// How long a notification may wait for its checks before it is printed without them.
-const CHECKS_AWAITED_SECONDS: i64 = 10;
 
 /// `listen`.
 #[derive(Debug, Args)]
@@ -177,7 +171,7 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
     }
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
     // What arrived while the subscription was being made.
-    printed = print_ready(&studio, printed, args.json).await;
+    printed = crate::reception_lines::print_ready(&studio, printed, args.json).await;
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -185,10 +179,10 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
             event = events.recv() => match event {
                 Ok(CoreEvent::ReceptionsArrived { .. } | CoreEvent::ItemsChecked { .. })
                 | Err(RecvError::Lagged(_)) => {
-                    printed = print_ready(&studio, printed, args.json).await;
+                    printed = crate::reception_lines::print_ready(&studio, printed, args.json).await;
                 }
                 Ok(CoreEvent::SubscriptionRecreated { previous, replacement, reason, error }) => {
-                    print_recreated(&previous, replacement.as_deref(), &reason, error.as_deref(), args.json);
+                    crate::reception_lines::print_recreated(&previous, replacement.as_deref(), &reason, error.as_deref(), args.json);
                 }
                 Ok(_) => {}
                 Err(RecvError::Closed) => break,
@@ -201,37 +195,6 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
         println!("Stopped. Subscriptions made here keep running until they expire.");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Says that upkeep made a subscription again (or could not): what Graph sends from now on
-/// names the new id.
-fn print_recreated(
-    previous: &str,
-    replacement: Option<&str>,
-    reason: &str,
-    error: Option<&str>,
-    json: bool,
-) {
-    if json {
-        println!(
-            "{}",
-            json!({
-                "event": "recreated",
-                "previous": previous,
-                "subscription": replacement,
-                "reason": reason,
-                "error": error,
-            })
-        );
-        return;
-    }
-    match (replacement, error) {
-        (Some(new), _) => println!("Recreated {previous} as {new} ({reason})"),
-        (None, error) => println!(
-            "Could not recreate {previous} ({reason}): {}",
-            error.unwrap_or("no reason given")
-        ),
-    }
 }
 
 /// Creates the `--subscribe` subscription, or keeps using one made here earlier for the same
@@ -298,234 +261,4 @@ pub(crate) async fn chosen_account(
             Some(id) => a.config.id == id,
             None => a.current,
         }))
-}
-
-/// The most receptions read in one look (more are read in further looks).
-const PAGE: u32 = 64;
-
-/// Prints the receptions after `after` that are ready, in order of arrival, stopping at the first
-/// notification still waiting for its checks; answers the last printed id.
-pub(crate) async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 {
-    let mut last = after;
-    loop {
-        let page = studio
-            .receptions_list(ReceptionsRequest {
-                after: Some(last),
-                limit: Some(PAGE),
-                oldest_first: Some(true),
-                ..ReceptionsRequest::default()
-            })
-            .await
-            .unwrap_or_default();
-        let now = studio.clock().now_unix();
-        let full = page.len() == PAGE as usize;
-        for line in page {
-            let waited = now - studio_primitives::clock::unix_of(&line.received_at);
-            if line.pending && waited < CHECKS_AWAITED_SECONDS {
-                return last;
-            }
-            last = line.id;
-            // The page's line says what it was; only its items are read (not its body).
-            let Ok(items) = studio
-                .reception_items(ReceptionRef {
-                    id: line.id,
-                    url: None,
-                    body: None,
-                })
-                .await
-            else {
-                continue;
-            };
-            let mut out = std::io::stdout().lock();
-            let written = if json {
-                writeln!(out, "{}", reception_json(&line, &items))
-            } else {
-                write_reception(&mut out, &line, &items)
-            };
-            if written.is_err() {
-                // Nobody reads the output any more (a closed pipe): nothing left to print to.
-                return last;
-            }
-        }
-        if !full {
-            return last;
-        }
-    }
-}
-
-fn reception_json(s: &ReceptionLine, items: &[ItemView]) -> Value {
-    json!({
-        "event": "reception",
-        "id": s.id,
-        "receivedAt": s.received_at,
-        "kind": s.kind,
-        "status": s.status,
-        "method": s.method,
-        "path": s.path,
-        "query": s.query,
-        "reason": s.reason,
-        "items": items.iter().map(|i| json!({
-            "subscriptionId": i.subscription_id,
-            "changeType": i.change_type,
-            "lifecycleEvent": i.lifecycle_event,
-            "resource": i.resource,
-            "clientState": i.client_state,
-            "duplicateOf": i.duplicate_of,
-            "tokens": i.tokens,
-            "decrypted": i.decrypted.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok()),
-            "decryptError": i.decrypt_error,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// The token verdict in a few words.
-fn tokens_text(verdict: &TokenVerdict) -> String {
-    match verdict {
-        TokenVerdict::Valid { count } => format!("valid ({count})"),
-        TokenVerdict::Invalid { reason } => format!("invalid: {reason}"),
-        TokenVerdict::NotChecked { reason } => format!("not checked: {reason}"),
-        TokenVerdict::Missing => "missing (resource data without validation tokens)".into(),
-    }
-}
-
-/// `text` with control characters shown as escapes: what a sender put in a path, a resource or
-/// a reason must not move the cursor, retitle the terminal or clear it.
-fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        text.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect::<String>()
-            .into()
-    } else {
-        text.into()
-    }
-}
-
-fn write_reception(
-    out: &mut impl Write,
-    s: &ReceptionLine,
-    items: &[ItemView],
-) -> std::io::Result<()> {
-    let reason = s
-        .reason
-        .as_deref()
-        .map(|r| format!("  ({r})"))
-        .unwrap_or_default();
-    // An event read from a hub says where it was: `partition 1 · offset 42`.
-    let origin = if s.method == studio_receiver::hub_event::HUB_METHOD {
-        let mut parts = s.query.split('&').filter_map(|p| p.split_once('='));
-        match (parts.next(), parts.next()) {
-            (Some(("partition", partition)), Some(("offset", offset))) => {
-                format!("  partition {partition} · offset {offset}")
-            }
-            _ => String::new(),
-        }
-    } else {
-        String::new()
-    };
-    let line = format!(
-        "{}  {:<12} {}  {} {}{origin}{reason}",
-        s.received_at,
-        s.kind.as_str(),
-        s.status,
-        s.method,
-        s.path
-    );
-    writeln!(out, "{}", printable(&line))?;
-    for item in items {
-        let what = match (item.change_type, item.lifecycle_event) {
-            (Some(change), _) => change.as_str(),
-            (None, Some(event)) => event.as_str(),
-            (None, None) => "?",
-        };
-        let mut checks = vec![format!("clientState={}", item.client_state.as_str())];
-        if let Some(of) = item.duplicate_of {
-            checks.push(format!("duplicate-of={of}"));
-        }
-        if let Some(tokens) = &item.tokens {
-            checks.push(format!("tokens={}", tokens_text(tokens)));
-        }
-        if let Some(error) = &item.decrypt_error {
-            checks.push(format!("not-decrypted: {error}"));
-        }
-        let line = format!(
-            "    {what:<10} {}  {}",
-            item.resource.as_deref().unwrap_or("-"),
-            checks.join("  ")
-        );
-        writeln!(out, "{}", printable(&line))?;
-        if let Some(decrypted) = &item.decrypted {
-            let compact = serde_json::from_str::<Value>(decrypted)
-                .map(|v| v.to_string())
-                .unwrap_or_else(|_| decrypted.clone());
-            writeln!(out, "      decrypted {}", printable(&compact))?;
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_from_a_sender_are_shown_not_obeyed() {
-        assert_eq!(printable("Users/u/Messages/m"), "Users/u/Messages/m");
-        assert_eq!(
-            printable("\u{1b}]0;PWNED\u{7}\u{1b}[2J/x"),
-            "\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J/x"
-        );
-        assert!(!printable("a\u{9b}b\rc").chars().any(char::is_control));
-    }
-
-    #[test]
-    fn an_event_from_a_hub_says_its_partition_and_offset() {
-        let line = ReceptionLine {
-            id: 7,
-            received_at: "2026-11-28T10:00:00.000Z".into(),
-            kind: studio_receiver::ReceptionKind::Validation,
-            method: "EVENT".into(),
-            path: "/graph".into(),
-            query: "partition=1&offset=42".into(),
-            status: 200,
-            reason: None,
-            body_bytes: 10,
-            peer: "localhost:9093".into(),
-            pending: false,
-            items: 0,
-            change_type: None,
-            lifecycle_event: None,
-            resource: None,
-            client_state_problems: 0,
-            unknown_subscriptions: 0,
-            duplicates: 0,
-            decrypted: 0,
-            decrypt_failures: 0,
-        };
-        let mut out = Vec::new();
-        write_reception(&mut out, &line, &[]).expect("written");
-        let text = String::from_utf8_lossy(&out);
-        assert!(
-            text.contains("EVENT /graph  partition 1 · offset 42"),
-            "{text}"
-        );
-        assert_eq!(reception_json(&line, &[])["query"], "partition=1&offset=42");
-    }
-
-    #[test]
-    fn token_verdicts_read_as_before() {
-        assert_eq!(tokens_text(&TokenVerdict::Valid { count: 1 }), "valid (1)");
-        assert_eq!(
-            tokens_text(&TokenVerdict::Invalid {
-                reason: "outside its lifetime".into()
-            }),
-            "invalid: outside its lifetime"
-        );
-    }
 }

@@ -67,8 +67,8 @@ pub enum CoreEvent {
         /// Where it is.
         state: DeliveryState,
     },
-    /// Upkeep made a subscription again (Graph removed it, or the receiver's URL moved), or
-    /// failed to (a `ReceiverChanged` follows; `listen` prints it).
+    /// Upkeep made a subscription again (Graph removed it, Graph forgot it, or the receiver's
+    /// URL moved), or failed to: refetch the subscriptions and their health (`listen` prints it).
     SubscriptionRecreated {
         /// The subscription that was replaced.
         previous: String,

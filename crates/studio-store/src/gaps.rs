@@ -338,6 +338,17 @@ impl Store {
         })
     }
 
+    /// The delta paths a subscription has links kept for.
+    pub fn delta_link_keys(&self, subscription_id: &str) -> Result<Vec<String>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT start FROM delta_links WHERE subscription_id = ?1 ORDER BY start",
+            )?;
+            let rows = statement.query_map(params![subscription_id], |row| row.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        })
+    }
+
     /// The delta link kept for a subscription and delta path, with when it was taken.
     pub fn delta_link(
         &self,

@@ -195,9 +195,11 @@ const MIGRATIONS: [&str; 14] = [
     // logged held them in clear, so it goes (a log of recent calls, not a record).
     "DELETE FROM http_log;",
     // 14: the receiver's delivery health, recorded with each heartbeat (and when its state
-    // moves), so another process (`webhook-studio health`) can read it.
+    // moves), so another process (`webhook-studio health`) can read it; each conformance run's
+    // judgement of its answers beside its report (health lists them without parsing reports).
     "ALTER TABLE listening ADD COLUMN delivery TEXT;
-     ALTER TABLE listening ADD COLUMN delivery_at INTEGER;",
+     ALTER TABLE listening ADD COLUMN delivery_at INTEGER;
+     ALTER TABLE conformance_runs ADD COLUMN delivery TEXT;",
 ];
 
 /// Brings a database up to [`SCHEMA_VERSION`].

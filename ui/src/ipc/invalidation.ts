@@ -55,9 +55,10 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
     case "httpLogChanged":
       return [queryKeys.httpLog];
     case "deliveryChanged":
-    case "subscriptionRecreated":
-      // A `receiverChanged` follows and refetches what shows delivery health and subscriptions.
+      // A `receiverChanged` follows and refetches what shows delivery health.
       return [];
+    case "subscriptionRecreated":
+      return [queryKeys.owned, queryKeys.subscriptions, queryKeys.health, queryKeys.gaps];
     case "receiverChanged":
       // The request preview shows the receiver's URLs: it is checked again.
       return [queryKeys.receiver, queryKeys.status, queryKeys.owned, queryKeys.health, queryKeys.gaps, queryKeys.checks];

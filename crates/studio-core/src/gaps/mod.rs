@@ -18,6 +18,7 @@
 //! notification, the resource's expected latency, a silence longer than usual) is [`silence`].
 
 pub mod endpoints;
+pub mod folders;
 pub mod reconcile;
 pub mod silence;
 pub mod whole_drive;
@@ -293,109 +294,10 @@ pub struct DeltaStart {
     pub url: String,
 }
 
-/// Mail folders read at most for one mailbox (a deeper or wider tree is cut).
-pub const MAX_MAIL_FOLDERS: usize = 2_000;
-
-/// Every mail folder of a mailbox, child folders included: `{user}/mailFolders` lists only the
-/// top level, so each folder with child folders (`childFolderCount`, or unknown) has its
-/// `childFolders` listed in turn, breadth first, at most [`MAX_MAIL_FOLDERS`].
-async fn mail_folders(
-    client: &GraphClient,
-    api: studio_catalog::model::ApiVersion,
-    user: &str,
-) -> Result<Vec<String>, CoreError> {
-    let graph = |e| CoreError::graph(e, &studio_graph::HintContext::default());
-    let select = "?$select=id,childFolderCount";
-    let mut found: Vec<String> = Vec::new();
-    let mut pending = std::collections::VecDeque::from([format!("{user}/mailFolders{select}")]);
-    while let Some(listing) = pending.pop_front() {
-        let left = MAX_MAIL_FOLDERS.saturating_sub(found.len());
-        if left == 0 {
-            tracing::warn!(
-                user,
-                "more mail folders than are read: the rest are not reconciled"
-            );
-            break;
-        }
-        for folder in client.list(api, &listing, left).await.map_err(graph)? {
-            let Some(id) = folder["id"].as_str() else {
-                continue;
-            };
-            if found.iter().any(|f| f == id) {
-                continue;
-            }
-            if folder["childFolderCount"].as_u64().is_none_or(|n| n > 0) {
-                pending.push_back(format!("{user}/mailFolders/{id}/childFolders{select}"));
-            }
-            found.push(id.to_owned());
-        }
-    }
-    Ok(found)
-}
-
-/// Every contact folder of a mailbox: the default Contacts folder (the parent of the folders
-/// `{user}/contactFolders` lists, or of a contact in `{user}/contacts` when it has none) and
-/// every folder inside it, child folders included, at most [`MAX_MAIL_FOLDERS`].
-async fn contact_folders(
-    client: &GraphClient,
-    api: studio_catalog::model::ApiVersion,
-    user: &str,
-) -> Result<Vec<String>, CoreError> {
-    let graph = |e| CoreError::graph(e, &studio_graph::HintContext::default());
-    let select = "?$select=id,parentFolderId";
-    let top = client
-        .list(
-            api,
-            &format!("{user}/contactFolders{select}"),
-            MAX_MAIL_FOLDERS,
-        )
-        .await
-        .map_err(graph)?;
-    let parent_of = |items: &[serde_json::Value]| {
-        items
-            .iter()
-            .find_map(|i| i["parentFolderId"].as_str().filter(|p| !p.is_empty()))
-            .map(str::to_owned)
-    };
-    let default = match parent_of(&top) {
-        Some(id) => Some(id),
-        None => parent_of(
-            &client
-                .list(
-                    api,
-                    &format!("{user}/contacts?$top=1&$select=parentFolderId"),
-                    1,
-                )
-                .await
-                .map_err(graph)?,
-        ),
-    };
-    let mut found: Vec<String> = default.into_iter().collect();
-    let mut pending: std::collections::VecDeque<serde_json::Value> = top.into();
-    while let Some(folder) = pending.pop_front() {
-        let Some(id) = folder["id"].as_str() else {
-            continue;
-        };
-        if found.len() >= MAX_MAIL_FOLDERS || found.iter().any(|f| f == id) {
-            continue;
-        }
-        found.push(id.to_owned());
-        let children = client
-            .list(
-                api,
-                &format!("{user}/contactFolders/{id}/childFolders{select}"),
-                MAX_MAIL_FOLDERS,
-            )
-            .await
-            .map_err(graph)?;
-        pending.extend(children);
-    }
-    Ok(found)
-}
-
 /// The delta paths to read for a subscription (a mailbox's folders are listed first).
 pub async fn delta_starts(
     client: &GraphClient,
+    store: &Store,
     owned: &OwnedSubscription,
     now: i64,
 ) -> Result<Vec<DeltaStart>, CoreError> {
@@ -418,7 +320,7 @@ pub async fn delta_starts(
             key: path,
         }]),
         DeltaPlan::EachMailFolder { user } => {
-            let folders = mail_folders(client, api, &user).await?;
+            let folders = folders::mail_folders(client, api, &user).await?;
             Ok(folders
                 .iter()
                 .map(|id| {
@@ -430,17 +332,21 @@ pub async fn delta_starts(
                 })
                 .collect())
         }
-        DeltaPlan::EachContactFolder { user } => Ok(contact_folders(client, api, &user)
-            .await?
-            .iter()
-            .map(|id| {
-                let path = format!("{user}/contactFolders/{id}/contacts/delta");
-                DeltaStart {
-                    url: format!("{path}{}", select_for(&path)),
-                    key: path,
-                }
-            })
-            .collect()),
+        DeltaPlan::EachContactFolder { user } => {
+            Ok(
+                folders::contact_folders(client, api, &user, &store.delta_link_keys(&owned.id)?)
+                    .await?
+                    .iter()
+                    .map(|id| {
+                        let path = format!("{user}/contactFolders/{id}/contacts/delta");
+                        DeltaStart {
+                            url: format!("{path}{}", select_for(&path)),
+                            key: path,
+                        }
+                    })
+                    .collect(),
+            )
+        }
         DeltaPlan::Unavailable(why) => Err(CoreError::refused(format!(
             "{} cannot be reconciled with delta: {why}",
             owned.resource
@@ -456,7 +362,7 @@ pub async fn take_baseline(
     owned: &OwnedSubscription,
     now: i64,
 ) -> Result<usize, CoreError> {
-    let starts = match delta_starts(client, owned, now).await {
+    let starts = match delta_starts(client, store, owned, now).await {
         Ok(starts) => starts,
         Err(CoreError::Refused(_)) => return Ok(0),
         Err(error) => return Err(error),

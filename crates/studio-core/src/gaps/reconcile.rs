@@ -329,7 +329,7 @@ async fn read(
         studio_catalog::Catalog::get().ok(),
         &owned.resource,
     );
-    let starts = super::delta_starts(client, owned, now).await?;
+    let starts = super::delta_starts(client, store, owned, now).await?;
     let mut pass = Pass {
         listed: Vec::new(),
         links: Vec::new(),

@@ -2,10 +2,14 @@
 //! (`resource: drives/{id}/root`), never the item that changed: Graph means them as "something
 //! changed, ask delta". So an item delta lists is taken as notified when a trusted notification
 //! arrived at or after its change (within [`CLOCK_SKEW_SECONDS`]: Graph's clock and this
-//! computer's may differ), and as changed without a notification when none did. A deletion has
-//! no time of its own: it counts as notified when any notification arrived since the delta link
-//! was taken. Duplicates are the same notification (its `id`) delivered more than once; nothing
-//! can be superseded, since no notification names an item's state.
+//! computer's may differ), and as changed without a notification when none did. The tolerance
+//! cuts both ways: a change less than a minute after the last notification counts as told (a
+//! file changed just before the receiver stopped is not listed). A deletion has no time of its
+//! own: it counts as notified when a notification arrived since the gap began (a minute before
+//! it, for the clocks). Duplicates are the same notification (its `id`) delivered more than
+//! once; OneDrive's notifications usually carry no `id`, and two "something changed" pings look
+//! alike without being one delivered twice, so those are never grouped. Nothing can be
+//! superseded, since no notification names an item's state.
 
 use std::collections::BTreeMap;
 
@@ -37,7 +41,8 @@ pub fn compare(
         }
         let told = match (change.removed, modified) {
             (false, Some(at)) => last_heard.is_some_and(|heard| heard + CLOCK_SKEW_SECONDS >= at),
-            _ => last_heard.is_some(),
+            // Undated: told only by a notification since the gap began.
+            _ => last_heard.is_some_and(|heard| heard >= from),
         };
         if !told {
             unnotified.push(UnnotifiedChange {
@@ -51,7 +56,10 @@ pub fn compare(
         }
     }
     let mut deliveries: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-    for n in notified {
+    for n in notified
+        .iter()
+        .filter(|n| n.notification_key.starts_with("id:"))
+    {
         deliveries
             .entry(n.notification_key.as_str())
             .or_default()
@@ -123,17 +131,29 @@ mod tests {
             ),
             listed(json!({"id": "gone", "deleted": {}}), false),
         ];
-        let notified = vec![heard(T + 12, "n1", 1), heard(T + 13, "n1", 2)];
+        let notified = vec![
+            heard(T + 12, "id:n1", 1),
+            heard(T + 13, "id:n1", 2),
+            heard(T + 14, "sha256:same", 3),
+            heard(T + 15, "sha256:same", 4),
+        ];
         let (unnotified, duplicates) = compare(&changes, &notified, (T + 100, T + 600));
         let ids: Vec<&str> = unnotified.iter().map(|u| u.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["b"],
-            "the root is not an item; a deletion counts as heard"
+            ["b", "gone"],
+            "the root is not an item; nothing heard since the gap began tells of a deletion"
         );
+        let (told, _) = compare(&changes, &notified, (T + 20, T + 600));
+        let told: Vec<&str> = told.iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(told, ["b"], "heard within a minute of the gap's start");
         assert!(unnotified[0].in_gap);
         assert_eq!(unnotified[0].label.as_deref(), Some("Plan.docx"));
-        assert_eq!(duplicates.len(), 1);
+        assert_eq!(
+            duplicates.len(),
+            1,
+            "pings without an id are not duplicates"
+        );
         assert_eq!(duplicates[0].reception_ids, [1, 2]);
         assert_eq!(duplicates[0].id, "drives/d1/root");
 

@@ -5,6 +5,8 @@
 #![allow(dead_code, reason = "each test file uses part of it")]
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
+pub mod gaps;
+
 use std::sync::Arc;
 use std::time::Duration;
 

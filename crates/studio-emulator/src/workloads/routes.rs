@@ -60,12 +60,19 @@ fn memberships<'a>(store: &'a super::Store, path: &str) -> Option<Vec<&'a Entity
 /// top-level ones, `…/mailfolders/{id}/childfolders` the children of one.
 ///
 /// Contact folders are kept the same way, the default Contacts folder among them:
-/// `users/{id}/contactfolders` lists the folders inside the default one, as Graph does.
+/// `users/{id}/contactfolders` lists the folders inside the default one, and
+/// `users/{id}/contacts` the default folder's contacts, as Graph does.
 fn folder_tree<'a>(store: &'a super::Store, path: &str) -> Option<Vec<&'a Entity>> {
     let segments: Vec<&str> = path.split('/').collect();
     let default_contacts = segments.get(1).map(|u| paths::contacts_folder_id(u));
     let (folders, parent) = if paths::matches("users/*/mailfolders", path) {
         (path.to_owned(), "")
+    } else if paths::matches("users/*/contacts", path) {
+        // `/contacts` lists the default folder's (a subscription there still hears them all).
+        (
+            path.to_owned(),
+            default_contacts.as_deref().unwrap_or_default(),
+        )
     } else if paths::matches("users/*/contactfolders", path) {
         (
             path.to_owned(),

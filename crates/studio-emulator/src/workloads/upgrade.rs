@@ -8,8 +8,20 @@ use super::{Entity, Store};
 use crate::tenant::Tenant;
 
 /// Brings a store saved by an older version up to what this one expects: each user's default
-/// Contacts folder, and contacts that name it (their folder's contacts and delta list them).
+/// Contacts folder, contacts that name it (their folder's contacts and delta list them), and no
+/// delta link from before drive items were journaled as themselves.
 pub fn bring_up_to_date(store: &mut Store, tenant: &Tenant) {
+    // Older versions journaled a drive item's change under the drive's root (what its
+    // notification names), so delta listed the root instead of the items: the links handed out
+    // then cannot be answered right, and start again (410) with a full sync.
+    if store
+        .journal
+        .entries
+        .iter()
+        .any(|e| super::paths::matches("drives/*/root", &e.path))
+    {
+        store.journal.forget_tokens();
+    }
     for user in &tenant.users {
         let user = user.id.to_lowercase();
         let folder = contacts_folder_id(&user);
@@ -65,8 +77,29 @@ mod tests {
             contact.also_in.clear();
             store.put(contact);
         }
+        let epoch = store.journal.epoch;
         bring_up_to_date(&mut store, &tenant);
+        assert_eq!(
+            store.journal.epoch, epoch,
+            "a journal of items keeps its links"
+        );
+        store
+            .journal
+            .entries
+            .push_back(crate::workloads::delta::JournalEntry {
+                seq: store.journal.last + 1,
+                path: "drives/d1/root".into(),
+                watchers: vec!["drives/d1/root/children".into()],
+                change_sequence: 1,
+                odata_type: "#Microsoft.Graph.DriveItem".into(),
+                audience: Vec::new(),
+            });
         bring_up_to_date(&mut store, &tenant);
+        assert_eq!(
+            store.journal.epoch,
+            epoch + 1,
+            "links from the old journal start again"
+        );
         assert!(
             store
                 .find(&format!("users/{user}/contactfolders/{folder}"))

@@ -375,8 +375,16 @@ function ReconciliationView({ gapId, onClose }: { gapId: GapView["id"]; onClose:
   );
 }
 
+/** Another process's receiver (`webhook-studio listen`) tells this window nothing: while its
+ * health is shown, it is read again every 15 s (its heartbeat's pace), so a stopped one goes. */
+const ELSEWHERE_REFRESH_MS = 15_000;
+
 function useHealth() {
-  return useQuery({ queryKey: queryKeys.health, queryFn: () => call("health", null) });
+  return useQuery({
+    queryKey: queryKeys.health,
+    queryFn: () => call("health", null),
+    refetchInterval: (query) => (query.state.data?.deliveryElsewhere ? ELSEWHERE_REFRESH_MS : false),
+  });
 }
 
 /** Every gap, the reconciled ones too (the health view lists only the open ones). */
