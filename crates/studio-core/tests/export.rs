@@ -1,7 +1,8 @@
 //! Exports hold what the Inspector's filter shows and go where the user picks in the save
 //! dialog (a scripted one here; the real GTK dialog is driven in `tests/e2e/export.rs`): the
 //! file private to the user, the folder they chose left as it was, nothing written when they
-//! cancel, and a refusal where there is no window to ask in.
+//! cancel, and a refusal where there is no window to ask in. A gap's reconciliation is saved
+//! the same way.
 
 #![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
 
@@ -151,4 +152,45 @@ async fn a_closed_dialog_writes_nothing_and_without_a_window_ask_is_refused() {
         .await
         .expect_err("no window");
     assert!(refused.message.contains("no window"), "{refused:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconciliation_is_saved_as_json_where_the_user_picks() {
+    let dir = tempfile::tempdir().expect("dir");
+    let chosen = dir.path().join("picked").join("reconciliation.json");
+    std::fs::create_dir_all(chosen.parent().expect("parent")).expect("folder");
+    let studio = studio(&dir.path().join("data"), Some(chosen.clone()));
+    common::call(&studio, "account_add_sandbox", json!({})).await;
+    common::call(&studio, "receiver_start", Value::Null).await;
+    let created = common::call(
+        &studio,
+        "subscription_create",
+        json!({"resource": "/me/mailFolders('inbox')/messages", "changeType": "created"}),
+    )
+    .await;
+    let id = created["subscription"]["subscription"]["id"].clone();
+    let since = studio_primitives::clock::Clock::now_unix(&studio_primitives::clock::SystemClock);
+    let result = common::call(
+        &studio,
+        "reconcile_since",
+        json!({"subscriptionId": id, "since": since - 60}),
+    )
+    .await;
+    let saved = common::call(
+        &studio,
+        "gap_reconciliation_save",
+        json!({"id": result["gapId"]}),
+    )
+    .await;
+    assert_eq!(saved["state"], "written", "{saved}");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&chosen).expect("written")).expect("JSON");
+    assert_eq!(written, result, "the file holds the kept reconciliation");
+
+    // A gap that is not there: said so, nothing asked.
+    let refused = studio
+        .dispatch("gap_reconciliation_save", json!({"id": 999}))
+        .await
+        .expect_err("no such gap");
+    assert!(refused.message.contains("999"), "{refused:?}");
 }

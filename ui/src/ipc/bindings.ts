@@ -2616,6 +2616,15 @@ tls?: HubTls,
 sasl?: boolean, };
 
 /**
+ * Where a file the user asked for went.
+ */
+export type SavedFile = { "state": "written", 
+/**
+ * Where.
+ */
+path: string, } | { "state": "cancelled" };
+
+/**
  * A secret typed by the user (never echoed back).
  */
 export type SecretInput = { 
@@ -3459,6 +3468,8 @@ export interface Commands {
   gap_reconcile: { request: GapRef; response: Reconciliation };
   /** A gap's kept reconciliation. */
   gap_reconciliation: { request: GapRef; response: Reconciliation };
+  /** Writes a gap's kept reconciliation as JSON where the user picks in the save dialog. */
+  gap_reconciliation_save: { request: GapRef; response: SavedFile };
   /** Opens a gap from a time for a subscription and reconciles it. */
   reconcile_since: { request: ReconcileSince; response: Reconciliation };
   /** The saved Azure Event Hubs connections and what this process reads. */
@@ -3492,7 +3503,7 @@ export interface Commands {
 }
 
 /** The names of every command, in declaration order. */
-export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_ledger", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "health", "gaps_list", "gap_reconcile", "gap_reconciliation", "reconcile_since", "event_hubs_list", "event_hub_save", "event_hub_remove", "event_hub_read", "event_hub_stop", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "notification_test", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
+export const COMMAND_NAMES = ["app_info", "status", "settings_get", "settings_update", "catalog_get", "catalog_check", "lookup", "open_link", "accounts_list", "account_add_sandbox", "account_sign_in", "account_device_start", "account_device_finish", "account_device_cancel", "account_add_app", "account_check", "account_select", "account_remove", "account_request_permissions", "sandbox_info", "subscriptions_list", "subscription_ledger", "subscription_renew", "subscription_delete", "subscription_reauthorize", "subscription_create", "trigger_plan", "trigger_change", "subscription_preflight", "owned_subscriptions", "subscriptions_upkeep", "http_log_list", "http_log_clear", "receiver_status", "receiver_start", "receiver_stop", "ngrok_authtoken_set", "receptions_list", "receptions_count", "reception_get", "reception_tokens", "reception_items", "reception_replay", "reception_curl", "receptions_export", "conform_run", "conform_certificate", "conform_history", "conform_report", "health", "gaps_list", "gap_reconcile", "gap_reconciliation", "gap_reconciliation_save", "reconcile_since", "event_hubs_list", "event_hub_save", "event_hub_remove", "event_hub_read", "event_hub_stop", "certificates_list", "certificate_create", "certificate_export", "certificate_delete", "notification_test", "updates_check", "updates_download", "updates_install", "updates_announced"] as const;
 
 /** The event name the shell forwards core events under. */
 export const EVENT_CHANNEL = "studio://event";

@@ -127,6 +127,7 @@ export const staleAfterCommand: { [K in keyof Commands]: readonly QueryKey[] } =
   gaps_list: [],
   gap_reconcile: [queryKeys.health, queryKeys.gaps],
   gap_reconciliation: [],
+  gap_reconciliation_save: [],
   reconcile_since: [queryKeys.health, queryKeys.gaps],
   event_hubs_list: [],
   event_hub_save: [queryKeys.eventHubs],

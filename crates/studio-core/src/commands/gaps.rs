@@ -54,6 +54,19 @@ pub struct GapRef {
     pub id: i64,
 }
 
+/// Where a file the user asked for went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum SavedFile {
+    /// The file is written.
+    Written {
+        /// Where.
+        path: String,
+    },
+    /// The user closed the save dialog: nothing was written.
+    Cancelled,
+}
+
 /// Reconcile a subscription from a time (opens a gap the user asked for).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -166,6 +179,43 @@ impl Studio {
         })?;
         serde_json::from_value(kept)
             .map_err(|e| CoreError::internal(format!("a kept reconciliation is unreadable: {e}")))
+    }
+
+    /// `gap_reconciliation_save`: writes a gap's kept reconciliation as JSON where the user picks
+    /// in the save dialog (the window names no path itself; the command line prints it with
+    /// `reconcile --json`).
+    pub async fn gap_reconciliation_save(&self, gap: GapRef) -> Result<SavedFile, CoreError> {
+        let reconciliation = self.gap_reconciliation(gap.clone()).await?;
+        let kind = crate::save_dialog::FileKind {
+            name: "JSON",
+            extension: "json",
+        };
+        let Some(chosen) = self
+            .save_dialog()
+            .ask(
+                "Save the reconciliation",
+                &format!("reconciliation-gap-{}.json", gap.id),
+                &kind,
+            )
+            .await?
+        else {
+            return Ok(SavedFile::Cancelled);
+        };
+        let text = serde_json::to_string_pretty(&reconciliation).map_err(|e| {
+            CoreError::internal(format!("a reconciliation could not be encoded: {e}"))
+        })?;
+        let path = chosen.clone();
+        tokio::task::spawn_blocking(move || std::fs::write(&path, text.as_bytes()))
+            .await
+            .map_err(|e| CoreError::internal(format!("the file was not written: {e}")))?
+            .map_err(|e| {
+                CoreError::refused(format!("{} could not be written: {e}", chosen.display()))
+                    .with_hint("Pick a folder you may write to.")
+            })?;
+        tracing::info!(path = %chosen.display(), gap = gap.id, "reconciliation saved");
+        Ok(SavedFile::Written {
+            path: chosen.display().to_string(),
+        })
     }
 
     /// `reconcile_since`: opens a gap from `since` to now for a subscription and reconciles it.

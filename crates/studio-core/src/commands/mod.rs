@@ -187,6 +187,8 @@ command_surface! {
     gap_reconcile: gaps::GapRef => crate::gaps::reconcile::Reconciliation;
     /// A gap's kept reconciliation.
     gap_reconciliation: gaps::GapRef => crate::gaps::reconcile::Reconciliation;
+    /// Writes a gap's kept reconciliation as JSON where the user picks in the save dialog.
+    gap_reconciliation_save: gaps::GapRef => gaps::SavedFile;
     /// Opens a gap from a time for a subscription and reconciles it.
     reconcile_since: gaps::ReconcileSince => crate::gaps::reconcile::Reconciliation;
     /// The saved Azure Event Hubs connections and what this process reads.

@@ -357,17 +357,35 @@ function ReconciliationView({ gapId, onClose }: { gapId: GapView["id"]; onClose:
     ref.current?.scrollIntoView({ block: "nearest" });
   }, [gapId]);
   const r = result.data;
+  const save = useCommand("gap_reconciliation_save");
   return (
     <div className="reconciliation" data-testid="reconciliation" ref={ref}>
       <div className="reconciliation-head">
         <h3 className="reconciliation-heading">{r ? <>Reconciliation of the gap <Range from={r.gapFrom} to={r.gapTo} /></> : "Reconciliation"}</h3>
         <div className="row-actions">
           {r ? <CopyButton text={() => reconciliationJson(r)} label="Copy as JSON" testId="reconciliation-copy" variant="default" /> : null}
+          {r ? (
+            <Button
+              data-testid="reconciliation-save"
+              disabled={save.isPending}
+              onClick={() => {
+                save.mutate({ id: gapId });
+              }}
+            >
+              Save as JSON…
+            </Button>
+          ) : null}
           <Button variant="ghost" data-testid="reconciliation-close" onClick={onClose}>
             Close
           </Button>
         </div>
       </div>
+      {save.data?.state === "written" ? (
+        <p className="muted" role="status" data-testid="reconciliation-saved">
+          Saved to <span className="mono selectable">{save.data.path}</span>
+        </p>
+      ) : null}
+      {save.error ? <ErrorBanner error={save.error} title="The reconciliation was not saved" /> : null}
       {result.error ? <ErrorBanner error={result.error} title="The reconciliation could not be read" /> : null}
       {result.isPending ? <p className="muted">Reading…</p> : null}
       {r ? <Report reconciliation={r} /> : null}

@@ -112,6 +112,8 @@ function healthBackend(options: { health?: HealthView; gaps?: GapView[]; kept?: 
           health = { ...health, openGaps: health.openGaps.filter((g) => g.id !== id) };
           return Promise.resolve(result);
         }
+        case "gap_reconciliation_save":
+          return Promise.resolve({ state: "written", path: `/home/me/reconciliation-gap-${String((request as { id: number }).id)}.json` });
         case "gap_reconciliation": {
           const found = kept.find((r) => r.gapId === (request as { id: number }).id);
           return found ? Promise.resolve(found) : Promise.reject(new StudioError({ code: "not_found", message: "This gap was not reconciled yet.", hint: "Reconcile it first." }));
@@ -120,7 +122,7 @@ function healthBackend(options: { health?: HealthView; gaps?: GapView[]; kept?: 
           return base.call(command, request);
       }
     };
-    if (["health", "gaps_list", "gap_reconcile", "gap_reconciliation"].includes(command)) base.calls.push({ command, request });
+    if (["health", "gaps_list", "gap_reconcile", "gap_reconciliation", "gap_reconciliation_save"].includes(command)) base.calls.push({ command, request });
     return answer() as ReturnType<typeof base.call<typeof command>>;
   };
   return { call, calls: base.calls };
@@ -270,6 +272,10 @@ describe("Health", () => {
     const copied = JSON.parse(await navigator.clipboard.readText()) as { gapId: number; duplicates: { receptionIds: number[] }[] };
     expect(copied.gapId).toBe(7);
     expect(copied.duplicates[0]?.receptionIds).toEqual([11, 12, 14]);
+
+    await user.click(within(view).getByTestId("reconciliation-save"));
+    expect(await within(view).findByTestId("reconciliation-saved")).toHaveTextContent("Saved to /home/me/reconciliation-gap-7.json");
+    expect(backend.calls.find((c) => c.command === "gap_reconciliation_save")?.request).toEqual({ id: 7 });
 
     await user.click(within(view).getByTestId("reconciliation-close"));
     expect(screen.queryByTestId("reconciliation")).toBeNull();
