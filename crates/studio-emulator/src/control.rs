@@ -51,7 +51,8 @@ pub async fn changes(State(shared): State<Arc<Shared>>, GraphBody(body): GraphBo
     let matched = delivery::dispatch(&shared, &change);
     let mut answer = json!({ "matchedSubscriptions": matched, "resource": change.resource, "changeType": change.change_type, "entity": change.body });
     if wait {
-        let tried = delivery::first_attempts(attempts, &matched, WAIT_FOR_DELIVERIES).await;
+        let tried =
+            delivery::first_attempts(attempts, &change, &matched, WAIT_FOR_DELIVERIES).await;
         answer["deliveries"] = json!(tried
             .iter()
             .map(|d| json!({"subscriptionIds": d.subscription_ids, "url": d.url, "status": d.status, "dropped": d.dropped}))

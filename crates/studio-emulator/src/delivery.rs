@@ -255,12 +255,26 @@ fn record(shared: &Shared, attempt: Delivery) {
     }
 }
 
+/// Whether a POST carried `change`'s notification (an item naming what changed, with its change
+/// type), not one of an earlier change still on its way to the same subscription. Drives and
+/// lists name only the subscribed resource, so any of their POSTs counts.
+fn carries(body: &Value, change: &Change) -> bool {
+    change.report_subscribed
+        || body["value"].as_array().is_some_and(|items| {
+            items.iter().any(|item| {
+                item["resource"].as_str() == Some(change.resource.as_str())
+                    && item["changeType"].as_str() == Some(change.change_type.as_str())
+            })
+        })
+}
+
 /// The first attempts of the notifications a change matched, as they are recorded, until each
 /// matched subscription has had one or `within` has passed (what is not there is still on its
 /// way: a slow endpoint's deliveries are held back). Subscribe (`shared.attempts`) before the
 /// change is dispatched, so no attempt is missed.
 pub async fn first_attempts(
     mut attempts: tokio::sync::broadcast::Receiver<Delivery>,
+    change: &Change,
     matched: &[String],
     within: Duration,
 ) -> Vec<Delivery> {
@@ -275,7 +289,8 @@ pub async fn first_attempts(
             Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
             Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) | Err(_) => break,
         };
-        if attempt.kind != "notification" || attempt.attempt > 1 {
+        if attempt.kind != "notification" || attempt.attempt > 1 || !carries(&attempt.body, change)
+        {
             continue;
         }
         let ours = attempt
@@ -471,3 +486,26 @@ async fn wait_emulated(
 
 /// The default first retry delay (doubling each time).
 pub const DEFAULT_RETRY_BASE: Duration = Duration::from_secs(2);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_carries_a_change_when_an_item_names_it() {
+        let mut change = Change::bare("created", "Users/u/Messages/m2", "users/u/messages/m2");
+        let body = |resource: &str, change_type: &str| json!({"value": [{"resource": resource, "changeType": change_type}]});
+        assert!(carries(&body("Users/u/Messages/m2", "created"), &change));
+        assert!(
+            !carries(&body("Users/u/Messages/m1", "created"), &change),
+            "an earlier change still on its way"
+        );
+        assert!(!carries(&body("Users/u/Messages/m2", "updated"), &change));
+        assert!(!carries(&json!({}), &change));
+        change.report_subscribed = true;
+        assert!(
+            carries(&body("drives/d/root", "updated"), &change),
+            "drives name the root"
+        );
+    }
+}
