@@ -496,6 +496,36 @@ fn listen_says_when_graph_removed_its_subscription_and_it_was_made_again() -> st
 }
 
 #[test]
+fn sigterm_stops_the_stdio_mcp_server_cleanly() -> std::io::Result<()> {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir()?;
+    let mut child = common::headless(dir.path(), &["mcp"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    // Served: it answers an initialize request (so its handlers are in place).
+    let mut stdin = child.stdin.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
+    writeln!(
+        stdin,
+        r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"protocolVersion":"2025-03-26","capabilities":{{}},"clientInfo":{{"name":"test","version":"0"}}}}}}"#
+    )?;
+    let stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let answer = lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??;
+    assert!(answer.contains("\"id\":1"), "{answer}");
+    // The client keeps stdin open; a supervisor stops the server.
+    let terminated = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    assert!(terminated.success());
+    let status = child.wait()?;
+    assert!(status.success(), "SIGTERM is a clean stop: {status}");
+    drop(stdin);
+    Ok(())
+}
+
+#[test]
 fn a_trigger_with_no_receiver_says_its_notification_did_not_arrive() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     let run = |args: &[&str]| common::headless(dir.path(), args).output();

@@ -31,7 +31,7 @@ pub struct McpArgs {
     pub port: u16,
 }
 
-/// Runs the server until the client disconnects (stdio) or Ctrl-C (HTTP).
+/// Runs the server until the client disconnects (stdio), or Ctrl-C or SIGTERM.
 pub async fn run(studio: Arc<Studio>, args: &McpArgs) -> Result<ExitCode, CoreError> {
     let upkeep = tokio::spawn(upkeep_once_receiving(Arc::clone(&studio)));
     let served = serve(studio, args).await;
@@ -61,7 +61,13 @@ async fn serve(studio: Arc<Studio>, args: &McpArgs) -> Result<ExitCode, CoreErro
         },
     );
     if !args.http {
-        studio_mcp::serve_stdio(workbench).await?;
+        // A supervisor's SIGTERM (or Ctrl-C) stops it as cleanly as the client closing stdin:
+        // what it received is kept and its listening period closed.
+        let stop = crate::signals::stop_requested();
+        tokio::select! {
+            served = studio_mcp::serve_stdio(workbench) => served?,
+            () = stop => tracing::info!("the MCP server was asked to stop"),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let server = HttpServer::bind(workbench, args.port).await?;
