@@ -7,43 +7,96 @@
 
 mod common;
 
-use common::gaps::{baseline, gap_studio as studio, open_gap, unnotified, until};
+use std::sync::Arc;
+
+use common::gaps::{baseline, gap_studio, open_gap, unnotified, until};
 use common::{call, control};
 use serde_json::{Value, json};
+use studio_catalog::model::ApiVersion::V1;
+use studio_core::Studio;
+use studio_graph::GraphClient;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_drive_watched_from_its_root_is_reconciled_by_when_it_was_last_notified() {
-    let dir = tempfile::tempdir().expect("dir");
-    let studio = studio(dir.path());
+/// The sandbox signed in with `scope` granted too, and a Graph client on it (to make folders as
+/// a user would).
+async fn sandbox_with(dir: &std::path::Path, scope: &str) -> (Arc<Studio>, GraphClient) {
+    let studio = gap_studio(dir);
     let account = call(&studio, "account_add_sandbox", json!({})).await;
     call(
         &studio,
         "account_request_permissions",
-        json!({"id": account["config"]["id"], "scopes": ["Files.ReadWrite.All"]}),
+        json!({"id": account["config"]["id"], "scopes": [scope]}),
     )
     .await;
+    let (_, _, client) = studio.accounts().client(None).await.expect("client");
+    (studio, client)
+}
+
+/// A folder made with Graph's create call; its body.
+async fn folder(client: &GraphClient, collection: &str, name: &str) -> Value {
+    client
+        .send(
+            reqwest::Method::POST,
+            V1,
+            collection,
+            Some(&json!({"displayName": name})),
+        )
+        .await
+        .expect("folder made")
+        .body
+}
+
+/// A subscription made in the window's way; its id.
+async fn subscribe(studio: &Studio, resource: &str, change_type: &str, lifecycle: bool) -> String {
     let created = call(
-        &studio,
+        studio,
         "subscription_create",
-        json!({"resource": "/me/drive/root", "changeType": "updated", "includeLifecycleUrl": false}),
+        json!({"resource": resource, "changeType": change_type, "includeLifecycleUrl": lifecycle}),
     )
     .await;
-    let id = created["subscription"]["subscription"]["id"]
+    created["subscription"]["subscription"]["id"]
         .as_str()
         .expect("id")
-        .to_owned();
+        .to_owned()
+}
+
+/// A new item in `collection`, made by the sandbox's control API; its id.
+async fn new_item(studio: &Studio, collection: &str) -> String {
+    control(
+        studio,
+        "/changes",
+        json!({"resource": collection, "changeType": "created"}),
+    )
+    .await["entity"]["id"]
+        .as_str()
+        .expect("item id")
+        .to_owned()
+}
+
+/// Starts the receiver again and reconciles the downtime gap that opens.
+async fn reconcile_downtime(studio: &Studio) -> Value {
+    call(studio, "receiver_start", Value::Null).await;
+    let gap = open_gap(studio, "downtime").await;
+    call(studio, "gap_reconcile", json!({"id": gap["id"]})).await
+}
+
+fn read_paths(result: &Value) -> Vec<String> {
+    result["paths"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drive_watched_from_its_root_is_reconciled_by_when_it_was_last_notified() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (studio, _) = sandbox_with(dir.path(), "Files.ReadWrite.All").await;
+    let id = subscribe(&studio, "/me/drive/root", "updated", false).await;
     baseline(&studio, &id, "/me/drive/root/delta").await;
-    let new_file = async || {
-        let made = control(
-            &studio,
-            "/changes",
-            json!({"resource": "/me/drive/root/children", "changeType": "created"}),
-        )
-        .await;
-        made["entity"]["id"].as_str().expect("item id").to_owned()
-    };
+    let files = "/me/drive/root/children";
     // Heard: a notification (naming only the root) arrives after the change.
-    let heard = new_file().await;
+    let heard = new_item(&studio, files).await;
     until("the root's notification", async || {
         let list = call(&studio, "receptions_list", json!({"kind": "notification"})).await;
         (!list.as_array().is_some_and(Vec::is_empty)).then_some(())
@@ -54,11 +107,12 @@ async fn a_drive_watched_from_its_root_is_reconciled_by_when_it_was_last_notifie
     // differ).
     call(&studio, "receiver_stop", Value::Null).await;
     control(&studio, "/clock", json!({"advanceSeconds": 600})).await;
-    let mut meanwhile = vec![new_file().await, new_file().await];
+    let mut meanwhile = vec![
+        new_item(&studio, files).await,
+        new_item(&studio, files).await,
+    ];
     meanwhile.sort();
-    call(&studio, "receiver_start", Value::Null).await;
-    let gap = open_gap(&studio, "downtime").await;
-    let result = call(&studio, "gap_reconcile", json!({"id": gap["id"]})).await;
+    let result = reconcile_downtime(&studio).await;
     assert_eq!(result["fullSync"], false, "{result:#}");
     assert_eq!(unnotified(&result), meanwhile, "{result:#}");
     assert!(!unnotified(&result).contains(&heard), "{result:#}");
@@ -73,48 +127,19 @@ async fn a_drive_watched_from_its_root_is_reconciled_by_when_it_was_last_notifie
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mailbox_is_reconciled_in_its_child_folders_too() {
     let dir = tempfile::tempdir().expect("dir");
-    let studio = studio(dir.path());
-    let account = call(&studio, "account_add_sandbox", json!({})).await;
-    call(
-        &studio,
-        "account_request_permissions",
-        json!({"id": account["config"]["id"], "scopes": ["Mail.ReadWrite"]}),
-    )
-    .await;
+    let (studio, client) = sandbox_with(dir.path(), "Mail.ReadWrite").await;
     // A folder inside the inbox, made as a user would (Graph's "create child folder").
-    let (_, _, client) = studio.accounts().client(None).await.expect("client");
-    let made = client
-        .send(
-            reqwest::Method::POST,
-            studio_catalog::model::ApiVersion::V1,
-            "/me/mailFolders/inbox/childFolders",
-            Some(&json!({"displayName": "Receipts"})),
-        )
-        .await
-        .expect("child folder");
-    let child = made.body["id"].as_str().expect("folder id").to_owned();
+    let made = folder(&client, "/me/mailFolders/inbox/childFolders", "Receipts").await;
+    let child = made["id"].as_str().expect("folder id").to_owned();
     let top = client
-        .list(
-            studio_catalog::model::ApiVersion::V1,
-            "/me/mailFolders",
-            100,
-        )
+        .list(V1, "/me/mailFolders", 100)
         .await
         .expect("folders");
     assert!(
         top.iter().all(|f| f["id"] != child.as_str()),
         "/mailFolders lists only the top level, as Graph does"
     );
-    let created = call(
-        &studio,
-        "subscription_create",
-        json!({"resource": "/me/messages", "changeType": "created,updated,deleted", "includeLifecycleUrl": true}),
-    )
-    .await;
-    let id = created["subscription"]["subscription"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = subscribe(&studio, "/me/messages", "created,updated,deleted", true).await;
     baseline(
         &studio,
         &id,
@@ -122,67 +147,24 @@ async fn a_mailbox_is_reconciled_in_its_child_folders_too() {
     )
     .await;
     call(&studio, "receiver_stop", Value::Null).await;
-    let lost = control(
-        &studio,
-        "/changes",
-        json!({"resource": format!("/me/mailFolders/{child}/messages"), "changeType": "created"}),
-    )
-    .await["entity"]["id"]
-        .as_str()
-        .expect("message id")
-        .to_owned();
-    call(&studio, "receiver_start", Value::Null).await;
-    let gap = open_gap(&studio, "downtime").await;
-    let result = call(&studio, "gap_reconcile", json!({"id": gap["id"]})).await;
+    let lost = new_item(&studio, &format!("/me/mailFolders/{child}/messages")).await;
+    let result = reconcile_downtime(&studio).await;
     assert_eq!(unnotified(&result), [lost], "{result:#}");
     assert!(
-        result["paths"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|p| p.as_str().is_some_and(|p| p.contains(&child))),
+        read_paths(&result).iter().any(|p| p.contains(&child)),
         "{result:#}"
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contacts_are_reconciled_in_every_contact_folder() {
-    use studio_catalog::model::ApiVersion::V1;
     let dir = tempfile::tempdir().expect("dir");
-    let studio = studio(dir.path());
-    let account = call(&studio, "account_add_sandbox", json!({})).await;
-    call(
-        &studio,
-        "account_request_permissions",
-        json!({"id": account["config"]["id"], "scopes": ["Contacts.ReadWrite"]}),
-    )
-    .await;
-    let (_, _, client) = studio.accounts().client(None).await.expect("client");
+    let (studio, client) = sandbox_with(dir.path(), "Contacts.ReadWrite").await;
     // A folder of one's own (Graph puts it inside the default Contacts folder).
-    let made = client
-        .send(
-            reqwest::Method::POST,
-            V1,
-            "/me/contactFolders",
-            Some(&json!({"displayName": "Suppliers"})),
-        )
-        .await
-        .expect("contact folder");
-    let suppliers = made.body["id"].as_str().expect("folder id").to_owned();
-    let default = made.body["parentFolderId"]
-        .as_str()
-        .expect("parent")
-        .to_owned();
-    let created = call(
-        &studio,
-        "subscription_create",
-        json!({"resource": "/me/contacts", "changeType": "created,updated,deleted", "includeLifecycleUrl": true}),
-    )
-    .await;
-    let id = created["subscription"]["subscription"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let made = folder(&client, "/me/contactFolders", "Suppliers").await;
+    let suppliers = made["id"].as_str().expect("folder id").to_owned();
+    let default = made["parentFolderId"].as_str().expect("parent").to_owned();
+    let id = subscribe(&studio, "/me/contacts", "created,updated,deleted", true).await;
     for folder in [&default, &suppliers] {
         baseline(
             &studio,
@@ -192,33 +174,13 @@ async fn contacts_are_reconciled_in_every_contact_folder() {
         .await;
     }
     call(&studio, "receiver_stop", Value::Null).await;
-    let mut lost = Vec::new();
-    for collection in [
-        "/me/contacts".to_owned(),
-        format!("/me/contactFolders/{suppliers}/contacts"),
-    ] {
-        let answer = control(
-            &studio,
-            "/changes",
-            json!({"resource": collection, "changeType": "created"}),
-        )
-        .await;
-        lost.push(
-            answer["entity"]["id"]
-                .as_str()
-                .expect("contact id")
-                .to_owned(),
-        );
-    }
+    let mut lost = vec![
+        new_item(&studio, "/me/contacts").await,
+        new_item(&studio, &format!("/me/contactFolders/{suppliers}/contacts")).await,
+    ];
     lost.sort();
-    call(&studio, "receiver_start", Value::Null).await;
-    let gap = open_gap(&studio, "downtime").await;
-    let result = call(&studio, "gap_reconcile", json!({"id": gap["id"]})).await;
+    let result = reconcile_downtime(&studio).await;
     assert_eq!(result["fullSync"], false, "{result:#}");
     assert_eq!(unnotified(&result), lost, "{result:#}");
-    assert_eq!(
-        result["paths"].as_array().map(Vec::len),
-        Some(2),
-        "{result:#}"
-    );
+    assert_eq!(read_paths(&result).len(), 2, "{result:#}");
 }
