@@ -384,13 +384,15 @@ fn listen_prints_each_notification_with_its_checks_and_stops_on_ctrl_c() -> std:
     Ok(())
 }
 
-/// `listen --json ARGS` started, once it said it is listening; its further lines.
+/// `listen --json ARGS` started, once it said it is listening; its further lines, and the
+/// "listening" line itself.
 fn listening(
     dir: &std::path::Path,
     args: &[&str],
 ) -> std::io::Result<(
     std::process::Child,
     std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+    serde_json::Value,
 )> {
     use std::io::BufRead;
     let mut all = vec!["listen", "--json"];
@@ -404,13 +406,13 @@ fn listening(
     let first: serde_json::Value =
         serde_json::from_str(&lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??)?;
     assert_eq!(first["event"], "listening", "{first}");
-    Ok((child, lines))
+    Ok((child, lines, first))
 }
 
 #[test]
 fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
-    let (mut child, _lines) = listening(dir.path(), &[])?;
+    let (mut child, _lines, _) = listening(dir.path(), &[])?;
     let terminated = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()?;
@@ -444,24 +446,10 @@ fn listen_says_when_graph_removed_its_subscription_and_it_was_made_again() -> st
             .status
             .success()
     );
-    let mut child = common::headless(
+    let (mut child, mut lines, first) = listening(
         dir.path(),
-        &[
-            "listen",
-            "--json",
-            "--subscribe",
-            "/me/messages",
-            "--change-type",
-            "created",
-        ],
-    )
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::null())
-    .spawn()?;
-    let stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
-    let first: serde_json::Value =
-        serde_json::from_str(&lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??)?;
+        &["--subscribe", "/me/messages", "--change-type", "created"],
+    )?;
     let id = first["subscription"]["id"]
         .as_str()
         .unwrap_or_default()
@@ -530,7 +518,7 @@ fn a_trigger_with_no_receiver_says_its_notification_did_not_arrive() -> std::io:
     let dir = tempfile::tempdir()?;
     let run = |args: &[&str]| common::headless(dir.path(), args).output();
     assert!(run(&["account", "add", "--sandbox"])?.status.success());
-    let (mut child, _lines) = listening(
+    let (mut child, _lines, _) = listening(
         dir.path(),
         &["--subscribe", "/me/messages", "--change-type", "created"],
     )?;

@@ -171,6 +171,32 @@ pub struct Listed {
     pub full_sync: bool,
 }
 
+impl Listed {
+    /// When delta says it was modified (Unix seconds).
+    pub fn modified(&self) -> Option<i64> {
+        self.change.last_modified.as_deref().map(unix_of)
+    }
+
+    /// Whether it can be judged for a gap beginning at `from` (widened by the clock skew): a full
+    /// sync lists everything, so only what was modified since can, and deletions are not listed.
+    pub fn judged(&self, from: i64) -> bool {
+        !self.full_sync || (!self.change.removed && self.modified().is_some_and(|m| m >= from))
+    }
+
+    /// It, as a change no notification told of, for the gap `from`..`to` (widened).
+    pub fn untold(&self, from: i64, to: i64) -> UnnotifiedChange {
+        let change = &self.change;
+        UnnotifiedChange {
+            id: change.id.clone(),
+            deleted: change.removed,
+            change_key: change.etag.clone(),
+            last_modified: change.last_modified.clone(),
+            in_gap: self.modified().is_some_and(|m| m >= from && m <= to),
+            label: change.label.clone(),
+        }
+    }
+}
+
 /// The item id a notification names: `resourceData.id`, else the last segment of `resource`.
 fn notified_id(item: &NotifiedItem) -> Option<String> {
     if let Some(id) = item.resource_id.as_deref().filter(|id| !id.is_empty()) {
@@ -221,14 +247,10 @@ pub fn compare(
         latest_by_delta.insert(one.change.id.as_str(), one);
     }
     let mut unnotified = Vec::new();
+    let (from, to) = (gap.0 - CLOCK_SKEW_SECONDS, gap.1 + CLOCK_SKEW_SECONDS);
     for one in latest_by_delta.values() {
         let change = &one.change;
-        let modified = change.last_modified.as_deref().map(unix_of);
-        let (from, to) = (gap.0 - CLOCK_SKEW_SECONDS, gap.1 + CLOCK_SKEW_SECONDS);
-        let in_gap = modified.is_some_and(|m| m >= from && m <= to);
-        if one.full_sync && (change.removed || modified.is_none_or(|m| m < from)) {
-            // A full sync lists everything: only what was modified since the gap began can be
-            // judged, and deletions are not listed at all.
+        if !one.judged(from) {
             continue;
         }
         let seen = by_item.get(&change.id);
@@ -243,14 +265,7 @@ pub fn compare(
             })
         };
         if !told {
-            unnotified.push(UnnotifiedChange {
-                id: change.id.clone(),
-                deleted: change.removed,
-                change_key: change.etag.clone(),
-                last_modified: change.last_modified.clone(),
-                in_gap,
-                label: change.label.clone(),
-            });
+            unnotified.push(one.untold(from, to));
         }
     }
     let mut duplicates = Vec::new();

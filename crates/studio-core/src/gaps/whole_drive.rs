@@ -13,7 +13,6 @@
 
 use std::collections::BTreeMap;
 
-use studio_primitives::clock::unix_of;
 use studio_store::gaps::NotifiedItem;
 
 use super::reconcile::{CLOCK_SKEW_SECONDS, DuplicateGroup, Listed, UnnotifiedChange};
@@ -33,26 +32,16 @@ pub fn compare(
     let (from, to) = (gap.0 - CLOCK_SKEW_SECONDS, gap.1 + CLOCK_SKEW_SECONDS);
     let mut unnotified = Vec::new();
     for one in latest.values() {
-        let change = &one.change;
-        let modified = change.last_modified.as_deref().map(unix_of);
-        if one.full_sync && (change.removed || modified.is_none_or(|m| m < from)) {
-            // A full sync lists everything: only what was modified since the gap began counts.
+        if !one.judged(from) {
             continue;
         }
-        let told = match (change.removed, modified) {
+        let told = match (one.change.removed, one.modified()) {
             (false, Some(at)) => last_heard.is_some_and(|heard| heard + CLOCK_SKEW_SECONDS >= at),
             // Undated: told only by a notification since the gap began.
             _ => last_heard.is_some_and(|heard| heard >= from),
         };
         if !told {
-            unnotified.push(UnnotifiedChange {
-                id: change.id.clone(),
-                deleted: change.removed,
-                change_key: change.etag.clone(),
-                last_modified: change.last_modified.clone(),
-                in_gap: modified.is_some_and(|m| m >= from && m <= to),
-                label: change.label.clone(),
-            });
+            unnotified.push(one.untold(from, to));
         }
     }
     let mut deliveries: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
