@@ -201,7 +201,7 @@ pub async fn listen_hub(
 ) -> Result<ExitCode, CoreError> {
     let start = hub_start(args.from.as_deref())?;
     let mut events = studio.events().subscribe();
-    let mut printed = studio.receiver_status(()).await?.newest_id;
+    let printed = studio.receiver_status(()).await?.newest_id;
     let reader = studio.receiving().read_hub(name, start).await?;
     let mut status = reader.status.clone();
     let subscription = match &args.subscribe {
@@ -265,7 +265,8 @@ pub async fn listen_hub(
         println!("Waiting for events (Ctrl-C to stop)…");
     }
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
-    printed = crate::reception_lines::print_ready(&studio, printed, args.json).await;
+    let printer = crate::printer::Printer::start(&studio, printed, args.json)?;
+    printer.ready();
     tokio::pin!(stop);
     // Each problem once, as it starts (the reader's status also moves with every stored batch).
     let mut said: Option<String> = None;
@@ -286,14 +287,13 @@ pub async fn listen_hub(
             }
             event = events.recv() => match event {
                 Ok(CoreEvent::ReceptionsArrived { .. } | CoreEvent::ItemsChecked { .. })
-                | Err(RecvError::Lagged(_)) => {
-                    printed = crate::reception_lines::print_ready(&studio, printed, args.json).await;
-                }
+                | Err(RecvError::Lagged(_)) => printer.ready(),
                 Ok(_) => {}
                 Err(RecvError::Closed) => break,
             }
         }
     }
+    printer.stop().await;
     upkeep.abort();
     reader.stop().await;
     if !args.json {

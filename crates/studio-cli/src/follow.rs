@@ -18,7 +18,7 @@ use studio_core::{CoreError, Studio};
 use tokio::sync::oneshot;
 
 use crate::listen::ListenArgs;
-use crate::reception_lines::print_ready;
+use crate::printer::Printer;
 
 /// Follows what `holder` receives until Ctrl-C or until it stops receiving.
 pub async fn follow(
@@ -76,7 +76,8 @@ pub async fn follow(
         );
         println!("Following what it receives (Ctrl-C to stop)…");
     }
-    let mut printed = studio.receiver_status(()).await?.newest_id;
+    let printed = studio.receiver_status(()).await?.newest_id;
+    let printer = Printer::start(&studio, printed, args.json)?;
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -85,20 +86,22 @@ pub async fn follow(
                 if !woke {
                     break;
                 }
-                printed = print_ready(&studio, printed, args.json).await;
+                printer.ready();
             }
             _ = &mut stopped => {
                 // What it committed last is printed; now nothing more will come.
-                print_ready(&studio, printed, args.json).await;
-                if args.json {
-                    println!("{}", json!({"event": "stopped"}));
+                printer.ready();
+                printer.say(if args.json {
+                    json!({"event": "stopped"}).to_string()
                 } else {
-                    println!("It stopped receiving. Run `webhook-studio listen` again to receive here.");
-                }
-                break;
+                    "It stopped receiving. Run `webhook-studio listen` again to receive here.".to_owned()
+                });
+                printer.finish().await;
+                return Ok(ExitCode::SUCCESS);
             }
         }
     }
+    printer.stop().await;
     drop(changes);
     Ok(ExitCode::SUCCESS)
 }

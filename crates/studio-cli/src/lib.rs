@@ -20,6 +20,7 @@ mod ledger;
 pub mod listen;
 pub mod logging;
 pub mod mcp;
+mod printer;
 mod reception_lines;
 pub mod signals;
 pub mod trigger;

@@ -24,6 +24,9 @@ use studio_core::{CoreError, CoreEvent, Studio};
 use studio_tunnel::TunnelChoice;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::printer::Printer;
+use crate::reception_lines::recreated_line;
+
 /// `listen`.
 #[derive(Debug, Args)]
 pub struct ListenArgs {
@@ -108,7 +111,7 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
     let mut events = studio.events().subscribe();
     // Everything from this run is printed, the handshakes of `--subscribe` included: the
     // starting point is taken before the receiver can accept anything.
-    let mut printed = studio.receiver_status(()).await?.newest_id;
+    let printed = studio.receiver_status(()).await?.newest_id;
     let started = studio.start_receiving(config).await?;
     if let Some(problem) = started.tunnel_problem {
         studio.receiver_stop(()).await?;
@@ -170,25 +173,25 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
         println!("Waiting for notifications (Ctrl-C to stop)…");
     }
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
+    let printer = Printer::start(&studio, printed, args.json)?;
     // What arrived while the subscription was being made.
-    printed = crate::reception_lines::print_ready(&studio, printed, args.json).await;
+    printer.ready();
     tokio::pin!(stop);
     loop {
         tokio::select! {
             _ = &mut stop => break,
             event = events.recv() => match event {
                 Ok(CoreEvent::ReceptionsArrived { .. } | CoreEvent::ItemsChecked { .. })
-                | Err(RecvError::Lagged(_)) => {
-                    printed = crate::reception_lines::print_ready(&studio, printed, args.json).await;
-                }
+                | Err(RecvError::Lagged(_)) => printer.ready(),
                 Ok(CoreEvent::SubscriptionRecreated { previous, replacement, reason, error }) => {
-                    crate::reception_lines::print_recreated(&previous, replacement.as_deref(), &reason, error.as_deref(), args.json);
+                    printer.say(recreated_line(&previous, replacement.as_deref(), &reason, error.as_deref(), args.json));
                 }
                 Ok(_) => {}
                 Err(RecvError::Closed) => break,
             }
         }
     }
+    printer.stop().await;
     upkeep.abort();
     studio.receiver_stop(()).await?;
     if !args.json {

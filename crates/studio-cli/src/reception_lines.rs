@@ -11,38 +11,36 @@
 use std::io::Write;
 
 use serde_json::{Value, json};
-use studio_core::Studio;
-use studio_core::receiving::reading::{ItemView, ReceptionLine, ReceptionRef, ReceptionsRequest};
+use studio_core::receiving::reading::{self, ItemView, ReceptionLine, ReceptionsRequest};
+use studio_primitives::Clock;
 use studio_receiver::TokenVerdict;
+use studio_store::Store;
 
 /// How long a notification may wait for its checks before it is printed without them.
 const CHECKS_AWAITED_SECONDS: i64 = 10;
 
 /// Says that upkeep made a subscription again (or could not): what Graph sends from now on
 /// names the new id.
-pub(crate) fn print_recreated(
+pub(crate) fn recreated_line(
     previous: &str,
     replacement: Option<&str>,
     reason: &str,
     error: Option<&str>,
     json: bool,
-) {
+) -> String {
     if json {
-        println!(
-            "{}",
-            json!({
-                "event": "recreated",
-                "previous": previous,
-                "subscription": replacement,
-                "reason": reason,
-                "error": error,
-            })
-        );
-        return;
+        return json!({
+            "event": "recreated",
+            "previous": previous,
+            "subscription": replacement,
+            "reason": reason,
+            "error": error,
+        })
+        .to_string();
     }
     match (replacement, error) {
-        (Some(new), _) => println!("Recreated {previous} as {new} ({reason})"),
-        (None, error) => println!(
+        (Some(new), _) => format!("Recreated {previous} as {new} ({reason})"),
+        (None, error) => format!(
             "Could not recreate {previous} ({reason}): {}",
             error.unwrap_or("no reason given")
         ),
@@ -50,55 +48,78 @@ pub(crate) fn print_recreated(
 }
 
 /// The most receptions read in one look (more are read in further looks).
-const PAGE: u32 = 64;
+const PAGE: u32 = 256;
+
+/// What [`print_ready`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Printed {
+    /// Everything ready up to this id is printed.
+    UpTo(i64),
+    /// Nobody reads the output any more (a closed pipe): nothing left to print to.
+    Closed,
+}
 
 /// Prints the receptions after `after` that are ready, in order of arrival, stopping at the first
-/// notification still waiting for its checks; answers the last printed id.
-pub(crate) async fn print_ready(studio: &Studio, after: i64, json: bool) -> i64 {
+/// notification still waiting for its checks (at most [`CHECKS_AWAITED_SECONDS`]) or when
+/// `stopped` says so. Reads the store directly: it runs on the printer's own thread
+/// (`printer.rs`), and writes a page at a time.
+pub(crate) fn print_ready(
+    store: &Store,
+    clock: &dyn Clock,
+    after: i64,
+    json: bool,
+    stopped: &dyn Fn() -> bool,
+) -> Printed {
     let mut last = after;
     loop {
-        let page = studio
-            .receptions_list(ReceptionsRequest {
+        let page = reading::list(
+            store,
+            &ReceptionsRequest {
                 after: Some(last),
                 limit: Some(PAGE),
                 oldest_first: Some(true),
                 ..ReceptionsRequest::default()
-            })
-            .await
-            .unwrap_or_default();
-        let now = studio.clock().now_unix();
+            },
+        )
+        .unwrap_or_default();
+        let now = clock.now_unix();
         let full = page.len() == PAGE as usize;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         for line in page {
+            if stopped() {
+                break;
+            }
             let waited = now - studio_primitives::clock::unix_of(&line.received_at);
             if line.pending && waited < CHECKS_AWAITED_SECONDS {
-                return last;
+                return flushed(out, last);
             }
             last = line.id;
             // The page's line says what it was; only its items are read (not its body).
-            let Ok(items) = studio
-                .reception_items(ReceptionRef {
-                    id: line.id,
-                    url: None,
-                    body: None,
-                })
-                .await
-            else {
+            let Ok(items) = reading::items(store, line.id) else {
                 continue;
             };
-            let mut out = std::io::stdout().lock();
             let written = if json {
                 writeln!(out, "{}", reception_json(&line, &items))
             } else {
                 write_reception(&mut out, &line, &items)
             };
             if written.is_err() {
-                // Nobody reads the output any more (a closed pipe): nothing left to print to.
-                return last;
+                return Printed::Closed;
             }
         }
-        if !full {
-            return last;
+        if flushed(out, last) == Printed::Closed {
+            return Printed::Closed;
         }
+        if !full || stopped() {
+            return Printed::UpTo(last);
+        }
+    }
+}
+
+fn flushed(mut out: impl Write, last: i64) -> Printed {
+    match out.flush() {
+        Ok(()) => Printed::UpTo(last),
+        Err(_) => Printed::Closed,
     }
 }
 

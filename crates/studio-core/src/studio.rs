@@ -315,6 +315,11 @@ impl Studio {
         self.clock.as_ref()
     }
 
+    /// The injected clock, for a thread of its own.
+    pub fn shared_clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
     /// How the app updates itself.
     pub(crate) fn save_dialog(&self) -> &dyn SaveDialog {
         self.save_dialog.as_ref()

@@ -4,6 +4,7 @@
 //! - [`Sensitive`]: a secret that cannot be printed, serialized or logged by accident.
 //! - [`clock`]: time as a dependency ([`Clock`]), and RFC 3339 the way Graph writes it.
 //! - [`ids`]: random identifiers (GUIDs, hex path segments).
+//! - [`priority`]: work nobody waits for (checks, printing) steps aside for work someone does.
 //! - [`shell`]: words quoted for a POSIX shell (the "copy as curl" commands).
 //! - [`http`] (feature `http`): the one place an HTTP client is built, with a timeout, a redirect
 //!   policy and TLS declared; it fails loudly instead of falling back to a client without them.
@@ -19,6 +20,7 @@ pub mod http;
 pub mod ids;
 #[cfg(feature = "kafka")]
 pub mod kafka;
+pub mod priority;
 pub mod sensitive;
 pub mod shell;
 

@@ -76,6 +76,9 @@ impl CheckQueue {
         let worker = std::thread::Builder::new()
             .name("check-queue".into())
             .spawn(move || {
+                // Normal priority, unlike `listen`'s printer: this thread holds the write gate
+                // every acknowledgement needs, and at the lowest priority it would hold it for as
+                // long as other programs keep the CPU busy (docs/receiver.md, Figures).
                 while worker_bell.wait() {
                     if let Err(error) =
                         drain(&mut writer, &checker, listener.as_ref(), &worker_bell)

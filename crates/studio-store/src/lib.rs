@@ -130,6 +130,19 @@ impl Store {
         ))
     }
 
+    /// A handle on the same database with a connection of its own (sharing this store's write
+    /// gate), for a thread that must neither wait for nor hold the store's connection: `listen`'s
+    /// printer runs at the lowest priority, and holding the shared connection there would keep
+    /// everyone else waiting while it is not scheduled.
+    pub fn own_connection(&self) -> Result<Store, StoreError> {
+        Ok(Store {
+            path: self.path.clone(),
+            connection: Mutex::new(connect(&self.path)?),
+            gate: self.gate.clone(),
+            temporary: false,
+        })
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path

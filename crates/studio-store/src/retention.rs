@@ -4,14 +4,23 @@
 //! The size counted is what the database really uses on disk: pages in use times the page size,
 //! so headers, queries, items, decrypted copies and the search index count as much as bodies.
 //! Freed pages are reused by what arrives next, so the file stops growing at the limit.
+//!
+//! It deletes in rounds of at most [`ROUND`] receptions, each its own short transaction, and
+//! never a reception whose checks are still pending (the limit is exceeded meanwhile, until the
+//! check queue catches up).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::writing::Writer;
 use crate::{Store, StoreError};
 
-/// The most rounds of deleting one pruning pass makes.
-const MAX_ROUNDS: usize = 400;
+/// The most receptions one round deletes. Every writer waits for the round holding the gate:
+/// measured under a burst, deleting the excess of 100,000 receptions in one transaction held it
+/// (and every acknowledgement) for 6 s. A round of 100 receptions of 10 items takes a few
+/// milliseconds.
+const ROUND: i64 = 100;
+/// The most rounds one pruning pass makes (the next pass, after the next commits, goes on).
+const MAX_ROUNDS: usize = 5_000;
 
 /// Bytes the database uses now.
 fn used_bytes(connection: &Connection) -> Result<u64, StoreError> {
@@ -21,8 +30,8 @@ fn used_bytes(connection: &Connection) -> Result<u64, StoreError> {
     Ok(u64::try_from((pages - free).max(0) * size).unwrap_or(0))
 }
 
-/// Deletes receptions with `id <= upto` and everything that belongs to them (one transaction
-/// per round, so a writer waiting for the gate waits for one round at most).
+/// Deletes receptions with `id <= upto` and everything that belongs to them, in one transaction
+/// (callers keep it to [`ROUND`] receptions).
 fn delete_upto(writer: &mut Writer, upto: i64) -> Result<u64, StoreError> {
     writer.transaction(|transaction| {
         transaction.execute("DELETE FROM items WHERE reception_id <= ?1", params![upto])?;
@@ -52,48 +61,50 @@ impl Store {
     /// connection go on between its rounds.
     pub fn prune(&self, max_count: u64, max_bytes: u64) -> Result<u64, StoreError> {
         let mut writer = self.writer(crate::writing::Priority::Background)?;
-        let mut removed = 0;
-        let count: i64 = writer
+        // A deletion lost to a power cut is made again by the next pass: no fsync per round,
+        // which under a burst waited behind the acknowledgements' own.
+        writer
             .reader()
-            .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
-        let excess = u64::try_from(count).unwrap_or(0).saturating_sub(max_count);
-        if excess > 0 {
-            let cutoff: Option<i64> = writer
+            .pragma_update(None, "synchronous", "NORMAL")?;
+        let mut removed = 0;
+        // Counted once: only this pass deletes, and what arrives meanwhile is the next pass's.
+        let mut left: i64 =
+            writer
                 .reader()
-                .query_row(
-                    "SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1",
-                    params![excess - 1],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(cutoff) = cutoff {
-                removed += delete_upto(&mut writer, cutoff)?;
-            }
-        }
+                .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
         for _ in 0..MAX_ROUNDS {
-            if used_bytes(writer.reader())? <= max_bytes {
+            let excess = u64::try_from(left).unwrap_or(0).saturating_sub(max_count);
+            let step = if excess > 0 {
+                i64::try_from(excess).unwrap_or(ROUND).min(ROUND)
+            } else if left > 0 && used_bytes(writer.reader())? > max_bytes {
+                // A twentieth of what is left (at least 50, at most a round): little
+                // over-pruning near the limit.
+                (left / 20).clamp(50, ROUND)
+            } else {
                 break;
-            }
-            // A twentieth of what is left (at least 50) per round: few rounds for a flood,
-            // little over-pruning near the limit.
-            let left: i64 =
-                writer
-                    .reader()
-                    .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
-            if left == 0 {
-                break;
-            }
-            let step = (left / 20).max(50);
+            };
             let cutoff: Option<i64> = writer
                 .reader()
-                .query_row(
-                    "SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1",
-                    params![(step - 1).min(left - 1)],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1")?
+                .query_row(params![(step - 1).min(left - 1)], |r| r.get(0))
                 .optional()?;
-            let Some(cutoff) = cutoff else { break };
-            removed += delete_upto(&mut writer, cutoff)?;
+            let Some(mut cutoff) = cutoff else { break };
+            // Never a reception still waiting for its checks: under a burst the check queue
+            // falls behind, and what Graph was told "202" about is checked before it may go.
+            let oldest_pending: Option<i64> = writer
+                .reader()
+                .prepare_cached("SELECT MIN(id) FROM receptions WHERE pending = 1")?
+                .query_row([], |r| r.get(0))?;
+            if let Some(pending) = oldest_pending {
+                cutoff = cutoff.min(pending - 1);
+            }
+            let deleted = delete_upto(&mut writer, cutoff)?;
+            if deleted == 0 {
+                // Nothing older than the oldest pending reception: the next pass goes on.
+                break;
+            }
+            removed += deleted;
+            left -= i64::try_from(deleted).unwrap_or(left);
         }
         Ok(removed)
     }
@@ -146,5 +157,26 @@ mod tests {
         );
 
         assert_eq!(store.prune(10, u64::MAX).expect("by count"), left - 10);
+    }
+
+    #[test]
+    fn a_reception_waiting_for_its_checks_is_never_pruned() {
+        let store = Store::temporary().expect("store");
+        let old: Vec<NewReception> = (0..300).map(|_| reception(16)).collect();
+        store.insert_receptions(&old).expect("stored");
+        // A notification acknowledged but not checked yet (the check queue is behind)...
+        let mut waiting = reception(16);
+        waiting.kind = ReceptionKind::Notification;
+        waiting.status = 202;
+        waiting.body = br#"{"value":[]}"#.to_vec();
+        let pending = store.insert_receptions(&[waiting]).expect("stored")[0];
+        let newer: Vec<NewReception> = (0..300).map(|_| reception(16)).collect();
+        store.insert_receptions(&newer).expect("stored");
+        assert_eq!(store.pending_checks().expect("pending"), 1);
+
+        // ...stays, with everything after it, whatever the limit; older ones go in rounds.
+        assert_eq!(store.prune(0, 0).expect("pruned"), 300);
+        assert!(store.reception(pending).expect("read").is_some());
+        assert_eq!(store.usage().expect("usage").0, 301);
     }
 }

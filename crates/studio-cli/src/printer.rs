@@ -1,0 +1,121 @@
+//! `listen`'s output, printed on a thread of its own at the lowest priority.
+//!
+//! Printing a burst costs as much CPU as acknowledging it: every reception is read back with its
+//! items and formatted. Done on the async runtime, each read was a hop to a blocking thread and
+//! each line a write to the terminal, and the two cores went to printing while Graph waited for
+//! 202s. Here one thread reads the store directly a page at a time, writes each page at once,
+//! and runs at the operating system's lowest priority (`studio_primitives::priority`): under a
+//! burst it falls behind and catches up afterwards, in order (its position is the last printed
+//! id, and the store keeps everything). It reads through a connection of its own, so at that
+//! priority it never holds one another thread needs. Ctrl-C stops it after the line it is
+//! writing: a backlog not printed yet stays in the store (the window and `receptions` show it).
+//!
+//! Everything `listen` says after its first lines goes through here, so a notice such as a
+//! recreation is printed in order with the receptions around it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+
+use studio_core::{CoreError, Studio};
+
+use crate::reception_lines::{Printed, print_ready};
+
+/// What the printer is asked to do, in order.
+enum Job {
+    /// Print the receptions that are ready.
+    Ready,
+    /// Print this line (after whatever was asked before it).
+    Say(String),
+}
+
+/// The printer's handle (see the module documentation).
+pub(crate) struct Printer {
+    jobs: mpsc::Sender<Job>,
+    /// A `Ready` is queued and not yet started: more arrivals need no second one.
+    ready_queued: Arc<AtomicBool>,
+    /// Stop at once, leaving the rest unprinted (Ctrl-C).
+    stopped: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Printer {
+    /// Starts printing what arrives after reception `after`, as text or JSON lines.
+    pub(crate) fn start(studio: &Studio, after: i64, json: bool) -> Result<Printer, CoreError> {
+        let (jobs, queue) = mpsc::channel();
+        let ready_queued = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::new(AtomicBool::new(false));
+        // Its own connection: at the lowest priority it must not hold the one others share.
+        let store = studio.store().own_connection().map_err(|error| {
+            CoreError::internal(format!("the printer could not start: {error}"))
+        })?;
+        let clock = studio.shared_clock();
+        let (queued, halt) = (Arc::clone(&ready_queued), Arc::clone(&stopped));
+        let thread = std::thread::Builder::new()
+            .name("listen-output".into())
+            .spawn(move || {
+                if let Err(error) = studio_primitives::priority::lower_this_thread() {
+                    tracing::debug!(%error, "the printer keeps its priority");
+                }
+                let is_stopped = || halt.load(Ordering::Relaxed);
+                let mut last = after;
+                for job in queue {
+                    if is_stopped() {
+                        return;
+                    }
+                    let printed = match job {
+                        Job::Ready => {
+                            queued.store(false, Ordering::SeqCst);
+                            print_ready(&store, clock.as_ref(), last, json, &is_stopped)
+                        }
+                        Job::Say(line) => say(&line, last),
+                    };
+                    match printed {
+                        Printed::UpTo(id) => last = id,
+                        Printed::Closed => return,
+                    }
+                }
+            })
+            .map_err(|error| {
+                CoreError::internal(format!("the printer could not start: {error}"))
+            })?;
+        Ok(Printer {
+            jobs,
+            ready_queued,
+            stopped,
+            thread,
+        })
+    }
+
+    /// Something was stored or checked: print what is ready (never blocks).
+    pub(crate) fn ready(&self) {
+        if !self.ready_queued.swap(true, Ordering::SeqCst) {
+            let _ = self.jobs.send(Job::Ready);
+        }
+    }
+
+    /// Prints `line` once everything asked before it is printed.
+    pub(crate) fn say(&self, line: String) {
+        let _ = self.jobs.send(Job::Say(line));
+    }
+
+    /// Prints everything asked so far, then ends.
+    pub(crate) async fn finish(self) {
+        drop(self.jobs);
+        let thread = self.thread;
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    }
+
+    /// Ends after the line it is writing; what is not printed yet stays unprinted.
+    pub(crate) async fn stop(self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        self.finish().await;
+    }
+}
+
+fn say(line: &str, last: i64) -> Printed {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{line}") {
+        Ok(()) => Printed::UpTo(last),
+        Err(_) => Printed::Closed,
+    }
+}
