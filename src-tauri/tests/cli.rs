@@ -375,11 +375,7 @@ fn listen_prints_each_notification_with_its_checks_and_stops_on_ctrl_c() -> std:
         text.contains("delivery: healthy (") && text.contains("the receiver of another process"),
         "{text}"
     );
-    let interrupted = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()?;
-    assert!(interrupted.success());
-    let status = child.wait()?;
+    let status = signal_and_wait(&mut child, "-INT")?;
     assert!(status.success(), "Ctrl-C is a clean stop: {status}");
     Ok(())
 }
@@ -413,11 +409,7 @@ fn listening(
 fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     let (mut child, _lines, _) = listening(dir.path(), &[])?;
-    let terminated = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()?;
-    assert!(terminated.success());
-    let status = child.wait()?;
+    let status = signal_and_wait(&mut child, "-TERM")?;
     assert!(status.success(), "SIGTERM is a clean stop: {status}");
     // The listening period was closed, not left to its last heartbeat.
     let store = studio_store::Store::open(&dir.path().join("studio.sqlite3"))
@@ -476,10 +468,7 @@ fn listen_says_when_graph_removed_its_subscription_and_it_was_made_again() -> st
         "{recreated}"
     );
     assert!(recreated["error"].is_null(), "{recreated}");
-    let _ = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()?;
-    assert!(child.wait()?.success());
+    assert!(signal_and_wait(&mut child, "-INT")?.success());
     Ok(())
 }
 
@@ -503,11 +492,7 @@ fn sigterm_stops_the_stdio_mcp_server_cleanly() -> std::io::Result<()> {
     let answer = lines.next().ok_or(std::io::ErrorKind::UnexpectedEof)??;
     assert!(answer.contains("\"id\":1"), "{answer}");
     // The client keeps stdin open; a supervisor stops the server.
-    let terminated = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()?;
-    assert!(terminated.success());
-    let status = child.wait()?;
+    let status = signal_and_wait(&mut child, "-TERM")?;
     assert!(status.success(), "SIGTERM is a clean stop: {status}");
     drop(stdin);
     Ok(())
@@ -522,11 +507,8 @@ fn a_trigger_with_no_receiver_says_its_notification_did_not_arrive() -> std::io:
         dir.path(),
         &["--subscribe", "/me/messages", "--change-type", "created"],
     )?;
-    let stopped = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()?;
-    let status = child.wait()?;
-    assert!(stopped.success() && status.success(), "{status:?}");
+    let status = signal_and_wait(&mut child, "-INT")?;
+    assert!(status.success(), "{status:?}");
     // The subscription lives on in the sandbox; its receiver does not.
     let triggered = run(&["trigger", "/me/messages", "--change", "created"])?;
     let said = String::from_utf8_lossy(&triggered.stdout);
@@ -635,4 +617,17 @@ fn everything_the_app_writes_is_private_to_the_user() -> std::io::Result<()> {
     }
     assert!(data.join("studio.sqlite3").exists() && data.join("sandbox.json").exists());
     Ok(())
+}
+
+/// Sends `signal` (`-INT` as Ctrl-C does, `-TERM` as a supervisor does) to `child` and waits for
+/// it to end.
+fn signal_and_wait(
+    child: &mut std::process::Child,
+    signal: &str,
+) -> std::io::Result<std::process::ExitStatus> {
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()?;
+    assert!(sent.success(), "kill {signal} failed");
+    child.wait()
 }

@@ -52,6 +52,23 @@ pub enum DeltaPlan {
     Unavailable(&'static str),
 }
 
+/// The delta path of one mail folder's messages (also the key its delta link is kept under).
+pub fn mail_folder_delta(user: &str, folder: &str) -> String {
+    format!("{user}/mailFolders/{folder}/messages/delta")
+}
+
+/// The delta path of one contact folder's contacts (also the key its delta link is kept under).
+pub fn contact_folder_delta(user: &str, folder: &str) -> String {
+    format!("{user}/contactFolders/{folder}/contacts/delta")
+}
+
+/// The folder a [`contact_folder_delta`] path of `user` names.
+pub fn contact_folder_of<'a>(user: &str, path: &'a str) -> Option<&'a str> {
+    path.strip_prefix(user)?
+        .strip_prefix("/contactFolders/")?
+        .strip_suffix("/contacts/delta")
+}
+
 /// The delta plan for a subscription's resource (`/me/mailFolders('inbox')/messages?$select=…`).
 pub fn delta_plan(resource: &str) -> DeltaPlan {
     let path = resource.split('?').next().unwrap_or_default().trim();
@@ -73,16 +90,14 @@ pub fn delta_plan(resource: &str) -> DeltaPlan {
         (_, [folder, "messages"]) if folder.starts_with("mailfolders") => {
             DeltaPlan::One(format!("{user}/{}/messages/delta", original_rest[0]))
         }
-        (_, ["mailfolders", _, "messages"]) => DeltaPlan::One(format!(
-            "{user}/mailFolders/{}/messages/delta",
-            original_rest[1]
-        )),
+        (_, ["mailfolders", _, "messages"]) => {
+            DeltaPlan::One(mail_folder_delta(&user, original_rest[1]))
+        }
         (_, ["events"]) => DeltaPlan::One(format!("{user}/calendarView/delta")),
         (_, ["contacts"]) if !user.is_empty() => DeltaPlan::EachContactFolder { user },
-        (_, ["contactfolders", _, "contacts"]) => DeltaPlan::One(format!(
-            "{user}/contactFolders/{}/contacts/delta",
-            original_rest[1]
-        )),
+        (_, ["contactfolders", _, "contacts"]) => {
+            DeltaPlan::One(contact_folder_delta(&user, original_rest[1]))
+        }
         (_, ["todo", "lists", _, "tasks"]) => DeltaPlan::One(format!(
             "{user}/todo/lists/{}/tasks/delta",
             original_rest[2]
@@ -109,6 +124,18 @@ pub fn delta_plan(resource: &str) -> DeltaPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_contact_folders_delta_path_names_its_folder_back() {
+        let path = contact_folder_delta("/users/u1", "AAMk=");
+        assert_eq!(path, "/users/u1/contactFolders/AAMk=/contacts/delta");
+        assert_eq!(contact_folder_of("/users/u1", &path), Some("AAMk="));
+        assert_eq!(contact_folder_of("/users/u2", &path), None);
+        assert_eq!(
+            contact_folder_of("/users/u1", &mail_folder_delta("/users/u1", "f")),
+            None
+        );
+    }
 
     #[test]
     fn subscriptions_map_to_graphs_delta_functions() {

@@ -11,10 +11,10 @@
 use std::io::Write;
 
 use serde_json::{Value, json};
-use studio_core::receiving::reading::{self, ItemView, ReceptionLine, ReceptionsRequest};
+use studio_core::receiving::reading::{self, ReceptionLine, ReceptionsRequest};
 use studio_primitives::Clock;
 use studio_receiver::TokenVerdict;
-use studio_store::Store;
+use studio_store::{Store, StoredItem};
 
 /// How long a notification may wait for its checks before it is printed without them.
 const CHECKS_AWAITED_SECONDS: i64 = 10;
@@ -94,8 +94,9 @@ pub(crate) fn print_ready(
                 return flushed(out, last);
             }
             last = line.id;
-            // The page's line says what it was; only its items are read (not its body).
-            let Ok(items) = reading::items(store, line.id) else {
+            // The page's line says what it was; only its items are read (not its body), as
+            // stored: the window's pretty-printed copies would be parsed again here.
+            let Ok(items) = store.items_of(line.id) else {
                 continue;
             };
             let written = if json {
@@ -123,7 +124,7 @@ fn flushed(mut out: impl Write, last: i64) -> Printed {
     }
 }
 
-fn reception_json(s: &ReceptionLine, items: &[ItemView]) -> Value {
+fn reception_json(s: &ReceptionLine, items: &[StoredItem]) -> Value {
     json!({
         "event": "reception",
         "id": s.id,
@@ -134,17 +135,20 @@ fn reception_json(s: &ReceptionLine, items: &[ItemView]) -> Value {
         "path": s.path,
         "query": s.query,
         "reason": s.reason,
-        "items": items.iter().map(|i| json!({
-            "subscriptionId": i.subscription_id,
-            "changeType": i.change_type,
-            "lifecycleEvent": i.lifecycle_event,
-            "resource": i.resource,
-            "clientState": i.client_state,
-            "duplicateOf": i.duplicate_of,
-            "tokens": i.tokens,
-            "decrypted": i.decrypted.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok()),
-            "decryptError": i.decrypt_error,
-        })).collect::<Vec<_>>(),
+        "items": items.iter().map(|stored| {
+            let i = &stored.item;
+            json!({
+                "subscriptionId": i.subscription_id,
+                "changeType": i.change_type,
+                "lifecycleEvent": i.lifecycle_event,
+                "resource": i.resource,
+                "clientState": i.client_state,
+                "duplicateOf": stored.duplicate_of,
+                "tokens": i.tokens,
+                "decrypted": i.decrypted.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok()),
+                "decryptError": i.decrypt_error,
+            })
+        }).collect::<Vec<_>>(),
     })
 }
 
@@ -180,7 +184,7 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 fn write_reception(
     out: &mut impl Write,
     s: &ReceptionLine,
-    items: &[ItemView],
+    items: &[StoredItem],
 ) -> std::io::Result<()> {
     let reason = s
         .reason
@@ -208,14 +212,15 @@ fn write_reception(
         s.path
     );
     writeln!(out, "{}", printable(&line))?;
-    for item in items {
+    for stored in items {
+        let item = &stored.item;
         let what = match (item.change_type, item.lifecycle_event) {
             (Some(change), _) => change.as_str(),
             (None, Some(event)) => event.as_str(),
             (None, None) => "?",
         };
         let mut checks = vec![format!("clientState={}", item.client_state.as_str())];
-        if let Some(of) = item.duplicate_of {
+        if let Some(of) = stored.duplicate_of {
             checks.push(format!("duplicate-of={of}"));
         }
         if let Some(tokens) = &item.tokens {

@@ -4,7 +4,8 @@
 //! - [`Sensitive`]: a secret that cannot be printed, serialized or logged by accident.
 //! - [`clock`]: time as a dependency ([`Clock`]), and RFC 3339 the way Graph writes it.
 //! - [`ids`]: random identifiers (GUIDs, hex path segments).
-//! - [`priority`]: work nobody waits for (checks, printing) steps aside for work someone does.
+//! - [`priority`] (feature `priority`): a thread nobody waits for (`listen`'s printer) steps
+//!   aside for the ones somebody does.
 //! - [`shell`]: words quoted for a POSIX shell (the "copy as curl" commands).
 //! - [`http`] (feature `http`): the one place an HTTP client is built, with a timeout, a redirect
 //!   policy and TLS declared; it fails loudly instead of falling back to a client without them.
@@ -20,6 +21,7 @@ pub mod http;
 pub mod ids;
 #[cfg(feature = "kafka")]
 pub mod kafka;
+#[cfg(feature = "priority")]
 pub mod priority;
 pub mod sensitive;
 pub mod shell;

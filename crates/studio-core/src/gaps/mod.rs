@@ -24,7 +24,7 @@ pub mod silence;
 pub mod whole_drive;
 
 use serde::{Deserialize, Serialize};
-use studio_catalog::catching_up::{DeltaPlan, delta_plan};
+use studio_catalog::catching_up::{DeltaPlan, contact_folder_delta, delta_plan, mail_folder_delta};
 use studio_graph::GraphClient;
 use studio_primitives::clock::unix_of;
 use studio_store::gaps::{NewGap, StoredGap};
@@ -294,6 +294,14 @@ pub struct DeltaStart {
     pub url: String,
 }
 
+/// The full sync of the delta at `path` (kept under `path`).
+fn delta_start(path: String) -> DeltaStart {
+    DeltaStart {
+        url: format!("{path}{}", select_for(&path)),
+        key: path,
+    }
+}
+
 /// The delta paths to read for a subscription (a mailbox's folders are listed first).
 pub async fn delta_starts(
     client: &GraphClient,
@@ -315,37 +323,19 @@ pub async fn delta_starts(
             );
             Ok(vec![DeltaStart { key: path, url }])
         }
-        DeltaPlan::One(path) | DeltaPlan::WholeDrive(path) => Ok(vec![DeltaStart {
-            url: format!("{path}{}", select_for(&path)),
-            key: path,
-        }]),
-        DeltaPlan::EachMailFolder { user } => {
-            let folders = folders::mail_folders(client, api, &user).await?;
-            Ok(folders
-                .iter()
-                .map(|id| {
-                    let path = format!("{user}/mailFolders/{id}/messages/delta");
-                    DeltaStart {
-                        url: format!("{path}{}", select_for(&path)),
-                        key: path,
-                    }
-                })
-                .collect())
-        }
+        DeltaPlan::One(path) | DeltaPlan::WholeDrive(path) => Ok(vec![delta_start(path)]),
+        DeltaPlan::EachMailFolder { user } => Ok(folders::mail_folders(client, api, &user)
+            .await?
+            .iter()
+            .map(|id| delta_start(mail_folder_delta(&user, id)))
+            .collect()),
         DeltaPlan::EachContactFolder { user } => {
-            Ok(
-                folders::contact_folders(client, api, &user, &store.delta_link_keys(&owned.id)?)
-                    .await?
-                    .iter()
-                    .map(|id| {
-                        let path = format!("{user}/contactFolders/{id}/contacts/delta");
-                        DeltaStart {
-                            url: format!("{path}{}", select_for(&path)),
-                            key: path,
-                        }
-                    })
-                    .collect(),
-            )
+            let kept = store.delta_link_keys(&owned.id)?;
+            Ok(folders::contact_folders(client, api, &user, &kept)
+                .await?
+                .iter()
+                .map(|id| delta_start(contact_folder_delta(&user, id)))
+                .collect())
         }
         DeltaPlan::Unavailable(why) => Err(CoreError::refused(format!(
             "{} cannot be reconciled with delta: {why}",

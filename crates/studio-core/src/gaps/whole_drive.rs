@@ -44,25 +44,23 @@ pub fn compare(
             unnotified.push(one.untold(from, to));
         }
     }
-    let mut deliveries: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    // Per notification id: the resource its first delivery named, and every delivery.
+    let mut deliveries: BTreeMap<&str, (Option<&String>, Vec<i64>)> = BTreeMap::new();
     for n in notified
         .iter()
         .filter(|n| n.notification_key.starts_with("id:"))
     {
         deliveries
             .entry(n.notification_key.as_str())
-            .or_default()
+            .or_insert_with(|| (n.resource.as_ref(), Vec::new()))
+            .1
             .push(n.reception_id);
     }
     let duplicates = deliveries
         .into_iter()
-        .filter(|(_, receptions)| receptions.len() > 1)
-        .map(|(key, receptions)| DuplicateGroup {
-            id: notified
-                .iter()
-                .find(|n| n.notification_key == key)
-                .and_then(|n| n.resource.clone())
-                .unwrap_or_default(),
+        .filter(|(_, (_, receptions))| receptions.len() > 1)
+        .map(|(key, (resource, receptions))| DuplicateGroup {
+            id: resource.cloned().unwrap_or_default(),
             change_key: key.to_owned(),
             count: receptions.len(),
             reception_ids: receptions,
