@@ -157,9 +157,11 @@ async fn a_closed_dialog_writes_nothing_and_without_a_window_ask_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reconciliation_is_saved_as_json_where_the_user_picks() {
     let dir = tempfile::tempdir().expect("dir");
-    let chosen = dir.path().join("picked").join("reconciliation.json");
-    std::fs::create_dir_all(chosen.parent().expect("parent")).expect("folder");
-    let studio = studio(&dir.path().join("data"), Some(chosen.clone()));
+    // Typed without an extension in the dialog: saved as .json.
+    let typed = dir.path().join("picked").join("reconciliation");
+    let chosen = typed.with_extension("json");
+    std::fs::create_dir_all(typed.parent().expect("parent")).expect("folder");
+    let studio = studio(&dir.path().join("data"), Some(typed));
     common::call(&studio, "account_add_sandbox", json!({})).await;
     common::call(&studio, "receiver_start", Value::Null).await;
     let created = common::call(
@@ -186,6 +188,20 @@ async fn a_reconciliation_is_saved_as_json_where_the_user_picks() {
     let written: Value =
         serde_json::from_str(&std::fs::read_to_string(&chosen).expect("written")).expect("JSON");
     assert_eq!(written, result, "the file holds the kept reconciliation");
+    assert_eq!(saved["path"], chosen.display().to_string());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&chosen)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(
+            mode, 0o600,
+            "it names subjects and contacts: private to the user"
+        );
+    }
 
     // A gap that is not there: said so, nothing asked.
     let refused = studio

@@ -30,6 +30,15 @@ fn used_bytes(connection: &Connection) -> Result<u64, StoreError> {
     Ok(u64::try_from((pages - free).max(0) * size).unwrap_or(0))
 }
 
+/// The one number `sql` answers (`None` for SQL's NULL).
+fn one_number(connection: &Connection, sql: &str) -> Result<Option<i64>, StoreError> {
+    Ok(connection
+        .prepare_cached(sql)?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
 /// Deletes receptions with `id <= upto` and everything that belongs to them, in one transaction
 /// (callers keep it to [`ROUND`] receptions).
 fn delete_upto(writer: &mut Writer, upto: i64) -> Result<u64, StoreError> {
@@ -66,45 +75,54 @@ impl Store {
         writer
             .reader()
             .pragma_update(None, "synchronous", "NORMAL")?;
-        let mut removed = 0;
-        // Counted once: only this pass deletes, and what arrives meanwhile is the next pass's.
-        let mut left: i64 =
+        let mut left = one_number(writer.reader(), "SELECT COUNT(*) FROM receptions")?.unwrap_or(0);
+        // Never a reception still waiting for its checks, nor any after it: under a burst the
+        // check queue falls behind, and what Graph was told "202" about is checked before it may
+        // go. Read once: what is pending only moves forward.
+        let before_pending = one_number(
+            writer.reader(),
+            "SELECT MIN(id) FROM receptions WHERE pending = 1",
+        )?
+        .map_or(i64::MAX, |pending| pending - 1);
+        // The newest reception the count limit lets go, found once as an id: a second process
+        // pruning the same folder at the same time finds the same one, so together they never
+        // delete more than the excess.
+        let excess = u64::try_from(left).unwrap_or(0).saturating_sub(max_count);
+        let by_count: Option<i64> = if excess > 0 {
             writer
                 .reader()
-                .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get(0))?;
+                .prepare_cached("SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1")?
+                .query_row(params![excess - 1], |r| r.get(0))
+                .optional()?
+        } else {
+            None
+        };
+        let mut removed = 0;
         for _ in 0..MAX_ROUNDS {
-            let excess = u64::try_from(left).unwrap_or(0).saturating_sub(max_count);
-            let step = if excess > 0 {
-                i64::try_from(excess).unwrap_or(ROUND).min(ROUND)
-            } else if left > 0 && used_bytes(writer.reader())? > max_bytes {
-                // A twentieth of what is left (at least 50, at most a round): little
-                // over-pruning near the limit.
-                (left / 20).clamp(50, ROUND)
-            } else {
-                break;
+            let oldest = one_number(writer.reader(), "SELECT MIN(id) FROM receptions")?;
+            let Some(oldest) = oldest else { break };
+            let (step, upto) = match by_count {
+                Some(upto) if oldest <= upto => (ROUND, upto),
+                _ if used_bytes(writer.reader())? > max_bytes => {
+                    // A twentieth of what is left (at least 50, at most a round): little
+                    // over-pruning near the limit.
+                    ((left / 20).clamp(50, ROUND), i64::MAX)
+                }
+                _ => break,
             };
-            let cutoff: Option<i64> = writer
+            let round_end: Option<i64> = writer
                 .reader()
                 .prepare_cached("SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1")?
-                .query_row(params![(step - 1).min(left - 1)], |r| r.get(0))
+                .query_row(params![(step - 1).min((left - 1).max(0))], |r| r.get(0))
                 .optional()?;
-            let Some(mut cutoff) = cutoff else { break };
-            // Never a reception still waiting for its checks: under a burst the check queue
-            // falls behind, and what Graph was told "202" about is checked before it may go.
-            let oldest_pending: Option<i64> = writer
-                .reader()
-                .prepare_cached("SELECT MIN(id) FROM receptions WHERE pending = 1")?
-                .query_row([], |r| r.get(0))?;
-            if let Some(pending) = oldest_pending {
-                cutoff = cutoff.min(pending - 1);
-            }
-            let deleted = delete_upto(&mut writer, cutoff)?;
+            let Some(round_end) = round_end else { break };
+            let deleted = delete_upto(&mut writer, round_end.min(upto).min(before_pending))?;
             if deleted == 0 {
                 // Nothing older than the oldest pending reception: the next pass goes on.
                 break;
             }
             removed += deleted;
-            left -= i64::try_from(deleted).unwrap_or(left);
+            left = left.saturating_sub(i64::try_from(deleted).unwrap_or(left));
         }
         Ok(removed)
     }
@@ -157,6 +175,20 @@ mod tests {
         );
 
         assert_eq!(store.prune(10, u64::MAX).expect("by count"), left - 10);
+    }
+
+    #[test]
+    fn two_processes_pruning_at_once_keep_the_count() {
+        let store = Store::temporary().expect("store");
+        let batch: Vec<NewReception> = (0..1_000).map(|_| reception(16)).collect();
+        store.insert_receptions(&batch).expect("stored");
+        // The window and a `listen` on the same folder each run their upkeep.
+        let other = Store::open(store.path()).expect("opened again");
+        let pruning = std::thread::spawn(move || other.prune(300, u64::MAX).expect("pruned"));
+        let here = store.prune(300, u64::MAX).expect("pruned");
+        let there = pruning.join().expect("joined");
+        assert_eq!(here + there, 700);
+        assert_eq!(store.usage().expect("usage").0, 300);
     }
 
     #[test]

@@ -204,14 +204,19 @@ impl Studio {
         let text = serde_json::to_string_pretty(&reconciliation).map_err(|e| {
             CoreError::internal(format!("a reconciliation could not be encoded: {e}"))
         })?;
+        // Private to the user like an export: it names subjects, contacts and files.
+        let chosen = crate::receiving::export::with_extension(chosen, kind.extension);
         let path = chosen.clone();
-        tokio::task::spawn_blocking(move || std::fs::write(&path, text.as_bytes()))
-            .await
-            .map_err(|e| CoreError::internal(format!("the file was not written: {e}")))?
-            .map_err(|e| {
-                CoreError::refused(format!("{} could not be written: {e}", chosen.display()))
-                    .with_hint("Pick a folder you may write to.")
-            })?;
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            crate::paths::create_private_file(&path)?.write_all(text.as_bytes())
+        })
+        .await
+        .map_err(|e| CoreError::internal(format!("the file was not written: {e}")))?
+        .map_err(|e| {
+            CoreError::refused(format!("{} could not be written: {e}", chosen.display()))
+                .with_hint("Pick a folder you may write to.")
+        })?;
         tracing::info!(path = %chosen.display(), gap = gap.id, "reconciliation saved");
         Ok(SavedFile::Written {
             path: chosen.display().to_string(),

@@ -255,7 +255,10 @@ impl Studio {
                 .ask("Export receptions", &name, &kind)
                 .await?
             {
-                Some(chosen) => (export::with_extension(chosen, request.format), false),
+                Some(chosen) => (
+                    export::with_extension(chosen, request.format.extension()),
+                    false,
+                ),
                 None => return Ok(ExportDone::Cancelled),
             }
         } else {

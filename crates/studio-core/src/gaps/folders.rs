@@ -17,30 +17,61 @@ pub async fn mail_folders(
     api: studio_catalog::model::ApiVersion,
     user: &str,
 ) -> Result<Vec<String>, CoreError> {
-    let graph = |e| CoreError::graph(e, &studio_graph::HintContext::default());
     let select = "?$select=id,childFolderCount";
-    let mut found: Vec<String> = Vec::new();
-    let mut pending = std::collections::VecDeque::from([format!("{user}/mailFolders{select}")]);
-    while let Some(listing) = pending.pop_front() {
-        let left = MAX_MAIL_FOLDERS.saturating_sub(found.len());
-        if left == 0 {
+    let top = client
+        .list(
+            api,
+            &format!("{user}/mailFolders{select}"),
+            MAX_MAIL_FOLDERS,
+        )
+        .await
+        .map_err(graph)?;
+    walk(client, api, user, Vec::new(), top, |id, folder| {
+        folder["childFolderCount"]
+            .as_u64()
+            .is_none_or(|n| n > 0)
+            .then(|| format!("{user}/mailFolders/{id}/childFolders{select}"))
+    })
+    .await
+}
+
+/// Graph's failure as the app says it.
+fn graph(error: studio_graph::GraphError) -> CoreError {
+    CoreError::graph(error, &studio_graph::HintContext::default())
+}
+
+/// The ids of `known` and of the folders in `first` and below, breadth first, each once, at most
+/// [`MAX_MAIL_FOLDERS`]: a folder's children are listed where `children` names a listing for
+/// it (by its id and its listed JSON).
+async fn walk(
+    client: &GraphClient,
+    api: studio_catalog::model::ApiVersion,
+    user: &str,
+    known: Vec<String>,
+    first: Vec<serde_json::Value>,
+    children: impl Fn(&str, &serde_json::Value) -> Option<String>,
+) -> Result<Vec<String>, CoreError> {
+    let mut seen: std::collections::HashSet<String> = known.iter().cloned().collect();
+    let mut found = known;
+    let mut pending: std::collections::VecDeque<serde_json::Value> = first.into();
+    while let Some(folder) = pending.pop_front() {
+        let Some(id) = folder["id"].as_str() else {
+            continue;
+        };
+        if found.len() >= MAX_MAIL_FOLDERS {
             tracing::warn!(
                 user,
-                "more mail folders than are read: the rest are not reconciled"
+                "more folders than are read: the rest are not reconciled"
             );
             break;
         }
-        for folder in client.list(api, &listing, left).await.map_err(graph)? {
-            let Some(id) = folder["id"].as_str() else {
-                continue;
-            };
-            if found.iter().any(|f| f == id) {
-                continue;
-            }
-            if folder["childFolderCount"].as_u64().is_none_or(|n| n > 0) {
-                pending.push_back(format!("{user}/mailFolders/{id}/childFolders{select}"));
-            }
-            found.push(id.to_owned());
+        if !seen.insert(id.to_owned()) {
+            continue;
+        }
+        found.push(id.to_owned());
+        if let Some(listing) = children(id, &folder) {
+            let left = MAX_MAIL_FOLDERS.saturating_sub(found.len()).max(1);
+            pending.extend(client.list(api, &listing, left).await.map_err(graph)?);
         }
     }
     Ok(found)
@@ -55,7 +86,6 @@ pub async fn contact_folders(
     user: &str,
     kept_keys: &[String],
 ) -> Result<Vec<String>, CoreError> {
-    let graph = |e| CoreError::graph(e, &studio_graph::HintContext::default());
     let select = "?$select=id,parentFolderId";
     let top = client
         .list(
@@ -86,57 +116,39 @@ pub async fn contact_folders(
     };
     // No folder and no contact name it (the last contacts were deleted): the folders read
     // before still tell, those that still exist (the default one cannot be deleted).
-    let mut found: Vec<String> = match default {
+    let found: Vec<String> = match default {
         Some(id) => vec![id],
-        None if top.is_empty() => still_there(client, api, user, kept_keys).await,
+        None if top.is_empty() => still_there(client, api, user, kept_keys)
+            .await
+            .map_err(graph)?,
         None => Vec::new(),
     };
-    let mut pending: std::collections::VecDeque<serde_json::Value> = top.into();
-    while let Some(folder) = pending.pop_front() {
-        let Some(id) = folder["id"].as_str() else {
-            continue;
-        };
-        if found.len() >= MAX_MAIL_FOLDERS || found.iter().any(|f| f == id) {
-            continue;
-        }
-        found.push(id.to_owned());
-        let children = client
-            .list(
-                api,
-                &format!("{user}/contactFolders/{id}/childFolders{select}"),
-                MAX_MAIL_FOLDERS,
-            )
-            .await
-            .map_err(graph)?;
-        pending.extend(children);
-    }
-    Ok(found)
+    let select_children = |id: &str, _: &serde_json::Value| {
+        Some(format!("{user}/contactFolders/{id}/childFolders{select}"))
+    };
+    walk(client, api, user, found, top, select_children).await
 }
 
-/// The contact folders named by a subscription's kept delta links that still answer.
+/// The contact folders named by a subscription's kept delta links that still exist. Only Graph's
+/// 404 says a folder is gone: any other failure (throttling, a lapsed token, the network) is the
+/// caller's, not a folder quietly left out of the reconciliation.
 async fn still_there(
     client: &GraphClient,
     api: studio_catalog::model::ApiVersion,
     user: &str,
     kept_keys: &[String],
-) -> Vec<String> {
-    let prefix = format!("{user}/contactFolders/");
+) -> Result<Vec<String>, studio_graph::GraphError> {
     let mut found = Vec::new();
     for key in kept_keys {
-        let Some(id) = key
-            .strip_prefix(&prefix)
-            .and_then(|rest| rest.strip_suffix("/contacts/delta"))
-        else {
+        let Some(id) = studio_catalog::catching_up::contact_folder_of(user, key) else {
             continue;
         };
-        let path = format!("{prefix}{id}?$select=id");
-        if client
-            .send(reqwest::Method::GET, api, &path, None)
-            .await
-            .is_ok()
-        {
-            found.push(id.to_owned());
+        let path = format!("{user}/contactFolders/{id}?$select=id");
+        match client.send(reqwest::Method::GET, api, &path, None).await {
+            Ok(_) => found.push(id.to_owned()),
+            Err(error) if error.status() == Some(404) => {}
+            Err(error) => return Err(error),
         }
     }
-    found
+    Ok(found)
 }

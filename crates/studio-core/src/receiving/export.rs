@@ -125,12 +125,12 @@ pub fn file_kind(format: ExportFormat) -> crate::save_dialog::FileKind {
     }
 }
 
-/// A chosen path with the format's extension (added when the user typed none).
-pub fn with_extension(path: std::path::PathBuf, format: ExportFormat) -> std::path::PathBuf {
+/// A path chosen in a save dialog, with `extension` added when the user typed none.
+pub fn with_extension(path: std::path::PathBuf, extension: &str) -> std::path::PathBuf {
     if path.extension().is_some() {
         path
     } else {
-        path.with_extension(format.extension())
+        path.with_extension(extension)
     }
 }
 
