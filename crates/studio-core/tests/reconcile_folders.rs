@@ -184,3 +184,48 @@ async fn contacts_are_reconciled_in_every_contact_folder() {
     assert_eq!(unnotified(&result), lost, "{result:#}");
     assert_eq!(read_paths(&result).len(), 2, "{result:#}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_folder_or_contact_left_the_kept_folders_that_still_exist_are_read() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (studio, client) = sandbox_with(dir.path(), "Contacts.ReadWrite").await;
+    let made = folder(&client, "/me/contactFolders", "Suppliers").await;
+    let suppliers = made["id"].as_str().expect("folder id").to_owned();
+    let default = made["parentFolderId"].as_str().expect("parent").to_owned();
+    let id = subscribe(&studio, "/me/contacts", "created,updated,deleted", true).await;
+    for folder in [&default, &suppliers] {
+        baseline(
+            &studio,
+            &id,
+            &format!("/me/contactFolders/{folder}/contacts/delta"),
+        )
+        .await;
+    }
+    call(&studio, "receiver_stop", Value::Null).await;
+    // The folder goes, and every contact: nothing names the default folder any more.
+    async fn delete(client: &GraphClient, path: String) {
+        client
+            .send(reqwest::Method::DELETE, V1, &path, None)
+            .await
+            .expect("deleted");
+    }
+    delete(&client, format!("/me/contactFolders/{suppliers}")).await;
+    let contacts = client
+        .list(V1, "/me/contacts?$select=id", 1_000)
+        .await
+        .expect("contacts");
+    for contact in contacts {
+        delete(
+            &client,
+            format!("/me/contacts/{}", contact["id"].as_str().expect("id")),
+        )
+        .await;
+    }
+    let result = reconcile_downtime(&studio).await;
+    // The kept link of the default folder still answers; the deleted folder's says 404.
+    assert_eq!(
+        read_paths(&result),
+        vec![format!("/me/contactFolders/{default}/contacts/delta")],
+        "{result:#}"
+    );
+}
