@@ -406,6 +406,31 @@ fn listening(
 }
 
 #[test]
+fn listen_stops_cleanly_when_nobody_reads_its_output() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (mut child, lines, first) = listening(dir.path(), &[])?;
+    // `listen --json | head -1`: the reader goes away after the first line.
+    drop(lines);
+    let local = first["local"].as_str().unwrap_or_default();
+    let body = r#"{"value":[{"subscriptionId":"s","changeType":"created","resource":"r"}]}"#;
+    assert!(common::post_json(local, body)?.starts_with("HTTP/1.1 202"));
+    // Printing that notification finds the pipe closed: a clean stop, not a panic (exit 101).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("listen kept running with nobody reading its output");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    Ok(())
+}
+
+#[test]
 fn sigterm_stops_listen_as_cleanly_as_ctrl_c() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;
     let (mut child, _lines, _) = listening(dir.path(), &[])?;

@@ -20,6 +20,7 @@ use studio_core::{CoreError, CoreEvent, Studio};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::listen::ListenArgs;
+use crate::printer::say;
 
 /// `event-hub`.
 #[derive(Debug, Subcommand)]
@@ -107,7 +108,7 @@ pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode,
                 tls: Some(tls),
                 sasl: Some(!no_sasl),
             })?;
-            println!(
+            say!(
                 "Saved '{}': hub {} at {} (consumer group {}); the connection string is in the keyring.",
                 saved.name,
                 saved.hub,
@@ -119,21 +120,21 @@ pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode,
         EventHubCommand::List { json } => {
             let all = receiving.hub_connections()?;
             if *json {
-                println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+                say!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
             } else if all.is_empty() {
-                println!(
+                say!(
                     "No Event Hubs connection. Add one: webhook-studio event-hub add NAME --hub HUB"
                 );
             } else {
                 for c in &all {
-                    println!("{}", connection_line(c));
+                    say!("{}", connection_line(c));
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
         EventHubCommand::Remove { name } => {
             receiving.remove_hub_connection(name)?;
-            println!("Removed '{name}'.");
+            say!("Removed '{name}'.");
             Ok(ExitCode::SUCCESS)
         }
         EventHubCommand::Url {
@@ -149,7 +150,7 @@ pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode,
             let url = format!("EventHub:https://{namespace}/eventhubname/{hub}?tenantId={tenant}");
             let target = DeliveryTarget::parse(&url)
                 .map_err(|why| CoreError::refused(format!("That is not a valid target: {why}")))?;
-            println!("{}", target.url());
+            say!("{}", target.url());
             for warning in target.warnings() {
                 eprintln!("warning: {warning}");
             }
@@ -236,7 +237,7 @@ pub async fn listen_hub(
     // Before the first line: whoever reads it may signal at once.
     let stop = crate::signals::stop_requested();
     if args.json {
-        println!(
+        say!(
             "{}",
             json!({
                 "event": "listening",
@@ -248,7 +249,7 @@ pub async fn listen_hub(
             })
         );
     } else {
-        println!(
+        say!(
             "Reading event hub {} at {} ({} partitions, consumer group {})",
             c.hub,
             c.bootstrap(),
@@ -257,12 +258,15 @@ pub async fn listen_hub(
         );
         if let Some(view) = &subscription {
             let s = &view.subscription;
-            println!(
+            say!(
                 "Subscribed {} to {} ({}), delivering to {}",
-                s.id, s.resource, s.change_type, s.notification_url
+                s.id,
+                s.resource,
+                s.change_type,
+                s.notification_url
             );
         }
-        println!("Waiting for events (Ctrl-C to stop)…");
+        say!("Waiting for events (Ctrl-C to stop)…");
     }
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
     let printer = crate::printer::Printer::start(&studio, printed, args.json)?;
@@ -273,6 +277,7 @@ pub async fn listen_hub(
     loop {
         tokio::select! {
             _ = &mut stop => break,
+            () = printer.output_gone() => break,
             changed = status.changed() => {
                 if changed.is_err() {
                     break;
@@ -297,7 +302,7 @@ pub async fn listen_hub(
     upkeep.abort();
     reader.stop().await;
     if !args.json {
-        println!("Stopped at the stored offsets; `listen --event-hub {name}` resumes there.");
+        say!("Stopped at the stored offsets; `listen --event-hub {name}` resumes there.");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,7 @@ use studio_core::{CoreError, Studio};
 use tokio::sync::oneshot;
 
 use crate::listen::ListenArgs;
-use crate::printer::Printer;
+use crate::printer::{Printer, say};
 
 /// Follows what `holder` receives until Ctrl-C or until it stops receiving.
 pub async fn follow(
@@ -59,12 +59,12 @@ pub async fn follow(
     // Before the first line: whoever reads it may signal at once.
     let stop = crate::signals::stop_requested();
     if args.json {
-        println!(
+        say!(
             "{}",
             json!({"event": "following", "pid": holder.pid, "process": holder.process, "notificationUrl": url})
         );
     } else {
-        println!(
+        say!(
             "{} (process {}) already receives for this data folder{}.",
             holder.process.label(),
             holder.pid,
@@ -74,7 +74,7 @@ pub async fn follow(
                 format!(" at {url}")
             }
         );
-        println!("Following what it receives (Ctrl-C to stop)…");
+        say!("Following what it receives (Ctrl-C to stop)…");
     }
     let printed = studio.receiver_status(()).await?.newest_id;
     let printer = Printer::start(&studio, printed, args.json)?;
@@ -82,6 +82,7 @@ pub async fn follow(
     loop {
         tokio::select! {
             _ = &mut stop => break,
+            () = printer.output_gone() => break,
             woke = changes.changed() => {
                 if !woke {
                     break;

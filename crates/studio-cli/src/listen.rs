@@ -24,7 +24,7 @@ use studio_core::{CoreError, CoreEvent, Studio};
 use studio_tunnel::TunnelChoice;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::printer::Printer;
+use crate::printer::{Printer, say};
 use crate::reception_lines::recreated_line;
 
 /// `listen`.
@@ -137,7 +137,7 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
     // Before the first line: whoever reads it may signal at once.
     let stop = crate::signals::stop_requested();
     if args.json {
-        println!(
+        say!(
             "{}",
             json!({
                 "event": "listening",
@@ -150,27 +150,30 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
             })
         );
     } else {
-        println!("Receiving at {notification}");
-        println!("  lifecycle  {lifecycle}");
+        say!("Receiving at {notification}");
+        say!("  lifecycle  {lifecycle}");
         if let Some(target) = &endpoints.forward_to {
-            println!("  forwarding to {target}");
+            say!("  forwarding to {target}");
         }
         if let Some(view) = &subscription {
             let s = &view.subscription;
-            println!(
+            say!(
                 "Subscribed {} to {} ({}), expires {}",
-                s.id, s.resource, s.change_type, s.expiration_date_time
+                s.id,
+                s.resource,
+                s.change_type,
+                s.expiration_date_time
             );
         }
         if sandbox_control.is_some() {
             let resource = subscription
                 .as_ref()
                 .map_or("/me/messages", |view| view.subscription.resource.as_str());
-            println!(
+            say!(
                 "Trigger a sandbox change from another terminal: webhook-studio trigger \"{resource}\" --change created"
             );
         }
-        println!("Waiting for notifications (Ctrl-C to stop)…");
+        say!("Waiting for notifications (Ctrl-C to stop)…");
     }
     let upkeep = tokio::spawn(Arc::clone(&studio).run_upkeep());
     let printer = Printer::start(&studio, printed, args.json)?;
@@ -180,6 +183,7 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
     loop {
         tokio::select! {
             _ = &mut stop => break,
+            () = printer.output_gone() => break,
             event = events.recv() => match event {
                 Ok(CoreEvent::ReceptionsArrived { .. } | CoreEvent::ItemsChecked { .. })
                 | Err(RecvError::Lagged(_)) => printer.ready(),
@@ -195,7 +199,7 @@ pub async fn listen(studio: Arc<Studio>, args: &ListenArgs) -> Result<ExitCode, 
     upkeep.abort();
     studio.receiver_stop(()).await?;
     if !args.json {
-        println!("Stopped. Subscriptions made here keep running until they expire.");
+        say!("Stopped. Subscriptions made here keep running until they expire.");
     }
     Ok(ExitCode::SUCCESS)
 }

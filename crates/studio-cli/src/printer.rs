@@ -11,7 +11,18 @@
 //! writing: a backlog not printed yet stays in the store (the window and `receptions` show it).
 //!
 //! Everything `listen` says after its first lines goes through here, so a notice such as a
-//! recreation is printed in order with the receptions around it.
+//! recreation is printed in order with the receptions around it. When nobody reads the output
+//! any more (`listen | head`), the printer says so and the command stops as on Ctrl-C; the lines
+//! written before it ([`say!`]) never panic on a closed pipe as `println!` does.
+
+/// `println!` for the long-running commands: a reader that went away is not a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+pub(crate) use say;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
@@ -35,6 +46,8 @@ pub(crate) struct Printer {
     ready_queued: Arc<AtomicBool>,
     /// Stop at once, leaving the rest unprinted (Ctrl-C).
     stopped: Arc<AtomicBool>,
+    /// Told once the output is gone (a closed pipe: `listen | head`).
+    gone: Arc<tokio::sync::Notify>,
     thread: std::thread::JoinHandle<()>,
 }
 
@@ -44,6 +57,8 @@ impl Printer {
         let (jobs, queue) = mpsc::channel();
         let ready_queued = Arc::new(AtomicBool::new(false));
         let stopped = Arc::new(AtomicBool::new(false));
+        let gone = Arc::new(tokio::sync::Notify::new());
+        let output_gone = Arc::clone(&gone);
         // Its own connection: at the lowest priority it must not hold the one others share.
         let store = studio.store().own_connection().map_err(|error| {
             CoreError::internal(format!("the printer could not start: {error}"))
@@ -67,11 +82,15 @@ impl Printer {
                             queued.store(false, Ordering::SeqCst);
                             print_ready(&store, clock.as_ref(), last, json, &is_stopped)
                         }
-                        Job::Say(line) => say(&line, last),
+                        Job::Say(line) => write_line(&line, last),
                     };
                     match printed {
                         Printed::UpTo(id) => last = id,
-                        Printed::Closed => return,
+                        Printed::Closed => {
+                            // `notify_one` keeps the news for a command not waiting yet.
+                            output_gone.notify_one();
+                            return;
+                        }
                     }
                 }
             })
@@ -82,6 +101,7 @@ impl Printer {
             jobs,
             ready_queued,
             stopped,
+            gone,
             thread,
         })
     }
@@ -98,6 +118,11 @@ impl Printer {
         let _ = self.jobs.send(Job::Say(line));
     }
 
+    /// Resolves once nobody reads the output any more: the command then stops as on Ctrl-C.
+    pub(crate) async fn output_gone(&self) {
+        self.gone.notified().await;
+    }
+
     /// Prints everything asked so far, then ends.
     pub(crate) async fn finish(self) {
         drop(self.jobs);
@@ -112,7 +137,7 @@ impl Printer {
     }
 }
 
-fn say(line: &str, last: i64) -> Printed {
+fn write_line(line: &str, last: i64) -> Printed {
     use std::io::Write;
     match writeln!(std::io::stdout().lock(), "{line}") {
         Ok(()) => Printed::UpTo(last),
