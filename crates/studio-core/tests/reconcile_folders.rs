@@ -156,11 +156,13 @@ async fn a_mailbox_is_reconciled_in_its_child_folders_too() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn contacts_are_reconciled_in_every_contact_folder() {
-    let dir = tempfile::tempdir().expect("dir");
-    let (studio, client) = sandbox_with(dir.path(), "Contacts.ReadWrite").await;
-    // A folder of one's own (Graph puts it inside the default Contacts folder).
+/// `/me/contacts` subscribed with a folder of one's own (Graph puts it inside the default
+/// Contacts folder), both folders' delta baselines taken, then the receiver stopped; the studio,
+/// a Graph client, and the default and own folders' ids.
+async fn contacts_in_two_folders(
+    dir: &std::path::Path,
+) -> (Arc<Studio>, GraphClient, String, String) {
+    let (studio, client) = sandbox_with(dir, "Contacts.ReadWrite").await;
     let made = folder(&client, "/me/contactFolders", "Suppliers").await;
     let suppliers = made["id"].as_str().expect("folder id").to_owned();
     let default = made["parentFolderId"].as_str().expect("parent").to_owned();
@@ -174,6 +176,13 @@ async fn contacts_are_reconciled_in_every_contact_folder() {
         .await;
     }
     call(&studio, "receiver_stop", Value::Null).await;
+    (studio, client, default, suppliers)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_are_reconciled_in_every_contact_folder() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (studio, _client, _default, suppliers) = contacts_in_two_folders(dir.path()).await;
     let mut lost = vec![
         new_item(&studio, "/me/contacts").await,
         new_item(&studio, &format!("/me/contactFolders/{suppliers}/contacts")).await,
@@ -188,20 +197,7 @@ async fn contacts_are_reconciled_in_every_contact_folder() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_no_folder_or_contact_left_the_kept_folders_that_still_exist_are_read() {
     let dir = tempfile::tempdir().expect("dir");
-    let (studio, client) = sandbox_with(dir.path(), "Contacts.ReadWrite").await;
-    let made = folder(&client, "/me/contactFolders", "Suppliers").await;
-    let suppliers = made["id"].as_str().expect("folder id").to_owned();
-    let default = made["parentFolderId"].as_str().expect("parent").to_owned();
-    let id = subscribe(&studio, "/me/contacts", "created,updated,deleted", true).await;
-    for folder in [&default, &suppliers] {
-        baseline(
-            &studio,
-            &id,
-            &format!("/me/contactFolders/{folder}/contacts/delta"),
-        )
-        .await;
-    }
-    call(&studio, "receiver_stop", Value::Null).await;
+    let (studio, client, default, suppliers) = contacts_in_two_folders(dir.path()).await;
     // The folder goes, and every contact: nothing names the default folder any more.
     async fn delete(client: &GraphClient, path: String) {
         client
