@@ -321,13 +321,7 @@ impl Seeder<'_> {
             );
         }
         let contacts = contacts_folder_id(&user);
-        self.put_with(
-            format!("users/{user}/contactfolders/{contacts}"),
-            "contactFolder",
-            json!({ "displayName": "Contacts", "parentFolderId": "" }),
-            Vec::new(),
-            me.clone(),
-        );
+        self.store.put(default_contacts_folder(&user));
         for (i, (name, company)) in [
             ("Lidia Holloway", "Fabrikam"),
             ("Diego Siciliani", "Northwind"),
@@ -494,6 +488,19 @@ pub fn seeded(tenant: &Tenant, seed: u64, now: i64) -> Store {
     }
     seeder.tenant_wide();
     seeder.store
+}
+
+/// A user's default Contacts folder: every mailbox has one, and Graph's `/contactFolders` does
+/// not list it (it is the parent of the folders listed there).
+pub(super) fn default_contacts_folder(user: &str) -> Entity {
+    let id = contacts_folder_id(user);
+    Entity {
+        path: format!("users/{user}/contactfolders/{id}"),
+        kind: "contactFolder".into(),
+        also_in: Vec::new(),
+        audience: vec![user.to_owned()],
+        body: json!({ "id": id, "displayName": "Contacts", "parentFolderId": "" }),
+    }
 }
 
 #[cfg(test)]

@@ -25,15 +25,9 @@ pub fn bring_up_to_date(store: &mut Store, tenant: &Tenant) {
     for user in &tenant.users {
         let user = user.id.to_lowercase();
         let folder = contacts_folder_id(&user);
-        let folder_path = format!("users/{user}/contactfolders/{folder}");
-        if store.find(&folder_path).is_none() {
-            store.put(Entity {
-                path: folder_path,
-                kind: "contactFolder".into(),
-                also_in: Vec::new(),
-                audience: vec![user.clone()],
-                body: json!({ "id": folder, "displayName": "Contacts", "parentFolderId": "" }),
-            });
+        let default = super::seed::default_contacts_folder(&user);
+        if store.find(&default.path).is_none() {
+            store.put(default);
         }
         let stale: Vec<Entity> = store
             .listed(&format!("users/{user}/contacts"))
