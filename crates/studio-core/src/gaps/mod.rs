@@ -302,13 +302,14 @@ fn delta_start(path: String) -> DeltaStart {
     }
 }
 
-/// The delta paths to read for a subscription (a mailbox's folders are listed first).
+/// The delta paths to read for a subscription, and whether a mailbox had more folders than are
+/// read (its folders are listed first).
 pub async fn delta_starts(
     client: &GraphClient,
     store: &Store,
     owned: &OwnedSubscription,
     now: i64,
-) -> Result<Vec<DeltaStart>, CoreError> {
+) -> Result<(Vec<DeltaStart>, bool), CoreError> {
     let api = crate::subscriptions::request::api_for(
         studio_catalog::Catalog::get().ok(),
         &owned.resource,
@@ -321,21 +322,31 @@ pub async fn delta_starts(
                 studio_primitives::clock::rfc3339(now - 366 * 86_400),
                 studio_primitives::clock::rfc3339(now + 366 * 86_400)
             );
-            Ok(vec![DeltaStart { key: path, url }])
+            Ok((vec![DeltaStart { key: path, url }], false))
         }
-        DeltaPlan::One(path) | DeltaPlan::WholeDrive(path) => Ok(vec![delta_start(path)]),
-        DeltaPlan::EachMailFolder { user } => Ok(folders::mail_folders(client, api, &user)
-            .await?
-            .iter()
-            .map(|id| delta_start(mail_folder_delta(&user, id)))
-            .collect()),
+        DeltaPlan::One(path) | DeltaPlan::WholeDrive(path) => Ok((vec![delta_start(path)], false)),
+        DeltaPlan::EachMailFolder { user } => {
+            let folders = folders::mail_folders(client, api, &user).await?;
+            Ok((
+                folders
+                    .ids
+                    .iter()
+                    .map(|id| delta_start(mail_folder_delta(&user, id)))
+                    .collect(),
+                folders.cut,
+            ))
+        }
         DeltaPlan::EachContactFolder { user } => {
             let kept = store.delta_link_keys(&owned.id)?;
-            Ok(folders::contact_folders(client, api, &user, &kept)
-                .await?
-                .iter()
-                .map(|id| delta_start(contact_folder_delta(&user, id)))
-                .collect())
+            let folders = folders::contact_folders(client, api, &user, &kept).await?;
+            Ok((
+                folders
+                    .ids
+                    .iter()
+                    .map(|id| delta_start(contact_folder_delta(&user, id)))
+                    .collect(),
+                folders.cut,
+            ))
         }
         DeltaPlan::Unavailable(why) => Err(CoreError::refused(format!(
             "{} cannot be reconciled with delta: {why}",
@@ -353,7 +364,7 @@ pub async fn take_baseline(
     now: i64,
 ) -> Result<usize, CoreError> {
     let starts = match delta_starts(client, store, owned, now).await {
-        Ok(starts) => starts,
+        Ok((starts, _)) => starts,
         Err(CoreError::Refused(_)) => return Ok(0),
         Err(error) => return Err(error),
     };

@@ -329,6 +329,8 @@ struct Pass {
     full_sync: bool,
     restarted: Option<String>,
     truncated: bool,
+    /// The mailbox had more folders than are read.
+    folders_cut: bool,
 }
 
 /// Reads every delta path of a subscription from its kept links. A link taken after `from`
@@ -344,7 +346,7 @@ async fn read(
         studio_catalog::Catalog::get().ok(),
         &owned.resource,
     );
-    let starts = super::delta_starts(client, store, owned, now).await?;
+    let (starts, folders_cut) = super::delta_starts(client, store, owned, now).await?;
     let mut pass = Pass {
         listed: Vec::new(),
         links: Vec::new(),
@@ -352,6 +354,7 @@ async fn read(
         full_sync: false,
         restarted: None,
         truncated: false,
+        folders_cut,
     };
     for start in &starts {
         // A link taken moments after the gap began (the baseline, taken once the subscription
@@ -442,6 +445,13 @@ pub async fn run(
         notes.push(format!(
             "Delta listed more than {} changes: the rest were not compared, and the next reconciliation starts after them.",
             studio_graph::delta::MAX_CHANGES
+        ));
+    }
+    if pass.folders_cut {
+        notes.push(format!(
+            "The mailbox has more than {} folders: only the first {} (breadth first) were compared.",
+            super::folders::MAX_MAIL_FOLDERS,
+            super::folders::MAX_MAIL_FOLDERS
         ));
     }
     if cut {
