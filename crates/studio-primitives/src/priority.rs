@@ -2,13 +2,13 @@
 //!
 //! On a burst the receiver has three kinds of work: acknowledging (Graph waits for the 202),
 //! checking what was stored, and showing it (`listen`'s output). Only the first has a deadline;
-//! the others catch up afterwards. `listen`'s printer runs at the lowest priority: it gets the CPU
-//! whenever no acknowledgement wants it, and all of it once the burst ends (the scheduler hands
-//! idle time to it at once, nothing waits on a timer).
+//! the others catch up afterwards. The check queue's checker and `listen`'s printer run at the
+//! lowest priority: they get the CPU whenever no acknowledgement wants it, and all of it once the
+//! burst ends (the scheduler hands idle time to them at once, nothing waits on a timer).
 //!
 //! Only a thread that holds nothing others wait for may be lowered: a lock held at this priority
-//! is held for as long as other programs keep the CPU busy. That is why the check queue, which
-//! takes the store's write gate, is not lowered (it was measured faster that way, and the
+//! is held for as long as other programs keep the CPU busy. That is why the check queue's keeper,
+//! which takes the store's write gate, is not lowered (with the whole queue lowered, the
 //! acknowledgements' tail grew to hundreds of milliseconds; `docs/receiver.md`).
 //!
 //! - Linux: `SCHED_IDLE`. A CPU that runs only `SCHED_IDLE` threads counts as idle, so a waking

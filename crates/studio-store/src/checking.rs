@@ -2,42 +2,48 @@
 //! happens to its connection or to the process.
 //!
 //! The reception writer inserts a notification `pending` in the same transaction as the
-//! reception itself. One worker thread, with its own connection, takes pending receptions in id
-//! order, a few at a time, reads each with the receiver's [`ItemChecker`] and keeps items in
-//! transactions of at most [`CHUNK`] items: many small receptions share one, a large body is
-//! spread over several. Each transaction also moves each reception's `checked_items` forward,
-//! and the one with its last items clears `pending`; only then is the listener told. A process
-//! killed half-way resumes where the last committed transaction ended, at start-up, so no item is
-//! kept twice and none is skipped. Transactions are short and pass the store's write gate, so the
-//! reception writer (another connection) waits for one of them at most, and the acknowledgement
-//! never waits for checks.
+//! reception itself. The queue has two threads, each with its own connection:
+//! - the **checker**, at the lowest thread priority, takes pending receptions in id order, a few
+//!   at a time, reads each with the receiver's [`ItemChecker`] and groups the results in rounds
+//!   of at most [`CHUNK`] items: many small receptions share one, a large body is spread over
+//!   several;
+//! - the **keeper**, at normal priority, keeps each round in one short transaction through the
+//!   store's write gate (`check_rounds.rs` says why the two are apart). Each transaction moves
+//!   each reception's `checked_items` forward, and the one with its last items clears `pending`;
+//!   only then is the listener told.
 //!
-//! The queue is the database: however far checks fall behind, memory holds one body at a time.
-//! When nothing is pending, the same worker fills the search index (`search_index.rs`).
+//! A process killed half-way resumes where the last committed transaction ended, at start-up, so
+//! no item is kept twice and none is skipped. The reception writer (another connection) waits for
+//! one round's transaction at most, and the acknowledgement never waits for checks.
+//!
+//! The queue is the database: however far checks fall behind, memory holds a few rounds. When
+//! nothing is pending, the keeper fills the search index (`search_index.rs`).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use studio_receiver::{CheckedItem, ItemChecker, ReceptionKind};
 
+use crate::check_rounds::{Finished, Handoff, Round, Step};
 use crate::doorbell::Doorbell;
-use crate::writing::Writer;
 use crate::{Store, StoreError};
 
 /// The most items kept in one transaction.
-pub const CHUNK: usize = 200;
+pub const CHUNK: usize = 100;
 /// The most bytes of finished bodies one transaction waits with before it commits.
 const ROUND_BYTES: usize = 8 * 1024 * 1024;
 /// The pause before the queue looks again after a failed round.
-const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+pub(crate) const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 /// The most pending receptions taken in one look.
 const BATCH: u32 = 32;
 
-/// Told about each reception once its checks are kept (on the queue's thread: return quickly).
+/// Told about each reception once its checks are kept (on the keeper's thread: return quickly).
 pub trait CheckListener: Send + Sync {
-    /// Reception `id` (`kind`, `body` as stored) is checked; `lifecycle` holds its lifecycle
-    /// items (the others are in the store).
-    fn checked(&self, id: i64, kind: ReceptionKind, body: &[u8], lifecycle: Vec<CheckedItem>);
+    /// Reception `id` (`kind`) is checked; `lifecycle` holds its lifecycle items (the others are
+    /// in the store).
+    fn checked(&self, id: i64, kind: ReceptionKind, lifecycle: Vec<CheckedItem>);
 }
 
 /// Nobody listens.
@@ -45,20 +51,20 @@ pub trait CheckListener: Send + Sync {
 pub struct NoListener;
 
 impl CheckListener for NoListener {
-    fn checked(&self, _: i64, _: ReceptionKind, _: &[u8], _: Vec<CheckedItem>) {}
+    fn checked(&self, _: i64, _: ReceptionKind, _: Vec<CheckedItem>) {}
 }
 
-/// The queue's handle: wake it when something was committed; dropping it stops the worker
-/// (after its current transaction), [`CheckQueue::stop`] also waits for that.
+/// The queue's handle: wake it when something was committed; dropping it stops both threads
+/// (after the keeper's current transaction), [`CheckQueue::stop`] also waits for that.
 #[derive(Debug)]
 pub struct CheckQueue {
     bell: Doorbell,
-    worker: Option<std::thread::JoinHandle<()>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl CheckQueue {
-    /// Starts the worker over `store` (its own connection); it first checks whatever is pending
-    /// from before (a crash, an older build).
+    /// Starts the checker and the keeper over `store` (connections of their own); they first
+    /// check whatever is pending from before (a crash, an older build).
     pub fn start(
         store: &Store,
         checker: ItemChecker,
@@ -71,43 +77,67 @@ impl CheckQueue {
         writer
             .reader()
             .pragma_update(None, "synchronous", "NORMAL")?;
+        let reader = crate::connect(store.path())?;
         let bell = Doorbell::rung();
-        let worker_bell = bell.clone();
-        let worker = std::thread::Builder::new()
+        let rewind = Arc::new(AtomicBool::new(false));
+        let (hand, rounds) = std::sync::mpsc::sync_channel(crate::check_rounds::IN_FLIGHT);
+
+        let keeper_bell = bell.clone();
+        let keeper_rewind = Arc::clone(&rewind);
+        let keeper = std::thread::Builder::new()
+            .name("check-keeper".into())
+            .spawn(move || {
+                crate::check_rounds::keep(
+                    &mut writer,
+                    &rounds,
+                    listener.as_ref(),
+                    &keeper_bell,
+                    &keeper_rewind,
+                );
+            })
+            .map_err(StoreError::Io)?;
+
+        let checker_bell = bell.clone();
+        let checker_thread = std::thread::Builder::new()
             .name("check-queue".into())
             .spawn(move || {
-                // Normal priority, unlike `listen`'s printer: this thread holds the write gate
-                // every acknowledgement needs, and at the lowest priority it would hold it for as
-                // long as other programs keep the CPU busy (docs/receiver.md, Figures).
-                while worker_bell.wait() {
-                    if let Err(error) =
-                        drain(&mut writer, &checker, listener.as_ref(), &worker_bell)
-                    {
-                        // E.g. retention removed a reception mid-round (its items' foreign key
-                        // fails and the round rolls back): nothing was kept, all stays pending;
-                        // look again shortly, not only at the next arrival.
+                if let Err(error) = studio_primitives::priority::lower_this_thread() {
+                    tracing::warn!(%error, "the check queue runs at normal priority");
+                }
+                let mut work = Checker {
+                    reader,
+                    checker,
+                    hand,
+                    bell: checker_bell,
+                    rewind,
+                    after: 0,
+                };
+                while work.bell.wait() {
+                    if let Err(error) = work.drain() {
                         tracing::error!(%error, "the check queue failed; it tries again in a second");
                         std::thread::sleep(RETRY_AFTER);
-                        worker_bell.ring();
+                        work.after = 0;
+                        work.bell.ring();
                     }
                 }
+                // Dropping `hand` here ends the keeper's loop.
             })
             .map_err(StoreError::Io)?;
         Ok(CheckQueue {
             bell,
-            worker: Some(worker),
+            threads: vec![checker_thread, keeper],
         })
     }
 
-    /// Stops the worker and waits until it has: its last transaction is committed or rolled
-    /// back, and nothing more is checked by this process (what is left stays pending for
-    /// whoever checks next). Blocks for at most one round.
+    /// Stops both threads and waits until they have: the keeper's last transaction is committed
+    /// or rolled back, and nothing more is checked by this process (what is left stays pending
+    /// for whoever checks next). Blocks for about one round.
     pub fn stop(mut self) {
         self.bell.stop();
-        if let Some(worker) = self.worker.take()
-            && worker.join().is_err()
-        {
-            tracing::error!("the check queue's thread panicked");
+        for thread in self.threads.drain(..) {
+            if thread.join().is_err() {
+                tracing::error!("a thread of the check queue panicked");
+            }
         }
     }
 
@@ -143,126 +173,155 @@ impl Drop for CheckQueue {
     }
 }
 
-/// Checks every pending reception, oldest first.
-fn drain(
-    writer: &mut Writer,
-    checker: &ItemChecker,
-    listener: &dyn CheckListener,
-    bell: &Doorbell,
-) -> Result<(), StoreError> {
-    loop {
-        if bell.stopped() {
-            return Ok(());
-        }
-        let pending: Vec<i64> = {
-            // The limit in the SQL, not bound: see `Store::receptions_between`.
-            let mut statement = writer.reader().prepare_cached(&format!(
-                "SELECT id FROM receptions WHERE pending = 1 ORDER BY id LIMIT {BATCH}"
-            ))?;
-            let rows = statement.query_map([], |row| row.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        if pending.is_empty() {
-            // Nothing waits for checks: index what is new for search, a batch at a time, so
-            // receptions arriving meanwhile are checked first.
-            if crate::search_index::index_some(writer)? == 0 {
-                return Ok(());
-            }
-            continue;
-        }
-        let mut round = Round::default();
-        for id in pending {
-            check_one(writer, checker, listener, &mut round, id)?;
-        }
-        round.commit(writer, listener)?;
-    }
+/// The checker's state: it reads, checks and hands rounds to the keeper, never writes.
+struct Checker {
+    reader: Connection,
+    checker: ItemChecker,
+    hand: SyncSender<Handoff>,
+    bell: Doorbell,
+    /// The keeper asks for the pending receptions to be read again from the first.
+    rewind: Arc<AtomicBool>,
+    /// The last reception handed over: the ones up to it are in the keeper's hands.
+    after: i64,
 }
 
-/// Checks one reception into `round`, committing the round whenever it is full.
-fn check_one(
-    writer: &mut Writer,
-    checker: &ItemChecker,
-    listener: &dyn CheckListener,
-    round: &mut Round,
-    id: i64,
-) -> Result<(), StoreError> {
-    let row: Option<(String, Vec<u8>, i64)> = writer
-        .reader()
-        .prepare_cached(
-            "SELECT kind, body, checked_items FROM receptions WHERE id = ?1 AND pending = 1",
-        )?
-        .query_row(params![id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })
-        .optional()?;
-    let Some((kind, body, done)) = row else {
-        return Ok(());
-    };
-    let kind = ReceptionKind::from_stored(&kind);
-    let read = match checker.read(&body) {
-        Ok(read) => read,
-        Err(why) => {
-            // Acknowledged (Graph must not retry garbage forever), kept, and now explained.
-            round.progress.push(Progress {
-                id,
-                items: Vec::new(),
-                checked: 0,
-                finished: true,
-                reason: Some(why.to_string()),
-            });
-            round.finish(Checked {
-                id,
-                kind,
-                body,
-                lifecycle: Vec::new(),
-            });
-            return round.commit_if_full(writer, listener);
-        }
-    };
-    // Resumed after a crash: the lifecycle events kept before it are told with the rest.
-    let mut lifecycle = if done > 0 {
-        kept_lifecycle(writer, id)?
-    } else {
-        Vec::new()
-    };
-    let mut position = usize::try_from(done).unwrap_or(0).min(read.len());
-    loop {
-        round.commit_if_full(writer, listener)?;
-        let end = (position + CHUNK - round.items).min(read.len());
-        let items: Vec<CheckedItem> = (position..end)
-            .filter_map(|p| checker.check_item(&read, p))
-            .collect();
-        lifecycle.extend(
-            items
-                .iter()
-                .filter(|i| i.lifecycle_event.is_some())
-                .cloned(),
-        );
-        round.items += end - position;
-        round.progress.push(Progress {
-            id,
-            items,
-            checked: end,
-            finished: end >= read.len(),
-            reason: None,
-        });
-        position = end;
-        if position >= read.len() {
-            break;
+/// The keeper is gone (the queue is stopping).
+struct KeeperGone;
+
+impl Checker {
+    /// Checks every pending reception, oldest first, then tells the keeper it caught up.
+    fn drain(&mut self) -> Result<(), StoreError> {
+        loop {
+            if self.bell.stopped() {
+                return Ok(());
+            }
+            if self.rewind.swap(false, Ordering::SeqCst) {
+                self.after = 0;
+            }
+            let pending: Vec<i64> = {
+                // The limit in the SQL, not bound: see `Store::receptions_between`.
+                let mut statement = self.reader.prepare_cached(&format!(
+                    "SELECT id FROM receptions WHERE pending = 1 AND id > ?1 ORDER BY id LIMIT {BATCH}"
+                ))?;
+                let rows = statement.query_map(params![self.after], |row| row.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            if pending.is_empty() {
+                // The keeper indexes for search until the next round; nothing to do here until
+                // the bell rings again.
+                let _ = self.hand(Handoff::CaughtUp);
+                return Ok(());
+            }
+            let mut round = Round::default();
+            for id in pending {
+                if self.check_one(&mut round, id)?.is_err() {
+                    return Ok(());
+                }
+                self.after = id;
+            }
+            if self.hand(Handoff::Round(round)).is_err() {
+                return Ok(());
+            }
         }
     }
-    round.finish(Checked {
-        id,
-        kind,
-        body,
-        lifecycle,
-    });
-    round.commit_if_full(writer, listener)
+
+    /// Hands something to the keeper, waiting while it has [`crate::check_rounds::IN_FLIGHT`]
+    /// rounds to keep.
+    fn hand(&self, handoff: Handoff) -> Result<(), KeeperGone> {
+        self.hand.send(handoff).map_err(|_| KeeperGone)
+    }
+
+    /// Hands `round` over and starts a new one if it is full.
+    fn hand_if_full(&self, round: &mut Round) -> Result<(), KeeperGone> {
+        if round.full(CHUNK, ROUND_BYTES) {
+            self.hand(Handoff::Round(std::mem::take(round)))?;
+        }
+        Ok(())
+    }
+
+    /// Checks one reception into `round`, handing rounds over whenever one is full.
+    fn check_one(&self, round: &mut Round, id: i64) -> Result<Result<(), KeeperGone>, StoreError> {
+        let row: Option<(String, Vec<u8>, i64)> = self
+            .reader
+            .prepare_cached(
+                "SELECT kind, body, checked_items FROM receptions WHERE id = ?1 AND pending = 1",
+            )?
+            .query_row(params![id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?;
+        let Some((kind, body, done)) = row else {
+            return Ok(Ok(()));
+        };
+        let kind = ReceptionKind::from_stored(&kind);
+        let done = usize::try_from(done).unwrap_or(0);
+        let read = match self.checker.read(&body) {
+            Ok(read) => read,
+            Err(why) => {
+                // Acknowledged (Graph must not retry garbage forever), kept, and now explained.
+                round.bytes += body.len();
+                round.steps.push(Step {
+                    id,
+                    from: done,
+                    to: done,
+                    items: Vec::new(),
+                    reason: Some(why.to_string()),
+                    finished: Some(Finished {
+                        kind,
+                        lifecycle: Vec::new(),
+                    }),
+                });
+                return Ok(self.hand_if_full(round));
+            }
+        };
+        // Resumed after a crash: the lifecycle events kept before it are told with the rest.
+        let mut lifecycle = if done > 0 {
+            kept_lifecycle(&self.reader, id)?
+        } else {
+            Vec::new()
+        };
+        let mut position = done.min(read.len());
+        loop {
+            if let Err(gone) = self.hand_if_full(round) {
+                return Ok(Err(gone));
+            }
+            let end = (position + CHUNK - round.items).min(read.len());
+            let items: Vec<CheckedItem> = (position..end)
+                .filter_map(|p| self.checker.check_item(&read, p))
+                .collect();
+            lifecycle.extend(
+                items
+                    .iter()
+                    .filter(|i| i.lifecycle_event.is_some())
+                    .cloned(),
+            );
+            round.items += end - position;
+            let last = end >= read.len();
+            if last {
+                round.bytes += body.len();
+            }
+            round.steps.push(Step {
+                id,
+                from: position.max(done),
+                to: end,
+                items,
+                reason: None,
+                finished: last.then(|| Finished {
+                    kind,
+                    lifecycle: std::mem::take(&mut lifecycle),
+                }),
+            });
+            position = end;
+            if last {
+                return Ok(self.hand_if_full(round));
+            }
+        }
+    }
 }
 
 /// The lifecycle items of reception `id` kept by an earlier run.
-fn kept_lifecycle(writer: &Writer, id: i64) -> Result<Vec<CheckedItem>, StoreError> {
-    let mut statement = writer.reader().prepare_cached(&format!(
+fn kept_lifecycle(reader: &Connection, id: i64) -> Result<Vec<CheckedItem>, StoreError> {
+    let mut statement = reader.prepare_cached(&format!(
         "{} WHERE reception_id = ?1 AND lifecycle_event IS NOT NULL ORDER BY position",
         crate::items::ITEM_SELECT
     ))?;
@@ -270,77 +329,6 @@ fn kept_lifecycle(writer: &Writer, id: i64) -> Result<Vec<CheckedItem>, StoreErr
     Ok(rows
         .map(|row| row.map(|stored| stored.item))
         .collect::<Result<_, _>>()?)
-}
-
-/// What one transaction keeps: items and progress of one or more receptions.
-#[derive(Default)]
-struct Round {
-    progress: Vec<Progress>,
-    /// Receptions whose last items are in this round, told to the listener once it commits.
-    checked: Vec<Checked>,
-    items: usize,
-    bytes: usize,
-}
-
-struct Progress {
-    id: i64,
-    items: Vec<CheckedItem>,
-    checked: usize,
-    finished: bool,
-    reason: Option<String>,
-}
-
-struct Checked {
-    id: i64,
-    kind: ReceptionKind,
-    body: Vec<u8>,
-    lifecycle: Vec<CheckedItem>,
-}
-
-impl Round {
-    fn finish(&mut self, checked: Checked) {
-        self.bytes += checked.body.len();
-        self.checked.push(checked);
-    }
-
-    fn commit_if_full(
-        &mut self,
-        writer: &mut Writer,
-        listener: &dyn CheckListener,
-    ) -> Result<(), StoreError> {
-        if self.items >= CHUNK || self.bytes >= ROUND_BYTES {
-            self.commit(writer, listener)?;
-        }
-        Ok(())
-    }
-
-    /// Keeps the round in one transaction, then tells the listener about finished receptions.
-    fn commit(
-        &mut self,
-        writer: &mut Writer,
-        listener: &dyn CheckListener,
-    ) -> Result<(), StoreError> {
-        let round = std::mem::take(self);
-        if round.progress.is_empty() {
-            return Ok(());
-        }
-        writer.transaction(|transaction| {
-            let mut added = crate::items::Added::default();
-            for p in &round.progress {
-                added = added.and(crate::items::insert_in(transaction, p.id, &p.items)?);
-                transaction
-                    .prepare_cached(
-                        "UPDATE receptions SET checked_items = ?2, pending = ?3, reason = COALESCE(?4, reason) WHERE id = ?1",
-                    )?
-                    .execute(params![p.id, p.checked, !p.finished, p.reason])?;
-            }
-            crate::items::index(transaction, added)
-        })?;
-        for c in round.checked {
-            listener.checked(c.id, c.kind, &c.body, c.lifecycle);
-        }
-        Ok(())
-    }
 }
 
 impl Store {

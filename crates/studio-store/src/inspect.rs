@@ -324,14 +324,17 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
         };
         values.push(text.into());
         values.push(plain.clone().into());
+        let items_past_index = items_past_index(&mut values, &plain);
         if plain.chars().count() >= TRIGRAM {
             values.push(format!("\"{}\"", plain.replace('"', "\"\"")).into());
             // One set of ids, so the rows are looked up by primary key, never all read.
             conditions.push(format!(
                 "r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{}
+                          UNION {}
                           UNION SELECT rowid FROM receptions_text WHERE receptions_text MATCH ?{}
                           UNION SELECT id FROM receptions WHERE id > {} AND {})",
-                values.len() - 2,
+                plain_at - 1,
+                items_past_index,
                 values.len(),
                 search_index::INDEXED,
                 scanned(false)
@@ -339,14 +342,43 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
         } else {
             // Every reception read, in id order: a page stops at its last row.
             conditions.push(format!(
-                "(r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{})
+                "(r.id IN (SELECT it.reception_id FROM items it JOIN items_text ON items_text.rowid = it.id WHERE items_text MATCH ?{}
+                           UNION {})
                   OR {})",
-                values.len() - 1,
+                plain_at - 1,
+                items_past_index,
                 scanned(true)
             ));
         }
     }
     (conditions, values)
+}
+
+/// The receptions of items the item index does not hold yet (checked moments ago, during a
+/// burst) that hold every word of `plain` (lowercased), its values added to `values`. Each word
+/// (punctuation trimmed at its ends, kept inside: "Events/2" stays one phrase, as the index reads
+/// it) is found as a substring: a word's beginning is found as the index finds it, and more.
+fn items_past_index(values: &mut Vec<rusqlite::types::Value>, plain: &str) -> String {
+    let mut words = Vec::new();
+    for word in plain
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+    {
+        values.push(word.to_owned().into());
+        words.push(format!(
+            "instr(lower(item || ' ' || COALESCE(decrypted, '')), ?{}) > 0",
+            values.len()
+        ));
+    }
+    if words.is_empty() {
+        return "SELECT NULL WHERE 0".to_owned();
+    }
+    format!(
+        "SELECT reception_id FROM items WHERE id > {} AND {}",
+        search_index::ITEMS_INDEXED,
+        words.join(" AND ")
+    )
 }
 
 fn where_clause(conditions: &[String]) -> String {

@@ -63,10 +63,7 @@ impl Store {
     /// Keeps the items of one reception; each is marked as a duplicate of the first earlier item
     /// with the same key.
     pub fn insert_items(&self, reception_id: i64, items: &[CheckedItem]) -> Result<(), StoreError> {
-        self.write(|transaction| {
-            let added = insert_in(transaction, reception_id, items)?;
-            index(transaction, added)
-        })
+        self.write(|transaction| insert_in(transaction, reception_id, items))
     }
 
     /// The newest items first.
@@ -81,14 +78,12 @@ impl Store {
 }
 
 /// Keeps items within `transaction` (the check queue writes a large body's items a few hundred
-/// per transaction) and answers the ids they got, for [`index`] to make searchable before the
-/// transaction commits.
+/// per transaction). They are indexed for search later (`search_index.rs`).
 pub(crate) fn insert_in(
     transaction: &Transaction<'_>,
     reception_id: i64,
     items: &[CheckedItem],
-) -> Result<Added, StoreError> {
-    let mut added = Added::default();
+) -> Result<(), StoreError> {
     let mut find = transaction.prepare_cached("SELECT MIN(id) FROM items WHERE dedup_key = ?1")?;
     let mut insert = transaction.prepare_cached(
         "INSERT INTO items (reception_id, position, subscription_id, change_type, resource, lifecycle_event,
@@ -115,45 +110,6 @@ pub(crate) fn insert_in(
             item.item,
             tokens_json(item.tokens.as_ref())
         ])?;
-        added.include(transaction.last_insert_rowid());
-    }
-    Ok(added)
-}
-
-/// The ids of items inserted in one transaction (the writer is alone: they are consecutive).
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Added(Option<(i64, i64)>);
-
-impl Added {
-    fn include(&mut self, id: i64) {
-        self.0 = Some(
-            self.0
-                .map_or((id, id), |(low, high)| (low.min(id), high.max(id))),
-        );
-    }
-
-    /// Both ranges (and what lies between, all inserted by the same transaction).
-    pub(crate) fn and(self, other: Added) -> Added {
-        let mut both = self;
-        if let Some((low, high)) = other.0 {
-            both.include(low);
-            both.include(high);
-        }
-        both
-    }
-}
-
-/// Adds the items `added` to the search index in one statement. FTS5 writes what it holds to
-/// disk at each statement savepoint, so a row-by-row trigger wrote a segment per item; one
-/// statement per transaction writes one.
-pub(crate) fn index(transaction: &Transaction<'_>, added: Added) -> Result<(), StoreError> {
-    if let Some((low, high)) = added.0 {
-        transaction
-            .prepare_cached(
-                "INSERT INTO items_text (rowid, item, decrypted)
-                 SELECT id, item, decrypted FROM items WHERE id BETWEEN ?1 AND ?2",
-            )?
-            .execute(params![low, high])?;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod check_rounds;
 pub mod checking;
 pub mod conformance;
 mod doorbell;
@@ -318,6 +319,7 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
         "wal_autocheckpoint",
         writing::FALLBACK_CHECKPOINT_PAGES,
     )?;
+    connection.pragma_update(None, "journal_size_limit", writing::LOG_SIZE_KEPT)?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(connection)

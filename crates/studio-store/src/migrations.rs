@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
-const MIGRATIONS: [&str; 14] = [
+const MIGRATIONS: [&str; 15] = [
     // 1: accounts and the HTTP exchange log.
     "CREATE TABLE accounts (
         id TEXT PRIMARY KEY,
@@ -126,7 +126,7 @@ const MIGRATIONS: [&str; 14] = [
     // resume after `checked_items`), items indexed in order within their reception, the tenant a subscription
     // was made in (validation tokens must come from it). Notifications acknowledged but never
     // checked by an older build are queued now. New items are indexed for search by one statement
-    // per transaction (`items::index`), not by a trigger per row: every row's trigger opened a
+    // per transaction (since 15, behind the checks: `search_index.rs`), not by a trigger per row: every row's trigger opened a
     // statement savepoint, at which FTS5 writes its pending terms to disk as a new segment, so
     // each item cost a flush and the merges that follow (three quarters of the check time).
     "ALTER TABLE receptions ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
@@ -200,6 +200,16 @@ const MIGRATIONS: [&str; 14] = [
     "ALTER TABLE listening ADD COLUMN delivery TEXT;
      ALTER TABLE listening ADD COLUMN delivery_at INTEGER;
      ALTER TABLE conformance_runs ADD COLUMN delivery TEXT;",
+    // 15: items are indexed for search behind the checks, like receptions (`search_index.rs`):
+    // `search_progress` says how far; the index's delete trigger fires only for items it holds
+    // (a 'delete' of a row an external-content FTS5 index never held damages the index).
+    "CREATE TABLE search_progress (name TEXT PRIMARY KEY, upto INTEGER NOT NULL);
+     INSERT INTO search_progress (name, upto) VALUES ('items', COALESCE((SELECT MAX(id) FROM items), 0));
+     DROP TRIGGER items_text_delete;
+     CREATE TRIGGER items_text_delete AFTER DELETE ON items
+        WHEN old.id <= (SELECT upto FROM search_progress WHERE name = 'items') BEGIN
+        INSERT INTO items_text (items_text, rowid, item, decrypted) VALUES ('delete', old.id, old.item, old.decrypted);
+     END;",
 ];
 
 /// Brings a database up to [`SCHEMA_VERSION`].

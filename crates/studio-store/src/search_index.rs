@@ -1,12 +1,14 @@
-//! The search index over receptions: a trigram index (SQLite FTS5) of each reception's kind,
-//! path and query, and, for requests with no items (scanners, refused bodies), the first 4 KiB of
-//! its body, so a substring search over 100,000 receptions reads the index rather than every row.
+//! The search indexes: a trigram index (SQLite FTS5) of each reception's kind, path and query,
+//! and, for requests with no items (scanners, refused bodies), the first 4 KiB of its body, so a
+//! substring search over 100,000 receptions reads the index rather than every row; and a word
+//! index of each item as received and decrypted.
 //!
-//! It is filled behind the acknowledgement, never on the reception writer's path (a trigram
-//! insert costs about seven times the reception's own): the check queue's worker indexes what is
-//! new whenever nothing is waiting for checks, in short background transactions. Searches read
-//! the index for what it holds and scan the few receptions past its newest entry, with the same
-//! text, so a reception is found from the moment it is stored.
+//! Both are filled behind the acknowledgement and behind the checks, never on the path of either
+//! (a trigram insert costs about seven times the reception's own; indexing items, and the merges
+//! it sets off at each commit, was two fifths of the check queue's writing): the check queue's
+//! keeper indexes what is new whenever nothing is waiting for checks, in short background
+//! transactions. Searches read each index for what it holds and scan the rows past it, so a
+//! reception or item is found from the moment it is stored (`inspect.rs`).
 
 use crate::writing::Writer;
 use crate::{Store, StoreError};
@@ -14,6 +16,8 @@ use crate::{Store, StoreError};
 /// The receptions indexed in one transaction: about 2 ms of a background transaction for short
 /// requests, so a reception writer waiting at the store's gate waits about that long at most.
 const BATCH: u32 = 500;
+/// The items indexed in one transaction.
+const ITEM_BATCH: u32 = 200;
 
 /// The text a reception is searched in (on `receptions`, unqualified): the index holds it, and a
 /// scan of what the index does not hold yet reads the same.
@@ -39,9 +43,38 @@ pub(crate) use searched_text;
 pub(crate) const INDEXED: &str =
     "COALESCE((SELECT rowid FROM receptions_text ORDER BY rowid DESC LIMIT 1), 0)";
 
-/// Indexes up to [`BATCH`] receptions the index does not hold yet; answers how many.
+/// The newest item id the item index holds (items are indexed in id order; ids are never reused).
+pub(crate) const ITEMS_INDEXED: &str = "(SELECT upto FROM search_progress WHERE name = 'items')";
+
+/// Indexes up to [`ITEM_BATCH`] items and up to [`BATCH`] receptions the indexes do not hold
+/// yet, each in a transaction of its own; answers how many.
 pub(crate) fn index_some(writer: &mut Writer) -> Result<usize, StoreError> {
-    writer.transaction(|transaction| {
+    let items = writer.transaction(|transaction| {
+        let upto: i64 = transaction.query_row(&format!("SELECT {ITEMS_INDEXED}"), [], |row| {
+            row.get(0)
+        })?;
+        let last: Option<i64> = transaction.query_row(
+            &format!(
+                "SELECT MAX(id) FROM (SELECT id FROM items WHERE id > ?1 ORDER BY id LIMIT {ITEM_BATCH})"
+            ),
+            [upto],
+            |row| row.get(0),
+        )?;
+        let Some(last) = last else {
+            return Ok(0);
+        };
+        let indexed = transaction.execute(
+            "INSERT INTO items_text (rowid, item, decrypted)
+             SELECT id, item, decrypted FROM items WHERE id > ?1 AND id <= ?2",
+            [upto, last],
+        )?;
+        transaction.execute(
+            "UPDATE search_progress SET upto = ?1 WHERE name = 'items'",
+            [last],
+        )?;
+        Ok(indexed)
+    })?;
+    let receptions = writer.transaction(|transaction| {
         Ok(transaction.execute(
             &format!(
                 "INSERT INTO receptions_text (rowid, text)
@@ -50,7 +83,8 @@ pub(crate) fn index_some(writer: &mut Writer) -> Result<usize, StoreError> {
             ),
             [],
         )?)
-    })
+    })?;
+    Ok(items + receptions)
 }
 
 impl Store {
@@ -66,5 +100,95 @@ impl Store {
             }
             indexed += added;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use studio_receiver::{CheckedItem, ItemChecker, NewReception, ReceptionKind};
+
+    use crate::Store;
+    use crate::inspect::ReceptionQuery;
+
+    fn notification(store: &Store, resource: &str) -> i64 {
+        let body = format!(r#"{{"value":[{{"id":"{resource}","resource":"{resource}"}}]}}"#);
+        let id = store
+            .insert_receptions(&[NewReception {
+                received_at: "2026-11-29T00:00:00.000Z".into(),
+                kind: ReceptionKind::Notification,
+                method: "POST".into(),
+                path: "/s/notifications".into(),
+                query: String::new(),
+                headers: vec![],
+                body: body.clone().into_bytes(),
+                peer: "127.0.0.1:1".into(),
+                status: 202,
+                reason: None,
+            }])
+            .expect("stored")[0];
+        let checker = ItemChecker::new(std::sync::Arc::new(
+            studio_receiver::checks::NoSubscriptions,
+        ));
+        let read = checker.read(body.as_bytes()).expect("read");
+        let items: Vec<CheckedItem> = checker.check_item(&read, 0).into_iter().collect();
+        store.insert_items(id, &items).expect("items");
+        id
+    }
+
+    fn search(store: &Store, text: &str) -> Vec<i64> {
+        store
+            .reception_summaries(&ReceptionQuery {
+                text: Some(text.into()),
+                limit: 10,
+                ..ReceptionQuery::default()
+            })
+            .expect("search")
+            .iter()
+            .map(|s| s.id)
+            .collect()
+    }
+
+    #[test]
+    fn items_are_found_before_and_after_they_are_indexed_and_pruning_either_keeps_the_index_whole()
+    {
+        let store = Store::temporary().expect("store");
+        let kept = notification(&store, "Users/alice/Messages/AAA");
+        let pruned = notification(&store, "Users/bob/Messages/BBB");
+        // Not indexed yet: found by scanning, a word's beginning as the index finds it, every
+        // word of a search wherever it is.
+        assert_eq!(search(&store, "alic"), [kept]);
+        assert_eq!(search(&store, "messages bob"), [pruned]);
+        assert_eq!(
+            search(&store, "\"Messages/AAA"),
+            [kept],
+            "a phrase is found as one, quotes aside"
+        );
+        // Retention removes items the index never held: the index is told only of those it holds.
+        store
+            .with(|c| {
+                c.execute("DELETE FROM items WHERE reception_id = ?1", [pruned])?;
+                c.execute("DELETE FROM receptions WHERE id = ?1", [pruned])?;
+                Ok(())
+            })
+            .expect("pruned");
+        assert!(store.index_for_search().expect("indexed") > 0);
+        assert_eq!(search(&store, "alic"), [kept]);
+        assert!(search(&store, "bob").is_empty());
+        let newer = notification(&store, "Users/carol/Messages/CCC");
+        store.index_for_search().expect("indexed");
+        // And items it holds, once pruned, leave it.
+        store
+            .with(|c| {
+                c.execute("DELETE FROM items WHERE reception_id = ?1", [kept])?;
+                c.execute("DELETE FROM receptions WHERE id = ?1", [kept])?;
+                c.execute(
+                    "INSERT INTO items_text (items_text) VALUES ('integrity-check')",
+                    [],
+                )?;
+                Ok(())
+            })
+            .expect("the index matches its items");
+        assert!(search(&store, "alice").is_empty());
+        assert_eq!(search(&store, "carol"), [newer]);
     }
 }

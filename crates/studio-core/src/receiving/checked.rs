@@ -1,5 +1,5 @@
 //! What happens once a notification's items are checked and kept (told by the store's check
-//! queue, on its thread): the window hears of it, trusted lifecycle events become signals for the
+//! queue, on its keeper's thread): the window hears of it, trusted lifecycle events become signals for the
 //! upkeep, and a copy is queued for forwarding.
 //!
 //! A lifecycle event is trusted only when its clientState matches the subscription's and the
@@ -59,7 +59,7 @@ pub(crate) fn distrust(item: &CheckedItem) -> Option<String> {
 }
 
 impl CheckListener for Checked {
-    fn checked(&self, id: i64, kind: ReceptionKind, _body: &[u8], lifecycle: Vec<CheckedItem>) {
+    fn checked(&self, id: i64, kind: ReceptionKind, lifecycle: Vec<CheckedItem>) {
         self.announcer.checked(id);
         if self.forwarder.target().is_some() {
             self.forwarder.enqueue(id);
