@@ -99,9 +99,8 @@ pub(crate) fn keep(
                 bell.ring();
             }
             Err(error) => {
-                // E.g. retention removed a reception mid-round (its items' foreign key fails and
-                // the round rolls back): nothing was kept, all stays pending; look again shortly,
-                // not only at the next arrival.
+                // E.g. a full disk: the round rolls back, nothing was kept, all stays pending;
+                // look again shortly, not only at the next arrival.
                 tracing::error!(%error, "the check queue failed; it tries again in a second");
                 std::thread::sleep(crate::checking::RETRY_AFTER);
                 rewind.store(true, Ordering::SeqCst);

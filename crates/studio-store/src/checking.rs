@@ -228,7 +228,12 @@ impl Checker {
     /// Hands something to the keeper, waiting while it has [`crate::check_rounds::IN_FLIGHT`]
     /// rounds to keep.
     fn hand(&self, handoff: Handoff) -> Result<(), KeeperGone> {
-        self.hand.send(handoff).map_err(|_| KeeperGone)
+        self.hand.send(handoff).map_err(|_| {
+            if !self.bell.stopped() {
+                tracing::error!("the check queue's keeper is gone: checks wait for the next start");
+            }
+            KeeperGone
+        })
     }
 
     /// Hands `round` over and starts a new one if it is full.
@@ -414,7 +419,7 @@ mod tests {
         let kept = store.items_of(ids[0]).expect("items");
         assert_eq!(kept.len(), 450, "every item once");
         assert!(kept.iter().all(|i| i.duplicate_of.is_none()));
-        // Items kept by the queue are searchable (indexed by one statement per transaction),
+        // Items kept by the queue are searchable (scanned until the keeper indexes them),
         // both those of the first chunk and those after it.
         for word in ["n7", "n449"] {
             let found = store

@@ -77,8 +77,8 @@ impl Store {
     }
 }
 
-/// Keeps items within `transaction` (the check queue writes a large body's items a few hundred
-/// per transaction). They are indexed for search later (`search_index.rs`).
+/// Keeps items within `transaction` (the check queue writes a large body's items a hundred per
+/// transaction). They are indexed for search later (`search_index.rs`).
 pub(crate) fn insert_in(
     transaction: &Transaction<'_>,
     reception_id: i64,

@@ -15,13 +15,13 @@
 //! never block writers) shortly after commits; the automatic one stays only as a last resort.
 //!
 //! The log starts again from its beginning only when a writer begins while all of it is copied,
-//! and under a burst the checkpointer is always a few commits behind: the log grew for as long as
-//! the burst lasted, and every commit extended the file. With SQLite's automatic checkpoint at
-//! 64 MiB of log, every commit past it also tried to checkpoint inside the gate: measured under
-//! load, commits of a millisecond's work held the gate 20–50 ms (one 975 ms). So past 64 MiB the
-//! checkpointer copies the last frames while holding the gate itself (as background work: an
-//! acknowledgement waiting goes first), and the next writer starts the log again; the file is cut
-//! back to 64 MiB. A commit checkpoints by itself only past 1 GiB of log.
+//! and under a sustained burst the checkpointer is always a few commits behind: the log grows for
+//! as long as the burst lasts. With SQLite's automatic checkpoint at 64 MiB of log, every commit
+//! past it tried to checkpoint inside the gate: measured under load, commits of a millisecond's
+//! work held the gate 20–50 ms (one 975 ms). So a commit checkpoints by itself only past 1 GiB of
+//! log, and the file is cut back to 64 MiB once the log starts again. (Taking the gate to copy
+//! the last frames and start the log again at 64 MiB was tried: the log stayed under 120 MiB,
+//! but acknowledgements' tails grew; `docs/receiver.md`.)
 
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
@@ -37,8 +37,6 @@ use crate::doorbell::Doorbell;
 pub(crate) const FALLBACK_CHECKPOINT_PAGES: i64 = 262_144;
 /// The size the log file is cut back to when it starts again.
 pub(crate) const LOG_SIZE_KEPT: i64 = 64 * 1024 * 1024;
-/// Log pages past which the checkpointer makes the log start again (64 MiB of 4 KiB pages).
-const RESTART_PAGES: i64 = 16_384;
 /// The checkpointer's pause between two checkpoints while commits keep coming.
 const CHECKPOINT_PAUSE: Duration = Duration::from_millis(100);
 
@@ -50,45 +48,10 @@ pub(crate) struct WriteGate {
 
 #[derive(Debug)]
 struct Inner {
-    lock: Arc<Lock>,
-    checkpoints: Checkpoints,
-}
-
-/// The lock itself (the checkpointer takes it too, now and then).
-#[derive(Debug)]
-struct Lock {
     lock: Mutex<()>,
     /// Urgent writers waiting for the gate; background work does not take it while any do.
     urgent: (Mutex<usize>, Condvar),
-}
-
-impl Lock {
-    /// Waits for the gate at `priority`.
-    fn hold(&self, priority: Priority) -> Result<std::sync::MutexGuard<'_, ()>, StoreError> {
-        let (count, none_waiting) = &self.urgent;
-        match priority {
-            Priority::Urgent => {
-                *count.lock().map_err(|_| StoreError::Poisoned)? += 1;
-                let held = self.lock.lock();
-                let mut waiting = count.lock().map_err(|_| StoreError::Poisoned)?;
-                *waiting -= 1;
-                if *waiting == 0 {
-                    none_waiting.notify_all();
-                }
-                held.map_err(|_| StoreError::Poisoned)
-            }
-            Priority::Background => {
-                let mut waiting = count.lock().map_err(|_| StoreError::Poisoned)?;
-                while *waiting > 0 {
-                    waiting = none_waiting
-                        .wait(waiting)
-                        .map_err(|_| StoreError::Poisoned)?;
-                }
-                drop(waiting);
-                self.lock.lock().map_err(|_| StoreError::Poisoned)
-            }
-        }
-    }
+    checkpoints: Checkpoints,
 }
 
 /// Who waits first for the gate.
@@ -107,14 +70,11 @@ impl WriteGate {
     /// The gate of the database at `path`, with its checkpointer thread (stopped when the last
     /// clone of the gate is dropped).
     pub(crate) fn new(path: &Path) -> Result<WriteGate, StoreError> {
-        let lock = Arc::new(Lock {
-            lock: Mutex::new(()),
-            urgent: (Mutex::new(0), Condvar::new()),
-        });
         Ok(WriteGate {
             inner: Arc::new(Inner {
-                checkpoints: Checkpoints::start(crate::connect(path)?, Arc::clone(&lock))?,
-                lock,
+                lock: Mutex::new(()),
+                urgent: (Mutex::new(0), Condvar::new()),
+                checkpoints: Checkpoints::start(crate::connect(path)?)?,
             }),
         })
     }
@@ -136,7 +96,29 @@ impl WriteGate {
         connection: &mut Connection,
         work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let held = self.inner.lock.hold(priority)?;
+        let (count, none_waiting) = &self.inner.urgent;
+        let held = match priority {
+            Priority::Urgent => {
+                *count.lock().map_err(|_| StoreError::Poisoned)? += 1;
+                let held = self.inner.lock.lock();
+                let mut waiting = count.lock().map_err(|_| StoreError::Poisoned)?;
+                *waiting -= 1;
+                if *waiting == 0 {
+                    none_waiting.notify_all();
+                }
+                held.map_err(|_| StoreError::Poisoned)?
+            }
+            Priority::Background => {
+                let mut waiting = count.lock().map_err(|_| StoreError::Poisoned)?;
+                while *waiting > 0 {
+                    waiting = none_waiting
+                        .wait(waiting)
+                        .map_err(|_| StoreError::Poisoned)?;
+                }
+                drop(waiting);
+                self.inner.lock.lock().map_err(|_| StoreError::Poisoned)?
+            }
+        };
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let answer = work(&transaction)?;
         transaction.commit()?;
@@ -186,7 +168,7 @@ struct Checkpoints {
 }
 
 impl Checkpoints {
-    fn start(connection: Connection, lock: Arc<Lock>) -> Result<Checkpoints, StoreError> {
+    fn start(connection: Connection) -> Result<Checkpoints, StoreError> {
         let bell = Doorbell::default();
         let worker_bell = bell.clone();
         std::thread::Builder::new()
@@ -195,22 +177,10 @@ impl Checkpoints {
                 while worker_bell.wait() {
                     // PASSIVE: copies what no reader still needs, never waits for or blocks a
                     // writer; the log restarts from its beginning once all of it is copied.
-                    match checkpoint(&connection) {
-                        Ok(log_pages) if log_pages > RESTART_PAGES => {
-                            // Under a burst the log is never all copied when a writer begins, so
-                            // it never starts again and every commit extends the file. Copying
-                            // its last frames while nobody writes (a few milliseconds: the
-                            // rest is copied already) lets the next writer start it again.
-                            if let Ok(_held) = lock.hold(Priority::Background)
-                                && let Err(error) = checkpoint(&connection)
-                            {
-                                tracing::warn!(%error, "a checkpoint failed; the next one tries again");
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(error) => {
-                            tracing::warn!(%error, "a checkpoint failed; the next one tries again");
-                        }
+                    if let Err(error) =
+                        connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::warn!(%error, "a checkpoint failed; the next commit tries again");
                     }
                     std::thread::sleep(CHECKPOINT_PAUSE);
                 }
@@ -222,11 +192,6 @@ impl Checkpoints {
     fn wake(&self) {
         self.bell.ring();
     }
-}
-
-/// A passive checkpoint; answers the log's length in pages.
-fn checkpoint(connection: &Connection) -> Result<i64, StoreError> {
-    Ok(connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))?)
 }
 
 impl Drop for Checkpoints {
@@ -269,7 +234,7 @@ mod tests {
                 Ok(())
             })
         });
-        while *store.gate.inner.lock.urgent.0.lock().expect("count") == 0 {
+        while *store.gate.inner.urgent.0.lock().expect("count") == 0 {
             std::thread::yield_now();
         }
 

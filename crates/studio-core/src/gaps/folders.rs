@@ -31,7 +31,8 @@ pub async fn mail_folders(
         .list(
             api,
             &format!("{user}/mailFolders{select}"),
-            MAX_MAIL_FOLDERS,
+            // One more than are read: enough to tell that there were more.
+            MAX_MAIL_FOLDERS + 1,
         )
         .await
         .map_err(graph)?;
@@ -130,7 +131,8 @@ pub async fn contact_folders(
         .list(
             api,
             &format!("{user}/contactFolders{select}"),
-            MAX_MAIL_FOLDERS,
+            // One more than are read: enough to tell that there were more.
+            MAX_MAIL_FOLDERS + 1,
         )
         .await
         .map_err(graph)?;

@@ -21,6 +21,10 @@ pub fn key_name(certificate_id: &str) -> String {
 /// The app's own subscriptions, as the receiver's checks see them.
 pub struct OwnedSubscriptions {
     store: Arc<Store>,
+    /// A connection of its own for look-ups of unknown ids: the check queue's checker asks at the
+    /// lowest priority, and holding the store's shared connection there would keep the window
+    /// waiting for as long as it is not scheduled.
+    lookups: Option<Store>,
     secrets: Arc<dyn SecretStore>,
     by_id: RwLock<HashMap<String, OwnedSubscription>>,
     keys: RwLock<HashMap<String, Arc<DecryptionKey>>>,
@@ -47,8 +51,13 @@ impl OwnedSubscriptions {
         secrets: Arc<dyn SecretStore>,
         clock: Arc<dyn Clock>,
     ) -> OwnedSubscriptions {
+        let lookups = store
+            .own_connection()
+            .inspect_err(|error| tracing::warn!(%error, "subscription look-ups share the store's connection"))
+            .ok();
         let known = OwnedSubscriptions {
             store,
+            lookups,
             secrets,
             by_id: RwLock::default(),
             keys: RwLock::default(),
@@ -85,7 +94,7 @@ impl OwnedSubscriptions {
         {
             return Some(known.clone());
         }
-        let found = match self.store.owned_one(id) {
+        let found = match self.lookups.as_ref().unwrap_or(&self.store).owned_one(id) {
             Ok(found) => found?,
             Err(error) => {
                 tracing::warn!(%error, "a subscription could not be read");
