@@ -194,8 +194,6 @@ fn commit(
 mod tests {
     use std::sync::Mutex;
 
-    use studio_receiver::NewReception;
-
     use super::*;
     use crate::Store;
 
@@ -214,18 +212,7 @@ mod tests {
 
     fn pending_notification(store: &Store) -> i64 {
         store
-            .insert_receptions(&[NewReception {
-                received_at: "2026-11-29T00:00:00.000Z".into(),
-                kind: ReceptionKind::Notification,
-                method: "POST".into(),
-                path: "/s/notifications".into(),
-                query: String::new(),
-                headers: vec![],
-                body: BODY.to_vec(),
-                peer: "127.0.0.1:1".into(),
-                status: 202,
-                reason: None,
-            }])
+            .insert_receptions(&[crate::test_support::acknowledged(BODY)])
             .expect("stored")[0]
     }
 

@@ -353,25 +353,10 @@ impl Store {
 mod tests {
     use std::time::Duration;
 
-    use studio_receiver::NewReception;
     use studio_receiver::checks::NoSubscriptions;
 
     use super::*;
-
-    fn notification(body: String) -> NewReception {
-        NewReception {
-            received_at: "2026-11-27T00:00:00.000Z".into(),
-            kind: ReceptionKind::Notification,
-            method: "POST".into(),
-            path: "/s/notifications".into(),
-            query: String::new(),
-            headers: vec![],
-            body: body.into_bytes(),
-            peer: "127.0.0.1:1".into(),
-            status: 202,
-            reason: None,
-        }
-    }
+    use crate::test_support::acknowledged as notification;
 
     fn wait_until_checked(store: &Store) {
         for _ in 0..500 {
@@ -392,7 +377,7 @@ mod tests {
         let ids = store
             .insert_receptions(&[
                 notification(format!("{{\"value\":[{}]}}", items.join(","))),
-                notification("not json".into()),
+                notification("not json"),
             ])
             .expect("stored");
         // A crash after the first chunk: its items kept, the reception still pending.

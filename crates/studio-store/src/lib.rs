@@ -31,6 +31,8 @@ pub mod owned;
 pub mod receptions;
 pub mod retention;
 mod search_index;
+#[cfg(test)]
+mod test_support;
 mod writing;
 
 use writing::{Priority, WriteGate, Writer};

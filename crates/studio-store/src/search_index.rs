@@ -105,7 +105,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use studio_receiver::{CheckedItem, ItemChecker, NewReception, ReceptionKind};
+    use studio_receiver::{CheckedItem, ItemChecker};
 
     use crate::Store;
     use crate::inspect::ReceptionQuery;
@@ -113,18 +113,7 @@ mod tests {
     fn notification(store: &Store, resource: &str) -> i64 {
         let body = format!(r#"{{"value":[{{"id":"{resource}","resource":"{resource}"}}]}}"#);
         let id = store
-            .insert_receptions(&[NewReception {
-                received_at: "2026-11-29T00:00:00.000Z".into(),
-                kind: ReceptionKind::Notification,
-                method: "POST".into(),
-                path: "/s/notifications".into(),
-                query: String::new(),
-                headers: vec![],
-                body: body.clone().into_bytes(),
-                peer: "127.0.0.1:1".into(),
-                status: 202,
-                reason: None,
-            }])
+            .insert_receptions(&[crate::test_support::acknowledged(body.clone())])
             .expect("stored")[0];
         let checker = ItemChecker::new(std::sync::Arc::new(
             studio_receiver::checks::NoSubscriptions,
