@@ -96,11 +96,12 @@ fidelity-test: setup-test
 
 # Event Hubs delivery on a real Kafka-protocol broker: tansu 0.6 (crates.io) with SASL PLAIN,
 # behind stunnel for TLS, started by each test on a free port. `tools/tansu-plain` is tansu's own
-# command line built with in-memory storage (`dynostore`) and rsasl's PLAIN mechanism; installed
+# command line built with in-memory storage (`dynostore`) and rsasl's PLAIN and OAUTHBEARER
+# mechanisms (tansu refuses every OAUTHBEARER token: it cannot check them); installed
 # once under the target directory (a cache CI keeps; its build folder is removed afterwards).
 # Change the path's last number when tools/tansu-plain changes. The connection string lives in the
 # keyring, shared by several processes, so the tests run in a throwaway D-Bus session.
-TANSU_ROOT := $(CARGO_TARGET_DIR)/tools/tansu-0.6.0-plain-1
+TANSU_ROOT := $(CARGO_TARGET_DIR)/tools/tansu-0.6.0-plain-2
 TANSU := $(TANSU_ROOT)/bin/tansu
 $(TANSU):
 	CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/tools/tansu-plain-build \

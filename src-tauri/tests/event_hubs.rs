@@ -5,7 +5,8 @@
 //! (tansu 0.6's own `--cert` and `--key` flags refuse each other on its command line). The app,
 //! the sandbox producing and this harness all sign in with PLAIN, the user `$ConnectionString` and
 //! the connection string as password. tansu accepts any PLAIN password, so a wrong one is not
-//! tested here; a client that does not sign in is refused (see docs/event-hubs.md).
+//! tested here; a client that does not sign in is refused, and so is an Entra token offered with
+//! OAUTHBEARER, which tansu cannot check (see docs/event-hubs.md).
 //!
 //! Ignored by `cargo test`; `make eventhub-test` installs tansu (cached) and runs them in a
 //! throwaway D-Bus session with gnome-keyring, because the connection string lives in the keyring
@@ -543,4 +544,66 @@ fn a_hub_that_started_again_is_read_from_its_start_and_said_so() {
                 .is_some_and(|d| d.contains("started again"))),
         "{health}"
     );
+}
+
+#[test]
+#[ignore = "needs tansu and a D-Bus session with a keyring: make eventhub-test"]
+fn an_entra_sign_in_reaches_the_broker_and_its_refusal_says_what_to_do() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().expect("data dir");
+    let added = studio(dir.path(), &["account", "add", "--sandbox"]);
+    assert!(added.status.success(), "{}", said(&added));
+    let address = format!("localhost:{}", broker.port);
+    let ca = broker.ca.display().to_string();
+    // No connection string: standard input is empty, and nothing asks for it.
+    let saved = studio(
+        dir.path(),
+        &[
+            "event-hub",
+            "add",
+            "entra",
+            "--namespace",
+            NAMESPACE,
+            "--hub",
+            HUB,
+            "--entra",
+            "adele",
+            "--broker",
+            &address,
+            "--ca-file",
+            &ca,
+        ],
+    );
+    let text = said(&saved);
+    assert!(saved.status.success(), "{text}");
+    assert!(
+        text.contains("signs in with the account's Entra token"),
+        "{text}"
+    );
+    let listed = said(&studio(dir.path(), &["event-hub", "list"]));
+    assert!(listed.contains("signs in as account"), "{listed}");
+
+    // The sandbox hands out a token for the namespace; the client offers it with OAUTHBEARER;
+    // tansu's SASL server takes the message and, unable to check an Entra token, refuses it.
+    let out = studio(dir.path(), &["listen", "--event-hub", "entra"]);
+    let text = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("refused the credentials"), "{text}");
+    assert!(
+        text.contains("SaslAuthenticationFailed") || text.contains("authentication failed"),
+        "refused after the token was read, not at the mechanism: {text}"
+    );
+    assert!(
+        text.contains("hint: ") && text.contains("Azure Event Hubs Data Receiver"),
+        "{text}"
+    );
+    assert!(!text.contains("eyJ"), "the token is not echoed: {text}");
+
+    // An account that is gone is named as the problem, before any broker is asked.
+    let removed = studio(dir.path(), &["account", "remove", "adele"]);
+    assert!(removed.status.success(), "{}", said(&removed));
+    let out = studio(dir.path(), &["listen", "--event-hub", "entra"]);
+    let text = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("no longer here"), "{text}");
 }

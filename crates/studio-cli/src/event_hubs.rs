@@ -14,7 +14,7 @@ use clap::Subcommand;
 use serde_json::json;
 use studio_catalog::targets::DeliveryTarget;
 use studio_core::receiving::event_hubs::reading::HubStart;
-use studio_core::receiving::event_hubs::{HubConnection, HubTls, SaveHubConnection};
+use studio_core::receiving::event_hubs::{HubConnection, HubSignIn, HubTls, SaveHubConnection};
 use studio_core::subscriptions::create::CreateSubscriptionRequest;
 use studio_core::{CoreError, CoreEvent, Studio};
 use tokio::sync::broadcast::error::RecvError;
@@ -26,10 +26,24 @@ use crate::printer::say;
 #[derive(Debug, Subcommand)]
 pub enum EventHubCommand {
     /// Save a connection: the connection string (from the portal: namespace → Shared access
-    /// policies → a policy with Listen) is read from standard input and kept in the keyring.
+    /// policies → a policy with Listen) is read from standard input and kept in the keyring, or
+    /// `--entra ACCOUNT --namespace NS` signs in with that account's Entra token instead.
     Add {
         /// The name to use it by (`listen --event-hub NAME`).
         name: String,
+        /// The namespace (`<namespace>.servicebus.windows.net` or its name); by default the
+        /// connection string's.
+        #[arg(long)]
+        namespace: Option<String>,
+        /// Sign in with this signed-in account's Microsoft Entra token (OAUTHBEARER) instead of
+        /// a connection string; it needs the "Azure Event Hubs Data Receiver" role.
+        #[arg(
+            long,
+            value_name = "ACCOUNT",
+            requires = "namespace",
+            conflicts_with = "no_sasl"
+        )]
+        entra: Option<String>,
         /// The event hub; by default the connection string's EntityPath.
         #[arg(long)]
         hub: Option<String>,
@@ -46,8 +60,8 @@ pub enum EventHubCommand {
         /// No TLS (only with a --broker on this machine).
         #[arg(long, requires = "broker")]
         plaintext: bool,
-        /// No sign-in (SASL) with the connection string: a --broker on this machine that takes
-        /// none.
+        /// No sign-in (SASL): a --broker on this machine that takes none (the connection string
+        /// is read only to name the namespace, when --namespace does not).
         #[arg(long, requires = "broker")]
         no_sasl: bool,
     },
@@ -82,6 +96,8 @@ pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode,
     match command {
         EventHubCommand::Add {
             name,
+            namespace,
+            entra,
             hub,
             consumer_group,
             broker,
@@ -89,27 +105,48 @@ pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode,
             plaintext,
             no_sasl,
         } => {
-            let secret = crate::accounts::read_piped_secret(
-                "the connection string",
-                "Connection string: ",
-                "printf %s \"$CONNECTION_STRING\" | webhook-studio event-hub add NAME",
-            )?;
+            let sign_in = match (entra, no_sasl) {
+                (Some(account), _) => HubSignIn::Entra {
+                    account: crate::accounts::resolve(studio, account).await?,
+                },
+                (None, true) => HubSignIn::None,
+                (None, false) => HubSignIn::ConnectionString,
+            };
+            // The string is read to sign in with it, or else only to name the namespace.
+            let needs_string = sign_in == HubSignIn::ConnectionString || namespace.is_none();
+            let secret = if needs_string {
+                Some(crate::accounts::read_piped_secret(
+                    "the connection string",
+                    "Connection string: ",
+                    "printf %s \"$CONNECTION_STRING\" | webhook-studio event-hub add NAME",
+                )?)
+            } else {
+                None
+            };
             let tls = match (ca_file, plaintext) {
                 (Some(path), _) => HubTls::CaFile(path.display().to_string()),
                 (None, true) => HubTls::Plaintext,
                 (None, false) => HubTls::System,
             };
-            let saved = receiving.save_hub_connection(&SaveHubConnection {
-                name: name.clone(),
-                connection_string: secret,
-                hub: hub.clone(),
-                consumer_group: consumer_group.clone(),
-                broker: broker.clone(),
-                tls: Some(tls),
-                sasl: Some(!no_sasl),
-            })?;
+            let saved = studio
+                .event_hub_save(SaveHubConnection {
+                    name: name.clone(),
+                    connection_string: secret,
+                    namespace: namespace.clone(),
+                    hub: hub.clone(),
+                    consumer_group: consumer_group.clone(),
+                    broker: broker.clone(),
+                    tls: Some(tls),
+                    sign_in: Some(sign_in),
+                })
+                .await?;
+            let kept = match &saved.sign_in {
+                HubSignIn::ConnectionString => "the connection string is in the keyring",
+                HubSignIn::Entra { .. } => "it signs in with the account's Entra token",
+                HubSignIn::None => "it does not sign in",
+            };
             say!(
-                "Saved '{}': hub {} at {} (consumer group {}); the connection string is in the keyring.",
+                "Saved '{}': hub {} at {} (consumer group {}); {kept}.",
                 saved.name,
                 saved.hub,
                 saved.bootstrap(),
@@ -203,7 +240,8 @@ pub async fn listen_hub(
     let start = hub_start(args.from.as_deref())?;
     let mut events = studio.events().subscribe();
     let printed = studio.receiver_status(()).await?.newest_id;
-    let reader = studio.receiving().read_hub(name, start).await?;
+    let tokens = studio.hub_tokens(name).await?;
+    let reader = studio.receiving().read_hub(name, start, tokens).await?;
     let mut status = reader.status.clone();
     let subscription = match &args.subscribe {
         Some(resource) => {
@@ -314,10 +352,10 @@ fn connection_line(c: &HubConnection) -> String {
         HubTls::CaFile(path) => format!("TLS with CA {path}"),
         HubTls::Plaintext => "no TLS".to_owned(),
     };
-    let sign_in = if c.sasl {
-        "signs in with the connection string"
-    } else {
-        "no sign-in"
+    let sign_in = match &c.sign_in {
+        HubSignIn::ConnectionString => "signs in with the connection string".to_owned(),
+        HubSignIn::Entra { account } => format!("signs in as account {account} with Entra"),
+        HubSignIn::None => "no sign-in".to_owned(),
     };
     format!(
         "{}  hub {} of {}  at {} ({tls}, {sign_in})  consumer group {}",
@@ -342,7 +380,7 @@ mod tests {
             consumer_group: "$Default".into(),
             broker: Some("localhost:9092".into()),
             tls: HubTls::Plaintext,
-            sasl: false,
+            sign_in: HubSignIn::None,
         };
         assert_eq!(
             connection_line(&local),
@@ -351,7 +389,7 @@ mod tests {
         let azure = HubConnection {
             broker: None,
             tls: HubTls::System,
-            sasl: true,
+            sign_in: HubSignIn::ConnectionString,
             ..local
         };
         assert!(

@@ -415,7 +415,9 @@ pub fn redeem_refresh(shared: &Shared, form: &Params, now: i64) -> Response {
         }
         Some(g) => g.issue,
     };
-    if !get(form, "scope").is_empty() {
+    // A token for an Event Hubs namespace: the same grant, redeemed for another resource.
+    let audience = crate::grants::event_hubs_resource(get(form, "scope"));
+    if audience.is_none() && !get(form, "scope").is_empty() {
         let (scopes, _) = split_scopes(get(form, "scope"));
         let missing = shared
             .consent
@@ -445,7 +447,7 @@ pub fn redeem_refresh(shared: &Shared, form: &Params, now: i64) -> Response {
             (issue.user_id.clone(), issue.client_id.clone()),
         );
     }
-    delegated_tokens(shared, &issue, now)
+    crate::issuing::delegated_tokens_for(shared, &issue, audience.as_deref(), now)
 }
 
 /// With reuse detection on, a spent refresh token revokes every refresh token of its user and

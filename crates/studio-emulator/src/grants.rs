@@ -160,6 +160,31 @@ pub fn split_scopes(scope: &str) -> (Vec<String>, bool) {
     (scopes, offline)
 }
 
+/// The Event Hubs resource a requested scope names, if it names one: Kafka clients ask for
+/// `https://<namespace>.servicebus.windows.net/.default`, the other SDKs for
+/// `https://eventhubs.azure.net/.default` (`offline_access` and OpenID scopes may come along).
+pub fn event_hubs_resource(scope: &str) -> Option<String> {
+    let mut found = None;
+    for raw in scope.split_whitespace() {
+        match raw {
+            "offline_access" | "openid" | "profile" | "email" => continue,
+            _ => {}
+        }
+        let resource = raw.strip_suffix("/.default")?;
+        let host = resource.strip_prefix("https://")?;
+        let namespace = host.strip_suffix(".servicebus.windows.net");
+        let named = host == "eventhubs.azure.net"
+            || namespace.is_some_and(|n| {
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if !named || found.is_some() {
+            return None;
+        }
+        found = Some(resource.to_ascii_lowercase());
+    }
+    found
+}
+
 /// Loopback redirect URIs are accepted on any port, as Entra does for desktop apps (RFC 8252).
 pub fn is_loopback_redirect(uri: &str) -> bool {
     ["http://localhost", "http://127.0.0.1", "http://[::1]"]
@@ -174,6 +199,31 @@ pub fn is_loopback_redirect(uri: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_hubs_scopes_name_their_resource_and_nothing_else_does() {
+        assert_eq!(
+            event_hubs_resource("https://Contoso.servicebus.windows.net/.default offline_access")
+                .as_deref(),
+            Some("https://contoso.servicebus.windows.net")
+        );
+        assert_eq!(
+            event_hubs_resource("https://eventhubs.azure.net/.default").as_deref(),
+            Some("https://eventhubs.azure.net")
+        );
+        for scope in [
+            "",
+            "offline_access",
+            "https://graph.microsoft.com/.default",
+            "https://evil.example/.default",
+            "https://a.servicebus.windows.net/Send",
+            "https://.servicebus.windows.net/.default",
+            "https://a.servicebus.windows.net/.default https://b.servicebus.windows.net/.default",
+            "https://a.servicebus.windows.net/.default Mail.Read",
+        ] {
+            assert_eq!(event_hubs_resource(scope), None, "{scope}");
+        }
+    }
 
     #[test]
     fn pkce_s256_follows_rfc_7636() {

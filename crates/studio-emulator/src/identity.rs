@@ -156,7 +156,9 @@ fn client_credentials(
     if let Err(response) = client_authentication(shared, form, client_id, tenant, now) {
         return *response;
     }
-    if field("scope") != GRAPH_DEFAULT_SCOPE {
+    // Graph, or an Event Hubs namespace (authorized by role assignments, not app roles).
+    let audience = crate::grants::event_hubs_resource(field("scope"));
+    if audience.is_none() && field("scope") != GRAPH_DEFAULT_SCOPE {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
@@ -168,8 +170,16 @@ fn client_credentials(
             now,
         );
     }
+    let roles = match audience {
+        Some(_) => Vec::new(),
+        None => shared
+            .app_roles
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default(),
+    };
     let claims = json!({
-        "aud": "https://graph.microsoft.com",
+        "aud": audience.as_deref().unwrap_or("https://graph.microsoft.com"),
         "iss": format!("https://sts.windows.net/{}/", shared.tenant.tenant_id),
         "iat": now,
         "nbf": now,
@@ -179,7 +189,7 @@ fn client_credentials(
         "idtyp": "app",
         "oid": shared.app_object_id,
         "sub": shared.app_object_id,
-        "roles": shared.app_roles.lock().map(|r| r.clone()).unwrap_or_default(),
+        "roles": roles,
         "tid": shared.tenant.tenant_id,
         "ver": "1.0",
     });

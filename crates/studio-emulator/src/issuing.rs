@@ -77,6 +77,19 @@ fn opaque(shared: &Shared, claims: &serde_json::Value, now: i64) -> Option<Strin
 
 /// The token response for a delegated grant.
 pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
+    delegated_tokens_for(shared, issue, None, now)
+}
+
+/// The token response for a delegated grant, its access token for `audience` when that is
+/// another resource than Graph (an Event Hubs namespace: `scp` is that resource's
+/// `user_impersonation`, and no id token comes with it). The rotated refresh token keeps the
+/// grant as it was.
+pub fn delegated_tokens_for(
+    shared: &Shared,
+    issue: &Issue,
+    audience: Option<&str>,
+    now: i64,
+) -> Response {
     let Some(user) = shared.tenant.users.iter().find(|u| u.id == issue.user_id) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -91,13 +104,17 @@ pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
     } else {
         shared.tenant.tenant_id.as_str()
     };
+    let scope = match audience {
+        Some(_) => "user_impersonation".to_owned(),
+        None => issue.scopes.join(" "),
+    };
     let claims = json!({
-        "aud": "https://graph.microsoft.com",
+        "aud": audience.unwrap_or("https://graph.microsoft.com"),
         "iss": format!("https://sts.windows.net/{tid}/"),
         "iat": now, "nbf": now, "exp": now + TOKEN_LIFETIME_SECONDS,
         "appid": issue.client_id, "appidacr": "0", "idtyp": "user",
         "oid": user.id, "sub": user.id, "upn": user.user_principal_name, "name": user.display_name,
-        "scp": issue.scopes.join(" "),
+        "scp": scope,
         "tid": tid, "ver": "1.0",
     });
     let access = if issue.personal {
@@ -110,8 +127,7 @@ pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
         shared.key.sign(&claims)
     };
     let signed = access.and_then(|access| {
-        let id = issue
-            .openid
+        let id = (issue.openid && audience.is_none())
             .then(|| {
                 let mut claims = json!({
                     "aud": issue.client_id,
@@ -153,7 +169,10 @@ pub fn delegated_tokens(shared: &Shared, issue: &Issue, now: i64) -> Response {
     };
     let mut body = json!({
         "token_type": "Bearer",
-        "scope": issue.scopes.join(" "),
+        "scope": match audience {
+            Some(audience) => format!("{audience}/{scope}"),
+            None => scope,
+        },
         "expires_in": TOKEN_LIFETIME_SECONDS,
         "ext_expires_in": TOKEN_LIFETIME_SECONDS,
         "access_token": access_token,

@@ -299,11 +299,22 @@ pub async fn refresh(
     account: &AccountConfig,
     refresh_token: &Sensitive<String>,
 ) -> Result<Tokens, IdentityError> {
+    refresh_for(account, refresh_token, account.refresh_scopes()).await
+}
+
+/// A refresh asking for `scopes`: Microsoft identity redeems one refresh token for any resource
+/// the app was consented to (`https://<namespace>.servicebus.windows.net/.default` for Event
+/// Hubs), and rotates it all the same.
+pub async fn refresh_for(
+    account: &AccountConfig,
+    refresh_token: &Sensitive<String>,
+    scopes: Vec<String>,
+) -> Result<Tokens, IdentityError> {
     let client = client(account).set_token_uri(url(TokenUrl::new, account.token_url())?);
     let token = RefreshToken::new(refresh_token.expose().clone());
     let response = client
         .exchange_refresh_token(&token)
-        .add_scopes(account.refresh_scopes().into_iter().map(Scope::new))
+        .add_scopes(scopes.into_iter().map(Scope::new))
         .request_async(&http()?)
         .await
         .map_err(|e| failed(e, account.cloud.authority_host()))?;
@@ -319,10 +330,20 @@ pub enum AppProof<'a> {
     Certificate(&'a AppCertificate),
 }
 
-/// Client credentials with a secret or a signed client assertion.
+/// Client credentials with a secret or a signed client assertion, for Graph.
 pub async fn client_credentials(
     account: &AccountConfig,
     proof: AppProof<'_>,
+) -> Result<Tokens, IdentityError> {
+    client_credentials_for(account, proof, account.cloud.graph_resource()).await
+}
+
+/// Client credentials for `resource` (its `/.default` scope: the app roles granted on it, or for
+/// Azure resources what its role assignments allow).
+pub async fn client_credentials_for(
+    account: &AccountConfig,
+    proof: AppProof<'_>,
+    resource: &str,
 ) -> Result<Tokens, IdentityError> {
     let mut client = client(account).set_token_uri(url(TokenUrl::new, account.token_url())?);
     let assertion;
@@ -333,7 +354,7 @@ pub async fn client_credentials(
         .exchange_client_credentials()
         .add_scope(Scope::new(format!(
             "{}/.default",
-            account.cloud.graph_resource()
+            resource.trim_end_matches('/')
         )));
     if let AppProof::Certificate(certificate) = &proof {
         assertion = certificate.assertion(&account.client_id, &account.token_url(), now())?;

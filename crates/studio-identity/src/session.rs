@@ -47,6 +47,8 @@ pub struct Session {
     locks: Option<PathBuf>,
     /// The access token in memory (held only to read or replace it).
     cached: Mutex<Option<Cached>>,
+    /// Access tokens for other resources than Graph, by resource.
+    others: Mutex<std::collections::HashMap<String, Cached>>,
     /// Held through a refresh, so concurrent callers share one.
     refreshing: Mutex<()>,
 }
@@ -60,6 +62,7 @@ impl Session {
             clock: Arc::new(SystemClock),
             locks: None,
             cached: Mutex::new(None),
+            others: Mutex::new(std::collections::HashMap::new()),
             refreshing: Mutex::new(()),
         }
     }
@@ -110,7 +113,7 @@ impl Session {
         if let Some(token) = self.fresh(now).await {
             return Ok(token);
         }
-        let tokens = self.fetch().await?;
+        let tokens = self.fetch(None).await?;
         let token = tokens.access_token.clone();
         *self.cached.lock().await = Some(Cached {
             token: tokens.access_token,
@@ -132,18 +135,60 @@ impl Session {
     /// Forgets the access token so the next call gets a new one (after consent changed).
     pub async fn forget_access_token(&self) {
         *self.cached.lock().await = None;
+        self.others.lock().await.clear();
     }
 
-    async fn fetch(&self) -> Result<Tokens, IdentityError> {
+    /// A valid access token for another resource than Graph (Event Hubs' Kafka endpoint wants
+    /// one for `https://<namespace>.servicebus.windows.net`), from the same refresh token or app
+    /// proof, kept apart from Graph's and refreshed the same way.
+    pub async fn resource_token(&self, resource: &str) -> Result<Sensitive<String>, IdentityError> {
+        let resource = resource.trim_end_matches('/');
+        let fresh = |now: i64| async move {
+            let others = self.others.lock().await;
+            others
+                .get(resource)
+                .filter(|c| c.expires_at - now > REFRESH_MARGIN_SECONDS)
+                .map(|c| c.token.clone())
+        };
+        if let Some(token) = fresh(self.clock.now_unix()).await {
+            return Ok(token);
+        }
+        let _turn = self.turn().await?;
+        if let Some(token) = fresh(self.clock.now_unix()).await {
+            return Ok(token);
+        }
+        let tokens = self.fetch(Some(resource)).await?;
+        let token = tokens.access_token.clone();
+        self.others.lock().await.insert(
+            resource.to_owned(),
+            Cached {
+                token: tokens.access_token,
+                expires_at: tokens.expires_at,
+                granted: tokens.granted,
+            },
+        );
+        Ok(token)
+    }
+
+    /// New tokens for Graph (`None`) or another resource.
+    async fn fetch(&self, resource: Option<&str>) -> Result<Tokens, IdentityError> {
         let account = &self.account;
+        let resource_or_graph = resource.unwrap_or(account.cloud.graph_resource());
         match &account.credential {
-            Credential::None => self.refresh().await,
+            Credential::None => {
+                let scopes = match resource {
+                    None => account.refresh_scopes(),
+                    Some(resource) => vec![format!("{resource}/.default"), "offline_access".into()],
+                };
+                self.refresh(scopes).await
+            }
             Credential::Secret => {
                 let secret = self
                     .secrets
                     .get(&account.client_secret())?
                     .ok_or(IdentityError::NotSignedIn)?;
-                flows::client_credentials(account, AppProof::Secret(&secret)).await
+                flows::client_credentials_for(account, AppProof::Secret(&secret), resource_or_graph)
+                    .await
             }
             Credential::Certificate {
                 thumbprint,
@@ -156,24 +201,29 @@ impl Session {
                     .ok_or(IdentityError::NotSignedIn)?;
                 let certificate =
                     AppCertificate::from_stored(thumbprint, x5t, x5t_s256.as_deref(), key);
-                flows::client_credentials(account, AppProof::Certificate(&certificate)).await
+                flows::client_credentials_for(
+                    account,
+                    AppProof::Certificate(&certificate),
+                    resource_or_graph,
+                )
+                .await
             }
         }
     }
 
     /// One refresh, under the account's lock; the rotated token is saved before the lock goes.
-    async fn refresh(&self) -> Result<Tokens, IdentityError> {
+    async fn refresh(&self, scopes: Vec<String>) -> Result<Tokens, IdentityError> {
         let _lock = self.lock().await?;
         let name = self.account.refresh_secret();
         let presented = self.secrets.get(&name)?.ok_or(IdentityError::NotSignedIn)?;
-        let tokens = match flows::refresh(&self.account, &presented).await {
+        let tokens = match flows::refresh_for(&self.account, &presented, scopes.clone()).await {
             Err(refused @ IdentityError::Service { .. }) if invalid_grant(&refused) => {
                 let again = self.secrets.get(&name)?.ok_or(IdentityError::NotSignedIn)?;
                 if again.expose() == presented.expose() {
                     return Err(refused);
                 }
                 tracing::info!(account = %self.account.id, "another process rotated the refresh token first; trying once more with the new one");
-                flows::refresh(&self.account, &again).await?
+                flows::refresh_for(&self.account, &again, scopes).await?
             }
             other => other?,
         };

@@ -447,3 +447,80 @@ async fn without_an_id_token_graph_me_names_the_user() {
         "the same user either way"
     );
 }
+
+/// A JWT's claims, read without checking its signature (the test looks at what was issued).
+fn payload(token: &str) -> Value {
+    use base64::Engine;
+    let part = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+#[tokio::test]
+async fn a_token_for_an_event_hubs_namespace_comes_from_the_same_sign_in() {
+    const NAMESPACE: &str = "https://contoso-hubs.servicebus.windows.net";
+    let e = emulator(1.0).await;
+    let account = facts(&e).delegated("adele@sandbox.onmicrosoft.com");
+    let tokens = silent_sign_in(&account, "adele@sandbox.onmicrosoft.com")
+        .await
+        .expect("signs in");
+    let store: Arc<dyn SecretStore> = Arc::new(SessionStore::default());
+    let session = Session::new(account.clone(), Arc::clone(&store));
+    session.accept(tokens).await.expect("kept");
+    let first = store.get(&account.refresh_secret()).expect("read");
+
+    let hub = session
+        .resource_token(&format!("{NAMESPACE}/"))
+        .await
+        .expect("a token for the namespace");
+    let claims = payload(hub.expose());
+    assert_eq!(claims["aud"], NAMESPACE, "{claims}");
+    assert_eq!(claims["scp"], "user_impersonation");
+    assert_eq!(claims["upn"], "adele@sandbox.onmicrosoft.com");
+    assert_ne!(
+        store.get(&account.refresh_secret()).expect("read"),
+        first,
+        "the refresh token rotated and the new one was kept"
+    );
+    let again = session.resource_token(NAMESPACE).await.expect("cached");
+    assert_eq!(again.expose(), hub.expose(), "kept until it nears expiry");
+
+    // Graph's token is still Graph's, and a later Graph refresh still has Graph's permissions.
+    let graph = session.current_access_token().await.expect("graph");
+    assert_eq!(
+        payload(graph.expose())["aud"],
+        "https://graph.microsoft.com"
+    );
+    let later = session
+        .access_token(flows::now() + 3600)
+        .await
+        .expect("refreshed after the namespace's token");
+    let scp = payload(later.expose())["scp"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(scp.split(' ').any(|s| s == "Mail.Read"), "{scp}");
+
+    // An app signs in for the namespace with client credentials, with no Graph roles in it.
+    let app = facts(&e).app_only();
+    let store: Arc<dyn SecretStore> = Arc::new(SessionStore::default());
+    store
+        .put(
+            &app.client_secret(),
+            &Sensitive::new(e.info.confidential_client_secret.clone()),
+        )
+        .expect("kept");
+    let app_session = Session::new(app, store);
+    let claims = payload(
+        app_session
+            .resource_token(NAMESPACE)
+            .await
+            .expect("client credentials for the namespace")
+            .expose(),
+    );
+    assert_eq!(claims["aud"], NAMESPACE);
+    assert_eq!(claims["roles"], json!([]));
+    e.shutdown().await;
+}

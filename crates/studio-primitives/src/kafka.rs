@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rskafka::BackoffConfig;
-use rskafka::client::{Client, ClientBuilder, Credentials, SaslConfig};
+use rskafka::client::{Client, ClientBuilder, Credentials, OauthBearerCredentials, SaslConfig};
 
 use crate::Sensitive;
 
@@ -91,7 +91,7 @@ impl KafkaError {
                 "Check the namespace name and that the network lets port 9093 out. Event Hubs' Kafka endpoint needs the Standard tier or above (Basic has none); a local broker must be running."
             }
             KafkaError::Closed { .. } => {
-                "Something listens there but hung up at once: a broker that wants a sign-in (keep \"Sign in with the connection string\" on, no --no-sasl) or TLS (Event Hubs always does), or a port that is not the Kafka endpoint's (9093 on Event Hubs)."
+                "Something listens there but hung up at once: a broker that wants a sign-in (pick a sign-in other than \"No sign-in\", no --no-sasl) or TLS (Event Hubs always does), or a port that is not the Kafka endpoint's (9093 on Event Hubs)."
             }
             KafkaError::Refused { .. } => {
                 "The key was rotated or the policy lacks Listen: copy the connection string again from Shared access policies, and save it under the same name."
@@ -211,6 +211,46 @@ pub enum KafkaAuth {
         /// The password.
         password: Sensitive<String>,
     },
+    /// SASL OAUTHBEARER with a Microsoft Entra access token for the namespace
+    /// ([`entra_resource`]): asked for at every sign-in, so a connection made again after the
+    /// token expired presents a fresh one.
+    OAuthBearer(BearerTokens),
+}
+
+/// Where a client gets a valid bearer token each time it signs in.
+#[derive(Clone)]
+pub struct BearerTokens(rskafka::client::OauthCallback);
+
+impl BearerTokens {
+    /// Tokens from `source`, which should hand out a cached token until it nears expiry.
+    pub fn new<F, Fut>(source: F) -> BearerTokens
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Sensitive<String>, String>> + Send + 'static,
+    {
+        BearerTokens(Arc::new(move || {
+            let token = source();
+            Box::pin(async move {
+                token
+                    .await
+                    .map(|t| t.expose().clone())
+                    .map_err(|why| why.into())
+            })
+        }))
+    }
+}
+
+impl std::fmt::Debug for BearerTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerTokens(..)")
+    }
+}
+
+/// The resource an Entra token for a namespace's Kafka endpoint is asked for: Microsoft's docs
+/// name `https://<namespace>.servicebus.windows.net` for Kafka clients (the Event Hubs SDKs ask
+/// for `https://eventhubs.azure.net`).
+pub fn entra_resource(namespace_host: &str) -> String {
+    format!("https://{}", namespace_host.trim_end_matches('/'))
 }
 
 /// Whether and how TLS is spoken.
@@ -329,6 +369,13 @@ pub async fn connect(endpoint: &KafkaEndpoint, deadline: Duration) -> Result<Cli
                 user.clone(),
                 password.expose().clone(),
             )));
+        }
+        KafkaAuth::OAuthBearer(tokens) => {
+            builder = builder.sasl_config(SaslConfig::Oauthbearer(OauthBearerCredentials {
+                callback: Arc::clone(&tokens.0),
+                authz_id: None,
+                bearer_kvs: Vec::new(),
+            }));
         }
     }
     // The deadline also bounds a broker that accepts the connection and never answers.

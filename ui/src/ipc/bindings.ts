@@ -1310,7 +1310,8 @@ accountId?: string,
 limit?: number, };
 
 /**
- * A saved Event Hubs connection (its connection string is in the keyring).
+ * A saved Event Hubs connection (its connection string, when it signs in with one, is in the
+ * keyring).
  */
 export type HubConnection = { 
 /**
@@ -1318,7 +1319,7 @@ export type HubConnection = {
  */
 name: string, 
 /**
- * `<namespace>.servicebus.windows.net`, from the connection string.
+ * `<namespace>.servicebus.windows.net`.
  */
 namespace: string, 
 /**
@@ -1338,10 +1339,9 @@ broker?: string,
  */
 tls: HubTls, 
 /**
- * Signs in with the connection string (SASL PLAIN, as Event Hubs wants); off only for a
- * broker on this machine that takes no sign-in.
+ * How the app signs in.
  */
-sasl: boolean, };
+signIn: HubSignIn, };
 
 /**
  * A connection as the window shows it.
@@ -1389,6 +1389,15 @@ export type HubRef = {
  * Its name.
  */
 name: string, };
+
+/**
+ * How the app signs in to the hub's Kafka endpoint.
+ */
+export type HubSignIn = { "kind": "connectionString" } | { "kind": "entra", 
+/**
+ * The account's id.
+ */
+account: string, } | { "kind": "none" };
 
 /**
  * Where a reader starts in each partition.
@@ -2590,9 +2599,15 @@ export type SaveHubConnection = {
  */
 name: string, 
 /**
- * The connection string from the portal (kept in the keyring).
+ * The connection string from the portal (kept in the keyring): needed to sign in with it,
+ * and otherwise one way to name the namespace.
  */
-connectionString: string, 
+connectionString?: string, 
+/**
+ * `<namespace>.servicebus.windows.net` (or the namespace's name), when no connection string
+ * names it.
+ */
+namespace?: string, 
 /**
  * The hub; the connection string's `EntityPath` when absent.
  */
@@ -2610,10 +2625,9 @@ broker?: string,
  */
 tls?: HubTls, 
 /**
- * Sign in with the connection string (yes when absent; no only for a broker on this
- * machine).
+ * How to sign in (with the connection string when absent).
  */
-sasl?: boolean, };
+signIn?: HubSignIn, };
 
 /**
  * Where a file the user asked for went.

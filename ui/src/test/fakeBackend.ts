@@ -205,7 +205,7 @@ export const hubFixture: HubConnectionView = {
     hub: "graph-events",
     consumerGroup: "$Default",
     tls: "system",
-    sasl: true,
+    signIn: { kind: "connectionString" },
   },
   reading: false,
   partitions: [],
@@ -215,8 +215,23 @@ export const hubFixture: HubConnectionView = {
 /** What `event_hub_save` makes of a request, as the backend does: the namespace and (when no hub
  * is given) the hub from the connection string. */
 function savedHub(request: Commands["event_hub_save"]["request"]): HubConnection {
+  const signIn = request.signIn ?? { kind: "connectionString" };
+  if (request.connectionString === undefined && request.namespace) {
+    if (!request.hub) {
+      throw new StudioError({ code: "invalid_input", message: "Which event hub? The connection names none.", hint: "Fill in Event hub." });
+    }
+    return {
+      name: request.name,
+      namespace: request.namespace,
+      hub: request.hub,
+      consumerGroup: request.consumerGroup ?? "$Default",
+      ...(request.broker ? { broker: request.broker } : {}),
+      tls: request.tls ?? "system",
+      signIn,
+    };
+  }
   const parts = new Map(
-    request.connectionString.split(";").map((part) => {
+    (request.connectionString ?? "").split(";").map((part) => {
       const at = part.indexOf("=");
       return [part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim()] as const;
     }),
@@ -240,7 +255,7 @@ function savedHub(request: Commands["event_hub_save"]["request"]): HubConnection
     consumerGroup: request.consumerGroup ?? "$Default",
     ...(request.broker ? { broker: request.broker } : {}),
     tls: request.tls ?? "system",
-    sasl: request.sasl ?? true,
+    signIn,
   };
 }
 

@@ -1,14 +1,17 @@
 //! Azure Event Hubs' commands: the saved connections, and reading a hub into the Inspector (see
 //! `crate::receiving::event_hubs`).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
+use studio_primitives::kafka::{BearerTokens, entra_resource};
 use ts_rs::TS;
 
 use crate::error::CoreError;
 use crate::events::CoreEvent;
 use crate::receiving::event_hubs::reading::HubStart;
 use crate::receiving::event_hubs::running::HubConnectionView;
-use crate::receiving::event_hubs::{HubConnection, SaveHubConnection};
+use crate::receiving::event_hubs::{HubConnection, HubSignIn, SaveHubConnection};
 use crate::studio::Studio;
 
 /// A connection, by name.
@@ -40,11 +43,15 @@ impl Studio {
         &self,
         request: SaveHubConnection,
     ) -> Result<HubConnection, CoreError> {
+        if let Some(HubSignIn::Entra { account }) = &request.sign_in {
+            self.accounts().account(Some(account))?;
+        }
         let saved = self.receiving().save_hub_connection(&request)?;
         // A hub being read picks up the new string (a rotated key) where it got to.
         if self.receiving().is_reading_hub(&saved.name).await {
+            let tokens = self.hub_tokens(&saved.name).await?;
             self.receiving()
-                .start_hub_reading(&saved.name, HubStart::Committed)
+                .start_hub_reading(&saved.name, HubStart::Committed, tokens)
                 .await?;
         }
         self.events().publish(CoreEvent::EventHubsChanged);
@@ -61,9 +68,38 @@ impl Studio {
 
     /// `event_hub_read`: reads a hub into the Inspector until stopped.
     pub async fn event_hub_read(&self, request: HubReadRequest) -> Result<(), CoreError> {
+        let tokens = self.hub_tokens(&request.name).await?;
         self.receiving()
-            .start_hub_reading(&request.name, request.start)
+            .start_hub_reading(&request.name, request.start, tokens)
             .await
+    }
+
+    /// Where an Entra connection's reader gets its tokens: the account's session, asked for the
+    /// namespace's resource at each sign-in (`None` for the other connections). A first token is
+    /// fetched now, so a sign-in or consent problem is told as the identity error it is rather
+    /// than as a refusal by the broker.
+    pub async fn hub_tokens(&self, name: &str) -> Result<Option<BearerTokens>, CoreError> {
+        let connection = self.receiving().hub_connection(name)?;
+        let HubSignIn::Entra { account } = &connection.sign_in else {
+            return Ok(None);
+        };
+        let config = self.accounts().account(Some(account)).map_err(|e| {
+            e.with_hint(format!(
+                "The connection '{name}' signs in as an account that is no longer here: sign it in again, or save the connection with another account."
+            ))
+        })?;
+        let session = self.accounts().session(&config).await?;
+        let resource = entra_resource(&connection.namespace);
+        session.resource_token(&resource).await?;
+        Ok(Some(BearerTokens::new(move || {
+            let (session, resource) = (Arc::clone(&session), resource.clone());
+            async move {
+                session
+                    .resource_token(&resource)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        })))
     }
 
     /// `event_hub_stop`: stops reading a hub (where it got to is kept).

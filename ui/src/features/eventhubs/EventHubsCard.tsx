@@ -2,17 +2,15 @@
 // connections that read them (a connection string goes to the backend once, in the save call,
 // and from there to the system keyring: it is never shown again), starts and stops reading, and
 // says what each reading found. What is read appears in the Inspector's list like a webhook POST.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { ErrorBanner } from "../../components/Banner";
 import { Button } from "../../components/Button";
 import { Prose } from "../../components/Prose";
 import { StatusDot } from "../../components/StatusDot";
-import type { HubConnectionView, HubStart, HubTls, SaveHubConnection } from "../../ipc/bindings";
-import { call } from "../../ipc/client";
-import { staleAfterCommand } from "../../ipc/invalidation";
-import { useCommand, useEventHubs } from "../../ipc/queries";
+import type { HubConnectionView, HubSignIn, HubStart } from "../../ipc/bindings";
+import { useAccounts, useCommand, useEventHubs } from "../../ipc/queries";
+import { AddConnection } from "./AddConnection";
 import { brokerOf, readingText } from "./hub";
 import "./eventhubs.css";
 
@@ -37,16 +35,23 @@ export function startOf(from: From, time: string): HubStart | null {
   return Number.isFinite(at) && time !== "" ? { from: "time", at: Math.floor(at / 1000) } : null;
 }
 
-type TlsChoice = "system" | "caFile" | "plaintext";
-const tlsOptions: { value: TlsChoice; label: string }[] = [
-  { value: "system", label: "System certificates" },
-  { value: "caFile", label: "Also trust a CA file" },
-  { value: "plaintext", label: "None — only for a broker on this computer" },
-];
+/** How a saved connection signs in, in words. */
+export function signInText(signIn: HubSignIn, accountName: (id: string) => string | undefined): string {
+  switch (signIn.kind) {
+    case "connectionString":
+      return "signs in with the connection string";
+    case "entra":
+      return `signs in as ${accountName(signIn.account) ?? "an account no longer here"} (Entra)`;
+    case "none":
+      return "no sign-in";
+  }
+}
 
 function HubRow({ view }: { view: HubConnectionView }) {
   const { connection } = view;
   const name = connection.name;
+  const accounts = useAccounts().data?.accounts ?? [];
+  const accountName = (id: string) => accounts.find((a) => a.config.id === id)?.config.name;
   const read = useCommand("event_hub_read");
   const stop = useCommand("event_hub_stop");
   const remove = useCommand("event_hub_remove");
@@ -73,6 +78,7 @@ function HubRow({ view }: { view: HubConnectionView }) {
           <span>
             consumer group <code className="mono">{connection.consumerGroup}</code>
           </span>
+          <span data-testid={`event-hub-sign-in-${name}`}>{signInText(connection.signIn, accountName)}</span>
         </div>
         <div className={view.reading ? "event-hub-reading" : "muted"} data-testid={`event-hub-state-${name}`}>
           {readingText(view)}
@@ -182,204 +188,6 @@ function HubRow({ view }: { view: HubConnectionView }) {
         </div>
       ) : null}
     </li>
-  );
-}
-
-/** A labelled input of the form: label above, help below. */
-function Row({ id, label, help, children }: { id: string; label: string; help?: string; children: React.ReactNode }) {
-  return (
-    <div className="event-hub-field">
-      <label className="event-hub-label" htmlFor={id}>
-        {label}
-      </label>
-      {children}
-      {help ? (
-        <span className="field-help" id={`${id}-help`}>
-          {help}
-        </span>
-      ) : null}
-    </div>
-  );
-}
-
-/** Saves a connection. The connection string is held only by its input and this save: the
- * mutation is not kept once done (gcTime 0, reset after saving), and the input is cleared. */
-function AddConnection({ onDone }: { onDone: () => void }) {
-  const client = useQueryClient();
-  const save = useMutation({
-    mutationFn: (request: SaveHubConnection) => call("event_hub_save", request),
-    gcTime: 0,
-    onSettled: () => {
-      for (const key of staleAfterCommand.event_hub_save) void client.invalidateQueries({ queryKey: key });
-    },
-  });
-  const [name, setName] = useState("");
-  const [secret, setSecret] = useState("");
-  const [hub, setHub] = useState("");
-  const [group, setGroup] = useState("");
-  const [broker, setBroker] = useState("");
-  const [tls, setTls] = useState<TlsChoice>("system");
-  const [caFile, setCaFile] = useState("");
-  const [sasl, setSasl] = useState(true);
-  const ready = name.trim() !== "" && secret.trim() !== "" && (tls !== "caFile" || caFile.trim() !== "");
-  const close = () => {
-    setSecret("");
-    save.reset();
-    onDone();
-  };
-  return (
-    <form
-      className="event-hub-form"
-      data-testid="event-hub-form"
-      autoComplete="off"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (!ready || save.isPending) return;
-        const tlsValue: HubTls = tls === "caFile" ? { caFile: caFile.trim() } : tls;
-        save.mutate(
-          {
-            name: name.trim(),
-            connectionString: secret.trim(),
-            // What is left empty is not sent: the backend's defaults apply.
-            ...(hub.trim() ? { hub: hub.trim() } : {}),
-            ...(group.trim() ? { consumerGroup: group.trim() } : {}),
-            ...(broker.trim() ? { broker: broker.trim() } : {}),
-            tls: tlsValue,
-            // Without a broker of its own, it is Event Hubs: it always signs in.
-            sasl: broker.trim() ? sasl : true,
-          },
-          { onSuccess: close },
-        );
-      }}
-    >
-      <Row id="event-hub-name" label="Name" help="What this app calls it.">
-        <input
-          id="event-hub-name"
-          className="input mono"
-          data-testid="event-hub-name"
-          value={name}
-          maxLength={64}
-          spellCheck={false}
-          onChange={(e) => {
-            setName(e.target.value);
-          }}
-        />
-      </Row>
-      <Row
-        id="event-hub-connection-string"
-        label="Connection string"
-        help="Event Hubs namespace → Shared access policies → a policy with Listen → Connection string–primary key; kept in the system keyring"
-      >
-        <input
-          id="event-hub-connection-string"
-          className="input mono"
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          data-testid="event-hub-connection-string"
-          value={secret}
-          onChange={(e) => {
-            setSecret(e.target.value);
-          }}
-        />
-      </Row>
-      <Row id="event-hub-hub" label="Event hub" help="Optional: the connection string's EntityPath when empty">
-        <input
-          id="event-hub-hub"
-          className="input mono"
-          data-testid="event-hub-hub"
-          value={hub}
-          maxLength={256}
-          spellCheck={false}
-          onChange={(e) => {
-            setHub(e.target.value);
-          }}
-        />
-      </Row>
-      <Row id="event-hub-group" label="Consumer group" help="Optional">
-        <input
-          id="event-hub-group"
-          className="input mono"
-          data-testid="event-hub-group"
-          placeholder="$Default"
-          value={group}
-          maxLength={256}
-          spellCheck={false}
-          onChange={(e) => {
-            setGroup(e.target.value);
-          }}
-        />
-      </Row>
-      <Row id="event-hub-broker" label="Broker" help="Optional: host:port — a local Kafka broker instead of the namespace's">
-        <input
-          id="event-hub-broker"
-          className="input mono"
-          data-testid="event-hub-broker"
-          placeholder="localhost:9092"
-          value={broker}
-          maxLength={256}
-          spellCheck={false}
-          onChange={(e) => {
-            setBroker(e.target.value);
-          }}
-        />
-      </Row>
-      <Row id="event-hub-tls" label="TLS">
-        <select
-          id="event-hub-tls"
-          className="select"
-          data-testid="event-hub-tls"
-          value={tls}
-          onChange={(e) => {
-            setTls(e.target.value as TlsChoice);
-          }}
-        >
-          {tlsOptions.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </Row>
-      {tls === "caFile" ? (
-        <Row id="event-hub-ca-file" label="CA file" help="The path of a PEM file on this computer.">
-          <input
-            id="event-hub-ca-file"
-            className="input mono"
-            data-testid="event-hub-ca-file"
-            value={caFile}
-            maxLength={1024}
-            spellCheck={false}
-            onChange={(e) => {
-              setCaFile(e.target.value);
-            }}
-          />
-        </Row>
-      ) : null}
-      {broker.trim() ? (
-        <label className="check-row">
-          <input
-            type="checkbox"
-            data-testid="event-hub-sasl"
-            checked={sasl}
-            onChange={(e) => {
-              setSasl(e.target.checked);
-            }}
-          />
-          Sign in with the connection string (SASL PLAIN, as Event Hubs does); untick for a local broker that takes no
-          sign-in
-        </label>
-      ) : null}
-      {save.error ? <ErrorBanner error={save.error} title="The connection was not saved" /> : null}
-      <div className="event-hub-form-actions">
-        <Button type="submit" variant="primary" data-testid="event-hub-save" disabled={!ready || save.isPending}>
-          {save.isPending ? "Saving…" : "Save"}
-        </Button>
-        <Button variant="ghost" onClick={close}>
-          Cancel
-        </Button>
-      </div>
-    </form>
   );
 }
 

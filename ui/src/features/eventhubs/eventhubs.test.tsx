@@ -3,9 +3,9 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { fakeBackend, hubFixture, installFakeBackend } from "../../test/fakeBackend";
+import { fakeBackend, hubFixture, installFakeBackend, sandboxAccount } from "../../test/fakeBackend";
 import { renderWithQueries } from "../../test/render";
-import { EventHubsCard, localInputValue, startOf } from "./EventHubsCard";
+import { EventHubsCard, localInputValue, signInText, startOf } from "./EventHubsCard";
 import { brokerOf, hubOrigin, hubTarget, namespaceHost, readingText } from "./hub";
 
 const SECRET = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0LWtleQ==";
@@ -17,7 +17,7 @@ describe("EventHubsCard", () => {
         hubs: [
           hubFixture,
           {
-            connection: { name: "local", namespace: "dev.servicebus.windows.net", hub: "graph", consumerGroup: "studio", broker: "localhost:9092", tls: "plaintext", sasl: false },
+            connection: { name: "local", namespace: "dev.servicebus.windows.net", hub: "graph", consumerGroup: "studio", broker: "localhost:9092", tls: "plaintext", signIn: { kind: "none" } },
             reading: true,
             partitions: [0, 1],
             stored: 5,
@@ -78,7 +78,7 @@ describe("EventHubsCard", () => {
         hub: "graph-events",
         broker: "localhost:9093",
         tls: { caFile: "/etc/ssl/dev-ca.pem" },
-        sasl: true,
+        signIn: { kind: "connectionString" },
       });
     });
     const row = await screen.findByTestId("event-hub-row-contoso");
@@ -93,6 +93,52 @@ describe("EventHubsCard", () => {
     await waitFor(() => {
       expect(JSON.stringify(client.getMutationCache().getAll().map((m) => m.state.variables))).not.toContain("SharedAccessKey");
     });
+  });
+
+  it("signs in with an Entra account: the namespace and hub instead of a connection string", async () => {
+    const backend = installFakeBackend(fakeBackend({ accounts: [sandboxAccount] }));
+    const user = userEvent.setup();
+    renderWithQueries(<EventHubsCard />);
+    await user.click(await screen.findByTestId("event-hub-add"));
+    const form = screen.getByTestId("event-hub-form");
+    const signIn = within(form).getByTestId("event-hub-sign-in");
+    // No sign-in is offered only for a broker of one's own.
+    expect(within(signIn).queryByRole("option", { name: /No sign-in/ })).toBeNull();
+    await user.selectOptions(signIn, "entra");
+    expect(within(form).queryByTestId("event-hub-connection-string")).toBeNull();
+    expect(await within(form).findByTestId("event-hub-account")).toHaveValue("acct-1");
+    expect(form).toHaveTextContent("Azure Event Hubs Data Receiver");
+    await user.type(within(form).getByTestId("event-hub-name"), "contoso");
+    await user.type(within(form).getByTestId("event-hub-namespace"), "contoso.servicebus.windows.net");
+    // The hub has no connection string to come from.
+    expect(within(form).getByTestId("event-hub-save")).toBeDisabled();
+    await user.type(within(form).getByTestId("event-hub-hub"), "graph-events");
+    await user.click(within(form).getByTestId("event-hub-save"));
+    await waitFor(() => {
+      expect(backend.calls.find((c) => c.command === "event_hub_save")?.request).toEqual({
+        name: "contoso",
+        namespace: "contoso.servicebus.windows.net",
+        hub: "graph-events",
+        tls: "system",
+        signIn: { kind: "entra", account: "acct-1" },
+      });
+    });
+    expect(await screen.findByTestId("event-hub-sign-in-contoso")).toHaveTextContent(
+      "signs in as adele@sandbox.onmicrosoft.com (Entra)",
+    );
+  });
+
+  it("offers no sign-in only with a broker, and shows the sign-in that will be sent when the broker goes", async () => {
+    installFakeBackend();
+    const user = userEvent.setup();
+    renderWithQueries(<EventHubsCard />);
+    await user.click(await screen.findByTestId("event-hub-add"));
+    await user.type(screen.getByTestId("event-hub-broker"), "localhost:9092");
+    await user.selectOptions(screen.getByTestId("event-hub-sign-in"), "none");
+    expect(screen.getByTestId("event-hub-namespace")).toBeInTheDocument();
+    await user.clear(screen.getByTestId("event-hub-broker"));
+    expect(screen.getByTestId("event-hub-sign-in")).toHaveValue("connectionString");
+    expect(screen.getByTestId("event-hub-connection-string")).toBeInTheDocument();
   });
 
   it("shows why a connection was not saved and keeps the form", async () => {
@@ -160,6 +206,14 @@ describe("hub helpers", () => {
     expect(startOf("time", "not a time")).toBeNull();
     expect(startOf("time", "2026-01-02T03:04")).toEqual({ from: "time", at: new Date(2026, 0, 2, 3, 4).getTime() / 1000 });
     expect(localInputValue(new Date(2026, 0, 2, 3, 4))).toBe("2026-01-02T03:04");
+  });
+
+  it("says how a connection signs in", () => {
+    const names = (id: string) => (id === "a1" ? "adele@contoso.com" : undefined);
+    expect(signInText({ kind: "connectionString" }, names)).toBe("signs in with the connection string");
+    expect(signInText({ kind: "entra", account: "a1" }, names)).toBe("signs in as adele@contoso.com (Entra)");
+    expect(signInText({ kind: "entra", account: "gone" }, names)).toBe("signs in as an account no longer here (Entra)");
+    expect(signInText({ kind: "none" }, names)).toBe("no sign-in");
   });
 
   it("names the broker, the reading and the target", () => {

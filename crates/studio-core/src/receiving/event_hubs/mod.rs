@@ -2,17 +2,22 @@
 //! the rest in the store), and reading a hub into the same store, checks and Inspector as the
 //! webhook receiver ([`reading`]).
 //!
-//! A connection names a namespace's Kafka endpoint, the hub (topic) and a consumer group. It may
-//! point at another broker than the namespace's (`broker`): a local Kafka-protocol broker the
-//! sandbox delivers to, reached with the same SASL PLAIN `$ConnectionString` login, over TLS with
-//! its own CA, or in plaintext when it listens on this machine only.
+//! A connection names a namespace's Kafka endpoint, the hub (topic) and a consumer group, and how
+//! the app signs in ([`HubSignIn`]): SASL PLAIN with the connection string, or OAUTHBEARER with an
+//! Entra token of a signed-in account. It may point at another broker than the namespace's
+//! (`broker`): a local Kafka-protocol broker the sandbox delivers to, reached with the same login,
+//! over TLS with its own CA, or in plaintext when it listens on this machine only.
 
 pub mod reading;
 pub mod running;
+mod saving;
+
+pub use saving::SaveHubConnection;
 
 use serde::{Deserialize, Serialize};
-use studio_primitives::Sensitive;
-use studio_primitives::kafka::{ConnectionString, KafkaEndpoint, KafkaError, KafkaTls};
+use studio_primitives::kafka::{
+    BearerTokens, ConnectionString, KafkaAuth, KafkaEndpoint, KafkaError, KafkaTls,
+};
 use ts_rs::TS;
 
 use studio_identity::secrets::SecretStore;
@@ -23,6 +28,8 @@ use crate::error::CoreError;
 
 /// The preference the connections are kept under (JSON; no secret in it).
 const CONNECTIONS_PREFERENCE: &str = "event-hub-connections";
+/// What to do when the hub refuses an Entra account's token.
+pub(crate) const ENTRA_REFUSED_HINT: &str = "The hub refused the account's token: give the account the \"Azure Event Hubs Data Receiver\" role on the event hub or its namespace (Access control (IAM)), and for a user, the app registration the \"Azure Event Hubs\" user_impersonation permission. A broker that is not Event Hubs may not take Entra tokens at all.";
 /// Event Hubs' default consumer group.
 pub const DEFAULT_CONSUMER_GROUP: &str = "$Default";
 
@@ -38,13 +45,32 @@ pub enum HubTls {
     Plaintext,
 }
 
-/// A saved Event Hubs connection (its connection string is in the keyring).
+/// How the app signs in to the hub's Kafka endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum HubSignIn {
+    /// SASL PLAIN with the user `$ConnectionString` and the connection string (in the keyring).
+    #[default]
+    ConnectionString,
+    /// SASL OAUTHBEARER with a Microsoft Entra token of a signed-in account for the namespace
+    /// (`https://<namespace>.servicebus.windows.net`); the account needs the "Azure Event Hubs
+    /// Data Receiver" role on the hub or namespace.
+    Entra {
+        /// The account's id.
+        account: String,
+    },
+    /// No sign-in: only for a broker on this machine that takes none.
+    None,
+}
+
+/// A saved Event Hubs connection (its connection string, when it signs in with one, is in the
+/// keyring).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HubConnection {
     /// The name it is used by (`listen --event-hub NAME`).
     pub name: String,
-    /// `<namespace>.servicebus.windows.net`, from the connection string.
+    /// `<namespace>.servicebus.windows.net`.
     pub namespace: String,
     /// The event hub (the Kafka topic).
     pub hub: String,
@@ -56,14 +82,9 @@ pub struct HubConnection {
     pub broker: Option<String>,
     /// TLS.
     pub tls: HubTls,
-    /// Signs in with the connection string (SASL PLAIN, as Event Hubs wants); off only for a
-    /// broker on this machine that takes no sign-in.
-    #[serde(default = "signs_in")]
-    pub sasl: bool,
-}
-
-fn signs_in() -> bool {
-    true
+    /// How the app signs in.
+    #[serde(default)]
+    pub sign_in: HubSignIn,
 }
 
 impl HubConnection {
@@ -84,38 +105,6 @@ impl HubConnection {
     }
 }
 
-/// `event_hub_save`: a connection to add or replace.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SaveHubConnection {
-    /// Its name.
-    pub name: String,
-    /// The connection string from the portal (kept in the keyring).
-    #[ts(type = "string")]
-    pub connection_string: Sensitive<String>,
-    /// The hub; the connection string's `EntityPath` when absent.
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hub: Option<String>,
-    /// The consumer group (`$Default` when absent).
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consumer_group: Option<String>,
-    /// Another broker (`host:port`).
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub broker: Option<String>,
-    /// TLS (system roots when absent).
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls: Option<HubTls>,
-    /// Sign in with the connection string (yes when absent; no only for a broker on this
-    /// machine).
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sasl: Option<bool>,
-}
-
 /// A Kafka failure at the boundary, with its hint.
 pub fn hub_error(error: &KafkaError) -> CoreError {
     let refusal = match error {
@@ -131,52 +120,65 @@ fn secret_name(name: &str) -> String {
     format!("event-hub:{name}")
 }
 
-fn is_loopback(bootstrap: &str) -> bool {
-    let host = bootstrap.rsplit_once(':').map_or(bootstrap, |(h, _)| h);
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1")
-}
-
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-/// The saved connections.
+/// The saved connections (those saved before there were kinds of sign-in said
+/// `"sasl": false` for none).
 fn connections(store: &Store) -> Result<Vec<HubConnection>, CoreError> {
-    Ok(store
-        .preference(CONNECTIONS_PREFERENCE)?
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default())
+    let Some(text) = store.preference(CONNECTIONS_PREFERENCE)? else {
+        return Ok(Vec::new());
+    };
+    let mut saved: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap_or_default();
+    for connection in &mut saved {
+        if connection.get("sasl") == Some(&serde_json::Value::Bool(false))
+            && connection.get("signIn").is_none()
+        {
+            connection["signIn"] = serde_json::json!({ "kind": "none" });
+        }
+    }
+    Ok(saved
+        .into_iter()
+        .filter_map(|c| serde_json::from_value(c).ok())
+        .collect())
 }
 
-/// A saved connection and the endpoint to read it from.
-fn endpoint_of(
-    store: &Store,
-    secrets: &dyn SecretStore,
-    name: &str,
-) -> Result<(HubConnection, KafkaEndpoint), CoreError> {
-    let connection = connections(store)?
+/// A saved connection, by name.
+fn connection_named(store: &Store, name: &str) -> Result<HubConnection, CoreError> {
+    connections(store)?
         .into_iter()
         .find(|c| c.name == name)
         .ok_or_else(|| {
             CoreError::not_found(format!("No Event Hubs connection is named '{name}'."))
                 .with_hint("Add one: webhook-studio event-hub add NAME --hub HUB (the connection string on standard input).")
-        })?;
-    let secret = secrets.get(&secret_name(name))?.ok_or_else(|| {
-        CoreError::not_found(format!(
-            "The connection string of '{name}' is not in the keyring."
-        ))
-        .with_hint("Add the connection again: webhook-studio event-hub add NAME.")
-    })?;
-    let parsed = ConnectionString::parse(secret.expose()).map_err(|e| hub_error(&e))?;
-    let mut endpoint = parsed.endpoint();
-    endpoint.bootstrap = connection.bootstrap();
-    if !connection.sasl {
-        endpoint.auth = studio_primitives::kafka::KafkaAuth::None;
-    }
+        })
+}
+
+/// The endpoint to reach a saved connection at, signing in with its connection string, with
+/// `tokens` (an Entra connection), or not at all (an Entra connection when `tokens` is `None`:
+/// the sandbox producing, as Graph's own service principal would).
+fn endpoint_of(
+    secrets: &dyn SecretStore,
+    connection: &HubConnection,
+    tokens: Option<BearerTokens>,
+) -> Result<KafkaEndpoint, CoreError> {
+    let auth = match (&connection.sign_in, tokens) {
+        (HubSignIn::ConnectionString, _) => {
+            let name = &connection.name;
+            let secret = secrets.get(&secret_name(name))?.ok_or_else(|| {
+                CoreError::not_found(format!(
+                    "The connection string of '{name}' is not in the keyring."
+                ))
+                .with_hint("Add the connection again: webhook-studio event-hub add NAME.")
+            })?;
+            let parsed = ConnectionString::parse(secret.expose()).map_err(|e| hub_error(&e))?;
+            parsed.endpoint().auth
+        }
+        (HubSignIn::Entra { .. }, Some(tokens)) => KafkaAuth::OAuthBearer(tokens),
+        (HubSignIn::Entra { .. } | HubSignIn::None, _) => KafkaAuth::None,
+    };
+    let mut endpoint = KafkaEndpoint {
+        bootstrap: connection.bootstrap(),
+        auth,
+        tls: KafkaTls::SystemRoots,
+    };
     endpoint.tls =
         match &connection.tls {
             HubTls::System => KafkaTls::SystemRoots,
@@ -185,18 +187,19 @@ fn endpoint_of(
                 CoreError::refused(format!("The CA file {path} cannot be read: {e}"))
             })?),
         };
-    Ok((connection, endpoint))
+    Ok(endpoint)
 }
 
 /// The namespaces a sandbox delivers to: each saved connection that names a broker, with that
-/// broker and the connection's login (connections whose secret is unreadable are left out).
+/// broker and the connection's login (connections whose secret is unreadable are left out; an
+/// Entra connection's sandbox produces without a sign-in: it has no token of Graph's own).
 pub fn sandbox_brokers(store: &Store, secrets: &dyn SecretStore) -> Vec<(String, KafkaEndpoint)> {
     connections(store)
         .unwrap_or_default()
         .into_iter()
         .filter(|c| c.broker.is_some())
-        .filter_map(|c| endpoint_of(store, secrets, &c.name).ok())
-        .map(|(c, endpoint)| (c.namespace, endpoint))
+        .filter_map(|c| Some((endpoint_of(secrets, &c, None).ok()?, c.namespace)))
+        .map(|(endpoint, namespace)| (namespace, endpoint))
         .collect()
 }
 
@@ -204,107 +207,6 @@ impl Receiving {
     /// The saved connections.
     pub fn hub_connections(&self) -> Result<Vec<HubConnection>, CoreError> {
         connections(&self.store)
-    }
-
-    /// Adds or replaces a connection; the connection string goes to the keyring.
-    pub fn save_hub_connection(
-        &self,
-        request: &SaveHubConnection,
-    ) -> Result<HubConnection, CoreError> {
-        if !valid_name(&request.name) {
-            return Err(CoreError::refused(format!(
-                "'{}' is not a connection name.",
-                request.name
-            ))
-            .with_hint("Use letters, digits, '-', '_' or '.', at most 64."));
-        }
-        let parsed = ConnectionString::parse(request.connection_string.expose())
-            .map_err(|e| hub_error(&e))?;
-        let hub = request
-            .hub
-            .clone()
-            .filter(|h| !h.trim().is_empty())
-            .or(parsed.entity_path.clone())
-            .ok_or_else(|| {
-                CoreError::refused("Which event hub? The connection string names none.")
-                    .with_hint("Give the hub's name (--hub), or use a policy of the hub itself (its string ends with EntityPath=<hub>).")
-            })?;
-        let tls = request.tls.clone().unwrap_or(HubTls::System);
-        let broker = request.broker.clone().filter(|b| !b.trim().is_empty());
-        if let Some(broker) = &broker
-            && !broker.rsplit_once(':').is_some_and(|(host, port)| {
-                !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
-            })
-        {
-            return Err(
-                CoreError::refused(format!("The broker '{broker}' has no port."))
-                    .with_hint("Write it as host:port, e.g. localhost:9092."),
-            );
-        }
-        let sasl = request.sasl.unwrap_or(true);
-        if !sasl && !broker.as_deref().is_some_and(is_loopback) {
-            return Err(CoreError::refused(
-                "Only a broker on this machine may be read without signing in.",
-            )
-            .with_hint("Event Hubs needs the connection string (SASL PLAIN); give --broker localhost:PORT for a local broker."));
-        }
-        if tls == HubTls::Plaintext && !broker.as_deref().is_some_and(is_loopback) {
-            return Err(CoreError::refused(
-                "Plaintext is only for a broker on this machine: the connection string would cross the network unencrypted.",
-            )
-            .with_hint("Give --broker localhost:PORT, or use TLS."));
-        }
-        if let HubTls::CaFile(path) = &tls
-            && std::fs::metadata(path).is_err()
-        {
-            return Err(CoreError::refused(format!(
-                "The CA file {path} cannot be read."
-            )));
-        }
-        let connection = HubConnection {
-            name: request.name.clone(),
-            namespace: parsed.namespace_host.clone(),
-            hub: hub.trim().to_owned(),
-            consumer_group: request
-                .consumer_group
-                .clone()
-                .filter(|g| !g.trim().is_empty())
-                .unwrap_or_else(|| DEFAULT_CONSUMER_GROUP.into()),
-            broker,
-            tls,
-            sasl,
-        };
-        self.secrets.put(
-            &secret_name(&connection.name),
-            &Sensitive::new(parsed.expose().to_owned()),
-        )?;
-        let mut all = self.hub_connections()?;
-        all.retain(|c| c.name != connection.name);
-        all.push(connection.clone());
-        all.sort_by(|a, b| a.name.cmp(&b.name));
-        self.save_connections(&all)?;
-        Ok(connection)
-    }
-
-    /// Removes a connection and its secret.
-    pub fn remove_hub_connection(&self, name: &str) -> Result<(), CoreError> {
-        let mut all = self.hub_connections()?;
-        let before = all.len();
-        all.retain(|c| c.name != name);
-        if all.len() == before {
-            return Err(CoreError::not_found(format!(
-                "No Event Hubs connection is named '{name}'."
-            )));
-        }
-        self.secrets.delete(&secret_name(name))?;
-        self.save_connections(&all)
-    }
-
-    fn save_connections(&self, all: &[HubConnection]) -> Result<(), CoreError> {
-        let text = serde_json::to_string(all).map_err(|e| CoreError::internal(e.to_string()))?;
-        self.store
-            .set_preference(CONNECTIONS_PREFERENCE, Some(&text))?;
-        Ok(())
     }
 
     /// Tells the sandbox which broker stands for each saved connection's namespace (the
@@ -348,12 +250,25 @@ impl Receiving {
         Ok(())
     }
 
-    /// A saved connection and the endpoint to read it from.
+    /// A saved connection, by name.
+    pub fn hub_connection(&self, name: &str) -> Result<HubConnection, CoreError> {
+        connection_named(&self.store, name)
+    }
+
+    /// A saved connection and the endpoint to read it from (`tokens`: an Entra connection's).
     pub(crate) fn hub_endpoint(
         &self,
         name: &str,
+        tokens: Option<BearerTokens>,
     ) -> Result<(HubConnection, KafkaEndpoint), CoreError> {
-        endpoint_of(&self.store, self.secrets.as_ref(), name)
+        let connection = connection_named(&self.store, name)?;
+        if matches!(connection.sign_in, HubSignIn::Entra { .. }) && tokens.is_none() {
+            return Err(CoreError::internal(format!(
+                "'{name}' signs in with an Entra account, and no token was given to read it"
+            )));
+        }
+        let endpoint = endpoint_of(self.secrets.as_ref(), &connection, tokens)?;
+        Ok((connection, endpoint))
     }
 }
 
@@ -362,12 +277,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn loopback_brokers_are_told_apart() {
-        assert!(is_loopback("localhost:9092"));
-        assert!(is_loopback("127.0.0.1:1"));
-        assert!(!is_loopback("contoso.servicebus.windows.net:9093"));
-        assert!(!is_loopback("localhost.evil.example:9092"));
-        assert!(valid_name("sandbox-hub"));
-        assert!(!valid_name("a b"));
+    fn connections_saved_before_kinds_of_sign_in_keep_theirs() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::open(&dir.path().join("s.sqlite3")).expect("store");
+        let old = r#"[
+            {"name":"a","namespace":"n.servicebus.windows.net","hub":"h","consumerGroup":"$Default","tls":"system","sasl":true},
+            {"name":"b","namespace":"n.servicebus.windows.net","hub":"h","consumerGroup":"$Default","broker":"localhost:9092","tls":"plaintext","sasl":false}
+        ]"#;
+        store
+            .set_preference(CONNECTIONS_PREFERENCE, Some(old))
+            .expect("kept");
+        let kinds: Vec<HubSignIn> = connections(&store)
+            .expect("read")
+            .into_iter()
+            .map(|c| c.sign_in)
+            .collect();
+        assert_eq!(kinds, [HubSignIn::ConnectionString, HubSignIn::None]);
     }
 }

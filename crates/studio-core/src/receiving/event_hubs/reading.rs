@@ -14,7 +14,7 @@ use rskafka::client::error::{Error as KafkaClientError, ProtocolError};
 use rskafka::client::partition::{OffsetAt, PartitionClient, UnknownTopicHandling};
 use serde::{Deserialize, Serialize};
 use studio_primitives::Clock;
-use studio_primitives::kafka::{classify, connect};
+use studio_primitives::kafka::{BearerTokens, classify, connect};
 use studio_receiver::hub_event::{HubEvent, hub_reception};
 use studio_store::Store;
 use studio_store::checking::CheckWaker;
@@ -24,7 +24,7 @@ use ts_rs::TS;
 
 use studio_catalog::targets::DeliveryTarget;
 
-use super::{HubConnection, hub_error};
+use super::{ENTRA_REFUSED_HINT, HubConnection, hub_error};
 use crate::error::CoreError;
 use crate::gaps::GapCause;
 use crate::receiving::Receiving;
@@ -141,8 +141,14 @@ struct Context {
 
 impl Receiving {
     /// Starts reading a saved connection's hub into the store (and the checks, if not running).
-    pub async fn read_hub(&self, name: &str, start: HubStart) -> Result<HubReader, CoreError> {
-        let (connection, endpoint) = self.hub_endpoint(name)?;
+    /// An Entra connection's tokens come in `tokens` ([`crate::Studio::hub_tokens`]).
+    pub async fn read_hub(
+        &self,
+        name: &str,
+        start: HubStart,
+        tokens: Option<BearerTokens>,
+    ) -> Result<HubReader, CoreError> {
+        let (connection, endpoint) = self.hub_endpoint(name, tokens)?;
         // A sandbox already running learns (again) where this namespace's broker is, so its
         // retries of earlier deliveries land.
         if let Err(error) = self.map_sandbox_hubs().await {
@@ -162,6 +168,11 @@ impl Receiving {
                 (Some(broker), "hubUnreachable") => error.with_hint(format!(
                     "Start the broker at {broker}, or save the connection again with the right --broker."
                 )),
+                (_, "hubCredentialsRefused")
+                    if matches!(connection.sign_in, super::HubSignIn::Entra { .. }) =>
+                {
+                    error.with_hint(ENTRA_REFUSED_HINT)
+                }
                 _ => error,
             }
         })?;

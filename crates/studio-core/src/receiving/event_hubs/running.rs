@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::HubConnection;
+use studio_primitives::kafka::BearerTokens;
 use tokio::sync::watch;
 
 use super::reading::{HubReadStatus, HubStart};
@@ -95,11 +96,16 @@ impl Receiving {
     }
 
     /// Starts reading a connection's hub (again, from `start`, if it was being read).
-    pub async fn start_hub_reading(&self, name: &str, start: HubStart) -> Result<(), CoreError> {
+    pub async fn start_hub_reading(
+        &self,
+        name: &str,
+        start: HubStart,
+        tokens: Option<BearerTokens>,
+    ) -> Result<(), CoreError> {
         if let Some(earlier) = self.hub_readers.lock().await.remove(name) {
             earlier.stop().await;
         }
-        let reader = self.read_hub(name, start).await?;
+        let reader = self.read_hub(name, start, tokens).await?;
         tokio::spawn(announce_status(reader.status.clone(), self.events.clone()));
         self.hub_readers
             .lock()
@@ -146,7 +152,7 @@ mod tests {
                 consumer_group: "$Default".into(),
                 broker: None,
                 tls: super::super::HubTls::System,
-                sasl: true,
+                sign_in: super::super::HubSignIn::ConnectionString,
             },
             reading: false,
             partitions: Vec::new(),

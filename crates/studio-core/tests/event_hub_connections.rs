@@ -1,0 +1,129 @@
+//! Saving Event Hubs connections the way the window does (`event_hub_save` through `dispatch`):
+//! the three ways to sign in, what each keeps in the secret store, and the mistakes a user can
+//! make. Reading them against a real broker is in `src-tauri/tests/event_hubs.rs`.
+
+#![allow(clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use studio_core::{AppPaths, Studio};
+use studio_identity::sandbox::SilentBrowser;
+use studio_identity::secrets::{SecretStore, SessionStore};
+
+const PORTAL: &str = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0;EntityPath=graph";
+
+async fn call(studio: &Studio, command: &str, payload: Value) -> Result<Value, String> {
+    studio
+        .dispatch(command, payload)
+        .await
+        .map_err(|error| format!("{error} | hint: {:?}", error.hint))
+}
+
+#[tokio::test]
+async fn each_way_to_sign_in_keeps_only_what_it_needs() {
+    let dir = tempfile::tempdir().expect("dir");
+    let secrets = Arc::new(SessionStore::default());
+    let studio = Studio::builder(AppPaths::under(dir.path()))
+        .secrets(Arc::clone(&secrets) as Arc<dyn SecretStore>)
+        .browser(Arc::new(SilentBrowser))
+        .open()
+        .expect("opens");
+    let account = call(&studio, "account_add_sandbox", json!({}))
+        .await
+        .expect("a sandbox account");
+    let account_id = account["config"]["id"].as_str().expect("id").to_owned();
+
+    let saved = call(
+        &studio,
+        "event_hub_save",
+        json!({ "name": "keyed", "connectionString": PORTAL }),
+    )
+    .await
+    .expect("saved with the string");
+    assert_eq!(saved["signIn"], json!({ "kind": "connectionString" }));
+    assert_eq!(saved["hub"], "graph", "the string's EntityPath");
+    assert!(secrets.get("event-hub:keyed").expect("read").is_some());
+
+    // The same name, now signing in as the account: the string it had is forgotten.
+    let saved = call(
+        &studio,
+        "event_hub_save",
+        json!({ "name": "keyed", "namespace": "contoso", "hub": "graph",
+                "signIn": { "kind": "entra", "account": account_id } }),
+    )
+    .await
+    .expect("saved with an account");
+    assert_eq!(saved["namespace"], "contoso.servicebus.windows.net");
+    assert_eq!(saved["signIn"]["kind"], "entra");
+    assert!(secrets.get("event-hub:keyed").expect("read").is_none());
+    assert!(
+        studio.hub_tokens("keyed").await.expect("a token").is_some(),
+        "the sandbox hands out a token for the namespace"
+    );
+
+    for (request, why) in [
+        (
+            json!({ "name": "e", "hub": "graph", "signIn": { "kind": "entra", "account": account_id } }),
+            "Which Event Hubs namespace?",
+        ),
+        (
+            json!({ "name": "e", "namespace": "contoso", "signIn": { "kind": "entra", "account": account_id } }),
+            "Which event hub?",
+        ),
+        (
+            json!({ "name": "e", "namespace": "contoso", "hub": "graph",
+                    "signIn": { "kind": "entra", "account": "no-such-account" } }),
+            "no-such-account",
+        ),
+        (
+            json!({ "name": "e", "namespace": "fabrikam", "connectionString": PORTAL }),
+            "is for contoso.servicebus.windows.net, not fabrikam.servicebus.windows.net",
+        ),
+        (
+            json!({ "name": "e", "namespace": "not a host!", "hub": "graph",
+                    "signIn": { "kind": "entra", "account": account_id } }),
+            "is not an Event Hubs namespace",
+        ),
+        (
+            json!({ "name": "e", "namespace": "contoso", "hub": "graph" }),
+            "The connection string is missing",
+        ),
+        (
+            json!({ "name": "e", "namespace": "contoso", "hub": "graph", "signIn": { "kind": "none" } }),
+            "Only a broker on this machine",
+        ),
+    ] {
+        let error = call(&studio, "event_hub_save", request.clone())
+            .await
+            .expect_err(&request.to_string());
+        assert!(error.contains(why), "{request}: {error}");
+    }
+    let names: Vec<String> = call(&studio, "event_hubs_list", Value::Null)
+        .await
+        .expect("listed")
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| {
+            v["connection"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(names, ["keyed"], "nothing refused was kept");
+
+    // A local broker that takes no sign-in needs only the namespace's name.
+    let saved = call(
+        &studio,
+        "event_hub_save",
+        json!({ "name": "local", "namespace": "dev", "hub": "graph", "broker": "localhost:9092",
+                "tls": "plaintext", "signIn": { "kind": "none" } }),
+    )
+    .await
+    .expect("saved without a sign-in");
+    assert_eq!(saved["signIn"], json!({ "kind": "none" }));
+    assert!(studio.hub_tokens("local").await.expect("none").is_none());
+    studio.shutdown().await;
+}
