@@ -16,6 +16,35 @@ pub const EVENT_HUBS_SUFFIXES: [&str; 3] = [
     ".servicebus.usgovcloudapi.net",
     ".servicebus.chinacloudapi.cn",
 ];
+/// `<namespace>.servicebus.windows.net` from what a user typed: the host name, `sb://…/` or
+/// `https://…/`, or the namespace's name alone (the public cloud's host). Lowercased; not checked.
+pub fn event_hubs_namespace(typed: &str) -> String {
+    let host = typed
+        .trim()
+        .trim_start_matches("sb://")
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_ascii_lowercase();
+    if host.contains('.') {
+        host
+    } else {
+        format!("{host}{}", EVENT_HUBS_SUFFIXES[0])
+    }
+}
+
+/// Whether `host` is an Event Hubs namespace's: a name of letters, digits and hyphens before one
+/// of [`EVENT_HUBS_SUFFIXES`].
+pub fn is_event_hubs_host(host: &str) -> bool {
+    EVENT_HUBS_SUFFIXES.iter().any(|suffix| {
+        host.strip_suffix(suffix).is_some_and(|name| {
+            !name.is_empty()
+                && name.len() <= 63
+                && !name.starts_with('-')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+    })
+}
+
 /// Host suffixes of Key Vaults in the public and national clouds.
 pub const KEY_VAULT_SUFFIXES: [&str; 3] = [
     ".vault.azure.net",
@@ -280,6 +309,29 @@ fn parse_event_grid(rest: &str) -> Result<DeliveryTarget, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_namespace_becomes_its_host_and_only_event_hubs_hosts_pass() {
+        assert_eq!(
+            event_hubs_namespace(" Contoso "),
+            "contoso.servicebus.windows.net"
+        );
+        assert_eq!(
+            event_hubs_namespace("sb://contoso.servicebus.chinacloudapi.cn/"),
+            "contoso.servicebus.chinacloudapi.cn"
+        );
+        assert!(is_event_hubs_host("contoso-1.servicebus.windows.net"));
+        assert!(is_event_hubs_host("c.servicebus.usgovcloudapi.net"));
+        for host in [
+            "graph.microsoft.com",
+            ".servicebus.windows.net",
+            "a.b.servicebus.windows.net",
+            "-a.servicebus.windows.net",
+            "contoso.servicebus.windows.net.evil.example",
+        ] {
+            assert!(!is_event_hubs_host(host), "{host}");
+        }
+    }
 
     #[test]
     fn the_documented_forms_parse_and_build_back_unchanged() {

@@ -179,11 +179,7 @@ pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode,
             hub,
             tenant,
         } => {
-            let namespace = if namespace.contains('.') {
-                namespace.clone()
-            } else {
-                format!("{namespace}.servicebus.windows.net")
-            };
+            let namespace = studio_catalog::targets::event_hubs_namespace(namespace);
             let url = format!("EventHub:https://{namespace}/eventhubname/{hub}?tenantId={tenant}");
             let target = DeliveryTarget::parse(&url)
                 .map_err(|why| CoreError::refused(format!("That is not a valid target: {why}")))?;

@@ -86,6 +86,13 @@ async fn each_way_to_sign_in_keeps_only_what_it_needs() {
             "is not an Event Hubs namespace",
         ),
         (
+            // An Entra token is only ever asked for an Event Hubs namespace (not Graph's host).
+            json!({ "name": "e", "namespace": "graph.microsoft.com", "hub": "graph",
+                    "broker": "kafka.example:9093",
+                    "signIn": { "kind": "entra", "account": account_id } }),
+            "'graph.microsoft.com' is not an Event Hubs namespace",
+        ),
+        (
             json!({ "name": "e", "namespace": "contoso", "hub": "graph" }),
             "The connection string is missing",
         ),

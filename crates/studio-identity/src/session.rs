@@ -37,6 +37,21 @@ struct Cached {
     granted: Option<Vec<String>>,
 }
 
+impl Cached {
+    fn of(tokens: Tokens) -> Cached {
+        Cached {
+            token: tokens.access_token,
+            expires_at: tokens.expires_at,
+            granted: tokens.granted,
+        }
+    }
+
+    /// The token, if it has more than the margin left at `now`.
+    fn fresh(&self, now: i64) -> Option<Sensitive<String>> {
+        (self.expires_at - now > REFRESH_MARGIN_SECONDS).then(|| self.token.clone())
+    }
+}
+
 /// An account with its tokens.
 #[derive(Debug)]
 pub struct Session {
@@ -95,11 +110,7 @@ impl Session {
             let _lock = self.lock().await?;
             self.secrets.put(&self.account.refresh_secret(), refresh)?;
         }
-        *self.cached.lock().await = Some(Cached {
-            token: tokens.access_token,
-            expires_at: tokens.expires_at,
-            granted: tokens.granted,
-        });
+        *self.cached.lock().await = Some(Cached::of(tokens));
         Ok(())
     }
 
@@ -115,21 +126,13 @@ impl Session {
         }
         let tokens = self.fetch(None).await?;
         let token = tokens.access_token.clone();
-        *self.cached.lock().await = Some(Cached {
-            token: tokens.access_token,
-            expires_at: tokens.expires_at,
-            granted: tokens.granted,
-        });
+        *self.cached.lock().await = Some(Cached::of(tokens));
         Ok(token)
     }
 
     /// The access token in memory, if it has more than the margin left.
     async fn fresh(&self, now: i64) -> Option<Sensitive<String>> {
-        let cached = self.cached.lock().await;
-        cached
-            .as_ref()
-            .filter(|c| c.expires_at - now > REFRESH_MARGIN_SECONDS)
-            .map(|c| c.token.clone())
+        self.cached.lock().await.as_ref()?.fresh(now)
     }
 
     /// Forgets the access token so the next call gets a new one (after consent changed).
@@ -143,13 +146,7 @@ impl Session {
     /// proof, kept apart from Graph's and refreshed the same way.
     pub async fn resource_token(&self, resource: &str) -> Result<Sensitive<String>, IdentityError> {
         let resource = resource.trim_end_matches('/');
-        let fresh = |now: i64| async move {
-            let others = self.others.lock().await;
-            others
-                .get(resource)
-                .filter(|c| c.expires_at - now > REFRESH_MARGIN_SECONDS)
-                .map(|c| c.token.clone())
-        };
+        let fresh = |now: i64| async move { self.others.lock().await.get(resource)?.fresh(now) };
         if let Some(token) = fresh(self.clock.now_unix()).await {
             return Ok(token);
         }
@@ -159,14 +156,10 @@ impl Session {
         }
         let tokens = self.fetch(Some(resource)).await?;
         let token = tokens.access_token.clone();
-        self.others.lock().await.insert(
-            resource.to_owned(),
-            Cached {
-                token: tokens.access_token,
-                expires_at: tokens.expires_at,
-                granted: tokens.granted,
-            },
-        );
+        self.others
+            .lock()
+            .await
+            .insert(resource.to_owned(), Cached::of(tokens));
         Ok(token)
     }
 
@@ -345,6 +338,7 @@ impl Session {
         let _turn = self.turn().await?;
         let _lock = self.lock().await?;
         *self.cached.lock().await = None;
+        self.others.lock().await.clear();
         for name in self.account.secret_names() {
             self.secrets.delete(&name)?;
         }

@@ -502,6 +502,12 @@ async fn a_token_for_an_event_hubs_namespace_comes_from_the_same_sign_in() {
         .unwrap_or_default()
         .to_owned();
     assert!(scp.split(' ').any(|s| s == "Mail.Read"), "{scp}");
+    // Signed out, no token for the namespace is handed out any more, not even one in memory.
+    session.sign_out().await.expect("signed out");
+    assert!(matches!(
+        session.resource_token(NAMESPACE).await,
+        Err(IdentityError::NotSignedIn)
+    ));
 
     // An app signs in for the namespace with client credentials, with no Graph roles in it.
     let app = facts(&e).app_only();

@@ -9,6 +9,7 @@ use crate::accounts::views::{
 use crate::error::CoreError;
 use crate::events::CoreEvent;
 use crate::options::FirstStart;
+use crate::receiving::event_hubs::HubSignIn;
 use crate::studio::Studio;
 
 /// The store key that marks the first start as done.
@@ -119,6 +120,13 @@ impl Studio {
     /// `account_remove`
     pub async fn account_remove(&self, request: AccountRef) -> Result<(), CoreError> {
         self.accounts().remove(&request.id).await?;
+        // Hubs read with the account's Entra token stop: their tokens went with it.
+        for connection in self.receiving().hub_connections().unwrap_or_default() {
+            if matches!(&connection.sign_in, HubSignIn::Entra { account } if *account == request.id)
+            {
+                self.receiving().stop_hub_reading(&connection.name).await;
+            }
+        }
         self.announce_status().await;
         Ok(())
     }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use studio_catalog::targets::is_event_hubs_host;
 use studio_primitives::kafka::{BearerTokens, entra_resource};
 use ts_rs::TS;
 
@@ -47,14 +48,23 @@ impl Studio {
             self.accounts().account(Some(account))?;
         }
         let saved = self.receiving().save_hub_connection(&request)?;
-        // A hub being read picks up the new string (a rotated key) where it got to.
-        if self.receiving().is_reading_hub(&saved.name).await {
-            let tokens = self.hub_tokens(&saved.name).await?;
-            self.receiving()
-                .start_hub_reading(&saved.name, HubStart::Committed, tokens)
-                .await?;
-        }
         self.events().publish(CoreEvent::EventHubsChanged);
+        // A hub being read picks up the new sign-in (a rotated key) where it got to. It is saved
+        // whatever happens next: a reading that cannot start again stops, and Read says why.
+        if self.receiving().is_reading_hub(&saved.name).await {
+            let restarted = match self.hub_tokens(&saved.name).await {
+                Ok(tokens) => {
+                    self.receiving()
+                        .start_hub_reading(&saved.name, HubStart::Committed, tokens)
+                        .await
+                }
+                Err(error) => Err(error),
+            };
+            if let Err(error) = restarted {
+                tracing::warn!(%error, name = %saved.name, "the hub being read could not be read again after its connection was saved");
+                self.receiving().stop_hub_reading(&saved.name).await;
+            }
+        }
         Ok(saved)
     }
 
@@ -88,6 +98,14 @@ impl Studio {
                 "The connection '{name}' signs in as an account that is no longer here: sign it in again, or save the connection with another account."
             ))
         })?;
+        // Checked when saved; checked again, as the token goes to whatever broker is named.
+        if !is_event_hubs_host(&connection.namespace) {
+            return Err(CoreError::refused(format!(
+                "'{}' is not an Event Hubs namespace: no Entra token is asked for it.",
+                connection.namespace
+            ))
+            .with_hint("Save the connection again with the namespace's host name (…servicebus.windows.net)."));
+        }
         let session = self.accounts().session(&config).await?;
         let resource = entra_resource(&connection.namespace);
         session.resource_token(&resource).await?;

@@ -13,6 +13,14 @@ import { staleAfterCommand } from "../../ipc/invalidation";
 import { useAccounts } from "../../ipc/queries";
 
 type SignInChoice = HubSignIn["kind"];
+
+/** Whether a broker (`host:port`) is on this computer, the only kind read without a sign-in
+ * (the backend refuses any other, so the choice is not offered). */
+export function isLoopbackBroker(broker: string): boolean {
+  const at = broker.trim().lastIndexOf(":");
+  const host = at > 0 ? broker.trim().slice(0, at) : broker.trim();
+  return ["localhost", "127.0.0.1", "[::1]", "::1"].includes(host);
+}
 const signInOptions: { value: SignInChoice; label: string; localOnly?: boolean }[] = [
   { value: "connectionString", label: "The connection string (shared access key, SASL PLAIN)" },
   { value: "entra", label: "A Microsoft Entra account (OAUTHBEARER)" },
@@ -64,10 +72,14 @@ export function AddConnection({ onDone }: { onDone: () => void }) {
   const [signInChoice, setSignInChoice] = useState<SignInChoice>("connectionString");
   const [namespace, setNamespace] = useState("");
   const [account, setAccount] = useState("");
-  const accounts = useAccounts().data?.accounts ?? [];
+  const accountsQuery = useAccounts();
+  const accounts = accountsQuery.data?.accounts ?? [];
   // Without a broker of its own, it is Event Hubs: it always signs in (the picker shows so).
-  const signIn: SignInChoice = signInChoice === "none" && !broker.trim() ? "connectionString" : signInChoice;
-  const chosenAccount = account || (accounts.find((a) => a.current) ?? accounts[0])?.config.id || "";
+  const local = isLoopbackBroker(broker);
+  const signIn: SignInChoice = signInChoice === "none" && !local ? "connectionString" : signInChoice;
+  // The account picked, while it is still there; else the one in use (what the picker shows).
+  const picked = accounts.some((a) => a.config.id === account) ? account : "";
+  const chosenAccount = picked || (accounts.find((a) => a.current) ?? accounts[0])?.config.id || "";
   const withString = signIn === "connectionString";
   const ready =
     name.trim() !== "" &&
@@ -127,7 +139,7 @@ export function AddConnection({ onDone }: { onDone: () => void }) {
           }}
         >
           {signInOptions
-            .filter((o) => !o.localOnly || broker.trim() !== "")
+            .filter((o) => !o.localOnly || local)
             .map((o) => (
               <option key={o.value} value={o.value}>
                 {o.label}
@@ -176,7 +188,7 @@ export function AddConnection({ onDone }: { onDone: () => void }) {
           label="Account"
           help="Its token is asked for the namespace (https://<namespace>.servicebus.windows.net). It needs the “Azure Event Hubs Data Receiver” role on the hub or namespace; a user's app registration also needs the “Azure Event Hubs” user_impersonation permission."
         >
-          {accounts.length === 0 ? (
+          {accountsQuery.isSuccess && accounts.length === 0 ? (
             <p className="field-error" data-testid="event-hub-no-account">
               No account is signed in: add one in Accounts first.
             </p>
@@ -241,6 +253,9 @@ export function AddConnection({ onDone }: { onDone: () => void }) {
           spellCheck={false}
           onChange={(e) => {
             setBroker(e.target.value);
+            // A broker that is not on this computer wants a sign-in: the choice goes back to
+            // the connection string rather than coming back by itself later.
+            if (!isLoopbackBroker(e.target.value) && signInChoice === "none") setSignInChoice("connectionString");
           }}
         />
       </Row>

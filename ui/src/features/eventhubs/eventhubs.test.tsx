@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 
 import { fakeBackend, hubFixture, installFakeBackend, sandboxAccount } from "../../test/fakeBackend";
 import { renderWithQueries } from "../../test/render";
+import { isLoopbackBroker } from "./AddConnection";
 import { EventHubsCard, localInputValue, signInText, startOf } from "./EventHubsCard";
 import { brokerOf, hubOrigin, hubTarget, namespaceHost, readingText } from "./hub";
 
@@ -139,6 +140,13 @@ describe("EventHubsCard", () => {
     await user.clear(screen.getByTestId("event-hub-broker"));
     expect(screen.getByTestId("event-hub-sign-in")).toHaveValue("connectionString");
     expect(screen.getByTestId("event-hub-connection-string")).toBeInTheDocument();
+    // Typing a local broker again does not bring "No sign-in" back by itself.
+    await user.type(screen.getByTestId("event-hub-broker"), "localhost:9092");
+    expect(screen.getByTestId("event-hub-sign-in")).toHaveValue("connectionString");
+    // A broker elsewhere is never read without a sign-in: the choice is not offered.
+    await user.clear(screen.getByTestId("event-hub-broker"));
+    await user.type(screen.getByTestId("event-hub-broker"), "kafka.example:9093");
+    expect(within(screen.getByTestId("event-hub-sign-in")).queryByRole("option", { name: /No sign-in/ })).toBeNull();
   });
 
   it("shows why a connection was not saved and keeps the form", async () => {
@@ -206,6 +214,14 @@ describe("hub helpers", () => {
     expect(startOf("time", "not a time")).toBeNull();
     expect(startOf("time", "2026-01-02T03:04")).toEqual({ from: "time", at: new Date(2026, 0, 2, 3, 4).getTime() / 1000 });
     expect(localInputValue(new Date(2026, 0, 2, 3, 4))).toBe("2026-01-02T03:04");
+  });
+
+  it("tells a broker on this computer from one elsewhere", () => {
+    expect(isLoopbackBroker("localhost:9092")).toBe(true);
+    expect(isLoopbackBroker(" 127.0.0.1:1 ")).toBe(true);
+    expect(isLoopbackBroker("[::1]:9092")).toBe(true);
+    expect(isLoopbackBroker("localhost.evil.example:9092")).toBe(false);
+    expect(isLoopbackBroker("")).toBe(false);
   });
 
   it("says how a connection signs in", () => {

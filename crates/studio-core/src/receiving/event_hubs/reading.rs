@@ -14,7 +14,7 @@ use rskafka::client::error::{Error as KafkaClientError, ProtocolError};
 use rskafka::client::partition::{OffsetAt, PartitionClient, UnknownTopicHandling};
 use serde::{Deserialize, Serialize};
 use studio_primitives::Clock;
-use studio_primitives::kafka::{BearerTokens, classify, connect};
+use studio_primitives::kafka::{BearerTokens, KafkaError, classify, connect};
 use studio_receiver::hub_event::{HubEvent, hub_reception};
 use studio_store::Store;
 use studio_store::checking::CheckWaker;
@@ -24,7 +24,7 @@ use ts_rs::TS;
 
 use studio_catalog::targets::DeliveryTarget;
 
-use super::{ENTRA_REFUSED_HINT, HubConnection, hub_error};
+use super::{ENTRA_REFUSED_HINT, HubConnection, HubSignIn, hub_error};
 use crate::error::CoreError;
 use crate::gaps::GapCause;
 use crate::receiving::Receiving;
@@ -161,25 +161,11 @@ impl Receiving {
         self.announcing
             .get_or_init(|| tokio::spawn(self.announcer.clone().run()));
         let bootstrap = endpoint.bootstrap.clone();
-        let client = connect(&endpoint, CONNECT_DEADLINE).await.map_err(|e| {
-            let error = hub_error(&e);
-            match (&connection.broker, e.code()) {
-                // Not Azure: the hint about Event Hubs' tier and port does not apply.
-                (Some(broker), "hubUnreachable") => error.with_hint(format!(
-                    "Start the broker at {broker}, or save the connection again with the right --broker."
-                )),
-                (_, "hubCredentialsRefused")
-                    if matches!(connection.sign_in, super::HubSignIn::Entra { .. }) =>
-                {
-                    error.with_hint(ENTRA_REFUSED_HINT)
-                }
-                _ => error,
-            }
-        })?;
-        let topics = client
-            .list_topics()
+        let failed = |e: &KafkaClientError| failure(&connection, &classify(&bootstrap, e));
+        let client = connect(&endpoint, CONNECT_DEADLINE)
             .await
-            .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
+            .map_err(|e| failure(&connection, &e))?;
+        let topics = client.list_topics().await.map_err(|e| failed(&e))?;
         let partitions: Vec<i32> = topics
             .into_iter()
             .find(|t| t.name == connection.hub)
@@ -228,14 +214,14 @@ impl Receiving {
             let client = client
                 .partition_client(&connection.hub, partition, UnknownTopicHandling::Retry)
                 .await
-                .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
+                .map_err(|e| failed(&e))?;
             let kept = self
                 .reset_if_started_again(&context, &client, committed.get(&partition).copied())
                 .await
-                .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
+                .map_err(|e| failed(&e))?;
             let first = first_offset(&client, start, kept)
                 .await
-                .map_err(|e| hub_error(&classify(&bootstrap, &e)))?;
+                .map_err(|e| failed(&e))?;
             if !committed.contains_key(&partition) {
                 // The starting point is kept at once: events that arrive in a partition while
                 // this consumer is stopped are read at its next start, even if none came before.
@@ -545,6 +531,25 @@ fn delivers_to(notification_url: &str, namespace: &str, hub: &str) -> bool {
     )
 }
 
+/// What to do about a failure of this connection: the Kafka error's own hint, unless the
+/// connection says more (a broker of its own, so not Azure; an Entra sign-in refused).
+fn hint_for(connection: &HubConnection, error: &KafkaError) -> String {
+    match (&connection.broker, error.code()) {
+        (Some(broker), "hubUnreachable") => format!(
+            "Start the broker at {broker}, or save the connection again with the right --broker."
+        ),
+        (_, "hubCredentialsRefused") if matches!(connection.sign_in, HubSignIn::Entra { .. }) => {
+            ENTRA_REFUSED_HINT.to_owned()
+        }
+        _ => error.hint().to_owned(),
+    }
+}
+
+/// A failure of this connection at the boundary, with [`hint_for`]'s hint.
+fn failure(connection: &HubConnection, error: &KafkaError) -> CoreError {
+    hub_error(error).with_hint(hint_for(connection, error))
+}
+
 async fn problem(
     context: &Context,
     partition: i32,
@@ -555,8 +560,10 @@ async fn problem(
     let sorted = classify(&context.bootstrap, error);
     tracing::info!(%sorted, partition, "reading the event hub failed; retrying");
     context.status.send_modify(|s| {
-        s.problems
-            .insert(partition, format!("{sorted} ({})", sorted.hint()));
+        s.problems.insert(
+            partition,
+            format!("{sorted} ({})", hint_for(&context.connection, &sorted)),
+        );
     });
     pause_or_stop(stopped, pause).await;
 }
@@ -593,4 +600,44 @@ async fn store_batch(
         }
     }
     Ok(u64::try_from(ids.len()).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::receiving::event_hubs::HubTls;
+
+    #[test]
+    fn a_failure_is_told_with_what_this_connection_can_do() {
+        let refused = KafkaError::Refused {
+            bootstrap: "b:9093".into(),
+            detail: "SaslAuthenticationFailed".into(),
+        };
+        let unreachable = KafkaError::Unreachable {
+            bootstrap: "localhost:9092".into(),
+            detail: "refused".into(),
+        };
+        let keyed = HubConnection {
+            name: "n".into(),
+            namespace: "ns.servicebus.windows.net".into(),
+            hub: "h".into(),
+            consumer_group: "$Default".into(),
+            broker: None,
+            tls: HubTls::System,
+            sign_in: HubSignIn::ConnectionString,
+        };
+        assert_eq!(hint_for(&keyed, &refused), refused.hint());
+        let entra = HubConnection {
+            sign_in: HubSignIn::Entra {
+                account: "a".into(),
+            },
+            ..keyed.clone()
+        };
+        assert_eq!(hint_for(&entra, &refused), ENTRA_REFUSED_HINT);
+        let local = HubConnection {
+            broker: Some("localhost:9092".into()),
+            ..keyed
+        };
+        assert!(hint_for(&local, &unreachable).starts_with("Start the broker at localhost:9092"));
+    }
 }

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::error::CoreError;
 use crate::receiving::Receiving;
+use studio_catalog::targets::{event_hubs_namespace, is_event_hubs_host};
 
 /// `event_hub_save`: a connection to add or replace.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -64,33 +65,24 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-/// `<namespace>.servicebus.windows.net` from what a user typed: the host, the namespace's name,
-/// or `sb://…/`.
+/// `<namespace>.servicebus.windows.net` from what a user typed (the host, `sb://…/`, or the
+/// namespace's name alone).
 fn namespace_host(text: &str) -> Result<String, CoreError> {
-    let host = text
-        .trim()
-        .trim_start_matches("sb://")
-        .trim_start_matches("https://")
-        .trim_end_matches('/')
-        .to_ascii_lowercase();
-    let host = if host.contains('.') {
-        host
-    } else {
-        format!("{host}.servicebus.windows.net")
-    };
+    let host = event_hubs_namespace(text);
     let fits = !host.starts_with('.')
         && host.len() <= 253
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
     if host.starts_with(".servicebus") || !fits {
-        return Err(CoreError::refused(format!(
-            "'{}' is not an Event Hubs namespace.",
-            text.trim()
-        ))
-        .with_hint("Give the namespace's host name from the portal (Event Hubs namespace → Overview → Host name), e.g. contoso.servicebus.windows.net."));
+        return Err(not_a_namespace(text));
     }
     Ok(host)
+}
+
+fn not_a_namespace(text: &str) -> CoreError {
+    CoreError::refused(format!("'{}' is not an Event Hubs namespace.", text.trim()))
+        .with_hint("Give the namespace's host name from the portal (Event Hubs namespace → Overview → Host name), e.g. contoso.servicebus.windows.net.")
 }
 
 impl Receiving {
@@ -170,11 +162,18 @@ impl Receiving {
             )
             .with_hint("Event Hubs needs the connection string (SASL PLAIN) or an Entra token (OAUTHBEARER); give --broker localhost:PORT for a local broker."));
         }
-        if let HubSignIn::Entra { account } = &sign_in
-            && account.trim().is_empty()
-        {
-            return Err(CoreError::refused("Which account signs in to the hub?")
-                .with_hint("Pick a signed-in account (--entra ACCOUNT)."));
+        if let HubSignIn::Entra { account } = &sign_in {
+            if account.trim().is_empty() {
+                return Err(CoreError::refused("Which account signs in to the hub?")
+                    .with_hint("Pick a signed-in account (--entra ACCOUNT)."));
+            }
+            // The account's token is asked for this host: only an Event Hubs namespace's, so no
+            // token for another resource (Graph's, say) is ever handed to a broker.
+            if !is_event_hubs_host(&namespace) {
+                return Err(not_a_namespace(&namespace).with_hint(
+                    "An Entra sign-in needs the namespace's host name, ending in .servicebus.windows.net (or a national cloud's .servicebus.usgovcloudapi.net, .servicebus.chinacloudapi.cn).",
+                ));
+            }
         }
         if tls == HubTls::Plaintext && !broker.as_deref().is_some_and(is_loopback) {
             return Err(CoreError::refused(
@@ -202,20 +201,29 @@ impl Receiving {
             tls,
             sign_in,
         };
-        // The string is kept only to sign in with it; a connection that no longer does forgets
-        // the one it had.
-        match (&connection.sign_in, &parsed) {
-            (HubSignIn::ConnectionString, Some(parsed)) => self.secrets.put(
+        // The string is kept only to sign in with it (in the keyring before the store names
+        // it); a connection that no longer signs in with one forgets the one it had, once the
+        // store no longer needs it, and a keyring that cannot forget it does not undo the save.
+        let mut all = self.hub_connections()?;
+        let had_string = all
+            .iter()
+            .any(|c| c.name == connection.name && c.sign_in == HubSignIn::ConnectionString);
+        if let (HubSignIn::ConnectionString, Some(parsed)) = (&connection.sign_in, &parsed) {
+            self.secrets.put(
                 &secret_name(&connection.name),
                 &Sensitive::new(parsed.expose().to_owned()),
-            )?,
-            _ => self.secrets.delete(&secret_name(&connection.name))?,
+            )?;
         }
-        let mut all = self.hub_connections()?;
         all.retain(|c| c.name != connection.name);
         all.push(connection.clone());
         all.sort_by(|a, b| a.name.cmp(&b.name));
         self.save_connections(&all)?;
+        if had_string
+            && connection.sign_in != HubSignIn::ConnectionString
+            && let Err(error) = self.secrets.delete(&secret_name(&connection.name))
+        {
+            tracing::warn!(%error, name = %connection.name, "the connection string it no longer signs in with stays in the keyring");
+        }
         Ok(connection)
     }
 
