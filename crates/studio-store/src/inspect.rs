@@ -314,7 +314,8 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
         let plain_at = values.len() + 2;
         let scanned = |qualified: bool| {
             format!(
-                "instr(lower({}), ?{plain_at}) > 0",
+                "instr({}({}), ?{plain_at}) > 0",
+                crate::FOLD,
                 if qualified {
                     search_index::searched_text!("r.")
                 } else {
@@ -367,7 +368,8 @@ fn items_past_index(values: &mut Vec<rusqlite::types::Value>, plain: &str) -> St
     {
         values.push(word.to_owned().into());
         words.push(format!(
-            "instr(lower(item || ' ' || COALESCE(decrypted, '')), ?{}) > 0",
+            "instr({}(item || ' ' || COALESCE(decrypted, '')), ?{}) > 0",
+            crate::FOLD,
             values.len()
         ));
     }

@@ -324,7 +324,35 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     connection.pragma_update(None, "journal_size_limit", writing::LOG_SIZE_KEPT)?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.busy_timeout(std::time::Duration::from_secs(10))?;
+    register_fold(&connection)?;
     Ok(connection)
+}
+
+/// The SQL name of [`register_fold`]'s function.
+pub(crate) const FOLD: &str = "studio_fold";
+
+/// `studio_fold(text)`: the text lowercased by Unicode's rules, as the search indexes fold case
+/// (SQLite's own `lower` folds ASCII only, so a scan past the indexes would miss "ÜBER" for
+/// "über"). NULL stays NULL; bytes that are not UTF-8 are read leniently.
+fn register_fold(connection: &Connection) -> Result<(), StoreError> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    connection.create_scalar_function(
+        FOLD,
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            Ok(match context.get_raw(0) {
+                ValueRef::Null => None,
+                ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+                    Some(String::from_utf8_lossy(bytes).to_lowercase())
+                }
+                ValueRef::Integer(n) => Some(n.to_string()),
+                ValueRef::Real(x) => Some(x.to_string()),
+            })
+        },
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

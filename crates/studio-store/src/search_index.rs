@@ -179,5 +179,12 @@ mod tests {
             .expect("the index matches its items");
         assert!(search(&store, "alice").is_empty());
         assert_eq!(search(&store, "carol"), [newer]);
+        // Case is folded by Unicode's rules past the indexes, as the indexes fold it (SQLite's
+        // lower() folds ASCII only).
+        let accented = notification(&store, "Users/ÜBERMUT/Messages/ÉTÉ");
+        assert_eq!(search(&store, "übermut été"), [accented]);
+        assert_eq!(search(&store, "ÜBERMUT"), [accented]);
+        store.index_for_search().expect("indexed");
+        assert_eq!(search(&store, "übermut"), [accented], "and once indexed");
     }
 }
