@@ -581,7 +581,10 @@ fn an_entra_sign_in_reaches_the_broker_and_its_refusal_says_what_to_do() {
         "{text}"
     );
     let listed = said(&studio(dir.path(), &["event-hub", "list"]));
-    assert!(listed.contains("signs in as account"), "{listed}");
+    assert!(
+        listed.contains("signs in as adele@sandbox.onmicrosoft.com with Entra"),
+        "{listed}"
+    );
 
     // The sandbox hands out a token for the namespace; the client offers it with OAUTHBEARER;
     // tansu's SASL server takes the message and, unable to check an Entra token, refuses it.

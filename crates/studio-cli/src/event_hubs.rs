@@ -163,8 +163,18 @@ pub async fn run(studio: &Studio, command: &EventHubCommand) -> Result<ExitCode,
                     "No Event Hubs connection. Add one: webhook-studio event-hub add NAME --hub HUB"
                 );
             } else {
+                let names: std::collections::HashMap<String, String> = studio
+                    .accounts_list(())
+                    .await
+                    .map(|view| {
+                        view.accounts
+                            .into_iter()
+                            .map(|a| (a.config.id, a.config.name))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 for c in &all {
-                    say!("{}", connection_line(c));
+                    say!("{}", connection_line(c, |id| names.get(id).cloned()));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -341,8 +351,9 @@ pub async fn listen_hub(
     Ok(ExitCode::SUCCESS)
 }
 
-/// One saved connection in a line: its hub, namespace, where it is read and how.
-fn connection_line(c: &HubConnection) -> String {
+/// One saved connection in a line: its hub, namespace, where it is read and how (an Entra
+/// sign-in by the account's name, from `account_name`).
+fn connection_line(c: &HubConnection, account_name: impl Fn(&str) -> Option<String>) -> String {
     let tls = match &c.tls {
         HubTls::System => "TLS".to_owned(),
         HubTls::CaFile(path) => format!("TLS with CA {path}"),
@@ -350,7 +361,10 @@ fn connection_line(c: &HubConnection) -> String {
     };
     let sign_in = match &c.sign_in {
         HubSignIn::ConnectionString => "signs in with the connection string".to_owned(),
-        HubSignIn::Entra { account } => format!("signs in as account {account} with Entra"),
+        HubSignIn::Entra { account } => format!(
+            "signs in as {} with Entra",
+            account_name(account).unwrap_or_else(|| "an account no longer here".into())
+        ),
         HubSignIn::None => "no sign-in".to_owned(),
     };
     format!(
@@ -379,7 +393,7 @@ mod tests {
             sign_in: HubSignIn::None,
         };
         assert_eq!(
-            connection_line(&local),
+            connection_line(&local, |_| None),
             "local  hub graph of contoso.servicebus.windows.net  at localhost:9092 (no TLS, no sign-in)  consumer group $Default"
         );
         let azure = HubConnection {
@@ -389,11 +403,23 @@ mod tests {
             ..local
         };
         assert!(
-            connection_line(&azure).contains(
+            connection_line(&azure, |_| None).contains(
                 "at contoso.servicebus.windows.net:9093 (TLS, signs in with the connection string)"
             ),
             "{}",
-            connection_line(&azure)
+            connection_line(&azure, |_| None)
         );
+        let entra = HubConnection {
+            sign_in: HubSignIn::Entra {
+                account: "a1".into(),
+            },
+            ..azure
+        };
+        assert!(
+            connection_line(&entra, |id| (id == "a1")
+                .then(|| "adele@contoso.com".into()))
+            .contains("(TLS, signs in as adele@contoso.com with Entra)")
+        );
+        assert!(connection_line(&entra, |_| None).contains("an account no longer here"));
     }
 }

@@ -93,6 +93,13 @@ async fn each_way_to_sign_in_keeps_only_what_it_needs() {
             "'graph.microsoft.com' is not an Event Hubs namespace",
         ),
         (
+            // Nor is one sent to a broker that is neither the namespace nor on this machine.
+            json!({ "name": "e", "namespace": "contoso", "hub": "graph",
+                    "broker": "evil.example:9093",
+                    "signIn": { "kind": "entra", "account": account_id } }),
+            "is not sent to evil.example:9093",
+        ),
+        (
             json!({ "name": "e", "namespace": "contoso", "hub": "graph" }),
             "The connection string is missing",
         ),

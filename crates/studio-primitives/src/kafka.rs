@@ -47,6 +47,15 @@ pub enum KafkaError {
         /// What the client said.
         detail: String,
     },
+    /// No token could be had to sign in with (the account's authority said no, or could not be
+    /// reached): the broker was not asked.
+    #[error("no token to sign in to {bootstrap} with: {detail}")]
+    NoToken {
+        /// host:port tried.
+        bootstrap: String,
+        /// What the token source said.
+        detail: String,
+    },
     /// The broker refused the credentials (SASL).
     #[error("the Kafka endpoint {bootstrap} refused the credentials: {detail}")]
     Refused {
@@ -75,6 +84,7 @@ impl KafkaError {
             KafkaError::Malformed(_) => "hubConnectionStringInvalid",
             KafkaError::Unreachable { .. } => "hubUnreachable",
             KafkaError::Closed { .. } => "hubConnectionClosed",
+            KafkaError::NoToken { .. } => "hubNoToken",
             KafkaError::Refused { .. } => "hubCredentialsRefused",
             KafkaError::Tls { .. } => "hubTlsFailed",
             KafkaError::Broker(_) => "hubBrokerError",
@@ -92,6 +102,9 @@ impl KafkaError {
             }
             KafkaError::Closed { .. } => {
                 "Something listens there but hung up at once: a broker that wants a sign-in (pick a sign-in other than \"No sign-in\", no --no-sasl) or TLS (Event Hubs always does), or a port that is not the Kafka endpoint's (9093 on Event Hubs)."
+            }
+            KafkaError::NoToken { .. } => {
+                "The account could not get a token: sign it in again under Accounts (or check its consent and network), then read the hub again."
             }
             KafkaError::Refused { .. } => {
                 "The key was rotated or the policy lacks Listen: copy the connection string again from Shared access policies, and save it under the same name."
@@ -305,10 +318,18 @@ fn tls_config(extra_ca: Option<&[u8]>) -> Result<rustls::ClientConfig, String> {
 /// Sorts a client error into what the user can fix (the client's errors nest; their words are
 /// the only common ground between its connection, SASL and retry layers).
 pub fn classify(bootstrap: &str, error: &rskafka::client::error::Error) -> KafkaError {
-    let detail = error.to_string();
+    let connection = matches!(error, rskafka::client::error::Error::Connection(_));
+    sort(bootstrap, error.to_string(), connection)
+}
+
+/// [`classify`] by the error's words (`connection`: the client called it a connection error).
+fn sort(bootstrap: &str, detail: String, connection: bool) -> KafkaError {
     let lower = detail.to_ascii_lowercase();
     let bootstrap = bootstrap.to_owned();
-    if lower.contains("sasl") || lower.contains("authentication") {
+    // rskafka's words for a failed bearer-token callback (`SaslError::Callback`).
+    if lower.contains("user defined callback") {
+        KafkaError::NoToken { bootstrap, detail }
+    } else if lower.contains("sasl") || lower.contains("authentication") {
         KafkaError::Refused { bootstrap, detail }
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
@@ -318,10 +339,7 @@ pub fn classify(bootstrap: &str, error: &rskafka::client::error::Error) -> Kafka
         || lower.contains("cannot read framed message")
     {
         KafkaError::Closed { bootstrap, detail }
-    } else if matches!(error, rskafka::client::error::Error::Connection(_))
-        || lower.contains("connect")
-        || lower.contains("deadline")
-    {
+    } else if connection || lower.contains("connect") || lower.contains("deadline") {
         KafkaError::Unreachable { bootstrap, detail }
     } else {
         KafkaError::Broker(detail)
@@ -436,6 +454,24 @@ mod tests {
             assert!(error.to_string().contains(why), "{text}: {error}");
             assert_eq!(error.code(), "hubConnectionStringInvalid");
         }
+    }
+
+    #[test]
+    fn a_token_that_could_not_be_had_is_not_a_refusal_by_the_broker() {
+        // rskafka's words, as the Entra test against tansu saw them.
+        let refused = "Connection error: all retries failed: Retry exceeded deadline. Source: Sasl handshake failed: API error: SaslAuthenticationFailed";
+        assert_eq!(
+            sort("b:1", refused.into(), true).code(),
+            "hubCredentialsRefused"
+        );
+        let no_token = "Connection error: all retries failed: Retry exceeded deadline. Source: Sasl handshake failed: Error in user defined callback: AADSTS65001: consent";
+        let sorted = sort("b:1", no_token.into(), true);
+        assert_eq!(sorted.code(), "hubNoToken");
+        assert!(
+            sorted.hint().contains("sign it in again"),
+            "{}",
+            sorted.hint()
+        );
     }
 
     #[tokio::test]

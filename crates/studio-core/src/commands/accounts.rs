@@ -119,14 +119,14 @@ impl Studio {
 
     /// `account_remove`
     pub async fn account_remove(&self, request: AccountRef) -> Result<(), CoreError> {
-        self.accounts().remove(&request.id).await?;
-        // Hubs read with the account's Entra token stop: their tokens went with it.
+        // Hubs read with the account's Entra token stop first: their tokens go with it.
         for connection in self.receiving().hub_connections().unwrap_or_default() {
             if matches!(&connection.sign_in, HubSignIn::Entra { account } if *account == request.id)
             {
                 self.receiving().stop_hub_reading(&connection.name).await;
             }
         }
+        self.accounts().remove(&request.id).await?;
         self.announce_status().await;
         Ok(())
     }

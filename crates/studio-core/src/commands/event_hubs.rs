@@ -98,7 +98,7 @@ impl Studio {
                 "The connection '{name}' signs in as an account that is no longer here: sign it in again, or save the connection with another account."
             ))
         })?;
-        // Checked when saved; checked again, as the token goes to whatever broker is named.
+        // Checked when saved (with where the token may go); checked again here.
         if !is_event_hubs_host(&connection.namespace) {
             return Err(CoreError::refused(format!(
                 "'{}' is not an Event Hubs namespace: no Entra token is asked for it.",

@@ -108,7 +108,7 @@ impl HubConnection {
 /// A Kafka failure at the boundary, with its hint.
 pub fn hub_error(error: &KafkaError) -> CoreError {
     let refusal = match error {
-        KafkaError::Malformed(_) | KafkaError::Refused { .. } => {
+        KafkaError::Malformed(_) | KafkaError::Refused { .. } | KafkaError::NoToken { .. } => {
             CoreError::refused(error.to_string())
         }
         _ => CoreError::unreachable(error.to_string()),

@@ -80,6 +80,13 @@ fn namespace_host(text: &str) -> Result<String, CoreError> {
     Ok(host)
 }
 
+/// Whether `broker` (`host:port`) is `host` itself.
+fn is_host_of(broker: &str, host: &str) -> bool {
+    broker
+        .rsplit_once(':')
+        .is_some_and(|(name, _)| name.eq_ignore_ascii_case(host))
+}
+
 fn not_a_namespace(text: &str) -> CoreError {
     CoreError::refused(format!("'{}' is not an Event Hubs namespace.", text.trim()))
         .with_hint("Give the namespace's host name from the portal (Event Hubs namespace → Overview → Host name), e.g. contoso.servicebus.windows.net.")
@@ -173,6 +180,17 @@ impl Receiving {
                 return Err(not_a_namespace(&namespace).with_hint(
                     "An Entra sign-in needs the namespace's host name, ending in .servicebus.windows.net (or a national cloud's .servicebus.usgovcloudapi.net, .servicebus.chinacloudapi.cn).",
                 ));
+            }
+            // And it goes only to that namespace or to a broker on this machine: anyone else
+            // holding it could read the hub with the account's role.
+            if let Some(elsewhere) = broker
+                .as_deref()
+                .filter(|b| !is_loopback(b) && !is_host_of(b, &namespace))
+            {
+                return Err(CoreError::refused(format!(
+                    "An Entra token for {namespace} is not sent to {elsewhere}."
+                ))
+                .with_hint("Leave the broker empty (the namespace's own endpoint), or give one on this machine (localhost:PORT)."));
             }
         }
         if tls == HubTls::Plaintext && !broker.as_deref().is_some_and(is_loopback) {
