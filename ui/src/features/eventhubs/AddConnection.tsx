@@ -51,6 +51,36 @@ function Row({ id, label, help, children }: { id: string; label: string; help?: 
   );
 }
 
+/** A labelled one-line text input (its id is also its test id): what is typed is the value. */
+function TextRow(props: {
+  id: string;
+  label: string;
+  help?: string;
+  value: string;
+  onChange: (value: string) => void;
+  maxLength?: number;
+  placeholder?: string;
+  secret?: boolean;
+}) {
+  return (
+    <Row id={props.id} label={props.label} {...(props.help === undefined ? {} : { help: props.help })}>
+      <input
+        id={props.id}
+        className="input mono"
+        data-testid={props.id}
+        {...(props.secret ? { type: "password", autoComplete: "off" } : {})}
+        placeholder={props.placeholder}
+        value={props.value}
+        maxLength={props.maxLength}
+        spellCheck={false}
+        onChange={(e) => {
+          props.onChange(e.target.value);
+        }}
+      />
+    </Row>
+  );
+}
+
 /** Saves a connection. The connection string is held only by its input and this save: the
  * mutation is not kept once done (gcTime 0, reset after saving), and the input is cleared. */
 export function AddConnection({ onDone }: { onDone: () => void }) {
@@ -115,19 +145,14 @@ export function AddConnection({ onDone }: { onDone: () => void }) {
         );
       }}
     >
-      <Row id="event-hub-name" label="Name" help="What this app calls it.">
-        <input
-          id="event-hub-name"
-          className="input mono"
-          data-testid="event-hub-name"
-          value={name}
-          maxLength={64}
-          spellCheck={false}
-          onChange={(e) => {
-            setName(e.target.value);
-          }}
-        />
-      </Row>
+      <TextRow
+        id="event-hub-name"
+        label="Name"
+        help="What this app calls it."
+        value={name}
+        onChange={setName}
+        maxLength={64}
+      />
       <Row id="event-hub-sign-in" label="Sign in with">
         <select
           id="event-hub-sign-in"
@@ -148,39 +173,24 @@ export function AddConnection({ onDone }: { onDone: () => void }) {
         </select>
       </Row>
       {withString ? (
-        <Row
+        <TextRow
           id="event-hub-connection-string"
           label="Connection string"
           help="Event Hubs namespace → Shared access policies → a policy with Listen → Connection string–primary key; kept in the system keyring"
-        >
-          <input
-            id="event-hub-connection-string"
-            className="input mono"
-            type="password"
-            autoComplete="off"
-            spellCheck={false}
-            data-testid="event-hub-connection-string"
-            value={secret}
-            onChange={(e) => {
-              setSecret(e.target.value);
-            }}
-          />
-        </Row>
+          value={secret}
+          onChange={setSecret}
+          secret
+        />
       ) : (
-        <Row id="event-hub-namespace" label="Namespace" help="Event Hubs namespace → Overview → Host name">
-          <input
-            id="event-hub-namespace"
-            className="input mono"
-            data-testid="event-hub-namespace"
-            placeholder="contoso.servicebus.windows.net"
-            value={namespace}
-            maxLength={253}
-            spellCheck={false}
-            onChange={(e) => {
-              setNamespace(e.target.value);
-            }}
-          />
-        </Row>
+        <TextRow
+          id="event-hub-namespace"
+          label="Namespace"
+          help="Event Hubs namespace → Overview → Host name"
+          placeholder="contoso.servicebus.windows.net"
+          value={namespace}
+          onChange={setNamespace}
+          maxLength={253}
+        />
       )}
       {signIn === "entra" ? (
         <Row
@@ -211,54 +221,37 @@ export function AddConnection({ onDone }: { onDone: () => void }) {
           )}
         </Row>
       ) : null}
-      <Row
+      <TextRow
         id="event-hub-hub"
         label="Event hub"
         help={withString ? "Optional: the connection string's EntityPath when empty" : "Event Hubs namespace → Event Hubs → its name"}
-      >
-        <input
-          id="event-hub-hub"
-          className="input mono"
-          data-testid="event-hub-hub"
-          value={hub}
-          maxLength={256}
-          spellCheck={false}
-          onChange={(e) => {
-            setHub(e.target.value);
-          }}
-        />
-      </Row>
-      <Row id="event-hub-group" label="Consumer group" help="Optional">
-        <input
-          id="event-hub-group"
-          className="input mono"
-          data-testid="event-hub-group"
-          placeholder="$Default"
-          value={group}
-          maxLength={256}
-          spellCheck={false}
-          onChange={(e) => {
-            setGroup(e.target.value);
-          }}
-        />
-      </Row>
-      <Row id="event-hub-broker" label="Broker" help="Optional: host:port — a local Kafka broker instead of the namespace's">
-        <input
-          id="event-hub-broker"
-          className="input mono"
-          data-testid="event-hub-broker"
-          placeholder="localhost:9092"
-          value={broker}
-          maxLength={256}
-          spellCheck={false}
-          onChange={(e) => {
-            setBroker(e.target.value);
-            // A broker that is not on this computer wants a sign-in: the choice goes back to
-            // the connection string rather than coming back by itself later.
-            if (!isLoopbackBroker(e.target.value) && signInChoice === "none") setSignInChoice("connectionString");
-          }}
-        />
-      </Row>
+        value={hub}
+        onChange={setHub}
+        maxLength={256}
+      />
+      <TextRow
+        id="event-hub-group"
+        label="Consumer group"
+        help="Optional"
+        placeholder="$Default"
+        value={group}
+        onChange={setGroup}
+        maxLength={256}
+      />
+      <TextRow
+        id="event-hub-broker"
+        label="Broker"
+        help="Optional: host:port — a local Kafka broker instead of the namespace's"
+        placeholder="localhost:9092"
+        value={broker}
+        maxLength={256}
+        onChange={(value) => {
+          setBroker(value);
+          // A broker that is not on this computer wants a sign-in: the choice goes back to
+          // the connection string rather than coming back by itself later.
+          if (!isLoopbackBroker(value) && signInChoice === "none") setSignInChoice("connectionString");
+        }}
+      />
       <Row id="event-hub-tls" label="TLS">
         <select
           id="event-hub-tls"
@@ -277,19 +270,14 @@ export function AddConnection({ onDone }: { onDone: () => void }) {
         </select>
       </Row>
       {tls === "caFile" ? (
-        <Row id="event-hub-ca-file" label="CA file" help="The path of a PEM file on this computer.">
-          <input
-            id="event-hub-ca-file"
-            className="input mono"
-            data-testid="event-hub-ca-file"
-            value={caFile}
-            maxLength={1024}
-            spellCheck={false}
-            onChange={(e) => {
-              setCaFile(e.target.value);
-            }}
-          />
-        </Row>
+        <TextRow
+          id="event-hub-ca-file"
+          label="CA file"
+          help="The path of a PEM file on this computer."
+          value={caFile}
+          onChange={setCaFile}
+          maxLength={1024}
+        />
       ) : null}
       {save.error ? <ErrorBanner error={save.error} title="The connection was not saved" /> : null}
       <div className="event-hub-form-actions">
