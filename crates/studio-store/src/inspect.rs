@@ -546,18 +546,7 @@ mod tests {
             "what arrived since, in order, a page at a time"
         );
 
-        let search = |words: &str| {
-            store
-                .reception_summaries(&ReceptionQuery {
-                    text: Some(words.into()),
-                    limit: 10,
-                    ..ReceptionQuery::default()
-                })
-                .expect("search")
-                .iter()
-                .map(|s| s.id)
-                .collect::<Vec<_>>()
-        };
+        let search = |words: &str| crate::test_support::searched(&store, words);
         assert_eq!(search("alice \"Messages"), [ids[0]]);
         assert_eq!(search("alic"), [ids[0]], "a word's beginning finds it");
         let mut handshake = reception(ReceptionKind::Validation, "");

@@ -108,7 +108,6 @@ mod tests {
     use studio_receiver::{CheckedItem, ItemChecker};
 
     use crate::Store;
-    use crate::inspect::ReceptionQuery;
 
     fn notification(store: &Store, resource: &str) -> i64 {
         let body = format!(r#"{{"value":[{{"id":"{resource}","resource":"{resource}"}}]}}"#);
@@ -124,18 +123,7 @@ mod tests {
         id
     }
 
-    fn search(store: &Store, text: &str) -> Vec<i64> {
-        store
-            .reception_summaries(&ReceptionQuery {
-                text: Some(text.into()),
-                limit: 10,
-                ..ReceptionQuery::default()
-            })
-            .expect("search")
-            .iter()
-            .map(|s| s.id)
-            .collect()
-    }
+    use crate::test_support::searched as search;
 
     #[test]
     fn items_are_found_before_and_after_they_are_indexed_and_pruning_either_keeps_the_index_whole()
