@@ -301,12 +301,8 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
         conditions.push(format!("r.kind = ?{}", values.len()));
     }
     if let Some(text) = text {
-        let plain = query
-            .text
-            .as_deref()
-            .unwrap_or_default()
-            .trim()
-            .to_lowercase();
+        let plain = query.text.as_deref().unwrap_or_default().trim();
+        let plain = search_index::fold(plain);
         // Items by word prefix; every reception by a substring of its kind, path and query (so
         // "validation" or part of a token finds handshakes), and a request with no items by its
         // body's start. The same text is read from the trigram index for what it holds and
@@ -315,7 +311,7 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
         let scanned = |qualified: bool| {
             format!(
                 "instr({}({}), ?{plain_at}) > 0",
-                crate::FOLD,
+                search_index::FOLD,
                 if qualified {
                     search_index::searched_text!("r.")
                 } else {
@@ -369,7 +365,7 @@ fn items_past_index(values: &mut Vec<rusqlite::types::Value>, plain: &str) -> St
         values.push(word.to_owned().into());
         words.push(format!(
             "instr({}(item || ' ' || COALESCE(decrypted, '')), ?{}) > 0",
-            crate::FOLD,
+            search_index::FOLD,
             values.len()
         ));
     }

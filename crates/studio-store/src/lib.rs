@@ -262,28 +262,39 @@ impl Store {
 
     /// A named value, if set.
     pub fn preference(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.with(|c| {
-            Ok(c.query_row(
-                "SELECT value FROM preferences WHERE key = ?1",
-                params![key],
-                |row| row.get(0),
-            )
-            .optional()?)
-        })
+        self.with(|c| read_preference(c, key))
     }
 
     /// Sets (or, with `None`, clears) a named value.
     pub fn set_preference(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        self.update_preference(key, |_| Ok::<_, StoreError>(value.map(str::to_owned)))
+    }
+
+    /// Changes a named value in one write transaction: `change` is given the value as it is
+    /// and answers the new one (`None` clears it), so two processes (the window and the CLI) or
+    /// two commands updating it at once each see the other's change. A refusal from `change`
+    /// writes nothing and is returned.
+    pub fn update_preference<E: From<StoreError>>(
+        &self,
+        key: &str,
+        change: impl FnOnce(Option<String>) -> Result<Option<String>, E>,
+    ) -> Result<(), E> {
+        let mut refused = None;
         self.write(|c| {
-            match value {
-                Some(value) => c.execute(
+            match change(read_preference(c, key)?) {
+                Ok(Some(value)) => c.execute(
                     "INSERT INTO preferences (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     params![key, value],
                 )?,
-                None => c.execute("DELETE FROM preferences WHERE key = ?1", params![key])?,
+                Ok(None) => c.execute("DELETE FROM preferences WHERE key = ?1", params![key])?,
+                Err(error) => {
+                    refused = Some(error);
+                    0
+                }
             };
             Ok(())
-        })
+        })?;
+        refused.map_or(Ok(()), Err)
     }
 
     /// Empties the log.
@@ -293,6 +304,16 @@ impl Store {
             Ok(())
         })
     }
+}
+
+fn read_preference(connection: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(connection
+        .query_row(
+            "SELECT value FROM preferences WHERE key = ?1",
+            params![key],
+            |row| row.get(0),
+        )
+        .optional()?)
 }
 
 /// Creates the database file readable and writable by its owner only (SQLite gives its `-wal`
@@ -324,40 +345,14 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     connection.pragma_update(None, "journal_size_limit", writing::LOG_SIZE_KEPT)?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.busy_timeout(std::time::Duration::from_secs(10))?;
-    register_fold(&connection)?;
+    search_index::register_fold(&connection)?;
     Ok(connection)
-}
-
-/// The SQL name of [`register_fold`]'s function.
-pub(crate) const FOLD: &str = "studio_fold";
-
-/// `studio_fold(text)`: the text lowercased by Unicode's rules, as the search indexes fold case
-/// (SQLite's own `lower` folds ASCII only, so a scan past the indexes would miss "ÜBER" for
-/// "über"). NULL stays NULL; bytes that are not UTF-8 are read leniently.
-fn register_fold(connection: &Connection) -> Result<(), StoreError> {
-    use rusqlite::functions::FunctionFlags;
-    use rusqlite::types::ValueRef;
-    connection.create_scalar_function(
-        FOLD,
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |context| {
-            Ok(match context.get_raw(0) {
-                ValueRef::Null => None,
-                ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
-                    Some(String::from_utf8_lossy(bytes).to_lowercase())
-                }
-                ValueRef::Integer(n) => Some(n.to_string()),
-                ValueRef::Real(x) => Some(x.to_string()),
-            })
-        },
-    )?;
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use serde::Deserialize;
 
     #[derive(Debug, Clone, Serialize, Deserialize)]

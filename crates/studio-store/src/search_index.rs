@@ -10,6 +10,8 @@
 //! transactions. Searches read each index for what it holds and scan the rows past it, so a
 //! reception or item is found from the moment it is stored (`inspect.rs`).
 
+use rusqlite::Connection;
+
 use crate::writing::Writer;
 use crate::{Store, StoreError};
 
@@ -103,6 +105,49 @@ impl Store {
     }
 }
 
+/// The SQL name of [`register_fold`]'s function.
+pub(crate) const FOLD: &str = "studio_fold";
+
+/// `studio_fold(text)`: the text as the search indexes read it, so a scan past them finds what
+/// they would: lowercased by Unicode's rules (SQLite's own `lower` folds ASCII only, so "ÜBER"
+/// was missed for "über") and without diacritics ("cafe" finds "café", as both indexes'
+/// `remove_diacritics` do). NULL stays NULL; bytes that are not UTF-8 are read leniently.
+pub(crate) fn register_fold(connection: &Connection) -> Result<(), StoreError> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    connection.create_scalar_function(
+        FOLD,
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            Ok(match context.get_raw(0) {
+                ValueRef::Null => None,
+                ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+                    Some(fold(&String::from_utf8_lossy(bytes)))
+                }
+                ValueRef::Integer(n) => Some(n.to_string()),
+                ValueRef::Real(x) => Some(x.to_string()),
+            })
+        },
+    )?;
+    Ok(())
+}
+
+/// A search's text as the indexes read it: lowercased, diacritics removed (each character
+/// decomposed and its combining marks dropped). ASCII, most of what is searched, is only
+/// lowercased.
+pub(crate) fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use studio_receiver::{CheckedItem, ItemChecker};
@@ -172,7 +217,32 @@ mod tests {
         let accented = notification(&store, "Users/ÜBERMUT/Messages/ÉTÉ");
         assert_eq!(search(&store, "übermut été"), [accented]);
         assert_eq!(search(&store, "ÜBERMUT"), [accented]);
+        // And diacritics, as both indexes leave them out: in items and in what is read of a
+        // reception, before and after they are indexed.
+        assert_eq!(search(&store, "ubermut ete"), [accented]);
+        let mut scanner = crate::test_support::acknowledged("Bonjour, café/Ünïcode");
+        scanner.kind = studio_receiver::ReceptionKind::Unexpected;
+        scanner.status = 404;
+        let path = store.insert_receptions(&[scanner]).expect("stored")[0];
+        assert_eq!(search(&store, "cafe/unic"), [path]);
+        assert_eq!(search(&store, "CAFÉ/ÜN"), [path]);
         store.index_for_search().expect("indexed");
         assert_eq!(search(&store, "übermut"), [accented], "and once indexed");
+        assert_eq!(search(&store, "ubermut ete"), [accented]);
+        assert_eq!(search(&store, "cafe/unic"), [path]);
+        assert_eq!(search(&store, "CAFÉ/ÜN"), [path]);
+    }
+
+    #[test]
+    fn searches_fold_case_and_diacritics_as_the_indexes_do() {
+        assert_eq!(super::fold("ÜBERMUT Été"), "ubermut ete");
+        assert_eq!(super::fold("Café"), "cafe");
+        assert_eq!(
+            super::fold("Cafe\u{301}"),
+            "cafe",
+            "decomposed as well as composed"
+        );
+        assert_eq!(super::fold("Straße ΣΟΦΊΑ"), "straße σοφια");
+        assert_eq!(super::fold("PLAIN/ascii"), "plain/ascii");
     }
 }
