@@ -110,9 +110,9 @@ $(TANSU):
 
 eventhub-test: setup-test $(TANSU)
 	cargo build -p webhook-studio
-	cargo test --workspace --test event_hubs --no-run
+	cargo test --workspace --test event_hubs --test event_hub_connections --no-run
 	TANSU_BIN=$(TANSU) dbus-run-session -- tests/e2e/session.sh \
-		cargo test --workspace --test event_hubs -- --ignored --test-threads=1
+		cargo test --workspace --test event_hubs --test event_hub_connections -- --ignored --test-threads=1
 
 # `webhook-studio mcp` driven by the official MCP Inspector's CLI (npm, installed by setup-test).
 mcp-test: setup-test ui

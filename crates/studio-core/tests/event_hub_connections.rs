@@ -141,3 +141,64 @@ async fn each_way_to_sign_in_keeps_only_what_it_needs() {
     assert!(studio.hub_tokens("local").await.expect("none").is_none());
     studio.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn saves_at_once_all_stay_and_a_newer_versions_entries_survive_them() {
+    let dir = tempfile::tempdir().expect("dir");
+    let studio = Arc::new(
+        Studio::builder(AppPaths::under(dir.path()))
+            .secrets(Arc::new(SessionStore::default()) as Arc<dyn SecretStore>)
+            .browser(Arc::new(SilentBrowser))
+            .open()
+            .expect("opens"),
+    );
+    // A connection a newer version saved, with a way of signing in this one does not know.
+    let newer = json!({ "name": "from-a-newer-version", "namespace": "n.servicebus.windows.net",
+                        "hub": "h", "consumerGroup": "$Default", "tls": "system",
+                        "signIn": { "kind": "workloadIdentity", "federation": "x" } });
+    studio
+        .store()
+        .set_preference("event-hub-connections", Some(&json!([newer]).to_string()))
+        .expect("written as a newer version would");
+
+    let saves = (0..16).map(|n| {
+        let studio = Arc::clone(&studio);
+        tokio::spawn(async move {
+            call(
+                &studio,
+                "event_hub_save",
+                json!({ "name": format!("hub-{n:02}"), "namespace": "dev", "hub": "graph",
+                        "broker": "localhost:9092", "tls": "plaintext", "signIn": { "kind": "none" } }),
+            )
+            .await
+        })
+    });
+    for save in saves.collect::<Vec<_>>() {
+        save.await.expect("joined").expect("saved");
+    }
+    let listed = call(&studio, "event_hubs_list", Value::Null)
+        .await
+        .expect("listed");
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(16),
+        "every save stayed: {listed}"
+    );
+    call(&studio, "event_hub_remove", json!({ "name": "hub-03" }))
+        .await
+        .expect("removed");
+    let kept: Value = serde_json::from_str(
+        &studio
+            .store()
+            .preference("event-hub-connections")
+            .expect("read")
+            .expect("saved"),
+    )
+    .expect("json");
+    assert!(
+        kept.as_array().expect("a list").contains(&newer),
+        "the newer version's connection is kept as it was: {kept}"
+    );
+    assert_eq!(kept.as_array().map(Vec::len), Some(16));
+    studio.shutdown().await;
+}

@@ -3,6 +3,7 @@
 
 #![allow(dead_code, reason = "each test file uses part of it")]
 
+pub mod broker;
 pub mod inspector;
 
 use std::path::Path;

@@ -50,7 +50,7 @@ impl Studio {
         let saved = self.receiving().save_hub_connection(&request)?;
         self.events().publish(CoreEvent::EventHubsChanged);
         // A hub being read picks up the new sign-in (a rotated key) where it got to. It is saved
-        // whatever happens next: a reading that cannot start again stops, and Read says why.
+        // whatever happens next: a reading that cannot start again stops, and its card says why.
         if self.receiving().is_reading_hub(&saved.name).await {
             let restarted = match self.hub_tokens(&saved.name).await {
                 Ok(tokens) => {
@@ -62,7 +62,13 @@ impl Studio {
             };
             if let Err(error) = restarted {
                 tracing::warn!(%error, name = %saved.name, "the hub being read could not be read again after its connection was saved");
-                self.receiving().stop_hub_reading(&saved.name).await;
+                let problem = match error.hint() {
+                    Some(hint) => format!("Saved, but not read since: {error} {hint}"),
+                    None => format!("Saved, but not read since: {error}"),
+                };
+                self.receiving()
+                    .stop_hub_reading_for(&saved.name, problem)
+                    .await;
             }
         }
         Ok(saved)

@@ -113,6 +113,9 @@ pub struct Receiving {
     lease: holder::HeldLease,
     /// The Event Hubs read in this process, by connection name.
     hub_readers: Mutex<std::collections::BTreeMap<String, event_hubs::reading::HubReader>>,
+    /// Why a hub stopped being read without being asked to, by connection name, until it is
+    /// read again or removed.
+    hub_stops: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 impl std::fmt::Debug for Receiving {
@@ -198,6 +201,7 @@ impl Receiving {
             data_dir,
             lease: holder::HeldLease::default(),
             hub_readers: Mutex::default(),
+            hub_stops: std::sync::Mutex::default(),
         })
     }
 

@@ -123,21 +123,27 @@ fn secret_name(name: &str) -> String {
 /// The saved connections (those saved before there were kinds of sign-in said
 /// `"sasl": false` for none).
 fn connections(store: &Store) -> Result<Vec<HubConnection>, CoreError> {
-    let Some(text) = store.preference(CONNECTIONS_PREFERENCE)? else {
-        return Ok(Vec::new());
-    };
-    let mut saved: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap_or_default();
-    for connection in &mut saved {
-        if connection.get("sasl") == Some(&serde_json::Value::Bool(false))
-            && connection.get("signIn").is_none()
-        {
-            connection["signIn"] = serde_json::json!({ "kind": "none" });
-        }
-    }
-    Ok(saved
+    let text = store.preference(CONNECTIONS_PREFERENCE)?;
+    Ok(saved_entries(text.as_deref())
         .into_iter()
-        .filter_map(|c| serde_json::from_value(c).ok())
+        .filter_map(|c| read_entry(&c))
         .collect())
+}
+
+/// The saved connections as stored, each as JSON: those this version cannot read (a newer
+/// version's kind of sign-in, say) are kept as they are by a save.
+fn saved_entries(text: Option<&str>) -> Vec<serde_json::Value> {
+    text.and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default()
+}
+
+/// A saved entry as a connection, if this version can read it.
+fn read_entry(entry: &serde_json::Value) -> Option<HubConnection> {
+    let mut entry = entry.clone();
+    if entry.get("sasl") == Some(&serde_json::Value::Bool(false)) && entry.get("signIn").is_none() {
+        entry["signIn"] = serde_json::json!({ "kind": "none" });
+    }
+    serde_json::from_value(entry).ok()
 }
 
 /// A saved connection, by name.

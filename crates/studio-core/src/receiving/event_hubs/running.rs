@@ -76,6 +76,7 @@ impl Receiving {
     /// Every saved connection with its reading state.
     pub async fn hub_views(&self) -> Result<Vec<HubConnectionView>, CoreError> {
         let readers = self.hub_readers.lock().await;
+        let stops = self.hub_stops();
         Ok(self
             .hub_connections()?
             .into_iter()
@@ -84,15 +85,27 @@ impl Receiving {
                 let status = reader
                     .map(|r| r.status.borrow().clone())
                     .unwrap_or_default();
+                let problem = match reader {
+                    Some(_) => status.problem(),
+                    None => stops.get(&connection.name).cloned(),
+                };
                 HubConnectionView {
                     reading: reader.is_some(),
                     partitions: reader.map(|r| r.partitions.clone()).unwrap_or_default(),
                     stored: status.stored,
-                    problem: status.problem(),
+                    problem,
                     connection,
                 }
             })
             .collect())
+    }
+
+    /// Why hubs stopped being read without being asked to.
+    fn hub_stops(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, String>> {
+        // A panic elsewhere while holding it leaves a map that is still whole.
+        self.hub_stops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Starts reading a connection's hub (again, from `start`, if it was being read).
@@ -106,6 +119,7 @@ impl Receiving {
             earlier.stop().await;
         }
         let reader = self.read_hub(name, start, tokens).await?;
+        self.hub_stops().remove(name);
         tokio::spawn(announce_status(reader.status.clone(), self.events.clone()));
         self.hub_readers
             .lock()
@@ -123,10 +137,24 @@ impl Receiving {
     /// Stops reading a connection's hub (where it got to is kept).
     pub async fn stop_hub_reading(&self, name: &str) {
         let reader = self.hub_readers.lock().await.remove(name);
+        let mut changed = self.hub_stops().remove(name).is_some();
         if let Some(reader) = reader {
             reader.stop().await;
+            changed = true;
+        }
+        if changed {
             self.events.publish(CoreEvent::EventHubsChanged);
         }
+    }
+
+    /// Stops reading a connection's hub for `problem`, which its card shows until it is read
+    /// again or removed (a reading that could not start again after its connection was saved).
+    pub async fn stop_hub_reading_for(&self, name: &str, problem: String) {
+        if let Some(reader) = self.hub_readers.lock().await.remove(name) {
+            reader.stop().await;
+        }
+        self.hub_stops().insert(name.to_owned(), problem);
+        self.events.publish(CoreEvent::EventHubsChanged);
     }
 
     /// Stops every hub read here (the app is closing).

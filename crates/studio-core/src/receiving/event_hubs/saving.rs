@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::{
     CONNECTIONS_PREFERENCE, DEFAULT_CONSUMER_GROUP, HubConnection, HubSignIn, HubTls, hub_error,
-    secret_name,
+    read_entry, saved_entries, secret_name,
 };
 use crate::error::CoreError;
 use crate::receiving::Receiving;
@@ -222,20 +222,26 @@ impl Receiving {
         // The string is kept only to sign in with it (in the keyring before the store names
         // it); a connection that no longer signs in with one forgets the one it had, once the
         // store no longer needs it, and a keyring that cannot forget it does not undo the save.
-        let mut all = self.hub_connections()?;
-        let had_string = all
-            .iter()
-            .any(|c| c.name == connection.name && c.sign_in == HubSignIn::ConnectionString);
         if let (HubSignIn::ConnectionString, Some(parsed)) = (&connection.sign_in, &parsed) {
             self.secrets.put(
                 &secret_name(&connection.name),
                 &Sensitive::new(parsed.expose().to_owned()),
             )?;
         }
-        all.retain(|c| c.name != connection.name);
-        all.push(connection.clone());
-        all.sort_by(|a, b| a.name.cmp(&b.name));
-        self.save_connections(&all)?;
+        let entry =
+            serde_json::to_value(&connection).map_err(|e| CoreError::internal(e.to_string()))?;
+        let mut had_string = false;
+        self.change_connections(|saved| {
+            had_string = saved.iter().any(|c| {
+                read_entry(c).is_some_and(|c| {
+                    c.name == connection.name && c.sign_in == HubSignIn::ConnectionString
+                })
+            });
+            saved.retain(|c| entry_name(c) != Some(connection.name.as_str()));
+            saved.push(entry);
+            saved.sort_by(|a, b| entry_name(a).cmp(&entry_name(b)));
+            Ok(())
+        })?;
         if had_string
             && connection.sign_in != HubSignIn::ConnectionString
             && let Err(error) = self.secrets.delete(&secret_name(&connection.name))
@@ -247,24 +253,44 @@ impl Receiving {
 
     /// Removes a connection and its secret.
     pub fn remove_hub_connection(&self, name: &str) -> Result<(), CoreError> {
-        let mut all = self.hub_connections()?;
-        let before = all.len();
-        all.retain(|c| c.name != name);
-        if all.len() == before {
+        let saved = self.store.preference(CONNECTIONS_PREFERENCE)?;
+        if !saved_entries(saved.as_deref())
+            .iter()
+            .any(|c| entry_name(c) == Some(name))
+        {
             return Err(CoreError::not_found(format!(
                 "No Event Hubs connection is named '{name}'."
             )));
         }
+        // The secret first: a connection still named after a failure can be removed again.
         self.secrets.delete(&secret_name(name))?;
-        self.save_connections(&all)
+        self.change_connections(|saved| {
+            saved.retain(|c| entry_name(c) != Some(name));
+            Ok(())
+        })
     }
 
-    fn save_connections(&self, all: &[HubConnection]) -> Result<(), CoreError> {
-        let text = serde_json::to_string(all).map_err(|e| CoreError::internal(e.to_string()))?;
+    /// Changes the saved connections in one store transaction, so a save by the window and one
+    /// by the CLI at the same moment both stay. Entries this version cannot read stay as they
+    /// are.
+    fn change_connections(
+        &self,
+        change: impl FnOnce(&mut Vec<serde_json::Value>) -> Result<(), CoreError>,
+    ) -> Result<(), CoreError> {
         self.store
-            .set_preference(CONNECTIONS_PREFERENCE, Some(&text))?;
-        Ok(())
+            .update_preference(CONNECTIONS_PREFERENCE, |text: Option<String>| {
+                let mut saved = saved_entries(text.as_deref());
+                change(&mut saved)?;
+                serde_json::to_string(&saved)
+                    .map(Some)
+                    .map_err(|e| CoreError::internal(e.to_string()))
+            })
     }
+}
+
+/// A saved entry's name.
+fn entry_name(entry: &serde_json::Value) -> Option<&str> {
+    entry.get("name").and_then(serde_json::Value::as_str)
 }
 
 #[cfg(test)]
