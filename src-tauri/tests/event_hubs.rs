@@ -384,10 +384,18 @@ fn an_entra_sign_in_reaches_the_broker_and_its_refusal_says_what_to_do() {
 
     // The sandbox hands out a token for the namespace; the client offers it with OAUTHBEARER;
     // tansu's SASL server takes the message and, unable to check an Entra token, refuses it.
+    let asked = Instant::now();
     let out = studio(dir.path(), &["listen", "--event-hub", "entra"]);
+    let took = asked.elapsed();
     let text = said(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("refused the credentials"), "{text}");
+    // Told after the first try (3 s), not after the whole connect deadline (15 s) the client
+    // spends retrying every failure.
+    assert!(
+        took < Duration::from_secs(12),
+        "a refusal is told at once: {took:?}"
+    );
     assert!(
         text.contains("SaslAuthenticationFailed") || text.contains("authentication failed"),
         "refused after the token was read, not at the mechanism: {text}"

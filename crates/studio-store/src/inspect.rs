@@ -301,8 +301,15 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
         conditions.push(format!("r.kind = ?{}", values.len()));
     }
     if let Some(text) = text {
-        let plain = query.text.as_deref().unwrap_or_default().trim();
-        let plain = search_index::fold(plain);
+        // The user's text lowercased, as the trigram index is asked for it (SQLite folds what it
+        // is asked as it folded what it holds); scans read it folded as that index does.
+        let plain = query
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_lowercase();
+        let folded = search_index::fold(&plain, search_index::RECEPTIONS_FOLD);
         // Items by word prefix; every reception by a substring of its kind, path and query (so
         // "validation" or part of a token finds handshakes), and a request with no items by its
         // body's start. The same text is read from the trigram index for what it holds and
@@ -310,17 +317,18 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
         let plain_at = values.len() + 2;
         let scanned = |qualified: bool| {
             format!(
-                "instr({}({}), ?{plain_at}) > 0",
+                "instr({}({}, {}), ?{plain_at}) > 0",
                 search_index::FOLD,
                 if qualified {
                     search_index::searched_text!("r.")
                 } else {
                     search_index::searched_text!("")
                 },
+                search_index::RECEPTIONS_FOLD.sql(),
             )
         };
         values.push(text.into());
-        values.push(plain.clone().into());
+        values.push(folded.into());
         let items_past_index = items_past_index(&mut values, &plain);
         if plain.chars().count() >= TRIGRAM {
             values.push(format!("\"{}\"", plain.replace('"', "\"\"")).into());
@@ -362,10 +370,11 @@ fn items_past_index(values: &mut Vec<rusqlite::types::Value>, plain: &str) -> St
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
     {
-        values.push(word.to_owned().into());
+        values.push(search_index::fold(word, search_index::ITEMS_FOLD).into());
         words.push(format!(
-            "instr({}(item || ' ' || COALESCE(decrypted, '')), ?{}) > 0",
+            "instr({}(item || ' ' || COALESCE(decrypted, ''), {}), ?{}) > 0",
             search_index::FOLD,
+            search_index::ITEMS_FOLD.sql(),
             values.len()
         ));
     }

@@ -108,22 +108,52 @@ impl Store {
 /// The SQL name of [`register_fold`]'s function.
 pub(crate) const FOLD: &str = "studio_fold";
 
-/// `studio_fold(text)`: the text as the search indexes read it, so a scan past them finds what
-/// they would: lowercased by Unicode's rules (SQLite's own `lower` folds ASCII only, so "ÜBER"
-/// was missed for "über") and without diacritics ("cafe" finds "café", as both indexes'
-/// `remove_diacritics` do). NULL stays NULL; bytes that are not UTF-8 are read leniently.
+/// How the trigram index of receptions leaves diacritics out (SQLite's trigram tokenizer reads
+/// `remove_diacritics 1` as its fold 2: every diacritic of a Latin letter).
+pub(crate) const RECEPTIONS_FOLD: Diacritics = Diacritics::All;
+/// How the items' word index leaves them out (unicode61's default, `remove_diacritics 1`: a Latin
+/// letter with one diacritic only, so Vietnamese "ế" stays as it is).
+pub(crate) const ITEMS_FOLD: Diacritics = Diacritics::Single;
+
+/// Which diacritics a fold leaves out, as an index's tokenizer does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Diacritics {
+    /// A Latin letter with exactly one diacritic becomes the letter.
+    Single,
+    /// A Latin letter with any number of them becomes the letter.
+    All,
+}
+
+impl Diacritics {
+    /// The SQL argument of `studio_fold` for this fold.
+    pub(crate) fn sql(self) -> i64 {
+        match self {
+            Diacritics::Single => 1,
+            Diacritics::All => 2,
+        }
+    }
+}
+
+/// `studio_fold(text, n)`: the text as an index read it, so a scan past the index finds what it
+/// would (`n` is [`Diacritics::sql`]). SQLite's own `lower` folds ASCII only, so "ÜBER" was
+/// missed for "über". NULL stays NULL; bytes that are not UTF-8 are read leniently.
 pub(crate) fn register_fold(connection: &Connection) -> Result<(), StoreError> {
     use rusqlite::functions::FunctionFlags;
     use rusqlite::types::ValueRef;
     connection.create_scalar_function(
         FOLD,
-        1,
+        2,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |context| {
+            let diacritics = if context.get::<i64>(1)? == 2 {
+                Diacritics::All
+            } else {
+                Diacritics::Single
+            };
             Ok(match context.get_raw(0) {
                 ValueRef::Null => None,
                 ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
-                    Some(fold(&String::from_utf8_lossy(bytes)))
+                    Some(fold(&String::from_utf8_lossy(bytes), diacritics))
                 }
                 ValueRef::Integer(n) => Some(n.to_string()),
                 ValueRef::Real(x) => Some(x.to_string()),
@@ -133,19 +163,40 @@ pub(crate) fn register_fold(connection: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A search's text as the indexes read it: lowercased, diacritics removed (each character
-/// decomposed and its combining marks dropped). ASCII, most of what is searched, is only
+/// Text as SQLite's FTS5 tokenizers fold it with `remove_diacritics`: lowercased, and a Latin
+/// letter with diacritics ("é", "Ü", "ế" for [`Diacritics::All`]) read as its ASCII letter. Only
+/// Latin letters: SQLite keeps "й", "ί", "が" and Hangul whole, and so does this, or a search
+/// folded here would miss what the index holds. ASCII, most of what is searched, is only
 /// lowercased.
-pub(crate) fn fold(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    use unicode_normalization::char::is_combining_mark;
+pub(crate) fn fold(text: &str, diacritics: Diacritics) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
-    text.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .collect::<String>()
-        .to_lowercase()
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        folded.push(latin_letter(c, diacritics).unwrap_or(c));
+    }
+    folded
+}
+
+/// The ASCII letter a Latin letter with diacritics is read as, if it is one.
+fn latin_letter(c: char, diacritics: Diacritics) -> Option<char> {
+    use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+    // SQLite's table of letters with diacritics ends before U+2000.
+    if c.is_ascii() || u32::from(c) >= 0x2000 {
+        return None;
+    }
+    let mut parts = Vec::with_capacity(3);
+    decompose_canonical(c, |part| parts.push(part));
+    let (&base, marks) = parts.split_first()?;
+    let is_letter = base.is_ascii_alphabetic()
+        && !marks.is_empty()
+        && marks.iter().all(|m| is_combining_mark(*m));
+    let taken = match diacritics {
+        Diacritics::Single => marks.len() == 1,
+        Diacritics::All => true,
+    };
+    (is_letter && taken).then_some(base)
 }
 
 #[cfg(test)]
@@ -226,23 +277,45 @@ mod tests {
         let path = store.insert_receptions(&[scanner]).expect("stored")[0];
         assert_eq!(search(&store, "cafe/unic"), [path]);
         assert_eq!(search(&store, "CAFÉ/ÜN"), [path]);
+        // Letters that are not Latin are kept whole by both indexes, and so by the scans; a
+        // Latin letter with two diacritics is left alone by the items' index only.
+        let words = notification(&store, "Users/Сергей/σοφία/한국어/がぎぐ/Tiếng");
+        let mut body = crate::test_support::acknowledged("Сергей σοφία 한국어 がぎぐ Tiếng");
+        body.kind = studio_receiver::ReceptionKind::Unexpected;
+        body.status = 404;
+        let unexpected = store.insert_receptions(&[body]).expect("stored")[0];
+        let before_and_after = |store: &Store| {
+            for text in ["Сергей", "σοφία", "한국어", "がぎぐ", "tiếng"] {
+                assert_eq!(search(store, text), [unexpected, words], "{text}");
+            }
+            assert_eq!(
+                search(store, "tieng"),
+                [unexpected],
+                "two diacritics: the path only"
+            );
+        };
+        before_and_after(&store);
         store.index_for_search().expect("indexed");
         assert_eq!(search(&store, "übermut"), [accented], "and once indexed");
         assert_eq!(search(&store, "ubermut ete"), [accented]);
         assert_eq!(search(&store, "cafe/unic"), [path]);
         assert_eq!(search(&store, "CAFÉ/ÜN"), [path]);
+        before_and_after(&store);
     }
 
     #[test]
-    fn searches_fold_case_and_diacritics_as_the_indexes_do() {
-        assert_eq!(super::fold("ÜBERMUT Été"), "ubermut ete");
-        assert_eq!(super::fold("Café"), "cafe");
-        assert_eq!(
-            super::fold("Cafe\u{301}"),
-            "cafe",
-            "decomposed as well as composed"
-        );
-        assert_eq!(super::fold("Straße ΣΟΦΊΑ"), "straße σοφια");
-        assert_eq!(super::fold("PLAIN/ascii"), "plain/ascii");
+    fn searches_fold_case_and_latin_diacritics_as_the_indexes_do() {
+        use super::{Diacritics, fold};
+        let all = |t: &str| fold(t, Diacritics::All);
+        assert_eq!(all("ÜBERMUT Été"), "ubermut ete");
+        assert_eq!(all("Café"), "cafe");
+        assert_eq!(all("PLAIN/ascii"), "plain/ascii");
+        assert_eq!(all("Tiếng"), "tieng", "every diacritic of a letter");
+        assert_eq!(fold("Tiếng", Diacritics::Single), "tiếng", "one only");
+        assert_eq!(fold("Zürich", Diacritics::Single), "zurich");
+        // Letters that are not Latin keep theirs, as SQLite keeps them: only lowercased.
+        assert_eq!(all("Straße ΣΟΦΊΑ"), "straße σοφία");
+        assert_eq!(all("Сергей"), "сергей");
+        assert_eq!(all("한국어 がぎぐ नमस्ते"), "한국어 がぎぐ नमस्ते");
     }
 }

@@ -48,17 +48,23 @@ impl Studio {
             self.accounts().account(Some(account))?;
         }
         let saved = self.receiving().save_hub_connection(&request)?;
+        self.receiving().forget_hub_stop(&saved.name);
         self.events().publish(CoreEvent::EventHubsChanged);
         // A hub being read picks up the new sign-in (a rotated key) where it got to. It is saved
         // whatever happens next: a reading that cannot start again stops, and its card says why.
         if self.receiving().is_reading_hub(&saved.name).await {
+            // Starting again stops the earlier reader first, whatever happens next; one that
+            // cannot have a token stops too (it signs in as the connection was).
             let restarted = match self.hub_tokens(&saved.name).await {
                 Ok(tokens) => {
                     self.receiving()
                         .start_hub_reading(&saved.name, HubStart::Committed, tokens)
                         .await
                 }
-                Err(error) => Err(error),
+                Err(error) => {
+                    self.receiving().stop_hub_reading(&saved.name).await;
+                    Err(error)
+                }
             };
             if let Err(error) = restarted {
                 tracing::warn!(%error, name = %saved.name, "the hub being read could not be read again after its connection was saved");
@@ -67,7 +73,7 @@ impl Studio {
                     None => format!("Saved, but not read since: {error}"),
                 };
                 self.receiving()
-                    .stop_hub_reading_for(&saved.name, problem)
+                    .hub_not_read_since(&saved.name, problem)
                     .await;
             }
         }

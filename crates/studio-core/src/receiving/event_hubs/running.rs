@@ -147,14 +147,24 @@ impl Receiving {
         }
     }
 
-    /// Stops reading a connection's hub for `problem`, which its card shows until it is read
-    /// again or removed (a reading that could not start again after its connection was saved).
-    pub async fn stop_hub_reading_for(&self, name: &str, problem: String) {
-        if let Some(reader) = self.hub_readers.lock().await.remove(name) {
-            reader.stop().await;
+    /// Says why a connection's hub is not read any more (its reading could not start again after
+    /// the connection was saved: the earlier reader is gone), on its card until it is read again,
+    /// saved again, stopped or removed. A reader started since (Read pressed meanwhile) is left
+    /// reading, and nothing is said.
+    pub async fn hub_not_read_since(&self, name: &str, problem: String) {
+        if self.hub_readers.lock().await.contains_key(name) {
+            return;
         }
         self.hub_stops().insert(name.to_owned(), problem);
         self.events.publish(CoreEvent::EventHubsChanged);
+    }
+
+    /// Forgets why a connection's hub stopped being read (it was saved again: the reason was
+    /// about the connection as it was).
+    pub fn forget_hub_stop(&self, name: &str) {
+        if self.hub_stops().remove(name).is_some() {
+            self.events.publish(CoreEvent::EventHubsChanged);
+        }
     }
 
     /// Stops every hub read here (the app is closing).
