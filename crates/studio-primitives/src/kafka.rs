@@ -354,6 +354,15 @@ mod tests {
             sort("b:1", refused.into(), true).code(),
             "hubCredentialsRefused"
         );
+        // A hang-up during the sign-in or TLS is a hang-up (tried again), not a refusal.
+        for hang_up in [
+            "Connection error: Sasl handshake failed: Request error: Cannot read framed message: early eof",
+            "Connection error: tls handshake eof",
+        ] {
+            let sorted = sort("b:1", hang_up.into(), true);
+            assert_eq!(sorted.code(), "hubConnectionClosed", "{hang_up}");
+            assert!(!sorted.is_refusal());
+        }
         let no_token = "Connection error: all retries failed: Retry exceeded deadline. Source: Sasl handshake failed: Error in user defined callback: AADSTS65001: consent";
         let sorted = sort("b:1", no_token.into(), true);
         assert_eq!(sorted.code(), "hubNoToken");

@@ -94,20 +94,23 @@ pub(crate) fn keep(
         };
         match outcome {
             Ok(Kept::All) => {}
-            Ok(Kept::SomeWentStale) => {
-                rewind.store(true, Ordering::SeqCst);
-                bell.ring();
-            }
+            Ok(Kept::SomeWentStale) => rewind_and_ring(rewind, bell),
             Err(error) => {
                 // E.g. a full disk: the round rolls back, nothing was kept, all stays pending;
                 // look again shortly, not only at the next arrival.
                 tracing::error!(%error, "the check queue failed; it tries again in a second");
                 std::thread::sleep(crate::checking::RETRY_AFTER);
-                rewind.store(true, Ordering::SeqCst);
-                bell.ring();
+                rewind_and_ring(rewind, bell);
             }
         }
     }
+}
+
+/// Asks the checker to read again from the oldest pending reception (what it handed over was not
+/// all kept), and wakes it to do so.
+fn rewind_and_ring(rewind: &AtomicBool, bell: &Doorbell) {
+    rewind.store(true, Ordering::SeqCst);
+    bell.ring();
 }
 
 /// Whether every step of a round applied.
@@ -132,8 +135,7 @@ fn index_while_idle(
                     return Ok(Kept::All);
                 }
                 if let Kept::SomeWentStale = commit(writer, round, listener)? {
-                    rewind.store(true, Ordering::SeqCst);
-                    bell.ring();
+                    rewind_and_ring(rewind, bell);
                 }
             }
             Ok(Handoff::CaughtUp) | Err(TryRecvError::Empty) => {

@@ -310,6 +310,8 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
             .trim()
             .to_lowercase();
         let folded = search_index::fold(&plain, search_index::RECEPTIONS_FOLD);
+        // Long enough for the trigram index once folded as it folds (a dropped mark is no letter).
+        let indexed = folded.chars().count() >= TRIGRAM;
         // Items by word prefix; every reception by a substring of its kind, path and query (so
         // "validation" or part of a token finds handshakes), and a request with no items by its
         // body's start. The same text is read from the trigram index for what it holds and
@@ -330,7 +332,7 @@ fn filter(query: &ReceptionQuery) -> (Vec<String>, Vec<rusqlite::types::Value>) 
         values.push(text.into());
         values.push(folded.into());
         let items_past_index = items_past_index(&mut values, &plain);
-        if plain.chars().count() >= TRIGRAM {
+        if indexed {
             values.push(format!("\"{}\"", plain.replace('"', "\"\"")).into());
             // One set of ids, so the rows are looked up by primary key, never all read.
             conditions.push(format!(

@@ -174,9 +174,39 @@ pub(crate) fn fold(text: &str, diacritics: Diacritics) -> String {
     }
     let mut folded = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
-        folded.push(latin_letter(c, diacritics).unwrap_or(c));
+        if !is_dropped_mark(c) {
+            folded.push(latin_letter(case_fold(c), diacritics).unwrap_or_else(|| case_fold(c)));
+        }
     }
     folded
+}
+
+/// The combining marks SQLite's tokenizers drop when they leave diacritics out (a decomposed
+/// "e\u{301}" reads as "e", as "é" does; Rust lowercases "İ" to "i\u{307}"): bit `n` is
+/// U+0300 + `n`, as SQLite's own table has them.
+const DROPPED_MARKS: u64 = 0x0003_61F8_0802_9FDF;
+
+fn is_dropped_mark(c: char) -> bool {
+    let code = u32::from(c);
+    (0x300..=0x331).contains(&code) && (DROPPED_MARKS >> (code - 0x300)) & 1 == 1
+}
+
+/// The few letters SQLite's case folding (Unicode's CaseFolding) maps where lowercasing does not:
+/// a final sigma, the micro sign, the long s, Greek symbol forms.
+fn case_fold(c: char) -> char {
+    match c {
+        'ς' => 'σ',
+        'µ' => 'μ',
+        'ſ' | 'ẛ' => 's',
+        'ϐ' => 'β',
+        'ϑ' => 'θ',
+        'ϕ' => 'φ',
+        'ϖ' => 'π',
+        'ϰ' => 'κ',
+        'ϱ' => 'ρ',
+        'ϵ' => 'ε',
+        other => other,
+    }
 }
 
 /// The ASCII letter a Latin letter with diacritics is read as, if it is one.
@@ -279,14 +309,33 @@ mod tests {
         assert_eq!(search(&store, "CAFÉ/ÜN"), [path]);
         // Letters that are not Latin are kept whole by both indexes, and so by the scans; a
         // Latin letter with two diacritics is left alone by the items' index only.
-        let words = notification(&store, "Users/Сергей/σοφία/한국어/がぎぐ/Tiếng");
-        let mut body = crate::test_support::acknowledged("Сергей σοφία 한국어 がぎぐ Tiếng");
+        let words = notification(
+            &store,
+            "Users/Сергей/σοφία/한국어/がぎぐ/Tiếng/ΟΔΟΣ/İstanbul",
+        );
+        let mut body = crate::test_support::acknowledged(
+            "Сергей σοφία 한국어 がぎぐ Tiếng ΟΔΟΣ İstanbul Cafe\u{301}s",
+        );
         body.kind = studio_receiver::ReceptionKind::Unexpected;
         body.status = 404;
         let unexpected = store.insert_receptions(&[body]).expect("stored")[0];
         let before_and_after = |store: &Store| {
-            for text in ["Сергей", "σοφία", "한국어", "がぎぐ", "tiếng"] {
+            for text in [
+                "Сергей",
+                "σοφία",
+                "한국어",
+                "がぎぐ",
+                "tiếng",
+                "οδος",
+                "ΟΔΟΣ",
+                "istanbul",
+                "İSTANBUL",
+            ] {
                 assert_eq!(search(store, text), [unexpected, words], "{text}");
+            }
+            // Decomposed text is read as composed, typed either way.
+            for text in ["cafés", "cafe\u{301}s", "cafes"] {
+                assert_eq!(search(store, text), [unexpected], "{text}");
             }
             assert_eq!(
                 search(store, "tieng"),
@@ -317,5 +366,11 @@ mod tests {
         assert_eq!(all("Straße ΣΟΦΊΑ"), "straße σοφία");
         assert_eq!(all("Сергей"), "сергей");
         assert_eq!(all("한국어 がぎぐ नमस्ते"), "한국어 がぎぐ नमस्ते");
+        // Decomposed text, the Turkish dotted I and case folds SQLite makes that lowercasing
+        // does not.
+        assert_eq!(all("Cafe\u{301}"), "cafe");
+        assert_eq!(fold("Cafe\u{301}", Diacritics::Single), "cafe");
+        assert_eq!(all("İSTANBUL"), "istanbul");
+        assert_eq!(all("ΟΔΟΣ οδος µs ſ"), "οδοσ οδοσ μs s");
     }
 }

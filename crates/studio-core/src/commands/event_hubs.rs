@@ -48,7 +48,7 @@ impl Studio {
             self.accounts().account(Some(account))?;
         }
         let saved = self.receiving().save_hub_connection(&request)?;
-        self.receiving().forget_hub_stop(&saved.name);
+        let turn = self.receiving().hub_saved(&saved.name);
         self.events().publish(CoreEvent::EventHubsChanged);
         // A hub being read picks up the new sign-in (a rotated key) where it got to. It is saved
         // whatever happens next: a reading that cannot start again stops, and its card says why.
@@ -62,7 +62,7 @@ impl Studio {
                         .await
                 }
                 Err(error) => {
-                    self.receiving().stop_hub_reading(&saved.name).await;
+                    self.receiving().end_hub_reader(&saved.name).await;
                     Err(error)
                 }
             };
@@ -73,7 +73,7 @@ impl Studio {
                     None => format!("Saved, but not read since: {error}"),
                 };
                 self.receiving()
-                    .hub_not_read_since(&saved.name, problem)
+                    .hub_not_read_since(&saved.name, turn, problem)
                     .await;
             }
         }

@@ -115,7 +115,7 @@ pub struct Receiving {
     hub_readers: Mutex<std::collections::BTreeMap<String, event_hubs::reading::HubReader>>,
     /// Why a hub stopped being read without being asked to, by connection name, until it is
     /// read again or removed.
-    hub_stops: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+    hub_stops: std::sync::Mutex<event_hubs::running::HubStops>,
 }
 
 impl std::fmt::Debug for Receiving {

@@ -52,18 +52,22 @@ pub(super) fn sort(bootstrap: &str, detail: String, connection: bool) -> KafkaEr
     let lower = detail.to_ascii_lowercase();
     let bootstrap = bootstrap.to_owned();
     // rskafka's words for a failed bearer-token callback (`SaslError::Callback`).
-    if lower.contains("user defined callback") {
+    // A hang-up is one whatever it interrupted (the sign-in, TLS): it may pass, so it is tried
+    // again, and told as what it is.
+    if lower.contains("early eof")
+        || lower.contains("handshake eof")
+        || lower.contains("connection reset")
+        || lower.contains("broken pipe")
+        || lower.contains("cannot read framed message")
+    {
+        KafkaError::Closed { bootstrap, detail }
+    } else if lower.contains("user defined callback") {
         KafkaError::NoToken { bootstrap, detail }
     } else if lower.contains("sasl") || lower.contains("authentication") {
         KafkaError::Refused { bootstrap, detail }
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
         KafkaError::Tls { bootstrap, detail }
-    } else if lower.contains("early eof")
-        || lower.contains("connection reset")
-        || lower.contains("cannot read framed message")
-    {
-        KafkaError::Closed { bootstrap, detail }
     } else if connection || lower.contains("connect") || lower.contains("deadline") {
         KafkaError::Unreachable { bootstrap, detail }
     } else {
@@ -80,13 +84,13 @@ const FIRST_TRY: Duration = Duration::from_secs(3);
 /// told after the first try; anything else is tried again until the deadline.
 pub async fn connect(endpoint: &KafkaEndpoint, deadline: Duration) -> Result<Client, KafkaError> {
     let started = std::time::Instant::now();
-    if deadline > FIRST_TRY {
-        match build(endpoint, FIRST_TRY).await {
-            // The client kept retries its later requests with the whole deadline.
-            Ok(_first) => return build(endpoint, deadline).await,
-            Err(error) if error.is_refusal() => return Err(error),
-            Err(_) => {}
-        }
+    // A first client that connects is dropped (its connection with it): the one kept retries its
+    // later requests for longer than the first try.
+    if deadline > FIRST_TRY
+        && let Err(error) = build(endpoint, FIRST_TRY).await
+        && error.is_refusal()
+    {
+        return Err(error);
     }
     let left = deadline
         .saturating_sub(started.elapsed())

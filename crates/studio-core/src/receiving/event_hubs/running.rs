@@ -33,6 +33,27 @@ pub struct HubConnectionView {
     pub problem: Option<String>,
 }
 
+/// Why hubs are not read any more without having been asked to stop, by connection name, and
+/// each connection's turn: a save, a stop or a removal starts a new one, so a restart that fails
+/// after any of them says nothing about a connection that has moved on.
+#[derive(Debug, Default)]
+pub(crate) struct HubStops {
+    problems: std::collections::BTreeMap<String, String>,
+    turns: std::collections::BTreeMap<String, u64>,
+}
+
+impl HubStops {
+    /// Starts a new turn for `name`, forgetting its problem; answers whether it had one.
+    fn next_turn(&mut self, name: &str) -> bool {
+        *self.turns.entry(name.to_owned()).or_default() += 1;
+        self.problems.remove(name).is_some()
+    }
+
+    fn turn(&self, name: &str) -> u64 {
+        self.turns.get(name).copied().unwrap_or_default()
+    }
+}
+
 /// The least time between two announcements of a reader's growing count (a backlog read at
 /// thousands of events a second refreshes the card once a second, not once a batch).
 const COUNT_ANNOUNCED_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -87,7 +108,7 @@ impl Receiving {
                     .unwrap_or_default();
                 let problem = match reader {
                     Some(_) => status.problem(),
-                    None => stops.get(&connection.name).cloned(),
+                    None => stops.problems.get(&connection.name).cloned(),
                 };
                 HubConnectionView {
                     reading: reader.is_some(),
@@ -101,7 +122,7 @@ impl Receiving {
     }
 
     /// Why hubs stopped being read without being asked to.
-    fn hub_stops(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, String>> {
+    fn hub_stops(&self) -> std::sync::MutexGuard<'_, HubStops> {
         // A panic elsewhere while holding it leaves a map that is still whole.
         self.hub_stops
             .lock()
@@ -119,7 +140,7 @@ impl Receiving {
             earlier.stop().await;
         }
         let reader = self.read_hub(name, start, tokens).await?;
-        self.hub_stops().remove(name);
+        self.hub_stops().problems.remove(name);
         tokio::spawn(announce_status(reader.status.clone(), self.events.clone()));
         self.hub_readers
             .lock()
@@ -136,35 +157,44 @@ impl Receiving {
 
     /// Stops reading a connection's hub (where it got to is kept).
     pub async fn stop_hub_reading(&self, name: &str) {
-        let reader = self.hub_readers.lock().await.remove(name);
-        let mut changed = self.hub_stops().remove(name).is_some();
-        if let Some(reader) = reader {
-            reader.stop().await;
-            changed = true;
-        }
-        if changed {
+        let had_problem = self.hub_stops().next_turn(name);
+        if !self.end_hub_reader(name).await && had_problem {
             self.events.publish(CoreEvent::EventHubsChanged);
         }
+    }
+
+    /// Stops the reader of a connection's hub, if one runs (announced); answers whether one did.
+    pub(crate) async fn end_hub_reader(&self, name: &str) -> bool {
+        let Some(reader) = self.hub_readers.lock().await.remove(name) else {
+            return false;
+        };
+        reader.stop().await;
+        self.events.publish(CoreEvent::EventHubsChanged);
+        true
     }
 
     /// Says why a connection's hub is not read any more (its reading could not start again after
     /// the connection was saved: the earlier reader is gone), on its card until it is read again,
-    /// saved again, stopped or removed. A reader started since (Read pressed meanwhile) is left
-    /// reading, and nothing is said.
-    pub async fn hub_not_read_since(&self, name: &str, problem: String) {
-        if self.hub_readers.lock().await.contains_key(name) {
+    /// saved again, stopped or removed. Nothing is said if the connection moved on since `turn`
+    /// (saved again, stopped, removed) or a reader was started meanwhile (Read pressed).
+    pub async fn hub_not_read_since(&self, name: &str, turn: u64, problem: String) {
+        let readers = self.hub_readers.lock().await;
+        let mut stops = self.hub_stops();
+        if readers.contains_key(name) || stops.turn(name) != turn {
             return;
         }
-        self.hub_stops().insert(name.to_owned(), problem);
+        stops.problems.insert(name.to_owned(), problem);
+        drop((stops, readers));
         self.events.publish(CoreEvent::EventHubsChanged);
     }
 
-    /// Forgets why a connection's hub stopped being read (it was saved again: the reason was
-    /// about the connection as it was).
-    pub fn forget_hub_stop(&self, name: &str) {
-        if self.hub_stops().remove(name).is_some() {
-            self.events.publish(CoreEvent::EventHubsChanged);
-        }
+    /// Starts a new turn for a connection that was saved again, forgetting why its hub stopped
+    /// being read (the reason was about the connection as it was); answers the turn. The save
+    /// announces the change.
+    pub fn hub_saved(&self, name: &str) -> u64 {
+        let mut stops = self.hub_stops();
+        stops.next_turn(name);
+        stops.turn(name)
     }
 
     /// Stops every hub read here (the app is closing).
