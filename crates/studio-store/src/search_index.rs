@@ -175,7 +175,8 @@ pub(crate) fn fold(text: &str, diacritics: Diacritics) -> String {
     let mut folded = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
         if !is_dropped_mark(c) {
-            folded.push(latin_letter(case_fold(c), diacritics).unwrap_or_else(|| case_fold(c)));
+            let c = case_fold(c);
+            folded.push(latin_letter(c, diacritics).unwrap_or(c));
         }
     }
     folded
@@ -216,17 +217,21 @@ fn latin_letter(c: char, diacritics: Diacritics) -> Option<char> {
     if c.is_ascii() || u32::from(c) >= 0x2000 {
         return None;
     }
-    let mut parts = Vec::with_capacity(3);
-    decompose_canonical(c, |part| parts.push(part));
-    let (&base, marks) = parts.split_first()?;
-    let is_letter = base.is_ascii_alphabetic()
-        && !marks.is_empty()
-        && marks.iter().all(|m| is_combining_mark(*m));
+    // Read as it decomposes, without allocating (this runs for every character a scan reads).
+    let (mut base, mut marks, mut only_marks) = (None, 0_usize, true);
+    decompose_canonical(c, |part| match base {
+        None => base = Some(part),
+        Some(_) => {
+            marks += 1;
+            only_marks &= is_combining_mark(part);
+        }
+    });
+    let base = base.filter(char::is_ascii_alphabetic)?;
     let taken = match diacritics {
-        Diacritics::Single => marks.len() == 1,
-        Diacritics::All => true,
+        Diacritics::Single => marks == 1,
+        Diacritics::All => marks >= 1,
     };
-    (is_letter && taken).then_some(base)
+    (only_marks && taken).then_some(base)
 }
 
 #[cfg(test)]
