@@ -1,9 +1,9 @@
 import { queryKeys, receptionKey, receptionPages, staleAfterCommand, staleAfterEvent } from "./invalidation";
 
 describe("invalidation", () => {
-  it("refreshes the Inspector when receptions arrive and again when their items are checked", () => {
+  it("refreshes the Inspector when receptions arrive, and it and delivery health when their items are checked", () => {
     expect(staleAfterEvent({ type: "receptionsArrived", newestId: 7 })).toEqual([receptionPages]);
-    expect(staleAfterEvent({ type: "itemsChecked", receptionIds: [7] })).toEqual([receptionPages, receptionKey(7)]);
+    expect(staleAfterEvent({ type: "itemsChecked", receptionIds: [7] })).toEqual([receptionPages, queryKeys.health, receptionKey(7)]);
     expect(staleAfterEvent({ type: "resync" })).toEqual([[]]);
     expect(staleAfterEvent({ type: "httpLogChanged" })).toEqual([queryKeys.httpLog]);
     expect(staleAfterEvent({ type: "eventHubsChanged" })).toEqual([queryKeys.eventHubs]);

@@ -51,7 +51,8 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
     case "receptionsArrived":
       return [receptionPages];
     case "itemsChecked":
-      return [receptionPages, ...event.receptionIds.map(receptionKey)];
+      // Items name their subscription: delivery health's "last notification" moves with them.
+      return [receptionPages, queryKeys.health, ...event.receptionIds.map(receptionKey)];
     case "httpLogChanged":
       return [queryKeys.httpLog];
     case "deliveryChanged":
