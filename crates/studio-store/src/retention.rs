@@ -7,7 +7,8 @@
 //!
 //! It deletes in rounds of at most [`ROUND`] receptions, their items first in transactions of at
 //! most [`ITEM_ROUND`] items, each its own short transaction, and never a reception whose checks
-//! are still pending (the limit is exceeded meanwhile, until the check queue catches up).
+//! are still pending (the checked ones around it go; the limit is exceeded by the pending ones
+//! meanwhile, until the check queue catches up).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -43,19 +44,36 @@ fn one_number(connection: &Connection, sql: &str) -> Result<Option<i64>, StoreEr
         .flatten())
 }
 
-/// Deletes receptions with `id <= upto` and everything that belongs to them: their items
-/// [`ITEM_ROUND`] at a time, then the rest in one transaction (callers keep it to [`ROUND`]
-/// receptions). Interrupted half-way, the next pass deletes the rest: the same receptions are
-/// still the oldest.
-fn delete_upto(writer: &mut Writer, upto: i64) -> Result<u64, StoreError> {
+/// Up to `step` of the oldest receptions with `id <= upto` that are not waiting for their checks.
+fn oldest_checked(connection: &Connection, upto: i64, step: i64) -> Result<Vec<i64>, StoreError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT id FROM receptions WHERE pending = 0 AND id <= ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let ids = statement
+        .query_map(params![upto, step], |r| r.get(0))?
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
+}
+
+/// Deletes the receptions `ids` (at most [`ROUND`], none pending) and everything that belongs to
+/// them: their items [`ITEM_ROUND`] at a time, then the rest in one transaction. Interrupted
+/// half-way, the next pass deletes the rest: the same receptions are still the oldest.
+fn delete(writer: &mut Writer, ids: &[i64]) -> Result<u64, StoreError> {
+    // A JSON array, read back with `json_each`.
+    let ids = format!(
+        "[{}]",
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    );
     loop {
         let deleted = writer.transaction(|transaction| {
             Ok(transaction
                 .prepare_cached(&format!(
                     "DELETE FROM items WHERE id IN
-                       (SELECT id FROM items WHERE reception_id <= ?1 LIMIT {ITEM_ROUND})"
+                       (SELECT id FROM items
+                         WHERE reception_id IN (SELECT value FROM json_each(?1))
+                         LIMIT {ITEM_ROUND})"
                 ))?
-                .execute(params![upto])?)
+                .execute(params![ids])?)
         })?;
         if deleted < ITEM_ROUND {
             break;
@@ -63,11 +81,15 @@ fn delete_upto(writer: &mut Writer, upto: i64) -> Result<u64, StoreError> {
     }
     writer.transaction(|transaction| {
         transaction.execute(
-            "DELETE FROM forwards WHERE reception_id <= ?1",
-            params![upto],
+            "DELETE FROM forwards WHERE reception_id IN (SELECT value FROM json_each(?1))",
+            params![ids],
         )?;
-        let removed =
-            transaction.execute("DELETE FROM receptions WHERE id <= ?1", params![upto])?;
+        // `pending` again: a reception is never deleted while its checks wait (it cannot become
+        // pending again, so this only guards the rule).
+        let removed = transaction.execute(
+            "DELETE FROM receptions WHERE pending = 0 AND id IN (SELECT value FROM json_each(?1))",
+            params![ids],
+        )?;
         Ok(u64::try_from(removed).unwrap_or(0))
     })
 }
@@ -94,14 +116,11 @@ impl Store {
             .reader()
             .pragma_update(None, "synchronous", "NORMAL")?;
         let mut left = one_number(writer.reader(), "SELECT COUNT(*) FROM receptions")?.unwrap_or(0);
-        // Never a reception still waiting for its checks, nor any after it: under a burst the
-        // check queue falls behind, and what Graph was told "202" about is checked before it may
-        // go. Read once: what is pending only moves forward.
-        let before_pending = one_number(
-            writer.reader(),
-            "SELECT MIN(id) FROM receptions WHERE pending = 1",
-        )?
-        .map_or(i64::MAX, |pending| pending - 1);
+        // Never a reception still waiting for its checks: under a burst the check queue falls
+        // behind, and what Graph was told "202" about is checked before it may go. The checked
+        // ones around it go as usual, so one that stays pending (a check queue that is not
+        // running) does not hold retention back.
+        //
         // The newest reception the count limit lets go, found once as an id: a second process
         // pruning the same folder at the same time finds the same one, so together they never
         // delete more than the excess.
@@ -117,26 +136,26 @@ impl Store {
         };
         let mut removed = 0;
         for _ in 0..MAX_ROUNDS {
-            let oldest = one_number(writer.reader(), "SELECT MIN(id) FROM receptions")?;
-            let Some(oldest) = oldest else { break };
-            let (step, upto) = match by_count {
-                Some(upto) if oldest <= upto => (ROUND, upto),
-                _ if used_bytes(writer.reader())? > max_bytes => {
-                    // A twentieth of what is left (at least 50, at most a round): little
-                    // over-pruning near the limit.
-                    ((left / 20).clamp(50, ROUND), i64::MAX)
-                }
-                _ => break,
+            let by_count = match by_count {
+                Some(upto) => oldest_checked(writer.reader(), upto, ROUND)?,
+                None => Vec::new(),
             };
-            let round_end: Option<i64> = writer
-                .reader()
-                .prepare_cached("SELECT id FROM receptions ORDER BY id LIMIT 1 OFFSET ?1")?
-                .query_row(params![(step - 1).min((left - 1).max(0))], |r| r.get(0))
-                .optional()?;
-            let Some(round_end) = round_end else { break };
-            let deleted = delete_upto(&mut writer, round_end.min(upto).min(before_pending))?;
+            let round = if !by_count.is_empty() {
+                by_count
+            } else if used_bytes(writer.reader())? > max_bytes {
+                // A twentieth of what is left (at least 50, at most a round): little
+                // over-pruning near the limit.
+                oldest_checked(writer.reader(), i64::MAX, (left / 20).clamp(50, ROUND))?
+            } else {
+                break;
+            };
+            if round.is_empty() {
+                // Only receptions waiting for their checks are left: the next pass goes on.
+                break;
+            }
+            let deleted = delete(&mut writer, &round)?;
             if deleted == 0 {
-                // Nothing older than the oldest pending reception: the next pass goes on.
+                // Another process deleted them first.
                 break;
             }
             removed += deleted;
@@ -268,9 +287,43 @@ mod tests {
         store.insert_receptions(&newer).expect("stored");
         assert_eq!(store.pending_checks().expect("pending"), 1);
 
-        // ...stays, with everything after it, whatever the limit; older ones go in rounds.
-        assert_eq!(store.prune(0, 0).expect("pruned"), 300);
+        // ...stays whatever the limit; the checked ones before and after it go in rounds, so a
+        // reception that stays pending does not hold retention back.
+        assert_eq!(store.prune(0, 0).expect("pruned"), 600);
         assert!(store.reception(pending).expect("read").is_some());
-        assert_eq!(store.usage().expect("usage").0, 301);
+        assert_eq!(store.usage().expect("usage").0, 1);
+    }
+
+    #[test]
+    fn a_partly_checked_large_notification_keeps_its_items_while_older_ones_go() {
+        let store = Store::temporary().expect("store");
+        let old = store
+            .insert_receptions(&[reception(16), reception(16)])
+            .expect("stored");
+        let mut large = reception(0);
+        large.kind = ReceptionKind::Notification;
+        large.status = 202;
+        large.body = br#"{"value":[{"id":"a"},{"id":"b"}]}"#.to_vec();
+        let large = store.insert_receptions(&[large]).expect("stored")[0];
+        // Its first item is kept, the second not yet: the reception is still pending.
+        let checker = studio_receiver::ItemChecker::new(std::sync::Arc::new(
+            studio_receiver::checks::NoSubscriptions,
+        ));
+        let body = store
+            .reception(large)
+            .expect("read")
+            .expect("there")
+            .request
+            .body;
+        let read = checker.read(&body).expect("read");
+        let first: Vec<_> = checker.check_item(&read, 0).into_iter().collect();
+        store.insert_items(large, &first).expect("items");
+        store.insert_receptions(&[reception(16)]).expect("stored");
+
+        assert_eq!(store.prune(1, u64::MAX).expect("pruned"), 2);
+        assert!(store.reception(old[0]).expect("read").is_none());
+        assert!(store.reception(old[1]).expect("read").is_none());
+        assert_eq!(store.items_of(large).expect("items").len(), 1);
+        assert_eq!(store.usage().expect("usage").0, 2);
     }
 }
