@@ -202,3 +202,59 @@ async fn saves_at_once_all_stay_and_a_newer_versions_entries_survive_them() {
     assert_eq!(kept.as_array().map(Vec::len), Some(16));
     studio.shutdown().await;
 }
+
+#[tokio::test]
+async fn saved_connections_that_are_not_a_list_are_kept_aside_not_overwritten() {
+    let dir = tempfile::tempdir().expect("dir");
+    let studio = Studio::builder(AppPaths::under(dir.path()))
+        .secrets(Arc::new(SessionStore::default()) as Arc<dyn SecretStore>)
+        .browser(Arc::new(SilentBrowser))
+        .open()
+        .expect("opens");
+    for (stored, aside) in [
+        (
+            json!({ "connections": ["a newer shape"] }).to_string(),
+            json!({ "connections": ["a newer shape"] }),
+        ),
+        (
+            "[{\"name\": \"cut off".to_owned(),
+            json!("[{\"name\": \"cut off"),
+        ),
+    ] {
+        studio
+            .store()
+            .set_preference("event-hub-connections", Some(&stored))
+            .expect("written");
+        let listed = call(&studio, "event_hubs_list", Value::Null)
+            .await
+            .expect("listed");
+        assert_eq!(listed, json!([]), "nothing this version can read");
+        call(
+            &studio,
+            "event_hub_save",
+            json!({ "name": "dev", "namespace": "dev", "hub": "graph", "broker": "localhost:9092",
+                    "tls": "plaintext", "signIn": { "kind": "none" } }),
+        )
+        .await
+        .expect("saved");
+        let kept: Value = serde_json::from_str(
+            &studio
+                .store()
+                .preference("event-hub-connections")
+                .expect("read")
+                .expect("saved"),
+        )
+        .expect("json");
+        let kept = kept.as_array().expect("a list now");
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(
+            kept.contains(&json!({ "unreadable": aside })),
+            "what was there is kept aside: {kept:?}"
+        );
+        let listed = call(&studio, "event_hubs_list", Value::Null)
+            .await
+            .expect("listed");
+        assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    }
+    studio.shutdown().await;
+}

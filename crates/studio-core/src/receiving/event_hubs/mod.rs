@@ -131,10 +131,26 @@ fn connections(store: &Store) -> Result<Vec<HubConnection>, CoreError> {
 }
 
 /// The saved connections as stored, each as JSON: those this version cannot read (a newer
-/// version's kind of sign-in, say) are kept as they are by a save.
+/// version's kind of sign-in, say) are kept as they are by a save. A value that is not a list at
+/// all (damaged, or a newer version's shape) becomes one entry `{"unreadable": …}`, listed as
+/// nothing and kept by the next save, never overwritten.
 fn saved_entries(text: Option<&str>) -> Vec<serde_json::Value> {
-    text.and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or_default()
+    let Some(text) = text else {
+        return Vec::new();
+    };
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Array(entries)) => entries,
+        Ok(other) => {
+            tracing::warn!(
+                "the saved Event Hubs connections are not a list; kept aside as one unreadable entry"
+            );
+            vec![serde_json::json!({ "unreadable": other })]
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the saved Event Hubs connections are not JSON; kept aside as one unreadable entry");
+            vec![serde_json::json!({ "unreadable": text })]
+        }
+    }
 }
 
 /// A saved entry as a connection, if this version can read it.
