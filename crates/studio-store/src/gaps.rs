@@ -448,8 +448,10 @@ impl Store {
         })
     }
 
-    /// When the oldest reception still kept arrived (Unix seconds), if older ones were removed
-    /// (retention, or the user's clearing): ids count up from 1, so a first id above 1 says so.
+    /// Up to when receptions were removed (Unix seconds), if any were: the arrival of the
+    /// oldest still kept when older ones went (the user's clearing, retention; ids count up from
+    /// 1, so a first id above 1 says so), or the newest retention removed, whichever is later
+    /// (retention keeps a reception still pending its checks, and removes newer ones).
     pub fn oldest_kept_after_removal(&self) -> Result<Option<i64>, StoreError> {
         self.with(|c| {
             let first: Option<(i64, Option<i64>)> = c
@@ -459,7 +461,10 @@ impl Store {
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?;
-            Ok(first.and_then(|(id, at)| at.filter(|_| id > 1)))
+            let before_oldest = first.and_then(|(id, at)| at.filter(|_| id > 1));
+            let removed_upto = crate::read_preference(c, crate::retention::REMOVED_UPTO)?
+                .and_then(|at| at.parse::<i64>().ok());
+            Ok(before_oldest.max(removed_upto))
         })
     }
 

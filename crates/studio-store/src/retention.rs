@@ -24,6 +24,8 @@ const ROUND: i64 = 100;
 /// an idle machine, and acknowledgements waited for it; 200 take about 2 ms. A reception of
 /// 10,000 items goes in fifty of them.
 const ITEM_ROUND: usize = 200;
+/// The preference that keeps when the newest reception retention removed arrived (Unix seconds).
+pub(crate) const REMOVED_UPTO: &str = "retention.removed-upto";
 /// The most rounds one pruning pass makes (the next pass, after the next commits, goes on).
 const MAX_ROUNDS: usize = 5_000;
 
@@ -80,8 +82,25 @@ fn delete(writer: &mut Writer, ids: &[i64]) -> Result<u64, StoreError> {
         }
     }
     writer.transaction(|transaction| {
+        // The newest arrival removed, for reconciliations to say what they cannot compare:
+        // with a reception still pending, newer ones than it go too.
         transaction.execute(
-            "DELETE FROM forwards WHERE reception_id IN (SELECT value FROM json_each(?1))",
+            &format!(
+                "INSERT INTO preferences (key, value)
+                 SELECT '{REMOVED_UPTO}', CAST(at AS TEXT) FROM
+                   (SELECT MAX(unixepoch(received_at)) AS at FROM receptions
+                     WHERE pending = 0 AND id IN (SELECT value FROM json_each(?1)))
+                  WHERE at IS NOT NULL
+                 ON CONFLICT (key) DO UPDATE SET value =
+                   CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)"
+            ),
+            params![ids],
+        )?;
+        // Forwards recorded after their reception went (a send that ended after it) go too.
+        transaction.execute(
+            "DELETE FROM forwards WHERE reception_id IN (SELECT value FROM json_each(?1))
+                OR (reception_id < (SELECT MIN(value) FROM json_each(?1))
+                    AND NOT EXISTS (SELECT 1 FROM receptions r WHERE r.id = reception_id))",
             params![ids],
         )?;
         // `pending` again: a reception is never deleted while its checks wait (it cannot become
@@ -292,6 +311,49 @@ mod tests {
         assert_eq!(store.prune(0, 0).expect("pruned"), 600);
         assert!(store.reception(pending).expect("read").is_some());
         assert_eq!(store.usage().expect("usage").0, 1);
+    }
+
+    #[test]
+    fn what_went_is_remembered_past_a_pending_reception_and_late_forwards_go_too() {
+        let store = Store::temporary().expect("store");
+        let at = |minute: u32| {
+            let mut r = reception(16);
+            r.received_at = format!("2026-11-27T00:{minute:02}:00.000Z");
+            r
+        };
+        let mut waiting = at(0);
+        waiting.kind = ReceptionKind::Notification;
+        waiting.status = 202;
+        waiting.body = br#"{"value":[]}"#.to_vec();
+        let ids = store
+            .insert_receptions(&[waiting, at(1), at(2), at(3)])
+            .expect("stored");
+        assert_eq!(store.oldest_kept_after_removal().expect("read"), None);
+
+        // The pending one stays; the two after it go, and reconciliations say up to when.
+        assert_eq!(store.prune(1, u64::MAX).expect("pruned"), 2);
+        assert!(store.reception(ids[0]).expect("read").is_some());
+        assert_eq!(
+            store.oldest_kept_after_removal().expect("read"),
+            Some(1_795_737_720),
+            "2026-11-27T00:02:00Z"
+        );
+
+        // A forward that ended after its reception went is removed by the next round.
+        store
+            .record_forward(&crate::inspect::Forward {
+                reception_id: ids[2],
+                at: "2026-11-27T00:05:00.000Z".into(),
+                url: "http://127.0.0.1:1/".into(),
+                status: Some(202),
+                duration_ms: 1,
+                body: None,
+                failure: None,
+            })
+            .expect("recorded");
+        store.insert_receptions(&[at(4), at(5)]).expect("stored");
+        assert_eq!(store.prune(1, u64::MAX).expect("pruned"), 2);
+        assert!(store.forwards_of(ids[2]).expect("read").is_empty());
     }
 
     #[test]
