@@ -1,4 +1,4 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { type QueryKey, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
 import { Banner } from "../components/Banner";
@@ -11,7 +11,7 @@ import { ResourcesScreen } from "../features/resources/ResourcesScreen";
 import { SettingsScreen } from "../features/settings/SettingsScreen";
 import { SubscriptionsScreen } from "../features/subscriptions/SubscriptionsScreen";
 import { onCoreEvent } from "../ipc/client";
-import { staleAfterEvent } from "../ipc/invalidation";
+import { refetchAtMostEvery, staleAfterEvent, throttled } from "../ipc/invalidation";
 import { queryKeys, useAnnouncedUpdate, useAppInfo, useSettings, useUpdateSettings } from "../ipc/queries";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { type ScreenId, screens, useScreen } from "./navigation";
@@ -36,6 +36,23 @@ function useCoreEvents() {
   useEffect(() => {
     let unlisten: (() => void) | undefined;
     let cancelled = false;
+    const invalidators = new Map<string, () => void>();
+    const invalidate = (key: QueryKey) => {
+      const id = JSON.stringify(key);
+      const every = refetchAtMostEvery.get(id);
+      if (every === undefined) {
+        void client.invalidateQueries({ queryKey: key });
+        return;
+      }
+      let run = invalidators.get(id);
+      if (!run) {
+        run = throttled(every, () => {
+          if (!cancelled) void client.invalidateQueries({ queryKey: key });
+        });
+        invalidators.set(id, run);
+      }
+      run();
+    };
     void onCoreEvent((event) => {
       if (event.type === "settingsChanged") client.setQueryData(queryKeys.settings, event.settings);
       if (event.type === "statusChanged") client.setQueryData(queryKeys.status, event.status);
@@ -45,7 +62,7 @@ function useCoreEvents() {
       // as "items not read yet" although `itemsChecked` had arrived).
       const stale = staleAfterEvent(event);
       window.setTimeout(() => {
-        for (const key of stale) void client.invalidateQueries({ queryKey: key });
+        for (const key of stale) invalidate(key);
       }, 0);
     }).then((stop) => {
       if (cancelled) stop();

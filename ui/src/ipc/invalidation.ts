@@ -30,6 +30,12 @@ export const queryKeys = {
 /** The Inspector's pages of receptions (every filter). */
 export const receptionPages = [...queryKeys.receptions, "pages"] as const;
 
+/** Every reception shown whole. */
+const receptionOne = [...queryKeys.receptions, "one"] as const;
+
+/** The most reception ids an `itemsChecked` event names (`CHECKED_IDS_SHOWN` in Rust). */
+const CHECKED_IDS_SHOWN = 256;
+
 /** One reception whole. */
 export function receptionKey(id: number | null): QueryKey {
   return [...queryKeys.receptions, "one", id];
@@ -37,6 +43,34 @@ export function receptionKey(id: number | null): QueryKey {
 
 /** Every query: what a resync refetches. */
 const everything: QueryKey = [];
+
+/** Queries an event refetches at most once per so many milliseconds while events keep coming
+ * (`itemsChecked` comes up to 20 times a second in a burst). Delivery health reads each
+ * subscription's recent arrivals, which takes a while once large notifications are stored, and
+ * shows times as "2 min ago": every 2 s is enough; so for the upkeep history. */
+export const refetchAtMostEvery: ReadonlyMap<string, number> = new Map([
+  [JSON.stringify(queryKeys.health), 2000],
+  [JSON.stringify(queryKeys.owned), 2000],
+  [JSON.stringify(receptionOne), 1000],
+]);
+
+/** `run` at most once per `every` ms: the first call after a quiet spell at once, the calls
+ * during a spell as one, when it ends (so the last change is always fetched). */
+export function throttled(every: number, run: () => void): () => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fire = () => {
+    timer = undefined;
+    last = Date.now();
+    run();
+  };
+  return () => {
+    if (timer !== undefined) return;
+    const wait = last + every - Date.now();
+    if (wait <= 0) fire();
+    else timer = setTimeout(fire, wait);
+  };
+}
 
 /** The queries an event makes stale (events that carry their data are applied, not listed). */
 export function staleAfterEvent(event: CoreEvent): QueryKey[] {
@@ -51,8 +85,15 @@ export function staleAfterEvent(event: CoreEvent): QueryKey[] {
     case "receptionsArrived":
       return [receptionPages];
     case "itemsChecked":
-      // Items name their subscription: delivery health's "last notification" moves with them.
-      return [receptionPages, queryKeys.health, ...event.receptionIds.map(receptionKey)];
+      // Items name their subscription: delivery health's "last notification" moves with them,
+      // and lifecycle events not acted on are written to the upkeep history (`owned`). The event
+      // names at most the newest 256 receptions: past that, any one shown is refetched.
+      return [
+        receptionPages,
+        queryKeys.health,
+        queryKeys.owned,
+        ...(event.receptionIds.length >= CHECKED_IDS_SHOWN ? [receptionOne] : event.receptionIds.map(receptionKey)),
+      ];
     case "httpLogChanged":
       return [queryKeys.httpLog];
     case "deliveryChanged":

@@ -1,9 +1,12 @@
 //! The gap audit's commands: delivery health with each subscription's silence, the gaps, and
 //! reconciling one (see `crate::gaps`).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use studio_catalog::Catalog;
 use studio_receiver::health::DeliveryHealth;
+use studio_store::Store;
 use ts_rs::TS;
 
 use crate::error::CoreError;
@@ -78,52 +81,65 @@ pub struct ReconcileSince {
     pub since: i64,
 }
 
-impl Studio {
-    fn gap_view(&self, gap: studio_store::gaps::StoredGap) -> GapView {
-        let resource = self
-            .store()
-            .owned_one(&gap.subscription_id)
-            .ok()
-            .flatten()
-            .map(|o| o.resource);
-        GapView::of(gap, resource)
-    }
+fn gap_view(store: &Store, gap: studio_store::gaps::StoredGap) -> GapView {
+    let resource = store
+        .owned_one(&gap.subscription_id)
+        .ok()
+        .flatten()
+        .map(|o| o.resource);
+    GapView::of(gap, resource)
+}
 
-    /// `health`: delivery health, each live subscription's silence, the open gaps.
+/// What `health` reads from the store: each live subscription's silence and the open gaps.
+fn stored_health(
+    store: &Store,
+    now: i64,
+) -> Result<(Vec<SubscriptionHealth>, Vec<GapView>), CoreError> {
+    let catalog = Catalog::get().ok();
+    let mut subscriptions = Vec::new();
+    for owned in store.owned()? {
+        if !owned.state.is_live() {
+            continue;
+        }
+        let resource_id = catalog
+            .and_then(|c| c.resolve(&owned.resource))
+            .map(|r| r.resource_id);
+        subscriptions.push(silence::of(store, &owned, resource_id.as_deref(), now)?);
+    }
+    let open_gaps = store
+        .gaps(None)?
+        .into_iter()
+        .filter(|g| g.reconciled_at.is_none())
+        .map(|g| gap_view(store, g))
+        .collect();
+    Ok((subscriptions, open_gaps))
+}
+
+impl Studio {
+    /// `health`: delivery health, each live subscription's silence, the open gaps. The store is
+    /// read on a blocking thread: with large notifications a subscription's recent arrivals take
+    /// a while, and the runtime serves the receiver's connections meanwhile.
     pub async fn health(&self, (): ()) -> Result<HealthView, CoreError> {
         let now = self.clock().now_unix();
-        let catalog = Catalog::get().ok();
-        let mut subscriptions = Vec::new();
-        for owned in self.store().owned()? {
-            if !owned.state.is_live() {
-                continue;
-            }
-            let resource_id = catalog
-                .and_then(|c| c.resolve(&owned.resource))
-                .map(|r| r.resource_id);
-            subscriptions.push(silence::of(
-                self.store(),
-                &owned,
-                resource_id.as_deref(),
-                now,
-            )?);
-        }
-        let open_gaps = self
-            .store()
-            .gaps(None)?
-            .into_iter()
-            .filter(|g| g.reconciled_at.is_none())
-            .map(|g| self.gap_view(g))
-            .collect();
+        let store = Arc::clone(self.store());
+        let (subscriptions, open_gaps) =
+            tokio::task::spawn_blocking(move || stored_health(&store, now)).await??;
         let delivery = self.receiving().delivery_health().await;
-        let delivery_elsewhere = match delivery {
-            Some(_) => None,
-            None => endpoints::elsewhere(self.store(), now)?,
-        };
+        let store = Arc::clone(self.store());
+        let has_delivery = delivery.is_some();
+        let (delivery_elsewhere, tested) = tokio::task::spawn_blocking(move || {
+            let elsewhere = if has_delivery {
+                None
+            } else {
+                endpoints::elsewhere(&store, now)?
+            };
+            Ok::<_, CoreError>((elsewhere, endpoints::tested(&store)?))
+        })
+        .await??;
         Ok(HealthView {
             delivery,
             delivery_elsewhere,
-            tested: endpoints::tested(self.store())?,
+            tested,
             subscriptions,
             open_gaps,
         })
@@ -140,7 +156,7 @@ impl Studio {
             .store()
             .gaps(subscription.as_deref())?
             .into_iter()
-            .map(|g| self.gap_view(g))
+            .map(|g| gap_view(self.store(), g))
             .collect())
     }
 
