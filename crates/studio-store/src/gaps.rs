@@ -449,9 +449,9 @@ impl Store {
     }
 
     /// Up to when receptions were removed (Unix seconds), if any were: the arrival of the
-    /// oldest still kept when older ones went (the user's clearing, retention; ids count up from
-    /// 1, so a first id above 1 says so), or the newest retention removed, whichever is later
-    /// (retention keeps a reception still pending its checks, and removes newer ones).
+    /// oldest still kept when older ones went (ids count up from 1, so a first id above 1 says
+    /// so), or the newest retention removed, whichever is later (retention keeps a reception
+    /// still pending its checks, and removes newer ones).
     pub fn oldest_kept_after_removal(&self) -> Result<Option<i64>, StoreError> {
         self.with(|c| {
             let first: Option<(i64, Option<i64>)> = c

@@ -244,7 +244,9 @@ impl Store {
     pub fn record_forward(&self, forward: &Forward) -> Result<(), StoreError> {
         self.write(|c| {
             c.execute(
-                "INSERT INTO forwards (reception_id, at, url, status, duration_ms, body, failure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                // Not for a reception retention removed while it was being sent.
+                "INSERT INTO forwards (reception_id, at, url, status, duration_ms, body, failure)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM receptions WHERE id = ?1)",
                 params![forward.reception_id, forward.at, forward.url, forward.status, forward.duration_ms, forward.body, forward.failure],
             )?;
             Ok(())

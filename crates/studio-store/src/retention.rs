@@ -96,11 +96,9 @@ fn delete(writer: &mut Writer, ids: &[i64]) -> Result<u64, StoreError> {
             ),
             params![ids],
         )?;
-        // Forwards recorded after their reception went (a send that ended after it) go too.
+        // A send that ends after its reception went records nothing (`record_forward`).
         transaction.execute(
-            "DELETE FROM forwards WHERE reception_id IN (SELECT value FROM json_each(?1))
-                OR (reception_id < (SELECT MIN(value) FROM json_each(?1))
-                    AND NOT EXISTS (SELECT 1 FROM receptions r WHERE r.id = reception_id))",
+            "DELETE FROM forwards WHERE reception_id IN (SELECT value FROM json_each(?1))",
             params![ids],
         )?;
         // `pending` again: a reception is never deleted while its checks wait (it cannot become
@@ -314,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn what_went_is_remembered_past_a_pending_reception_and_late_forwards_go_too() {
+    fn what_went_is_remembered_past_a_pending_reception_and_late_forwards_are_not_kept() {
         let store = Store::temporary().expect("store");
         let at = |minute: u32| {
             let mut r = reception(16);
@@ -339,21 +337,23 @@ mod tests {
             "2026-11-27T00:02:00Z"
         );
 
-        // A forward that ended after its reception went is removed by the next round.
-        store
-            .record_forward(&crate::inspect::Forward {
-                reception_id: ids[2],
-                at: "2026-11-27T00:05:00.000Z".into(),
-                url: "http://127.0.0.1:1/".into(),
-                status: Some(202),
-                duration_ms: 1,
-                body: None,
-                failure: None,
-            })
-            .expect("recorded");
+        // A forward that ends after its reception went is not recorded; one of a reception
+        // still kept (a replay of the pending one) is, and stays with it.
+        let forward = |reception_id| crate::inspect::Forward {
+            reception_id,
+            at: "2026-11-27T00:05:00.000Z".into(),
+            url: "http://127.0.0.1:1/".into(),
+            status: Some(202),
+            duration_ms: 1,
+            body: None,
+            failure: None,
+        };
+        store.record_forward(&forward(ids[2])).expect("recorded");
+        store.record_forward(&forward(ids[0])).expect("recorded");
+        assert!(store.forwards_of(ids[2]).expect("read").is_empty());
         store.insert_receptions(&[at(4), at(5)]).expect("stored");
         assert_eq!(store.prune(1, u64::MAX).expect("pruned"), 2);
-        assert!(store.forwards_of(ids[2]).expect("read").is_empty());
+        assert_eq!(store.forwards_of(ids[0]).expect("read").len(), 1);
     }
 
     #[test]

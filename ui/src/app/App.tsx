@@ -10,6 +10,7 @@ import { InspectorScreen } from "../features/inspector/InspectorScreen";
 import { ResourcesScreen } from "../features/resources/ResourcesScreen";
 import { SettingsScreen } from "../features/settings/SettingsScreen";
 import { SubscriptionsScreen } from "../features/subscriptions/SubscriptionsScreen";
+import type { CoreEvent } from "../ipc/bindings";
 import { onCoreEvent } from "../ipc/client";
 import { refetchAtMostEvery, staleAfterEvent, throttled } from "../ipc/invalidation";
 import { queryKeys, useAnnouncedUpdate, useAppInfo, useSettings, useUpdateSettings } from "../ipc/queries";
@@ -36,22 +37,21 @@ function useCoreEvents() {
   useEffect(() => {
     let unlisten: (() => void) | undefined;
     let cancelled = false;
-    const invalidators = new Map<string, () => void>();
-    const invalidate = (key: QueryKey) => {
+    const throttles = new Map<string, ReturnType<typeof throttled>>();
+    const invalidate = (key: QueryKey, event: CoreEvent) => {
       const id = JSON.stringify(key);
-      const every = refetchAtMostEvery.get(id);
+      const every = event.type === "itemsChecked" ? refetchAtMostEvery.get(id) : undefined;
       if (every === undefined) {
         void client.invalidateQueries({ queryKey: key });
         return;
       }
-      let run = invalidators.get(id);
-      if (!run) {
-        run = throttled(every, () => {
-          if (!cancelled) void client.invalidateQueries({ queryKey: key });
-        });
-        invalidators.set(id, run);
+      let throttle = throttles.get(id);
+      if (!throttle) {
+        // A slow read is not cancelled by the next one: it would never finish in a burst.
+        throttle = throttled(every, () => void client.invalidateQueries({ queryKey: key }, { cancelRefetch: false }));
+        throttles.set(id, throttle);
       }
-      run();
+      throttle.call();
     };
     void onCoreEvent((event) => {
       if (event.type === "settingsChanged") client.setQueryData(queryKeys.settings, event.settings);
@@ -62,7 +62,7 @@ function useCoreEvents() {
       // as "items not read yet" although `itemsChecked` had arrived).
       const stale = staleAfterEvent(event);
       window.setTimeout(() => {
-        for (const key of stale) invalidate(key);
+        for (const key of stale) invalidate(key, event);
       }, 0);
     }).then((stop) => {
       if (cancelled) stop();
@@ -70,6 +70,7 @@ function useCoreEvents() {
     });
     return () => {
       cancelled = true;
+      for (const throttle of throttles.values()) throttle.cancel();
       unlisten?.();
     };
   }, [client]);

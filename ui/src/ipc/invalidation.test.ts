@@ -26,9 +26,13 @@ describe("invalidation", () => {
     vi.useFakeTimers();
     try {
       let runs = 0;
-      const run = throttled(2000, () => {
-        runs += 1;
-      });
+      const { call: run } = throttled(
+        2000,
+        () => {
+          runs += 1;
+        },
+        () => Date.now(),
+      );
       run();
       expect(runs).toBe(1);
       for (let i = 0; i < 20; i += 1) {
@@ -42,6 +46,18 @@ describe("invalidation", () => {
       expect(runs).toBe(2);
       run();
       expect(runs).toBe(3);
+      const { call, cancel } = throttled(
+        2000,
+        () => {
+          runs += 1;
+        },
+        () => Date.now(),
+      );
+      call();
+      call();
+      cancel();
+      vi.advanceTimersByTime(5000);
+      expect(runs).toBe(4);
     } finally {
       vi.useRealTimers();
     }

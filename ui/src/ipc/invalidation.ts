@@ -44,10 +44,10 @@ export function receptionKey(id: number | null): QueryKey {
 /** Every query: what a resync refetches. */
 const everything: QueryKey = [];
 
-/** Queries an event refetches at most once per so many milliseconds while events keep coming
- * (`itemsChecked` comes up to 20 times a second in a burst). Delivery health reads each
- * subscription's recent arrivals, which takes a while once large notifications are stored, and
- * shows times as "2 min ago": every 2 s is enough; so for the upkeep history. */
+/** Queries `itemsChecked` refetches at most once per so many milliseconds while it keeps
+ * coming (up to 20 times a second in a burst). Delivery health reads each subscription's recent
+ * arrivals, which takes a while once large notifications are stored, and shows times as "2 min
+ * ago": every 2 s is enough; so for the upkeep history. Other events refetch at once. */
 export const refetchAtMostEvery: ReadonlyMap<string, number> = new Map([
   [JSON.stringify(queryKeys.health), 2000],
   [JSON.stringify(queryKeys.owned), 2000],
@@ -55,20 +55,27 @@ export const refetchAtMostEvery: ReadonlyMap<string, number> = new Map([
 ]);
 
 /** `run` at most once per `every` ms: the first call after a quiet spell at once, the calls
- * during a spell as one, when it ends (so the last change is always fetched). */
-export function throttled(every: number, run: () => void): () => void {
+ * during a spell as one, when it ends (so the last change is always fetched). `now` is a
+ * monotonic clock in milliseconds. */
+export function throttled(every: number, run: () => void, now: () => number = () => performance.now()): { call: () => void; cancel: () => void } {
   let last = Number.NEGATIVE_INFINITY;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const fire = () => {
     timer = undefined;
-    last = Date.now();
+    last = now();
     run();
   };
-  return () => {
-    if (timer !== undefined) return;
-    const wait = last + every - Date.now();
-    if (wait <= 0) fire();
-    else timer = setTimeout(fire, wait);
+  return {
+    call: () => {
+      if (timer !== undefined) return;
+      const wait = last + every - now();
+      if (wait <= 0) fire();
+      else timer = setTimeout(fire, wait);
+    },
+    cancel: () => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
   };
 }
 

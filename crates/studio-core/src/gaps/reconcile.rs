@@ -437,7 +437,7 @@ pub async fn run(
         && oldest > since
     {
         notes.push(format!(
-            "Receptions before {} were removed (retention): changes notified before then show as unnotified.",
+            "Receptions up to {} were removed (retention; one still waiting for its checks may remain): changes notified by then show as unnotified.",
             studio_primitives::clock::rfc3339(oldest)
         ));
     }

@@ -279,13 +279,14 @@ impl Receiving {
     ) -> Result<(), CoreError> {
         self.store
             .update_preference(CONNECTIONS_PREFERENCE, |text: Option<String>| {
-                if text.as_deref().is_some_and(|t| {
+                let unreadable = text.as_deref().is_some_and(|t| {
                     !matches!(serde_json::from_str(t), Ok(serde_json::Value::Array(_)))
-                }) {
-                    tracing::warn!("the saved Event Hubs connections were not a list: kept aside as one unreadable entry");
-                }
+                });
                 let mut saved = saved_entries(text.as_deref());
                 change(&mut saved)?;
+                if unreadable {
+                    tracing::warn!("the saved Event Hubs connections were not a list: kept aside as one unreadable entry");
+                }
                 serde_json::to_string(&saved)
                     .map(Some)
                     .map_err(|e| CoreError::internal(e.to_string()))
