@@ -142,6 +142,18 @@ async fn each_way_to_sign_in_keeps_only_what_it_needs() {
     studio.shutdown().await;
 }
 
+/// The saved connections as the store holds them.
+fn stored_connections(studio: &Studio) -> Value {
+    serde_json::from_str(
+        &studio
+            .store()
+            .preference("event-hub-connections")
+            .expect("read")
+            .expect("saved"),
+    )
+    .expect("json")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn saves_at_once_all_stay_and_a_newer_versions_entries_survive_them() {
     let dir = tempfile::tempdir().expect("dir");
@@ -187,14 +199,7 @@ async fn saves_at_once_all_stay_and_a_newer_versions_entries_survive_them() {
     call(&studio, "event_hub_remove", json!({ "name": "hub-03" }))
         .await
         .expect("removed");
-    let kept: Value = serde_json::from_str(
-        &studio
-            .store()
-            .preference("event-hub-connections")
-            .expect("read")
-            .expect("saved"),
-    )
-    .expect("json");
+    let kept = stored_connections(&studio);
     assert!(
         kept.as_array().expect("a list").contains(&newer),
         "the newer version's connection is kept as it was: {kept}"
@@ -237,14 +242,7 @@ async fn saved_connections_that_are_not_a_list_are_kept_aside_not_overwritten() 
         )
         .await
         .expect("saved");
-        let kept: Value = serde_json::from_str(
-            &studio
-                .store()
-                .preference("event-hub-connections")
-                .expect("read")
-                .expect("saved"),
-        )
-        .expect("json");
+        let kept = stored_connections(&studio);
         let kept = kept.as_array().expect("a list now");
         assert_eq!(kept.len(), 2, "{kept:?}");
         assert!(
