@@ -135,13 +135,18 @@ fn connections(store: &Store) -> Result<Vec<HubConnection>, CoreError> {
 /// all (damaged, or a newer version's shape) becomes one entry `{"unreadable": …}`, listed as
 /// nothing and kept by the next save, never overwritten.
 fn saved_entries(text: Option<&str>) -> Vec<serde_json::Value> {
+    read_saved(text).0
+}
+
+/// [`saved_entries`], and whether the value had to be kept aside as unreadable.
+fn read_saved(text: Option<&str>) -> (Vec<serde_json::Value>, bool) {
     let Some(text) = text else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Array(entries)) => entries,
-        Ok(other) => vec![serde_json::json!({ "unreadable": other })],
-        Err(_) => vec![serde_json::json!({ "unreadable": text })],
+        Ok(serde_json::Value::Array(entries)) => (entries, false),
+        Ok(other) => (vec![serde_json::json!({ "unreadable": other })], true),
+        Err(_) => (vec![serde_json::json!({ "unreadable": text })], true),
     }
 }
 

@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::{
     CONNECTIONS_PREFERENCE, DEFAULT_CONSUMER_GROUP, HubConnection, HubSignIn, HubTls, hub_error,
-    read_entry, saved_entries, secret_name,
+    read_entry, read_saved, saved_entries, secret_name,
 };
 use crate::error::CoreError;
 use crate::receiving::Receiving;
@@ -279,10 +279,7 @@ impl Receiving {
     ) -> Result<(), CoreError> {
         self.store
             .update_preference(CONNECTIONS_PREFERENCE, |text: Option<String>| {
-                let unreadable = text.as_deref().is_some_and(|t| {
-                    !matches!(serde_json::from_str(t), Ok(serde_json::Value::Array(_)))
-                });
-                let mut saved = saved_entries(text.as_deref());
+                let (mut saved, unreadable) = read_saved(text.as_deref());
                 change(&mut saved)?;
                 if unreadable {
                     tracing::warn!("the saved Event Hubs connections were not a list: kept aside as one unreadable entry");
