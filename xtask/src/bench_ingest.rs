@@ -14,7 +14,9 @@
 //!    drain, and its resident memory along the way;
 //! 3. the app's acknowledgement latency for one-item notifications while bodies of 10,000 items
 //!    arrive and are checked, and while bodies already acknowledged are checked, against the
-//!    same with nothing else going on.
+//!    same with nothing else going on;
+//! 4. a backlog's checks on a machine other programs keep busy (a build on every core) against
+//!    the same on an idle one: checks that only get idle time never catch up there.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
@@ -39,6 +41,9 @@ pub fn run(args: &[String]) -> Result<(), Error> {
         .build()?;
     if args.iter().any(|a| a == "--bare") {
         return runtime.block_on(bare());
+    }
+    if args.iter().any(|a| a == "--burn") {
+        burn();
     }
     let seconds: u64 = std::env::var("BENCH_SECONDS")
         .ok()
@@ -251,6 +256,7 @@ async fn measure(seconds: u64) -> Result<(), Error> {
     );
     sustained(&app, &store).await?;
     large_bodies(&app, &store).await?;
+    busy_machine(&app, &store).await?;
     drop(app);
     drop(bare);
     let _ = std::fs::remove_dir_all(&data);
@@ -352,6 +358,81 @@ async fn large_bodies(app: &Server, store: &studio_store::Store) -> Result<(), E
         "  and p50 {:.2} / p99 {:.2} ms while 20 such bodies, already acknowledged, are checked ({queued} receptions queued before, {left} after)",
         ms(percentile(&checking, 0.5)),
         ms(percentile(&checking, 0.99)),
+    );
+    Ok(())
+}
+
+/// Keeps every core busy until killed: the other programs of a developer's machine.
+fn burn() -> ! {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    for _ in 0..cores {
+        std::thread::spawn(|| {
+            let mut n = 0_u64;
+            loop {
+                n = std::hint::black_box(n.wrapping_add(1));
+            }
+        });
+    }
+    loop {
+        std::thread::park();
+    }
+}
+
+/// A backlog of `count` POSTs of ten notifications (32 at a time), then the wait until every one
+/// is checked: the acknowledgements' p99 and the time from the first POST to the last check.
+async fn backlog(
+    url: &str,
+    store: &studio_store::Store,
+    offset: u64,
+    count: u64,
+) -> Result<(Duration, Duration), Error> {
+    let http: Http = Client::builder(TokioExecutor::new()).build_http();
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut latencies = Vec::new();
+    for n in 0..count {
+        while tasks.len() >= 32 {
+            if let Some(Ok(Some(latency))) = tasks.join_next().await {
+                latencies.push(latency);
+            }
+        }
+        let (http, url) = (http.clone(), url.to_owned());
+        tasks.spawn(async move { post(&http, &url, body(offset + n, 10)).await });
+    }
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(Some(latency)) = done {
+            latencies.push(latency);
+        }
+    }
+    while store.pending_checks()? > 0 && started.elapsed() < Duration::from_secs(600) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    latencies.sort_unstable();
+    Ok((percentile(&latencies, 0.99), started.elapsed()))
+}
+
+/// The same backlog on an idle machine and with every core kept busy by another process.
+async fn busy_machine(app: &Server, store: &studio_store::Store) -> Result<(), Error> {
+    while store.pending_checks()? > 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (idle_p99, idle) = backlog(&app.url, store, 7_000_000, 5_000).await?;
+    let burner = Command::new(std::env::current_exe()?)
+        .args(["bench-ingest", "--burn"])
+        .spawn()?;
+    let burner = Server {
+        child: burner,
+        url: String::new(),
+    };
+    let (busy_p99, busy) = backlog(&app.url, store, 8_000_000, 5_000).await?;
+    drop(burner);
+    println!(
+        "Busy machine: 5,000 POSTs acknowledged and checked in {:.1} s idle (ack p99 {:.1} ms), {:.1} s with every core busy in another process (ack p99 {:.1} ms): {:.1}x",
+        idle.as_secs_f64(),
+        ms(idle_p99),
+        busy.as_secs_f64(),
+        ms(busy_p99),
+        busy.as_secs_f64() / idle.as_secs_f64().max(0.001)
     );
     Ok(())
 }

@@ -1,10 +1,10 @@
-//! `listen`'s output, printed on a thread of its own at the lowest priority.
+//! `listen`'s output, printed on a thread of its own at a lowered priority.
 //!
 //! Printing a burst costs as much CPU as acknowledging it: every reception is read back with its
 //! items and formatted. Done on the async runtime, each read was a hop to a blocking thread and
 //! each line a write to the terminal, and the two cores went to printing while Graph waited for
 //! 202s. Here one thread reads the store directly a page at a time, writes each page at once,
-//! and runs at the operating system's lowest priority (`studio_primitives::priority`): under a
+//! and runs at a lowered priority (`studio_primitives::priority`): under a
 //! burst it falls behind and catches up afterwards, in order (its position is the last printed
 //! id, and the store keeps everything). It reads through a connection of its own, so at that
 //! priority it never holds one another thread needs. Ctrl-C stops it after the line it is
@@ -59,7 +59,7 @@ impl Printer {
         let stopped = Arc::new(AtomicBool::new(false));
         let gone = Arc::new(tokio::sync::Notify::new());
         let output_gone = Arc::clone(&gone);
-        // Its own connection: at the lowest priority it must not hold the one others share.
+        // Its own connection: lowered, it must not hold the one others share.
         let store = studio.store().own_connection().map_err(|error| {
             CoreError::internal(format!("the printer could not start: {error}"))
         })?;

@@ -44,7 +44,7 @@ fn studio(dir: &std::path::Path, answer: Option<PathBuf>) -> Studio {
 }
 
 /// Three notifications and one request to an unknown path, stored and checked (their items are
-/// what a search by resource finds; checks run at the lowest priority, so under a busy machine
+/// what a search by resource finds; checks run at a lowered priority, so under a busy machine
 /// they come a while after the 202).
 async fn receive(studio: &Studio) {
     let started = common::call(studio, "receiver_start", Value::Null).await;

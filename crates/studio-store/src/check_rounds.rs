@@ -1,10 +1,11 @@
 //! The check queue's second half: the keeper, which writes what the checker worked out.
 //!
 //! Checking a body (parsing it again, comparing clientStates, checking tokens, decrypting) is
-//! work nobody waits for, so the checker does it at the lowest thread priority. Writing the
-//! results is different: it takes the store's write gate, which every acknowledgement needs, and
-//! a gate held by a thread at the lowest priority stays held for as long as other programs keep
-//! the CPU busy (measured: holds of up to 900 ms). So the checker hands finished rounds to this
+//! work nobody waits for, so the checker does it at a lowered thread priority
+//! (`studio_primitives::priority`). Writing the results is different: it takes the store's write
+//! gate, which every acknowledgement needs, and a gate held by a lowered thread waits with it
+//! whenever other programs keep the CPU busy (measured with the idle priority used before: holds
+//! of up to 900 ms). So the checker hands finished rounds to this
 //! thread, at normal priority, over a channel of [`IN_FLIGHT`] rounds; a full channel makes the
 //! checker wait (memory stays bounded however far checks fall behind).
 //!

@@ -135,7 +135,7 @@ impl Store {
 
     /// A handle on the same database with a connection of its own (sharing this store's write
     /// gate), for a thread that must neither wait for nor hold the store's connection: `listen`'s
-    /// printer runs at the lowest priority, and holding the shared connection there would keep
+    /// printer runs at a lowered priority, and holding the shared connection there would keep
     /// everyone else waiting while it is not scheduled.
     pub fn own_connection(&self) -> Result<Store, StoreError> {
         Ok(Store {

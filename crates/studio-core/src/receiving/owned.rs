@@ -21,9 +21,9 @@ pub fn key_name(certificate_id: &str) -> String {
 /// The app's own subscriptions, as the receiver's checks see them.
 pub struct OwnedSubscriptions {
     store: Arc<Store>,
-    /// A connection of its own for look-ups of unknown ids: the check queue's checker asks at the
-    /// lowest priority, and holding the store's shared connection there would keep the window
-    /// waiting for as long as it is not scheduled.
+    /// A connection of its own for look-ups of unknown ids: the check queue's checker asks at a
+    /// lowered priority, and holding the store's shared connection there would keep the window
+    /// waiting while it is not scheduled.
     lookups: Option<Store>,
     secrets: Arc<dyn SecretStore>,
     by_id: RwLock<HashMap<String, OwnedSubscription>>,
