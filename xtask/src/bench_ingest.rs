@@ -36,14 +36,15 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// Runs the benchmark (the `--bare` reference server when asked to).
 pub fn run(args: &[String]) -> Result<(), Error> {
+    if args.iter().any(|a| a == "--burn") {
+        burn();
+        return Ok(());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     if args.iter().any(|a| a == "--bare") {
         return runtime.block_on(bare());
-    }
-    if args.iter().any(|a| a == "--burn") {
-        burn();
     }
     let seconds: u64 = std::env::var("BENCH_SECONDS")
         .ok()
@@ -362,8 +363,9 @@ async fn large_bodies(app: &Server, store: &studio_store::Store) -> Result<(), E
     Ok(())
 }
 
-/// Keeps every core busy until killed: the other programs of a developer's machine.
-fn burn() -> ! {
+/// Keeps every core busy until its standard input closes (the benchmark ended, however it
+/// ended): the other programs of a developer's machine.
+fn burn() {
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     for _ in 0..cores {
         std::thread::spawn(|| {
@@ -373,66 +375,125 @@ fn burn() -> ! {
             }
         });
     }
-    loop {
-        std::thread::park();
+    let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+}
+
+/// The burner's process, ended when dropped (and by itself when this process goes).
+struct Burner(Child);
+
+impl Burner {
+    fn start() -> Result<Burner, Error> {
+        let child = Command::new(std::env::current_exe()?)
+            .args(["bench-ingest", "--burn"])
+            .stdin(Stdio::piped())
+            .spawn()?;
+        Ok(Burner(child))
     }
 }
 
+impl Drop for Burner {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What one backlog measured.
+struct Backlog {
+    /// The acknowledgements' p99, as the load generator saw it.
+    p99: Duration,
+    /// From the first POST to the last check, or to giving up.
+    took: Duration,
+    /// Receptions still waiting for their checks when it gave up (0: all checked).
+    left: i64,
+    /// POSTs not answered 202.
+    failed: u64,
+}
+
 /// A backlog of `count` POSTs of ten notifications (32 at a time), then the wait until every one
-/// is checked: the acknowledgements' p99 and the time from the first POST to the last check.
+/// is checked (at most ten minutes).
 async fn backlog(
     url: &str,
     store: &studio_store::Store,
     offset: u64,
     count: u64,
-) -> Result<(Duration, Duration), Error> {
+) -> Result<Backlog, Error> {
     let http: Http = Client::builder(TokioExecutor::new()).build_http();
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     let mut latencies = Vec::new();
+    let mut failed = 0;
+    let mut keep = |done: Result<Option<Duration>, tokio::task::JoinError>| match done {
+        Ok(Some(latency)) => latencies.push(latency),
+        _ => failed += 1,
+    };
     for n in 0..count {
         while tasks.len() >= 32 {
-            if let Some(Ok(Some(latency))) = tasks.join_next().await {
-                latencies.push(latency);
+            if let Some(done) = tasks.join_next().await {
+                keep(done);
             }
         }
         let (http, url) = (http.clone(), url.to_owned());
         tasks.spawn(async move { post(&http, &url, body(offset + n, 10)).await });
     }
     while let Some(done) = tasks.join_next().await {
-        if let Ok(Some(latency)) = done {
-            latencies.push(latency);
-        }
+        keep(done);
     }
-    while store.pending_checks()? > 0 && started.elapsed() < Duration::from_secs(600) {
+    let mut left = store.pending_checks()?;
+    while left > 0 && started.elapsed() < Duration::from_secs(600) {
         tokio::time::sleep(Duration::from_millis(20)).await;
+        left = store.pending_checks()?;
     }
     latencies.sort_unstable();
-    Ok((percentile(&latencies, 0.99), started.elapsed()))
+    Ok(Backlog {
+        p99: percentile(&latencies, 0.99),
+        took: started.elapsed(),
+        left,
+        failed,
+    })
+}
+
+fn checked_in(backlog: &Backlog) -> String {
+    let failed = match backlog.failed {
+        0 => String::new(),
+        n => format!(", {n} POSTs failed"),
+    };
+    if backlog.left == 0 {
+        format!(
+            "checked in {:.1} s (ack p99 {:.1} ms{failed})",
+            backlog.took.as_secs_f64(),
+            ms(backlog.p99)
+        )
+    } else {
+        format!(
+            "NOT all checked after {:.0} s: {} receptions still waiting (ack p99 {:.1} ms{failed})",
+            backlog.took.as_secs_f64(),
+            backlog.left,
+            ms(backlog.p99)
+        )
+    }
 }
 
 /// The same backlog on an idle machine and with every core kept busy by another process.
 async fn busy_machine(app: &Server, store: &studio_store::Store) -> Result<(), Error> {
-    while store.pending_checks()? > 0 {
+    let settling = Instant::now();
+    while store.pending_checks()? > 0 && settling.elapsed() < Duration::from_secs(300) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let (idle_p99, idle) = backlog(&app.url, store, 7_000_000, 5_000).await?;
-    let burner = Command::new(std::env::current_exe()?)
-        .args(["bench-ingest", "--burn"])
-        .spawn()?;
-    let burner = Server {
-        child: burner,
-        url: String::new(),
-    };
-    let (busy_p99, busy) = backlog(&app.url, store, 8_000_000, 5_000).await?;
+    let idle = backlog(&app.url, store, 7_000_000, 5_000).await?;
+    let burner = Burner::start()?;
+    let busy = backlog(&app.url, store, 8_000_000, 5_000).await?;
     drop(burner);
     println!(
-        "Busy machine: 5,000 POSTs acknowledged and checked in {:.1} s idle (ack p99 {:.1} ms), {:.1} s with every core busy in another process (ack p99 {:.1} ms): {:.1}x",
-        idle.as_secs_f64(),
-        ms(idle_p99),
-        busy.as_secs_f64(),
-        ms(busy_p99),
-        busy.as_secs_f64() / idle.as_secs_f64().max(0.001)
+        "Busy machine: 5,000 POSTs {} on an idle machine; {} with a thread per core busy in another process (the load generator shares those cores too)",
+        checked_in(&idle),
+        checked_in(&busy)
     );
+    if busy.left == 0 {
+        println!(
+            "  busy / idle: {:.1}x",
+            busy.took.as_secs_f64() / idle.took.as_secs_f64().max(0.001)
+        );
+    }
     Ok(())
 }

@@ -437,9 +437,8 @@ mod tests {
 
     #[test]
     fn checks_go_on_while_other_programs_keep_every_core_busy() {
-        // A developer's build on every core: a checker that only gets the CPU's idle time checks
-        // nothing until the build ends (`studio_primitives::priority`).
-        use std::sync::atomic::AtomicBool;
+        // A checker that only gets the CPU's idle time checks nothing until the build ends
+        // (`studio_primitives::priority`).
         let store = Store::temporary().expect("store");
         let bodies: Vec<_> = (0..2000)
             .map(|n| {
@@ -450,30 +449,18 @@ mod tests {
             })
             .collect();
         store.insert_receptions(&bodies).expect("stored");
-        let stop = Arc::new(AtomicBool::new(false));
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        let busy: Vec<_> = (0..cores * 2)
-            .map(|_| {
-                let stop = Arc::clone(&stop);
-                std::thread::spawn(move || {
-                    let mut n = 0_u64;
-                    while !stop.load(Ordering::Relaxed) {
-                        n = std::hint::black_box(n.wrapping_add(1));
-                    }
-                })
-            })
-            .collect();
         let checker = ItemChecker::new(Arc::new(NoSubscriptions));
         let queue = CheckQueue::start(&store, checker, Arc::new(NoListener)).expect("queue");
-        // Progress, not speed: a minute for what takes under a second here (at the idle priority
-        // used before, 200 receptions took 20 to over 60 s).
+        let busy = crate::test_support::BusyCores::start();
+        // Progress, not speed: a minute for what takes well under a second here (at the idle
+        // priority used before, a tenth of it, beside twice as many busy threads, took 20 to over
+        // 60 s).
         let started = std::time::Instant::now();
         while store.pending_checks().unwrap_or(1) > 0 && started.elapsed() < Duration::from_secs(60)
         {
             std::thread::sleep(Duration::from_millis(20));
         }
-        stop.store(true, Ordering::Relaxed);
-        busy.into_iter().for_each(|t| t.join().expect("joined"));
+        drop(busy);
         assert_eq!(
             store.pending_checks().expect("pending"),
             0,
