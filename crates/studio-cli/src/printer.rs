@@ -1,11 +1,11 @@
-//! `listen`'s output, printed on a thread of its own at a lowered priority.
+//! `listen`'s output, printed on a thread of its own, lowered on Linux.
 //!
 //! Printing a burst costs as much CPU as acknowledging it: every reception is read back with its
 //! items and formatted. Done on the async runtime, each read was a hop to a blocking thread and
 //! each line a write to the terminal, and the two cores went to printing while Graph waited for
 //! 202s. Here one thread reads the store directly a page at a time, writes each page at once,
-//! and runs at a lowered priority (`studio_primitives::priority`): under a
-//! burst it falls behind and catches up afterwards, in order (its position is the last printed
+//! and on Linux runs ten nice steps lower (`studio_primitives::priority`): under a burst it
+//! falls behind and catches up afterwards, in order (its position is the last printed
 //! id, and the store keeps everything). It reads through a connection of its own, so at that
 //! priority it never holds one another thread needs. Ctrl-C stops it after the line it is
 //! writing: a backlog not printed yet stays in the store (the window and `receptions` show it).

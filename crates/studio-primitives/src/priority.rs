@@ -12,7 +12,8 @@
 //! store's write gate, is not lowered (with the whole queue lowered, the acknowledgements' tail
 //! grew to hundreds of milliseconds; `docs/receiver.md`).
 //!
-//! - Linux: ten nice steps down from the process's own (as `nice` does by default; at most 19).
+//! - Linux: ten nice steps below the thread that starts it (as `nice` does by default; at most
+//!   19).
 //!   The scheduler shares a CPU by weight among the threads of one scheduling group, so the
 //!   lowered thread gets about a tenth of what a normal one does when both want it. `SCHED_IDLE`,
 //!   used before, gets nothing while anything keeps every core busy: checks and `listen`'s output

@@ -1,7 +1,7 @@
 //! The check queue's second half: the keeper, which writes what the checker worked out.
 //!
 //! Checking a body (parsing it again, comparing clientStates, checking tokens, decrypting) is
-//! work nobody waits for, so the checker does it at a lowered thread priority
+//! work nobody waits for, so the checker does it at a lowered thread priority on Linux
 //! (`studio_primitives::priority`). Writing the results is different: it takes the store's write
 //! gate, which every acknowledgement needs, and a gate held by a lowered thread waits with it
 //! whenever other programs keep the CPU busy (measured with the idle priority used before: holds

@@ -449,9 +449,9 @@ mod tests {
             })
             .collect();
         store.insert_receptions(&bodies).expect("stored");
+        let busy = crate::test_support::BusyCores::start();
         let checker = ItemChecker::new(Arc::new(NoSubscriptions));
         let queue = CheckQueue::start(&store, checker, Arc::new(NoListener)).expect("queue");
-        let busy = crate::test_support::BusyCores::start();
         // Progress, not speed: a minute for what takes well under a second here (at the idle
         // priority used before, a tenth of it, beside twice as many busy threads, took 20 to over
         // 60 s).
