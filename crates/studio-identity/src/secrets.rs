@@ -66,20 +66,31 @@ impl KeyringStore {
         }
     }
 
-    fn entry(&self, name: &str) -> Result<keyring::Entry, SecretError> {
-        keyring::Entry::new(&self.namespace, name).map_err(classify)
+    /// Runs `step` on entry `name`, a second time on a fresh entry if the keyring service went
+    /// away in the middle of the first (see [`service_restarted`]).
+    fn on_entry<T>(
+        &self,
+        name: &str,
+        step: impl Fn(&keyring::Entry) -> keyring::Result<T>,
+    ) -> keyring::Result<T> {
+        once_more(|| step(&keyring::Entry::new(&self.namespace, name)?))
     }
 
     fn read(&self, name: &str) -> Result<Option<String>, SecretError> {
-        match self.entry(name)?.get_password() {
+        match self.on_entry(name, keyring::Entry::get_password) {
             Ok(value) => Ok(Some(value)),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(error) => Err(classify(error)),
         }
     }
 
+    fn write(&self, name: &str, value: &str) -> Result<(), SecretError> {
+        self.on_entry(name, |entry| entry.set_password(value))
+            .map_err(classify)
+    }
+
     fn remove(&self, name: &str) -> Result<(), SecretError> {
-        match self.entry(name)?.delete_credential() {
+        match self.on_entry(name, keyring::Entry::delete_credential) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(error) => Err(classify(error)),
         }
@@ -107,6 +118,31 @@ impl KeyringStore {
                 "a probe entry could not be read back".into(),
             )),
         }
+    }
+}
+
+/// Whether `error` says the keyring service went away in the middle of a call: on Linux, the
+/// Secret Service daemon ended (gnome-keyring 42 aborts when another client disconnects in the
+/// middle of a call, an upstream bug) and D-Bus starts it again on the next request. Every step
+/// here is one idempotent read, write or delete, so it is asked once more.
+fn service_restarted(error: &keyring::Error) -> bool {
+    match error {
+        keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
+            let text = inner.to_string().to_lowercase();
+            text.contains("disconnected") || text.contains("noreply") || text.contains("no reply")
+        }
+        _ => false,
+    }
+}
+
+/// `step`, and once more if the first try met a keyring service that went away.
+fn once_more<T>(step: impl Fn() -> keyring::Result<T>) -> keyring::Result<T> {
+    match step() {
+        Err(error) if service_restarted(&error) => {
+            tracing::warn!(%error, "the keyring service went away during a call; asking once more");
+            step()
+        }
+        done => done,
     }
 }
 
@@ -139,16 +175,12 @@ impl SecretStore for KeyringStore {
         let parts: Vec<&str> = split(text);
         self.delete(name)?;
         if parts.len() == 1 {
-            return self.entry(name)?.set_password(text).map_err(classify);
+            return self.write(name, text);
         }
         for (index, part) in parts.iter().enumerate() {
-            self.entry(&format!("{name}#{index}"))?
-                .set_password(part)
-                .map_err(classify)?;
+            self.write(&format!("{name}#{index}"), part)?;
         }
-        self.entry(name)?
-            .set_password(&format!("{SPLIT_MARK}{}", parts.len()))
-            .map_err(classify)
+        self.write(name, &format!("{SPLIT_MARK}{}", parts.len()))
     }
 
     fn get(&self, name: &str) -> Result<Option<Sensitive<String>>, SecretError> {
@@ -302,6 +334,49 @@ mod tests {
         assert!(parts.iter().all(|p| p.len() <= PART_BYTES));
         assert_eq!(parts.concat(), text);
         assert_eq!(split("short"), vec!["short"]);
+    }
+
+    #[test]
+    fn a_keyring_service_that_went_away_mid_call_is_asked_once_more_and_nothing_else_is() {
+        use std::cell::Cell;
+        // What the Secret Service client reported when gnome-keyring aborted under the E2E suite.
+        let gone = || {
+            keyring::Error::PlatformFailure(
+                "DBus error: Message recipient disconnected from message bus without reply".into(),
+            )
+        };
+        let tries = Cell::new(0);
+        let answer = once_more(|| {
+            tries.set(tries.get() + 1);
+            if tries.get() == 1 {
+                Err(gone())
+            } else {
+                Ok("value")
+            }
+        });
+        assert_eq!((answer.ok(), tries.get()), (Some("value"), 2));
+
+        // Gone twice: the second failure is the answer, no third try.
+        tries.set(0);
+        let answer: keyring::Result<()> = once_more(|| {
+            tries.set(tries.get() + 1);
+            Err(gone())
+        });
+        assert!(matches!(answer, Err(keyring::Error::PlatformFailure(_))));
+        assert_eq!(tries.get(), 2);
+
+        // A missing entry or a locked keyring is an answer, not a restart.
+        for error in [
+            || keyring::Error::NoEntry,
+            || keyring::Error::NoStorageAccess("the collection is locked".into()),
+        ] {
+            tries.set(0);
+            let _ = once_more(|| -> keyring::Result<()> {
+                tries.set(tries.get() + 1);
+                Err(error())
+            });
+            assert_eq!(tries.get(), 1);
+        }
     }
 
     #[test]
